@@ -1,0 +1,18 @@
+/** @type {import('jest').Config} */
+const shared = {
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^@tracershop/event-store$': '<rootDir>/libs/event-store/src',
+    '^@tracershop/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
+  },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  testTimeout: 120_000,
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/**/*.unit.spec.ts'] },
+    { ...shared, displayName: 'int', testMatch: ['<rootDir>/**/*.int.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/**/*.e2e.spec.ts'] },
+  ],
+};

@@ -1,0 +1,13 @@
+export * from './envelope';
+export * from './errors';
+export * from './event-store';
+export * from './position';
+export * from './canonical-json';
+export * from './hash-chain';
+export * from './verify-stream';
+export * from './upcasting';
+export * from './append-preparation';
+export * from './catch-up-subscription';
+export * from './idempotent-append';
+export { MemoryEventStore } from './adapters/memory/memory-event-store';
+export { InMemoryLog } from './adapters/memory/in-memory-log';
