@@ -1,0 +1,25 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark, prints its table and writes bench/results/<name>.json.
+ * Benchmarks measure; they never assert timings.
+ */
+const benchmarks: Record<string, () => Promise<void>> = {
+  'event-store': async () => (await import('./event-store.bench')).run(),
+};
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const bench = name ? benchmarks[name] : undefined;
+  if (!bench) {
+    console.error(`usage: npm run bench -- <name>\nbenchmarks: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+  await bench();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
