@@ -59,7 +59,15 @@ export function report(name: string, rows: BenchRow[], context: Record<string, u
   const directory = join(__dirname, 'results');
   mkdirSync(directory, { recursive: true });
   const file = join(directory, `${name}.json`);
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(file, `${JSON.stringify({ name, ranAt: new Date().toISOString(), machine, ...context, rows }, null, 2)}\n`);
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  };
+  writeFileSync(
+    file,
+    `${JSON.stringify({ name, ranAt: new Date().toISOString(), machine, ...context, rows }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${file}`);
 }

@@ -2,7 +2,7 @@ import { canonicalJson } from './canonical-json';
 import type { EventMetadata, NewEvent } from './envelope';
 import { EventTooLargeError, InvalidEventError, InvalidExpectedRevisionError, InvalidStreamNameError } from './errors';
 import type { ExpectedRevision } from './event-store';
-import { eventHash } from './hash-chain';
+import { hashOfCanonicalParts } from './hash-chain';
 
 /** Default limit on one event's stored size (data + metadata), below EventStoreDB's 16 MiB. */
 export const DEFAULT_MAX_EVENT_BYTES = 4 * 1024 * 1024;
@@ -127,7 +127,7 @@ export function chainEvents(
   let previous = prevHash;
   return checked.map(({ event, dataJson }) => {
     const withPrev = { ...event.metadata, prevHash: previous };
-    const hash = eventHash(event.type, event.data, withPrev);
+    const hash = hashOfCanonicalParts(event.type, dataJson, canonicalJson(withPrev), previous);
     const metadata: EventMetadata = { ...withPrev, hash };
     previous = hash;
     // Data is stored as its canonical text and read back from it, so what is read is what was hashed.

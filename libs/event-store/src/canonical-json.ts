@@ -1,5 +1,8 @@
 import { InvalidEventError } from './errors';
 
+/** Deeper nesting than this is refused; it also stops a value that refers to itself. */
+const MAX_DEPTH = 256;
+
 /**
  * Canonical JSON (the RFC 8785 subset our events use): object keys sorted by UTF-16 code units,
  * no whitespace, numbers in ECMAScript form. Hashes and signatures are computed over this text,
@@ -11,10 +14,22 @@ import { InvalidEventError } from './errors';
  * `InvalidEventError`, so a value that would not survive a round trip is never stored.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, '$', new Set());
+  try {
+    return write(value, 0);
+  } catch (error) {
+    if (!(error instanceof NotJson)) throw error;
+    const path = `$${error.segments.reverse().join('')}`;
+    throw new InvalidEventError(`${error.reason} (at ${path})`, { path });
+  }
 }
 
-function write(value: unknown, path: string, ancestors: Set<object>): string {
+/** Raised deep inside; each enclosing level adds its segment, so the path costs nothing on success. */
+class NotJson {
+  readonly segments: string[] = [];
+  constructor(readonly reason: string) {}
+}
+
+function write(value: unknown, depth: number): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -22,37 +37,49 @@ function write(value: unknown, path: string, ancestors: Set<object>): string {
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw notJson(path, `the number ${value} is not JSON`);
+      if (!Number.isFinite(value)) throw new NotJson(`the number ${value} is not JSON`);
       return JSON.stringify(value);
     case 'object':
       break;
     default:
-      throw notJson(path, `a ${typeof value} is not JSON`);
+      throw new NotJson(`a ${typeof value} is not JSON`);
   }
-  const object = value as object;
-  if (ancestors.has(object)) throw notJson(path, 'the value refers to itself');
-  ancestors.add(object);
-  try {
-    if (Array.isArray(object)) {
-      return `[${object.map((item, index) => write(item, `${path}[${index}]`, ancestors)).join(',')}]`;
+  if (depth >= MAX_DEPTH) throw new NotJson(`nested deeper than ${MAX_DEPTH} levels, or the value refers to itself`);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) text += ',';
+      text += within(`[${i}]`, value[i], depth);
     }
-    // A plain object's prototype is null or some realm's Object.prototype (whose own prototype is null).
-    const prototype = Object.getPrototypeOf(object) as object | null;
-    const plain = prototype === null || Object.getPrototypeOf(prototype) === null;
-    if (!plain || Object.prototype.toString.call(object) !== '[object Object]') {
-      throw notJson(path, `a ${object.constructor?.name ?? 'class'} instance is not plain JSON`);
-    }
-    const record = object as Record<string, unknown>;
-    const members = Object.keys(record)
-      .filter((key) => record[key] !== undefined)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${write(record[key], `${path}.${key}`, ancestors)}`);
-    return `{${members.join(',')}}`;
-  } finally {
-    ancestors.delete(object);
+    return `${text}]`;
   }
+  // A plain object's prototype is null or some realm's Object.prototype (whose own prototype is null).
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (
+    (prototype !== null && Object.getPrototypeOf(prototype) !== null) ||
+    Object.prototype.toString.call(value) !== '[object Object]'
+  ) {
+    throw new NotJson(`a ${(value as object).constructor?.name ?? 'class'} instance is not plain JSON`);
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  let first = true;
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    if (!first) text += ',';
+    first = false;
+    text += `${JSON.stringify(key)}:${within(`.${key}`, member, depth)}`;
+  }
+  return `${text}}`;
 }
 
-function notJson(path: string, reason: string): InvalidEventError {
-  return new InvalidEventError(`${reason} (at ${path})`, { path });
+function within(segment: string, value: unknown, depth: number): string {
+  try {
+    return write(value, depth + 1);
+  } catch (error) {
+    if (error instanceof NotJson) error.segments.push(segment);
+    throw error;
+  }
 }

@@ -40,8 +40,14 @@ describe('canonicalJson', () => {
     ['a Date', { at: new Date(0) }],
     ['a Map', { m: new Map() }],
     ['a class instance', { x: new (class Point {})() }],
-  ])('refuses %s with InvalidEventError naming the path', (_, value) => {
+  ])('refuses %s with InvalidEventError', (_, value) => {
     expect(() => canonicalJson(value)).toThrow(InvalidEventError);
+  });
+
+  it('names the path of the value it refuses', () => {
+    expect(() => canonicalJson({ order: { lines: [{ ok: 1 }, { activity: NaN }] } })).toThrow(
+      '(at $.order.lines[1].activity)',
+    );
   });
 
   it('refuses a cycle but accepts a shared, acyclic reference', () => {
@@ -49,6 +55,6 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"k":1},"b":{"k":1}}');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(() => canonicalJson(cyclic)).toThrow(/refers to itself \(at \$\.self\)/);
+    expect(() => canonicalJson(cyclic)).toThrow(/refers to itself \(at \$\.self\.self/);
   });
 });

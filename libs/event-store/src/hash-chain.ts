@@ -14,7 +14,20 @@ export function eventHash(
 ): string {
   const { hash: _ignored, ...withoutHash } = metadata as EventMetadata;
   void _ignored;
-  const text = canonicalJson({ prevHash: metadata.prevHash, type, data, metadata: withoutHash });
+  return hashOfCanonicalParts(type, canonicalJson(data), canonicalJson(withoutHash), metadata.prevHash);
+}
+
+/**
+ * The same hash from parts already in canonical JSON (the append path has them): the canonical
+ * text of `{ data, metadata, prevHash, type }` is those members in that (sorted) order.
+ */
+export function hashOfCanonicalParts(
+  type: string,
+  dataJson: string,
+  metadataWithoutHashJson: string,
+  prevHash: string | null,
+): string {
+  const text = `{"data":${dataJson},"metadata":${metadataWithoutHashJson},"prevHash":${JSON.stringify(prevHash)},"type":${JSON.stringify(type)}}`;
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
