@@ -11,4 +11,3 @@ export * from './catch-up-subscription';
 export * from './idempotent-append';
 export { MemoryEventStore } from './adapters/memory/memory-event-store';
 export { InMemoryLog } from './adapters/memory/in-memory-log';
-export { EsdbEventStore, type EsdbEventStoreOptions } from './adapters/esdb/esdb-event-store';
