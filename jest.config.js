@@ -4,6 +4,7 @@ const shared = {
   moduleNameMapper: {
     '^@tracershop/event-store$': '<rootDir>/libs/event-store/src',
     '^@tracershop/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
+    '^@tracershop/domain/(.*)$': '<rootDir>/libs/domain/$1',
   },
   testEnvironment: 'node',
 };
