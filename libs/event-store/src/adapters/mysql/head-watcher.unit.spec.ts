@@ -1,0 +1,52 @@
+import { HeadWatcher } from './head-watcher';
+
+describe('HeadWatcher', () => {
+  it('an append in this process wakes the waiters it passes, and only those', async () => {
+    const watcher = new HeadWatcher(() => Promise.resolve(4n), { minIntervalMs: 1, maxIntervalMs: 5 });
+    const woken: string[] = [];
+    const abort = new AbortController();
+    void watcher.waitAfter(5n, abort.signal).then(() => woken.push('after 5'));
+    void watcher.waitAfter(7n, abort.signal).then(() => woken.push('after 7'));
+    watcher.committed(6n);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(woken).toEqual(['after 5']);
+    abort.abort();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(woken).toEqual(['after 5', 'after 7']);
+    watcher.stop();
+  });
+
+  it('polling sees appends of other processes', async () => {
+    let head = -1n;
+    const watcher = new HeadWatcher(() => Promise.resolve(head), { minIntervalMs: 1, maxIntervalMs: 5 });
+    const waiting = watcher.waitAfter(-1n, new AbortController().signal);
+    setTimeout(() => (head = 0n), 20);
+    await expect(waiting).resolves.toBeUndefined();
+    watcher.stop();
+  });
+
+  it('one poll serves every waiter', async () => {
+    let polls = 0;
+    let head = 0n;
+    const watcher = new HeadWatcher(
+      () => {
+        polls += 1;
+        return Promise.resolve(head);
+      },
+      { minIntervalMs: 10, maxIntervalMs: 10 },
+    );
+    const signal = new AbortController().signal;
+    const waiters = Array.from({ length: 50 }, () => watcher.waitAfter(0n, signal));
+    await new Promise((resolve) => setTimeout(resolve, 35));
+    head = 1n;
+    await Promise.all(waiters);
+    expect(polls).toBeLessThan(10);
+    watcher.stop();
+  });
+
+  it('a failing poll fails the waiters instead of leaving them hanging', async () => {
+    const watcher = new HeadWatcher(() => Promise.reject(new Error('connection lost')));
+    await expect(watcher.waitAfter(0n, new AbortController().signal)).rejects.toThrow('connection lost');
+    watcher.stop();
+  });
+});

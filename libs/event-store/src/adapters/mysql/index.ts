@@ -1,0 +1,8 @@
+export { MysqlEventStore, type MysqlEventStoreOptions } from './mysql-event-store';
+export {
+  assertValidDatabaseName,
+  DEFAULT_EVENT_STORE_DATABASE,
+  migrateEventStoreSchema,
+  quoteIdentifier,
+} from './mysql-event-store-schema';
+export { HeadWatcher, type HeadWatcherOptions } from './head-watcher';

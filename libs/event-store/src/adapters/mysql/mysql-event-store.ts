@@ -1,0 +1,761 @@
+import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
+import {
+  assertValidExpectedRevision,
+  assertValidStreamId,
+  chainEvents,
+  checkNewEvents,
+  DEFAULT_MAX_EVENT_BYTES,
+  describeRevision,
+  expectationHolds,
+} from '../../append-preparation';
+import { catchUpSubscription, matchesFilter, type CatchUpSource } from '../../catch-up-subscription';
+import type { EventMetadata, NewEvent, RecordedEvent } from '../../envelope';
+import {
+  EventStoreError,
+  EventStoreUnavailableError,
+  InvalidEventError,
+  InvalidStreamNameError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '../../errors';
+import type {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadStreamOptions,
+  SubscribeToAllOptions,
+  Subscription,
+  SubscriptionFilter,
+} from '../../event-store';
+import { originalResultOfRetry, type StoredEventRef } from '../../idempotent-append';
+import { Position } from '../../position';
+import { HeadWatcher } from './head-watcher';
+import {
+  assertValidDatabaseName,
+  DEFAULT_EVENT_STORE_DATABASE,
+  migrateEventStoreSchema,
+  quoteIdentifier,
+} from './mysql-event-store-schema';
+
+export interface MysqlEventStoreOptions {
+  /** A mysql2/promise pool owned by the caller; `close()` leaves it open. */
+  pool?: Pool;
+  /**
+   * Settings for the pools the store creates (and ends on `close()`); used when `pool` is absent.
+   * The server's max_allowed_packet must hold one event escaped (about twice `maxEventBytes`).
+   */
+  connection?: PoolOptions;
+  /** The event store database; tables are always qualified with it. Default `tracershop_events`. */
+  database?: string;
+  maxEventBytes?: number;
+  /** Most appends one group transaction takes from the queue. */
+  maxGroupAppends?: number;
+  /** Most events one group transaction takes (an append larger than this still goes alone). */
+  maxGroupEvents?: number;
+  /** Events per `readAfter` batch of a subscription. */
+  subscriptionBatchSize?: number;
+}
+
+type CheckedEvent = ReturnType<typeof checkNewEvents>[number];
+
+interface PendingAppend {
+  streamId: string;
+  expected: ExpectedRevision;
+  checked: CheckedEvent[];
+  eventIds: string[];
+  eventCount: number;
+  resolve(result: AppendResult): void;
+  reject(error: Error): void;
+}
+
+/** SQL with `?` placeholders and its parameters. */
+type Statement = [sql: string, params: unknown[]];
+
+type Outcome = { ok: true; result: AppendResult } | { ok: false; error: Error };
+
+interface StreamState {
+  revision: bigint;
+  lastHash: string | null;
+  lastPosition: bigint;
+  changed: boolean;
+}
+
+interface EventRow {
+  position: string | number;
+  stream_id: string;
+  revision: string | number;
+  type: string;
+  data: string | null;
+  metadata: string | null;
+}
+
+const DEFAULT_MAX_GROUP_APPENDS = 500;
+const DEFAULT_MAX_GROUP_EVENTS = 5_000;
+/** Rows per INSERT stay well below the default max_allowed_packet (16 MiB on MariaDB, 64 MiB on MySQL 8). */
+const INSERT_CHUNK_BYTES = 4 * 1024 * 1024;
+const INSERT_CHUNK_ROWS = 1_000;
+const ID_LOOKUP_CHUNK = 1_000;
+/**
+ * Most bytes sent in one multi-statement request. Below the default max_allowed_packet (16 MiB on
+ * MariaDB, 64 MiB on MySQL 8) even for an insert chunk whose escaping doubles its size.
+ */
+const PACKET_BUDGET_BYTES = 12 * 1024 * 1024;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Lock errors: the transaction is rolled back (explicitly, for a lock wait timeout) and can run again. */
+const LOCK_ERROR_CODES = new Set(['ER_LOCK_DEADLOCK', 'ER_LOCK_WAIT_TIMEOUT']);
+const CONNECTION_ERROR_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+]);
+
+/**
+ * The event store in MySQL / MariaDB (schema: `migrations/eventstore`).
+ *
+ * Global positions are gap-free and become visible in commit order by design: every append
+ * transaction locks the single head row before it assigns positions and holds the lock until it
+ * commits, so no transaction can commit a higher position while a lower one is still open.
+ * Throughput comes from group commit: appends made while a transaction is running queue up and
+ * go together in the next one. Each append in a group is checked on its own (idempotent retry,
+ * expected revision), so one failing append rejects alone and the others still commit.
+ */
+export class MysqlEventStore implements EventStore {
+  /** Reads. */
+  private readonly pool: Pool;
+  /** Group transactions, one at a time. */
+  private readonly writer: Pool;
+  private readonly writerTakesBatches: boolean;
+  private readonly ownsPool: boolean;
+  private readonly table: { events: string; streams: string; head: string };
+  private readonly maxEventBytes: number;
+  private readonly maxGroupAppends: number;
+  private readonly maxGroupEvents: number;
+  private readonly subscriptionBatchSize: number;
+  private readonly watcher: HeadWatcher;
+  private readonly subscriptions = new Set<Subscription>();
+  private queue: PendingAppend[] = [];
+  private draining = false;
+  private idleWaiters: Array<() => void> = [];
+  private closing: Promise<void> | null = null;
+  private ended = false;
+
+  constructor(options: MysqlEventStoreOptions) {
+    const database = options.database ?? DEFAULT_EVENT_STORE_DATABASE;
+    assertValidDatabaseName(database);
+    const qualified = (name: string) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
+    this.table = { events: qualified('events'), streams: qualified('streams'), head: qualified('head') };
+    if (options.pool) {
+      // A caller's pool: writes go through it one statement per round trip.
+      this.pool = options.pool;
+      this.writer = options.pool;
+      this.writerTakesBatches = false;
+      this.ownsPool = false;
+    } else if (options.connection) {
+      // Positions and revisions are BIGINT: read them as strings and convert, never as lossy doubles.
+      const settings: PoolOptions = { ...options.connection, supportBigNumbers: true, bigNumberStrings: true };
+      this.pool = createPool({ ...settings, multipleStatements: false });
+      // Only one group transaction runs at a time, so one session; it takes several statements per
+      // round trip (all parameterised), which keeps the serial section under the head lock short.
+      this.writer = createPool({ ...settings, connectionLimit: 1, maxIdle: 1, multipleStatements: true });
+      this.writerTakesBatches = true;
+      this.ownsPool = true;
+    } else {
+      throw new Error('MysqlEventStore needs either a pool or connection options');
+    }
+    this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.maxGroupAppends = options.maxGroupAppends ?? DEFAULT_MAX_GROUP_APPENDS;
+    this.maxGroupEvents = options.maxGroupEvents ?? DEFAULT_MAX_GROUP_EVENTS;
+    this.subscriptionBatchSize = options.subscriptionBatchSize ?? 500;
+    this.watcher = new HeadWatcher(() => this.readHead());
+  }
+
+  /** Creates the database and runs pending migrations, then opens the store: for first start. */
+  static async open(options: MysqlEventStoreOptions & { connection: PoolOptions }): Promise<MysqlEventStore> {
+    await migrateEventStoreSchema(options.connection, options.database ?? DEFAULT_EVENT_STORE_DATABASE);
+    return new MysqlEventStore(options);
+  }
+
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    // Everything is checked before queueing, so bad input never reaches (or fails) a group transaction.
+    let checked: CheckedEvent[];
+    try {
+      if (this.closing) throw new EventStoreUnavailableError('The event store is closed');
+      assertStorableStreamId(streamId);
+      assertValidExpectedRevision(expected);
+      checked = checkNewEvents(events, this.maxEventBytes);
+      for (const [index, { event }] of checked.entries()) {
+        if (LONE_SURROGATE.test(event.type)) throw new InvalidEventError('type is not well-formed Unicode', { index });
+      }
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({
+        streamId,
+        expected,
+        checked,
+        eventIds: checked.map(({ event }) => event.metadata.eventId),
+        eventCount: checked.length,
+        resolve,
+        reject,
+      });
+      if (!this.draining) {
+        this.draining = true;
+        // Start on the next turn so appends issued together land in the same group.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    assertStorableStreamId(streamId);
+    const direction = options.direction ?? 'forwards';
+    const from = options.fromRevision ?? (direction === 'forwards' ? 'start' : 'end');
+    const limit = limitOf(options.maxCount);
+    let rows: EventRow[] = [];
+    const nothingToRead = limit === 0 || (direction === 'forwards' && from === 'end');
+    if (!nothingToRead) {
+      const conditions = ['stream_id = ?'];
+      const params: unknown[] = [streamId];
+      if (direction === 'forwards' && typeof from === 'bigint') {
+        conditions.push('revision >= ?');
+        params.push(from);
+      } else if (direction === 'backwards' && from !== 'end') {
+        conditions.push('revision <= ?');
+        params.push(from === 'start' ? 0n : from);
+      }
+      const order = direction === 'forwards' ? 'ASC' : 'DESC';
+      rows = await this.select<EventRow>(
+        `SELECT position, stream_id, revision, type, data, metadata FROM ${this.table.events}
+         WHERE ${conditions.join(' AND ')} ORDER BY revision ${order}${limit === null ? '' : ' LIMIT ?'}`,
+        limit === null ? params : [...params, limit],
+      );
+    }
+    if (rows.length === 0) {
+      const exists = await this.select(`SELECT 1 FROM ${this.table.events} WHERE stream_id = ? LIMIT 1`, [streamId]);
+      if (exists.length === 0) throw new StreamNotFoundError(streamId);
+    }
+    return rows.map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = (options.fromPosition ?? Position.START).commit;
+    return this.readContiguous(after, limitOf(options.maxCount));
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    // Consecutive empty reads although the head said there was more: a position is not visible
+    // yet (or the table was altered). Wait and read again; never step over the missing position.
+    let emptyReads = 0;
+    const source: CatchUpSource = {
+      readAfter: async (after, maxCount) => {
+        if (this.ended) throw new EventStoreUnavailableError('The event store is closed');
+        const events = await this.readContiguous(after.commit, maxCount, options.filter);
+        emptyReads = events.length === 0 ? emptyReads + 1 : 0;
+        return events;
+      },
+      head: () => this.headPosition(),
+      waitForEventsAfter: (after, signal) =>
+        emptyReads >= 2
+          ? abortableDelay(Math.min(5 * 2 ** (emptyReads - 2), 50), signal)
+          : this.watcher.waitAfter(after.commit, signal),
+    };
+    const inner = catchUpSubscription(source, options, this.subscriptionBatchSize);
+    const tracked: Subscription = {
+      [Symbol.asyncIterator]: () => inner[Symbol.asyncIterator](),
+      close: async () => {
+        this.subscriptions.delete(tracked);
+        await inner.close();
+      },
+    };
+    this.subscriptions.add(tracked);
+    return tracked;
+  }
+
+  async headPosition(): Promise<Position | null> {
+    const head = await this.readHead();
+    return head < 0n ? null : Position.of(head);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.whenIdle();
+      await Promise.allSettled([...this.subscriptions].map((subscription) => subscription.close()));
+      this.watcher.stop();
+      this.ended = true;
+      if (this.ownsPool) await Promise.all([this.pool.end(), this.writer.end()]);
+    })();
+    return this.closing;
+  }
+
+  // --- group commit -------------------------------------------------------------------------
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) await this.runGroup(this.takeGroup());
+    } finally {
+      this.draining = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private takeGroup(): PendingAppend[] {
+    let events = 0;
+    let count = 0;
+    while (count < this.queue.length && count < this.maxGroupAppends) {
+      const next = this.queue[count];
+      if (count > 0 && events + next.eventCount > this.maxGroupEvents) break;
+      events += next.eventCount;
+      count += 1;
+    }
+    return this.queue.splice(0, count);
+  }
+
+  /** Runs one group transaction and settles every caller in it; never throws. */
+  private async runGroup(group: PendingAppend[]): Promise<void> {
+    let written: { outcomes: Outcome[]; head: bigint | null };
+    try {
+      written = await this.writeGroup(group);
+    } catch (first) {
+      if (!isRetryable(first)) {
+        for (const append of group) {
+          append.reject(unavailable('The append transaction failed; nothing was written', first));
+        }
+        return;
+      }
+      // Safe to retry as a whole: the first attempt either rolled back, or it committed and the
+      // retry finds its event ids and returns the original results (idempotent appends).
+      try {
+        written = await this.writeGroup(group);
+      } catch (second) {
+        for (const append of group) {
+          append.reject(
+            unavailable(
+              'The append transaction failed twice; its outcome may be unknown: retry with the same event ids',
+              second,
+            ),
+          );
+        }
+        return;
+      }
+    }
+    if (written.head !== null) this.watcher.committed(written.head);
+    written.outcomes.forEach((outcome, index) => {
+      if (outcome.ok) group[index].resolve(outcome.result);
+      else group[index].reject(outcome.error);
+    });
+  }
+
+  /**
+   * One group transaction in two round trips where the session allows several statements per
+   * request: the locking reads, then the writes with COMMIT. The head lock is held from the
+   * first round trip to COMMIT, so fewer round trips means a shorter serial section.
+   */
+  private async writeGroup(group: PendingAppend[]): Promise<{ outcomes: Outcome[]; head: bigint | null }> {
+    const connection = await this.writer.getConnection();
+    let broken = false;
+    try {
+      const streamIds = [...new Set(group.map((append) => append.streamId))];
+      const eventIds = group.flatMap((append) => append.eventIds);
+      const idChunks = chunksOf(eventIds, ID_LOOKUP_CHUNK);
+      const [, headRows, streamRows, ...idRows] = await this.run(connection, [
+        ['START TRANSACTION', []],
+        // The lock that orders everything: taken first, held until COMMIT, so positions commit in order.
+        [`SELECT last_position FROM ${this.table.head} WHERE id = 1 FOR UPDATE`, []],
+        [
+          `SELECT stream_id, current_revision, last_hash, last_position FROM ${this.table.streams}
+           WHERE stream_id IN (?) FOR UPDATE`,
+          [streamIds],
+        ],
+        ...idChunks.map((chunk): Statement => [
+          // A locking read sees the newest committed rows, whatever the session's snapshot.
+          `SELECT event_id, stream_id, revision, position FROM ${this.table.events} WHERE event_id IN (?)
+           LOCK IN SHARE MODE`,
+          [chunk],
+        ]),
+      ]);
+      const headRow = (headRows as Array<{ last_position: string | number }>)[0];
+      if (!headRow) throw new EventStoreUnavailableError('The event store head row is missing: run the migrations');
+      let lastPosition = toBigInt(headRow.last_position);
+      const firstNewPosition = lastPosition + 1n;
+      const streams = streamStates(streamRows as Array<Record<string, string | number>>);
+      const stored = storedEventRefs(idRows.flat() as Array<Record<string, string | number>>);
+
+      const rows: unknown[][] = [];
+      const rowBytes: number[] = [];
+      const outcomes: Outcome[] = [];
+      for (const append of group) {
+        try {
+          const found = append.eventIds
+            .map((id) => stored.get(id))
+            .filter((ref): ref is StoredEventRef => ref !== undefined);
+          const original = originalResultOfRetry(append.streamId, append.eventIds, append.expected, found);
+          if (original) {
+            outcomes.push({ ok: true, result: original });
+            continue;
+          }
+          const state = streams.get(append.streamId);
+          const current = state?.revision ?? -1n;
+          if (!expectationHolds(append.expected, current)) {
+            throw new WrongExpectedVersionError(
+              append.streamId,
+              describeRevision(append.expected),
+              describeRevision(current),
+            );
+          }
+          const prepared = chainEvents(append.checked, state?.lastHash ?? null);
+          let revision = current;
+          for (const event of prepared) {
+            revision += 1n;
+            lastPosition += 1n;
+            rows.push([
+              lastPosition,
+              append.streamId,
+              revision,
+              event.eventId,
+              event.type,
+              event.dataJson,
+              event.metadataJson,
+              event.metadata.hash,
+              event.metadata.prevHash,
+              event.metadata.schemaVersion,
+            ]);
+            rowBytes.push(Buffer.byteLength(event.dataJson) + Buffer.byteLength(event.metadataJson));
+            // Later appends of the same group see these too (a retry racing its original).
+            stored.set(event.eventId, {
+              eventId: event.eventId,
+              streamId: append.streamId,
+              revision,
+              position: Position.of(lastPosition),
+            });
+          }
+          const lastHash = prepared[prepared.length - 1].metadata.hash;
+          streams.set(append.streamId, { revision, lastHash, lastPosition, changed: true });
+          outcomes.push({ ok: true, result: { nextExpectedRevision: revision, position: Position.of(lastPosition) } });
+        } catch (error) {
+          outcomes.push({ ok: false, error: error as Error });
+        }
+      }
+
+      const writes: Statement[] =
+        rows.length === 0
+          ? []
+          : [
+              ...this.insertStatements(rows, rowBytes),
+              this.saveStreamsStatement(streams),
+              [`UPDATE ${this.table.head} SET last_position = ? WHERE id = 1`, [lastPosition]],
+            ];
+      await this.run(connection, [...writes, ['COMMIT', []]]);
+      return { outcomes, head: lastPosition >= firstNewPosition ? lastPosition : null };
+    } catch (error) {
+      broken = isConnectionError(error);
+      if (broken) {
+        connection.destroy();
+        await this.killSession(connection.threadId);
+      } else {
+        await connection.query('ROLLBACK').catch(() => undefined);
+      }
+      throw error;
+    } finally {
+      if (!broken) connection.release();
+    }
+  }
+
+  /**
+   * Runs statements in order on one session and returns one result per statement. With
+   * multi-statement sessions they travel together (up to a packet budget); otherwise one by one.
+   * The server stops at the first failing statement, so nothing after it runs either way.
+   */
+  private async run(connection: PoolConnection, statements: Statement[]): Promise<unknown[]> {
+    const results: unknown[] = [];
+    if (!this.writerTakesBatches) {
+      for (const [sql, params] of statements) results.push((await connection.query(sql, params))[0]);
+      return results;
+    }
+    let packet: string[] = [];
+    let bytes = 0;
+    const flush = async () => {
+      if (packet.length === 0) return;
+      const [result] = await connection.query(packet.join(';\n'));
+      if (packet.length === 1) results.push(result);
+      else results.push(...(result as unknown[]));
+      packet = [];
+      bytes = 0;
+    };
+    for (const [sql, params] of statements) {
+      const text = connection.format(sql, params);
+      const size = Buffer.byteLength(text);
+      if (packet.length > 0 && bytes + size > PACKET_BUDGET_BYTES) await flush();
+      packet.push(text);
+      bytes += size;
+    }
+    await flush();
+    return results;
+  }
+
+  private insertStatements(rows: unknown[][], rowBytes: number[]): Statement[] {
+    const sql = `INSERT INTO ${this.table.events}
+      (position, stream_id, revision, event_id, type, data, metadata, hash, prev_hash, schema_version, recorded_at)
+      VALUES `;
+    const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))';
+    const statements: Statement[] = [];
+    let start = 0;
+    while (start < rows.length) {
+      let end = start;
+      let bytes = 0;
+      while (
+        end < rows.length &&
+        end - start < INSERT_CHUNK_ROWS &&
+        (end === start || bytes + rowBytes[end] <= INSERT_CHUNK_BYTES)
+      ) {
+        bytes += rowBytes[end];
+        end += 1;
+      }
+      const chunk = rows.slice(start, end);
+      statements.push([sql + chunk.map(() => tuple).join(', '), chunk.flat()]);
+      start = end;
+    }
+    return statements;
+  }
+
+  private saveStreamsStatement(streams: Map<string, StreamState>): Statement {
+    const changed = [...streams.entries()].filter(([, state]) => state.changed);
+    // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
+    return [
+      `INSERT INTO ${this.table.streams} (stream_id, current_revision, last_hash, last_position) VALUES ?
+       ON DUPLICATE KEY UPDATE current_revision = VALUES(current_revision), last_hash = VALUES(last_hash),
+       last_position = VALUES(last_position)`,
+      [changed.map(([streamId, state]) => [streamId, state.revision, state.lastHash, state.lastPosition])],
+    ];
+  }
+
+  /** Makes sure a transaction whose connection broke is over (committed or rolled back) before a retry. */
+  private async killSession(threadId: number | null | undefined): Promise<void> {
+    if (!threadId) return;
+    await this.pool.query('KILL ?', [threadId]).catch(() => undefined);
+  }
+
+  // --- reading ------------------------------------------------------------------------------
+
+  private async readHead(): Promise<bigint> {
+    const rows = await this.select<{ last_position: string | number }>(
+      `SELECT last_position FROM ${this.table.head} WHERE id = 1`,
+    );
+    if (rows.length === 0)
+      throw new EventStoreUnavailableError('The event store head row is missing: run the migrations');
+    return toBigInt(rows[0].last_position);
+  }
+
+  /**
+   * Events strictly after `after`, in global order, cut at the first missing position. Positions
+   * are gap-free by design, so a missing one belongs to a transaction not visible yet: stopping
+   * there and reading again later is the only way never to pass it.
+   *
+   * With a filter, data and metadata are fetched only for matching events; the others come back
+   * hollow (position, stream and type only), which is all the catch-up loop needs to skip them.
+   */
+  private async readContiguous(
+    after: bigint,
+    limit: number | null,
+    filter?: SubscriptionFilter,
+  ): Promise<RecordedEvent[]> {
+    if (limit === 0) return [];
+    const predicate = filterPredicate(filter);
+    const payload = predicate
+      ? `IF(${predicate.sql}, data, NULL) AS data, IF(${predicate.sql}, metadata, NULL) AS metadata`
+      : 'data, metadata';
+    const params: unknown[] = predicate ? [...predicate.params, ...predicate.params, after] : [after];
+    if (limit !== null) params.push(limit);
+    const rows = await this.select<EventRow>(
+      `SELECT position, stream_id, revision, type, ${payload} FROM ${this.table.events}
+       WHERE position > ? ORDER BY position${limit === null ? '' : ' LIMIT ?'}`,
+      params,
+    );
+    let expected = after + 1n;
+    let contiguous = rows.length;
+    for (let index = 0; index < rows.length; index++) {
+      if (toBigInt(rows[index].position) !== expected) {
+        contiguous = index;
+        break;
+      }
+      expected += 1n;
+    }
+    const kept = rows.slice(0, contiguous);
+    if (filter) await this.fillMissingPayloads(kept, filter);
+    return kept.map((row) => (row.data === null ? toHollowEvent(row) : toRecordedEvent(row)));
+  }
+
+  /** Guards against the SQL prefix test and `matchesFilter` ever disagreeing: fetch what SQL left out. */
+  private async fillMissingPayloads(rows: EventRow[], filter: SubscriptionFilter): Promise<void> {
+    const missing = rows.filter(
+      (row) => row.data === null && matchesFilter({ streamId: row.stream_id, type: row.type }, filter),
+    );
+    if (missing.length === 0) return;
+    const payloads = await this.select<{ position: string | number; data: string; metadata: string }>(
+      `SELECT position, data, metadata FROM ${this.table.events} WHERE position IN (?)`,
+      [missing.map((row) => toBigInt(row.position))],
+    );
+    const byPosition = new Map(payloads.map((payload) => [toBigInt(payload.position), payload]));
+    for (const row of missing) {
+      const payload = byPosition.get(toBigInt(row.position));
+      if (!payload) throw new EventStoreUnavailableError(`Event at position ${row.position} vanished while reading`);
+      row.data = payload.data;
+      row.metadata = payload.metadata;
+    }
+  }
+
+  private async select<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    try {
+      const [rows] = await this.pool.query(sql, params);
+      return rows as T[];
+    } catch (error) {
+      throw unavailable('Reading the event store failed', error);
+    }
+  }
+}
+
+/** A lone surrogate would be stored as U+FFFD, so two different names could meet in one stream. */
+function assertStorableStreamId(streamId: string): void {
+  assertValidStreamId(streamId);
+  if (LONE_SURROGATE.test(streamId)) throw new InvalidStreamNameError(streamId, 'not well-formed Unicode');
+}
+
+function streamStates(rows: Array<Record<string, string | number>>): Map<string, StreamState> {
+  const streams = new Map<string, StreamState>();
+  for (const row of rows) {
+    streams.set(String(row.stream_id), {
+      revision: toBigInt(row.current_revision),
+      lastHash: String(row.last_hash),
+      lastPosition: toBigInt(row.last_position),
+      changed: false,
+    });
+  }
+  return streams;
+}
+
+function storedEventRefs(rows: Array<Record<string, string | number>>): Map<string, StoredEventRef> {
+  const stored = new Map<string, StoredEventRef>();
+  for (const row of rows) {
+    stored.set(String(row.event_id), {
+      eventId: String(row.event_id),
+      streamId: String(row.stream_id),
+      revision: toBigInt(row.revision),
+      position: Position.of(toBigInt(row.position)),
+    });
+  }
+  return stored;
+}
+
+function chunksOf<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+function filterPredicate(filter?: SubscriptionFilter): { sql: string; params: unknown[] } | null {
+  if (!filter) return null;
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const columns: Array<[string, string[] | undefined]> = [
+    ['stream_id', filter.streamPrefixes],
+    ['type', filter.eventTypePrefixes],
+  ];
+  for (const [column, prefixes] of columns) {
+    if (!prefixes) continue;
+    if (prefixes.length === 0) {
+      parts.push('FALSE');
+      continue;
+    }
+    // LEFT counts characters (code points); a JS string's length counts UTF-16 units.
+    parts.push(`(${prefixes.map(() => `LEFT(${column}, ?) = ?`).join(' OR ')})`);
+    for (const prefix of prefixes) params.push([...prefix].length, prefix);
+  }
+  return parts.length === 0 ? null : { sql: `(${parts.join(' AND ')})`, params };
+}
+
+function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: toBigInt(row.revision),
+    position: Position.of(toBigInt(row.position)),
+    type: row.type,
+    data: JSON.parse(row.data ?? 'null') as unknown,
+    metadata: JSON.parse(row.metadata ?? 'null') as EventMetadata,
+  };
+}
+
+/** An event the subscription filter drops before delivery: only its place and name are read. */
+function toHollowEvent(row: EventRow): RecordedEvent {
+  return {
+    streamId: row.stream_id,
+    revision: toBigInt(row.revision),
+    position: Position.of(toBigInt(row.position)),
+    type: row.type,
+    data: null,
+    metadata: null as unknown as EventMetadata,
+  };
+}
+
+function toBigInt(value: unknown): bigint {
+  if (typeof value === 'bigint') return value;
+  if (typeof value === 'number' || typeof value === 'string') return BigInt(value);
+  throw new EventStoreUnavailableError(`Unexpected numeric value from the database: ${String(value)}`);
+}
+
+/** null for "no limit"; 0 for nothing. */
+function limitOf(maxCount: number | undefined): number | null {
+  if (maxCount === undefined || maxCount === Number.POSITIVE_INFINITY) return null;
+  if (!Number.isFinite(maxCount) || maxCount <= 0) return 0;
+  return Math.floor(maxCount);
+}
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The session is gone or unusable; its transaction is over or will be once the server notices. */
+function isConnectionError(error: unknown): boolean {
+  return (error as { fatal?: unknown } | null)?.fatal === true || CONNECTION_ERROR_CODES.has(errorCode(error) ?? '');
+}
+
+/**
+ * Safe to run the whole group again: a lock error rolled it back, and after a lost connection the
+ * retry either finds nothing written or finds the event ids and returns the original results.
+ */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof EventStoreError) return false;
+  return isConnectionError(error) || LOCK_ERROR_CODES.has(errorCode(error) ?? '');
+}
+
+function unavailable(message: string, cause: unknown): Error {
+  if (cause instanceof EventStoreError) return cause;
+  const error = new EventStoreUnavailableError(`${message}: ${(cause as Error)?.message ?? String(cause)}`, {
+    cause: errorCode(cause),
+  });
+  error.cause = cause;
+  return error;
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
