@@ -5,6 +5,7 @@ const shared = {
     '^@tracershop/event-store$': '<rootDir>/libs/event-store/src',
     '^@tracershop/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@tracershop/domain/(.*)$': '<rootDir>/libs/domain/$1',
+    '^@tracershop/config$': '<rootDir>/libs/config/src',
   },
   testEnvironment: 'node',
 };

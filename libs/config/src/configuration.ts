@@ -1,0 +1,118 @@
+/**
+ * Typed configuration from environment variables, validated once at boot. Defaults run everything
+ * on one machine: MySQL/MariaDB on 127.0.0.1:3306 as root without a password, Redis on
+ * 127.0.0.1:6379, and the MySQL event store unless EVENTSTORE_URL names an EventStoreDB.
+ */
+export interface MysqlConfig {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
+
+export interface TracershopConfig {
+  mysql: MysqlConfig;
+  databases: { events: string; record: string; web: string };
+  redisUrl: string;
+  /** Set: the EventStoreDB event store; unset: the MySQL event store in `databases.events`. */
+  eventStoreUrl: string | undefined;
+  ports: { api: number; projector: number; worker: number };
+  /** Who commands are attributed to until requests are authenticated. */
+  systemActor: { id: string; printedName: string };
+  commands: { conflictRetries: number; idempotencyTtlSeconds: number };
+  queries: { minPositionTimeoutMs: number };
+  maxEventBytes: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfiguration(env: Env = process.env): TracershopConfig {
+  const problems: string[] = [];
+
+  const text = (name: string, fallback: string): string => {
+    const value = env[name];
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return value;
+  };
+  const database = (name: string, fallback: string): string => {
+    const value = text(name, fallback);
+    if (!DATABASE_NAME.test(value)) {
+      problems.push(`${name}=${JSON.stringify(value)} must be 1-64 letters, digits or underscores`);
+    }
+    return value;
+  };
+  const url = (name: string, protocols: string[], fallback?: string): string | undefined => {
+    const value = env[name] === '' ? undefined : (env[name] ?? fallback);
+    if (value === undefined) return undefined;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name}=${JSON.stringify(value)} must start with ${protocols.join(' or ')}//`);
+      }
+    } catch {
+      problems.push(`${name}=${JSON.stringify(value)} is not a URL`);
+    }
+    return value;
+  };
+
+  const logLevel = text('LOG_LEVEL', 'info');
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+
+  const config: TracershopConfig = {
+    mysql: {
+      host: text('MYSQL_HOST', '127.0.0.1'),
+      port: integer('MYSQL_PORT', 3306, 1, 65535),
+      user: text('MYSQL_USER', 'root'),
+      password: env.MYSQL_PASSWORD ?? '',
+    },
+    databases: {
+      events: database('EVENTS_DATABASE', 'tracershop_events'),
+      record: database('RECORD_DATABASE', 'TracerShop'),
+      web: database('WEB_DATABASE', 'tracershop_web'),
+    },
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:'], 'redis://127.0.0.1:6379') as string,
+    eventStoreUrl: url('EVENTSTORE_URL', ['esdb:', 'esdb+discover:', 'kurrentdb:', 'kurrentdb+discover:']),
+    ports: {
+      api: integer('API_PORT', 3000, 0, 65535),
+      projector: integer('PROJECTOR_PORT', 3001, 0, 65535),
+      worker: integer('WORKER_PORT', 3002, 0, 65535),
+    },
+    systemActor: {
+      id: text('SYSTEM_ACTOR_ID', 'system'),
+      printedName: text('SYSTEM_ACTOR_NAME', 'Tracershop system'),
+    },
+    commands: {
+      conflictRetries: integer('COMMAND_CONFLICT_RETRIES', 3, 0, 20),
+      idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
+    },
+    queries: { minPositionTimeoutMs: integer('MIN_POSITION_TIMEOUT_MS', 5_000, 0, 60_000) },
+    maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
+    logLevel: logLevel as TracershopConfig['logLevel'],
+  };
+  const distinct = new Set(Object.values(config.databases).map((name) => name.toLowerCase()));
+  if (distinct.size !== 3) problems.push('EVENTS_DATABASE, RECORD_DATABASE and WEB_DATABASE must differ');
+  if (problems.length > 0) throw new ConfigurationError(problems);
+  return config;
+}

@@ -1,0 +1,36 @@
+import { ConfigurationError, loadConfiguration } from './configuration';
+
+describe('loadConfiguration', () => {
+  it('given no variables, then the one-machine defaults apply', () => {
+    const config = loadConfiguration({});
+    expect(config.mysql).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.eventStoreUrl).toBeUndefined();
+    expect(config.databases).toEqual({ events: 'tracershop_events', record: 'TracerShop', web: 'tracershop_web' });
+  });
+
+  it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {
+    expect(loadConfiguration({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStoreUrl).toBe(
+      'esdb://127.0.0.1:2113?tls=false',
+    );
+  });
+
+  it('given several bad values, then every problem is named at once', () => {
+    let error: unknown;
+    try {
+      loadConfiguration({ MYSQL_PORT: 'abc', RECORD_DATABASE: 'Tracer Shop', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    const problems = (error as ConfigurationError).problems.join('\n');
+    expect(problems).toMatch(/MYSQL_PORT="abc" must be an integer/);
+    expect(problems).toMatch(/RECORD_DATABASE="Tracer Shop"/);
+    expect(problems).toMatch(/REDIS_URL="http:\/\/x" must start with redis:/);
+    expect(problems).toMatch(/LOG_LEVEL="loud"/);
+  });
+
+  it('refuses one database name used twice', () => {
+    expect(() => loadConfiguration({ WEB_DATABASE: 'TracerShop' })).toThrow(/must differ/);
+  });
+});
