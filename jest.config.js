@@ -6,6 +6,7 @@ const shared = {
     '^@tracershop/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',
     '^@tracershop/domain/(.*)$': '<rootDir>/libs/domain/$1',
     '^@tracershop/config$': '<rootDir>/libs/config/src',
+    '^@tracershop/command-pipeline$': '<rootDir>/libs/command-pipeline/src',
   },
   testEnvironment: 'node',
 };

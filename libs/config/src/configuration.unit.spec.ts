@@ -18,7 +18,12 @@ describe('loadConfiguration', () => {
   it('given several bad values, then every problem is named at once', () => {
     let error: unknown;
     try {
-      loadConfiguration({ MYSQL_PORT: 'abc', RECORD_DATABASE: 'Tracer Shop', REDIS_URL: 'http://x', LOG_LEVEL: 'loud' });
+      loadConfiguration({
+        MYSQL_PORT: 'abc',
+        RECORD_DATABASE: 'Tracer Shop',
+        REDIS_URL: 'http://x',
+        LOG_LEVEL: 'loud',
+      });
     } catch (caught) {
       error = caught;
     }

@@ -7,10 +7,10 @@ export class DependencyUnreachableError extends Error {
   constructor(
     readonly dependency: 'MySQL' | 'Redis' | 'EventStoreDB',
     readonly where: string,
-    readonly cause: string,
+    readonly failure: string,
     readonly remedy: string,
   ) {
-    super(`Cannot reach ${dependency} at ${where}: ${cause}\n  ${remedy}`);
+    super(`Cannot reach ${dependency} at ${where}: ${failure}\n  ${remedy}`);
     this.name = 'DependencyUnreachableError';
   }
 }

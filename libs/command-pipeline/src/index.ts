@@ -1,0 +1,4 @@
+export * from './command-definition';
+export * from './command-context';
+export * from './command-errors';
+export * from './command-pipeline';
