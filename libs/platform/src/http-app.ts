@@ -1,0 +1,68 @@
+import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import type { Actor } from '@tracershop/event-store';
+import type { TracershopConfig } from '@tracershop/config';
+import { ErrorBodyFilter, validationProblem } from './http-errors';
+import { PinoNestLogger } from './logger';
+import { installRequestContext } from './request-context';
+
+export interface HttpAppOptions {
+  config: TracershopConfig;
+  logger: Logger;
+  /** OpenAPI at /docs (the api app). */
+  docs?: { title: string; description: string };
+}
+
+/**
+ * A Nest app on Fastify with what every HTTP app shares: request context and correlation ids,
+ * strict DTO validation, the one error body, and (for the api) OpenAPI at /docs.
+ */
+export async function createHttpApp(rootModule: Type, options: HttpAppOptions): Promise<NestFastifyApplication> {
+  const { config, logger } = options;
+  const adapter = new FastifyAdapter({ bodyLimit: config.maxEventBytes, trustProxy: false });
+  const systemActor: Actor = {
+    kind: 'system',
+    id: config.systemActor.id,
+    printedName: config.systemActor.printedName,
+    role: 'system',
+  };
+  installRequestContext(adapter.getInstance(), () => systemActor);
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationProblem,
+    }),
+  );
+  app.useGlobalFilters(new ErrorBodyFilter(logger));
+  app.enableShutdownHooks();
+  if (options.docs) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle(options.docs.title)
+        .setDescription(options.docs.description)
+        .setVersion('1')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  }
+  return app;
+}
+
+export async function listen(
+  app: INestApplication,
+  port: number,
+  host = process.env.HOST ?? '0.0.0.0',
+): Promise<string> {
+  await app.listen(port, host);
+  return app.getUrl();
+}

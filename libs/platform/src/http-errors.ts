@@ -1,0 +1,101 @@
+import { Catch, HttpException, HttpStatus, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { ValidationError } from 'class-validator';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { ConcurrentModificationError } from '@tracershop/command-pipeline';
+import { DomainError } from '@tracershop/domain/kernel';
+import {
+  EventStoreError,
+  EventStoreUnavailableError,
+  EventTooLargeError,
+  WrongExpectedVersionError,
+} from '@tracershop/event-store';
+
+/** The one error body every endpoint answers with. */
+export interface ErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
+
+/** An error that already knows its HTTP answer (validation, idempotency, read-your-writes). */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpProblem';
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+/** class-validator's nested errors as a flat list of dotted field paths. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, problems: Object.values(error.constraints) }] : [];
+    return [...own, ...flattenValidationErrors(error.children ?? [], field)];
+  });
+}
+
+export function validationProblem(errors: ValidationError[]): HttpProblem {
+  const fields = flattenValidationErrors(errors);
+  return new HttpProblem(
+    HttpStatus.BAD_REQUEST,
+    'VALIDATION_FAILED',
+    `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
+    { fields },
+  );
+}
+
+const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  rule_violated: HttpStatus.UNPROCESSABLE_ENTITY,
+};
+
+/** Maps every error to `{ error: { code, message, details } }` with the right status. */
+export function describeError(error: unknown): { status: number; body: ErrorBody; headers: Record<string, string> } {
+  const answer = (status: number, code: string, message: string, details: unknown = {}, headers = {}) => ({
+    status,
+    body: { error: { code, message, details } },
+    headers,
+  });
+  if (error instanceof HttpProblem)
+    return answer(error.status, error.code, error.message, error.details, error.headers);
+  if (error instanceof DomainError) return answer(DOMAIN_STATUS[error.kind], error.code, error.message, error.details);
+  if (error instanceof ConcurrentModificationError || error instanceof WrongExpectedVersionError) {
+    return answer(HttpStatus.CONFLICT, 'CONCURRENT_MODIFICATION', error.message, { streamId: error.streamId });
+  }
+  if (error instanceof EventTooLargeError) {
+    return answer(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message, error.details);
+  }
+  if (error instanceof EventStoreUnavailableError) {
+    return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, 'The event store is unavailable; try again', {});
+  }
+  if (error instanceof EventStoreError) return answer(HttpStatus.BAD_REQUEST, error.code, error.message, error.details);
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const code = HttpStatus[status] ?? 'HTTP_ERROR';
+    return answer(status, code, error.message);
+  }
+  return answer(HttpStatus.INTERNAL_SERVER_ERROR, 'INTERNAL_ERROR', 'Unexpected error; it has been logged');
+}
+
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body, headers } = describeError(error);
+    if (status >= 500) this.logger.error({ err: error, code: body.error.code }, 'request failed');
+    void reply.status(status).headers(headers).send(body);
+  }
+}
