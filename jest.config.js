@@ -7,6 +7,8 @@ const shared = {
     '^@tracershop/domain/(.*)$': '<rootDir>/libs/domain/$1',
     '^@tracershop/config$': '<rootDir>/libs/config/src',
     '^@tracershop/command-pipeline$': '<rootDir>/libs/command-pipeline/src',
+    '^@tracershop/platform$': '<rootDir>/libs/platform/src',
+    '^@tracershop/projections/(.*)$': '<rootDir>/projections/$1',
   },
   testEnvironment: 'node',
 };
