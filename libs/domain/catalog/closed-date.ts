@@ -1,0 +1,77 @@
+import { type Decider, type DomainEvent } from '../kernel';
+import { type CalendarDate, type IsoInstant } from './calendar';
+import { requireCalendarDate, requireInstant, requireReason } from './field-validation';
+
+/** A date on which nothing is delivered, for all customers and tracers (legacy `blockDeliverDate`). */
+export const closedDateStreamName = (date: CalendarDate) => `catalog.closedDate-${date}`;
+
+// Commands
+
+export interface CloseDate {
+  type: 'CloseDate';
+  date: CalendarDate;
+  reason: string;
+  at: IsoInstant;
+}
+
+export interface ReopenDate {
+  type: 'ReopenDate';
+  date: CalendarDate;
+  reason: string;
+  at: IsoInstant;
+}
+
+export type ClosedDateCommand = CloseDate | ReopenDate;
+
+// Events
+
+export interface DateClosedData {
+  date: CalendarDate;
+  reason: string;
+}
+export interface DateReopenedData {
+  date: CalendarDate;
+  reason: string;
+}
+
+export type DateClosed = DomainEvent<'DateClosed', DateClosedData>;
+export type DateReopened = DomainEvent<'DateReopened', DateReopenedData>;
+export type ClosedDateEvent = DateClosed | DateReopened;
+
+// State
+
+export interface ClosedDateState {
+  /** Null until the date was first closed. */
+  date: CalendarDate | null;
+  closed: boolean;
+}
+
+const initialState = (): ClosedDateState => ({ date: null, closed: false });
+
+function evolve(state: ClosedDateState, event: ClosedDateEvent): ClosedDateState {
+  switch (event.type) {
+    case 'DateClosed':
+      return { date: event.data.date, closed: true };
+    case 'DateReopened':
+      return { ...state, closed: false };
+  }
+}
+
+/** Closing a closed date or reopening an open one changes nothing: the date is what was asked. */
+function decide(command: ClosedDateCommand, state: ClosedDateState): ClosedDateEvent[] {
+  requireInstant(command.at);
+  const date = requireCalendarDate(command.date, 'date');
+  const reason = requireReason(command.reason);
+  switch (command.type) {
+    case 'CloseDate':
+      return state.closed ? [] : [{ type: 'DateClosed', data: { date, reason } }];
+    case 'ReopenDate':
+      return state.closed ? [{ type: 'DateReopened', data: { date, reason } }] : [];
+  }
+}
+
+export const closedDateDecider: Decider<ClosedDateCommand, ClosedDateEvent, ClosedDateState> = {
+  initialState,
+  evolve,
+  decide,
+};

@@ -1,0 +1,177 @@
+import { specFor } from '../kernel/decider-spec';
+import { absent, activeFdg, activeHerlevPet, archivedFdg, archivedHerlevPet, at } from './catalog-examples';
+import {
+  tracerPermissionDecider,
+  tracerPermissionStreamName,
+  type GrantTracerPermission,
+  type RevokeTracerPermission,
+  type TracerPermissionGranted,
+  type TracerPermissionRevoked,
+  type UpdateTracerPermission,
+} from './tracer-permission';
+
+const spec = specFor(tracerPermissionDecider);
+const ids = { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fdg' };
+const grant: GrantTracerPermission = {
+  type: 'GrantTracerPermission',
+  ...ids,
+  overheadPercent: 10,
+  at,
+  refs: { endpoint: activeHerlevPet, tracer: activeFdg },
+};
+const granted: TracerPermissionGranted = {
+  type: 'TracerPermissionGranted',
+  data: { ...ids, overheadPercent: 10, maxInjections: null },
+};
+const revoke: RevokeTracerPermission = { type: 'RevokeTracerPermission', ...ids, reason: 'Endpoint stopped FDG', at };
+const revoked: TracerPermissionRevoked = {
+  type: 'TracerPermissionRevoked',
+  data: { ...ids, reason: 'Endpoint stopped FDG' },
+};
+
+describe('TracerPermission', () => {
+  it('lives in one stream per (endpoint, tracer) pair', () => {
+    expect(tracerPermissionStreamName('ep-herlev-pet', 'tracer-fdg')).toBe(
+      'catalog.tracerPermission-ep-herlev-pet:tracer-fdg',
+    );
+    // Ids containing the separator cannot make two pairs share a stream.
+    expect(tracerPermissionStreamName('a:b', 'c')).not.toBe(tracerPermissionStreamName('a', 'b:c'));
+  });
+
+  describe('GrantTracerPermission', () => {
+    it('lets an active endpoint order an active tracer', () => {
+      spec.given([]).when(grant).then([granted]);
+    });
+
+    it('carries the optional overhead override and maximum number of injections', () => {
+      spec
+        .given([])
+        .when({ ...grant, overheadPercent: undefined, maxInjections: 6 })
+        .then([{ type: 'TracerPermissionGranted', data: { ...ids, overheadPercent: null, maxInjections: 6 } }]);
+    });
+
+    it('fails when the endpoint does not exist or is archived', () => {
+      spec
+        .given([])
+        .when({ ...grant, refs: { endpoint: absent, tracer: activeFdg } })
+        .thenThrows('DELIVERY_ENDPOINT_NOT_FOUND', { field: 'endpointId' });
+      spec
+        .given([])
+        .when({ ...grant, refs: { endpoint: archivedHerlevPet, tracer: activeFdg } })
+        .thenThrows('DELIVERY_ENDPOINT_ARCHIVED');
+    });
+
+    it('fails when the tracer does not exist or is archived', () => {
+      spec
+        .given([])
+        .when({ ...grant, refs: { endpoint: activeHerlevPet, tracer: absent } })
+        .thenThrows('TRACER_NOT_FOUND', { field: 'tracerId' });
+      spec
+        .given([])
+        .when({ ...grant, refs: { endpoint: activeHerlevPet, tracer: archivedFdg } })
+        .thenThrows('TRACER_ARCHIVED');
+    });
+
+    it.each([-1, 1001, 2.5])('rejects the overhead percent %p', (overheadPercent) => {
+      spec
+        .given([])
+        .when({ ...grant, overheadPercent })
+        .thenThrows('INVALID_OVERHEAD_PERCENT', { field: 'overheadPercent' });
+    });
+
+    it.each([0, -3, 1.5])('rejects the maximum number of injections %p', (maxInjections) => {
+      spec
+        .given([])
+        .when({ ...grant, maxInjections })
+        .thenThrows('INVALID_MAX_INJECTIONS', { field: 'maxInjections' });
+    });
+
+    it('is idempotent: granting the same terms again changes nothing', () => {
+      spec.given([granted]).when(grant).thenNothing();
+    });
+
+    it('refuses a second grant on other terms; that is an update', () => {
+      spec
+        .given([granted])
+        .when({ ...grant, overheadPercent: 20 })
+        .thenThrows('ALREADY_EXISTS', { entity: 'TRACER_PERMISSION' });
+    });
+
+    it('grants again after a revocation', () => {
+      spec.given([granted, revoked]).when(grant).then([granted]);
+    });
+  });
+
+  describe('UpdateTracerPermission', () => {
+    const update = (changes: UpdateTracerPermission['changes']): UpdateTracerPermission => ({
+      type: 'UpdateTracerPermission',
+      ...ids,
+      changes,
+      at,
+    });
+
+    it('records the old and new terms', () => {
+      spec
+        .given([granted])
+        .when(update({ overheadPercent: null, maxInjections: 4 }))
+        .then([
+          {
+            type: 'TracerPermissionUpdated',
+            data: {
+              ...ids,
+              changes: { overheadPercent: { from: 10, to: null }, maxInjections: { from: null, to: 4 } },
+            },
+          },
+        ]);
+    });
+
+    it('changes nothing when the terms are the same', () => {
+      spec
+        .given([granted])
+        .when(update({ overheadPercent: 10 }))
+        .thenNothing();
+    });
+
+    it('validates changed terms', () => {
+      spec
+        .given([granted])
+        .when(update({ maxInjections: 0 }))
+        .thenThrows('INVALID_MAX_INJECTIONS');
+    });
+
+    it('fails when never granted', () => {
+      spec
+        .given([])
+        .when(update({ maxInjections: 4 }))
+        .thenThrows('TRACER_PERMISSION_NOT_FOUND');
+    });
+
+    it('fails when revoked', () => {
+      spec
+        .given([granted, revoked])
+        .when(update({ maxInjections: 4 }))
+        .thenThrows('TRACER_PERMISSION_REVOKED');
+    });
+  });
+
+  describe('RevokeTracerPermission', () => {
+    it('revokes with a reason', () => {
+      spec.given([granted]).when(revoke).then([revoked]);
+    });
+
+    it('revoking twice changes nothing', () => {
+      spec.given([granted, revoked]).when(revoke).thenNothing();
+    });
+
+    it('requires a reason', () => {
+      spec
+        .given([granted])
+        .when({ ...revoke, reason: '' })
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+    });
+
+    it('cannot revoke what was never granted', () => {
+      spec.given([]).when(revoke).thenThrows('TRACER_PERMISSION_NOT_FOUND');
+    });
+  });
+});
