@@ -1,4 +1,5 @@
 import type { Decider, DomainEvent } from '@tracershop/domain/kernel';
+import type { CommandContext } from './command-context';
 
 /**
  * What the pipeline needs to know about one command type, declared next to the command so the
@@ -26,6 +27,22 @@ export interface CommandDefinition<C, E extends DomainEvent, S> {
    * e.g. the production run a new delivery slot refers to.
    */
   enrich?(command: C, load: StateLoader): Promise<C>;
+  /**
+   * Runs after the decision and before the append, with the state before and after it: e.g. claim
+   * unique names on their own streams. Throwing aborts the command; nothing is appended.
+   */
+  beforeAppend?(change: StateChange<S>): Promise<void>;
+  /** Runs after the append: e.g. release names the aggregate no longer holds. */
+  afterAppend?(change: StateChange<S>): Promise<void>;
+  /** Runs when the append failed after `beforeAppend` succeeded: undo what it did. */
+  appendFailed?(change: StateChange<S>): Promise<void>;
+}
+
+export interface StateChange<S> {
+  streamId: string;
+  before: S;
+  after: S;
+  context: CommandContext;
 }
 
 /** Folds another aggregate's stream; returns the decider's initial state when it has no events. */

@@ -5,6 +5,7 @@ import {
   StreamNotFoundError,
   UpcasterRegistry,
   WrongExpectedVersionError,
+  type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
@@ -102,16 +103,14 @@ export class CommandPipeline {
       }
       const events = decided.map((event, index) => this.toNewEvent(definition, event, index, context));
       const expected: ExpectedRevision = revision < 0n ? 'no_stream' : revision;
+      const change = { streamId, before: state, after: decided.reduce(definition.decider.evolve, state), context };
+      await definition.beforeAppend?.(change);
       const appendStarted = performance.now();
+      let appended: AppendResult;
       try {
-        const appended = await this.store.append(streamId, events, expected);
-        return {
-          streamId,
-          revision: appended.nextExpectedRevision.toString(),
-          position: appended.position.toString(),
-          events: decided.map((event) => event.type),
-        };
+        appended = await this.store.append(streamId, events, expected);
       } catch (error) {
+        await definition.appendFailed?.(change);
         // The same cause already wrote these events (a retried request): it is done.
         if (error instanceof DuplicateEventIdError) {
           const current = await this.load(streamId, definition.decider);
@@ -119,9 +118,17 @@ export class CommandPipeline {
         }
         if (!(error instanceof WrongExpectedVersionError)) throw error;
         if (attempt >= attempts) throw new ConcurrentModificationError(streamId, attempt);
+        continue;
       } finally {
         this.observer.appendFinished(performance.now() - appendStarted);
       }
+      await definition.afterAppend?.(change);
+      return {
+        streamId,
+        revision: appended.nextExpectedRevision.toString(),
+        position: appended.position.toString(),
+        events: decided.map((event) => event.type),
+      };
     }
   }
 

@@ -137,4 +137,36 @@ describe('CommandPipeline', () => {
     expect(derivedEventId('x', 0)).not.toBe(derivedEventId('x', 1));
     expect(derivedEventId('x', 0)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  describe('append hooks', () => {
+    it('given beforeAppend throws, then nothing is appended and afterAppend is not called', async () => {
+      const store = new MemoryEventStore();
+      const calls: string[] = [];
+      const pipeline = new CommandPipeline({ store });
+      const guarded = {
+        ...definition(false),
+        beforeAppend: () => Promise.reject(new Error('name taken')),
+        afterAppend: () => (calls.push('after'), Promise.resolve()),
+      };
+      await expect(pipeline.execute(guarded, { id: 'h', by: 1 }, context('r'))).rejects.toThrow('name taken');
+      expect(await store.headPosition()).toBeNull();
+      expect(calls).toEqual([]);
+    });
+
+    it('given the append conflicts, then appendFailed undoes beforeAppend on each attempt', async () => {
+      const calls: string[] = [];
+      const pipeline = new CommandPipeline({ store: racingStore(new MemoryEventStore(), 1), conflictRetries: 1 });
+      const hooked = {
+        ...definition(true),
+        beforeAppend: ({ before, after }: { before: { total: number }; after: { total: number } }) => (
+          calls.push(`before ${before.total}->${after.total}`),
+          Promise.resolve()
+        ),
+        appendFailed: () => (calls.push('failed'), Promise.resolve()),
+        afterAppend: () => (calls.push('after'), Promise.resolve()),
+      };
+      await pipeline.execute(hooked, { id: 'i', by: 2 }, context('r'));
+      expect(calls).toEqual(['before 0->2', 'failed', 'before 2->4', 'after']);
+    });
+  });
 });
