@@ -1,6 +1,14 @@
 /** @type {import('jest').Config} */
 const shared = {
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+    // @fastify/static (served /docs) requires an ESM-only dependency; jest needs it as CommonJS.
+    '/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', isolatedModules: true } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper: {
     '^@tracershop/event-store$': '<rootDir>/libs/event-store/src',
     '^@tracershop/event-store/(.*)$': '<rootDir>/libs/event-store/src/$1',

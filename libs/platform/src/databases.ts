@@ -1,21 +1,18 @@
-import { createConnection, createPool, type Pool } from 'mysql2/promise';
+import { createPool, type Pool } from 'mysql2/promise';
 import type { TracershopConfig } from '@tracershop/config';
-import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { migrateProjectionDatabase, type ProjectionTarget } from '@tracershop/projections/engine';
 
-/** Creates the database when it is missing (first start), then a pool on it. */
-export async function openDatabasePool(
+/**
+ * A read-model database: created and migrated on first start (its checkpoint table comes from the
+ * migrations), then a pool on it.
+ */
+export async function openReadModelDatabase(
   config: TracershopConfig,
-  database: string,
-  connectionLimit = 10,
+  target: ProjectionTarget,
+  connectionLimit = 20,
 ): Promise<Pool> {
-  const admin = await createConnection({ ...config.mysql });
-  try {
-    await admin.query(
-      `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-    );
-  } finally {
-    await admin.end();
-  }
+  const database = config.databases[target];
+  await migrateProjectionDatabase({ ...config.mysql }, target, database);
   return createPool({
     ...config.mysql,
     database,

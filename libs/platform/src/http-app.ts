@@ -1,4 +1,4 @@
-import { ValidationPipe, type INestApplication, type Type } from '@nestjs/common';
+import { ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -20,7 +20,10 @@ export interface HttpAppOptions {
  * A Nest app on Fastify with what every HTTP app shares: request context and correlation ids,
  * strict DTO validation, the one error body, and (for the api) OpenAPI at /docs.
  */
-export async function createHttpApp(rootModule: Type, options: HttpAppOptions): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  rootModule: Type | DynamicModule,
+  options: HttpAppOptions,
+): Promise<NestFastifyApplication> {
   const { config, logger } = options;
   const adapter = new FastifyAdapter({ bodyLimit: config.maxEventBytes, trustProxy: false });
   const systemActor: Actor = {

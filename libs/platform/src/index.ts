@@ -12,3 +12,4 @@ export * from './platform.module';
 export * from './health';
 export * from './http-app';
 export * from './service-runner';
+export * from './projections.module';

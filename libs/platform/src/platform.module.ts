@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { CommandPipeline } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import type { EventStore } from '@tracershop/event-store';
-import { openDatabasePool } from './databases';
+import { openReadModelDatabase } from './databases';
 import { ExecuteDomainCommandHandler, UnhandledCommandExceptions } from './domain-command';
 import { openEventStore } from './event-store.factory';
 import { TracershopMetrics } from './metrics';
@@ -51,8 +51,8 @@ export class PlatformModule {
           provide: REDIS,
           useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableReadyCheck: true }),
         },
-        { provide: RECORD_DATABASE, useFactory: () => openDatabasePool(config, config.databases.record) },
-        { provide: WEB_DATABASE, useFactory: () => openDatabasePool(config, config.databases.web) },
+        { provide: RECORD_DATABASE, useFactory: () => openReadModelDatabase(config, 'record') },
+        { provide: WEB_DATABASE, useFactory: () => openReadModelDatabase(config, 'web') },
         {
           provide: CommandPipeline,
           useFactory: (store: EventStore, metrics: TracershopMetrics) =>

@@ -12,6 +12,7 @@ import type { FastifyRequest } from 'fastify';
 import { from, switchMap, type Observable } from 'rxjs';
 import type { TracershopConfig } from '@tracershop/config';
 import { InvalidPositionError, Position } from '@tracershop/event-store';
+import { ProjectionNotCaughtUpError } from '@tracershop/projections/engine';
 import { HttpProblem } from './http-errors';
 import { TRACERSHOP_CONFIG } from './tokens';
 
@@ -26,17 +27,6 @@ const READS_PROJECTIONS = 'tracershop:reads-projections';
 
 /** Declares which projections a query reads, so `minPosition` knows what to wait for. */
 export const ReadsProjections = (...names: string[]) => SetMetadata(READS_PROJECTIONS, names);
-
-export class ProjectionNotCaughtUpError extends Error {
-  constructor(
-    readonly projections: string[],
-    readonly position: string,
-    readonly timeoutMs: number,
-  ) {
-    super(`Read models ${projections.join(', ')} did not reach position ${position} within ${timeoutMs} ms`);
-    this.name = 'ProjectionNotCaughtUpError';
-  }
-}
 
 /**
  * Read-your-writes: a query given `minPosition` (query parameter, or the `X-Min-Position`

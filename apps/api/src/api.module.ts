@@ -1,0 +1,37 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import type { Logger } from 'pino';
+import type { TracershopConfig } from '@tracershop/config';
+import {
+  HealthModule,
+  IdempotencyInterceptor,
+  MetricsController,
+  PlatformModule,
+  ProjectionsModule,
+  ProjectionsReadiness,
+  ReadYourWritesInterceptor,
+} from '@tracershop/platform';
+import { allProjections } from '@tracershop/projections/all';
+import { CatalogModule } from './catalog/catalog.module';
+
+/** The HTTP API: one module per bounded context, on the shared platform. */
+@Module({})
+export class ApiModule {
+  static register(config: TracershopConfig, logger: Logger): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        PlatformModule.forRoot({ service: 'api', config, logger }),
+        // The api reads checkpoints (read-your-writes, health) but never runs projections.
+        ProjectionsModule.register({ projections: allProjections, run: false }),
+        HealthModule.register([ProjectionsReadiness]),
+        CatalogModule,
+      ],
+      controllers: [MetricsController],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
+      ],
+    };
+  }
+}

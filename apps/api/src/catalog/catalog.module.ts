@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { CatalogCommandSender } from './catalog-command-sender';
+import { catalogReadModelProvider } from './catalog-read-model.provider';
+import { ClosedDatesController } from './closed-dates.controller';
+import { CustomersController } from './customers.controller';
+import { DeliveryEndpointsController } from './delivery-endpoints.controller';
+import { DeliveryTimeSlotsController } from './delivery-time-slots.controller';
+import { IsotopesController } from './isotopes.controller';
+import { ProductionRunsController } from './production-runs.controller';
+import { TracerPermissionListController, TracerPermissionsController } from './tracer-permissions.controller';
+import { TracersController } from './tracers.controller';
+
+/** The radiopharmacy's reference data: isotopes, tracers, customers, endpoints, runs, slots, permissions, closed dates. */
+@Module({
+  controllers: [
+    IsotopesController,
+    TracersController,
+    CustomersController,
+    DeliveryEndpointsController,
+    ProductionRunsController,
+    DeliveryTimeSlotsController,
+    TracerPermissionsController,
+    TracerPermissionListController,
+    ClosedDatesController,
+  ],
+  providers: [catalogReadModelProvider, CatalogCommandSender],
+})
+export class CatalogModule {}

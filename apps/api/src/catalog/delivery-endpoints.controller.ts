@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import { Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
+import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
+import { CatalogCommandSender, now } from './catalog-command-sender';
+import { refsLoadedByHandler } from './catalog-commands';
+import {
+  CommandResponseDto,
+  ReasonDto,
+  RegisterDeliveryEndpointDto,
+  UpdateDeliveryEndpointDto,
+  GetQueryDto,
+  DeliveryEndpointListQueryDto,
+} from './catalog.dto';
+
+@ApiTags('catalog: delivery endpoints')
+@Controller('catalog/delivery-endpoints')
+export class DeliveryEndpointsController {
+  constructor(
+    private readonly sender: CatalogCommandSender,
+    @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+  ) {}
+
+  @Get()
+  @ReadsProjections(CATALOG_PROJECTION_NAME)
+  list(@Query() query: DeliveryEndpointListQueryDto) {
+    const { minPosition: _minPosition, limit = 50, ...filters } = query;
+    return answer(this.readModel.listDeliveryEndpoints({ limit, ...filters }));
+  }
+
+  @Get(':id')
+  @ReadsProjections(CATALOG_PROJECTION_NAME)
+  get(@Param('id') id: string, @Query() _query: GetQueryDto) {
+    return answer(this.readModel.getDeliveryEndpoint(id), { code: 'DELIVERY_ENDPOINT_NOT_FOUND', id });
+  }
+
+  @Post()
+  @ApiCreatedResponse({ type: CommandResponseDto })
+  register(@Body() body: RegisterDeliveryEndpointDto, @Command() context: CommandContext) {
+    const { id = randomUUID(), ...details } = body;
+    return this.sender.send(
+      id,
+      this.sender.commands.deliveryEndpoint,
+      { type: 'RegisterDeliveryEndpoint', endpointId: id, ...details, at: now(), refs: refsLoadedByHandler },
+      context,
+    );
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: CommandResponseDto })
+  update(@Param('id') id: string, @Body() changes: UpdateDeliveryEndpointDto, @Command() context: CommandContext) {
+    return this.sender.send(
+      id,
+      this.sender.commands.deliveryEndpoint,
+      { type: 'UpdateDeliveryEndpoint', endpointId: id, changes, at: now() },
+      context,
+    );
+  }
+
+  @Post(':id/archive')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CommandResponseDto })
+  archive(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+    return this.sender.send(
+      id,
+      this.sender.commands.deliveryEndpoint,
+      { type: 'ArchiveDeliveryEndpoint', endpointId: id, reason, at: now(), refs: refsLoadedByHandler },
+      { ...context, reason },
+    );
+  }
+
+  @Post(':id/restore')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CommandResponseDto })
+  restore(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+    return this.sender.send(
+      id,
+      this.sender.commands.deliveryEndpoint,
+      { type: 'RestoreDeliveryEndpoint', endpointId: id, reason, at: now(), refs: refsLoadedByHandler },
+      { ...context, reason },
+    );
+  }
+}

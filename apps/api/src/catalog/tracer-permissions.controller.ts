@@ -1,0 +1,97 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import { tracerPermissionId, tracerPermissionStreamName } from '@tracershop/domain/catalog';
+import { Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
+import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
+import { CatalogCommandSender, now } from './catalog-command-sender';
+import { refsLoadedByHandler } from './catalog-commands';
+import {
+  CommandResponseDto,
+  GetQueryDto,
+  ReasonDto,
+  TracerPermissionDetailsDto,
+  TracerPermissionListQueryDto,
+} from './catalog.dto';
+
+/** Which endpoint may order which tracer (the "catalogue page"), with its overhead and limits. */
+@ApiTags('catalog: tracer permissions')
+@Controller('catalog/delivery-endpoints/:endpointId/tracers/:tracerId')
+export class TracerPermissionsController {
+  constructor(
+    private readonly sender: CatalogCommandSender,
+    @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+  ) {}
+
+  @Get()
+  @ReadsProjections(CATALOG_PROJECTION_NAME)
+  get(@Param('endpointId') endpointId: string, @Param('tracerId') tracerId: string, @Query() _query: GetQueryDto) {
+    const id = tracerPermissionId(endpointId, tracerId);
+    return answer(this.readModel.getTracerPermission(id), { code: 'TRACER_PERMISSION_NOT_FOUND', id });
+  }
+
+  @Put()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Let the endpoint order the tracer' })
+  @ApiOkResponse({ type: CommandResponseDto })
+  grant(
+    @Param('endpointId') endpointId: string,
+    @Param('tracerId') tracerId: string,
+    @Body() details: TracerPermissionDetailsDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.sender.send(
+      tracerPermissionStreamName(endpointId, tracerId),
+      this.sender.commands.tracerPermission,
+      { type: 'GrantTracerPermission', endpointId, tracerId, ...details, at: now(), refs: refsLoadedByHandler },
+      context,
+    );
+  }
+
+  @Patch()
+  @ApiOkResponse({ type: CommandResponseDto })
+  update(
+    @Param('endpointId') endpointId: string,
+    @Param('tracerId') tracerId: string,
+    @Body() changes: TracerPermissionDetailsDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.sender.send(
+      tracerPermissionStreamName(endpointId, tracerId),
+      this.sender.commands.tracerPermission,
+      { type: 'UpdateTracerPermission', endpointId, tracerId, changes, at: now() },
+      context,
+    );
+  }
+
+  @Post('revoke')
+  @HttpCode(200)
+  @ApiOkResponse({ type: CommandResponseDto })
+  revoke(
+    @Param('endpointId') endpointId: string,
+    @Param('tracerId') tracerId: string,
+    @Body() { reason }: ReasonDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.sender.send(
+      tracerPermissionStreamName(endpointId, tracerId),
+      this.sender.commands.tracerPermission,
+      { type: 'RevokeTracerPermission', endpointId, tracerId, reason, at: now() },
+      { ...context, reason },
+    );
+  }
+}
+
+@ApiTags('catalog: tracer permissions')
+@Controller('catalog/tracer-permissions')
+export class TracerPermissionListController {
+  constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel) {}
+
+  @Get()
+  @ReadsProjections(CATALOG_PROJECTION_NAME)
+  list(@Query() query: TracerPermissionListQueryDto) {
+    const { minPosition: _minPosition, limit = 50, ...filters } = query;
+    return answer(this.readModel.listTracerPermissions({ limit, ...filters }));
+  }
+}

@@ -1,0 +1,17 @@
+import 'reflect-metadata';
+import { createHttpApp, listen, runService } from '@tracershop/platform';
+import { ApiModule } from './api.module';
+
+void runService('api', async (config, logger) => {
+  const app = await createHttpApp(ApiModule.register(config, logger), {
+    config,
+    logger,
+    docs: {
+      title: 'Tracershop API',
+      description:
+        'Commands answer with the stream revision and global position; pass the position as minPosition to a query to read your own write. Errors: { error: { code, message, details } }. Idempotency-Key makes a retried command return the first answer.',
+    },
+  });
+  const url = await listen(app, config.ports.api);
+  logger.info({ url }, 'api ready: /docs, /health, /metrics');
+});

@@ -1,0 +1,19 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { TracershopConfig } from '@tracershop/config';
+import { HealthModule, MetricsController, PlatformModule } from '@tracershop/platform';
+import type { Logger } from 'pino';
+import { MaintenanceQueue } from './maintenance-queue';
+
+@Module({})
+export class WorkerModule {
+  static register(config: TracershopConfig, logger: Logger): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        PlatformModule.forRoot({ service: 'worker', config, logger }),
+        HealthModule.register([MaintenanceQueue]),
+      ],
+      controllers: [MetricsController],
+    };
+  }
+}

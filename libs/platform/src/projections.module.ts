@@ -1,0 +1,151 @@
+import {
+  Inject,
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import type { Pool } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import type { TracershopConfig } from '@tracershop/config';
+import type { EventStore, Position } from '@tracershop/event-store';
+import { ProjectionEngine, type Projection } from '@tracershop/projections/engine';
+import type { ReadinessCheck } from './health';
+import { TracershopMetrics } from './metrics';
+import { PROJECTION_POSITIONS, type ProjectionPositions } from './read-your-writes';
+import { EVENT_STORE, PINO_LOGGER, RECORD_DATABASE, TRACERSHOP_CONFIG, WEB_DATABASE } from './tokens';
+
+export interface ProjectionsOptions {
+  projections: readonly Projection[];
+  /** The projector runs them; the api only reads their checkpoints (read-your-writes, health). */
+  run: boolean;
+}
+
+const PROJECTIONS_OPTIONS = Symbol('PROJECTIONS_OPTIONS');
+
+/** Starts the runners in the projector and stops them cleanly on shutdown. */
+@Injectable()
+class ProjectionRunners implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(ProjectionEngine) private readonly engine: ProjectionEngine,
+    @Inject(PROJECTIONS_OPTIONS) private readonly options: ProjectionsOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.options.run) this.engine.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+  }
+}
+
+/** Ready while no projection has stopped on an event it cannot apply. */
+@Injectable()
+export class ProjectionsReadiness implements ReadinessCheck {
+  readonly name = 'projections';
+
+  constructor(@Inject(ProjectionEngine) private readonly engine: ProjectionEngine) {}
+
+  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
+    const statuses = await this.engine.status();
+    const details: Record<string, unknown> = {};
+    for (const status of statuses) {
+      details[status.name] = {
+        state: status.checkpoint?.status ?? 'not started',
+        runner: status.runner.state,
+        position: status.checkpoint?.position.toString() ?? null,
+        lagEvents: status.lag.events,
+        lagMs: status.lag.ms,
+        ...(status.failure ? { failure: status.failure } : {}),
+      };
+    }
+    return { healthy: statuses.every((status) => status.healthy), details };
+  }
+}
+
+/** Projection lag, state and throughput as Prometheus gauges, measured when scraped. */
+function registerProjectionMetrics(engine: ProjectionEngine, metrics: TracershopMetrics): void {
+  const labelNames = ['projection'] as const;
+  const registers = [metrics.registry];
+  const others: Record<'lagSeconds' | 'failed' | 'applied' | 'batchSize', Gauge<'projection'>> = {} as never;
+  // Registered first: the registry writes metrics in registration order, so this one's collect
+  // reads the status once per scrape and fills the gauges written after it.
+  new Gauge({
+    name: 'tracershop_projection_lag_events',
+    help: 'Events in $all after the projection checkpoint',
+    labelNames,
+    registers,
+    async collect() {
+      for (const status of await engine.status()) {
+        const projection = status.name;
+        if (status.lag.events !== null) this.set({ projection }, status.lag.events);
+        if (status.lag.ms !== null) others.lagSeconds.set({ projection }, status.lag.ms / 1000);
+        others.failed.set({ projection }, status.healthy ? 0 : 1);
+        others.applied.set({ projection }, status.checkpoint?.eventsApplied ?? 0);
+        others.batchSize.set({ projection }, status.checkpoint?.lastBatchSize ?? 0);
+      }
+    },
+  });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
+  others.lagSeconds = gauge('tracershop_projection_lag_seconds', 'How long the oldest unapplied event has waited');
+  others.failed = gauge('tracershop_projection_failed', '1 when the projection stopped on an event it cannot apply');
+  others.applied = gauge('tracershop_projection_events_applied', 'Events applied by the live tables');
+  others.batchSize = gauge('tracershop_projection_last_batch_events', 'Events in the last committed batch');
+}
+
+@Module({})
+export class ProjectionsModule {
+  static register(options: ProjectionsOptions): DynamicModule {
+    return {
+      module: ProjectionsModule,
+      global: true,
+      providers: [
+        { provide: PROJECTIONS_OPTIONS, useValue: options },
+        {
+          provide: ProjectionEngine,
+          useFactory: (
+            eventStore: EventStore,
+            record: Pool,
+            web: Pool,
+            config: TracershopConfig,
+            logger: Logger,
+            metrics: TracershopMetrics,
+          ) => {
+            const engine = new ProjectionEngine({
+              eventStore,
+              databases: {
+                record: { pool: record, database: config.databases.record },
+                web: { pool: web, database: config.databases.web },
+              },
+              projections: options.projections,
+              lagCounting: config.eventStoreUrl ? 'read-count' : 'position-difference',
+              logger: {
+                info: (message, fields) => logger.info({ ...fields }, message),
+                warn: (message, fields) => logger.warn({ ...fields }, message),
+                error: (message, fields) => logger.error({ ...fields }, message),
+              },
+            });
+            registerProjectionMetrics(engine, metrics);
+            return engine;
+          },
+          inject: [EVENT_STORE, RECORD_DATABASE, WEB_DATABASE, TRACERSHOP_CONFIG, PINO_LOGGER, TracershopMetrics],
+        },
+        {
+          provide: PROJECTION_POSITIONS,
+          useFactory: (engine: ProjectionEngine): ProjectionPositions => ({
+            waitFor: async (names: string[], position: Position, timeoutMs: number) => {
+              await Promise.all(names.map((name) => engine.waitForPosition(name, position, timeoutMs)));
+            },
+          }),
+          inject: [ProjectionEngine],
+        },
+        ProjectionRunners,
+        ProjectionsReadiness,
+      ],
+      exports: [ProjectionEngine, PROJECTION_POSITIONS, ProjectionsReadiness],
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import type { Projection } from '@tracershop/projections/engine';
+import { recordProjections } from '@tracershop/projections/record';
+
+/** Every projection the projector runs and the api waits on. */
+export const allProjections: readonly Projection[] = [...recordProjections];

@@ -1,0 +1,139 @@
+import type { Position, RecordedEvent } from '@tracershop/event-store';
+import type { PoolConnection } from 'mysql2/promise';
+import type { CheckpointSlot, CheckpointStore } from './checkpoint-store';
+import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
+import { CheckpointMovedError } from './projection-errors';
+import type { EventBatch } from './subscription-batches';
+
+/** Who writes: which row of the checkpoint table, which tables, under which lock. */
+export interface BatchWriter {
+  checkpoints: CheckpointStore;
+  projection: Projection;
+  slot: CheckpointSlot;
+  /** The version being written; the row must carry it. */
+  version: number;
+  /** Logical → quoted physical name of the tables this writer fills (live or shadow). */
+  tables: ReadonlyMap<string, string>;
+  /** The named lock the writer must hold, and the session that holds it. */
+  lock: { name: string; sessionId: number };
+}
+
+export type BatchOutcome =
+  | { kind: 'committed'; position: Position; handled: number; durationMs: number }
+  /** A handler threw: nothing of the batch was kept. */
+  | { kind: 'failed'; event: RecordedEvent; error: unknown };
+
+const CONNECTION_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+
+const TRANSIENT_CODES = new Set([
+  ...CONNECTION_CODES,
+  'ER_LOCK_DEADLOCK',
+  'ER_LOCK_WAIT_TIMEOUT',
+  'ER_CONNECTION_KILLED',
+  'ER_QUERY_INTERRUPTED',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+  'ER_TOO_MANY_USER_CONNECTIONS',
+]);
+
+/**
+ * A failure of the database or the connection, not of the event: the batch is rolled back and
+ * tried again later. Anything else a handler throws stops the projection at that event.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  const { fatal, code } = (error ?? {}) as { fatal?: unknown; code?: unknown };
+  return fatal === true || (typeof code === 'string' && TRANSIENT_CODES.has(code));
+}
+
+/** The session is gone or unusable: destroy it rather than hand it back to the pool. */
+function isBrokenConnection(error: unknown): boolean {
+  const { fatal, code } = (error ?? {}) as { fatal?: unknown; code?: unknown };
+  return fatal === true || (typeof code === 'string' && CONNECTION_CODES.has(code));
+}
+
+/**
+ * Applies one batch in one transaction with its checkpoint. The transaction first locks the
+ * checkpoint row and checks that it is still where this writer left it (`expected`), at the
+ * writer's version, and that the writer's session still holds the lock; so a writer that lost its
+ * lock, or raced a new holder, rolls back instead of applying anything twice.
+ */
+export async function applyBatch(
+  writer: BatchWriter,
+  expected: Position,
+  batch: EventBatch,
+  mode: ApplyMode,
+): Promise<BatchOutcome> {
+  const started = Date.now();
+  const connection = await writer.checkpoints.pool.getConnection();
+  let broken = false;
+  try {
+    await connection.query('START TRANSACTION');
+    const { checkpoint, lockHolder } = await writer.checkpoints.lockRow(
+      connection,
+      writer.projection.name,
+      writer.slot,
+      writer.lock.name,
+    );
+    if (lockHolder !== writer.lock.sessionId) {
+      throw new CheckpointMovedError(
+        `${writer.projection.name}: this writer no longer holds ${writer.lock.name}`,
+        true,
+      );
+    }
+    if (!checkpoint || checkpoint.version !== writer.version || !checkpoint.position.equals(expected)) {
+      throw new CheckpointMovedError(
+        `${writer.projection.name} (${writer.slot}) is at ${checkpoint?.position ?? 'no row'} version ` +
+          `${checkpoint?.version ?? '-'}, this writer expected ${expected} version ${writer.version}`,
+        false,
+      );
+    }
+    const tx = transactionFor(connection, writer, mode);
+    for (const event of batch.events) {
+      try {
+        await writer.projection.handle(event, tx);
+      } catch (error) {
+        if (isTransientDatabaseError(error)) throw error;
+        await connection.query('ROLLBACK');
+        return { kind: 'failed', event, error };
+      }
+    }
+    const status = writer.slot === 'live' ? 'running' : 'rebuilding';
+    await writer.checkpoints.advance(
+      connection,
+      writer.projection.name,
+      writer.slot,
+      batch.position,
+      batch.events.length,
+      status,
+    );
+    await connection.query('COMMIT');
+    return {
+      kind: 'committed',
+      position: batch.position,
+      handled: batch.events.length,
+      durationMs: Date.now() - started,
+    };
+  } catch (error) {
+    broken = isBrokenConnection(error);
+    if (broken) connection.destroy();
+    else await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    if (!broken) connection.release();
+  }
+}
+
+function transactionFor(connection: PoolConnection, writer: BatchWriter, mode: ApplyMode): ProjectionTransaction {
+  return {
+    mode,
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
+      const [result] = await connection.query(sql, params as unknown[]);
+      return result as R;
+    },
+    table(logicalName: string): string {
+      const name = writer.tables.get(logicalName);
+      if (!name) throw new Error(`Projection ${writer.projection.name} declares no table ${logicalName}`);
+      return name;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+export {
+  assertValidProjection,
+  eventMatcher,
+  PROJECTION_TARGETS,
+  type ApplyMode,
+  type Projection,
+  type ProjectionTarget,
+  type ProjectionTransaction,
+  type SwapPreparation,
+} from './projection';
+export {
+  DEFAULT_WAIT_FOR_POSITION_MS,
+  ProjectionEngine,
+  type ProjectionDatabase,
+  type ProjectionEngineOptions,
+} from './projection-engine';
+export {
+  HANDOVER_TIMEOUT_SECONDS,
+  type CheckpointSlot,
+  type CheckpointStatus,
+  type ProjectionFailure,
+} from './checkpoint-store';
+export {
+  CheckpointMovedError,
+  ProjectionError,
+  ProjectionNotCaughtUpError,
+  RebuildError,
+  UnknownProjectionError,
+} from './projection-errors';
+export { DEFAULT_PROJECTION_DATABASES, migrateProjectionDatabase } from './projection-database';
+export { consoleProjectionLogger, type ProjectionLogger } from './projection-logger';
+export type { RebuildOptions, RebuildReport } from './projection-rebuild';
+export type { RunnerSnapshot, RunnerState } from './projection-runner';
+export {
+  LAG_COUNT_CAP,
+  projectionMetricsText,
+  type LagCounting,
+  type ProjectionLag,
+  type ProjectionStatus,
+} from './projection-status';

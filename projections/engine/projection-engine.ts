@@ -1,0 +1,253 @@
+import { hostname } from 'node:os';
+import { Position, type EventStore } from '@tracershop/event-store';
+import type { Pool } from 'mysql2/promise';
+import { CheckpointStore, type Checkpoint } from './checkpoint-store';
+import { assertValidProjection, type Projection, type ProjectionTarget } from './projection';
+import { ProjectionNotCaughtUpError, UnknownProjectionError } from './projection-errors';
+import { consoleProjectionLogger, type ProjectionLogger } from './projection-logger';
+import { rebuildProjection, type RebuildOptions, type RebuildReport } from './projection-rebuild';
+import { ProjectionRunner, type RunnerState } from './projection-runner';
+import { measureLag, type LagCounting, type ProjectionStatus } from './projection-status';
+
+/** A target database: a pool the engine may use and the database it writes (tables are qualified). */
+export interface ProjectionDatabase {
+  /**
+   * Each active runner holds one session for its lock and one per batch in flight; size the pool
+   * for that plus read-your-writes polls.
+   */
+  pool: Pool;
+  database: string;
+}
+
+export interface ProjectionEngineOptions {
+  eventStore: EventStore;
+  /** Only the targets the projections write are needed. */
+  databases: Partial<Record<ProjectionTarget, ProjectionDatabase>>;
+  projections: readonly Projection[];
+  /** Most events per batch transaction. Default 500. */
+  maxBatchEvents?: number;
+  /** Longest a catch-up batch waits to fill up; live batches go at once. Default 100 ms. */
+  maxBatchMs?: number;
+  /** `$all` events per transaction while rebuilding. Default 1,000. */
+  rebuildBatchEvents?: number;
+  /** How often a standby retries the lock. Default 500 ms. */
+  lockRetryMs?: number;
+  /** How often a lock holder checks its session. Default 1,000 ms. */
+  keepAliveMs?: number;
+  /** How often the active runner checks for handover requests and operator retries. Default 250 ms. */
+  controlPollMs?: number;
+  /** How long a rebuild waits for the live runner to hand over. Default 20 s. */
+  handoverTimeoutMs?: number;
+  /** How often `waitForPosition` reads the checkpoint. Default 20 ms. */
+  waitPollMs?: number;
+  lagCounting?: LagCounting;
+  /** Shown as the active instance in the checkpoint row. Default `<hostname>:<pid>`. */
+  instanceId?: string;
+  logger?: ProjectionLogger;
+  onRunnerStateChange?(projection: string, state: RunnerState): void;
+}
+
+export const DEFAULT_WAIT_FOR_POSITION_MS = 5_000;
+
+/**
+ * Runs projections and answers questions about them. Nest-free: the projector's module starts it,
+ * the API uses `waitForPosition` (no runner needed: it reads the checkpoint table), the CLI and
+ * the worker use `status`, `retry` and `rebuild`.
+ */
+export class ProjectionEngine {
+  private readonly projections = new Map<string, Projection>();
+  private readonly checkpoints = new Map<ProjectionTarget, CheckpointStore>();
+  private readonly runners = new Map<string, ProjectionRunner>();
+  /** Last position each projection committed in this process, for waiters here. */
+  private readonly committed = new Map<string, Position>();
+  private readonly commitWaiters = new Map<string, Set<() => void>>();
+  private readonly logger: ProjectionLogger;
+
+  constructor(private readonly options: ProjectionEngineOptions) {
+    this.logger = options.logger ?? consoleProjectionLogger;
+    for (const [target, database] of Object.entries(options.databases) as Array<
+      [ProjectionTarget, ProjectionDatabase]
+    >) {
+      this.checkpoints.set(target, new CheckpointStore(database.pool, database.database));
+    }
+    for (const projection of options.projections) {
+      assertValidProjection(projection);
+      if (this.projections.has(projection.name)) throw new Error(`Two projections are named ${projection.name}`);
+      if (!this.checkpoints.has(projection.target)) {
+        throw new Error(
+          `Projection ${projection.name} writes the ${projection.target} database, which is not configured`,
+        );
+      }
+      this.projections.set(projection.name, projection);
+    }
+  }
+
+  /** Starts a runner per projection (or the named ones); each stands by until it takes its lock. */
+  start(names: readonly string[] = [...this.projections.keys()]): void {
+    for (const name of names) {
+      const projection = this.projection(name);
+      let runner = this.runners.get(name);
+      if (!runner) {
+        runner = new ProjectionRunner({
+          eventStore: this.options.eventStore,
+          checkpoints: this.checkpointsOf(projection),
+          projection,
+          instanceId: this.options.instanceId ?? `${hostname()}:${process.pid}`,
+          maxBatchEvents: this.options.maxBatchEvents ?? 500,
+          maxBatchMs: this.options.maxBatchMs ?? 100,
+          lockRetryMs: this.options.lockRetryMs ?? 500,
+          keepAliveMs: this.options.keepAliveMs ?? 1_000,
+          controlPollMs: this.options.controlPollMs ?? 250,
+          logger: this.logger,
+          onStateChange: this.options.onRunnerStateChange,
+          onCommitted: (committedName, position) => this.noteCommit(committedName, position),
+        });
+        this.runners.set(name, runner);
+      }
+      runner.start();
+    }
+  }
+
+  /** Stops every runner of this process: batches in flight commit, locks go to standbys. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.runners.values()].map((runner) => runner.stop()));
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    const head = await this.options.eventStore.headPosition().catch(() => null);
+    const rows = new Map<string, Checkpoint>();
+    for (const [target, checkpoints] of this.checkpoints) {
+      const names = [...this.projections.values()].filter((p) => p.target === target).map((p) => p.name);
+      for (const row of await checkpoints.readAll(names)) rows.set(`${row.name}/${row.slot}`, row);
+    }
+    const lagCounting = this.options.lagCounting ?? 'position-difference';
+    return Promise.all(
+      [...this.projections.values()].map(async (projection): Promise<ProjectionStatus> => {
+        const live = rows.get(`${projection.name}/live`) ?? null;
+        const shadow = rows.get(`${projection.name}/shadow`) ?? null;
+        const runner = this.runners.get(projection.name)?.snapshot() ?? {
+          state: 'stopped',
+          live: false,
+          note: null,
+          lastBatch: null,
+          activeSince: null,
+        };
+        return {
+          name: projection.name,
+          target: projection.target,
+          version: projection.version,
+          runner,
+          checkpoint: live && {
+            version: live.version,
+            position: live.position,
+            status: live.status,
+            eventsApplied: live.eventsApplied,
+            lastBatchSize: live.lastBatchSize,
+            lastBatchAt: live.lastBatchAt,
+            activeInstance: live.activeInstance,
+            updatedAt: live.updatedAt,
+          },
+          failure: live?.status === 'failed' ? live.failure : null,
+          head,
+          lag: await measureLag(this.options.eventStore, live, head, lagCounting),
+          rebuild: shadow && {
+            version: shadow.version,
+            position: shadow.position,
+            status: shadow.status,
+            eventsApplied: shadow.eventsApplied,
+            startedAt: shadow.startedAt,
+            failure: shadow.status === 'failed' ? shadow.failure : null,
+          },
+          healthy: live?.status !== 'failed',
+        };
+      }),
+    );
+  }
+
+  /**
+   * Read-your-writes: resolves once the projection's committed checkpoint is at or past `position`
+   * (a position a command returned). Reads the checkpoint table, so it works in any process; a
+   * commit in this process wakes it at once. Rejects with `ProjectionNotCaughtUpError` after the
+   * timeout; its `status` says whether the projection is stopped on a failure. (No early rejection
+   * on `failed`: a retry or a restart may be under way.)
+   */
+  async waitForPosition(
+    name: string,
+    position: Position | string,
+    timeoutMs: number = DEFAULT_WAIT_FOR_POSITION_MS,
+  ): Promise<void> {
+    const checkpoints = this.checkpointsOf(this.projection(name));
+    const wanted = typeof position === 'string' ? Position.parse(position) : position;
+    const deadline = Date.now() + timeoutMs;
+    const pollMs = this.options.waitPollMs ?? 20;
+    for (;;) {
+      const local = this.committed.get(name);
+      if (local && !local.isBefore(wanted)) return;
+      const row = await checkpoints.read(name);
+      const reached = row?.position ?? null;
+      if (reached && !reached.isBefore(wanted)) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ProjectionNotCaughtUpError(name, wanted, reached, timeoutMs, row?.status ?? null);
+      await this.nextCommitOrTimeout(name, Math.min(pollMs, left));
+    }
+  }
+
+  /**
+   * An operator's retry of a failed projection: clears the failed status (a failed runner in any
+   * process notices within `controlPollMs`) and wakes this process's runner at once.
+   */
+  async retry(name: string): Promise<void> {
+    const projection = this.projection(name);
+    await this.checkpointsOf(projection).setStatus(name, 'live', 'standby', 'failed');
+    this.runners.get(name)?.retry();
+  }
+
+  /** Builds the current version into shadow tables and swaps them in; see `rebuildProjection`. */
+  async rebuild(name: string, options: RebuildOptions = {}): Promise<RebuildReport> {
+    const projection = this.projection(name);
+    return rebuildProjection(
+      {
+        eventStore: this.options.eventStore,
+        checkpoints: this.checkpointsOf(projection),
+        projection,
+        batchEvents: this.options.rebuildBatchEvents ?? 1_000,
+        keepAliveMs: this.options.keepAliveMs ?? 1_000,
+        handoverTimeoutMs: this.options.handoverTimeoutMs ?? 20_000,
+        logger: this.logger,
+      },
+      options,
+    );
+  }
+
+  private projection(name: string): Projection {
+    const projection = this.projections.get(name);
+    if (!projection) throw new UnknownProjectionError(name);
+    return projection;
+  }
+
+  private checkpointsOf(projection: Projection): CheckpointStore {
+    return this.checkpoints.get(projection.target)!;
+  }
+
+  private noteCommit(name: string, position: Position): void {
+    this.committed.set(name, position);
+    const waiters = this.commitWaiters.get(name);
+    if (!waiters) return;
+    this.commitWaiters.delete(name);
+    for (const wake of waiters) wake();
+  }
+
+  private nextCommitOrTimeout(name: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.commitWaiters.get(name) ?? new Set<() => void>();
+      this.commitWaiters.set(name, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      waiters.add(wake);
+    });
+  }
+}

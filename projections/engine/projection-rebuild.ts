@@ -1,0 +1,315 @@
+import type { EventStore, Position } from '@tracershop/event-store';
+import { abortableSleep } from './abortable-sleep';
+import { applyBatch, isTransientDatabaseError, type BatchWriter } from './batch-transaction';
+import type { CheckpointStore, SwapRename } from './checkpoint-store';
+import { qualifiedName, rebuildLockName, runnerLockName, tableName } from './physical-names';
+import { eventMatcher, type Projection, type SwapPreparation } from './projection';
+import { RebuildError } from './projection-errors';
+import { ProjectionLock } from './projection-lock';
+import { describeError, type ProjectionLogger } from './projection-logger';
+import { allTablesExist, createShadowTables, physicalTables, tableExists } from './projection-tables';
+
+export interface RebuildOptions {
+  /** Start the shadow tables over, even when an interrupted rebuild of this version could resume. */
+  restart?: boolean;
+}
+
+export interface RebuildReport {
+  projection: string;
+  version: number;
+  /** Version of the live tables the swap retired; null when there were none. */
+  replacedVersion: number | null;
+  /** Where the new live tables stand; the live runner continues from here. */
+  position: Position;
+  /** `$all` events this run read (a resumed rebuild counts only its own). */
+  eventsRead: number;
+  eventsHandled: number;
+  durationMs: number;
+  /** `eventsRead` per second of the whole run, swap included. */
+  eventsPerSecond: number;
+  /** How long the rebuild held the runner lock (live runner paused): last events, rename, promotion. */
+  pausedMs: number;
+}
+
+export interface RebuildSettings {
+  eventStore: EventStore;
+  checkpoints: CheckpointStore;
+  projection: Projection;
+  /** `$all` events per shadow transaction. */
+  batchEvents: number;
+  keepAliveMs: number;
+  /** How long to wait for the live runner to hand over its lock. */
+  handoverTimeoutMs: number;
+  logger: ProjectionLogger;
+}
+
+/** Seconds a RENAME may wait for readers' metadata locks before the swap gives up (and can be retried). */
+const SWAP_LOCK_WAIT_SECONDS = 10;
+const TRANSIENT_RETRIES = 5;
+
+interface Progress {
+  position: Position;
+  read: number;
+  handled: number;
+}
+
+/**
+ * Builds the projection's current version into shadow tables while the live tables keep serving
+ * and advancing, then swaps them in: the live runner hands over its lock, the shadow takes the
+ * last events, and one `RENAME TABLE` retires the live tables and promotes the shadow ones. The
+ * checkpoint row follows in the same critical section; a crash in between is finished by the next
+ * holder of the lock (`completeInterruptedSwap`). The shadow commits its own checkpoint with every
+ * batch, so an interrupted rebuild resumes where it stopped.
+ */
+export async function rebuildProjection(
+  settings: RebuildSettings,
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  const { checkpoints, projection, logger } = settings;
+  const { pool, database } = checkpoints;
+  const { name, version } = projection;
+  const started = Date.now();
+  const rebuildLock = await ProjectionLock.tryAcquire(pool, rebuildLockName(database, name), settings.keepAliveMs);
+  if (!rebuildLock) throw new RebuildError(`A rebuild of ${name} is already running`);
+  try {
+    const live = await checkpoints.read(name, 'live');
+    if (live && live.version > version) {
+      throw new RebuildError(`${name}: the live tables are version ${live.version}, newer than ${version}`);
+    }
+    let shadow = await checkpoints.read(name, 'shadow');
+    if (shadow?.swapTables) {
+      await withRunnerLock(settings, rebuildLock, () => completeInterruptedSwap(checkpoints, name, logger));
+      shadow = await checkpoints.read(name, 'shadow');
+    }
+    const shadowNames = Object.keys(projection.tables).map((logical) => tableName(logical, 'shadow', version));
+    const resumable =
+      !options.restart && shadow?.version === version && (await allTablesExist(pool, database, shadowNames));
+    if (!resumable) {
+      await createShadowTables(pool, database, projection);
+      await checkpoints.resetShadow(name, version);
+      shadow = await checkpoints.read(name, 'shadow');
+    }
+    if (!shadow) throw new RebuildError(`${name}: the shadow checkpoint is missing`);
+    const progress: Progress = { position: shadow.position, read: 0, handled: 0 };
+    logger.info(`Rebuilding ${name} v${version} into shadow tables`, { from: progress.position.toString() });
+    const writer: BatchWriter = {
+      checkpoints,
+      projection,
+      slot: 'shadow',
+      version,
+      tables: physicalTables(database, projection, 'shadow'),
+      lock: { name: rebuildLock.name, sessionId: rebuildLock.sessionId },
+    };
+    await catchUpShadow(settings, writer, progress, rebuildLock.lost);
+
+    let pausedMs = 0;
+    let replacedVersion: number | null = null;
+    await withRunnerLock(settings, rebuildLock, async () => {
+      const paused = Date.now();
+      await catchUpShadow(settings, writer, progress, rebuildLock.lost);
+      replacedVersion = (await checkpoints.read(name, 'live'))?.version ?? null;
+      if (projection.beforeSwap) await projection.beforeSwap(await swapPreparation(settings));
+      const renames = await plannedRenames(settings, replacedVersion);
+      await checkpoints.recordSwap(name, renames);
+      await renameTables(settings, renames);
+      await finishSwap(checkpoints, name, renames);
+      pausedMs = Date.now() - paused;
+    });
+    const durationMs = Date.now() - started;
+    const report: RebuildReport = {
+      projection: name,
+      version,
+      replacedVersion,
+      position: progress.position,
+      eventsRead: progress.read,
+      eventsHandled: progress.handled,
+      durationMs,
+      eventsPerSecond: Math.round((progress.read * 1000) / Math.max(durationMs, 1)),
+      pausedMs,
+    };
+    logger.info(`Rebuilt ${name} v${version} and swapped it in`, { ...report, position: report.position.toString() });
+    return report;
+  } finally {
+    await rebuildLock.release();
+  }
+}
+
+/**
+ * Finishes or undoes a swap a crash interrupted; the caller holds the runner lock. RENAME TABLE is
+ * all or nothing, so one shadow table still present means it never ran; none means it did.
+ */
+export async function completeInterruptedSwap(
+  checkpoints: CheckpointStore,
+  name: string,
+  logger: ProjectionLogger,
+): Promise<void> {
+  const shadow = await checkpoints.read(name, 'shadow');
+  if (!shadow?.swapTables || shadow.swapTables.length === 0) return;
+  if (await tableExists(checkpoints.pool, checkpoints.database, shadow.swapTables[0].shadow)) {
+    logger.warn(`A swap of ${name} was interrupted before its rename; the shadow tables stay for the next rebuild`);
+    await checkpoints.recordSwap(name, null);
+    return;
+  }
+  logger.warn(`A swap of ${name} was interrupted after its rename; finishing it`);
+  await finishSwap(checkpoints, name, shadow.swapTables);
+}
+
+/** After the rename: drop the retired tables, then move the shadow checkpoint into the live row. */
+async function finishSwap(checkpoints: CheckpointStore, name: string, renames: SwapRename[]): Promise<void> {
+  for (const { old } of renames) {
+    if (old) await checkpoints.pool.query(`DROP TABLE IF EXISTS ${qualifiedName(checkpoints.database, old)}`);
+  }
+  const connection = await checkpoints.pool.getConnection();
+  try {
+    await connection.query('START TRANSACTION');
+    const shadow = await checkpoints.read(name, 'shadow', connection);
+    if (!shadow) throw new RebuildError(`${name}: the shadow checkpoint vanished during the swap`);
+    await checkpoints.promoteShadow(connection, shadow);
+    await connection.query('COMMIT');
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+/** Applies `$all` to the shadow tables until nothing is left to read. */
+async function catchUpShadow(
+  settings: RebuildSettings,
+  writer: BatchWriter,
+  progress: Progress,
+  lost: AbortSignal,
+): Promise<void> {
+  const { eventStore, checkpoints, projection } = settings;
+  const handles = eventMatcher(projection);
+  let attempt = 0;
+  for (;;) {
+    if (lost.aborted) throw new RebuildError(`${projection.name}: lost the rebuild lock`);
+    const events = await eventStore.readAll({
+      fromPosition: progress.position.isStart() ? undefined : progress.position,
+      maxCount: settings.batchEvents,
+    });
+    if (events.length === 0) return;
+    const batch = { events: events.filter(handles), position: events[events.length - 1].position, live: false };
+    let outcome;
+    try {
+      outcome = await applyBatch(writer, progress.position, batch, 'rebuild');
+      attempt = 0;
+    } catch (error) {
+      if (!isTransientDatabaseError(error) || ++attempt > TRANSIENT_RETRIES) throw error;
+      settings.logger.warn(`Rebuild of ${projection.name}: retrying a batch`, { error: describeError(error) });
+      await abortableSleep(100 * 2 ** attempt, lost);
+      continue;
+    }
+    if (outcome.kind === 'failed') {
+      const { event, error } = outcome;
+      const message = describeError(error);
+      await checkpoints.markFailed(projection.name, 'shadow', progress.position, {
+        position: event.position,
+        eventId: event.metadata.eventId,
+        eventType: event.type,
+        message,
+      });
+      throw new RebuildError(
+        `Rebuild of ${projection.name} v${projection.version} stopped at ${event.position} ` +
+          `(${event.type} ${event.metadata.eventId}): ${message}`,
+      );
+    }
+    progress.position = outcome.position;
+    progress.read += events.length;
+    progress.handled += outcome.handled;
+  }
+}
+
+/** Asks the live runner to hand over, holds the runner lock for `work`, and always withdraws the request. */
+async function withRunnerLock(
+  settings: RebuildSettings,
+  rebuildLock: ProjectionLock,
+  work: () => Promise<void>,
+): Promise<void> {
+  const { checkpoints, projection } = settings;
+  const lockName = runnerLockName(checkpoints.database, projection.name);
+  await checkpoints.requestHandover(projection.name, true);
+  let lock: ProjectionLock | null = null;
+  try {
+    const deadline = Date.now() + settings.handoverTimeoutMs;
+    while (!(lock = await ProjectionLock.tryAcquire(checkpoints.pool, lockName, settings.keepAliveMs))) {
+      if (rebuildLock.lost.aborted) throw new RebuildError(`${projection.name}: lost the rebuild lock`);
+      if (Date.now() > deadline) {
+        throw new RebuildError(
+          `${projection.name}: the live runner did not hand over its lock within ${settings.handoverTimeoutMs} ms`,
+        );
+      }
+      await abortableSleep(25);
+    }
+    await work();
+  } finally {
+    // Withdrawn before the lock goes, so the live runner never waits on a request already served.
+    await checkpoints.requestHandover(projection.name, false).catch(() => undefined);
+    await lock?.release();
+  }
+}
+
+async function plannedRenames(settings: RebuildSettings, liveVersion: number | null): Promise<SwapRename[]> {
+  const { checkpoints, projection } = settings;
+  const renames: SwapRename[] = [];
+  for (const logical of Object.keys(projection.tables)) {
+    const liveExists = await tableExists(checkpoints.pool, checkpoints.database, logical);
+    const old = liveExists ? tableName(logical, 'old', liveVersion ?? projection.version) : null;
+    // A leftover from an earlier crash would make the rename fail.
+    if (old) await checkpoints.pool.query(`DROP TABLE IF EXISTS ${qualifiedName(checkpoints.database, old)}`);
+    renames.push({ live: logical, shadow: tableName(logical, 'shadow', projection.version), old });
+  }
+  return renames;
+}
+
+/** One statement for every table: readers see all the old tables or all the new ones. */
+async function renameTables(settings: RebuildSettings, renames: SwapRename[]): Promise<void> {
+  const { checkpoints, projection } = settings;
+  const q = (table: string) => qualifiedName(checkpoints.database, table);
+  const pairs = renames.flatMap(({ live, shadow, old }) => [
+    ...(old ? [`${q(live)} TO ${q(old)}`] : []),
+    `${q(shadow)} TO ${q(live)}`,
+  ]);
+  const connection = await checkpoints.pool.getConnection();
+  try {
+    // A long-running reader must not stall the swap, and every reader queued behind it, for long.
+    await connection.query('SET SESSION lock_wait_timeout = ?', [SWAP_LOCK_WAIT_SECONDS]);
+    await connection.query(`RENAME TABLE ${pairs.join(', ')}`);
+  } catch (error) {
+    // The error may have come after the server renamed (a lost connection): the tables tell.
+    if (!(await tableExists(checkpoints.pool, checkpoints.database, renames[0].shadow))) return;
+    await checkpoints.recordSwap(projection.name, null);
+    throw new RebuildError(`${projection.name}: the swap's RENAME TABLE failed: ${describeError(error)}`);
+  } finally {
+    // The session's lock_wait_timeout must not follow it back into the pool.
+    connection.destroy();
+  }
+}
+
+async function swapPreparation(settings: RebuildSettings): Promise<SwapPreparation> {
+  const { checkpoints, projection } = settings;
+  const live = new Map<string, string | null>();
+  for (const logical of Object.keys(projection.tables)) {
+    const exists = await tableExists(checkpoints.pool, checkpoints.database, logical);
+    live.set(logical, exists ? qualifiedName(checkpoints.database, logical) : null);
+  }
+  const shadow = physicalTables(checkpoints.database, projection, 'shadow');
+  const checked = (logical: string): string => {
+    const name = shadow.get(logical);
+    if (!name) throw new Error(`Projection ${projection.name} declares no table ${logical}`);
+    return name;
+  };
+  return {
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
+      const [result] = await checkpoints.pool.query(sql, params as unknown[]);
+      return result as R;
+    },
+    live: (logical) => {
+      checked(logical);
+      return live.get(logical) ?? null;
+    },
+    shadow: checked,
+  };
+}

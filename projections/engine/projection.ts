@@ -1,0 +1,97 @@
+import type { RecordedEvent } from '@tracershop/event-store';
+
+/** The database a projection writes; each has its own checkpoint table. */
+export type ProjectionTarget = 'record' | 'web';
+
+export const PROJECTION_TARGETS: readonly ProjectionTarget[] = ['record', 'web'];
+
+/** How a batch is being applied: replaying history, following live, or building shadow tables. */
+export type ApplyMode = 'catchUp' | 'live' | 'rebuild';
+
+/** What a handler sees of the batch transaction. */
+export interface ProjectionTransaction {
+  /** A parameterised query on the batch's connection; returns the rows (or the result header). */
+  query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R>;
+  /**
+   * The quoted, database-qualified name of a declared table: the live table, or its shadow while
+   * a rebuild runs. Handlers never spell table names themselves.
+   */
+  table(logicalName: string): string;
+  readonly mode: ApplyMode;
+}
+
+/** What `beforeSwap` sees: the shadow tables are complete, the live runner is paused. */
+export interface SwapPreparation {
+  query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R>;
+  /** Quoted live table name, or null when the live table does not exist yet. */
+  live(logicalName: string): string | null;
+  shadow(logicalName: string): string;
+}
+
+/**
+ * A read model. Handlers write inside the transaction they are given; the engine commits the
+ * batch's writes and the checkpoint together, so a handler is called exactly once per event and
+ * needs no idempotency of its own.
+ */
+export interface Projection {
+  /** Letters, digits, `_`, `.` and `-`; stable, it keys the checkpoint and the lock. */
+  readonly name: string;
+  /** Bump it when the tables or the handler change meaning; a new version is built by `rebuild`. */
+  readonly version: number;
+  readonly target: ProjectionTarget;
+  /** Exact event types handled; others only move the checkpoint. */
+  readonly eventTypes: readonly string[];
+  /** Only events of streams starting with one of these, when given. */
+  readonly streamPrefixes?: readonly string[];
+  /**
+   * Logical table name → DDL. The function gets the quoted, qualified physical name and returns
+   * one `CREATE TABLE` statement. The live table's physical name is the logical name, which keeps
+   * contract tables (the legacy ones) at their exact names.
+   */
+  readonly tables: Readonly<Record<string, (physicalName: string) => string>>;
+  handle(event: RecordedEvent, tx: ProjectionTransaction): Promise<void>;
+  /**
+   * Live-only side effects (socket pushes, notifications) for a committed batch. Never called while
+   * catching up or rebuilding; at most once per event (a crash after commit skips it), so anything
+   * that must happen belongs in a worker on its own subscription. Errors are logged, not retried.
+   */
+  onLive?(events: readonly RecordedEvent[]): Promise<void> | void;
+  /**
+   * Runs once the shadow tables are complete, just before the swap, with the live runner paused:
+   * e.g. carry over columns the projection does not own, AUTO_INCREMENT counters and triggers.
+   */
+  beforeSwap?(swap: SwapPreparation): Promise<void>;
+}
+
+const PROJECTION_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const TABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+/** Longest suffix the engine adds to a live table name: `__v<version>_shadow` / `__v<version>_old`. */
+const MAX_SUFFIX = `__v${2 ** 31}_shadow`.length;
+
+/** Rejects a definition the engine cannot run safely, before anything touches a database. */
+export function assertValidProjection(projection: Projection): void {
+  const { name, version, target, eventTypes, tables } = projection;
+  const fail = (reason: string) => {
+    throw new Error(`Invalid projection ${JSON.stringify(name)}: ${reason}`);
+  };
+  if (typeof name !== 'string' || !PROJECTION_NAME.test(name)) fail('name: use 1 to 100 letters, digits, _ . -');
+  if (!Number.isInteger(version) || version < 1 || version >= 2 ** 31) fail('version must be a positive integer');
+  if (target !== 'record' && target !== 'web') fail('target must be record or web');
+  if (!Array.isArray(eventTypes) || eventTypes.length === 0) fail('declare at least one event type');
+  const logicalNames = Object.keys(tables);
+  if (logicalNames.length === 0) fail('declare at least one table');
+  for (const table of logicalNames) {
+    if (!TABLE_NAME.test(table)) fail(`table ${JSON.stringify(table)}: use letters, digits and _`);
+    if (table.length + MAX_SUFFIX > 64) fail(`table ${table}: name too long for its shadow (max ${64 - MAX_SUFFIX})`);
+    if (table === 'projection_checkpoints' || table === 'schema_migrations') fail(`table ${table} is reserved`);
+    if (typeof tables[table] !== 'function') fail(`table ${table}: DDL must be a function of the physical name`);
+  }
+}
+
+/** Whether the projection handles an event: its exact type, and its stream prefixes when declared. */
+export function eventMatcher(projection: Projection): (event: RecordedEvent) => boolean {
+  const types = new Set(projection.eventTypes);
+  const prefixes = projection.streamPrefixes;
+  return (event) =>
+    types.has(event.type) && (prefixes === undefined || prefixes.some((prefix) => event.streamId.startsWith(prefix)));
+}

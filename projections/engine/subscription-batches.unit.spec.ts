@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MemoryEventStore,
+  Position,
+  type NewEvent,
+  type RecordedEvent,
+  type Subscription,
+  type SubscriptionMessage,
+} from '@tracershop/event-store';
+import { SubscriptionBatches } from './subscription-batches';
+
+function event(type: string): NewEvent {
+  return {
+    type,
+    data: {},
+    metadata: {
+      eventId: randomUUID(),
+      schemaVersion: 1,
+      occurredAt: '2026-11-20T07:30:00.000Z',
+      recordedAt: '2026-11-20T07:30:01.000Z',
+      actor: { kind: 'system', id: 'test', printedName: 'Test', role: 'test' },
+      correlationId: 'c',
+      causationId: 'c',
+    },
+  };
+}
+
+const handlesA = (recorded: RecordedEvent) => recorded.type === 'A';
+const never = new AbortController().signal;
+
+/** A subscription that yields the given messages, waiting `gapMs` before each one after the first. */
+function slowSubscription(messages: SubscriptionMessage[], gapMs: number): Subscription {
+  async function* run(): AsyncGenerator<SubscriptionMessage> {
+    for (const [index, message] of messages.entries()) {
+      if (index > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+      yield message;
+    }
+    await new Promise(() => undefined);
+  }
+  const iterator = run();
+  return { [Symbol.asyncIterator]: () => iterator, close: async () => undefined };
+}
+
+describe('SubscriptionBatches', () => {
+  it('cuts catch-up into batches of at most maxEvents and flushes at caughtUp', async () => {
+    const store = new MemoryEventStore();
+    await store.append(
+      's-1',
+      Array.from({ length: 1_200 }, () => event('A')),
+      'no_stream',
+    );
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, { maxEvents: 500, maxMs: 1_000 });
+    const sizes: number[] = [];
+    for (let index = 0; index < 3; index++) {
+      const batch = await batches.next(never);
+      sizes.push(batch!.events.length);
+      expect(batch!.live).toBe(false);
+    }
+    expect(sizes).toEqual([500, 500, 200]);
+    expect(batches.isLive).toBe(true);
+    await subscription.close();
+  });
+
+  it('moves the position past events the projection does not handle, and marks live batches', async () => {
+    const store = new MemoryEventStore();
+    await store.append('s-1', [event('A'), event('B'), event('B')], 'no_stream');
+    const subscription = store.subscribeToAll({ fromPosition: 'start', filter: { eventTypePrefixes: ['A'] } });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, { maxEvents: 500, maxMs: 50 });
+    const first = await batches.next(never);
+    expect(first!.events.map((recorded) => recorded.type)).toEqual(['A']);
+    expect(first!.position.toString()).toBe('2');
+
+    await store.append('s-1', [event('B'), event('A')], 2n);
+    const second = await batches.next(never);
+    expect(second).toMatchObject({ live: true });
+    expect(second!.events.map((recorded) => recorded.position.toString())).toEqual(['4']);
+    await subscription.close();
+  });
+
+  it('never drops a message that arrives after a batch timed out', async () => {
+    const store = new MemoryEventStore();
+    await store.append('s-1', [event('A'), event('A'), event('A')], 'no_stream');
+    const recorded = await store.readAll();
+    const messages: SubscriptionMessage[] = recorded.map((one) => ({ kind: 'event', event: one }));
+    const batches = new SubscriptionBatches(slowSubscription(messages, 40), Position.START, handlesA, {
+      maxEvents: 500,
+      maxMs: 10,
+    });
+    const seen: string[] = [];
+    for (let index = 0; index < 3; index++) {
+      const batch = await batches.next(never);
+      seen.push(...batch!.events.map((one) => one.position.toString()));
+    }
+    expect(seen).toEqual(['0', '1', '2']);
+  });
+
+  it('returns null once aborted while waiting', async () => {
+    const store = new MemoryEventStore();
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, { maxEvents: 10, maxMs: 10 });
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 20);
+    expect(await batches.next(abort.signal)).toBeNull();
+    await subscription.close();
+  });
+});

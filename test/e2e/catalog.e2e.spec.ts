@@ -1,0 +1,262 @@
+import request from 'supertest';
+import type { EventStore } from '@tracershop/event-store';
+import { EVENT_STORE } from '@tracershop/platform';
+import { bootApp, type BootedApp } from './booted-app';
+
+describe('catalog over HTTP', () => {
+  let app: BootedApp;
+  const http = () => request(app.server);
+
+  let f18: { id: string; position: string };
+
+  beforeAll(async () => {
+    app = await bootApp({ MIN_POSITION_TIMEOUT_MS: '400' });
+    f18 = await created('/catalog/isotopes', {
+      name: 'F-18',
+      atomicNumber: 9,
+      atomicMass: 18,
+      halfLifeSeconds: 6586.2,
+      metastable: false,
+    });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  async function created(path: string, body: object): Promise<{ id: string; position: string }> {
+    const response = await http().post(path).send(body).expect(201);
+    return response.body as { id: string; position: string };
+  }
+
+  async function referenceData() {
+    const isotope = f18;
+    const tag = Math.random().toString(36).slice(2, 8);
+    const tracer = await created('/catalog/tracers', {
+      shortName: `FDG-${tag}`,
+      clinicalName: 'Fludeoxyglucose (18F)',
+      isotopeId: isotope.id,
+      kind: 'activity',
+      vialTag: 'FDG',
+      inUse: true,
+    });
+    const customer = await created('/catalog/customers', {
+      shortName: `herlev-${tag}`,
+      longName: 'Herlev Hospital',
+      dispenserNumber: 1 + Math.floor(Math.random() * 900_000),
+      overheadPercent: 10,
+    });
+    const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer.id, name: 'PET-center' });
+    const run = await created('/catalog/production-runs', {
+      tracerId: tracer.id,
+      weekday: 1,
+      productionTime: '06:00',
+      runNumber: 1,
+    });
+    return { isotope, tracer, customer, endpoint, run };
+  }
+
+  it('given a new machine, when a customer, a tracer and a delivery slot are created, then they read back with minPosition', async () => {
+    const { tracer, customer, endpoint, run } = await referenceData();
+    const slot = await created('/catalog/delivery-time-slots', {
+      endpointId: endpoint.id,
+      productionRunId: run.id,
+      deliveryTime: '07:30',
+      repeat: 'every',
+      maxActivityMBq: 20000,
+    });
+    expect(slot).toMatchObject({ revision: '0', events: ['DeliveryTimeSlotScheduled'] });
+
+    const read = await http()
+      .get(`/catalog/delivery-time-slots/${slot.id}`)
+      .query({ minPosition: slot.position })
+      .expect(200);
+    expect(read.body).toMatchObject({
+      id: slot.id,
+      endpointId: endpoint.id,
+      productionRunId: run.id,
+      weekday: 1,
+      deliveryTime: '07:30',
+      repeat: 'every',
+      maxActivityMBq: 20000,
+      status: 'active',
+    });
+    const customers = await http().get('/catalog/customers').set('x-min-position', slot.position).expect(200);
+    expect(customers.body.items.map((item: { id: string }) => item.id)).toContain(customer.id);
+    const tracers = await http()
+      .get('/catalog/tracers')
+      .query({ minPosition: slot.position, kind: 'activity' })
+      .expect(200);
+    expect(tracers.body.items.map((item: { id: string }) => item.id)).toContain(tracer.id);
+  });
+
+  it('updates carry old and new values in the event, and the read model follows', async () => {
+    const { customer } = await referenceData();
+    const update = await http().patch(`/catalog/customers/${customer.id}`).send({ overheadPercent: 15 }).expect(200);
+    expect(update.body.events).toEqual(['CustomerUpdated']);
+    const store = app.api.get<EventStore>(EVENT_STORE);
+    const [, updated] = await store.readStream(`catalog.customer-${customer.id}`);
+    expect(updated.data).toMatchObject({ changes: { overheadPercent: { from: 10, to: 15 } } });
+    expect(updated.metadata.actor).toMatchObject({ kind: 'system' });
+    const read = await http()
+      .get(`/catalog/customers/${customer.id}`)
+      .query({ minPosition: update.body.position })
+      .expect(200);
+    expect(read.body.overheadPercent).toBe(15);
+  });
+
+  describe('errors have one shape', () => {
+    it('an unknown field is a 400 naming the field, and nothing is appended', async () => {
+      const store = app.api.get<EventStore>(EVENT_STORE);
+      const head = await store.headPosition();
+      const response = await http()
+        .post('/catalog/isotopes')
+        .send({
+          name: 'O-15',
+          atomicNumber: 8,
+          atomicMass: 15,
+          halfLifeSeconds: 122.24,
+          metastable: false,
+          colour: 'red',
+        })
+        .expect(400);
+      expect(response.body).toEqual({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: expect.any(String),
+          details: { fields: [{ field: 'colour', problems: ['property colour should not exist'] }] },
+        },
+      });
+      expect((await store.headPosition())?.toString()).toBe(head?.toString());
+    });
+
+    it('a field of the wrong type is a 400', async () => {
+      const response = await http()
+        .post('/catalog/customers')
+        .send({ shortName: 'x', longName: 'y', dispenserNumber: 'seven', overheadPercent: 10 })
+        .expect(400);
+      expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field: 'dispenserNumber' })]);
+    });
+
+    it('a broken domain rule is a 422 with a stable code', async () => {
+      const { endpoint, run } = await referenceData();
+      const response = await http()
+        .post('/catalog/delivery-time-slots')
+        .send({ endpointId: endpoint.id, productionRunId: run.id, deliveryTime: '05:30', repeat: 'every' })
+        .expect(422);
+      expect(response.body.error).toMatchObject({
+        code: 'SLOT_BEFORE_PRODUCTION_RUN',
+        details: { field: 'deliveryTime' },
+      });
+    });
+
+    it('a name in use is a 409, and the half-done claims are given back', async () => {
+      const { customer } = await referenceData();
+      const taken = await http()
+        .get(`/catalog/customers/${customer.id}`)
+        .query({ minPosition: customer.position })
+        .expect(200);
+      const response = await http()
+        .post('/catalog/customers')
+        .send({
+          shortName: taken.body.shortName.toUpperCase(),
+          longName: 'Copy',
+          dispenserNumber: 999_001,
+          overheadPercent: 0,
+        })
+        .expect(409);
+      expect(response.body.error.code).toBe('NAME_TAKEN');
+      // The dispenser number claimed before the short name failed is free again.
+      await http()
+        .post('/catalog/customers')
+        .send({ shortName: 'fresh-name', longName: 'Fresh', dispenserNumber: 999_001, overheadPercent: 0 })
+        .expect(201);
+    });
+
+    it('the same id with other values is a 409', async () => {
+      const body = { name: 'N-13', atomicNumber: 7, atomicMass: 13, halfLifeSeconds: 597.9, metastable: false };
+      const first = await created('/catalog/isotopes', body);
+      const again = await http()
+        .post('/catalog/isotopes')
+        .send({ ...body, id: first.id, halfLifeSeconds: 598 })
+        .expect(409);
+      expect(again.body.error.code).toBe('ALREADY_EXISTS');
+    });
+
+    it('an unknown aggregate is a 404', async () => {
+      const response = await http()
+        .patch('/catalog/tracers/6f1c0e0a-0000-4000-8000-000000000000')
+        .send({ inUse: false })
+        .expect(404);
+      expect(response.body.error.code).toBe('TRACER_NOT_FOUND');
+      const missing = await http().get('/catalog/tracers/6f1c0e0a-0000-4000-8000-000000000000').expect(404);
+      expect(missing.body.error.code).toBe('TRACER_NOT_FOUND');
+    });
+  });
+
+  describe('Idempotency-Key', () => {
+    it('a retried request gets the first answer and appends nothing', async () => {
+      const store = app.api.get<EventStore>(EVENT_STORE);
+      const body = { name: 'Ga-68', atomicNumber: 31, atomicMass: 68, halfLifeSeconds: 4062.6, metastable: false };
+      const first = await http().post('/catalog/isotopes').set('idempotency-key', 'k-ga68-1').send(body).expect(201);
+      const head = await store.headPosition();
+      const retry = await http().post('/catalog/isotopes').set('idempotency-key', 'k-ga68-1').send(body).expect(201);
+      expect(retry.headers['idempotent-replayed']).toBe('true');
+      expect(retry.body).toEqual(first.body);
+      expect((await store.headPosition())?.toString()).toBe(head?.toString());
+    });
+
+    it('the same key with another body is refused', async () => {
+      const body = { name: 'C-11', atomicNumber: 6, atomicMass: 11, halfLifeSeconds: 1221.8, metastable: false };
+      await http().post('/catalog/isotopes').set('idempotency-key', 'k-c11').send(body).expect(201);
+      const other = await http()
+        .post('/catalog/isotopes')
+        .set('idempotency-key', 'k-c11')
+        .send({ ...body, halfLifeSeconds: 1 })
+        .expect(422);
+      expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    it('a replayed rule violation answers the same error', async () => {
+      const body = { name: 'Xx-1', atomicNumber: 6, atomicMass: 11, halfLifeSeconds: 1, metastable: false };
+      const first = await http().post('/catalog/isotopes').set('idempotency-key', 'k-bad').send(body).expect(422);
+      const again = await http().post('/catalog/isotopes').set('idempotency-key', 'k-bad').send(body).expect(422);
+      expect(again.body).toEqual(first.body);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+    });
+  });
+
+  describe('read-your-writes', () => {
+    it('a position the read model has not reached answers 503 with a clear body after the bound', async () => {
+      const response = await http().get('/catalog/isotopes').query({ minPosition: '999999999' }).expect(503);
+      expect(response.body.error).toMatchObject({
+        code: 'READ_MODEL_NOT_CAUGHT_UP',
+        details: { projections: ['record.catalog'], minPosition: '999999999', waitedMs: 400 },
+      });
+    });
+
+    it('a malformed position is a 400', async () => {
+      const response = await http().get('/catalog/isotopes').query({ minPosition: 'yesterday' }).expect(400);
+      expect(response.body.error.code).toBe('INVALID_MIN_POSITION');
+    });
+  });
+
+  it('serves the OpenAPI document at /docs', async () => {
+    const document = await http().get('/docs/openapi.json').expect(200);
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining(['/catalog/customers', '/catalog/tracers/{id}', '/catalog/delivery-time-slots']),
+    );
+  });
+
+  it('reports health and metrics', async () => {
+    const health = await http().get('/health').expect(200);
+    expect(health.body.info).toMatchObject({
+      mysql: { status: 'up' },
+      redis: { status: 'up' },
+      eventStore: { status: 'up' },
+    });
+    const metrics = await http().get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/tracershop_commands_total\{[^}]*command="Isotope",outcome="appended"/);
+    expect(metrics.text).toMatch(/tracershop_projection_lag_events\{[^}]*projection="record.catalog"/);
+  });
+});
