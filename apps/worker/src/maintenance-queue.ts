@@ -11,6 +11,8 @@ import { verifyAllStreams, type VerificationReport } from '@tracershop/event-sto
 export const MAINTENANCE_QUEUE = 'tracershop-maintenance';
 export const VERIFY_HASH_CHAINS = 'verify-hash-chains';
 
+export const queuePrefix = (config: TracershopConfig) => `tracershop:${config.databases.events}`;
+
 /**
  * The worker's queue on Redis (BullMQ). Today it verifies every stream's hash chain nightly; the
  * later contexts (simulations, exports, rebuilds, legacy sync) add their jobs here.
@@ -43,10 +45,12 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const connection = { url: this.config.redisUrl, maxRetriesPerRequest: null };
-    this.queue = new Queue(MAINTENANCE_QUEUE, { connection });
+    // One Redis may serve several deployments (or test runs): queues are kept apart by event store.
+    const prefix = queuePrefix(this.config);
+    this.queue = new Queue(MAINTENANCE_QUEUE, { connection, prefix });
     // Idempotent: the scheduler id makes every worker instance register the same nightly job once.
     await this.queue.upsertJobScheduler(VERIFY_HASH_CHAINS, { pattern: '0 2 * * *' }, { name: VERIFY_HASH_CHAINS });
-    this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.process(job), { connection, concurrency: 1 });
+    this.worker = new Worker(MAINTENANCE_QUEUE, (job) => this.process(job), { connection, prefix, concurrency: 1 });
     this.worker.on('failed', (job, error) =>
       this.logger.error({ err: error, job: job?.name }, 'maintenance job failed'),
     );

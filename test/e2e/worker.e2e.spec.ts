@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Queue, QueueEvents } from 'bullmq';
+import { createConnection } from 'mysql2/promise';
+import request from 'supertest';
+import { loadConfiguration } from '@tracershop/config';
+import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { createHttpApp, createLogger } from '@tracershop/platform';
+import { MAINTENANCE_QUEUE, MaintenanceQueue, queuePrefix } from '../../apps/worker/src/maintenance-queue';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+
+describe('the worker', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const config = loadConfiguration({
+    ...process.env,
+    EVENTS_DATABASE: `e2e_wevents_${suffix}`,
+    RECORD_DATABASE: `e2e_wrecord_${suffix}`,
+    WEB_DATABASE: `e2e_wweb_${suffix}`,
+    LOG_LEVEL: 'silent',
+  });
+  let worker: NestFastifyApplication;
+
+  beforeAll(async () => {
+    const logger = createLogger(config.logLevel, 'e2e-worker');
+    worker = await createHttpApp(WorkerModule.register(config, logger), { config, logger });
+    await worker.init();
+    await worker.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    // Leave nothing of this run in Redis.
+    const queue = new Queue(MAINTENANCE_QUEUE, { connection: { url: config.redisUrl }, prefix: queuePrefix(config) });
+    await queue.obliterate({ force: true });
+    await queue.close();
+    const admin = await createConnection({ ...config.mysql });
+    for (const database of Object.values(config.databases)) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
+    }
+    await admin.end();
+  });
+
+  it('boots and reports its queue on /health', async () => {
+    const health = await request(worker.getHttpServer()).get('/health').expect(200);
+    expect(health.body.info.maintenanceQueue).toMatchObject({ status: 'up', running: true, queue: MAINTENANCE_QUEUE });
+  });
+
+  it('runs a hash-chain verification from its queue and records the result as a metric', async () => {
+    const events = new QueueEvents(MAINTENANCE_QUEUE, {
+      connection: { url: config.redisUrl },
+      prefix: queuePrefix(config),
+    });
+    try {
+      await events.waitUntilReady();
+      const jobId = await worker.get(MaintenanceQueue).enqueueVerification();
+      const finished = new Promise<unknown>((resolve, reject) => {
+        events.on('completed', ({ jobId: id, returnvalue }) => id === jobId && resolve(returnvalue));
+        events.on('failed', ({ jobId: id, failedReason }) => id === jobId && reject(new Error(failedReason)));
+      });
+      expect(await finished).toMatchObject({ broken: [] });
+      const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
+      expect(metrics.text).toMatch(/tracershop_hash_chain_broken_streams\{[^}]*\} 0/);
+    } finally {
+      await events.close();
+    }
+  });
+});
