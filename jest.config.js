@@ -16,6 +16,7 @@ const shared = {
     '^@tracershop/config$': '<rootDir>/libs/config/src',
     '^@tracershop/command-pipeline$': '<rootDir>/libs/command-pipeline/src',
     '^@tracershop/platform$': '<rootDir>/libs/platform/src',
+    '^@tracershop/auth$': '<rootDir>/libs/auth/src',
     '^@tracershop/projections/(.*)$': '<rootDir>/projections/$1',
   },
   testEnvironment: 'node',

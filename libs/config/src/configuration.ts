@@ -22,6 +22,18 @@ export interface TracershopConfig {
   commands: { conflictRetries: number; idempotencyTtlSeconds: number };
   queries: { minPositionTimeoutMs: number };
   maxEventBytes: number;
+  auth: {
+    sessionAbsoluteSeconds: number;
+    sessionIdleSeconds: number;
+    /** A "continuous signing session" (Part 11 §11.200): later signatures need only the password. */
+    signingIdleSeconds: number;
+    loginMaxFailures: number;
+    loginFailureWindowSeconds: number;
+    lockoutSeconds: number;
+    scryptCost: number;
+    /** First start: the initial admin, when no user exists yet (never a default password). */
+    initialAdmin: { username: string; password: string; printedName: string } | null;
+  };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -109,8 +121,31 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     },
     queries: { minPositionTimeoutMs: integer('MIN_POSITION_TIMEOUT_MS', 5_000, 0, 60_000) },
     maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
+    auth: {
+      sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 12 * 3600, 60, 7 * 86_400),
+      sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 30 * 60, 10, 86_400),
+      signingIdleSeconds: integer('SIGNING_IDLE_SECONDS', 5 * 60, 10, 3600),
+      loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 100),
+      loginFailureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60, 10, 86_400),
+      lockoutSeconds: integer('LOGIN_LOCKOUT_SECONDS', 15 * 60, 1, 86_400),
+      scryptCost: integer('PASSWORD_SCRYPT_COST', 15, 12, 20),
+      initialAdmin: null,
+    },
     logLevel: logLevel as TracershopConfig['logLevel'],
   };
+  const adminUsername = env.INITIAL_ADMIN_USERNAME;
+  const adminPassword = env.INITIAL_ADMIN_PASSWORD;
+  if (adminUsername || adminPassword) {
+    if (!adminUsername || !adminPassword) {
+      problems.push('INITIAL_ADMIN_USERNAME and INITIAL_ADMIN_PASSWORD go together');
+    } else {
+      config.auth.initialAdmin = {
+        username: adminUsername,
+        password: adminPassword,
+        printedName: text('INITIAL_ADMIN_NAME', adminUsername),
+      };
+    }
+  }
   const distinct = new Set(Object.values(config.databases).map((name) => name.toLowerCase()));
   if (distinct.size !== 3) problems.push('EVENTS_DATABASE, RECORD_DATABASE and WEB_DATABASE must differ');
   if (problems.length > 0) throw new ConfigurationError(problems);

@@ -11,6 +11,7 @@ import {
 import type Redis from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import type { EventStore } from '@tracershop/event-store';
+import { Public } from './access';
 import { EVENT_STORE, RECORD_DATABASE, REDIS } from './tokens';
 
 const DEPENDENCY_TIMEOUT_MS = 2_000;
@@ -71,6 +72,7 @@ export class DependencyHealth extends HealthIndicator {
 }
 
 @ApiExcludeController()
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

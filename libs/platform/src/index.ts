@@ -13,3 +13,4 @@ export * from './health';
 export * from './http-app';
 export * from './service-runner';
 export * from './projections.module';
+export * from './access';

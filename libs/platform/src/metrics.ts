@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { CommandObserver, CommandOutcome } from '@tracershop/command-pipeline';
+import { Public } from './access';
 
 /** The process's Prometheus metrics; one registry per app instance. */
 export class TracershopMetrics implements CommandObserver {
@@ -45,6 +46,7 @@ export class TracershopMetrics implements CommandObserver {
 }
 
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(TracershopMetrics) private readonly metrics: TracershopMetrics) {}

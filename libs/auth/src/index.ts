@@ -1,0 +1,4 @@
+export * from './password-hashing';
+export * from './secret-tokens';
+export * from './principal';
+export * from './signature-block';

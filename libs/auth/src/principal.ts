@@ -1,0 +1,44 @@
+import type { Actor } from '@tracershop/event-store';
+
+export const ROLES = ['admin', 'production', 'releaser', 'shop', 'location-owner', 'auditor', 'application'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RoleGrant {
+  role: Role;
+  customerIds: string[];
+  locationIds: string[];
+}
+
+/** Who is calling: a person with a session, or an application with an API token. */
+export interface Principal {
+  kind: 'user' | 'application';
+  id: string;
+  username: string;
+  printedName: string;
+  roles: RoleGrant[];
+  releaseRights: Array<{ tracerId: string; expiresOn: string | null }>;
+  /** The session or token that authenticated the request. */
+  credentialId: string;
+  mustChangePassword: boolean;
+}
+
+export function hasRole(principal: Principal, ...roles: Role[]): boolean {
+  return principal.roles.some((grant) => roles.includes(grant.role));
+}
+
+/** Customers whose data the principal may see; `all` for production, admins and auditors. */
+export function customerScope(principal: Principal): 'all' | Set<string> {
+  if (hasRole(principal, 'admin', 'production', 'releaser', 'auditor')) return 'all';
+  return new Set(principal.roles.flatMap((grant) => grant.customerIds));
+}
+
+export function locationScope(principal: Principal): 'all' | Set<string> {
+  if (hasRole(principal, 'admin', 'production', 'auditor')) return 'all';
+  return new Set(principal.roles.flatMap((grant) => grant.locationIds));
+}
+
+/** The event envelope's actor: the role is the most privileged one held, for the audit trail. */
+export function actorOf(principal: Principal): Actor {
+  const role = ROLES.find((candidate) => hasRole(principal, candidate)) ?? 'none';
+  return { kind: principal.kind, id: principal.id, printedName: principal.printedName, role };
+}

@@ -1,0 +1,83 @@
+import { HttpStatus, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { actorOf, hasRole, type Principal, type Role } from '@tracershop/auth';
+import { HttpProblem } from './http-errors';
+
+/** Who may call a route. Every route declares it; a route without a declaration is refused. */
+export type AccessRule = { kind: 'public' } | { kind: 'roles'; roles: Role[]; whileMustChangePassword?: boolean };
+
+export const ACCESS_RULE = 'tracershop:access-rule';
+
+/** Anyone, also anonymous callers (login, health, metrics). */
+export const Public = () => SetMetadata(ACCESS_RULE, { kind: 'public' } satisfies AccessRule);
+
+/** Authenticated callers holding one of the roles. Admins are not implied: list them. */
+export const Allow = (...roles: Role[]) => SetMetadata(ACCESS_RULE, { kind: 'roles', roles } satisfies AccessRule);
+
+/** For the few routes a user with a password to change may still call (me, logout, change password). */
+export const AllowWhilePasswordMustChange = (...roles: Role[]) =>
+  SetMetadata(ACCESS_RULE, { kind: 'roles', roles, whileMustChangePassword: true } satisfies AccessRule);
+
+/** Turns a request's credentials into a principal, or null when it carries none. */
+export interface Authenticator {
+  /** Throws an HttpProblem (401) for credentials that are present but invalid, expired or revoked. */
+  authenticate(request: FastifyRequest): Promise<Principal | null>;
+}
+
+export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+/**
+ * The one guard on every route: authenticate, then check the route's declared rule. The principal
+ * becomes the actor of every command the request sends.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'NO_ACCESS_RULE', 'This route declares no access rule; it is closed');
+    }
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.authenticator.authenticate(request);
+    if (principal) {
+      request.principal = principal;
+      request.tracershop.actor = actorOf(principal);
+    }
+    if (rule.kind === 'public') return true;
+    if (!principal) {
+      throw new HttpProblem(
+        HttpStatus.UNAUTHORIZED,
+        'UNAUTHENTICATED',
+        'Log in, or send a session or API token',
+        {},
+        {
+          'www-authenticate': 'Bearer',
+        },
+      );
+    }
+    if (principal.mustChangePassword && !rule.whileMustChangePassword) {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'PASSWORD_CHANGE_REQUIRED', 'Change your password first');
+    }
+    if (!hasRole(principal, ...rule.roles)) {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Your roles do not allow this', {
+        requires: rule.roles,
+      });
+    }
+    return true;
+  }
+}
