@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, canonicalMembers, joinCanonicalMembers, type CanonicalMember } from './canonical-json';
 import type { EventMetadata, NewEvent } from './envelope';
 import { EventTooLargeError, InvalidEventError, InvalidExpectedRevisionError, InvalidStreamNameError } from './errors';
 import type { ExpectedRevision } from './event-store';
@@ -54,14 +54,21 @@ export function assertValidExpectedRevision(expected: unknown): asserts expected
   throw new InvalidExpectedRevisionError(expected);
 }
 
+/** An event that passed `checkNewEvents`: ready to be chained onto its stream. */
+export interface CheckedEvent {
+  /** The event with its id in lower case. */
+  event: NewEvent;
+  /** Canonical JSON of the data, exactly as it will be stored. */
+  dataJson: string;
+  /** The metadata's canonical members, so chaining adds `prevHash` and `hash` without serialising it again. */
+  metadataMembers?: CanonicalMember[];
+}
+
 /**
  * Checks every event of an append before anything is written. Throws a typed error for the first
  * problem found; returns the serialised data and metadata (without the hash chain yet).
  */
-export function checkNewEvents(
-  events: unknown,
-  maxEventBytes: number = DEFAULT_MAX_EVENT_BYTES,
-): Array<{ event: NewEvent; dataJson: string }> {
+export function checkNewEvents(events: unknown, maxEventBytes: number = DEFAULT_MAX_EVENT_BYTES): CheckedEvent[] {
   if (!Array.isArray(events) || events.length === 0) {
     throw new InvalidEventError('an append needs at least one event');
   }
@@ -112,32 +119,73 @@ export function checkNewEvents(
       throw new InvalidEventError('prevHash and hash are set by the store, not the caller', at);
     }
     const dataJson = canonicalJson(event.data);
-    const metadataJson = canonicalJson(metadata);
-    const size = Buffer.byteLength(dataJson) + Buffer.byteLength(metadataJson);
-    if (size > maxEventBytes) throw new EventTooLargeError(eventId, size, maxEventBytes);
-    return { event: { ...event, metadata: { ...metadata, eventId } }, dataJson };
+    // Serialised from the caller's object (so a class instance is refused), then with the id as stored.
+    let metadataMembers = canonicalMembers(metadata);
+    if (eventId !== metadata.eventId) {
+      metadataMembers = metadataMembers.map((member) =>
+        member[0] === 'eventId' ? (['eventId', `"eventId":${JSON.stringify(eventId)}`] as const) : member,
+      );
+    }
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: count bytes only when that bound is over the limit.
+    let length = dataJson.length + 1;
+    for (const [, text] of metadataMembers) length += text.length + 1;
+    if (length * 3 > maxEventBytes) {
+      const size = Buffer.byteLength(dataJson) + Buffer.byteLength(joinCanonicalMembers(metadataMembers));
+      if (size > maxEventBytes) throw new EventTooLargeError(eventId, size, maxEventBytes);
+    }
+    return { event: { ...event, metadata: { ...metadata, eventId } }, dataJson, metadataMembers };
+  });
+}
+
+/** A checked event linked onto its stream: the text an adapter stores, and the links. */
+export interface ChainedEventText {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  prevHash: string | null;
+  hash: string;
+  /** Canonical JSON of `data` and of the metadata with `prevHash` and `hash`, exactly as stored. */
+  dataJson: string;
+  metadataJson: string;
+}
+
+/**
+ * Links checked events onto a stream whose last stored hash is `prevHash`, as text only: for an
+ * adapter that stores the text and needs no parsed copy of the data.
+ */
+export function chainEventTexts(checked: CheckedEvent[], prevHash: string | null): ChainedEventText[] {
+  let previous = prevHash;
+  return checked.map(({ event, dataJson, metadataMembers }) => {
+    // `checkNewEvents` refuses metadata carrying prevHash or hash, so both are new members here.
+    const members = metadataMembers ?? canonicalMembers(event.metadata);
+    const prevMember = ['prevHash', `"prevHash":${JSON.stringify(previous)}`] as const;
+    const hash = hashOfCanonicalParts(event.type, dataJson, joinCanonicalMembers(members, [prevMember]), previous);
+    const text: ChainedEventText = {
+      eventId: event.metadata.eventId,
+      type: event.type,
+      schemaVersion: event.metadata.schemaVersion,
+      prevHash: previous,
+      hash,
+      dataJson,
+      metadataJson: joinCanonicalMembers(members, [['hash', `"hash":${JSON.stringify(hash)}`], prevMember]),
+    };
+    previous = hash;
+    return text;
   });
 }
 
 /** Links checked events onto a stream whose last stored hash is `prevHash`. */
-export function chainEvents(
-  checked: Array<{ event: NewEvent; dataJson: string }>,
-  prevHash: string | null,
-): PreparedEvent[] {
-  let previous = prevHash;
-  return checked.map(({ event, dataJson }) => {
-    const withPrev = { ...event.metadata, prevHash: previous };
-    const hash = hashOfCanonicalParts(event.type, dataJson, canonicalJson(withPrev), previous);
-    const metadata: EventMetadata = { ...withPrev, hash };
-    previous = hash;
+export function chainEvents(checked: CheckedEvent[], prevHash: string | null): PreparedEvent[] {
+  return chainEventTexts(checked, prevHash).map((text, index) => {
+    const metadata: EventMetadata = { ...checked[index].event.metadata, prevHash: text.prevHash, hash: text.hash };
     // Data is stored as its canonical text and read back from it, so what is read is what was hashed.
     return {
-      eventId: event.metadata.eventId,
-      type: event.type,
-      data: JSON.parse(dataJson) as unknown,
+      eventId: text.eventId,
+      type: text.type,
+      data: JSON.parse(text.dataJson) as unknown,
       metadata,
-      dataJson,
-      metadataJson: canonicalJson(metadata),
+      dataJson: text.dataJson,
+      metadataJson: text.metadataJson,
     };
   });
 }

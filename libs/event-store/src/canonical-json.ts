@@ -17,10 +17,49 @@ export function canonicalJson(value: unknown): string {
   try {
     return write(value, 0);
   } catch (error) {
-    if (!(error instanceof NotJson)) throw error;
-    const path = `$${error.segments.reverse().join('')}`;
-    throw new InvalidEventError(`${error.reason} (at ${path})`, { path });
+    throw asInvalidEvent(error);
   }
+}
+
+/** One member of a canonical JSON object: its key and its `"key":value` text. */
+export type CanonicalMember = readonly [key: string, text: string];
+
+/**
+ * The members of a plain object's canonical JSON, sorted by key, so that members can be added
+ * later (`joinCanonicalMembers`) without serialising the object again. Refuses exactly what
+ * `canonicalJson` refuses, with the same messages.
+ */
+export function canonicalMembers(value: object): CanonicalMember[] {
+  try {
+    assertPlainObject(value);
+    const record = value as Record<string, unknown>;
+    const members: CanonicalMember[] = [];
+    for (const key of Object.keys(record).sort()) {
+      const member = record[key];
+      if (member !== undefined) members.push([key, memberText(key, member, 0)]);
+    }
+    return members;
+  } catch (error) {
+    throw asInvalidEvent(error);
+  }
+}
+
+/**
+ * Canonical JSON of an object from its sorted members plus `extra` members (sorted by key, with
+ * keys the object does not have): the same text `canonicalJson` gives for the merged object.
+ */
+export function joinCanonicalMembers(
+  members: readonly CanonicalMember[],
+  extra: readonly CanonicalMember[] = [],
+): string {
+  let text = '{';
+  let e = 0;
+  for (const [key, member] of members) {
+    while (e < extra.length && extra[e][0] < key) text += (text.length > 1 ? ',' : '') + extra[e++][1];
+    text += (text.length > 1 ? ',' : '') + member;
+  }
+  while (e < extra.length) text += (text.length > 1 ? ',' : '') + extra[e++][1];
+  return `${text}}`;
 }
 
 /** Raised deep inside; each enclosing level adds its segment, so the path costs nothing on success. */
@@ -29,17 +68,23 @@ class NotJson {
   constructor(readonly reason: string) {}
 }
 
+function asInvalidEvent(error: unknown): unknown {
+  if (!(error instanceof NotJson)) return error;
+  const path = `$${error.segments.reverse().join('')}`;
+  return new InvalidEventError(`${error.reason} (at ${path})`, { path });
+}
+
 function write(value: unknown, depth: number): string {
-  if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new NotJson(`the number ${value} is not JSON`);
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'object':
+      if (value === null) return 'null';
       break;
     default:
       throw new NotJson(`a ${typeof value} is not JSON`);
@@ -49,10 +94,41 @@ function write(value: unknown, depth: number): string {
     let text = '[';
     for (let i = 0; i < value.length; i++) {
       if (i > 0) text += ',';
-      text += within(`[${i}]`, value[i], depth);
+      // The try sits in the loop, not in a helper per element: it costs nothing until something throws.
+      try {
+        text += write(value[i], depth + 1);
+      } catch (error) {
+        if (error instanceof NotJson) error.segments.push(`[${i}]`);
+        throw error;
+      }
     }
     return `${text}]`;
   }
+  assertPlainObject(value);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const member = record[key];
+    if (member === undefined) continue;
+    if (text.length > 1) text += ',';
+    text += memberText(key, member, depth);
+  }
+  return `${text}}`;
+}
+
+/** `"key":value` of a member of an object at `depth`. */
+function memberText(key: string, member: unknown, depth: number): string {
+  try {
+    return `${JSON.stringify(key)}:${write(member, depth + 1)}`;
+  } catch (error) {
+    if (error instanceof NotJson) error.segments.push(`.${key}`);
+    throw error;
+  }
+}
+
+function assertPlainObject(value: object): void {
   // A plain object's prototype is null or some realm's Object.prototype (whose own prototype is null).
   const prototype = Object.getPrototypeOf(value) as object | null;
   if (
@@ -60,26 +136,5 @@ function write(value: unknown, depth: number): string {
     Object.prototype.toString.call(value) !== '[object Object]'
   ) {
     throw new NotJson(`a ${(value as object).constructor?.name ?? 'class'} instance is not plain JSON`);
-  }
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record).sort();
-  let text = '{';
-  let first = true;
-  for (const key of keys) {
-    const member = record[key];
-    if (member === undefined) continue;
-    if (!first) text += ',';
-    first = false;
-    text += `${JSON.stringify(key)}:${within(`.${key}`, member, depth)}`;
-  }
-  return `${text}}`;
-}
-
-function within(segment: string, value: unknown, depth: number): string {
-  try {
-    return write(value, depth + 1);
-  } catch (error) {
-    if (error instanceof NotJson) error.segments.push(segment);
-    throw error;
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json';
 import type { EventMetadata, NewEventMetadata } from './envelope';
 
@@ -28,7 +28,8 @@ export function hashOfCanonicalParts(
   prevHash: string | null,
 ): string {
   const text = `{"data":${dataJson},"metadata":${metadataWithoutHashJson},"prevHash":${JSON.stringify(prevHash)},"type":${JSON.stringify(type)}}`;
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One-shot hashing: no Hash object per event.
+  return hash('sha256', text, 'hex');
 }
 
 export interface ChainedEvent {

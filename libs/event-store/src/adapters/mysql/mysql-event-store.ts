@@ -1,12 +1,14 @@
-import { createPool, type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
+import { createPool, format, type Pool, type PoolConnection, type PoolOptions } from 'mysql2/promise';
 import {
   assertValidExpectedRevision,
   assertValidStreamId,
-  chainEvents,
+  chainEventTexts,
   checkNewEvents,
   DEFAULT_MAX_EVENT_BYTES,
   describeRevision,
   expectationHolds,
+  type ChainedEventText,
+  type CheckedEvent,
 } from '../../append-preparation';
 import { catchUpSubscription, matchesFilter, type CatchUpSource } from '../../catch-up-subscription';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../../envelope';
@@ -37,6 +39,7 @@ import {
   migrateEventStoreSchema,
   quoteIdentifier,
 } from './mysql-event-store-schema';
+import { sqlInteger, sqlNullableString, sqlString } from './sql-text';
 
 export interface MysqlEventStoreOptions {
   /** A mysql2/promise pool owned by the caller; `close()` leaves it open. */
@@ -53,11 +56,17 @@ export interface MysqlEventStoreOptions {
   maxGroupAppends?: number;
   /** Most events one group transaction takes (an append larger than this still goes alone). */
   maxGroupEvents?: number;
+  /**
+   * Group transactions sent before the ones ahead of them have committed (default 2). A later one
+   * waits on the server for the head lock, so this process prepares and sends it while the earlier
+   * one commits instead of leaving the server idle in between.
+   */
+  maxGroupsInFlight?: number;
+  /** Stream heads (revision and last hash) remembered between appends. Default 50,000. */
+  streamHeadCacheSize?: number;
   /** Events per `readAfter` batch of a subscription. */
   subscriptionBatchSize?: number;
 }
-
-type CheckedEvent = ReturnType<typeof checkNewEvents>[number];
 
 interface PendingAppend {
   streamId: string;
@@ -69,16 +78,56 @@ interface PendingAppend {
   reject(error: Error): void;
 }
 
-/** SQL with `?` placeholders and its parameters. */
-type Statement = [sql: string, params: unknown[]];
+/** SQL with `?` placeholders and its parameters, or finished SQL text (no parameters). */
+type Statement = [sql: string, params?: unknown[]];
 
 type Outcome = { ok: true; result: AppendResult } | { ok: false; error: Error };
 
-interface StreamState {
+/** A stream's head: revision -1n (and no hash) for a stream known not to exist. */
+interface StreamHead {
   revision: bigint;
   lastHash: string | null;
+}
+
+interface StreamState extends StreamHead {
   lastPosition: bigint;
   changed: boolean;
+}
+
+/** A stream head as planning knows it, and which group wrote it (0: known committed). */
+interface CachedHead extends StreamHead {
+  sequence: number;
+}
+
+/**
+ * What this process knows of the store, so that a group can be planned without reading it first.
+ * It holds while nobody else writes: every planned group checks that under the head lock (the
+ * guard) and goes down the locking path when the check fails.
+ */
+interface WriteState {
+  /** The head position the next group builds on (-1n for an empty store), groups in flight included. */
+  head: bigint;
+  /** Stream heads as of `head`, least recently used first (a bounded cache). */
+  streams: Map<string, CachedHead>;
+}
+
+/** A group planned on the known state: its statements and the result of every append in it. */
+interface PlannedGroup {
+  statements: Statement[];
+  results: AppendResult[];
+  head: bigint;
+  sequence: number;
+}
+
+/** What the locking path learned: outcomes, and the store as it stood at its commit. */
+interface LockedWrite {
+  outcomes: Outcome[];
+  /** The head after the commit, or null when the group wrote nothing. */
+  head: bigint | null;
+  /** The head found under the lock, before this group's events. */
+  headBefore: bigint;
+  /** Every stream of the group as of the commit. */
+  streams: Map<string, StreamHead>;
 }
 
 interface EventRow {
@@ -92,6 +141,8 @@ interface EventRow {
 
 const DEFAULT_MAX_GROUP_APPENDS = 500;
 const DEFAULT_MAX_GROUP_EVENTS = 5_000;
+const DEFAULT_MAX_GROUPS_IN_FLIGHT = 2;
+const DEFAULT_STREAM_HEAD_CACHE_SIZE = 50_000;
 /** Rows per INSERT stay well below the default max_allowed_packet (16 MiB on MariaDB, 64 MiB on MySQL 8). */
 const INSERT_CHUNK_BYTES = 4 * 1024 * 1024;
 const INSERT_CHUNK_ROWS = 1_000;
@@ -118,14 +169,28 @@ const CONNECTION_ERROR_CODES = new Set([
  * Global positions are gap-free and become visible in commit order by design: every append
  * transaction locks the single head row before it assigns positions and holds the lock until it
  * commits, so no transaction can commit a higher position while a lower one is still open.
- * Throughput comes from group commit: appends made while a transaction is running queue up and
+ * Throughput comes from group commit: appends made while transactions are running queue up and
  * go together in the next one. Each append in a group is checked on its own (idempotent retry,
  * expected revision), so one failing append rejects alone and the others still commit.
+ *
+ * A group takes one of two paths:
+ * - planned: when this process knows the heads of the streams involved (it wrote them last, and
+ *   nobody else has written since) or the append creates its stream, the group is checked, chained
+ *   and written without reading first, in one request: lock the head, check under the lock that the
+ *   store is as planned (else fail: the guard), insert, commit. The unique keys refuse what the
+ *   plan cannot see (a retried event id, a stream that exists after all). Any failure rolls the
+ *   group back and sends it down the locking path, so a plan never decides an outcome differently.
+ * - locking: lock the head, read stream heads and event ids under the lock, decide, write, commit.
+ *
+ * Up to `maxGroupsInFlight` planned groups are in flight at once, each planned on the outcome of
+ * the ones before it; their transactions still queue on the head lock, and the guard also checks
+ * that the stream heads a group builds on were stored as planned, so a group never commits on top
+ * of a predecessor that did not.
  */
 export class MysqlEventStore implements EventStore {
   /** Reads. */
   private readonly pool: Pool;
-  /** Group transactions, one at a time. */
+  /** Group transactions. */
   private readonly writer: Pool;
   private readonly writerTakesBatches: boolean;
   private readonly ownsPool: boolean;
@@ -133,11 +198,25 @@ export class MysqlEventStore implements EventStore {
   private readonly maxEventBytes: number;
   private readonly maxGroupAppends: number;
   private readonly maxGroupEvents: number;
+  private readonly maxGroupsInFlight: number;
+  private readonly streamHeadCacheSize: number;
   private readonly subscriptionBatchSize: number;
   private readonly watcher: HeadWatcher;
   private readonly subscriptions = new Set<Subscription>();
   private queue: PendingAppend[] = [];
-  private draining = false;
+  /** Known state including the groups in flight; null when unknown (the next group locks and reads). */
+  private state: WriteState | null = null;
+  /** Counts planned groups that failed: a state captured before a failure is not trusted after it. */
+  private failures = 0;
+  /** Numbers planned groups; the last one known committed. */
+  private groupSequence = 0;
+  private committedSequence = 0;
+  /** The head after this process's last commit, to tell whether anyone else wrote since. */
+  private lastKnownHead: bigint | null = null;
+  private inFlight = 0;
+  /** Settles once every group sent so far has settled; groups settle in the order they were sent. */
+  private settled: Promise<void> = Promise.resolve();
+  private pumpScheduled = false;
   private idleWaiters: Array<() => void> = [];
   private closing: Promise<void> | null = null;
   private ended = false;
@@ -147,6 +226,7 @@ export class MysqlEventStore implements EventStore {
     assertValidDatabaseName(database);
     const qualified = (name: string) => `${quoteIdentifier(database)}.${quoteIdentifier(name)}`;
     this.table = { events: qualified('events'), streams: qualified('streams'), head: qualified('head') };
+    this.maxGroupsInFlight = Math.max(1, options.maxGroupsInFlight ?? DEFAULT_MAX_GROUPS_IN_FLIGHT);
     if (options.pool) {
       // A caller's pool: writes go through it one statement per round trip.
       this.pool = options.pool;
@@ -157,9 +237,21 @@ export class MysqlEventStore implements EventStore {
       // Positions and revisions are BIGINT: read them as strings and convert, never as lossy doubles.
       const settings: PoolOptions = { ...options.connection, supportBigNumbers: true, bigNumberStrings: true };
       this.pool = createPool({ ...settings, multipleStatements: false });
-      // Only one group transaction runs at a time, so one session; it takes several statements per
-      // round trip (all parameterised), which keeps the serial section under the head lock short.
-      this.writer = createPool({ ...settings, connectionLimit: 1, maxIdle: 1, multipleStatements: true });
+      // One session per group in flight; each takes several statements per round trip (only text
+      // this store built from checked values), which keeps the serial section under the head lock short.
+      this.writer = createPool({
+        ...settings,
+        connectionLimit: this.maxGroupsInFlight,
+        maxIdle: this.maxGroupsInFlight,
+        multipleStatements: true,
+        namedPlaceholders: false,
+        // mysql2 scans every statement for placeholders, even without parameters; the append
+        // statements arrive as finished text of tens of kilobytes, which it would scan in vain.
+        queryFormat: ((sql: string, values: unknown) =>
+          Array.isArray(values) && values.length > 0
+            ? format(sql, values, settings.stringifyObjects, settings.timezone)
+            : sql) as PoolOptions['queryFormat'],
+      });
       this.writerTakesBatches = true;
       this.ownsPool = true;
     } else {
@@ -168,6 +260,7 @@ export class MysqlEventStore implements EventStore {
     this.maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.maxGroupAppends = options.maxGroupAppends ?? DEFAULT_MAX_GROUP_APPENDS;
     this.maxGroupEvents = options.maxGroupEvents ?? DEFAULT_MAX_GROUP_EVENTS;
+    this.streamHeadCacheSize = Math.max(0, options.streamHeadCacheSize ?? DEFAULT_STREAM_HEAD_CACHE_SIZE);
     this.subscriptionBatchSize = options.subscriptionBatchSize ?? 500;
     this.watcher = new HeadWatcher(() => this.readHead());
   }
@@ -202,11 +295,8 @@ export class MysqlEventStore implements EventStore {
         resolve,
         reject,
       });
-      if (!this.draining) {
-        this.draining = true;
-        // Start on the next turn so appends issued together land in the same group.
-        setImmediate(() => void this.drain());
-      }
+      // On the next turn, so appends issued together land in the same group.
+      this.schedulePump();
     });
   }
 
@@ -293,20 +383,45 @@ export class MysqlEventStore implements EventStore {
 
   // --- group commit -------------------------------------------------------------------------
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) await this.runGroup(this.takeGroup());
-    } finally {
-      this.draining = false;
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Sends groups while there is room in flight. */
+  private pump(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxGroupsInFlight) {
+      // A group on unknown state learns it under the lock; later groups wait for what it learns.
+      if (this.inFlight > 0 && this.state === null) return;
+      const group = this.takeGroup();
+      const baseline = this.state;
+      const plan = baseline ? this.plan(group, baseline) : null;
+      if (!plan) this.state = null;
+      const failuresBefore = this.failures;
+      const previous = this.settled;
+      const pipelined = this.inFlight > 0;
+      this.inFlight += 1;
+      this.settled = this.runGroup(group, plan, previous, { baseline, failuresBefore, pipelined }).finally(() => {
+        this.inFlight -= 1;
+        if (this.queue.length > 0) this.schedulePump();
+        else if (this.inFlight === 0) this.wakeIdleWaiters();
+      });
     }
   }
 
   private whenIdle(): Promise<void> {
-    if (!this.draining && this.queue.length === 0) return Promise.resolve();
+    if (this.inFlight === 0 && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private wakeIdleWaiters(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private takeGroup(): PendingAppend[] {
@@ -321,22 +436,156 @@ export class MysqlEventStore implements EventStore {
     return this.queue.splice(0, count);
   }
 
-  /** Runs one group transaction and settles every caller in it; never throws. */
-  private async runGroup(group: PendingAppend[]): Promise<void> {
-    let written: { outcomes: Outcome[]; head: bigint | null };
+  /**
+   * Plans a group on the known state, or returns null when an append needs the store read under
+   * the lock: a stream whose head is not known (unless the append creates it), an expectation that
+   * fails (the append may retry one already stored), an event id twice in the group. A plan moves
+   * the state on as if the group committed, so the next group can be planned while it is in flight.
+   */
+  private plan(group: PendingAppend[], state: WriteState): PlannedGroup | null {
+    const seen = new Set<string>();
+    const heads = new Map<string, CachedHead & { lastPosition: bigint }>();
+    /** Heads written by groups still in flight: the guard checks they are stored as planned. */
+    const unconfirmed: Array<[streamId: string, head: CachedHead]> = [];
+    const rows: string[] = [];
+    const results: AppendResult[] = [];
+    const sequence = this.groupSequence + 1;
+    let position = state.head;
+    for (const append of group) {
+      for (const eventId of append.eventIds) {
+        if (seen.has(eventId)) return null;
+        seen.add(eventId);
+      }
+      let head: CachedHead | undefined = heads.get(append.streamId);
+      if (!head) {
+        head = state.streams.get(append.streamId);
+        if (head && head.sequence > this.committedSequence) unconfirmed.push([append.streamId, head]);
+      }
+      // A stream created here: the unique key on (stream, revision) refuses it if it exists after all.
+      if (!head && append.expected === 'no_stream') head = { revision: -1n, lastHash: null, sequence: 0 };
+      if (!head || !expectationHolds(append.expected, head.revision)) return null;
+      const prepared = chainEventTexts(append.checked, head.lastHash);
+      let revision = head.revision;
+      for (const event of prepared) {
+        revision += 1n;
+        position += 1n;
+        rows.push(this.eventTuple(position, append.streamId, revision, event));
+      }
+      const lastHash = prepared[prepared.length - 1].hash;
+      heads.set(append.streamId, { revision, lastHash, sequence, lastPosition: position });
+      results.push({ nextExpectedRevision: revision, position: Position.of(position) });
+    }
+
+    const conditions = unconfirmed.map(
+      ([streamId, head]) =>
+        `AND EXISTS (SELECT 1 FROM ${this.table.events} AS e WHERE e.stream_id = ${sqlString(streamId)}
+         AND e.revision = ${sqlInteger(head.revision)} AND e.hash = ${sqlNullableString(head.lastHash)}
+         AND e.position <= h.last_position)`,
+    );
+    const statements: Statement[] = [
+      ['START TRANSACTION'],
+      // The lock that orders everything, as on the locking path: taken first, held until COMMIT.
+      [`SELECT last_position FROM ${this.table.head} WHERE id = 1 FOR UPDATE`],
+      // Moves the head only if the store is as planned: the head where the plan starts, and the
+      // stream heads written by groups still in flight stored as planned.
+      [
+        `UPDATE ${this.table.head} AS h SET h.last_position = ${sqlInteger(position)}
+         WHERE h.id = 1 AND h.last_position = ${sqlInteger(state.head)} ${conditions.join(' ')}`,
+      ],
+      // Fails the request (more than one row INTO a variable) unless the UPDATE matched.
+      ['SELECT 1 INTO @tracershop_append_guard FROM (SELECT 1 AS n UNION ALL SELECT 2) AS two WHERE ROW_COUNT() <> 1'],
+      ...this.insertStatements(rows),
+      this.saveStreamsStatement([...heads].map(([streamId, head]) => [streamId, head])),
+      ['COMMIT'],
+    ];
+    this.groupSequence = sequence;
+    for (const [streamId, head] of heads) {
+      this.remember(state.streams, streamId, { revision: head.revision, lastHash: head.lastHash, sequence });
+    }
+    state.head = position;
+    return { statements, results, head: position, sequence };
+  }
+
+  /** Runs one group and settles every caller in it, after the groups sent before it; never throws. */
+  private async runGroup(
+    group: PendingAppend[],
+    plan: PlannedGroup | null,
+    previous: Promise<void>,
+    sent: { baseline: WriteState | null; failuresBefore: number; pipelined: boolean },
+  ): Promise<void> {
+    let baseline = sent.baseline;
+    if (plan) {
+      // Refused by the guard or a unique key, or the connection failed: rolled back (or, after a
+      // lost connection, possibly committed, which the locking path finds by the event ids).
+      let failure = await this.attempt(plan.statements);
+      await previous;
+      // Sent behind a group in flight, it can reach the server first and find the head not moved
+      // yet. Once every group before it has committed as planned, the plan holds: send it again.
+      if (failure !== null && sent.pipelined && isGuardRefusal(failure) && this.failures === sent.failuresBefore) {
+        failure = await this.attempt(plan.statements);
+      }
+      if (failure === null) {
+        this.committedSequence = plan.sequence;
+        this.lastKnownHead = plan.head;
+        // A group before this one failed after this one was planned: the state no longer includes it.
+        if (this.failures !== sent.failuresBefore) this.state = null;
+        this.watcher.committed(plan.head);
+        plan.results.forEach((result, index) => group[index].resolve(result));
+        return;
+      }
+      this.failures += 1;
+      this.state = null;
+      baseline = null;
+    } else {
+      await previous;
+    }
+
+    const written = await this.writeLockedWithRetry(group);
+    if (!written) return;
+    const end = written.head ?? written.headBefore;
+    // Nobody else wrote since this process last did: what the lock showed stays true until the next
+    // foreign write, which the guard detects. Otherwise keep taking the lock until writers go quiet.
+    const alone = this.lastKnownHead !== null && written.headBefore === this.lastKnownHead;
+    this.lastKnownHead = end;
+    if (alone && this.inFlight === 1) {
+      const streams =
+        baseline !== null && this.failures === sent.failuresBefore ? baseline.streams : new Map<string, CachedHead>();
+      for (const [streamId, head] of written.streams) this.remember(streams, streamId, { ...head, sequence: 0 });
+      this.state = { head: end, streams };
+    }
+    if (written.head !== null) this.watcher.committed(written.head);
+    written.outcomes.forEach((outcome, index) => {
+      if (outcome.ok) group[index].resolve(outcome.result);
+      else group[index].reject(outcome.error);
+    });
+  }
+
+  /** Keeps a stream head, newest use last, and forgets the oldest beyond the cache size. */
+  private remember(streams: Map<string, CachedHead>, streamId: string, head: CachedHead): void {
+    streams.delete(streamId);
+    streams.set(streamId, head);
+    while (streams.size > this.streamHeadCacheSize) {
+      const oldest = streams.keys().next();
+      if (oldest.done) break;
+      streams.delete(oldest.value);
+    }
+  }
+
+  /** The locking path with one retry; rejects every caller and returns null when it gives up. */
+  private async writeLockedWithRetry(group: PendingAppend[]): Promise<LockedWrite | null> {
     try {
-      written = await this.writeGroup(group);
+      return await this.writeLocked(group);
     } catch (first) {
       if (!isRetryable(first)) {
         for (const append of group) {
           append.reject(unavailable('The append transaction failed; nothing was written', first));
         }
-        return;
+        return null;
       }
       // Safe to retry as a whole: the first attempt either rolled back, or it committed and the
       // retry finds its event ids and returns the original results (idempotent appends).
       try {
-        written = await this.writeGroup(group);
+        return await this.writeLocked(group);
       } catch (second) {
         for (const append of group) {
           append.reject(
@@ -346,14 +595,44 @@ export class MysqlEventStore implements EventStore {
             ),
           );
         }
-        return;
+        return null;
       }
     }
-    if (written.head !== null) this.watcher.committed(written.head);
-    written.outcomes.forEach((outcome, index) => {
-      if (outcome.ok) group[index].resolve(outcome.result);
-      else group[index].reject(outcome.error);
-    });
+  }
+
+  /** Runs a planned group's transaction; returns what made it fail, or null once it committed. */
+  private async attempt(statements: Statement[]): Promise<unknown> {
+    try {
+      await this.transaction(statements);
+      return null;
+    } catch (error) {
+      return error ?? new Error('the append transaction failed');
+    }
+  }
+
+  /** Runs statements as one transaction on a writer session: rolled back (or the session ended) on failure. */
+  private async transaction(statements: Statement[]): Promise<void> {
+    const connection = await this.writer.getConnection();
+    let broken = false;
+    try {
+      await this.run(connection, statements);
+    } catch (error) {
+      broken = await this.abandon(connection, error);
+      throw error;
+    } finally {
+      if (!broken) connection.release();
+    }
+  }
+
+  /** Ends a failed transaction: rolls back, or ends a broken session for good. Returns whether it was broken. */
+  private async abandon(connection: PoolConnection, error: unknown): Promise<boolean> {
+    if (isConnectionError(error)) {
+      connection.destroy();
+      await this.killSession(connection.threadId);
+      return true;
+    }
+    await connection.query('ROLLBACK').catch(() => undefined);
+    return false;
   }
 
   /**
@@ -361,7 +640,7 @@ export class MysqlEventStore implements EventStore {
    * request: the locking reads, then the writes with COMMIT. The head lock is held from the
    * first round trip to COMMIT, so fewer round trips means a shorter serial section.
    */
-  private async writeGroup(group: PendingAppend[]): Promise<{ outcomes: Outcome[]; head: bigint | null }> {
+  private async writeLocked(group: PendingAppend[]): Promise<LockedWrite> {
     const connection = await this.writer.getConnection();
     let broken = false;
     try {
@@ -369,9 +648,9 @@ export class MysqlEventStore implements EventStore {
       const eventIds = group.flatMap((append) => append.eventIds);
       const idChunks = chunksOf(eventIds, ID_LOOKUP_CHUNK);
       const [, headRows, streamRows, ...idRows] = await this.run(connection, [
-        ['START TRANSACTION', []],
+        ['START TRANSACTION'],
         // The lock that orders everything: taken first, held until COMMIT, so positions commit in order.
-        [`SELECT last_position FROM ${this.table.head} WHERE id = 1 FOR UPDATE`, []],
+        [`SELECT last_position FROM ${this.table.head} WHERE id = 1 FOR UPDATE`],
         [
           `SELECT stream_id, current_revision, last_hash, last_position FROM ${this.table.streams}
            WHERE stream_id IN (?) FOR UPDATE`,
@@ -386,13 +665,12 @@ export class MysqlEventStore implements EventStore {
       ]);
       const headRow = (headRows as Array<{ last_position: string | number }>)[0];
       if (!headRow) throw new EventStoreUnavailableError('The event store head row is missing: run the migrations');
-      let lastPosition = toBigInt(headRow.last_position);
-      const firstNewPosition = lastPosition + 1n;
+      const headBefore = toBigInt(headRow.last_position);
+      let lastPosition = headBefore;
       const streams = streamStates(streamRows as Array<Record<string, string | number>>);
       const stored = storedEventRefs(idRows.flat() as Array<Record<string, string | number>>);
 
-      const rows: unknown[][] = [];
-      const rowBytes: number[] = [];
+      const rows: string[] = [];
       const outcomes: Outcome[] = [];
       for (const append of group) {
         try {
@@ -413,24 +691,12 @@ export class MysqlEventStore implements EventStore {
               describeRevision(current),
             );
           }
-          const prepared = chainEvents(append.checked, state?.lastHash ?? null);
+          const prepared = chainEventTexts(append.checked, state?.lastHash ?? null);
           let revision = current;
           for (const event of prepared) {
             revision += 1n;
             lastPosition += 1n;
-            rows.push([
-              lastPosition,
-              append.streamId,
-              revision,
-              event.eventId,
-              event.type,
-              event.dataJson,
-              event.metadataJson,
-              event.metadata.hash,
-              event.metadata.prevHash,
-              event.metadata.schemaVersion,
-            ]);
-            rowBytes.push(Buffer.byteLength(event.dataJson) + Buffer.byteLength(event.metadataJson));
+            rows.push(this.eventTuple(lastPosition, append.streamId, revision, event));
             // Later appends of the same group see these too (a retry racing its original).
             stored.set(event.eventId, {
               eventId: event.eventId,
@@ -439,7 +705,7 @@ export class MysqlEventStore implements EventStore {
               position: Position.of(lastPosition),
             });
           }
-          const lastHash = prepared[prepared.length - 1].metadata.hash;
+          const lastHash = prepared[prepared.length - 1].hash;
           streams.set(append.streamId, { revision, lastHash, lastPosition, changed: true });
           outcomes.push({ ok: true, result: { nextExpectedRevision: revision, position: Position.of(lastPosition) } });
         } catch (error) {
@@ -447,24 +713,26 @@ export class MysqlEventStore implements EventStore {
         }
       }
 
+      const changed = [...streams].filter(([, state]) => state.changed);
       const writes: Statement[] =
         rows.length === 0
           ? []
           : [
-              ...this.insertStatements(rows, rowBytes),
-              this.saveStreamsStatement(streams),
-              [`UPDATE ${this.table.head} SET last_position = ? WHERE id = 1`, [lastPosition]],
+              ...this.insertStatements(rows),
+              this.saveStreamsStatement(changed),
+              [`UPDATE ${this.table.head} SET last_position = ${sqlInteger(lastPosition)} WHERE id = 1`],
             ];
-      await this.run(connection, [...writes, ['COMMIT', []]]);
-      return { outcomes, head: lastPosition >= firstNewPosition ? lastPosition : null };
-    } catch (error) {
-      broken = isConnectionError(error);
-      if (broken) {
-        connection.destroy();
-        await this.killSession(connection.threadId);
-      } else {
-        await connection.query('ROLLBACK').catch(() => undefined);
+      await this.run(connection, [...writes, ['COMMIT']]);
+      // Every stream of the group as of the commit; one without a row is known not to exist.
+      const learned = new Map<string, StreamHead>(
+        streamIds.map((streamId) => [streamId, { revision: -1n, lastHash: null }]),
+      );
+      for (const [streamId, state] of streams) {
+        learned.set(streamId, { revision: state.revision, lastHash: state.lastHash });
       }
+      return { outcomes, head: rows.length > 0 ? lastPosition : null, headBefore, streams: learned };
+    } catch (error) {
+      broken = await this.abandon(connection, error);
       throw error;
     } finally {
       if (!broken) connection.release();
@@ -479,7 +747,9 @@ export class MysqlEventStore implements EventStore {
   private async run(connection: PoolConnection, statements: Statement[]): Promise<unknown[]> {
     const results: unknown[] = [];
     if (!this.writerTakesBatches) {
-      for (const [sql, params] of statements) results.push((await connection.query(sql, params))[0]);
+      for (const [sql, params] of statements) {
+        results.push((await (params ? connection.query(sql, params) : connection.query(sql)))[0]);
+      }
       return results;
     }
     let packet: string[] = [];
@@ -493,8 +763,8 @@ export class MysqlEventStore implements EventStore {
       bytes = 0;
     };
     for (const [sql, params] of statements) {
-      const text = connection.format(sql, params);
-      const size = Buffer.byteLength(text);
+      const text = params ? connection.format(sql, params) : sql;
+      const size = utf8Bytes(text);
       if (packet.length > 0 && bytes + size > PACKET_BUDGET_BYTES) await flush();
       packet.push(text);
       bytes += size;
@@ -503,39 +773,50 @@ export class MysqlEventStore implements EventStore {
     return results;
   }
 
-  private insertStatements(rows: unknown[][], rowBytes: number[]): Statement[] {
+  /** One row of the events table as SQL text; every value was checked or computed by the store. */
+  private eventTuple(position: bigint, streamId: string, revision: bigint, event: ChainedEventText): string {
+    return (
+      `(${sqlInteger(position)},${sqlString(streamId)},${sqlInteger(revision)},${sqlString(event.eventId)},` +
+      `${sqlString(event.type)},${sqlString(event.dataJson)},${sqlString(event.metadataJson)},` +
+      `${sqlString(event.hash)},${sqlNullableString(event.prevHash)},${sqlInteger(event.schemaVersion)},` +
+      `UTC_TIMESTAMP(6))`
+    );
+  }
+
+  private insertStatements(rows: string[]): Statement[] {
     const sql = `INSERT INTO ${this.table.events}
       (position, stream_id, revision, event_id, type, data, metadata, hash, prev_hash, schema_version, recorded_at)
       VALUES `;
-    const tuple = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))';
     const statements: Statement[] = [];
     let start = 0;
     while (start < rows.length) {
       let end = start;
       let bytes = 0;
-      while (
-        end < rows.length &&
-        end - start < INSERT_CHUNK_ROWS &&
-        (end === start || bytes + rowBytes[end] <= INSERT_CHUNK_BYTES)
-      ) {
-        bytes += rowBytes[end];
+      while (end < rows.length && end - start < INSERT_CHUNK_ROWS) {
+        const size = utf8Bytes(rows[end]);
+        if (end > start && bytes + size > INSERT_CHUNK_BYTES) break;
+        bytes += size;
         end += 1;
       }
-      const chunk = rows.slice(start, end);
-      statements.push([sql + chunk.map(() => tuple).join(', '), chunk.flat()]);
+      statements.push([sql + rows.slice(start, end).join(',')]);
       start = end;
     }
     return statements;
   }
 
-  private saveStreamsStatement(streams: Map<string, StreamState>): Statement {
-    const changed = [...streams.entries()].filter(([, state]) => state.changed);
+  private saveStreamsStatement(
+    changed: Array<[streamId: string, head: StreamHead & { lastPosition: bigint }]>,
+  ): Statement {
+    const tuples = changed.map(
+      ([streamId, head]) =>
+        `(${sqlString(streamId)},${sqlInteger(head.revision)},${sqlNullableString(head.lastHash)},` +
+        `${sqlInteger(head.lastPosition)})`,
+    );
     // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
     return [
-      `INSERT INTO ${this.table.streams} (stream_id, current_revision, last_hash, last_position) VALUES ?
-       ON DUPLICATE KEY UPDATE current_revision = VALUES(current_revision), last_hash = VALUES(last_hash),
-       last_position = VALUES(last_position)`,
-      [changed.map(([streamId, state]) => [streamId, state.revision, state.lastHash, state.lastPosition])],
+      `INSERT INTO ${this.table.streams} (stream_id, current_revision, last_hash, last_position) VALUES
+       ${tuples.join(',')} ON DUPLICATE KEY UPDATE current_revision = VALUES(current_revision),
+       last_hash = VALUES(last_hash), last_position = VALUES(last_position)`,
     ];
   }
 
@@ -656,6 +937,11 @@ function storedEventRefs(rows: Array<Record<string, string | number>>): Map<stri
   return stored;
 }
 
+/** The UTF-8 size of a text, or a bound on it (3 bytes per UTF-16 unit) when the text is short anyway. */
+function utf8Bytes(text: string): number {
+  return text.length * 3 <= 64 * 1024 ? text.length * 3 : Buffer.byteLength(text);
+}
+
 function chunksOf<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
@@ -727,6 +1013,11 @@ function errorCode(error: unknown): string | undefined {
 /** The session is gone or unusable; its transaction is over or will be once the server notices. */
 function isConnectionError(error: unknown): boolean {
   return (error as { fatal?: unknown } | null)?.fatal === true || CONNECTION_ERROR_CODES.has(errorCode(error) ?? '');
+}
+
+/** The guard of a planned group refused it: the head or a stream was not where the plan expected. */
+function isGuardRefusal(error: unknown): boolean {
+  return errorCode(error) === 'ER_TOO_MANY_ROWS';
 }
 
 /**
