@@ -1,5 +1,6 @@
 import type { Projection } from '@tracershop/projections/engine';
 import { recordProjections } from '@tracershop/projections/record';
+import { webProjections } from '@tracershop/projections/web';
 
 /** Every projection the projector runs and the api waits on. */
-export const allProjections: readonly Projection[] = [...recordProjections];
+export const allProjections: readonly Projection[] = [...recordProjections, ...webProjections];

@@ -1,11 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
+import request from 'supertest';
 import { loadConfiguration, type TracershopConfig } from '@tracershop/config';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
+
+export const ADMIN = { username: 'first.admin', password: 'Tr4cer-bootstrap-key!', printedName: 'First Admin' };
 
 export interface BootedApp {
   api: NestFastifyApplication;
@@ -28,6 +32,11 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
     RECORD_DATABASE: `e2e_record_${suffix}`,
     WEB_DATABASE: `e2e_web_${suffix}`,
     LOG_LEVEL: 'silent',
+    // Cheap hashes keep the suite fast; production uses the memory-hard default.
+    PASSWORD_SCRYPT_COST: '12',
+    INITIAL_ADMIN_USERNAME: ADMIN.username,
+    INITIAL_ADMIN_PASSWORD: ADMIN.password,
+    INITIAL_ADMIN_NAME: ADMIN.printedName,
     ...env,
   });
   const logger = createLogger(config.logLevel, 'e2e');
@@ -48,6 +57,10 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
     close: async () => {
       await api.close();
       await projector.close();
+      const redis = new Redis(config.redisUrl);
+      const keys = await redis.keys(`tracershop:${config.databases.web}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
       const admin = await createConnection({ ...config.mysql });
       try {
         for (const database of Object.values(config.databases)) {
@@ -57,5 +70,36 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
         await admin.end();
       }
     },
+  };
+}
+
+/** Logs in; a first password set by someone else is replaced first, as the user would. */
+export async function logIn(
+  server: BootedApp['server'],
+  username: string,
+  password: string,
+  newPassword = `${password} renewed`,
+): Promise<string> {
+  const first = await request(server).post('/auth/login').send({ username, password }).expect(200);
+  if (!first.body.user.mustChangePassword) return first.body.token as string;
+  await request(server)
+    .post('/auth/password')
+    .set('authorization', `Bearer ${first.body.token}`)
+    .send({ currentPassword: password, newPassword })
+    .expect(200);
+  const again = await request(server).post('/auth/login').send({ username, password: newPassword }).expect(200);
+  return again.body.token as string;
+}
+
+/** Supertest with a bearer token on every request. */
+export function as(server: BootedApp['server'], token: string) {
+  const agent = request(server);
+  const auth = `Bearer ${token}`;
+  return {
+    get: (path: string) => agent.get(path).set('authorization', auth),
+    post: (path: string) => agent.post(path).set('authorization', auth),
+    patch: (path: string) => agent.patch(path).set('authorization', auth),
+    put: (path: string) => agent.put(path).set('authorization', auth),
+    delete: (path: string) => agent.delete(path).set('authorization', auth),
   };
 }

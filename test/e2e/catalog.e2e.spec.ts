@@ -1,16 +1,18 @@
 import request from 'supertest';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
-import { bootApp, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
 
 describe('catalog over HTTP', () => {
   let app: BootedApp;
-  const http = () => request(app.server);
+  let token: string;
+  const http = () => as(app.server, token);
 
   let f18: { id: string; position: string };
 
   beforeAll(async () => {
     app = await bootApp({ MIN_POSITION_TIMEOUT_MS: '400' });
+    token = await logIn(app.server, ADMIN.username, ADMIN.password);
     f18 = await created('/catalog/isotopes', {
       name: 'F-18',
       atomicNumber: 9,
@@ -97,7 +99,7 @@ describe('catalog over HTTP', () => {
     const store = app.api.get<EventStore>(EVENT_STORE);
     const [, updated] = await store.readStream(`catalog.customer-${customer.id}`);
     expect(updated.data).toMatchObject({ changes: { overheadPercent: { from: 10, to: 15 } } });
-    expect(updated.metadata.actor).toMatchObject({ kind: 'system' });
+    expect(updated.metadata.actor).toMatchObject({ kind: 'user', printedName: ADMIN.printedName, role: 'admin' });
     const read = await http()
       .get(`/catalog/customers/${customer.id}`)
       .query({ minPosition: update.body.position })
@@ -242,20 +244,20 @@ describe('catalog over HTTP', () => {
   });
 
   it('serves the OpenAPI document at /docs', async () => {
-    const document = await http().get('/docs/openapi.json').expect(200);
+    const document = await request(app.server).get('/docs/openapi.json').expect(200);
     expect(Object.keys(document.body.paths)).toEqual(
       expect.arrayContaining(['/catalog/customers', '/catalog/tracers/{id}', '/catalog/delivery-time-slots']),
     );
   });
 
   it('reports health and metrics', async () => {
-    const health = await http().get('/health').expect(200);
+    const health = await request(app.server).get('/health').expect(200);
     expect(health.body.info).toMatchObject({
       mysql: { status: 'up' },
       redis: { status: 'up' },
       eventStore: { status: 'up' },
     });
-    const metrics = await http().get('/metrics').expect(200);
+    const metrics = await request(app.server).get('/metrics').expect(200);
     expect(metrics.text).toMatch(/tracershop_commands_total\{[^}]*command="Isotope",outcome="appended"/);
     expect(metrics.text).toMatch(/tracershop_projection_lag_events\{[^}]*projection="record.catalog"/);
   });

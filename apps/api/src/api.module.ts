@@ -1,8 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { TracershopConfig } from '@tracershop/config';
 import {
+  AccessGuard,
   HealthModule,
   IdempotencyInterceptor,
   MetricsController,
@@ -13,6 +14,7 @@ import {
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
 import { CatalogModule } from './catalog/catalog.module';
+import { IdentityModule } from './identity/identity.module';
 
 /** The HTTP API: one module per bounded context, on the shared platform. */
 @Module({})
@@ -25,10 +27,13 @@ export class ApiModule {
         // The api reads checkpoints (read-your-writes, health) but never runs projections.
         ProjectionsModule.register({ projections: allProjections, run: false }),
         HealthModule.register([ProjectionsReadiness]),
+        IdentityModule,
         CatalogModule,
       ],
       controllers: [MetricsController],
       providers: [
+        // Every route: authenticate, then the route's declared rule (a route without one is closed).
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
       ],

@@ -3,6 +3,7 @@ import { CatalogCommandSender } from './catalog-command-sender';
 import { catalogReadModelProvider } from './catalog-read-model.provider';
 import { ClosedDatesController } from './closed-dates.controller';
 import { CustomersController } from './customers.controller';
+import { CustomerScope } from './customer-scope';
 import { DeliveryEndpointsController } from './delivery-endpoints.controller';
 import { DeliveryTimeSlotsController } from './delivery-time-slots.controller';
 import { IsotopesController } from './isotopes.controller';
@@ -23,6 +24,6 @@ import { TracersController } from './tracers.controller';
     TracerPermissionListController,
     ClosedDatesController,
   ],
-  providers: [catalogReadModelProvider, CatalogCommandSender],
+  providers: [catalogReadModelProvider, CatalogCommandSender, CustomerScope],
 })
 export class CatalogModule {}

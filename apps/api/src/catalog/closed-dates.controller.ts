@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
@@ -22,6 +23,7 @@ export class ClosedDatesController {
   ) {}
 
   @Get('closed-dates')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   list(@Query() query: ClosedDateListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
@@ -29,18 +31,21 @@ export class ClosedDatesController {
   }
 
   @Get('closed-dates/:date')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   get(@Param('date') date: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getClosedDate(date), { code: 'CLOSED_DATE_NOT_FOUND', id: date });
   }
 
   @Get('weekly-close-days')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   weeklyCloseDays(@Query() _query: GetQueryDto) {
     return answer(this.readModel.weeklyCloseDays());
   }
 
   @Put('closed-dates/:date')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   close(@Param('date') date: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -53,6 +58,7 @@ export class ClosedDatesController {
   }
 
   @Post('closed-dates/:date/reopen')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   reopen(@Param('date') date: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -65,6 +71,7 @@ export class ClosedDatesController {
   }
 
   @Put('weekly-close-days')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   setWeeklyCloseDays(@Body() { mask, reason }: SetWeeklyCloseDaysDto, @Command() context: CommandContext) {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { CustomerScope } from './customer-scope';
 import {
   CommandResponseDto,
   ReasonDto,
@@ -21,22 +24,31 @@ export class CustomersController {
   constructor(
     private readonly sender: CatalogCommandSender,
     @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+    private readonly scope: CustomerScope,
   ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  list(@Query() query: ListQueryDto) {
+  async list(@Query() query: ListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
-    return answer(this.readModel.listCustomers({ limit, ...filters }));
+    const scope = this.scope.of(request);
+    if (scope === 'all') return answer(this.readModel.listCustomers({ limit, ...filters }));
+    // A shop user has a handful of customers: its own, one by one.
+    const own = await Promise.all([...scope].map((id) => this.readModel.getCustomer(id)));
+    return { items: own.filter((customer) => customer !== null), nextCursor: null };
   }
 
   @Get(':id')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  get(@Param('id') id: string, @Query() _query: GetQueryDto) {
+  async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {
+    await this.scope.assertCustomer(request, id);
     return answer(this.readModel.getCustomer(id), { code: 'CUSTOMER_NOT_FOUND', id });
   }
 
   @Post()
+  @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterCustomerDto, @Command() context: CommandContext) {
     const { id = randomUUID(), ...details } = body;
@@ -49,6 +61,7 @@ export class CustomersController {
   }
 
   @Patch(':id')
+  @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
   update(@Param('id') id: string, @Body() changes: UpdateCustomerDto, @Command() context: CommandContext) {
     return this.sender.send(
@@ -60,6 +73,7 @@ export class CustomersController {
   }
 
   @Post(':id/archive')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   archive(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -72,6 +86,7 @@ export class CustomersController {
   }
 
   @Post(':id/restore')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   restore(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { CustomerScope } from './customer-scope';
 import { refsLoadedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
@@ -22,22 +25,30 @@ export class DeliveryTimeSlotsController {
   constructor(
     private readonly sender: CatalogCommandSender,
     @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+    private readonly scope: CustomerScope,
   ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  list(@Query() query: DeliveryTimeSlotListQueryDto) {
+  async list(@Query() query: DeliveryTimeSlotListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
+    this.scope.requireFilter(request, filters.endpointId, 'endpointId');
+    if (filters.endpointId) await this.scope.assertEndpoint(request, filters.endpointId);
     return answer(this.readModel.listDeliveryTimeSlots({ limit, ...filters }));
   }
 
   @Get(':id')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  get(@Param('id') id: string, @Query() _query: GetQueryDto) {
-    return answer(this.readModel.getDeliveryTimeSlot(id), { code: 'DELIVERY_TIME_SLOT_NOT_FOUND', id });
+  async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {
+    const slot = await answer(this.readModel.getDeliveryTimeSlot(id), { code: 'DELIVERY_TIME_SLOT_NOT_FOUND', id });
+    await this.scope.assertEndpoint(request, slot.endpointId, 'delivery time slot', id);
+    return slot;
   }
 
   @Post()
+  @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   schedule(@Body() body: ScheduleDeliveryTimeSlotDto, @Command() context: CommandContext) {
     const { id = randomUUID(), ...details } = body;
@@ -50,6 +61,7 @@ export class DeliveryTimeSlotsController {
   }
 
   @Patch(':id')
+  @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
   update(@Param('id') id: string, @Body() changes: UpdateDeliveryTimeSlotDto, @Command() context: CommandContext) {
     return this.sender.send(
@@ -61,6 +73,7 @@ export class DeliveryTimeSlotsController {
   }
 
   @Post(':id/archive')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   archive(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -73,6 +86,7 @@ export class DeliveryTimeSlotsController {
   }
 
   @Post(':id/restore')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   restore(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {

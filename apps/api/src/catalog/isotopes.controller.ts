@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
@@ -24,6 +25,7 @@ export class IsotopesController {
   ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   list(@Query() query: ListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
@@ -31,12 +33,14 @@ export class IsotopesController {
   }
 
   @Get(':id')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   get(@Param('id') id: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getIsotope(id), { code: 'ISOTOPE_NOT_FOUND', id });
   }
 
   @Post()
+  @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterIsotopeDto, @Command() context: CommandContext) {
     const { id = randomUUID(), ...details } = body;
@@ -49,6 +53,7 @@ export class IsotopesController {
   }
 
   @Patch(':id')
+  @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
   update(@Param('id') id: string, @Body() changes: UpdateIsotopeDto, @Command() context: CommandContext) {
     return this.sender.send(
@@ -60,6 +65,7 @@ export class IsotopesController {
   }
 
   @Post(':id/archive')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   archive(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -72,6 +78,7 @@ export class IsotopesController {
   }
 
   @Post(':id/restore')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   restore(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
@@ -25,6 +26,7 @@ export class ProductionRunsController {
   ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   list(@Query() query: ProductionRunListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
@@ -32,12 +34,14 @@ export class ProductionRunsController {
   }
 
   @Get(':id')
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   get(@Param('id') id: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getProductionRun(id), { code: 'PRODUCTION_RUN_NOT_FOUND', id });
   }
 
   @Post()
+  @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   schedule(@Body() body: ScheduleProductionRunDto, @Command() context: CommandContext) {
     const { id = randomUUID(), ...details } = body;
@@ -50,6 +54,7 @@ export class ProductionRunsController {
   }
 
   @Patch(':id')
+  @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
   update(@Param('id') id: string, @Body() changes: UpdateProductionRunDto, @Command() context: CommandContext) {
     return this.sender.send(
@@ -61,6 +66,7 @@ export class ProductionRunsController {
   }
 
   @Post(':id/archive')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   archive(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
@@ -73,6 +79,7 @@ export class ProductionRunsController {
   }
 
   @Post(':id/restore')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   restore(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { tracerPermissionId, tracerPermissionStreamName } from '@tracershop/domain/catalog';
-import { Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { CustomerScope } from './customer-scope';
 import { refsLoadedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
@@ -22,16 +25,25 @@ export class TracerPermissionsController {
   constructor(
     private readonly sender: CatalogCommandSender,
     @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+    private readonly scope: CustomerScope,
   ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  get(@Param('endpointId') endpointId: string, @Param('tracerId') tracerId: string, @Query() _query: GetQueryDto) {
+  async get(
+    @Param('endpointId') endpointId: string,
+    @Param('tracerId') tracerId: string,
+    @Query() _query: GetQueryDto,
+    @Req() request: FastifyRequest,
+  ) {
+    await this.scope.assertEndpoint(request, endpointId, 'tracer permission');
     const id = tracerPermissionId(endpointId, tracerId);
     return answer(this.readModel.getTracerPermission(id), { code: 'TRACER_PERMISSION_NOT_FOUND', id });
   }
 
   @Put()
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOperation({ summary: 'Let the endpoint order the tracer' })
   @ApiOkResponse({ type: CommandResponseDto })
@@ -50,6 +62,7 @@ export class TracerPermissionsController {
   }
 
   @Patch()
+  @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
   update(
     @Param('endpointId') endpointId: string,
@@ -66,6 +79,7 @@ export class TracerPermissionsController {
   }
 
   @Post('revoke')
+  @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
   revoke(
@@ -86,12 +100,18 @@ export class TracerPermissionsController {
 @ApiTags('catalog: tracer permissions')
 @Controller('catalog/tracer-permissions')
 export class TracerPermissionListController {
-  constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel) {}
+  constructor(
+    @Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel,
+    private readonly scope: CustomerScope,
+  ) {}
 
   @Get()
+  @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
-  list(@Query() query: TracerPermissionListQueryDto) {
+  async list(@Query() query: TracerPermissionListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
+    this.scope.requireFilter(request, filters.endpointId, 'endpointId');
+    if (filters.endpointId) await this.scope.assertEndpoint(request, filters.endpointId, 'tracer permission');
     return answer(this.readModel.listTracerPermissions({ limit, ...filters }));
   }
 }

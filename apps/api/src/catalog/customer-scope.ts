@@ -1,0 +1,50 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { customerScope, type Principal } from '@tracershop/auth';
+import { HttpProblem } from '@tracershop/platform';
+import type { CatalogReadModel } from '@tracershop/projections/record';
+import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
+
+/**
+ * Shop users and applications see only the customers they are bound to (and those customers'
+ * endpoints, slots and permissions). Someone else's item answers 404, as if it did not exist.
+ */
+@Injectable()
+export class CustomerScope {
+  constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel) {}
+
+  /** The customers the caller may see, or 'all'. */
+  of(request: FastifyRequest): 'all' | Set<string> {
+    return customerScope(request.principal as Principal);
+  }
+
+  async assertCustomer(request: FastifyRequest, customerId: string, what = 'customer', id = customerId): Promise<void> {
+    const scope = this.of(request);
+    if (scope !== 'all' && !scope.has(customerId)) {
+      throw new HttpProblem(
+        HttpStatus.NOT_FOUND,
+        `${what.toUpperCase().replace(/ /g, '_')}_NOT_FOUND`,
+        `No ${what} ${id}`,
+        { id },
+      );
+    }
+  }
+
+  async assertEndpoint(
+    request: FastifyRequest,
+    endpointId: string,
+    what = 'delivery endpoint',
+    id = endpointId,
+  ): Promise<void> {
+    if (this.of(request) === 'all') return;
+    const endpoint = await this.readModel.getDeliveryEndpoint(endpointId);
+    await this.assertCustomer(request, endpoint?.customerId ?? '', what, id);
+  }
+
+  /** A scoped caller must name what it lists by (a customer or an endpoint of its own). */
+  requireFilter(request: FastifyRequest, filter: string | undefined, name: string): void {
+    if (this.of(request) !== 'all' && filter === undefined) {
+      throw new HttpProblem(HttpStatus.BAD_REQUEST, 'FILTER_REQUIRED', `Filter the list by ${name}`, { field: name });
+    }
+  }
+}

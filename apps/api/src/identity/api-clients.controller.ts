@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { issueToken } from '@tracershop/auth';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import type { ApiClientCommand } from '@tracershop/domain/identity';
+import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import type { IdentityReadModel } from '@tracershop/projections/web';
+import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
+import { IssueApiTokenDto, PageQueryDto, ReasonDto, RegisterApiClientDto } from './identity.dto';
+import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+
+const now = () => new Date().toISOString();
+
+/** Machine clients (integrations, telemetry senders) and their API tokens. */
+@ApiTags('identity: api clients')
+@Controller('identity/api-clients')
+export class ApiClientsController {
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
+  ) {}
+
+  private async send(clientId: string, command: ApiClientCommand, context: CommandContext) {
+    return { id: clientId, ...(await this.identity.execute(this.identity.commands.apiClient, command, context)) };
+  }
+
+  @Post()
+  @Allow(...IDENTITY_ADMINS)
+  register(@Body() { id = randomUUID(), ...body }: RegisterApiClientDto, @Command() context: CommandContext) {
+    return this.send(id, { type: 'RegisterApiClient', clientId: id, ...body, at: now() }, context);
+  }
+
+  @Get()
+  @Allow(...IDENTITY_READERS)
+  @ReadsProjections(IDENTITY_PROJECTION)
+  list(@Query() { limit = 50, cursor }: PageQueryDto) {
+    return this.identities.listApiClients({ limit, cursor });
+  }
+
+  /** The token is in this answer only; the server keeps its hash. It works once the answer arrives. */
+  @Post(':id/tokens')
+  @Allow(...IDENTITY_ADMINS)
+  async issueToken(
+    @Param('id') clientId: string,
+    @Body() { name }: IssueApiTokenDto,
+    @Command() context: CommandContext,
+  ) {
+    const token = issueToken('api');
+    const result = await this.send(
+      clientId,
+      { type: 'IssueApiToken', clientId, tokenId: token.id, name, tokenHash: token.hash, at: now() },
+      context,
+    );
+    await this.identity.visible(result);
+    return { ...result, tokenId: token.id, token: token.token };
+  }
+
+  @Post(':id/tokens/:tokenId/revoke')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  async revokeToken(
+    @Param('id') clientId: string,
+    @Param('tokenId') tokenId: string,
+    @Body() { reason }: ReasonDto,
+    @Command() context: CommandContext,
+  ) {
+    const result = await this.send(
+      clientId,
+      { type: 'RevokeApiToken', clientId, tokenId, reason, at: now() },
+      { ...context, reason },
+    );
+    await this.identity.visible(result);
+    return result;
+  }
+
+  @Post(':id/deactivate')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  async deactivate(@Param('id') clientId: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+    const result = await this.send(
+      clientId,
+      { type: 'DeactivateApiClient', clientId, reason, at: now() },
+      { ...context, reason },
+    );
+    await this.identity.visible(result);
+    return result;
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Principal } from '@tracershop/auth';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import { AllowWhilePasswordMustChange, Command, Public } from '@tracershop/platform';
+import { EVERY_ROLE, PEOPLE } from '../access-roles';
+import { ChangeOwnPasswordDto, LoginDto } from './identity.dto';
+import { IdentityService } from './identity.service';
+import { clearSessionCookie, setSessionCookie } from './session-cookie';
+
+const principalOf = (request: FastifyRequest) => request.principal as Principal;
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly identity: IdentityService) {}
+
+  /** Answers the session token once, and sets it as an HttpOnly cookie for browsers. */
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  async login(
+    @Body() { username, password }: LoginDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Command() context: CommandContext,
+  ) {
+    const result = await this.identity.login(username, password, request.ip, context);
+    setSessionCookie(request, reply, result.token, Math.floor((Date.parse(result.expiresAt) - Date.now()) / 1000));
+    return result;
+  }
+
+  @Post('logout')
+  @AllowWhilePasswordMustChange(...PEOPLE)
+  @HttpCode(204)
+  async logout(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @Command() context: CommandContext,
+  ) {
+    await this.identity.logout(principalOf(request), context);
+    clearSessionCookie(reply);
+  }
+
+  @Get('me')
+  @AllowWhilePasswordMustChange(...EVERY_ROLE)
+  @ApiOkResponse({ description: 'The caller: id, kind, names, roles with scopes, release rights' })
+  me(@Req() request: FastifyRequest) {
+    const { credentialId: _credential, ...principal } = principalOf(request);
+    return principal;
+  }
+
+  /** Ends every session of the user, this one too: log in again with the new password. */
+  @Post('password')
+  @AllowWhilePasswordMustChange(...PEOPLE)
+  @HttpCode(200)
+  async changePassword(
+    @Body() body: ChangeOwnPasswordDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    const result = await this.identity.changeOwnPassword(
+      principalOf(request),
+      body.currentPassword,
+      body.newPassword,
+      context,
+    );
+    return { id: principalOf(request).id, ...result };
+  }
+}

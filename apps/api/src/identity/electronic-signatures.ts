@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { signatureBlockFor, verifyPassword, type Principal } from '@tracershop/auth';
+import { CommandPipeline, type CommandContext } from '@tracershop/command-pipeline';
+import type { TracershopConfig } from '@tracershop/config';
+import { hasReleaseRight, type SignatureFailureReason, type SignatureMeaning } from '@tracershop/domain/identity';
+import type { SignatureBlock } from '@tracershop/event-store';
+import { HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { IdentityService } from './identity.service';
+
+export interface SigningRequest {
+  /** The logged-in person; a signature is never given by an application. */
+  principal: Principal;
+  /** Required unless inside a continuous signing session (Part 11 §11.200(a)). */
+  username?: string;
+  password: string;
+  meaning: SignatureMeaning;
+  /** What is signed: the stream the signed event goes to and its canonical content. */
+  streamId: string;
+  content: unknown;
+  /** Release needs a valid release right for this tracer. */
+  tracerId?: string;
+  /** The business date the right must be valid on (YYYY-MM-DD); default today (UTC). */
+  onDate?: string;
+}
+
+/**
+ * The signing step: re-authenticates the signer now, checks the right the meaning needs, and
+ * returns the signature block for the signed event's metadata. A failed attempt is an event.
+ */
+@Injectable()
+export class ElectronicSignatures {
+  constructor(
+    @Inject(IdentityService) private readonly identity: IdentityService,
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+  ) {}
+
+  async sign(request: SigningRequest, context: CommandContext): Promise<SignatureBlock> {
+    const { principal, meaning } = request;
+    if (principal.kind !== 'user') {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'SIGNATURE_NEEDS_A_PERSON', 'Only a person can sign');
+    }
+    const state = await this.identity.loadUser(principal.id);
+    const fail = async (
+      reason: SignatureFailureReason,
+      status: number,
+      code: string,
+      message: string,
+    ): Promise<never> => {
+      await this.pipeline.execute(
+        this.identity.commands.user,
+        { type: 'RecordSignatureFailure', userId: principal.id, meaning, reason, at: new Date().toISOString() },
+        { ...context, causationId: randomUUID() },
+      );
+      throw new HttpProblem(status, code, message, { meaning });
+    };
+    if (state.status !== 'active')
+      return fail('deactivated', HttpStatus.FORBIDDEN, 'SIGNATURE_REFUSED', 'The account is not active');
+    const signingKey = `tracershop:${this.config.databases.web}:signing:${principal.credentialId}`;
+    const continuous = (await this.redis.exists(signingKey)) === 1;
+    if (!continuous || request.username !== undefined) {
+      if (request.username === undefined) {
+        return fail(
+          'user_mismatch',
+          HttpStatus.UNAUTHORIZED,
+          'SIGNATURE_USERNAME_REQUIRED',
+          'The first signature of a session needs your username too',
+        );
+      }
+      // Same person as the session: nobody signs in someone else's name (Part 11 §11.200(a)(2)).
+      if (request.username.trim().toLowerCase() !== state.username) {
+        return fail(
+          'user_mismatch',
+          HttpStatus.UNAUTHORIZED,
+          'SIGNATURE_NOT_SESSION_USER',
+          'Sign with the account you are logged in with',
+        );
+      }
+    }
+    if (!(await verifyPassword(request.password, state.passwordHash))) {
+      return fail('bad_password', HttpStatus.UNAUTHORIZED, 'SIGNATURE_INVALID', 'Wrong username or password');
+    }
+    if (meaning === 'release') {
+      const onDate = request.onDate ?? new Date().toISOString().slice(0, 10);
+      if (!request.tracerId || !hasReleaseRight(state, request.tracerId, onDate)) {
+        return fail(
+          'missing_right',
+          HttpStatus.FORBIDDEN,
+          'NO_RELEASE_RIGHT',
+          'You hold no valid release right for this tracer',
+        );
+      }
+    }
+    await this.redis.set(signingKey, '1', 'EX', this.config.auth.signingIdleSeconds);
+    return signatureBlockFor(
+      { id: state.userId, printedName: state.printedName },
+      meaning,
+      request.streamId,
+      request.content,
+      new Date(),
+    );
+  }
+}

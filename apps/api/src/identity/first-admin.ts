@@ -1,0 +1,103 @@
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import type { TracershopConfig } from '@tracershop/config';
+import { HttpProblem, PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { firstAdministratorDecider, firstAdministratorStreamName } from '@tracershop/domain/identity';
+import { DomainError } from '@tracershop/domain/kernel';
+import { IdentityService } from './identity.service';
+
+const SETUP_TOKEN_TTL_SECONDS = 24 * 3600;
+
+/**
+ * The first start of a deployment: there is no default password. Either the operator names the
+ * first administrator in the environment, or the api prints a one-time setup token that
+ * `POST /auth/setup` exchanges for the first administrator account.
+ */
+@Injectable()
+export class FirstAdmin implements OnApplicationBootstrap {
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  private get setupKey(): string {
+    return `tracershop:${this.config.databases.web}:setup-token`;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (await this.exists()) return;
+    const initial = this.config.auth.initialAdmin;
+    if (initial) {
+      try {
+        await this.create(initial.username, initial.printedName, initial.password, 'environment');
+        this.logger.warn({ username: initial.username }, 'created the first administrator from the environment');
+      } catch (error) {
+        // Another api instance starting at the same moment won the race: its administrator stands.
+        if (!(error instanceof DomainError && error.kind === 'conflict')) throw error;
+      }
+      return;
+    }
+    const token = randomBytes(24).toString('base64url');
+    // NX: with several api instances starting together, the first token stands.
+    const set = await this.redis.set(this.setupKey, token, 'EX', SETUP_TOKEN_TTL_SECONDS, 'NX');
+    if (set === 'OK') {
+      process.stderr.write(
+        `\nNo user exists yet. Create the first administrator within 24 h with:\n` +
+          `  curl -X POST http://<api>/auth/setup -H 'content-type: application/json' \\\n` +
+          `    -d '{"setupToken":"${token}","username":"...","printedName":"...","password":"..."}'\n\n`,
+      );
+    }
+  }
+
+  async setUp(setupToken: string, username: string, printedName: string, password: string): Promise<{ id: string }> {
+    const expected = await this.redis.get(this.setupKey);
+    const given = Buffer.from(setupToken);
+    if (
+      !expected ||
+      given.length !== expected.length ||
+      !timingSafeEqual(given, Buffer.from(expected)) ||
+      (await this.exists())
+    ) {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'SETUP_REFUSED', 'The setup token is wrong, used or expired');
+    }
+    await this.redis.del(this.setupKey);
+    return this.create(username, printedName, password, 'setup-token');
+  }
+
+  /** Asks the event store, not a read model: at first start the projections may not have run yet. */
+  private async exists(): Promise<boolean> {
+    const state = await this.identity.load(firstAdministratorStreamName(), firstAdministratorDecider);
+    return state.userId !== null;
+  }
+
+  private async create(username: string, printedName: string, password: string, via: 'environment' | 'setup-token') {
+    // Checked before anything is written, so a refused password leaves no half-made account.
+    this.identity.assertPasswordPolicy(password, username.toLowerCase(), printedName);
+    const userId = randomUUID();
+    const context: CommandContext = {
+      actor: { kind: 'system', id: 'system', printedName: 'Tracershop setup', role: 'system' },
+      correlationId: randomUUID(),
+      causationId: `first-admin:${userId}`,
+      reason: `first administrator (${via})`,
+    };
+    const at = new Date().toISOString();
+    const user = this.identity.commands.user;
+    await this.identity.execute(user, { type: 'RegisterUser', userId, username, printedName, at }, context);
+    await this.identity.execute(
+      user,
+      { type: 'GrantRole', userId, role: 'admin', at },
+      { ...context, causationId: `${context.causationId}:role` },
+    );
+    // The operator chose this password for the person: they set their own at the first login.
+    await this.identity.setPassword(userId, password, 'system', {
+      ...context,
+      causationId: `${context.causationId}:password`,
+    });
+    return { id: userId };
+  }
+}

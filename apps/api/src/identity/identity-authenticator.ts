@@ -1,0 +1,82 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import type Redis from 'ioredis';
+import { hashToken, tokenKindOf, type Principal, type Role } from '@tracershop/auth';
+import type { TracershopConfig } from '@tracershop/config';
+import { HttpProblem, REDIS, TRACERSHOP_CONFIG, type Authenticator } from '@tracershop/platform';
+import type { IdentityReadModel } from '@tracershop/projections/web';
+import { credentialOf } from './session-cookie';
+import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+
+/** Redis keys of the live parts of credentials: idle timers and last use (not audit data). */
+export const sessionSeenKey = (config: TracershopConfig, sessionId: string) =>
+  `tracershop:${config.databases.web}:session-seen:${sessionId}`;
+export const tokenLastUsedKey = (config: TracershopConfig) => `tracershop:${config.databases.web}:api-token-last-used`;
+
+const unauthenticated = (code: string, message: string) =>
+  new HttpProblem(HttpStatus.UNAUTHORIZED, code, message, {}, { 'www-authenticate': 'Bearer' });
+
+/**
+ * Sessions and API tokens are looked up by their SHA-256 in the web database (projected from
+ * identity events). A session also needs its idle timer in Redis: it lapses after the idle timeout
+ * even within its absolute expiry.
+ */
+@Injectable()
+export class IdentityAuthenticator implements Authenticator {
+  constructor(
+    @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+    const credential = credentialOf(request);
+    if (credential === null) return null;
+    const kind = tokenKindOf(credential);
+    if (kind === 'session') return this.session(credential);
+    if (kind === 'api') return this.apiToken(credential);
+    throw unauthenticated('INVALID_CREDENTIALS', 'The token is not a Tracershop session or API token');
+  }
+
+  private async session(token: string): Promise<Principal> {
+    const session = await this.identities.sessionByTokenHash(hashToken(token));
+    if (!session || session.endedAt) throw unauthenticated('SESSION_ENDED', 'The session has ended; log in again');
+    if (Date.parse(session.expiresAt) <= Date.now()) {
+      throw unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
+    }
+    const seen = sessionSeenKey(this.config, session.id);
+    // Refresh the idle timer only if it is still running: a lapsed session stays lapsed.
+    const alive = await this.redis.expire(seen, session.idleTimeoutSeconds);
+    if (alive !== 1) throw unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
+    const user = await this.identities.userById(session.userId);
+    if (!user || !user.active) throw unauthenticated('USER_DEACTIVATED', 'The account is deactivated');
+    return {
+      kind: 'user',
+      id: user.id,
+      username: user.username,
+      printedName: user.printedName,
+      roles: user.roles.map((grant) => ({ ...grant, role: grant.role as Role })),
+      releaseRights: user.releaseRights,
+      credentialId: session.id,
+      mustChangePassword: user.mustChangePassword,
+    };
+  }
+
+  private async apiToken(token: string): Promise<Principal> {
+    const found = await this.identities.apiTokenByHash(hashToken(token));
+    if (!found || found.revokedAt || !found.clientActive) {
+      throw unauthenticated('API_TOKEN_REVOKED', 'The API token is unknown or revoked');
+    }
+    await this.redis.hset(tokenLastUsedKey(this.config), found.tokenId, new Date().toISOString());
+    return {
+      kind: 'application',
+      id: found.clientId,
+      username: found.clientName,
+      printedName: found.clientName,
+      roles: [{ role: 'application', customerIds: found.customerIds, locationIds: [] }],
+      releaseRights: [],
+      credentialId: found.tokenId,
+      mustChangePassword: false,
+    };
+  }
+}

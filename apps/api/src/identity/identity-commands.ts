@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandDefinition, CommandPipeline, StateChange } from '@tracershop/command-pipeline';
+import {
+  apiClientDecider,
+  firstAdministratorDecider,
+  firstAdministratorStreamName,
+  apiClientStreamName,
+  identityEventSchemaVersions,
+  serviceEndpointDecider,
+  serviceEndpointStreamName,
+  userDecider,
+  userStreamName,
+  usernameClaimDecider,
+  usernameClaimStreamName,
+  type IdentityEventType,
+  type UserState,
+} from '@tracershop/domain/identity';
+import type { DomainEvent } from '@tracershop/domain/kernel';
+
+const schemaVersionOf = (type: string) => identityEventSchemaVersions[type as IdentityEventType] ?? 1;
+const define = <C, E extends DomainEvent, S>(definition: CommandDefinition<C, E, S>) => definition;
+
+export function identityCommands(pipeline: CommandPipeline) {
+  const usernameClaim = define({
+    name: 'UsernameClaim',
+    decider: usernameClaimDecider,
+    streamOf: (command) => usernameClaimStreamName(command.username),
+    retryOnConflict: true,
+    schemaVersionOf,
+  });
+
+  /** A username is claimed before the user is registered, and given back if registration fails. */
+  const claimUsername = (type: 'ClaimUsername' | 'ReleaseUsername') => async (change: StateChange<UserState>) => {
+    if (change.before.status !== 'absent' || change.after.status === 'absent') return;
+    const { username, userId } = change.after;
+    await pipeline.execute(
+      usernameClaim,
+      { type, username, userId, at: new Date().toISOString() },
+      { ...change.context, causationId: `${change.context.causationId}:${type}:${randomUUID()}` },
+    );
+  };
+
+  // Login failures, sessions and signature failures are appended while other requests may touch the
+  // same user; each is decided from the fresh state, so retrying is safe.
+  const user = define({
+    name: 'User',
+    decider: userDecider,
+    streamOf: (command) => userStreamName(command.userId),
+    retryOnConflict: true,
+    schemaVersionOf,
+    beforeAppend: claimUsername('ClaimUsername'),
+    appendFailed: claimUsername('ReleaseUsername'),
+  });
+
+  const apiClient = define({
+    name: 'ApiClient',
+    decider: apiClientDecider,
+    streamOf: (command) => apiClientStreamName(command.clientId),
+    retryOnConflict: true,
+    schemaVersionOf,
+  });
+
+  const serviceEndpoint = define({
+    name: 'ServiceEndpoint',
+    decider: serviceEndpointDecider,
+    streamOf: (command) => serviceEndpointStreamName(command.endpointId),
+    retryOnConflict: true,
+    schemaVersionOf,
+  });
+
+  const firstAdministrator = define({
+    name: 'FirstAdministrator',
+    decider: firstAdministratorDecider,
+    streamOf: () => firstAdministratorStreamName(),
+    retryOnConflict: true,
+    schemaVersionOf: () => 1,
+  });
+
+  return { user, usernameClaim, apiClient, serviceEndpoint, firstAdministrator };
+}
+
+export type IdentityCommands = ReturnType<typeof identityCommands>;

@@ -1,0 +1,128 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { roles, serviceProtocols, type Role, type ServiceProtocol } from '@tracershop/domain/identity';
+
+export class LoginDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) username!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(256) password!: string;
+}
+
+export class ChangeOwnPasswordDto {
+  @ApiProperty() @IsString() @MaxLength(256) currentPassword!: string;
+  @ApiProperty({ minLength: 12 }) @IsString() @MaxLength(256) newPassword!: string;
+}
+
+export class SetPasswordDto {
+  @ApiProperty({ minLength: 12, description: 'The user must change it at the next login' })
+  @IsString()
+  @MaxLength(256)
+  password!: string;
+}
+
+export class RegisterUserDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() id?: string;
+  @ApiProperty({ example: 'anna.jensen' }) @Matches(/^[A-Za-z0-9._-]{3,64}$/) username!: string;
+  @ApiProperty({ example: 'Anna Jensen' }) @IsString() @MinLength(1) @MaxLength(100) printedName!: string;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4)
+  @IsEmail({}, { each: true })
+  emails?: string[];
+}
+
+export class ChangeUserDetailsDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) printedName?: string;
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4)
+  @IsEmail({}, { each: true })
+  emails?: string[];
+}
+
+export class GrantRoleDto {
+  @ApiProperty({ enum: roles }) @IsIn([...roles]) role!: Role;
+  @ApiPropertyOptional({ type: [String], description: 'shop: the customers the user works for' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  customerIds?: string[];
+  @ApiPropertyOptional({ type: [String], description: 'location-owner: the locations the user runs' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  locationIds?: string[];
+}
+
+export class ReasonDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
+export class GrantReleaseRightDto {
+  @ApiProperty() @IsString() @MaxLength(64) tracerId!: string;
+  @ApiPropertyOptional({ nullable: true, example: '2027-12-31' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  expiresOn?: string | null;
+}
+
+export class RegisterApiClientDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() id?: string;
+  @ApiProperty({ example: 'Worklist feed' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
+  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) customerIds?: string[];
+}
+
+export class IssueApiTokenDto {
+  @ApiProperty({ example: 'production key 2026' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
+}
+
+export class ServiceEndpointDto {
+  @ApiProperty({ example: 'Hospital worklist feed' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
+  @ApiProperty({ example: 'ris.example.org' }) @IsString() @MinLength(1) @MaxLength(253) host!: string;
+  @ApiProperty({ example: 2575 }) @Type(() => Number) @IsInt() @Min(1) @Max(65535) port!: number;
+  @ApiProperty({ enum: serviceProtocols }) @IsIn([...serviceProtocols]) protocol!: ServiceProtocol;
+}
+
+export class RegisterServiceEndpointDto extends ServiceEndpointDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() id?: string;
+}
+
+export class ChangeServiceEndpointDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(100) name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(253) host?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) port?: number;
+  @ApiPropertyOptional({ enum: serviceProtocols })
+  @IsOptional()
+  @IsIn([...serviceProtocols])
+  protocol?: ServiceProtocol;
+}
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
+}

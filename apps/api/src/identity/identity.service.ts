@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { hashPassword, issueToken, verifyPassword, type Principal } from '@tracershop/auth';
+import {
+  CommandPipeline,
+  type CommandContext,
+  type CommandDefinition,
+  type CommandResult,
+} from '@tracershop/command-pipeline';
+import type { Decider, DomainEvent } from '@tracershop/domain/kernel';
+import type { TracershopConfig } from '@tracershop/config';
+import {
+  checkPasswordPolicy,
+  isLockedAt,
+  userDecider,
+  userStreamName,
+  type LoginFailureReason,
+  type UserState,
+} from '@tracershop/domain/identity';
+import { ProjectionEngine } from '@tracershop/projections/engine';
+import { HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import type { IdentityReadModel } from '@tracershop/projections/web';
+import { identityCommands, type IdentityCommands } from './identity-commands';
+import { sessionSeenKey } from './identity-authenticator';
+import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+
+export const IDENTITY_PROJECTION = 'web.identity';
+
+export interface LoginResult {
+  token: string;
+  sessionId: string;
+  expiresAt: string;
+  user: { id: string; username: string; printedName: string; mustChangePassword: boolean };
+}
+
+const now = () => new Date().toISOString();
+
+const invalidCredentials = () =>
+  // One answer for an unknown user and a wrong password, so usernames cannot be probed.
+  new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Wrong username or password');
+
+/** The identity use cases that need more than one command or some crypto around the deciders. */
+@Injectable()
+export class IdentityService {
+  readonly commands: IdentityCommands;
+
+  constructor(
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
+    @Inject(ProjectionEngine) private readonly projections: ProjectionEngine,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+  ) {
+    this.commands = identityCommands(pipeline);
+  }
+
+  /** Sends one identity command through the pipeline. */
+  execute<C, E extends DomainEvent, S>(
+    definition: CommandDefinition<C, E, S>,
+    command: NoInfer<C>,
+    context: CommandContext,
+  ) {
+    return this.pipeline.execute(definition, command, context);
+  }
+
+  load<S, E extends DomainEvent>(streamId: string, decider: Decider<never, E, S>): Promise<S> {
+    return this.pipeline.loadState(streamId, decider);
+  }
+
+  loadUser(userId: string): Promise<UserState> {
+    return this.pipeline.loadState(userStreamName(userId), userDecider);
+  }
+
+  /** Waits until the web database shows a command's effect (a new session must work at once). */
+  async visible(result: CommandResult): Promise<void> {
+    if (result.position) {
+      await this.projections.waitForPosition(
+        IDENTITY_PROJECTION,
+        result.position,
+        this.config.queries.minPositionTimeoutMs,
+      );
+    }
+  }
+
+  async login(
+    username: string,
+    password: string,
+    remoteAddress: string,
+    context: CommandContext,
+  ): Promise<LoginResult> {
+    const found = await this.identities.userByUsername(username.trim().toLowerCase());
+    if (!found) {
+      // Still spend the time of a hash check, so an unknown user answers no faster.
+      await verifyPassword(password, null);
+      throw invalidCredentials();
+    }
+    const state = await this.loadUser(found.id);
+    if (state.status === 'absent') throw invalidCredentials();
+    const at = now();
+    const actor = { kind: 'user' as const, id: state.userId, printedName: state.printedName, role: 'none' };
+    const ctx: CommandContext = { ...context, actor };
+    const fail = async (reason: LoginFailureReason, problem: HttpProblem) => {
+      await this.pipeline.execute(
+        this.commands.user,
+        { type: 'RecordLoginFailure', userId: state.userId, reason, remoteAddress, policy: this.lockoutPolicy(), at },
+        { ...ctx, causationId: randomUUID() },
+      );
+      throw problem;
+    };
+    if (state.status === 'deactivated') return fail('deactivated', invalidCredentials());
+    if (isLockedAt(state, at)) {
+      return fail(
+        'locked',
+        new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many failed logins; try again later', {
+          until: state.lockedUntil,
+        }),
+      );
+    }
+    if (!(await verifyPassword(password, state.passwordHash))) return fail('bad_password', invalidCredentials());
+
+    const session = issueToken('session');
+    const { sessionAbsoluteSeconds, sessionIdleSeconds } = this.config.auth;
+    const result = await this.pipeline.execute(
+      this.commands.user,
+      {
+        type: 'StartSession',
+        userId: state.userId,
+        sessionId: session.id,
+        tokenHash: session.hash,
+        absoluteTimeoutSeconds: sessionAbsoluteSeconds,
+        idleTimeoutSeconds: sessionIdleSeconds,
+        remoteAddress,
+        at,
+      },
+      ctx,
+    );
+    await this.redis.set(sessionSeenKey(this.config, session.id), at, 'EX', sessionIdleSeconds);
+    await this.visible(result);
+    return {
+      token: session.token,
+      sessionId: session.id,
+      expiresAt: new Date(Date.parse(at) + sessionAbsoluteSeconds * 1000).toISOString(),
+      user: {
+        id: state.userId,
+        username: state.username,
+        printedName: state.printedName,
+        mustChangePassword: state.mustChange,
+      },
+    };
+  }
+
+  async logout(principal: Principal, context: CommandContext): Promise<void> {
+    await this.redis.del(sessionSeenKey(this.config, principal.credentialId));
+    const result = await this.pipeline.execute(
+      this.commands.user,
+      { type: 'EndSession', userId: principal.id, sessionId: principal.credentialId, reason: 'logout', at: now() },
+      context,
+    );
+    await this.visible(result);
+  }
+
+  /** Checks the policy, hashes, and records the new password; every open session of the user ends. */
+  async setPassword(userId: string, password: string, setBy: string, context: CommandContext): Promise<CommandResult> {
+    const state = await this.loadUser(userId);
+    if (state.status === 'absent') {
+      throw new HttpProblem(HttpStatus.NOT_FOUND, 'USER_NOT_FOUND', `No user ${userId}`, { userId });
+    }
+    this.assertPasswordPolicy(password, state.username, state.printedName);
+    const passwordHash = await hashPassword(password, this.config.auth.scryptCost);
+    const result = await this.pipeline.execute(
+      this.commands.user,
+      { type: 'SetPassword', userId, passwordHash, setBy, at: now() },
+      context,
+    );
+    await this.visible(result);
+    return result;
+  }
+
+  assertPasswordPolicy(password: string, username: string, printedName: string): void {
+    const problems = checkPasswordPolicy(password, { username, printedName });
+    if (problems.length > 0) {
+      throw new HttpProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'PASSWORD_POLICY',
+        problems.map((p) => p.message).join('; '),
+        {
+          problems,
+        },
+      );
+    }
+  }
+
+  async changeOwnPassword(principal: Principal, current: string, next: string, context: CommandContext) {
+    const state = await this.loadUser(principal.id);
+    if (state.status !== 'active' || !(await verifyPassword(current, state.passwordHash))) {
+      throw new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
+    }
+    return this.setPassword(principal.id, next, principal.id, context);
+  }
+
+  lockoutPolicy() {
+    const { loginMaxFailures, loginFailureWindowSeconds, lockoutSeconds } = this.config.auth;
+    return { maxFailures: loginMaxFailures, windowSeconds: loginFailureWindowSeconds, lockoutSeconds };
+  }
+}

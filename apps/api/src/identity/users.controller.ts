@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import type { Role, UserCommand } from '@tracershop/domain/identity';
+import { Allow, Command, HttpProblem, ReadsProjections } from '@tracershop/platform';
+import type { IdentityReadModel } from '@tracershop/projections/web';
+import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
+import {
+  ChangeUserDetailsDto,
+  GrantReleaseRightDto,
+  GrantRoleDto,
+  PageQueryDto,
+  ReasonDto,
+  RegisterUserDto,
+  SetPasswordDto,
+} from './identity.dto';
+import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+
+const now = () => new Date().toISOString();
+
+@ApiTags('identity: users')
+@Controller('identity/users')
+export class UsersController {
+  constructor(
+    private readonly identity: IdentityService,
+    @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
+  ) {}
+
+  private async send(userId: string, command: UserCommand, context: CommandContext) {
+    return { id: userId, ...(await this.identity.execute(this.identity.commands.user, command, context)) };
+  }
+
+  @Post()
+  @Allow(...IDENTITY_ADMINS)
+  register(@Body() { id = randomUUID(), ...body }: RegisterUserDto, @Command() context: CommandContext) {
+    return this.send(id, { type: 'RegisterUser', userId: id, ...body, at: now() }, context);
+  }
+
+  @Get()
+  @Allow(...IDENTITY_READERS)
+  @ReadsProjections(IDENTITY_PROJECTION)
+  list(@Query() { limit = 50, cursor }: PageQueryDto) {
+    return this.identities.listUsers({ limit, cursor });
+  }
+
+  @Get(':id')
+  @Allow(...IDENTITY_READERS)
+  @ReadsProjections(IDENTITY_PROJECTION)
+  async get(@Param('id') id: string, @Query() _query: PageQueryDto) {
+    const user = await this.identities.userById(id);
+    if (!user) throw new HttpProblem(404, 'USER_NOT_FOUND', `No user ${id}`, { id });
+    const { passwordHash: _secret, ...visible } = user;
+    return visible;
+  }
+
+  @Get(':id/login-failures')
+  @Allow(...IDENTITY_READERS)
+  @ReadsProjections(IDENTITY_PROJECTION)
+  loginFailures(@Param('id') id: string, @Query() { limit = 50, cursor }: PageQueryDto) {
+    return this.identities.loginFailures(id, { limit, cursor });
+  }
+
+  @Patch(':id')
+  @Allow(...IDENTITY_ADMINS)
+  change(@Param('id') id: string, @Body() changes: ChangeUserDetailsDto, @Command() context: CommandContext) {
+    return this.send(id, { type: 'ChangeUserDetails', userId: id, changes, at: now() }, context);
+  }
+
+  @Post(':id/roles')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  grantRole(@Param('id') id: string, @Body() grant: GrantRoleDto, @Command() context: CommandContext) {
+    return this.send(id, { type: 'GrantRole', userId: id, ...grant, at: now() }, context);
+  }
+
+  @Post(':id/roles/:role/revoke')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  revokeRole(
+    @Param('id') id: string,
+    @Param('role') role: string,
+    @Body() { reason }: ReasonDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.send(
+      id,
+      { type: 'RevokeRole', userId: id, role: role as Role, reason, at: now() },
+      { ...context, reason },
+    );
+  }
+
+  /** The granter is the caller; nobody grants a release right to themselves. */
+  @Post(':id/release-rights')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  grantReleaseRight(
+    @Param('id') id: string,
+    @Body() { tracerId, expiresOn = null }: GrantReleaseRightDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    const grantedBy = request.tracershop.actor.id;
+    return this.send(id, { type: 'GrantReleaseRight', userId: id, tracerId, expiresOn, grantedBy, at: now() }, context);
+  }
+
+  @Post(':id/release-rights/:tracerId/revoke')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  revokeReleaseRight(
+    @Param('id') id: string,
+    @Param('tracerId') tracerId: string,
+    @Body() { reason }: ReasonDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.send(
+      id,
+      { type: 'RevokeReleaseRight', userId: id, tracerId, reason, at: now() },
+      { ...context, reason },
+    );
+  }
+
+  /** An administrator's reset: the user must choose a new one at the next login. */
+  @Post(':id/password')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  async resetPassword(
+    @Param('id') id: string,
+    @Body() { password }: SetPasswordDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    return { id, ...(await this.identity.setPassword(id, password, request.tracershop.actor.id, context)) };
+  }
+
+  @Post(':id/deactivate')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  deactivate(@Param('id') id: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+    return this.send(id, { type: 'DeactivateUser', userId: id, reason, at: now() }, { ...context, reason });
+  }
+}
