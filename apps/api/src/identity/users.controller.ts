@@ -30,7 +30,10 @@ export class UsersController {
   ) {}
 
   private async send(userId: string, command: UserCommand, context: CommandContext) {
-    return { id: userId, ...(await this.identity.execute(this.identity.commands.user, command, context)) };
+    const result = await this.identity.execute(this.identity.commands.user, command, context);
+    // Access changes take effect before the answer: the next request already sees them.
+    await this.identity.visible(result);
+    return { id: userId, ...result };
   }
 
   @Post()

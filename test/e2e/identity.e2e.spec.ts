@@ -1,0 +1,289 @@
+import request from 'supertest';
+import { verifySignatureBlock } from '@tracershop/auth';
+import type { EventStore } from '@tracershop/event-store';
+import { EVENT_STORE } from '@tracershop/platform';
+import { ElectronicSignatures } from '../../apps/api/src/identity/electronic-signatures';
+import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+
+describe('identity over HTTP', () => {
+  let app: BootedApp;
+  let admin: ReturnType<typeof as>;
+  let adminId: string;
+  const anonymous = () => request(app.server);
+
+  beforeAll(async () => {
+    app = await bootApp({ LOGIN_MAX_FAILURES: '3', SESSION_IDLE_SECONDS: '30' });
+    const token = await logIn(app.server, ADMIN.username, ADMIN.password);
+    admin = as(app.server, token);
+    adminId = (await admin.get('/auth/me').expect(200)).body.id;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  /** A person with one role and an initial password they must replace; returns a logged-in client. */
+  async function person(username: string, grant: object) {
+    const created = await admin
+      .post('/identity/users')
+      .send({ username, printedName: `Person ${username}` })
+      .expect(201);
+    const id = created.body.id as string;
+    await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
+    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
+    const token = await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43');
+    return { id, token, client: as(app.server, token) };
+  }
+
+  const userEvents = async (userId: string) =>
+    (await app.api.get<EventStore>(EVENT_STORE).readStream(`identity.user-${userId}`)).map((event) => event.type);
+
+  it('anonymous calls to a protected route are refused with 401', async () => {
+    const response = await anonymous().get('/catalog/tracers').expect(401);
+    expect(response.body.error.code).toBe('UNAUTHENTICATED');
+    expect(response.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('login sets an HttpOnly SameSite=Strict cookie that authenticates, and logout ends the session', async () => {
+    const login = await anonymous()
+      .post('/auth/login')
+      .send({ username: ADMIN.username, password: `${ADMIN.password} renewed` })
+      .expect(200);
+    const cookie = login.headers['set-cookie'][0] as string;
+    expect(cookie).toMatch(/^tracershop_session=tss_[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
+    const sessionCookie = cookie.split(';')[0];
+    const me = await anonymous().get('/auth/me').set('cookie', sessionCookie).expect(200);
+    expect(me.body).toMatchObject({ kind: 'user', username: ADMIN.username, printedName: ADMIN.printedName });
+    expect(me.body.roles).toEqual([{ role: 'admin', customerIds: [], locationIds: [] }]);
+    await anonymous().post('/auth/logout').set('cookie', sessionCookie).expect(204);
+    const after = await anonymous().get('/auth/me').set('cookie', sessionCookie).expect(401);
+    expect(after.body.error.code).toBe('SESSION_ENDED');
+  });
+
+  it('wrong passwords are answered alike, recorded as events, and lock the account after the limit', async () => {
+    const { id } = await person('lock.target', { role: 'production' });
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const wrong = await anonymous()
+        .post('/auth/login')
+        .send({ username: 'lock.target', password: 'not-the-password' })
+        .expect(401);
+      expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
+    }
+    const locked = await anonymous()
+      .post('/auth/login')
+      .send({ username: 'lock.target', password: 'chosen-Passphrase-43' })
+      .expect(423);
+    expect(locked.body.error).toMatchObject({ code: 'ACCOUNT_LOCKED', details: { until: expect.any(String) } });
+    const events = await userEvents(id);
+    expect(events.filter((type) => type === 'LoginFailed')).toHaveLength(4);
+    expect(events).toContain('UserLockedOut');
+    const unknown = await anonymous()
+      .post('/auth/login')
+      .send({ username: 'nobody.here', password: 'whatever-password' })
+      .expect(401);
+    expect(unknown.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('a password set by an administrator must be changed before anything else', async () => {
+    const created = await admin
+      .post('/identity/users')
+      .send({ username: 'new.starter', printedName: 'New Starter' })
+      .expect(201);
+    await admin.post(`/identity/users/${created.body.id}/roles`).send({ role: 'production' }).expect(200);
+    await admin
+      .post(`/identity/users/${created.body.id}/password`)
+      .send({ password: 'initial-Passphrase-42' })
+      .expect(200);
+    const login = await anonymous()
+      .post('/auth/login')
+      .send({ username: 'new.starter', password: 'initial-Passphrase-42' })
+      .expect(200);
+    expect(login.body.user.mustChangePassword).toBe(true);
+    const client = as(app.server, login.body.token);
+    await client.get('/auth/me').expect(200);
+    const refused = await client.get('/catalog/tracers').expect(403);
+    expect(refused.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+    const weak = await client
+      .post('/auth/password')
+      .send({ currentPassword: 'initial-Passphrase-42', newPassword: 'new.starter-2026' })
+      .expect(422);
+    expect(weak.body.error.code).toBe('PASSWORD_POLICY');
+    await client
+      .post('/auth/password')
+      .send({ currentPassword: 'initial-Passphrase-42', newPassword: 'chosen-Passphrase-43' })
+      .expect(200);
+    // A password change ends every session, this one too.
+    expect((await client.get('/auth/me').expect(401)).body.error.code).toBe('SESSION_ENDED');
+  });
+
+  it('a deactivated user is logged out everywhere and cannot log in', async () => {
+    const { id, client } = await person('leaving.soon', { role: 'auditor' });
+    await admin.post(`/identity/users/${id}/deactivate`).send({ reason: 'left the hospital' }).expect(200);
+    await client.get('/auth/me').expect(401);
+    await anonymous()
+      .post('/auth/login')
+      .send({ username: 'leaving.soon', password: 'chosen-Passphrase-43' })
+      .expect(401);
+    const store = app.api.get<EventStore>(EVENT_STORE);
+    const deactivated = (await store.readStream(`identity.user-${id}`)).find(
+      (event) => event.type === 'UserDeactivated',
+    );
+    expect(deactivated?.metadata).toMatchObject({ reason: 'left the hospital', actor: { id: adminId, role: 'admin' } });
+  });
+
+  it('an administrator may not grant a release right to themselves', async () => {
+    const response = await admin
+      .post(`/identity/users/${adminId}/release-rights`)
+      .send({ tracerId: 'fdg' })
+      .expect(422);
+    expect(response.body.error.code).toBe('SELF_GRANT_FORBIDDEN');
+  });
+
+  it('a shop user sees only its own customers', async () => {
+    const mine = await admin
+      .post('/catalog/customers')
+      .send({ shortName: 'own-hospital', longName: 'Own', dispenserNumber: 41, overheadPercent: 0 })
+      .expect(201);
+    const other = await admin
+      .post('/catalog/customers')
+      .send({ shortName: 'other-hospital', longName: 'Other', dispenserNumber: 42, overheadPercent: 0 })
+      .expect(201);
+    const { client } = await person('shop.user', { role: 'shop', customerIds: [mine.body.id] });
+    const list = await client.get('/catalog/customers').query({ minPosition: other.body.position }).expect(200);
+    expect(list.body.items.map((item: { id: string }) => item.id)).toEqual([mine.body.id]);
+    await client.get(`/catalog/customers/${mine.body.id}`).expect(200);
+    expect((await client.get(`/catalog/customers/${other.body.id}`).expect(404)).body.error.code).toBe(
+      'CUSTOMER_NOT_FOUND',
+    );
+    expect((await client.get('/catalog/delivery-endpoints').expect(400)).body.error.code).toBe('FILTER_REQUIRED');
+    await client.get('/catalog/delivery-endpoints').query({ customerId: other.body.id }).expect(404);
+    await client.get('/catalog/delivery-endpoints').query({ customerId: mine.body.id }).expect(200);
+    expect((await client.post('/catalog/customers').send({}).expect(403)).body.error.code).toBe('FORBIDDEN');
+  });
+
+  it('an application authenticates with its API token until the token is revoked', async () => {
+    const client = await admin.post('/identity/api-clients').send({ name: 'Worklist feed' }).expect(201);
+    const issued = await admin
+      .post(`/identity/api-clients/${client.body.id}/tokens`)
+      .send({ name: 'key 2026' })
+      .expect(201);
+    expect(issued.body.token).toMatch(/^tsk_/);
+    const app1 = as(app.server, issued.body.token);
+    expect((await app1.get('/auth/me').expect(200)).body).toMatchObject({ kind: 'application', id: client.body.id });
+    const listed = await admin.get('/identity/api-clients').expect(200);
+    expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
+    await admin
+      .post(`/identity/api-clients/${client.body.id}/tokens/${issued.body.tokenId}/revoke`)
+      .send({ reason: 'rotated' })
+      .expect(200);
+    expect((await app1.get('/auth/me').expect(401)).body.error.code).toBe('API_TOKEN_REVOKED');
+  });
+
+  it('service endpoints are edited by administrators, with old and new values recorded', async () => {
+    const created = await admin
+      .post('/identity/service-endpoints')
+      .send({ name: 'Worklist', host: 'ris.local', port: 2575, protocol: 'hl7-mllp' })
+      .expect(201);
+    const changed = await admin
+      .patch(`/identity/service-endpoints/${created.body.id}`)
+      .send({ port: 2576 })
+      .expect(200);
+    const read = await admin
+      .get(`/identity/service-endpoints/${created.body.id}`)
+      .query({ minPosition: changed.body.position })
+      .expect(200);
+    expect(read.body).toMatchObject({ host: 'ris.local', port: 2576, protocol: 'hl7-mllp' });
+    const [, event] = await app.api
+      .get<EventStore>(EVENT_STORE)
+      .readStream(`identity.serviceEndpoint-${created.body.id}`);
+    expect(event.data).toMatchObject({ changes: { port: { from: 2575, to: 2576 } } });
+  });
+
+  describe('electronic signatures', () => {
+    it('re-authenticate the signer, check the release right, and record failed attempts', async () => {
+      const releaser = await person('qp.person', { role: 'releaser' });
+      const signatures = app.api.get(ElectronicSignatures);
+      const me = (await releaser.client.get('/auth/me').expect(200)).body;
+      const principal = { ...me, credentialId: 'signing-test-session' };
+      const context = {
+        actor: { kind: 'user' as const, id: me.id, printedName: me.printedName, role: 'releaser' },
+        correlationId: 'c',
+        causationId: 'c',
+      };
+      const record = { streamId: 'ordering.slotDay-1', content: { orders: ['o1'], lots: ['FDG-261122-1'] } };
+
+      await expect(
+        signatures.sign(
+          { principal, username: 'qp.person', password: 'wrong', meaning: 'release', tracerId: 'fdg', ...record },
+          context,
+        ),
+      ).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+      await expect(
+        signatures.sign(
+          {
+            principal,
+            username: 'qp.person',
+            password: 'chosen-Passphrase-43',
+            meaning: 'release',
+            tracerId: 'fdg',
+            ...record,
+          },
+          context,
+        ),
+      ).rejects.toMatchObject({ code: 'NO_RELEASE_RIGHT' });
+      await expect(
+        signatures.sign(
+          { principal, username: ADMIN.username, password: 'chosen-Passphrase-43', meaning: 'review', ...record },
+          context,
+        ),
+      ).rejects.toMatchObject({ code: 'SIGNATURE_NOT_SESSION_USER' });
+
+      await admin
+        .post(`/identity/users/${releaser.id}/release-rights`)
+        .send({ tracerId: 'fdg', expiresOn: '2099-12-31' })
+        .expect(200);
+      const block = await signatures.sign(
+        {
+          principal,
+          username: 'qp.person',
+          password: 'chosen-Passphrase-43',
+          meaning: 'release',
+          tracerId: 'fdg',
+          ...record,
+        },
+        context,
+      );
+      expect(block).toMatchObject({ signerId: releaser.id, printedName: 'Person qp.person', meaning: 'release' });
+      expect(verifySignatureBlock(block, record.streamId, record.content)).toBe(true);
+      // Within the continuous signing session the password alone is enough.
+      await signatures.sign({ principal, password: 'chosen-Passphrase-43', meaning: 'review', ...record }, context);
+
+      const events = await userEvents(releaser.id);
+      expect(events.filter((type) => type === 'SignatureAttemptFailed')).toHaveLength(3);
+    });
+
+    it('the first signature of a session needs the username too', async () => {
+      const reviewer = await person('second.reviewer', { role: 'production' });
+      const me = (await reviewer.client.get('/auth/me').expect(200)).body;
+      const context = {
+        actor: { kind: 'user' as const, id: me.id, printedName: me.printedName, role: 'production' },
+        correlationId: 'c',
+        causationId: 'c',
+      };
+      await expect(
+        app.api
+          .get(ElectronicSignatures)
+          .sign(
+            {
+              principal: { ...me, credentialId: 'fresh-session' },
+              password: 'chosen-Passphrase-43',
+              meaning: 'review',
+              streamId: 's',
+              content: {},
+            },
+            context,
+          ),
+      ).rejects.toMatchObject({ code: 'SIGNATURE_USERNAME_REQUIRED' });
+    });
+  });
+});
