@@ -271,18 +271,16 @@ describe('identity over HTTP', () => {
         causationId: 'c',
       };
       await expect(
-        app.api
-          .get(ElectronicSignatures)
-          .sign(
-            {
-              principal: { ...me, credentialId: 'fresh-session' },
-              password: 'chosen-Passphrase-43',
-              meaning: 'review',
-              streamId: 's',
-              content: {},
-            },
-            context,
-          ),
+        app.api.get(ElectronicSignatures).sign(
+          {
+            principal: { ...me, credentialId: 'fresh-session' },
+            password: 'chosen-Passphrase-43',
+            meaning: 'review',
+            streamId: 's',
+            content: {},
+          },
+          context,
+        ),
       ).rejects.toMatchObject({ code: 'SIGNATURE_USERNAME_REQUIRED' });
     });
   });

@@ -1,0 +1,202 @@
+import request from 'supertest';
+import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { registeredRoutes } from './registered-routes';
+
+type Role = 'admin' | 'production' | 'releaser' | 'shop' | 'location-owner' | 'auditor' | 'application';
+const [admin, production, releaser, shop, locationOwner, auditor, application]: Role[] = [
+  'admin',
+  'production',
+  'releaser',
+  'shop',
+  'location-owner',
+  'auditor',
+  'application',
+];
+const everyone = [admin, production, releaser, shop, locationOwner, auditor, application];
+const people = [admin, production, releaser, shop, locationOwner, auditor];
+const catalogEditors = [admin, production];
+const identityReaders = [admin, auditor];
+const admins = [admin];
+
+/**
+ * Who may call each route, declared here apart from the code: a new route without a line here,
+ * or a decorator that drifts from it, fails CI.
+ */
+const expected: Record<string, 'public' | Role[]> = {
+  'POST /auth/login': 'public',
+  'POST /auth/logout': people,
+  'GET /auth/me': everyone,
+  'POST /auth/password': people,
+  'POST /auth/setup': 'public',
+  'GET /catalog/closed-dates': everyone,
+  'GET /catalog/closed-dates/:date': everyone,
+  'PUT /catalog/closed-dates/:date': catalogEditors,
+  'POST /catalog/closed-dates/:date/reopen': catalogEditors,
+  'GET /catalog/customers': everyone,
+  'POST /catalog/customers': catalogEditors,
+  'GET /catalog/customers/:id': everyone,
+  'PATCH /catalog/customers/:id': catalogEditors,
+  'POST /catalog/customers/:id/archive': catalogEditors,
+  'POST /catalog/customers/:id/restore': catalogEditors,
+  'GET /catalog/delivery-endpoints': everyone,
+  'POST /catalog/delivery-endpoints': catalogEditors,
+  'GET /catalog/delivery-endpoints/:endpointId/tracers/:tracerId': everyone,
+  'PATCH /catalog/delivery-endpoints/:endpointId/tracers/:tracerId': catalogEditors,
+  'PUT /catalog/delivery-endpoints/:endpointId/tracers/:tracerId': catalogEditors,
+  'POST /catalog/delivery-endpoints/:endpointId/tracers/:tracerId/revoke': catalogEditors,
+  'GET /catalog/delivery-endpoints/:id': everyone,
+  'PATCH /catalog/delivery-endpoints/:id': catalogEditors,
+  'POST /catalog/delivery-endpoints/:id/archive': catalogEditors,
+  'POST /catalog/delivery-endpoints/:id/restore': catalogEditors,
+  'GET /catalog/delivery-time-slots': everyone,
+  'POST /catalog/delivery-time-slots': catalogEditors,
+  'GET /catalog/delivery-time-slots/:id': everyone,
+  'PATCH /catalog/delivery-time-slots/:id': catalogEditors,
+  'POST /catalog/delivery-time-slots/:id/archive': catalogEditors,
+  'POST /catalog/delivery-time-slots/:id/restore': catalogEditors,
+  'GET /catalog/isotopes': everyone,
+  'POST /catalog/isotopes': catalogEditors,
+  'GET /catalog/isotopes/:id': everyone,
+  'PATCH /catalog/isotopes/:id': catalogEditors,
+  'POST /catalog/isotopes/:id/archive': catalogEditors,
+  'POST /catalog/isotopes/:id/restore': catalogEditors,
+  'GET /catalog/production-runs': everyone,
+  'POST /catalog/production-runs': catalogEditors,
+  'GET /catalog/production-runs/:id': everyone,
+  'PATCH /catalog/production-runs/:id': catalogEditors,
+  'POST /catalog/production-runs/:id/archive': catalogEditors,
+  'POST /catalog/production-runs/:id/restore': catalogEditors,
+  'GET /catalog/tracer-permissions': everyone,
+  'GET /catalog/tracers': everyone,
+  'POST /catalog/tracers': catalogEditors,
+  'GET /catalog/tracers/:id': everyone,
+  'PATCH /catalog/tracers/:id': catalogEditors,
+  'POST /catalog/tracers/:id/archive': catalogEditors,
+  'POST /catalog/tracers/:id/restore': catalogEditors,
+  'GET /catalog/weekly-close-days': everyone,
+  'PUT /catalog/weekly-close-days': catalogEditors,
+  'GET /health': 'public',
+  'GET /health/live': 'public',
+  'GET /identity/api-clients': identityReaders,
+  'POST /identity/api-clients': admins,
+  'POST /identity/api-clients/:id/deactivate': admins,
+  'POST /identity/api-clients/:id/tokens': admins,
+  'POST /identity/api-clients/:id/tokens/:tokenId/revoke': admins,
+  'GET /identity/service-endpoints': [admin, production, auditor],
+  'POST /identity/service-endpoints': admins,
+  'GET /identity/service-endpoints/:id': [admin, production, auditor],
+  'PATCH /identity/service-endpoints/:id': admins,
+  'POST /identity/service-endpoints/:id/archive': admins,
+  'GET /identity/users': identityReaders,
+  'POST /identity/users': admins,
+  'GET /identity/users/:id': identityReaders,
+  'PATCH /identity/users/:id': admins,
+  'POST /identity/users/:id/deactivate': admins,
+  'GET /identity/users/:id/login-failures': identityReaders,
+  'POST /identity/users/:id/password': admins,
+  'POST /identity/users/:id/release-rights': admins,
+  'POST /identity/users/:id/release-rights/:tracerId/revoke': admins,
+  'POST /identity/users/:id/roles': admins,
+  'POST /identity/users/:id/roles/:role/revoke': admins,
+  'GET /metrics': 'public',
+};
+
+/** A path with its parameters filled in: ids that exist nowhere, a valid date, a valid role. */
+function concrete(path: string): string {
+  return path
+    .replace(':date', '2031-01-06')
+    .replace(':role', 'auditor')
+    .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
+}
+
+describe('access to every route', () => {
+  let app: BootedApp;
+  const tokens = new Map<Role, string>();
+
+  beforeAll(async () => {
+    app = await bootApp();
+    const adminToken = await logIn(app.server, ADMIN.username, ADMIN.password);
+    tokens.set(admin, adminToken);
+    const api = as(app.server, adminToken);
+    const customer = await api
+      .post('/catalog/customers')
+      .send({ shortName: 'matrix', longName: 'Matrix', dispenserNumber: 77, overheadPercent: 0 })
+      .expect(201);
+    const grants: Array<[Role, object]> = [
+      [production, { role: 'production' }],
+      [releaser, { role: 'releaser' }],
+      [shop, { role: 'shop', customerIds: [customer.body.id] }],
+      [locationOwner, { role: 'location-owner', locationIds: ['location-1'] }],
+      [auditor, { role: 'auditor' }],
+    ];
+    for (const [role, grant] of grants) {
+      const username = `matrix.${role}`;
+      const user = await api
+        .post('/identity/users')
+        .send({ username, printedName: `Matrix ${role}` })
+        .expect(201);
+      await api.post(`/identity/users/${user.body.id}/roles`).send(grant).expect(200);
+      await api
+        .post(`/identity/users/${user.body.id}/password`)
+        .send({ password: 'initial-Passphrase-42' })
+        .expect(200);
+      tokens.set(role, await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43'));
+    }
+    const client = await api.post('/identity/api-clients').send({ name: 'Matrix app' }).expect(201);
+    const token = await api.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'matrix' }).expect(201);
+    tokens.set(application, token.body.token);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('every registered route has a line in the expectation table, and every line a route', () => {
+    const registered = registeredRoutes(app.api).map((route) => `${route.method} ${route.path}`);
+    expect(registered.sort()).toEqual(Object.keys(expected).sort());
+  });
+
+  it('every route declares the access the table expects', () => {
+    for (const route of registeredRoutes(app.api)) {
+      const name = `${route.method} ${route.path}`;
+      const declared = route.rule?.kind === 'public' ? 'public' : route.rule?.roles;
+      expect({ route: name, declared }).toEqual({ route: name, declared: expected[name] });
+    }
+  });
+
+  it('every route but login, setup, health and metrics refuses an anonymous call with 401', async () => {
+    const mismatches: string[] = [];
+    for (const [route, access] of Object.entries(expected)) {
+      if (access === 'public') continue;
+      const [method, path] = route.split(' ');
+      const response = await request(app.server)[method.toLowerCase() as 'get'](concrete(path)).send({});
+      if (response.status !== 401 || response.body?.error?.code !== 'UNAUTHENTICATED') {
+        mismatches.push(`${route}: ${response.status}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('every route answers every role as the table says', async () => {
+    // Logging out ends the caller's session, so it goes last.
+    const last = 'POST /auth/logout';
+    const routes = Object.entries(expected).sort(([a], [b]) => Number(a === last) - Number(b === last));
+    const mismatches: string[] = [];
+    for (const [route, access] of routes) {
+      if (access === 'public') continue;
+      const [method, path] = route.split(' ');
+      for (const role of everyone) {
+        const response = await request(app.server)
+          [method.toLowerCase() as 'get'](concrete(path))
+          .set('authorization', `Bearer ${tokens.get(role)}`)
+          .send({});
+        const allowed = access.includes(role);
+        const refused = response.status === 403 && response.body?.error?.code === 'FORBIDDEN';
+        if (allowed ? response.status === 401 || response.status === 403 : !refused) {
+          mismatches.push(`${role} ${route}: ${response.status} ${response.body?.error?.code ?? ''}`);
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
