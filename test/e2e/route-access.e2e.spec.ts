@@ -186,10 +186,8 @@ describe('access to every route', () => {
       if (access === 'public') continue;
       const [method, path] = route.split(' ');
       for (const role of everyone) {
-        const response = await request(app.server)
-          [method.toLowerCase() as 'get'](concrete(path))
-          .set('authorization', `Bearer ${tokens.get(role)}`)
-          .send({});
+        const call = request(app.server)[method.toLowerCase() as 'get'](concrete(path));
+        const response = await call.set('authorization', `Bearer ${tokens.get(role)}`).send({});
         const allowed = access.includes(role);
         const refused = response.status === 403 && response.body?.error?.code === 'FORBIDDEN';
         if (allowed ? response.status === 401 || response.status === 403 : !refused) {
