@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { loadConfiguration } from '@tracershop/config';
-import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 
 const root = join(__dirname, '..', '..');
 const suffix = randomBytes(4).toString('hex');
@@ -14,12 +14,17 @@ const env = {
 };
 
 function cli(...args: string[]) {
+  return cliWithInput('', ...args);
+}
+
+function cliWithInput(input: string, ...args: string[]) {
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args],
     {
       cwd: root,
-      env: { ...process.env, ...env },
+      input,
+      env: { ...process.env, PASSWORD_SCRYPT_COST: '12', ...env },
       encoding: 'utf8',
       timeout: 90_000,
     },
@@ -66,6 +71,49 @@ describe('the operations cli', () => {
     const { code, stderr } = cli('verify', 'catalog.tracer-nope');
     expect(code).toBe(1);
     expect(stderr).toContain('Stream "catalog.tracer-nope" does not exist');
+  });
+
+  it('user create, grant and reset-password record events attributed to the operator', async () => {
+    const created = cliWithInput(
+      'operator-Chosen-pass-1\n',
+      'user',
+      'create',
+      'night.shift',
+      '--name',
+      'Night Shift',
+      '--role',
+      'production',
+    );
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/created night\.shift \(([0-9a-f-]{36})\)/);
+    const userId = /\(([0-9a-f-]{36})\)/.exec(created.stdout)?.[1] as string;
+    expect(cli('user', 'grant', 'night.shift', 'shop', '--customer', 'c-1', '--reason', 'covers the shop').code).toBe(
+      0,
+    );
+    const weak = cliWithInput('short\n', 'user', 'reset-password', 'night.shift');
+    expect(weak.code).toBe(2);
+    expect(weak.stderr).toContain('at least 12 characters');
+    expect(cliWithInput('another-Chosen-pass-2\n', 'user', 'reset-password', 'night.shift').code).toBe(0);
+
+    const store = await MysqlEventStore.open({
+      connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+      database: env.EVENTS_DATABASE,
+    });
+    try {
+      const events = await store.readStream(`identity.user-${userId}`);
+      expect(events.map((event) => event.type)).toEqual([
+        'UserRegistered',
+        'RoleGranted',
+        'PasswordSet',
+        'RoleGranted',
+        'PasswordSet',
+      ]);
+      expect(events[3].metadata).toMatchObject({ reason: 'covers the shop', actor: { kind: 'system', id: 'cli' } });
+      expect(events[4].data).toMatchObject({ mustChange: true });
+    } finally {
+      await store.close();
+    }
   });
 
   it('an unknown command prints the usage and exits 2', () => {

@@ -15,7 +15,21 @@ import {
   loadConfiguration,
   type TracershopConfig,
 } from '@tracershop/config';
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { hashPassword } from '@tracershop/auth';
+import { CommandPipeline, type CommandContext } from '@tracershop/command-pipeline';
+import {
+  checkPasswordPolicy,
+  userDecider,
+  usernameClaimDecider,
+  usernameClaimStreamName,
+  userStreamName,
+  type Role,
+} from '@tracershop/domain/identity';
+import { DomainError } from '@tracershop/domain/kernel';
 import { verifyAllStreams, verifyStream, type EventStore } from '@tracershop/event-store';
+import { identityCommands } from '../../api/src/identity/identity-commands';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -25,7 +39,11 @@ const USAGE = `usage: tracershop <command>
   status                  projections: state, position, lag, failure
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
-  verify [stream]         verify hash chains (one stream or all)`;
+  verify [stream]         verify hash chains (one stream or all)
+  user create <username> --name "<printed name>" [--role <role>] [--customer <id>]... [--location <id>]...
+  user grant <username> <role> [--customer <id>]... [--location <id>] [--reason "<why>"]
+  user reset-password <username> [--reason "<why>"]
+                          passwords are read from standard input, never from arguments`;
 
 interface Opened {
   store: EventStore;
@@ -131,6 +149,8 @@ async function main(argv: string[]): Promise<number> {
         }
         return report.broken.length === 0 ? 0 : 1;
       }
+      case 'user':
+        return await userCommand(config, opened.store, argv.slice(1));
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -141,9 +161,125 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** `--flag value` pairs (repeatable) and the positional arguments around them. */
+function parseArguments(args: string[]): { positional: string[]; flags: Map<string, string[]> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string[]>();
+  for (let i = 0; i < args.length; i++) {
+    if (args[i].startsWith('--')) {
+      const value = args[i + 1];
+      if (value === undefined) throw new UsageError(`${args[i]} needs a value`);
+      flags.set(args[i].slice(2), [...(flags.get(args[i].slice(2)) ?? []), value]);
+      i += 1;
+    } else {
+      positional.push(args[i]);
+    }
+  }
+  return { positional, flags };
+}
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (!password) throw new UsageError('give the password on standard input');
+  return password;
+}
+
+/** Operators manage accounts from a shell; every change is an event attributed to the operator. */
+async function userCommand(config: TracershopConfig, store: EventStore, args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { positional, flags } = parseArguments(rest);
+  const pipeline = new CommandPipeline({ store });
+  const commands = identityCommands(pipeline);
+  const reason = flags.get('reason')?.[0] ?? `operator via cli (${action})`;
+  const context: CommandContext = {
+    actor: { kind: 'system', id: 'cli', printedName: `operator ${userInfo().username}`, role: 'system' },
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    reason,
+  };
+  const at = () => new Date().toISOString();
+  const step = (name: string) => ({ ...context, causationId: `${context.causationId}:${name}` });
+  const userIdOf = async (username: string): Promise<string> => {
+    const claim = await pipeline.loadState(usernameClaimStreamName(username), usernameClaimDecider);
+    if (!claim.userId) throw new UsageError(`no user ${username}`);
+    return claim.userId;
+  };
+  /** Read and checked before anything is written, so a refused password leaves no half-made account. */
+  const choosePassword = async (username: string, printedName: string): Promise<string> => {
+    const password = await readPassword();
+    const problems = checkPasswordPolicy(password, { username, printedName });
+    if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('; '));
+    return hashPassword(password, config.auth.scryptCost);
+  };
+  // Set by an operator: the user chooses their own at the first login.
+  const setPassword = (userId: string, passwordHash: string) =>
+    pipeline.execute(
+      commands.user,
+      { type: 'SetPassword', userId, passwordHash, setBy: 'cli', at: at() },
+      step('password'),
+    );
+  const grant = async (userId: string, role: string) =>
+    pipeline.execute(
+      commands.user,
+      {
+        type: 'GrantRole',
+        userId,
+        role: role as Role,
+        customerIds: flags.get('customer'),
+        locationIds: flags.get('location'),
+        at: at(),
+      },
+      step(`role-${role}`),
+    );
+  switch (action) {
+    case 'create': {
+      const [username] = positional;
+      const printedName = flags.get('name')?.[0];
+      if (!username || !printedName) throw new UsageError('user create needs <username> and --name');
+      const passwordHash = await choosePassword(username.toLowerCase(), printedName);
+      const userId = randomUUID();
+      await pipeline.execute(
+        commands.user,
+        { type: 'RegisterUser', userId, username, printedName, at: at() },
+        step('register'),
+      );
+      for (const role of flags.get('role') ?? []) await grant(userId, role);
+      await setPassword(userId, passwordHash);
+      console.log(`created ${username} (${userId}); the password must be changed at the first login`);
+      return 0;
+    }
+    case 'grant': {
+      const [username, role] = positional;
+      if (!username || !role) throw new UsageError('user grant needs <username> <role>');
+      await grant(await userIdOf(username), role);
+      console.log(`granted ${role} to ${username}`);
+      return 0;
+    }
+    case 'reset-password': {
+      const [username] = positional;
+      if (!username) throw new UsageError('user reset-password needs <username>');
+      const userId = await userIdOf(username);
+      const user = await pipeline.loadState(userStreamName(userId), userDecider);
+      if (user.status === 'absent') throw new UsageError(`no user ${username}`);
+      await setPassword(userId, await choosePassword(user.username, user.printedName));
+      console.log(`password of ${username} reset; it must be changed at the next login; open sessions ended`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown user command ${action ?? ''}`);
+  }
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
+    if (error instanceof DomainError) {
+      console.error(`tracershop: ${error.code}: ${error.message}`);
+      process.exit(1);
+    }
     if (error instanceof UsageError || error instanceof ConfigurationError) {
       console.error(`tracershop: ${error.message}\n${error instanceof UsageError ? USAGE : ''}`);
       process.exit(2);
