@@ -106,8 +106,11 @@ describe('identity over HTTP', () => {
     const weak = await client
       .post('/auth/password')
       .send({ currentPassword: 'initial-Passphrase-42', newPassword: 'new.starter-2026' })
-      .expect(422);
-    expect(weak.body.error.code).toBe('PASSWORD_POLICY');
+      .expect(400);
+    expect(weak.body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { fields: [{ field: 'newPassword', codes: expect.arrayContaining(['PASSWORD_CONTAINS_USERNAME']) }] },
+    });
     await client
       .post('/auth/password')
       .send({ currentPassword: 'initial-Passphrase-42', newPassword: 'chosen-Passphrase-43' })
@@ -129,6 +132,30 @@ describe('identity over HTTP', () => {
       (event) => event.type === 'UserDeactivated',
     );
     expect(deactivated?.metadata).toMatchObject({ reason: 'left the hospital', actor: { id: adminId, role: 'admin' } });
+  });
+
+  it('bad input is a 400 with the field list, and nothing is stored', async () => {
+    const store = app.api.get<EventStore>(EVENT_STORE);
+    const head = (await store.headPosition())?.toString();
+    const cases: Array<[object, string]> = [
+      [{ username: 'ok.name', printedName: 'Ok', colour: 'red' }, 'colour'],
+      [{ username: 'ok.name', printedName: 'x'.repeat(101) }, 'printedName'],
+      [{ username: 'ok.name', printedName: 'Ok', emails: ['not-an-address'] }, 'emails'],
+      [{ username: 'no spaces allowed', printedName: 'Ok' }, 'username'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await admin.post('/identity/users').send(body).expect(400);
+      expect(response.body.error.code).toBe('VALIDATION_FAILED');
+      expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
+    }
+    const { id } = (
+      await admin.post('/identity/users').send({ username: 'weak.password', printedName: 'Weak Password' }).expect(201)
+    ).body;
+    const before = (await store.readStream(`identity.user-${id}`)).length;
+    const weak = await admin.post(`/identity/users/${id}/password`).send({ password: 'short' }).expect(400);
+    expect(weak.body.error.details.fields[0]).toMatchObject({ field: 'password', codes: ['PASSWORD_TOO_SHORT'] });
+    expect(await store.readStream(`identity.user-${id}`)).toHaveLength(before);
+    expect(head).toBeDefined();
   });
 
   it('an administrator may not grant a release right to themselves', async () => {
@@ -172,6 +199,10 @@ describe('identity over HTTP', () => {
     expect((await app1.get('/auth/me').expect(200)).body).toMatchObject({ kind: 'application', id: client.body.id });
     const listed = await admin.get('/identity/api-clients').expect(200);
     expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
+    const listedClient = listed.body.items.find((item: { id: string }) => item.id === client.body.id);
+    expect(listedClient.tokens).toEqual([
+      expect.objectContaining({ tokenId: issued.body.tokenId, name: 'key 2026', lastUsedAt: expect.any(String) }),
+    ]);
     await admin
       .post(`/identity/api-clients/${client.body.id}/tokens/${issued.body.tokenId}/revoke`)
       .send({ reason: 'rotated' })

@@ -4,7 +4,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { issueToken } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { ApiClientCommand } from '@tracershop/domain/identity';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import type Redis from 'ioredis';
+import type { TracershopConfig } from '@tracershop/config';
+import { Allow, Command, ReadsProjections, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { tokenLastUsedKey } from './identity-authenticator';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
 import { IssueApiTokenDto, PageQueryDto, ReasonDto, RegisterApiClientDto } from './identity.dto';
@@ -20,6 +23,8 @@ export class ApiClientsController {
   constructor(
     private readonly identity: IdentityService,
     @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
   ) {}
 
   private async send(clientId: string, command: ApiClientCommand, context: CommandContext) {
@@ -35,8 +40,16 @@ export class ApiClientsController {
   @Get()
   @Allow(...IDENTITY_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
-  list(@Query() { limit = 50, cursor }: PageQueryDto) {
-    return this.identities.listApiClients({ limit, cursor });
+  async list(@Query() { limit = 50, cursor }: PageQueryDto) {
+    const page = await this.identities.listApiClients({ limit, cursor });
+    const lastUsed = await this.redis.hgetall(tokenLastUsedKey(this.config));
+    return {
+      ...page,
+      items: page.items.map((client) => ({
+        ...client,
+        tokens: client.tokens.map((token) => ({ ...token, lastUsedAt: lastUsed[token.tokenId] ?? null })),
+      })),
+    };
   }
 
   /** The token is in this answer only; the server keeps its hash. It works once the answer arrives. */

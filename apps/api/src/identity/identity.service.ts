@@ -161,12 +161,18 @@ export class IdentityService {
   }
 
   /** Checks the policy, hashes, and records the new password; every open session of the user ends. */
-  async setPassword(userId: string, password: string, setBy: string, context: CommandContext): Promise<CommandResult> {
+  async setPassword(
+    userId: string,
+    password: string,
+    setBy: string,
+    context: CommandContext,
+    field = 'password',
+  ): Promise<CommandResult> {
     const state = await this.loadUser(userId);
     if (state.status === 'absent') {
       throw new HttpProblem(HttpStatus.NOT_FOUND, 'USER_NOT_FOUND', `No user ${userId}`, { userId });
     }
-    this.assertPasswordPolicy(password, state.username, state.printedName);
+    this.assertPasswordPolicy(password, state.username, state.printedName, field);
     const passwordHash = await hashPassword(password, this.config.auth.scryptCost);
     const result = await this.pipeline.execute(
       this.commands.user,
@@ -177,17 +183,13 @@ export class IdentityService {
     return result;
   }
 
-  assertPasswordPolicy(password: string, username: string, printedName: string): void {
+  /** A weak password is bad input: 400 with the field and every problem, and nothing is stored. */
+  assertPasswordPolicy(password: string, username: string, printedName: string, field = 'password'): void {
     const problems = checkPasswordPolicy(password, { username, printedName });
     if (problems.length > 0) {
-      throw new HttpProblem(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'PASSWORD_POLICY',
-        problems.map((p) => p.message).join('; '),
-        {
-          problems,
-        },
-      );
+      throw new HttpProblem(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', `Invalid request: ${field}`, {
+        fields: [{ field, problems: problems.map((problem) => problem.message), codes: problems.map((p) => p.code) }],
+      });
     }
   }
 
@@ -196,7 +198,7 @@ export class IdentityService {
     if (state.status !== 'active' || !(await verifyPassword(current, state.passwordHash))) {
       throw new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
     }
-    return this.setPassword(principal.id, next, principal.id, context);
+    return this.setPassword(principal.id, next, principal.id, context, 'newPassword');
   }
 
   lockoutPolicy() {
