@@ -93,8 +93,8 @@ export class FirstAdmin implements OnApplicationBootstrap {
       { type: 'GrantRole', userId, role: 'admin', at },
       { ...context, causationId: `${context.causationId}:role` },
     );
-    // The operator chose this password for the person: they set their own at the first login.
-    await this.identity.setPassword(userId, password, 'system', {
+    // The administrator chose this password themselves (in the environment or at setup).
+    await this.identity.setPassword(userId, password, userId, {
       ...context,
       causationId: `${context.causationId}:password`,
     });
