@@ -47,7 +47,7 @@ describe('identity over HTTP', () => {
   it('login sets an HttpOnly SameSite=Strict cookie that authenticates, and logout ends the session', async () => {
     const login = await anonymous()
       .post('/auth/login')
-      .send({ username: ADMIN.username, password: `${ADMIN.password} renewed` })
+      .send({ username: ADMIN.username, password: ADMIN.password })
       .expect(200);
     const cookie = login.headers['set-cookie'][0] as string;
     expect(cookie).toMatch(/^tracershop_session=tss_[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=\d+$/);
