@@ -1,7 +1,5 @@
 import { createHash } from 'node:crypto';
 import { createConnection, type ConnectionOptions } from 'mysql2/promise';
-import { DataSource } from 'typeorm';
-import { eventStoreMigrations } from '../../../../../migrations/eventstore';
 
 export const DEFAULT_EVENT_STORE_DATABASE = 'tracershop_events';
 
@@ -44,6 +42,10 @@ export async function migrateEventStoreSchema(
     if (Number((rows as Array<{ granted: unknown }>)[0]?.granted) !== 1) {
       throw new Error(`Timed out waiting for another process to finish migrating ${database}`);
     }
+    // Loaded here, not at module load: only migrating needs TypeORM, and it is slow to load, which
+    // every process that merely appends or reads would pay for.
+    const { DataSource } = await import('typeorm');
+    const { eventStoreMigrations } = await import('../../../../../migrations/eventstore');
     const dataSource = new DataSource({
       type: 'mysql',
       host: connection.host,
