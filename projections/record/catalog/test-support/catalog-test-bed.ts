@@ -1,5 +1,3 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { createPool, type Pool } from 'mysql2/promise';
 import {
   catalogEventSchemaVersions,
   closedDateStreamName,
@@ -15,39 +13,20 @@ import {
   type CatalogEvent,
 } from '@tracershop/domain/catalog';
 import { fold, type Decider } from '@tracershop/domain/kernel';
-import type { NewEvent, Position } from '@tracershop/event-store';
-import { MysqlEventStore } from '@tracershop/event-store/adapters/mysql';
-import {
-  migrateProjectionDatabase,
-  ProjectionEngine,
-  type ProjectionLogger,
-  type RunnerState,
-} from '@tracershop/projections/engine';
-import {
-  dropTestDatabase,
-  MYSQL_TEST_CONNECTION,
-  testDatabaseName,
-} from '../../../../test/contract/mysql-test-database';
-import { CATALOG_PROJECTION_NAME, catalogProjection } from '../catalog-projection';
+import type { Position } from '@tracershop/event-store';
+import { openReadModelTestBed, type ReadModelTestBed } from '../../../../test/projections/read-model-test-bed';
+import { catalogProjection } from '../catalog-projection';
 import { CatalogReadModel } from '../catalog-read-model';
 
-const silentLogger: ProjectionLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export type Row = Record<string, unknown>;
+export type { Row } from '../../../../test/projections/read-model-test-bed';
 
 /**
  * A fresh event store and record database with `record.catalog` running on them, for
  * `given(events) → then(rows)` specs. Events get the envelope the command pipeline writes.
  */
-export interface CatalogTestBed {
-  store: MysqlEventStore;
-  engine: ProjectionEngine;
+export interface CatalogTestBed extends ReadModelTestBed {
   recordDatabase: string;
-  /** Reads of the record database (its default database). */
-  pool: Pool;
   readModel: CatalogReadModel;
-  /** Business time of the events appended next (ISO instant); `metadata.occurredAt`. */
-  occurredAt: string;
   /** Appends each event to its aggregate's stream, in the order given; returns the last position. */
   append(...events: CatalogEvent[]): Promise<Position>;
   /** Appends and waits until `record.catalog` has applied the events. */
@@ -62,65 +41,28 @@ export interface CatalogTestBed {
     decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
     streamId: string,
   ): S;
-  /** Position of the last event this bed appended. */
-  lastPosition(): Position;
-  /** Waits until the projection has applied everything appended so far. */
-  caughtUp(): Promise<void>;
-  /** Resolves when the runner enters `state`. */
-  reaches(state: RunnerState, timeoutMs?: number): Promise<void>;
-  rows(sql: string, params?: unknown[]): Promise<Row[]>;
-  close(): Promise<void>;
 }
 
-const WAIT_MS = 15_000;
-
 export async function openCatalogTestBed(purpose: string): Promise<CatalogTestBed> {
-  const eventsDatabase = testDatabaseName(purpose);
-  const recordDatabase = `tracershop_record_${purpose}_${randomBytes(4).toString('hex')}`;
-  const store = await MysqlEventStore.open({
-    connection: { ...MYSQL_TEST_CONNECTION, connectionLimit: 4 },
-    database: eventsDatabase,
+  const base = await openReadModelTestBed({
+    purpose,
+    projection: catalogProjection,
+    schemaVersionOf: (type) => catalogEventSchemaVersions[type as CatalogEvent['type']],
+    actor: { kind: 'user', id: 'user-catalog-admin', printedName: 'Catalogue Admin', role: 'admin' },
   });
-  await migrateProjectionDatabase(MYSQL_TEST_CONNECTION, 'record', recordDatabase);
-  const enginePool = createPool({ ...MYSQL_TEST_CONNECTION, connectionLimit: 8 });
-  const pool = createPool({ ...MYSQL_TEST_CONNECTION, database: recordDatabase, connectionLimit: 4 });
-  const listeners = new Set<(state: RunnerState) => void>();
-  const engine = new ProjectionEngine({
-    eventStore: store,
-    databases: { record: { pool: enginePool, database: recordDatabase } },
-    projections: [catalogProjection],
-    logger: silentLogger,
-    lockRetryMs: 100,
-    onRunnerStateChange: (_name, state) => listeners.forEach((listener) => listener(state)),
-  });
-  engine.start();
-
   const history = new Map<string, CatalogEvent[]>();
-  const revisions = new Map<string, bigint>();
-  let head: Position | null = null;
-
-  const bed: CatalogTestBed = {
-    store,
-    engine,
-    recordDatabase,
-    pool,
-    readModel: new CatalogReadModel(pool, recordDatabase),
-    occurredAt: '2026-03-02T07:00:00.000Z',
+  const extras: Omit<CatalogTestBed, keyof ReadModelTestBed> = {
+    recordDatabase: base.database,
+    readModel: new CatalogReadModel(base.pool, base.database),
 
     async append(...events) {
       for (const event of events) {
         const streamId = catalogStreamOf(event);
-        const result = await store.append(
-          streamId,
-          [envelope(event, bed.occurredAt)],
-          revisions.get(streamId) ?? 'no_stream',
-        );
-        revisions.set(streamId, result.nextExpectedRevision);
+        const reason = (event.data as { reason?: unknown }).reason;
+        await base.appendEvents({ streamId, ...event, ...(typeof reason === 'string' ? { reason } : {}) });
         history.set(streamId, [...(history.get(streamId) ?? []), event]);
-        head = result.position;
       }
-      if (!head) throw new Error('nothing appended yet');
-      return head;
+      return base.lastPosition();
     },
 
     async given(...events) {
@@ -153,67 +95,10 @@ export async function openCatalogTestBed(purpose: string): Promise<CatalogTestBe
     ) {
       return fold(decider, (history.get(streamId) ?? []) as E[]);
     },
-
-    lastPosition() {
-      if (!head) throw new Error('nothing appended yet');
-      return head;
-    },
-
-    async caughtUp() {
-      if (head) await engine.waitForPosition(CATALOG_PROJECTION_NAME, head, WAIT_MS);
-    },
-
-    reaches(state, timeoutMs = WAIT_MS) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`${CATALOG_PROJECTION_NAME} did not become ${state} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const listener = (reached: RunnerState) => {
-          if (reached !== state) return;
-          clearTimeout(timer);
-          listeners.delete(listener);
-          resolve();
-        };
-        listeners.add(listener);
-      });
-    },
-
-    async rows(sql, params = []) {
-      const [rows] = await pool.query(sql, params);
-      return rows as Row[];
-    },
-
-    async close() {
-      await engine.stop();
-      await enginePool.end();
-      await pool.end();
-      await store.close();
-      await dropTestDatabase(eventsDatabase);
-      await dropTestDatabase(recordDatabase);
-    },
   };
+  // One object: specs set `occurredAt` on it, and the shared bed's envelope reads it from there.
+  const bed: CatalogTestBed = Object.assign(base, extras);
   return bed;
-}
-
-/** The envelope the command pipeline writes: server-set actor and recordedAt, the command's business time. */
-function envelope(event: CatalogEvent, occurredAt: string): NewEvent {
-  const causationId = randomUUID();
-  const reason = (event.data as { reason?: unknown }).reason;
-  return {
-    type: event.type,
-    data: event.data,
-    metadata: {
-      eventId: randomUUID(),
-      schemaVersion: catalogEventSchemaVersions[event.type],
-      occurredAt,
-      recordedAt: new Date().toISOString(),
-      actor: { kind: 'user', id: 'user-catalog-admin', printedName: 'Catalogue Admin', role: 'admin' },
-      ...(typeof reason === 'string' ? { reason } : {}),
-      correlationId: causationId,
-      causationId,
-    },
-  };
 }
 
 /** The stream the command side writes an event to (`<context>.<aggregate>-<id>`). */

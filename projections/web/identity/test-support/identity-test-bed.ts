@@ -1,49 +1,26 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createPool, type Pool } from 'mysql2/promise';
-import type { NewEvent, Position } from '@tracershop/event-store';
-import { MysqlEventStore } from '@tracershop/event-store/adapters/mysql';
+import { createHash } from 'node:crypto';
+import type { Position } from '@tracershop/event-store';
 import {
-  migrateProjectionDatabase,
-  ProjectionEngine,
-  type ProjectionLogger,
-  type RunnerState,
-} from '@tracershop/projections/engine';
-import {
-  dropTestDatabase,
-  MYSQL_TEST_CONNECTION,
-  testDatabaseName,
-} from '../../../../test/contract/mysql-test-database';
+  openReadModelTestBed,
+  type ReadModelTestBed,
+  type StreamEvent,
+} from '../../../../test/projections/read-model-test-bed';
 import { identityEventSchemaVersions, type IdentityWebEvent } from '../identity-events';
-import { IDENTITY_PROJECTION_NAME, identityProjection } from '../identity-projection';
+import { identityProjection } from '../identity-projection';
 import { IdentityReadModel } from '../identity-read-model';
 
-const silentLogger: ProjectionLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export type Row = Record<string, unknown>;
+export type { Row } from '../../../../test/projections/read-model-test-bed';
 
 /** An event of any type, appended as written: claims, other contexts, versions this projection cannot read. */
-export interface RawEvent {
-  streamId: string;
-  type: string;
-  data: unknown;
-  schemaVersion?: number;
-}
+export type RawEvent = StreamEvent;
 
 /**
  * A fresh event store and web database with `web.identity` running on them, for
  * `given(events) → then(rows)` specs. Events get the envelope the command pipeline writes.
  */
-export interface IdentityTestBed {
-  store: MysqlEventStore;
-  engine: ProjectionEngine;
+export interface IdentityTestBed extends ReadModelTestBed {
   webDatabase: string;
-  /** Reads of the web database (its default database). */
-  pool: Pool;
   readModel: IdentityReadModel;
-  /** Business time of the events appended next (ISO instant); `metadata.occurredAt`. */
-  occurredAt: string;
-  /** `metadata.actor.id` of the events appended next. */
-  actorId: string;
   /** Appends each event to its aggregate's stream, in the order given; returns the last position. */
   append(...events: IdentityWebEvent[]): Promise<Position>;
   appendRaw(...events: RawEvent[]): Promise<Position>;
@@ -51,67 +28,25 @@ export interface IdentityTestBed {
   given(...events: IdentityWebEvent[]): Promise<Position>;
   /** Appends at a business time, and waits. */
   givenAt(occurredAt: string, ...events: IdentityWebEvent[]): Promise<Position>;
-  /** Position of the last event this bed appended. */
-  lastPosition(): Position;
-  /** Waits until the projection has applied everything appended so far. */
-  caughtUp(): Promise<void>;
-  /** Resolves when the runner enters `state`. */
-  reaches(state: RunnerState, timeoutMs?: number): Promise<void>;
-  rows(sql: string, params?: unknown[]): Promise<Row[]>;
-  close(): Promise<void>;
 }
 
-const WAIT_MS = 15_000;
-
 export async function openIdentityTestBed(purpose: string): Promise<IdentityTestBed> {
-  const eventsDatabase = testDatabaseName(purpose);
-  const webDatabase = `tracershop_web_${purpose}_${randomBytes(4).toString('hex')}`;
-  const store = await MysqlEventStore.open({
-    connection: { ...MYSQL_TEST_CONNECTION, connectionLimit: 4 },
-    database: eventsDatabase,
+  const base = await openReadModelTestBed({
+    purpose,
+    projection: identityProjection,
+    schemaVersionOf: (type) => (identityEventSchemaVersions as Record<string, number | undefined>)[type] ?? 1,
+    actor: { kind: 'user', id: 'user-admin', printedName: 'Identity Admin', role: 'admin' },
   });
-  await migrateProjectionDatabase(MYSQL_TEST_CONNECTION, 'web', webDatabase);
-  const enginePool = createPool({ ...MYSQL_TEST_CONNECTION, connectionLimit: 8 });
-  const pool = createPool({ ...MYSQL_TEST_CONNECTION, database: webDatabase, connectionLimit: 4 });
-  const listeners = new Set<(state: RunnerState) => void>();
-  const engine = new ProjectionEngine({
-    eventStore: store,
-    databases: { web: { pool: enginePool, database: webDatabase } },
-    projections: [identityProjection],
-    logger: silentLogger,
-    lockRetryMs: 100,
-    onRunnerStateChange: (_name, state) => listeners.forEach((listener) => listener(state)),
-  });
-  engine.start();
-
-  const revisions = new Map<string, bigint>();
-  let head: Position | null = null;
-
-  const bed: IdentityTestBed = {
-    store,
-    engine,
-    webDatabase,
-    pool,
-    readModel: new IdentityReadModel(pool, webDatabase),
-    occurredAt: '2026-03-02T07:00:00.000Z',
-    actorId: 'user-admin',
+  const extras: Omit<IdentityTestBed, keyof ReadModelTestBed> = {
+    webDatabase: base.database,
+    readModel: new IdentityReadModel(base.pool, base.database),
 
     append(...events) {
-      return bed.appendRaw(...events.map((event) => ({ streamId: identityStreamOf(event), ...event })));
+      return base.appendEvents(...events.map((event) => ({ streamId: identityStreamOf(event), ...event })));
     },
 
-    async appendRaw(...events) {
-      for (const event of events) {
-        const result = await store.append(
-          event.streamId,
-          [envelope(event, bed.occurredAt, bed.actorId)],
-          revisions.get(event.streamId) ?? 'no_stream',
-        );
-        revisions.set(event.streamId, result.nextExpectedRevision);
-        head = result.position;
-      }
-      if (!head) throw new Error('nothing appended yet');
-      return head;
+    appendRaw(...events) {
+      return base.appendEvents(...events);
     },
 
     async given(...events) {
@@ -129,67 +64,10 @@ export async function openIdentityTestBed(purpose: string): Promise<IdentityTest
         bed.occurredAt = before;
       }
     },
-
-    lastPosition() {
-      if (!head) throw new Error('nothing appended yet');
-      return head;
-    },
-
-    async caughtUp() {
-      if (head) await engine.waitForPosition(IDENTITY_PROJECTION_NAME, head, WAIT_MS);
-    },
-
-    reaches(state, timeoutMs = WAIT_MS) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          listeners.delete(listener);
-          reject(new Error(`${IDENTITY_PROJECTION_NAME} did not become ${state} within ${timeoutMs} ms`));
-        }, timeoutMs);
-        const listener = (reached: RunnerState) => {
-          if (reached !== state) return;
-          clearTimeout(timer);
-          listeners.delete(listener);
-          resolve();
-        };
-        listeners.add(listener);
-      });
-    },
-
-    async rows(sql, params = []) {
-      const [rows] = await pool.query(sql, params);
-      return rows as Row[];
-    },
-
-    async close() {
-      await engine.stop();
-      await enginePool.end();
-      await pool.end();
-      await store.close();
-      await dropTestDatabase(eventsDatabase);
-      await dropTestDatabase(webDatabase);
-    },
   };
+  // One object: specs set `occurredAt` and `actorId` on it, and the shared bed's envelope reads them there.
+  const bed: IdentityTestBed = Object.assign(base, extras);
   return bed;
-}
-
-/** The envelope the command pipeline writes: server-set actor and recordedAt, the command's business time. */
-function envelope(event: RawEvent, occurredAt: string, actorId: string): NewEvent {
-  const causationId = randomUUID();
-  const schemaVersion =
-    event.schemaVersion ?? (identityEventSchemaVersions as Record<string, number | undefined>)[event.type] ?? 1;
-  return {
-    type: event.type,
-    data: event.data,
-    metadata: {
-      eventId: randomUUID(),
-      schemaVersion,
-      occurredAt,
-      recordedAt: new Date().toISOString(),
-      actor: { kind: 'user', id: actorId, printedName: 'Identity Admin', role: 'admin' },
-      correlationId: causationId,
-      causationId,
-    },
-  };
 }
 
 /** The stream the identity domain writes an event to (`identity.<aggregate>-<id>`). */
