@@ -6,7 +6,10 @@ import type { TracershopConfig } from '@tracershop/config';
 import { HttpProblem, REDIS, TRACERSHOP_CONFIG, type Authenticator } from '@tracershop/platform';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { credentialOf } from './session-cookie';
+import { CredentialCache } from './credential-cache';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+
+const IDLE_REFRESH_MS = 5_000;
 
 /** Redis keys of the live parts of credentials: idle timers and last use (not audit data). */
 export const sessionSeenKey = (config: TracershopConfig, sessionId: string) =>
@@ -27,6 +30,7 @@ export class IdentityAuthenticator implements Authenticator {
     @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    private readonly cache: CredentialCache,
   ) {}
 
   async authenticate(request: FastifyRequest): Promise<Principal | null> {
@@ -39,7 +43,25 @@ export class IdentityAuthenticator implements Authenticator {
   }
 
   private async session(token: string): Promise<Principal> {
-    const session = await this.identities.sessionByTokenHash(hashToken(token));
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached) {
+      const now = Date.now();
+      // The idle timer is pushed back at most every few seconds; the shortest idle timeout is 10 s.
+      if (now - cached.idleRefreshedAt >= IDLE_REFRESH_MS) {
+        const alive = await this.redis.expire(
+          sessionSeenKey(this.config, cached.principal.credentialId),
+          this.config.auth.sessionIdleSeconds,
+        );
+        if (alive !== 1) {
+          this.cache.forget(cached.principal.id);
+          throw unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
+        }
+        cached.idleRefreshedAt = now;
+      }
+      return cached.principal;
+    }
+    const session = await this.identities.sessionByTokenHash(hash);
     if (!session || session.endedAt) throw unauthenticated('SESSION_ENDED', 'The session has ended; log in again');
     if (Date.parse(session.expiresAt) <= Date.now()) {
       throw unauthenticated('SESSION_EXPIRED', 'The session has expired; log in again');
@@ -50,7 +72,7 @@ export class IdentityAuthenticator implements Authenticator {
     if (alive !== 1) throw unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
     const user = await this.identities.userById(session.userId);
     if (!user || !user.active) throw unauthenticated('USER_DEACTIVATED', 'The account is deactivated');
-    return {
+    const principal: Principal = {
       kind: 'user',
       id: user.id,
       username: user.username,
@@ -60,15 +82,23 @@ export class IdentityAuthenticator implements Authenticator {
       credentialId: session.id,
       mustChangePassword: user.mustChangePassword,
     };
+    this.cache.set(hash, principal, Date.parse(session.expiresAt));
+    return principal;
   }
 
   private async apiToken(token: string): Promise<Principal> {
-    const found = await this.identities.apiTokenByHash(hashToken(token));
+    const hash = hashToken(token);
+    const cached = this.cache.get(hash);
+    if (cached) {
+      void this.redis.hset(tokenLastUsedKey(this.config), cached.principal.credentialId, new Date().toISOString());
+      return cached.principal;
+    }
+    const found = await this.identities.apiTokenByHash(hash);
     if (!found || found.revokedAt || !found.clientActive) {
       throw unauthenticated('API_TOKEN_REVOKED', 'The API token is unknown or revoked');
     }
     await this.redis.hset(tokenLastUsedKey(this.config), found.tokenId, new Date().toISOString());
-    return {
+    const principal: Principal = {
       kind: 'application',
       id: found.clientId,
       username: found.clientName,
@@ -78,5 +108,7 @@ export class IdentityAuthenticator implements Authenticator {
       credentialId: found.tokenId,
       mustChangePassword: false,
     };
+    this.cache.set(hash, principal, Number.POSITIVE_INFINITY);
+    return principal;
   }
 }

@@ -4,6 +4,7 @@ import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { AUTHENTICATOR, Public } from '@tracershop/platform';
 import { ApiClientsController } from './api-clients.controller';
 import { AuthController } from './auth.controller';
+import { CredentialCache } from './credential-cache';
 import { ElectronicSignatures } from './electronic-signatures';
 import { FirstAdmin } from './first-admin';
 import { IdentityAuthenticator } from './identity-authenticator';
@@ -41,6 +42,7 @@ class SetupController {
     IdentityService,
     ElectronicSignatures,
     FirstAdmin,
+    CredentialCache,
     IdentityAuthenticator,
     { provide: AUTHENTICATOR, useExisting: IdentityAuthenticator },
   ],

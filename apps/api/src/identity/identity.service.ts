@@ -21,6 +21,7 @@ import {
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import type { IdentityReadModel } from '@tracershop/projections/web';
+import { CredentialCache } from './credential-cache';
 import { identityCommands, type IdentityCommands } from './identity-commands';
 import { sessionSeenKey } from './identity-authenticator';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
@@ -51,17 +52,24 @@ export class IdentityService {
     @Inject(ProjectionEngine) private readonly projections: ProjectionEngine,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    private readonly credentials: CredentialCache,
   ) {
     this.commands = identityCommands(pipeline);
   }
 
-  /** Sends one identity command through the pipeline. */
-  execute<C, E extends DomainEvent, S>(
+  /** Sends one identity command; this process forgets the owner's cached credentials at once. */
+  async execute<C, E extends DomainEvent, S>(
     definition: CommandDefinition<C, E, S>,
     command: NoInfer<C>,
     context: CommandContext,
-  ) {
-    return this.pipeline.execute(definition, command, context);
+  ): Promise<CommandResult> {
+    const owner = command as { userId?: string; clientId?: string };
+    try {
+      return await this.pipeline.execute(definition, command, context);
+    } finally {
+      const ownerId = owner.userId ?? owner.clientId;
+      if (ownerId) this.credentials.forget(ownerId);
+    }
   }
 
   load<S, E extends DomainEvent>(streamId: string, decider: Decider<never, E, S>): Promise<S> {
@@ -101,7 +109,7 @@ export class IdentityService {
     const actor = { kind: 'user' as const, id: state.userId, printedName: state.printedName, role: 'none' };
     const ctx: CommandContext = { ...context, actor };
     const fail = async (reason: LoginFailureReason, problem: HttpProblem) => {
-      await this.pipeline.execute(
+      await this.execute(
         this.commands.user,
         { type: 'RecordLoginFailure', userId: state.userId, reason, remoteAddress, policy: this.lockoutPolicy(), at },
         { ...ctx, causationId: randomUUID() },
@@ -121,7 +129,7 @@ export class IdentityService {
 
     const session = issueToken('session');
     const { sessionAbsoluteSeconds, sessionIdleSeconds } = this.config.auth;
-    const result = await this.pipeline.execute(
+    const result = await this.execute(
       this.commands.user,
       {
         type: 'StartSession',
@@ -152,7 +160,7 @@ export class IdentityService {
 
   async logout(principal: Principal, context: CommandContext): Promise<void> {
     await this.redis.del(sessionSeenKey(this.config, principal.credentialId));
-    const result = await this.pipeline.execute(
+    const result = await this.execute(
       this.commands.user,
       { type: 'EndSession', userId: principal.id, sessionId: principal.credentialId, reason: 'logout', at: now() },
       context,
@@ -174,7 +182,7 @@ export class IdentityService {
     }
     this.assertPasswordPolicy(password, state.username, state.printedName, field);
     const passwordHash = await hashPassword(password, this.config.auth.scryptCost);
-    const result = await this.pipeline.execute(
+    const result = await this.execute(
       this.commands.user,
       { type: 'SetPassword', userId, passwordHash, setBy, at: now() },
       context,
