@@ -40,15 +40,39 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
     ...env,
   });
   const logger = createLogger(config.logLevel, 'e2e');
-  const projector = await createHttpApp(ProjectorModule.register(config, logger), { config, logger });
-  await projector.init();
-  const api = await createHttpApp(ApiModule.register(config, logger), {
-    config,
-    logger,
-    docs: { title: 'Tracershop API', description: 'e2e' },
-  });
-  await api.init();
-  await api.getHttpAdapter().getInstance().ready();
+  const dropDatabases = async () => {
+    const redis = new Redis(config.redisUrl);
+    const keys = await redis.keys(`tracershop:${config.databases.web}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    const admin = await createConnection({ ...config.mysql });
+    try {
+      for (const database of Object.values(config.databases)) {
+        await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
+      }
+    } finally {
+      await admin.end();
+    }
+  };
+  let projector: NestFastifyApplication | undefined;
+  let api: NestFastifyApplication | undefined;
+  try {
+    projector = await createHttpApp(ProjectorModule.register(config, logger), { config, logger });
+    await projector.init();
+    api = await createHttpApp(ApiModule.register(config, logger), {
+      config,
+      logger,
+      docs: { title: 'Tracershop API', description: 'e2e' },
+    });
+    await api.init();
+    await api.getHttpAdapter().getInstance().ready();
+  } catch (error) {
+    // A boot that fails leaves nothing behind either.
+    await api?.close();
+    await projector?.close();
+    await dropDatabases();
+    throw error;
+  }
   return {
     api,
     projector,
@@ -57,18 +81,7 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
     close: async () => {
       await api.close();
       await projector.close();
-      const redis = new Redis(config.redisUrl);
-      const keys = await redis.keys(`tracershop:${config.databases.web}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      redis.disconnect();
-      const admin = await createConnection({ ...config.mysql });
-      try {
-        for (const database of Object.values(config.databases)) {
-          await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
-        }
-      } finally {
-        await admin.end();
-      }
+      await dropDatabases();
     },
   };
 }
