@@ -64,7 +64,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   ): Promise<unknown> {
     const scope = `${request.tracershop.actor.kind}:${request.tracershop.actor.id}:${request.method}:${request.url}`;
     const scopedKey = sha256(`${scope}\n${key}`);
-    const redisKey = `tracershop:idempotency:${scopedKey}`;
+    // Per deployment: several may share one Redis.
+    const redisKey = `tracershop:${this.config.databases.events}:idempotency:${scopedKey}`;
     const fingerprint = sha256(canonicalJson(request.body ?? null));
     const ttl = this.config.commands.idempotencyTtlSeconds;
     const pending: StoredAnswer = { state: 'pending', fingerprint };
