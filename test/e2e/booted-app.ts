@@ -42,7 +42,10 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
   const logger = createLogger(config.logLevel, 'e2e');
   const dropDatabases = async () => {
     const redis = new Redis(config.redisUrl);
-    const keys = await redis.keys(`tracershop:${config.databases.web}:*`);
+    const keys = [
+      ...(await redis.keys(`tracershop:${config.databases.web}:*`)),
+      ...(await redis.keys(`tracershop:${config.databases.events}:*`)),
+    ];
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
     const admin = await createConnection({ ...config.mysql });
