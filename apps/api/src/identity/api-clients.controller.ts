@@ -27,8 +27,11 @@ export class ApiClientsController {
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
   ) {}
 
+  /** Token changes take effect before the answer: a new token works, a revoked one is refused at once. */
   private async send(clientId: string, command: ApiClientCommand, context: CommandContext) {
-    return { id: clientId, ...(await this.identity.execute(this.identity.commands.apiClient, command, context)) };
+    const result = await this.identity.execute(this.identity.commands.apiClient, command, context);
+    await this.identity.visible(result);
+    return { id: clientId, ...result };
   }
 
   @Post()
@@ -66,38 +69,29 @@ export class ApiClientsController {
       { type: 'IssueApiToken', clientId, tokenId: token.id, name, tokenHash: token.hash, at: now() },
       context,
     );
-    await this.identity.visible(result);
     return { ...result, tokenId: token.id, token: token.token };
   }
 
   @Post(':id/tokens/:tokenId/revoke')
   @Allow(...IDENTITY_ADMINS)
   @HttpCode(200)
-  async revokeToken(
+  revokeToken(
     @Param('id') clientId: string,
     @Param('tokenId') tokenId: string,
     @Body() { reason }: ReasonDto,
     @Command() context: CommandContext,
   ) {
-    const result = await this.send(
+    return this.send(
       clientId,
       { type: 'RevokeApiToken', clientId, tokenId, reason, at: now() },
       { ...context, reason },
     );
-    await this.identity.visible(result);
-    return result;
   }
 
   @Post(':id/deactivate')
   @Allow(...IDENTITY_ADMINS)
   @HttpCode(200)
-  async deactivate(@Param('id') clientId: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
-    const result = await this.send(
-      clientId,
-      { type: 'DeactivateApiClient', clientId, reason, at: now() },
-      { ...context, reason },
-    );
-    await this.identity.visible(result);
-    return result;
+  deactivate(@Param('id') clientId: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+    return this.send(clientId, { type: 'DeactivateApiClient', clientId, reason, at: now() }, { ...context, reason });
   }
 }

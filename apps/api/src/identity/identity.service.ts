@@ -77,7 +77,7 @@ export class IdentityService {
   }
 
   loadUser(userId: string): Promise<UserState> {
-    return this.pipeline.loadState(userStreamName(userId), userDecider);
+    return this.load(userStreamName(userId), userDecider);
   }
 
   /** Waits until the web database shows a command's effect (a new session must work at once). */
