@@ -165,7 +165,9 @@ class CatalogHistory {
   private readonly runs: { id: string; tracerId: string; weekday: IsoWeekday; maxActivityMBq: number | null }[] = [];
   private readonly slots: Slot[] = [];
   private readonly permissions: { endpointId: string; tracerId: string; overheadPercent: number | null }[] = [];
-  private readonly closedDates: { date: string; closed: boolean }[] = [];
+  private readonly closedDates: { date: string; closed: boolean; legacyId: number }[] = [];
+  /** Legacy ids as the allocator hands them out: even, one sequence for all tables (unique in each). */
+  private lastLegacyId = 0;
   private counter = 0;
 
   constructor(private readonly plan: CatalogHistoryPlan) {}
@@ -208,6 +210,12 @@ class CatalogHistory {
     );
   }
 
+  // The command side also claims each legacy id (kind `legacyId`); the history leaves those claims out.
+  private legacyId(): number {
+    this.lastLegacyId += 2;
+    return this.lastLegacyId;
+  }
+
   private claimAppend(claim: NameClaimRef, ownerId: string): PlannedAppend {
     return {
       streamId: nameClaimStreamName(claim.kind, claim.key),
@@ -231,7 +239,12 @@ class CatalogHistory {
         claims: [nameClaimOf.isotopeName(name)],
         append: {
           streamId: isotopeStreamName(isotopeId),
-          events: [{ type: 'IsotopeRegistered', data: { isotopeId, ...details, name, metastable: false } }],
+          events: [
+            {
+              type: 'IsotopeRegistered',
+              data: { isotopeId, ...details, name, metastable: false, legacyId: this.legacyId() },
+            },
+          ],
         },
       };
     });
@@ -260,6 +273,7 @@ class CatalogHistory {
                 vialTag: shortName,
                 inUse: true,
                 legacy: { orderBlock: null, injections: null },
+                legacyId: this.legacyId(),
               },
             },
           ],
@@ -295,6 +309,7 @@ class CatalogHistory {
                 billingCity: 'Herlev',
                 billingZip: '2730',
                 legacy: { title: null, labelName: null, addressLine3: null, addressLine4: null },
+                legacyId: this.legacyId(),
               },
             },
           ],
@@ -351,6 +366,7 @@ class CatalogHistory {
                   productionTime,
                   runNumber: 1,
                   maxActivityMBq: 100_000,
+                  legacyId: this.legacyId(),
                 },
               },
             ],
@@ -384,6 +400,7 @@ class CatalogHistory {
                   repeat: index % 3 === 0 ? 'every' : index % 3 === 1 ? 'even' : 'odd',
                   maxActivityMBq: null,
                   expiryDate: null,
+                  legacyId: this.legacyId(),
                 },
               },
             ],
@@ -403,7 +420,13 @@ class CatalogHistory {
           events: [
             {
               type: 'TracerPermissionGranted',
-              data: { endpointId: endpoint.id, tracerId, overheadPercent: null, maxInjections: null },
+              data: {
+                endpointId: endpoint.id,
+                tracerId,
+                overheadPercent: null,
+                maxInjections: null,
+                legacyId: this.legacyId(),
+              },
             },
           ],
         };
@@ -414,10 +437,11 @@ class CatalogHistory {
   private closeDates(): PlannedAppend[] {
     return range(this.plan.closedDates).map((index) => {
       const date = new Date(Date.UTC(2019, 0, 1) + index * 3 * MS_PER_DAY).toISOString().slice(0, 10);
-      this.closedDates.push({ date, closed: true });
+      const legacyId = this.legacyId();
+      this.closedDates.push({ date, closed: true, legacyId });
       return {
         streamId: closedDateStreamName(date),
-        events: [{ type: 'DateClosed', data: { date, reason: 'Public holiday' } }],
+        events: [{ type: 'DateClosed', data: { date, reason: 'Public holiday', legacyId } }],
       };
     });
   }
@@ -545,9 +569,9 @@ class CatalogHistory {
       case 'closedDate': {
         const closedDate = this.closedDates[index];
         closedDate.closed = !closedDate.closed;
-        const { date } = closedDate;
+        const { date, legacyId } = closedDate;
         return closedDate.closed
-          ? { type: 'DateClosed', data: { date, reason: 'Closed again' } }
+          ? { type: 'DateClosed', data: { date, reason: 'Closed again', legacyId } }
           : { type: 'DateReopened', data: { date, reason: 'Open after all' } };
       }
     }

@@ -1,4 +1,5 @@
 import { CreateRecordProjectionCheckpoints1795305600000 } from './1795305600000-create-projection-checkpoints';
+import { CreateLegacyTables1795392000000 } from './1795392000000-create-legacy-tables';
 
 /** Every record database migration, oldest first. */
-export const recordMigrations = [CreateRecordProjectionCheckpoints1795305600000];
+export const recordMigrations = [CreateRecordProjectionCheckpoints1795305600000, CreateLegacyTables1795392000000];

@@ -17,6 +17,12 @@ const people = [admin, production, releaser, shop, locationOwner, auditor];
 const catalogEditors = [admin, production];
 const identityReaders = [admin, auditor];
 const admins = [admin];
+const orderPlacers = [admin, production, shop];
+const orderHandlers = [admin, production];
+const releaseSigners = [admin, production, releaser];
+const orderReaders = [admin, production, releaser, shop, auditor, application];
+const vialWriters = [admin, production, application];
+const vialReaders = [admin, production, releaser, auditor];
 
 /**
  * Who may call each route, declared here apart from the code: a new route without a line here,
@@ -28,6 +34,13 @@ const expected: Record<string, 'public' | Role[]> = {
   'GET /auth/me': everyone,
   'POST /auth/password': people,
   'POST /auth/setup': 'public',
+  'GET /bookings': [admin, production, shop, auditor],
+  'POST /bookings': [admin, production, application],
+  'GET /bookings/:accession': [admin, production, shop, auditor],
+  'POST /bookings/:accession/cancel': [admin, production, application],
+  'PUT /bookings/locations/:code': catalogEditors,
+  'POST /bookings/mass-order': [admin, production, shop],
+  'PUT /bookings/procedures/:code/endpoints/:endpointId': catalogEditors,
   'GET /catalog/closed-dates': everyone,
   'GET /catalog/closed-dates/:date': everyone,
   'PUT /catalog/closed-dates/:date': catalogEditors,
@@ -99,6 +112,28 @@ const expected: Record<string, 'public' | Role[]> = {
   'POST /identity/users/:id/roles': admins,
   'POST /identity/users/:id/roles/:role/revoke': admins,
   'GET /metrics': 'public',
+  'POST /ordering/activity-orders': orderPlacers,
+  'PATCH /ordering/activity-orders/:id': orderPlacers,
+  'POST /ordering/activity-orders/:id/move': orderHandlers,
+  'POST /ordering/activity-orders/:id/restore': orderHandlers,
+  'GET /ordering/day-board': orderReaders,
+  'POST /ordering/injection-orders': orderPlacers,
+  'PATCH /ordering/injection-orders/:id': orderPlacers,
+  'GET /ordering/orders': orderReaders,
+  'GET /ordering/orders/:id': orderReaders,
+  'POST /ordering/orders/:id/accept': orderHandlers,
+  'POST /ordering/orders/:id/cancel': orderPlacers,
+  'POST /ordering/orders/:id/reinstate': orderHandlers,
+  'POST /ordering/orders/:id/reject': orderHandlers,
+  'POST /ordering/releases/activity': releaseSigners,
+  'POST /ordering/releases/injection': releaseSigners,
+  'GET /ordering/releases/:id': orderReaders,
+  'POST /ordering/releases/:id/correct': releaseSigners,
+  'GET /ordering/vials': vialReaders,
+  'POST /ordering/vials': vialWriters,
+  'POST /ordering/vials/val-files': vialWriters,
+  'GET /ordering/vials/:id': vialReaders,
+  'POST /ordering/vials/:id/correct': orderHandlers,
 };
 
 /** A path with its parameters filled in: ids that exist nowhere, a valid date, a valid role. */

@@ -13,8 +13,11 @@ import {
   ReadYourWritesInterceptor,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
+import { BookingsModule } from './bookings/bookings.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { IdentityModule } from './identity/identity.module';
+import { LegacyIdsModule } from './legacy-ids/legacy-ids.module';
+import { OrderingModule } from './ordering/ordering.module';
 
 /** The HTTP API: one module per bounded context, on the shared platform. */
 @Module({})
@@ -27,8 +30,11 @@ export class ApiModule {
         // The api reads checkpoints (read-your-writes, health) but never runs projections.
         ProjectionsModule.register({ projections: allProjections, run: false }),
         HealthModule.register([ProjectionsReadiness]),
+        LegacyIdsModule,
         IdentityModule,
         CatalogModule,
+        OrderingModule,
+        BookingsModule,
       ],
       controllers: [MetricsController],
       providers: [

@@ -29,7 +29,9 @@ import {
 } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
 import { verifyAllStreams, verifyStream, type EventStore } from '@tracershop/event-store';
+import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
+import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -47,6 +49,8 @@ const USAGE = `usage: tracershop <command>
 
 interface Opened {
   store: EventStore;
+  /** The record database: the legacy id allocator reads the legacy tables' highest ids there. */
+  record: Pool;
   engine: ProjectionEngine;
   close(): Promise<void>;
 }
@@ -66,6 +70,7 @@ async function open(config: TracershopConfig): Promise<Opened> {
   });
   return {
     store,
+    record,
     engine,
     close: async () => {
       await engine.stop();
@@ -150,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
         return report.broken.length === 0 ? 0 : 1;
       }
       case 'user':
-        return await userCommand(config, opened.store, argv.slice(1));
+        return await userCommand(config, opened, argv.slice(1));
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -188,11 +193,12 @@ async function readPassword(): Promise<string> {
 }
 
 /** Operators manage accounts from a shell; every change is an event attributed to the operator. */
-async function userCommand(config: TracershopConfig, store: EventStore, args: string[]): Promise<number> {
+async function userCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { positional, flags } = parseArguments(rest);
-  const pipeline = new CommandPipeline({ store });
-  const commands = identityCommands(pipeline);
+  const pipeline = new CommandPipeline({ store: opened.store });
+  // The same allocator as the api's: `Users.Id` blocks are reserved by events, so none overlap.
+  const commands = identityCommands(pipeline, new LegacyIdAllocator(pipeline, opened.record, config));
   const reason = flags.get('reason')?.[0] ?? `operator via cli (${action})`;
   const context: CommandContext = {
     actor: { kind: 'system', id: 'cli', printedName: `operator ${userInfo().username}`, role: 'system' },
@@ -243,7 +249,7 @@ async function userCommand(config: TracershopConfig, store: EventStore, args: st
       const userId = randomUUID();
       await pipeline.execute(
         commands.user,
-        { type: 'RegisterUser', userId, username, printedName, at: at() },
+        { type: 'RegisterUser', userId, username, printedName, legacyUserId: legacyIdAllocatedByHandler, at: at() },
         step('register'),
       );
       for (const role of flags.get('role') ?? []) await grant(userId, role);

@@ -22,6 +22,16 @@ export interface TracershopConfig {
   commands: { conflictRetries: number; idempotencyTtlSeconds: number };
   queries: { minPositionTimeoutMs: number };
   maxEventBytes: number;
+  /**
+   * Ids for the old system's tables: Tracershop hands out even ids only (the old system's
+   * connections allocate odd ones), in reserved blocks, never below `floor`.
+   */
+  legacyIds: { floor: number; blockSize: number };
+  /**
+   * Ordering: the business time zone (dates and slot times are local to it, and so are the legacy
+   * tables' naive DATETIMEs) and the global deadlines, `daily@HH:MM` or `weekly:<1-7>@HH:MM`.
+   */
+  ordering: { timeZone: string; activityDeadline: string; injectionDeadline: string };
   auth: {
     sessionAbsoluteSeconds: number;
     sessionIdleSeconds: number;
@@ -87,6 +97,23 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     return value;
   };
 
+  const timeZone = (name: string, fallback: string): string => {
+    const value = text(name, fallback);
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+    } catch {
+      problems.push(`${name}=${JSON.stringify(value)} is not an IANA time zone (e.g. Europe/Copenhagen)`);
+    }
+    return value;
+  };
+  const deadline = (name: string, fallback: string): string => {
+    const value = text(name, fallback);
+    if (!/^(daily|weekly:[1-7])@([01]\d|2[0-3]):[0-5]\d$/.test(value)) {
+      problems.push(`${name}=${JSON.stringify(value)} must be daily@HH:MM or weekly:<1-7>@HH:MM (1 = Monday)`);
+    }
+    return value;
+  };
+
   const logLevel = text('LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
@@ -121,6 +148,15 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     },
     queries: { minPositionTimeoutMs: integer('MIN_POSITION_TIMEOUT_MS', 5_000, 0, 60_000) },
     maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
+    legacyIds: {
+      floor: integer('LEGACY_ID_FLOOR', 2, 0, 2_147_483_646),
+      blockSize: integer('LEGACY_ID_BLOCK_SIZE', 50, 1, 10_000),
+    },
+    ordering: {
+      timeZone: timeZone('BUSINESS_TIME_ZONE', 'Europe/Copenhagen'),
+      activityDeadline: deadline('ACTIVITY_ORDER_DEADLINE', 'daily@13:00'),
+      injectionDeadline: deadline('INJECTION_ORDER_DEADLINE', 'weekly:4@13:00'),
+    },
     auth: {
       sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 12 * 3600, 60, 7 * 86_400),
       sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 30 * 60, 10, 86_400),

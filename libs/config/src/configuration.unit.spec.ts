@@ -7,6 +7,16 @@ describe('loadConfiguration', () => {
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.eventStoreUrl).toBeUndefined();
     expect(config.databases).toEqual({ events: 'tracershop_events', record: 'TracerShop', web: 'tracershop_web' });
+    expect(config.legacyIds).toEqual({ floor: 2, blockSize: 50 });
+  });
+
+  it('given legacy id settings, then they are checked and applied', () => {
+    expect(loadConfiguration({ LEGACY_ID_FLOOR: '100000', LEGACY_ID_BLOCK_SIZE: '10' }).legacyIds).toEqual({
+      floor: 100_000,
+      blockSize: 10,
+    });
+    expect(() => loadConfiguration({ LEGACY_ID_FLOOR: '-1' })).toThrow(/LEGACY_ID_FLOOR="-1" must be an integer/);
+    expect(() => loadConfiguration({ LEGACY_ID_BLOCK_SIZE: '0' })).toThrow(/LEGACY_ID_BLOCK_SIZE="0"/);
   });
 
   it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {

@@ -24,6 +24,7 @@ export const f18Registered: IsotopeRegistered = {
     atomicMass: 18,
     halfLifeSeconds: 6586.2,
     metastable: false,
+    legacyId: 1,
   },
 };
 
@@ -38,6 +39,8 @@ export const fdgRegistered: TracerRegistered = {
     vialTag: 'FDG',
     inUse: true,
     legacy: null,
+    // FDG keeps the old system's `Tracers.id`.
+    legacyId: 6,
   },
 };
 
@@ -50,6 +53,7 @@ export const fetRegistered: TracerRegistered = {
     shortName: 'FET',
     clinicalName: '[18F]Fluoroethyltyrosine',
     vialTag: 'FET',
+    legacyId: 1002,
   },
 };
 
@@ -68,6 +72,7 @@ export const herlevRegistered: CustomerRegistered = {
     billingCity: 'Herlev',
     billingZip: '2730',
     legacy: null,
+    legacyId: 1004,
   },
 };
 
@@ -93,6 +98,7 @@ export const mondayRunScheduled: ProductionRunScheduled = {
     productionTime: '06:30',
     runNumber: 1,
     maxActivityMBq: 100_000,
+    legacyId: 1006,
   },
 };
 
@@ -107,6 +113,7 @@ export const mondaySlotScheduled: DeliveryTimeSlotScheduled = {
     repeat: 'every',
     maxActivityMBq: null,
     expiryDate: null,
+    legacyId: 1008,
   },
 };
 

@@ -1,6 +1,8 @@
 import { type Decider, type DomainEvent } from '../kernel';
 import { type CalendarDate, type IsoInstant } from './calendar';
 import { requireCalendarDate, requireInstant, requireReason } from './field-validation';
+import { keepLegacyId } from '../legacy/legacy-id-block';
+import { nameClaimOf, type NameClaimRef } from './name-claim';
 
 /** A date on which nothing is delivered, for all customers and tracers (legacy `blockDeliverDate`). */
 export const closedDateStreamName = (date: CalendarDate) => `catalog.closedDate-${date}`;
@@ -11,6 +13,11 @@ export interface CloseDate {
   type: 'CloseDate';
   date: CalendarDate;
   reason: string;
+  /**
+   * Legacy `blockDeliverDate.BDID` for the first close: allocated by the handler, or given for a
+   * row carried over from the old system. A re-close reuses the id the date holds.
+   */
+  legacyId: number;
   at: IsoInstant;
 }
 
@@ -28,6 +35,7 @@ export type ClosedDateCommand = CloseDate | ReopenDate;
 export interface DateClosedData {
   date: CalendarDate;
   reason: string;
+  legacyId: number;
 }
 export interface DateReopenedData {
   date: CalendarDate;
@@ -44,14 +52,21 @@ export interface ClosedDateState {
   /** Null until the date was first closed. */
   date: CalendarDate | null;
   closed: boolean;
+  /** Legacy `blockDeliverDate.BDID`: taken by the first close, kept through reopenings. Null until then. */
+  legacyId: number | null;
 }
 
-const initialState = (): ClosedDateState => ({ date: null, closed: false });
+const initialState = (): ClosedDateState => ({ date: null, closed: false, legacyId: null });
+
+/** A reopened date keeps its legacy id, so a re-close cannot clash. */
+export function closedDateNameClaims(state: ClosedDateState): NameClaimRef[] {
+  return state.legacyId === null ? [] : [nameClaimOf.legacyId('blockDeliverDate', state.legacyId)];
+}
 
 function evolve(state: ClosedDateState, event: ClosedDateEvent): ClosedDateState {
   switch (event.type) {
     case 'DateClosed':
-      return { date: event.data.date, closed: true };
+      return { date: event.data.date, closed: true, legacyId: event.data.legacyId };
     case 'DateReopened':
       return { ...state, closed: false };
   }
@@ -64,7 +79,8 @@ function decide(command: ClosedDateCommand, state: ClosedDateState): ClosedDateE
   const reason = requireReason(command.reason);
   switch (command.type) {
     case 'CloseDate':
-      return state.closed ? [] : [{ type: 'DateClosed', data: { date, reason } }];
+      if (state.closed) return [];
+      return [{ type: 'DateClosed', data: { date, reason, legacyId: keepLegacyId(state.legacyId, command.legacyId) } }];
     case 'ReopenDate':
       return state.closed ? [{ type: 'DateReopened', data: { date, reason } }] : [];
   }

@@ -1,7 +1,9 @@
+import { fold } from '../kernel';
 import { specFor } from '../kernel/decider-spec';
 import { at } from './catalog-examples';
 import {
   closedDateDecider,
+  closedDateNameClaims,
   closedDateStreamName,
   type CloseDate,
   type DateClosed,
@@ -9,8 +11,11 @@ import {
 } from './closed-date';
 
 const spec = specFor(closedDateDecider);
-const closeChristmas: CloseDate = { type: 'CloseDate', date: '2026-12-25', reason: 'Christmas Day', at };
-const christmasClosed: DateClosed = { type: 'DateClosed', data: { date: '2026-12-25', reason: 'Christmas Day' } };
+const closeChristmas: CloseDate = { type: 'CloseDate', date: '2026-12-25', reason: 'Christmas Day', legacyId: 30, at };
+const christmasClosed: DateClosed = {
+  type: 'DateClosed',
+  data: { date: '2026-12-25', reason: 'Christmas Day', legacyId: 30 },
+};
 const reopenChristmas: ReopenDate = { type: 'ReopenDate', date: '2026-12-25', reason: 'Extra production agreed', at };
 
 describe('ClosedDate', () => {
@@ -68,7 +73,31 @@ describe('ClosedDate', () => {
     spec
       .given([])
       .when({ ...closeChristmas, date: '2028-02-29' })
-      .then([{ type: 'DateClosed', data: { date: '2028-02-29', reason: 'Christmas Day' } }]);
+      .then([{ type: 'DateClosed', data: { date: '2028-02-29', reason: 'Christmas Day', legacyId: 30 } }]);
+  });
+
+  it('takes its legacy id (blockDeliverDate.BDID) at the first close and keeps it through reopenings', () => {
+    const reopened = { type: 'DateReopened', data: { date: '2026-12-25', reason: 'Extra production agreed' } } as const;
+    expect(fold(closedDateDecider, [christmasClosed, reopened])).toEqual({
+      date: '2026-12-25',
+      closed: false,
+      legacyId: 30,
+    });
+    spec
+      .given([christmasClosed, reopened])
+      .when({ ...closeChristmas, legacyId: 44 })
+      .then([christmasClosed]);
+    spec
+      .given([])
+      .when({ ...closeChristmas, legacyId: 1.5 })
+      .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
+  });
+
+  it('claims its legacy id once first closed, also while reopened', () => {
+    expect(closedDateNameClaims(closedDateDecider.initialState())).toEqual([]);
+    expect(closedDateNameClaims(fold(closedDateDecider, [christmasClosed]))).toEqual([
+      { kind: 'legacyId', key: 'blockdeliverdate:30' },
+    ]);
   });
 
   it('requires a reason for closing and for reopening', () => {

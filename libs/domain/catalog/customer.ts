@@ -13,6 +13,7 @@ import {
   requireText,
 } from './field-validation';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 
 export const customerStreamName = (customerId: string) => `catalog.customer-${customerId}`;
 
@@ -52,6 +53,8 @@ export interface CustomerDetails {
 
 export interface Customer extends CustomerDetails {
   id: string;
+  /** Legacy `Users.Id`, fixed for life; staff users share the id space (see libs/domain/legacy). */
+  legacyId: number;
 }
 
 export type CustomerState = EntityState<Customer>;
@@ -66,6 +69,8 @@ export type CustomerDetailsInput = Omit<CustomerDetails, OptionalDetails> &
 export interface RegisterCustomer extends CustomerDetailsInput {
   type: 'RegisterCustomer';
   customerId: string;
+  /** Legacy `Users.Id`: allocated by the handler, or given for a row carried over from the old system. */
+  legacyId: number;
   at: IsoInstant;
 }
 
@@ -96,6 +101,7 @@ export type CustomerCommand = RegisterCustomer | UpdateCustomer | ArchiveCustome
 
 export interface CustomerRegisteredData extends CustomerDetails {
   customerId: string;
+  legacyId: number;
 }
 export interface CustomerUpdatedData {
   customerId: string;
@@ -170,7 +176,11 @@ const detailsOf = (customer: CustomerDetailsInput): CustomerDetails => ({
 
 export function customerNameClaims(state: CustomerState): NameClaimRef[] {
   if (state.status === 'absent') return [];
-  return [nameClaimOf.customerShortName(state.shortName), nameClaimOf.customerDispenserNumber(state.dispenserNumber)];
+  return [
+    nameClaimOf.customerShortName(state.shortName),
+    nameClaimOf.customerDispenserNumber(state.dispenserNumber),
+    nameClaimOf.legacyId('Users', state.legacyId),
+  ];
 }
 
 // Decider
@@ -200,10 +210,12 @@ function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[]
     case 'RegisterCustomer': {
       const details = validDetails(detailsOf(command));
       if (state.status !== 'absent') {
-        if (sameValue(detailsOf(state), details)) return [];
-        throw alreadyExists('CUSTOMER', customerId);
+        if (!sameValue(detailsOf(state), details)) throw alreadyExists('CUSTOMER', customerId);
+        // The same record again: it keeps the legacy id it holds.
+        return [];
       }
-      return [{ type: 'CustomerRegistered', data: { customerId, ...details } }];
+      const legacyId = requireLegacyId(command.legacyId);
+      return [{ type: 'CustomerRegistered', data: { customerId, ...details, legacyId } }];
     }
     case 'UpdateCustomer': {
       requireActive(state, 'CUSTOMER', customerId);

@@ -41,6 +41,7 @@ describe('Customer', () => {
           dispenserNumber: 99,
           overheadPercent: 0,
           contactPerson: '  ',
+          legacyId: 2002,
           at,
         })
         .then([
@@ -59,6 +60,7 @@ describe('Customer', () => {
               billingCity: null,
               billingZip: null,
               legacy: null,
+              legacyId: 2002,
             },
           },
         ]);
@@ -137,6 +139,18 @@ describe('Customer', () => {
 
     it('is idempotent: registering the same customer again changes nothing', () => {
       spec.given([herlevRegistered]).when(registerHerlev).thenNothing();
+    });
+
+    it('carries its legacy id (Users.Id) and keeps it for life', () => {
+      expect(fold(customerDecider, [herlevRegistered])).toMatchObject({ legacyId: 1004 });
+      spec
+        .given([herlevRegistered])
+        .when({ ...registerHerlev, legacyId: 3000 })
+        .thenNothing();
+      spec
+        .given([])
+        .when({ ...registerHerlev, legacyId: 2_147_483_648 })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
     });
 
     it('refuses a different customer under an existing id', () => {
@@ -270,6 +284,7 @@ describe('Customer', () => {
       expect(customerNameClaims(before)).toEqual([
         { kind: 'customerShortName', key: 'herlev' },
         { kind: 'customerDispenserNumber', key: '2' },
+        { kind: 'legacyId', key: 'users:1004' },
       ]);
       expect(nameClaimChanges(customerNameClaims(before), customerNameClaims(after))).toEqual({
         claim: [{ kind: 'customerDispenserNumber', key: '12' }],

@@ -19,6 +19,7 @@ import {
   requireOneOf,
 } from './field-validation';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 import { requireDeliveryAfterProduction, type ProductionRunState } from './production-run';
 
 export const deliveryTimeSlotStreamName = (slotId: string) => `catalog.deliveryTimeSlot-${slotId}`;
@@ -43,6 +44,8 @@ export interface DeliveryTimeSlot extends DeliveryTimeSlotDetails {
   productionRunId: string;
   /** Copied from the run when scheduled; a run's weekday never changes. */
   weekday: IsoWeekday;
+  /** Legacy `deliverTimes.DTID`, fixed for life (see libs/domain/legacy). */
+  legacyId: number;
 }
 
 export type DeliveryTimeSlotState = EntityState<DeliveryTimeSlot>;
@@ -58,6 +61,8 @@ export interface ScheduleDeliveryTimeSlot extends DeliveryTimeSlotDetailsInput {
   slotId: string;
   endpointId: string;
   productionRunId: string;
+  /** Legacy `deliverTimes.DTID`: allocated by the handler, or given for a row carried over from the old system. */
+  legacyId: number;
   at: IsoInstant;
   refs: { endpoint: DeliveryEndpointState; productionRun: ProductionRunState };
 }
@@ -96,6 +101,7 @@ export interface DeliveryTimeSlotScheduledData extends DeliveryTimeSlotDetails {
   endpointId: string;
   productionRunId: string;
   weekday: IsoWeekday;
+  legacyId: number;
 }
 export interface DeliveryTimeSlotUpdatedData {
   slotId: string;
@@ -137,7 +143,10 @@ const detailsOf = (slot: DeliveryTimeSlotDetailsInput): DeliveryTimeSlotDetails 
 
 export function deliveryTimeSlotNameClaims(state: DeliveryTimeSlotState): NameClaimRef[] {
   if (state.status === 'absent') return [];
-  return [nameClaimOf.deliveryTimeSlotSchedule(state.endpointId, state.deliveryTime, state.productionRunId)];
+  return [
+    nameClaimOf.deliveryTimeSlotSchedule(state.endpointId, state.deliveryTime, state.productionRunId),
+    nameClaimOf.legacyId('deliverTimes', state.legacyId),
+  ];
 }
 
 /** Endpoint and run exist and are active, and the run produces before the slot delivers. */
@@ -192,11 +201,13 @@ function decide(command: DeliveryTimeSlotCommand, state: DeliveryTimeSlotState):
           productionRunId: state.productionRunId,
           ...detailsOf(state),
         };
-        if (sameValue(existing, slot)) return [];
-        throw alreadyExists('DELIVERY_TIME_SLOT', slotId);
+        if (!sameValue(existing, slot)) throw alreadyExists('DELIVERY_TIME_SLOT', slotId);
+        // The same record again: it keeps the legacy id it holds.
+        return [];
       }
+      const legacyId = requireLegacyId(command.legacyId);
       const weekday = requireDeliverableReferences(slot, command.refs);
-      return [{ type: 'DeliveryTimeSlotScheduled', data: { ...slot, weekday } }];
+      return [{ type: 'DeliveryTimeSlotScheduled', data: { ...slot, weekday, legacyId } }];
     }
     case 'UpdateDeliveryTimeSlot': {
       requireActive(state, 'DELIVERY_TIME_SLOT', slotId);

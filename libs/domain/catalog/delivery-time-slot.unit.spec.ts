@@ -29,6 +29,7 @@ const scheduleMondaySlot: ScheduleDeliveryTimeSlot = {
   productionRunId: 'run-mon-1',
   deliveryTime: '08:00',
   repeat: 'every',
+  legacyId: 1008,
   at,
   refs: { endpoint: activeHerlevPet, productionRun: activeMondayRun },
 };
@@ -142,6 +143,18 @@ describe('DeliveryTimeSlot', () => {
 
     it('is idempotent: scheduling the same slot again changes nothing', () => {
       spec.given([mondaySlotScheduled]).when(scheduleMondaySlot).thenNothing();
+    });
+
+    it('carries its legacy id (deliverTimes.DTID) and keeps it for life', () => {
+      expect(fold(deliveryTimeSlotDecider, [mondaySlotScheduled])).toMatchObject({ legacyId: 1008 });
+      spec
+        .given([mondaySlotScheduled])
+        .when({ ...scheduleMondaySlot, legacyId: 2000 })
+        .thenNothing();
+      spec
+        .given([])
+        .when({ ...scheduleMondaySlot, legacyId: 0 })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
     });
 
     it('refuses a different slot under an existing id', () => {
@@ -302,6 +315,7 @@ describe('DeliveryTimeSlot', () => {
     it('claims (endpoint, delivery time, production run)', () => {
       expect(deliveryTimeSlotNameClaims(fold(deliveryTimeSlotDecider, [mondaySlotScheduled]))).toEqual([
         { kind: 'deliveryTimeSlotSchedule', key: 'ep-herlev-pet|08:00|run-mon-1' },
+        { kind: 'legacyId', key: 'delivertimes:1008' },
       ]);
     });
   });

@@ -4,6 +4,7 @@ import { alreadyExists, archiveOnce, requireActive, restoreOnce, type EntityStat
 import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import { requireBoolean, requireId, requireInstant, requireInteger, requirePositiveNumber } from './field-validation';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 
 export const isotopeStreamName = (isotopeId: string) => `catalog.isotope-${isotopeId}`;
 
@@ -20,6 +21,8 @@ export interface IsotopeDetails {
 
 export interface Isotope extends IsotopeDetails {
   id: string;
+  /** Legacy `isotopes.id`, fixed for life (see libs/domain/legacy). */
+  legacyId: number;
 }
 
 export type IsotopeState = EntityState<Isotope>;
@@ -29,6 +32,8 @@ export type IsotopeState = EntityState<Isotope>;
 export interface RegisterIsotope extends IsotopeDetails {
   type: 'RegisterIsotope';
   isotopeId: string;
+  /** Legacy `isotopes.id`: allocated by the handler, or given for a row carried over from the old system. */
+  legacyId: number;
   at: IsoInstant;
 }
 
@@ -59,6 +64,7 @@ export type IsotopeCommand = RegisterIsotope | UpdateIsotope | ArchiveIsotope | 
 
 export interface IsotopeRegisteredData extends IsotopeDetails {
   isotopeId: string;
+  legacyId: number;
 }
 export interface IsotopeUpdatedData {
   isotopeId: string;
@@ -129,7 +135,8 @@ const detailsOf = ({
 
 /** The unique values an isotope holds; archived isotopes keep theirs so that a restore cannot clash. */
 export function isotopeNameClaims(state: IsotopeState): NameClaimRef[] {
-  return state.status === 'absent' ? [] : [nameClaimOf.isotopeName(state.name)];
+  if (state.status === 'absent') return [];
+  return [nameClaimOf.isotopeName(state.name), nameClaimOf.legacyId('isotopes', state.legacyId)];
 }
 
 // Decider
@@ -159,10 +166,12 @@ function decide(command: IsotopeCommand, state: IsotopeState): IsotopeEvent[] {
     case 'RegisterIsotope': {
       const details = validDetails(detailsOf(command));
       if (state.status !== 'absent') {
-        if (sameValue(detailsOf(state), details)) return [];
-        throw alreadyExists('ISOTOPE', isotopeId);
+        if (!sameValue(detailsOf(state), details)) throw alreadyExists('ISOTOPE', isotopeId);
+        // The same record again: it keeps the legacy id it holds.
+        return [];
       }
-      return [{ type: 'IsotopeRegistered', data: { isotopeId, ...details } }];
+      const legacyId = requireLegacyId(command.legacyId);
+      return [{ type: 'IsotopeRegistered', data: { isotopeId, ...details, legacyId } }];
     }
     case 'UpdateIsotope': {
       requireActive(state, 'ISOTOPE', isotopeId);

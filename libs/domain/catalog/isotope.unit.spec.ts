@@ -36,6 +36,7 @@ describe('Isotope', () => {
         atomicMass: 99,
         halfLifeSeconds: 21_624.12,
         metastable: true,
+        legacyId: 2,
       };
       spec
         .given([])
@@ -115,6 +116,24 @@ describe('Isotope', () => {
 
     it('is idempotent: registering the same isotope again changes nothing', () => {
       spec.given([f18Registered]).when(registerF18).thenNothing();
+    });
+
+    it('keeps its legacy id (isotopes.id) in the state', () => {
+      expect(fold(isotopeDecider, [f18Registered])).toMatchObject({ status: 'active', legacyId: 1 });
+    });
+
+    it.each([undefined, 0, -2, 1.5, 2_147_483_648])('rejects the legacy id %p', (legacyId) => {
+      spec
+        .given([])
+        .when({ ...registerF18, legacyId: legacyId as number })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
+    });
+
+    it('registering again with another legacy id keeps the one it holds', () => {
+      spec
+        .given([f18Registered])
+        .when({ ...registerF18, legacyId: 42 })
+        .thenNothing();
     });
 
     it('refuses a different isotope under an existing id', () => {
@@ -247,6 +266,7 @@ describe('Isotope', () => {
     it('claims the isotope name, also while archived', () => {
       expect(isotopeNameClaims(fold(isotopeDecider, [f18Registered, f18Archived]))).toEqual([
         { kind: 'isotopeName', key: 'f-18' },
+        { kind: 'legacyId', key: 'isotopes:1' },
       ]);
       expect(isotopeNameClaims(isotopeDecider.initialState())).toEqual([]);
     });

@@ -1,4 +1,5 @@
 import { conflict, ruleViolated, type Decider, type DomainEvent } from '../kernel';
+import { type LegacyIdTable } from '../legacy/legacy-id-block';
 import { type ClockTime, type IsoInstant, type IsoWeekday } from './calendar';
 import { requireId, requireInstant, requireOneOf } from './field-validation';
 
@@ -15,6 +16,8 @@ export const nameClaimKinds = [
   'customerDispenserNumber',
   'productionRunSchedule',
   'deliveryTimeSlotSchedule',
+  /** `<legacy table>:<id>`: a legacy id belongs to one record of its table, allocated or carried over. */
+  'legacyId',
 ] as const;
 export type NameClaimKind = (typeof nameClaimKinds)[number];
 
@@ -51,6 +54,7 @@ export const nameClaimOf = {
     claim('productionRunSchedule', tracerId, weekday, productionTime),
   deliveryTimeSlotSchedule: (endpointId: string, deliveryTime: ClockTime, productionRunId: string) =>
     claim('deliveryTimeSlotSchedule', endpointId, deliveryTime, productionRunId),
+  legacyId: (table: LegacyIdTable, legacyId: number) => claim('legacyId', `${table}:${legacyId}`),
 };
 
 /** What to claim and release when an owner's state goes from `before` to `after`. */

@@ -18,6 +18,7 @@ import {
   requireWeekday,
 } from './field-validation';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 import { type TracerState } from './tracer';
 
 export const productionRunStreamName = (productionRunId: string) => `catalog.productionRun-${productionRunId}`;
@@ -38,6 +39,8 @@ export interface ProductionRun extends ProductionRunDetails {
    * (archive this one, schedule that one).
    */
   weekday: IsoWeekday;
+  /** Legacy `productionTimes.PTID`, fixed for life (see libs/domain/legacy). */
+  legacyId: number;
 }
 
 export type ProductionRunState = EntityState<ProductionRun>;
@@ -59,6 +62,8 @@ export interface ScheduleProductionRun extends ProductionRunDetailsInput {
   productionRunId: string;
   tracerId: string;
   weekday: IsoWeekday;
+  /** Legacy `productionTimes.PTID`: allocated by the handler, or given for a row carried over from the old system. */
+  legacyId: number;
   at: IsoInstant;
   refs: { tracer: TracerState };
 }
@@ -97,6 +102,7 @@ export interface ProductionRunScheduledData extends ProductionRunDetails {
   productionRunId: string;
   tracerId: string;
   weekday: IsoWeekday;
+  legacyId: number;
 }
 export interface ProductionRunUpdatedData {
   productionRunId: string;
@@ -150,7 +156,7 @@ const detailsOf = (run: ProductionRunDetailsInput): ProductionRunDetails => ({
   maxActivityMBq: run.maxActivityMBq ?? null,
 });
 
-const scheduledDataOf = (run: ProductionRun): ProductionRunScheduledData => ({
+const scheduledDataOf = (run: ProductionRun): Omit<ProductionRunScheduledData, 'legacyId'> => ({
   productionRunId: run.id,
   tracerId: run.tracerId,
   weekday: run.weekday,
@@ -159,7 +165,10 @@ const scheduledDataOf = (run: ProductionRun): ProductionRunScheduledData => ({
 
 export function productionRunNameClaims(state: ProductionRunState): NameClaimRef[] {
   if (state.status === 'absent') return [];
-  return [nameClaimOf.productionRunSchedule(state.tracerId, state.weekday, state.productionTime)];
+  return [
+    nameClaimOf.productionRunSchedule(state.tracerId, state.weekday, state.productionTime),
+    nameClaimOf.legacyId('productionTimes', state.legacyId),
+  ];
 }
 
 /** Production runs make activity for delivery slots; injection tracers are ordered at a free time. */
@@ -198,19 +207,21 @@ function decide(command: ProductionRunCommand, state: ProductionRunState): Produ
   const productionRunId = requireId(command.productionRunId, 'productionRunId');
   switch (command.type) {
     case 'ScheduleProductionRun': {
-      const scheduled: ProductionRunScheduledData = {
+      const scheduled: Omit<ProductionRunScheduledData, 'legacyId'> = {
         productionRunId,
         tracerId: requireId(command.tracerId, 'tracerId'),
         weekday: requireWeekday(command.weekday, 'weekday'),
         ...validDetails(detailsOf(command)),
       };
       if (state.status !== 'absent') {
-        if (sameValue(scheduledDataOf(state), scheduled)) return [];
-        throw alreadyExists('PRODUCTION_RUN', productionRunId);
+        if (!sameValue(scheduledDataOf(state), scheduled)) throw alreadyExists('PRODUCTION_RUN', productionRunId);
+        // The same record again: it keeps the legacy id it holds.
+        return [];
       }
+      const legacyId = requireLegacyId(command.legacyId);
       requireActiveReference(command.refs.tracer, 'TRACER', scheduled.tracerId, 'tracerId');
       requireActivityTracer(command.refs.tracer);
-      return [{ type: 'ProductionRunScheduled', data: scheduled }];
+      return [{ type: 'ProductionRunScheduled', data: { ...scheduled, legacyId } }];
     }
     case 'UpdateProductionRun': {
       requireActive(state, 'PRODUCTION_RUN', productionRunId);

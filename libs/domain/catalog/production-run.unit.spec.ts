@@ -98,6 +98,18 @@ describe('ProductionRun', () => {
       spec.given([mondayRunScheduled]).when(scheduleMondayRun).thenNothing();
     });
 
+    it('carries its legacy id (productionTimes.PTID) and keeps it for life', () => {
+      expect(fold(productionRunDecider, [mondayRunScheduled])).toMatchObject({ legacyId: 1006 });
+      spec
+        .given([mondayRunScheduled])
+        .when({ ...scheduleMondayRun, legacyId: 3000 })
+        .thenNothing();
+      spec
+        .given([])
+        .when({ ...scheduleMondayRun, legacyId: -1 })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
+    });
+
     it('refuses a different run under an existing id', () => {
       spec
         .given([mondayRunScheduled])
@@ -240,6 +252,7 @@ describe('ProductionRun', () => {
     it('claims (tracer, weekday, production time)', () => {
       expect(productionRunNameClaims(fold(productionRunDecider, [mondayRunScheduled]))).toEqual([
         { kind: 'productionRunSchedule', key: 'tracer-fdg|1|06:30' },
+        { kind: 'legacyId', key: 'productiontimes:1006' },
       ]);
     });
   });

@@ -5,6 +5,8 @@ import { alreadyExists, requireActiveReference, requirePresent, type EntityState
 import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import { requireId, requireInstant, requireInteger, requireReason } from './field-validation';
 import { type TracerState } from './tracer';
+import { keepLegacyId } from '../legacy/legacy-id-block';
+import { nameClaimOf, type NameClaimRef } from './name-claim';
 
 /**
  * The catalogue page: an endpoint may order a tracer. One stream per (endpoint, tracer) pair, so
@@ -27,6 +29,8 @@ export interface TracerPermission extends TracerPermissionDetails {
   id: string;
   endpointId: string;
   tracerId: string;
+  /** Legacy `TracerCustomer.ID`: taken by the first grant, kept through revokes and re-grants. */
+  legacyId: number;
 }
 
 /**
@@ -41,6 +45,11 @@ export interface GrantTracerPermission extends Partial<TracerPermissionDetails> 
   type: 'GrantTracerPermission';
   endpointId: string;
   tracerId: string;
+  /**
+   * Legacy `TracerCustomer.ID` for the first grant: allocated by the handler, or given for a row
+   * carried over from the old system. A re-grant reuses the id the pair holds.
+   */
+  legacyId: number;
   at: IsoInstant;
   refs: { endpoint: DeliveryEndpointState; tracer: TracerState };
 }
@@ -69,6 +78,7 @@ export type TracerPermissionCommand = GrantTracerPermission | UpdateTracerPermis
 export interface TracerPermissionGrantedData extends TracerPermissionDetails {
   endpointId: string;
   tracerId: string;
+  legacyId: number;
 }
 export interface TracerPermissionUpdatedData {
   endpointId: string;
@@ -110,6 +120,11 @@ const detailsOf = (permission: Partial<TracerPermissionDetails>): TracerPermissi
   maxInjections: permission.maxInjections ?? null,
 });
 
+/** A revoked permission keeps its legacy id, so a re-grant cannot clash. */
+export function tracerPermissionNameClaims(state: TracerPermissionState): NameClaimRef[] {
+  return state.status === 'absent' ? [] : [nameClaimOf.legacyId('TracerCustomer', state.legacyId)];
+}
+
 // Decider
 
 const initialState = (): TracerPermissionState => ({ status: 'absent' });
@@ -139,9 +154,10 @@ function decide(command: TracerPermissionCommand, state: TracerPermissionState):
         if (sameValue(detailsOf(state), details)) return [];
         throw alreadyExists('TRACER_PERMISSION', id);
       }
+      const legacyId = keepLegacyId(state.status === 'absent' ? null : state.legacyId, command.legacyId);
       requireActiveReference(command.refs.endpoint, 'DELIVERY_ENDPOINT', endpointId, 'endpointId');
       requireActiveReference(command.refs.tracer, 'TRACER', tracerId, 'tracerId');
-      return [{ type: 'TracerPermissionGranted', data: { endpointId, tracerId, ...details } }];
+      return [{ type: 'TracerPermissionGranted', data: { endpointId, tracerId, ...details, legacyId } }];
     }
     case 'UpdateTracerPermission': {
       requirePresent(state, 'TRACER_PERMISSION', id);

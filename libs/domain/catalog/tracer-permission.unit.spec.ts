@@ -1,7 +1,9 @@
+import { fold } from '../kernel';
 import { specFor } from '../kernel/decider-spec';
 import { absent, activeFdg, activeHerlevPet, archivedFdg, archivedHerlevPet, at } from './catalog-examples';
 import {
   tracerPermissionDecider,
+  tracerPermissionNameClaims,
   tracerPermissionStreamName,
   type GrantTracerPermission,
   type RevokeTracerPermission,
@@ -16,12 +18,13 @@ const grant: GrantTracerPermission = {
   type: 'GrantTracerPermission',
   ...ids,
   overheadPercent: 10,
+  legacyId: 40,
   at,
   refs: { endpoint: activeHerlevPet, tracer: activeFdg },
 };
 const granted: TracerPermissionGranted = {
   type: 'TracerPermissionGranted',
-  data: { ...ids, overheadPercent: 10, maxInjections: null },
+  data: { ...ids, overheadPercent: 10, maxInjections: null, legacyId: 40 },
 };
 const revoke: RevokeTracerPermission = { type: 'RevokeTracerPermission', ...ids, reason: 'Endpoint stopped FDG', at };
 const revoked: TracerPermissionRevoked = {
@@ -47,7 +50,9 @@ describe('TracerPermission', () => {
       spec
         .given([])
         .when({ ...grant, overheadPercent: undefined, maxInjections: 6 })
-        .then([{ type: 'TracerPermissionGranted', data: { ...ids, overheadPercent: null, maxInjections: 6 } }]);
+        .then([
+          { type: 'TracerPermissionGranted', data: { ...ids, overheadPercent: null, maxInjections: 6, legacyId: 40 } },
+        ]);
     });
 
     it('fails when the endpoint does not exist or is archived', () => {
@@ -99,6 +104,25 @@ describe('TracerPermission', () => {
 
     it('grants again after a revocation', () => {
       spec.given([granted, revoked]).when(grant).then([granted]);
+    });
+
+    it('takes its legacy id (TracerCustomer.ID) at the first grant and keeps it through revocations', () => {
+      expect(fold(tracerPermissionDecider, [granted])).toMatchObject({ legacyId: 40 });
+      spec
+        .given([granted, revoked])
+        .when({ ...grant, legacyId: 52 })
+        .then([granted]);
+      spec
+        .given([granted])
+        .when({ ...grant, legacyId: 52 })
+        .thenNothing();
+    });
+
+    it('rejects a first grant without a valid legacy id', () => {
+      spec
+        .given([])
+        .when({ ...grant, legacyId: 0 })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
     });
   });
 
@@ -172,6 +196,15 @@ describe('TracerPermission', () => {
 
     it('cannot revoke what was never granted', () => {
       spec.given([]).when(revoke).thenThrows('TRACER_PERMISSION_NOT_FOUND');
+    });
+  });
+
+  describe('name claims', () => {
+    it('claims its legacy id, also while revoked, so a re-grant cannot clash', () => {
+      expect(tracerPermissionNameClaims(fold(tracerPermissionDecider, [granted, revoked]))).toEqual([
+        { kind: 'legacyId', key: 'tracercustomer:40' },
+      ]);
+      expect(tracerPermissionNameClaims(tracerPermissionDecider.initialState())).toEqual([]);
     });
   });
 });

@@ -20,6 +20,7 @@ import {
 } from './field-validation';
 import { type IsotopeState } from './isotope';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 
 export const tracerStreamName = (tracerId: string) => `catalog.tracer-${tracerId}`;
 
@@ -52,6 +53,8 @@ export interface Tracer extends TracerDetails {
   isotopeId: string;
   /** Fixed at registration: orders of one kind cannot become orders of the other. */
   kind: TracerKind;
+  /** Legacy `Tracers.id`, fixed for life (see libs/domain/legacy). */
+  legacyId: number;
 }
 
 export type TracerState = EntityState<Tracer>;
@@ -68,6 +71,8 @@ export interface RegisterTracer {
   vialTag: string;
   inUse: boolean;
   legacy?: TracerLegacyAttributes | null;
+  /** Legacy `Tracers.id`: allocated by the handler, or given for a row carried over from the old system. */
+  legacyId: number;
   at: IsoInstant;
   refs: { isotope: IsotopeState };
 }
@@ -111,6 +116,7 @@ export interface TracerRegisteredData extends TracerDetails {
   tracerId: string;
   isotopeId: string;
   kind: TracerKind;
+  legacyId: number;
 }
 export interface TracerUpdatedData {
   tracerId: string;
@@ -178,7 +184,7 @@ const detailsOf = ({ shortName, clinicalName, vialTag, inUse, legacy }: TracerDe
   legacy,
 });
 
-const registeredDataOf = (tracer: Tracer): TracerRegisteredData => ({
+const registeredDataOf = (tracer: Tracer): Omit<TracerRegisteredData, 'legacyId'> => ({
   tracerId: tracer.id,
   isotopeId: tracer.isotopeId,
   kind: tracer.kind,
@@ -186,7 +192,8 @@ const registeredDataOf = (tracer: Tracer): TracerRegisteredData => ({
 });
 
 export function tracerNameClaims(state: TracerState): NameClaimRef[] {
-  return state.status === 'absent' ? [] : [nameClaimOf.tracerShortName(state.shortName)];
+  if (state.status === 'absent') return [];
+  return [nameClaimOf.tracerShortName(state.shortName), nameClaimOf.legacyId('Tracers', state.legacyId)];
 }
 
 // Decider
@@ -216,18 +223,20 @@ function decide(command: TracerCommand, state: TracerState): TracerEvent[] {
   const tracerId = requireId(command.tracerId, 'tracerId');
   switch (command.type) {
     case 'RegisterTracer': {
-      const registered: TracerRegisteredData = {
+      const registered: Omit<TracerRegisteredData, 'legacyId'> = {
         tracerId,
         isotopeId: requireId(command.isotopeId, 'isotopeId'),
         kind: requireOneOf(command.kind, tracerKinds, 'kind', 'INVALID_TRACER_KIND'),
         ...validDetails(detailsOf({ ...command, legacy: command.legacy ?? null })),
       };
       if (state.status !== 'absent') {
-        if (sameValue(registeredDataOf(state), registered)) return [];
-        throw alreadyExists('TRACER', tracerId);
+        if (!sameValue(registeredDataOf(state), registered)) throw alreadyExists('TRACER', tracerId);
+        // The same record again: it keeps the legacy id it holds.
+        return [];
       }
+      const legacyId = requireLegacyId(command.legacyId);
       requireActiveReference(command.refs.isotope, 'ISOTOPE', registered.isotopeId, 'isotopeId');
-      return [{ type: 'TracerRegistered', data: registered }];
+      return [{ type: 'TracerRegistered', data: { ...registered, legacyId } }];
     }
     case 'UpdateTracer': {
       requireActive(state, 'TRACER', tracerId);

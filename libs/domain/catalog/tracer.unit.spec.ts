@@ -33,6 +33,7 @@ const ga68Registered: IsotopeRegistered = {
     atomicMass: 68,
     halfLifeSeconds: 4062.6,
     metastable: false,
+    legacyId: 4,
   },
 };
 const ga68 = fold(isotopeDecider, [ga68Registered]);
@@ -124,6 +125,18 @@ describe('Tracer', () => {
 
     it('is idempotent: registering the same tracer again changes nothing', () => {
       spec.given([fdgRegistered]).when(registerFdg).thenNothing();
+    });
+
+    it('carries its legacy id (Tracers.id, 6 for FDG) and keeps it for life', () => {
+      expect(fold(tracerDecider, [fdgRegistered])).toMatchObject({ legacyId: 6 });
+      spec
+        .given([fdgRegistered])
+        .when({ ...registerFdg, legacyId: 1000 })
+        .thenNothing();
+      spec
+        .given([])
+        .when({ ...registerFdg, legacyId: undefined as unknown as number })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyId' });
     });
 
     it('refuses a different tracer under an existing id', () => {
@@ -295,7 +308,10 @@ describe('Tracer', () => {
           data: { tracerId: 'tracer-fdg', changes: { shortName: { from: 'FDG', to: 'FDG2' } } },
         },
       ]);
-      expect(tracerNameClaims(before)).toEqual([{ kind: 'tracerShortName', key: 'fdg' }]);
+      expect(tracerNameClaims(before)).toEqual([
+        { kind: 'tracerShortName', key: 'fdg' },
+        { kind: 'legacyId', key: 'tracers:6' },
+      ]);
       expect(nameClaimChanges(tracerNameClaims(before), tracerNameClaims(after))).toEqual({
         claim: [{ kind: 'tracerShortName', key: 'fdg2' }],
         release: [{ kind: 'tracerShortName', key: 'fdg' }],

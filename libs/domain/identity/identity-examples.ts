@@ -13,6 +13,7 @@ export const anneRegistered: UserRegistered = {
     username: 'anne.jensen',
     printedName: 'Anne Jensen',
     emails: ['anne.jensen@rh.example'],
+    legacyUserId: 102,
   },
 };
 

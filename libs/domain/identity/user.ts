@@ -18,6 +18,7 @@ import {
   requireReason,
   requireText,
 } from '../catalog/field-validation';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 import { optionalRemoteAddress, requireHash } from './identity-validation';
 import { addSeconds, isBefore, isWithinSecondsBefore } from './instants';
 import {
@@ -95,6 +96,11 @@ export interface User extends UserDetails {
   userId: string;
   /** Normalised; fixed for life. */
   username: string;
+  /**
+   * Legacy `Users.Id`, fixed for life: the old system's users table holds staff and customers alike,
+   * so both take ids from the same allocator (see libs/domain/legacy).
+   */
+  legacyUserId: number;
   roles: Readonly<Partial<Record<Role, RoleScope>>>;
   /** By tracer id. */
   releaseRights: Readonly<Record<string, ReleaseRight>>;
@@ -126,6 +132,8 @@ export interface RegisterUser {
   username: string;
   printedName: string;
   emails?: string[];
+  /** Legacy `Users.Id`, allocated by the handler. */
+  legacyUserId: number;
   at: IsoInstant;
 }
 
@@ -246,6 +254,7 @@ export type UserCommand =
 export interface UserRegisteredData extends UserDetails {
   userId: string;
   username: string;
+  legacyUserId: number;
 }
 export interface UserDetailsChangedData {
   userId: string;
@@ -415,7 +424,10 @@ const without = <T>(record: Readonly<Record<string, T>>, key: string): Record<st
 function registerUser(command: RegisterUser, userId: string, state: UserState): UserEvent[] {
   const username = requireUsername(command.username);
   const details = validDetails(command);
-  if (state.status === 'absent') return [{ type: 'UserRegistered', data: { userId, username, ...details } }];
+  if (state.status === 'absent') {
+    const legacyUserId = requireLegacyId(command.legacyUserId, 'legacyUserId');
+    return [{ type: 'UserRegistered', data: { userId, username, ...details, legacyUserId } }];
+  }
   // Ids are never reused, not even for the same person.
   requireActive(state, userId);
   if (state.username === username && sameValue(detailsOf(state), details)) return [];

@@ -37,11 +37,18 @@ describe('User', () => {
     it('stores no e-mails as []', () => {
       spec
         .given([])
-        .when({ type: 'RegisterUser', userId: 'user-bo', username: 'bon', printedName: 'Bo Nielsen', at })
+        .when({
+          type: 'RegisterUser',
+          userId: 'user-bo',
+          username: 'bon',
+          printedName: 'Bo Nielsen',
+          legacyUserId: 4,
+          at,
+        })
         .then([
           {
             type: 'UserRegistered',
-            data: { userId: 'user-bo', username: 'bon', printedName: 'Bo Nielsen', emails: [] },
+            data: { userId: 'user-bo', username: 'bon', printedName: 'Bo Nielsen', emails: [], legacyUserId: 4 },
           },
         ]);
     });
@@ -93,6 +100,18 @@ describe('User', () => {
 
     it('is idempotent: registering the same user again changes nothing', () => {
       spec.given([anneRegistered]).when(registerAnne).thenNothing();
+    });
+
+    it('carries its legacy Users.Id and keeps it for life', () => {
+      expect(fold(userDecider, [anneRegistered])).toMatchObject({ legacyUserId: 102 });
+      spec
+        .given([anneRegistered])
+        .when({ ...registerAnne, legacyUserId: 104 })
+        .thenNothing();
+      spec
+        .given([])
+        .when({ ...registerAnne, legacyUserId: 0 })
+        .thenThrows('INVALID_LEGACY_ID', { field: 'legacyUserId' });
     });
 
     it('refuses a different user under an existing id', () => {

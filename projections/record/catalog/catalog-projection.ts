@@ -188,19 +188,25 @@ type CatalogHandlers = {
 const { isotopes, tracers, customers, deliveryEndpoints, productionRuns, deliveryTimeSlots } = catalogTables;
 
 const handlers: CatalogHandlers = {
-  IsotopeRegistered: ({ isotopeId, ...details }, applied) =>
-    create(applied, isotopes, { id: isotopeId, ...detailValues(isotopeColumns, details), ...active }),
+  IsotopeRegistered: ({ isotopeId, legacyId, ...details }, applied) =>
+    create(applied, isotopes, {
+      id: isotopeId,
+      ...detailValues(isotopeColumns, details),
+      legacy_id: legacyId,
+      ...active,
+    }),
   IsotopeUpdated: ({ isotopeId, changes }, applied) =>
     update(applied, isotopes, { id: isotopeId }, changedValues(isotopeColumns, changes, applied.type)),
   IsotopeArchived: ({ isotopeId, reason }, applied) => update(applied, isotopes, { id: isotopeId }, archived(reason)),
   IsotopeRestored: ({ isotopeId }, applied) => update(applied, isotopes, { id: isotopeId }, active),
 
-  TracerRegistered: ({ tracerId, isotopeId, kind, ...details }, applied) =>
+  TracerRegistered: ({ tracerId, isotopeId, kind, legacyId, ...details }, applied) =>
     create(applied, tracers, {
       id: tracerId,
       isotope_id: isotopeId,
       kind,
       ...detailValues(tracerColumns, details),
+      legacy_id: legacyId,
       ...active,
     }),
   TracerUpdated: ({ tracerId, changes }, applied) =>
@@ -209,8 +215,13 @@ const handlers: CatalogHandlers = {
   TracerArchived: ({ tracerId, reason }, applied) => update(applied, tracers, { id: tracerId }, archived(reason)),
   TracerRestored: ({ tracerId }, applied) => update(applied, tracers, { id: tracerId }, active),
 
-  CustomerRegistered: ({ customerId, ...details }, applied) =>
-    create(applied, customers, { id: customerId, ...detailValues(customerColumns, details), ...active }),
+  CustomerRegistered: ({ customerId, legacyId, ...details }, applied) =>
+    create(applied, customers, {
+      id: customerId,
+      ...detailValues(customerColumns, details),
+      legacy_id: legacyId,
+      ...active,
+    }),
   CustomerUpdated: ({ customerId, changes }, applied) =>
     update(applied, customers, { id: customerId }, changedValues(customerColumns, changes, applied.type)),
   CustomerArchived: ({ customerId, reason }, applied) =>
@@ -235,12 +246,13 @@ const handlers: CatalogHandlers = {
     update(applied, deliveryEndpoints, { id: endpointId }, archived(reason)),
   DeliveryEndpointRestored: ({ endpointId }, applied) => update(applied, deliveryEndpoints, { id: endpointId }, active),
 
-  ProductionRunScheduled: ({ productionRunId, tracerId, weekday, ...details }, applied) =>
+  ProductionRunScheduled: ({ productionRunId, tracerId, weekday, legacyId, ...details }, applied) =>
     create(applied, productionRuns, {
       id: productionRunId,
       tracer_id: tracerId,
       weekday,
       ...detailValues(productionRunColumns, details),
+      legacy_id: legacyId,
       ...active,
     }),
   ProductionRunUpdated: ({ productionRunId, changes }, applied) =>
@@ -255,13 +267,14 @@ const handlers: CatalogHandlers = {
   ProductionRunRestored: ({ productionRunId }, applied) =>
     update(applied, productionRuns, { id: productionRunId }, active),
 
-  DeliveryTimeSlotScheduled: ({ slotId, endpointId, productionRunId, weekday, ...details }, applied) =>
+  DeliveryTimeSlotScheduled: ({ slotId, endpointId, productionRunId, weekday, legacyId, ...details }, applied) =>
     create(applied, deliveryTimeSlots, {
       id: slotId,
       endpoint_id: endpointId,
       production_run_id: productionRunId,
       weekday,
       ...detailValues(deliveryTimeSlotColumns, details),
+      legacy_id: legacyId,
       ...active,
     }),
   DeliveryTimeSlotUpdated: ({ slotId, changes }, applied) =>
@@ -271,12 +284,13 @@ const handlers: CatalogHandlers = {
   DeliveryTimeSlotRestored: ({ slotId }, applied) => update(applied, deliveryTimeSlots, { id: slotId }, active),
 
   // A grant after a revoke starts the permission over with the grant's details, as `evolve` does.
-  TracerPermissionGranted: ({ endpointId, tracerId, ...details }, applied) =>
+  TracerPermissionGranted: ({ endpointId, tracerId, legacyId, ...details }, applied) =>
     create(applied, catalogTables.tracerPermissions, {
       endpoint_id: endpointId,
       tracer_id: tracerId,
       id: tracerPermissionId(endpointId, tracerId),
       ...detailValues(tracerPermissionColumns, details),
+      legacy_id: legacyId,
       status: 'granted',
       revoked_reason: null,
     }),
@@ -295,8 +309,8 @@ const handlers: CatalogHandlers = {
       { status: 'revoked', revoked_reason: reason },
     ),
 
-  DateClosed: ({ date, reason }, applied) =>
-    create(applied, catalogTables.closedDates, { date, status: 'closed', reason }),
+  DateClosed: ({ date, reason, legacyId }, applied) =>
+    create(applied, catalogTables.closedDates, { date, status: 'closed', reason, legacy_id: legacyId }),
   DateReopened: ({ date, reason }, applied) =>
     update(applied, catalogTables.closedDates, { date }, { status: 'reopened', reason }),
 
@@ -322,7 +336,8 @@ function isCatalogRecordEventType(type: string): type is CatalogRecordEventType 
  */
 export const catalogProjection: Projection = {
   name: CATALOG_PROJECTION_NAME,
-  version: 1,
+  // 2: legacy_id columns (the legacy ids the creating events carry).
+  version: 2,
   target: 'record',
   eventTypes: catalogRecordEventTypes,
   streamPrefixes: ['catalog.'],

@@ -6,9 +6,9 @@ import { catalogProjection, catalogRecordEventTypes } from './catalog-projection
 import { weeklyCloseDaysScope } from './catalog-tables';
 
 describe('record.catalog definition', () => {
-  it('is a valid record projection of version 1', () => {
+  it('is a valid record projection of version 2 (2: legacy ids)', () => {
     expect(() => assertValidProjection(catalogProjection)).not.toThrow();
-    expect(catalogProjection).toMatchObject({ name: 'record.catalog', version: 1, target: 'record' });
+    expect(catalogProjection).toMatchObject({ name: 'record.catalog', version: 2, target: 'record' });
     expect(recordProjections).toContain(catalogProjection);
   });
 
@@ -37,6 +37,22 @@ describe('record.catalog definition', () => {
     ]);
     for (const ddl of Object.values(catalogProjection.tables)) {
       expect(ddl('`db`.`t`')).toMatch(/^\s*CREATE TABLE `db`\.`t` \([\s\S]+\) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4/);
+    }
+  });
+
+  it('stores the legacy id of every row the old system has a table for, unique per table', () => {
+    for (const table of [
+      'catalog_isotopes',
+      'catalog_tracers',
+      'catalog_customers',
+      'catalog_production_runs',
+      'catalog_delivery_time_slots',
+      'catalog_tracer_permissions',
+      'catalog_closed_dates',
+    ] as const) {
+      const ddl = catalogProjection.tables[table]('`t`');
+      expect(ddl).toMatch(/legacy_id INT UNSIGNED NOT NULL/);
+      expect(ddl).toMatch(/UNIQUE KEY \w+_legacy_id \(legacy_id\)/);
     }
   });
 

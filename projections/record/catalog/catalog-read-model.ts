@@ -66,6 +66,8 @@ export type ClosedDateStatus = 'closed' | 'reopened';
 export interface ClosedDateView extends RecordHistory {
   date: CalendarDate;
   status: ClosedDateStatus;
+  /** Legacy `blockDeliverDate.BDID`, kept through reopenings. */
+  legacyId: number;
   /** Of the latest close or reopen. */
   reason: string;
 }
@@ -189,7 +191,7 @@ const isotopeList: ListDefinition<IsotopeView> = {
   name: 'isotopes',
   table: catalogTables.isotopes,
   select: `id, name, atomic_number AS atomicNumber, atomic_mass AS atomicMass,
-    half_life_seconds AS halfLifeSeconds, metastable, ${LIFECYCLE_SELECT}`,
+    half_life_seconds AS halfLifeSeconds, metastable, legacy_id AS legacyId, ${LIFECYCLE_SELECT}`,
   sortKeys: [{ column: 'name', type: 'string', valueOf: (isotope) => isotope.name }, byId()],
   toView: (row) => ({
     id: String(row.id),
@@ -198,6 +200,7 @@ const isotopeList: ListDefinition<IsotopeView> = {
     atomicMass: Number(row.atomicMass),
     halfLifeSeconds: Number(row.halfLifeSeconds),
     metastable: flag(row.metastable),
+    legacyId: Number(row.legacyId),
     ...lifecycleOf(row),
   }),
 };
@@ -206,7 +209,7 @@ const tracerList: ListDefinition<TracerView> = {
   name: 'tracers',
   table: catalogTables.tracers,
   select: `id, isotope_id AS isotopeId, kind, short_name AS shortName, clinical_name AS clinicalName,
-    vial_tag AS vialTag, in_use AS inUse, legacy, ${LIFECYCLE_SELECT}`,
+    vial_tag AS vialTag, in_use AS inUse, legacy, legacy_id AS legacyId, ${LIFECYCLE_SELECT}`,
   sortKeys: [{ column: 'short_name', type: 'string', valueOf: (tracer) => tracer.shortName }, byId()],
   toView: (row) => ({
     id: String(row.id),
@@ -217,6 +220,7 @@ const tracerList: ListDefinition<TracerView> = {
     vialTag: String(row.vialTag),
     inUse: flag(row.inUse),
     legacy: json(row.legacy) as Tracer['legacy'],
+    legacyId: Number(row.legacyId),
     ...lifecycleOf(row),
   }),
 };
@@ -227,7 +231,7 @@ const customerList: ListDefinition<CustomerView> = {
   select: `id, short_name AS shortName, long_name AS longName, dispenser_number AS dispenserNumber,
     overhead_percent AS overheadPercent, contact_person AS contactPerson, emails, phone,
     billing_address AS billingAddress, billing_city AS billingCity, billing_zip AS billingZip, legacy,
-    ${LIFECYCLE_SELECT}`,
+    legacy_id AS legacyId, ${LIFECYCLE_SELECT}`,
   sortKeys: [{ column: 'short_name', type: 'string', valueOf: (customer) => customer.shortName }, byId()],
   toView: (row) => ({
     id: String(row.id),
@@ -242,6 +246,7 @@ const customerList: ListDefinition<CustomerView> = {
     billingCity: text(row.billingCity),
     billingZip: text(row.billingZip),
     legacy: json(row.legacy) as Customer['legacy'],
+    legacyId: Number(row.legacyId),
     ...lifecycleOf(row),
   }),
 };
@@ -267,7 +272,7 @@ const productionRunList: ListDefinition<ProductionRunView> = {
   name: 'productionRuns',
   table: catalogTables.productionRuns,
   select: `id, tracer_id AS tracerId, weekday, ${clock('production_time', 'productionTime')},
-    run_number AS runNumber, max_activity_mbq AS maxActivityMBq, ${LIFECYCLE_SELECT}`,
+    run_number AS runNumber, max_activity_mbq AS maxActivityMBq, legacy_id AS legacyId, ${LIFECYCLE_SELECT}`,
   sortKeys: [
     { column: 'weekday', type: 'number', valueOf: (run) => run.weekday },
     { column: 'production_time', type: 'string', valueOf: (run) => run.productionTime },
@@ -280,6 +285,7 @@ const productionRunList: ListDefinition<ProductionRunView> = {
     productionTime: String(row.productionTime),
     runNumber: Number(row.runNumber),
     maxActivityMBq: number(row.maxActivityMBq),
+    legacyId: Number(row.legacyId),
     ...lifecycleOf(row),
   }),
 };
@@ -289,7 +295,7 @@ const deliveryTimeSlotList: ListDefinition<DeliveryTimeSlotView> = {
   table: catalogTables.deliveryTimeSlots,
   select: `id, endpoint_id AS endpointId, production_run_id AS productionRunId, weekday,
     ${clock('delivery_time', 'deliveryTime')}, weekly_repeat AS \`repeat\`, max_activity_mbq AS maxActivityMBq,
-    ${day('expiry_date', 'expiryDate')}, ${LIFECYCLE_SELECT}`,
+    ${day('expiry_date', 'expiryDate')}, legacy_id AS legacyId, ${LIFECYCLE_SELECT}`,
   sortKeys: [
     { column: 'weekday', type: 'number', valueOf: (slot) => slot.weekday },
     { column: 'delivery_time', type: 'string', valueOf: (slot) => slot.deliveryTime },
@@ -304,6 +310,7 @@ const deliveryTimeSlotList: ListDefinition<DeliveryTimeSlotView> = {
     repeat: row.repeat as DeliveryTimeSlot['repeat'],
     maxActivityMBq: number(row.maxActivityMBq),
     expiryDate: text(row.expiryDate),
+    legacyId: Number(row.legacyId),
     ...lifecycleOf(row),
   }),
 };
@@ -312,7 +319,8 @@ const tracerPermissionList: ListDefinition<TracerPermissionView> = {
   name: 'tracerPermissions',
   table: catalogTables.tracerPermissions,
   select: `id, endpoint_id AS endpointId, tracer_id AS tracerId, overhead_percent AS overheadPercent,
-    max_injections AS maxInjections, status, revoked_reason AS revokedReason, ${HISTORY_SELECT}`,
+    max_injections AS maxInjections, legacy_id AS legacyId, status, revoked_reason AS revokedReason,
+    ${HISTORY_SELECT}`,
   sortKeys: [
     { column: 'endpoint_id', type: 'string', valueOf: (permission) => permission.endpointId },
     { column: 'tracer_id', type: 'string', valueOf: (permission) => permission.tracerId },
@@ -323,6 +331,7 @@ const tracerPermissionList: ListDefinition<TracerPermissionView> = {
     tracerId: String(row.tracerId),
     overheadPercent: number(row.overheadPercent),
     maxInjections: number(row.maxInjections),
+    legacyId: Number(row.legacyId),
     status: row.status as TracerPermissionStatus,
     revokedReason: text(row.revokedReason),
     ...historyOf(row),
@@ -332,12 +341,13 @@ const tracerPermissionList: ListDefinition<TracerPermissionView> = {
 const closedDateList: ListDefinition<ClosedDateView> = {
   name: 'closedDates',
   table: catalogTables.closedDates,
-  select: `${day('`date`', '`date`')}, status, reason, ${HISTORY_SELECT}`,
+  select: `${day('`date`', '`date`')}, status, reason, legacy_id AS legacyId, ${HISTORY_SELECT}`,
   sortKeys: [{ column: '`date`', type: 'string', valueOf: (closed) => closed.date }],
   toView: (row) => ({
     date: String(row.date),
     status: row.status as ClosedDateStatus,
     reason: String(row.reason),
+    legacyId: Number(row.legacyId),
     ...historyOf(row),
   }),
 };

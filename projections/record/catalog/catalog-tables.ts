@@ -32,6 +32,8 @@ const POSITION = 'VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin';
 /** `encodeURIComponent(endpointId):encodeURIComponent(tracerId)`; `:` in an id encodes to three characters. */
 const TRACER_PERMISSION_ID = `VARCHAR(${maxLength.id * 3 * 2 + 1}) COLLATE utf8mb4_bin`;
 const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+/** The row's id in the old system's table, carried by the creating event (libs/domain/legacy). */
+const legacyId = (column: string) => `legacy_id INT UNSIGNED NOT NULL COMMENT 'legacy ${column}'`;
 
 /** Where the row stands in the event history: the first and the latest event applied to it. */
 const HISTORY_COLUMNS = `
@@ -54,9 +56,11 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       atomic_number SMALLINT UNSIGNED NOT NULL,
       atomic_mass SMALLINT UNSIGNED NOT NULL,
       half_life_seconds DOUBLE NOT NULL COMMENT 'fractions kept: O-15 is 122.24 s',
-      metastable BOOLEAN NOT NULL,${LIFECYCLE_COLUMNS},
+      metastable BOOLEAN NOT NULL,
+      ${legacyId('isotopes.id')},${LIFECYCLE_COLUMNS},
       PRIMARY KEY (id),
-      UNIQUE KEY isotope_name (name)
+      UNIQUE KEY isotope_name (name),
+      UNIQUE KEY isotope_legacy_id (legacy_id)
     ) ${TABLE_OPTIONS}`,
 
   catalog_tracers: (table) => `
@@ -68,9 +72,11 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       clinical_name VARCHAR(${maxLength.longText}) NOT NULL,
       vial_tag VARCHAR(10) NOT NULL,
       in_use BOOLEAN NOT NULL,
-      legacy JSON NULL COMMENT 'TracerLegacyAttributes: orderBlock, injections',${LIFECYCLE_COLUMNS},
+      legacy JSON NULL COMMENT 'TracerLegacyAttributes: orderBlock, injections',
+      ${legacyId('Tracers.id')},${LIFECYCLE_COLUMNS},
       PRIMARY KEY (id),
       UNIQUE KEY tracer_short_name (short_name),
+      UNIQUE KEY tracer_legacy_id (legacy_id),
       KEY tracer_isotope (isotope_id)
     ) ${TABLE_OPTIONS}`,
 
@@ -87,10 +93,12 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       billing_address VARCHAR(${maxLength.name}) NULL,
       billing_city VARCHAR(${maxLength.name}) NULL,
       billing_zip VARCHAR(${maxLength.zip}) NULL,
-      legacy JSON NULL COMMENT 'CustomerLegacyAttributes: title, labelName, addressLine3, addressLine4',${LIFECYCLE_COLUMNS},
+      legacy JSON NULL COMMENT 'CustomerLegacyAttributes: title, labelName, addressLine3, addressLine4',
+      ${legacyId('Users.Id')},${LIFECYCLE_COLUMNS},
       PRIMARY KEY (id),
       UNIQUE KEY customer_short_name (short_name),
-      UNIQUE KEY customer_dispenser_number (dispenser_number)
+      UNIQUE KEY customer_dispenser_number (dispenser_number),
+      UNIQUE KEY customer_legacy_id (legacy_id)
     ) ${TABLE_OPTIONS}`,
 
   catalog_delivery_endpoints: (table) => `
@@ -114,9 +122,11 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       weekday TINYINT UNSIGNED NOT NULL COMMENT 'ISO: 1 Monday … 7 Sunday',
       production_time TIME NOT NULL,
       run_number TINYINT UNSIGNED NOT NULL,
-      max_activity_mbq DOUBLE NULL,${LIFECYCLE_COLUMNS},
+      max_activity_mbq DOUBLE NULL,
+      ${legacyId('productionTimes.PTID')},${LIFECYCLE_COLUMNS},
       PRIMARY KEY (id),
       UNIQUE KEY production_run_schedule (tracer_id, weekday, production_time),
+      UNIQUE KEY production_run_legacy_id (legacy_id),
       KEY production_run_week (weekday, production_time, id)
     ) ${TABLE_OPTIONS}`,
 
@@ -129,9 +139,11 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       delivery_time TIME NOT NULL,
       weekly_repeat ENUM('every', 'even', 'odd') NOT NULL COMMENT 'ISO week numbers the slot runs in',
       max_activity_mbq DOUBLE NULL,
-      expiry_date DATE NULL COMMENT 'delivers on dates strictly before it',${LIFECYCLE_COLUMNS},
+      expiry_date DATE NULL COMMENT 'delivers on dates strictly before it',
+      ${legacyId('deliverTimes.DTID')},${LIFECYCLE_COLUMNS},
       PRIMARY KEY (id),
       UNIQUE KEY delivery_time_slot_schedule (endpoint_id, delivery_time, production_run_id),
+      UNIQUE KEY delivery_time_slot_legacy_id (legacy_id),
       KEY delivery_time_slot_endpoint (endpoint_id, weekday, delivery_time, id),
       KEY delivery_time_slot_production_run (production_run_id, delivery_time, id),
       KEY delivery_time_slot_week (weekday, delivery_time, id)
@@ -144,9 +156,11 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       id ${TRACER_PERMISSION_ID} NOT NULL COMMENT 'tracerPermissionId(endpointId, tracerId)',
       overhead_percent SMALLINT UNSIGNED NULL COMMENT 'overrides the customer''s overhead',
       max_injections SMALLINT UNSIGNED NULL,
+      ${legacyId('TracerCustomer.ID')},
       status ENUM('granted', 'revoked') NOT NULL,
       revoked_reason ${REASON} NULL COMMENT 'why it was revoked; null while granted',${HISTORY_COLUMNS},
       PRIMARY KEY (endpoint_id, tracer_id),
+      UNIQUE KEY tracer_permission_legacy_id (legacy_id),
       KEY tracer_permission_tracer (tracer_id, endpoint_id)
     ) ${TABLE_OPTIONS}`,
 
@@ -154,8 +168,10 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
     CREATE TABLE ${table} (
       date DATE NOT NULL,
       status ENUM('closed', 'reopened') NOT NULL,
-      reason ${REASON} NOT NULL COMMENT 'of the latest close or reopen',${HISTORY_COLUMNS},
-      PRIMARY KEY (date)
+      reason ${REASON} NOT NULL COMMENT 'of the latest close or reopen',
+      ${legacyId('blockDeliverDate.BDID')},${HISTORY_COLUMNS},
+      PRIMARY KEY (date),
+      UNIQUE KEY closed_date_legacy_id (legacy_id)
     ) ${TABLE_OPTIONS}`,
 
   catalog_weekly_close_days: (table) => `

@@ -13,6 +13,9 @@ import { openCatalogTestBed, type CatalogTestBed } from './test-support/catalog-
 
 // Ids in the opposite order of the names, so an order by id alone would show.
 const CUSTOMER_COUNT = 23;
+/** Legacy ids are unique per table; each generated row takes the next even one. */
+let nextLegacyId = 2;
+const legacyId = () => (nextLegacyId += 2);
 const customers: CustomerRegistered[] = Array.from({ length: CUSTOMER_COUNT }, (_, index) => ({
   type: 'CustomerRegistered',
   data: {
@@ -20,6 +23,7 @@ const customers: CustomerRegistered[] = Array.from({ length: CUSTOMER_COUNT }, (
     customerId: `cust-${String(CUSTOMER_COUNT - index).padStart(2, '0')}`,
     shortName: `site${String((index * 7) % CUSTOMER_COUNT).padStart(2, '0')}`,
     dispenserNumber: index + 1,
+    legacyId: legacyId(),
   },
 }));
 
@@ -30,13 +34,21 @@ const endpoint = (endpointId: string, customerId: string, name: string): Deliver
 
 const nh3Registered: TracerRegistered = {
   type: 'TracerRegistered',
-  data: { ...fdgRegistered.data, tracerId: 'tracer-nh3', shortName: 'NH3', vialTag: 'NH3' },
+  data: { ...fdgRegistered.data, tracerId: 'tracer-nh3', shortName: 'NH3', vialTag: 'NH3', legacyId: legacyId() },
 };
 
 const run = (productionRunId: string, tracerId: string, weekday: IsoWeekday, productionTime: string) =>
   ({
     type: 'ProductionRunScheduled',
-    data: { productionRunId, tracerId, weekday, productionTime, runNumber: 1, maxActivityMBq: null },
+    data: {
+      productionRunId,
+      tracerId,
+      weekday,
+      productionTime,
+      runNumber: 1,
+      maxActivityMBq: null,
+      legacyId: legacyId(),
+    },
   }) satisfies ProductionRunScheduled;
 
 const slot = (slotId: string, endpointId: string, productionRunId: string, weekday: IsoWeekday, deliveryTime: string) =>
@@ -51,6 +63,7 @@ const slot = (slotId: string, endpointId: string, productionRunId: string, weekd
       repeat: 'every',
       maxActivityMBq: null,
       expiryDate: null,
+      legacyId: legacyId(),
     },
   }) satisfies DeliveryTimeSlotScheduled;
 

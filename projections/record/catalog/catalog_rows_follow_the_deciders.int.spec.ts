@@ -32,6 +32,7 @@ const o15Registered: IsotopeRegistered = {
     atomicMass: 15,
     halfLifeSeconds: 122.24,
     metastable: false,
+    legacyId: 3,
   },
 };
 
@@ -87,6 +88,7 @@ describe('record.catalog applies each catalogue event as the deciders evolve it'
       atomicMass: 18,
       halfLifeSeconds: 6586.2,
       metastable: false,
+      legacyId: 1,
       status: 'active',
       archivedReason: null,
       revision: '0',

@@ -26,8 +26,16 @@ describe('closed dates and weekly close days', () => {
     await bed.close();
   });
 
+  // A fresh legacy id per command, as the handler allocates; a re-close keeps the one the date holds.
+  let nextLegacyId = 100;
   const close = (date: CalendarDate, reason: string) =>
-    bed.decide(closedDateDecider, closedDateStreamName(date), { type: 'CloseDate', date, reason, at });
+    bed.decide(closedDateDecider, closedDateStreamName(date), {
+      type: 'CloseDate',
+      date,
+      reason,
+      legacyId: (nextLegacyId += 2),
+      at,
+    });
   const reopen = (date: CalendarDate, reason: string) =>
     bed.decide(closedDateDecider, closedDateStreamName(date), { type: 'ReopenDate', date, reason, at });
   const setWeeklyCloseDays = (mask: number, reason: string) =>

@@ -47,22 +47,34 @@ const history: CatalogEvent[] = [
   },
   {
     type: 'TracerPermissionGranted',
-    data: { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fdg', overheadPercent: 12, maxInjections: null },
+    data: {
+      endpointId: 'ep-herlev-pet',
+      tracerId: 'tracer-fdg',
+      overheadPercent: 12,
+      maxInjections: null,
+      legacyId: 40,
+    },
   },
   {
     type: 'TracerPermissionGranted',
-    data: { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fet', overheadPercent: null, maxInjections: 3 },
+    data: {
+      endpointId: 'ep-herlev-pet',
+      tracerId: 'tracer-fet',
+      overheadPercent: null,
+      maxInjections: 3,
+      legacyId: 42,
+    },
   },
   { type: 'TracerPermissionRevoked', data: { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fet', reason } },
-  { type: 'DateClosed', data: { date: '2026-12-24', reason } },
-  { type: 'DateClosed', data: { date: '2026-12-31', reason } },
+  { type: 'DateClosed', data: { date: '2026-12-24', reason, legacyId: 50 } },
+  { type: 'DateClosed', data: { date: '2026-12-31', reason, legacyId: 52 } },
   { type: 'DateReopened', data: { date: '2026-12-31', reason } },
   { type: 'WeeklyCloseDaysChanged', data: { from: 0, to: weeklyCloseDaysMask([6, 7]), reason } },
 ];
 
 const secondSlot: DeliveryTimeSlotScheduled = {
   type: 'DeliveryTimeSlotScheduled',
-  data: { ...mondaySlotScheduled.data, slotId: 'slot-herlev-mon-1000', deliveryTime: '10:00' },
+  data: { ...mondaySlotScheduled.data, slotId: 'slot-herlev-mon-1000', deliveryTime: '10:00', legacyId: 1010 },
 };
 
 describe('rebuild of record.catalog', () => {
@@ -99,7 +111,7 @@ describe('rebuild of record.catalog', () => {
 
     const report = await bed.engine.rebuild(CATALOG_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: CATALOG_PROJECTION_NAME, version: 1, replacedVersion: 1 });
+    expect(report).toMatchObject({ projection: CATALOG_PROJECTION_NAME, version: 2, replacedVersion: 2 });
     expect(report.eventsHandled).toBe(history.length);
     expect(await snapshot()).toEqual(before);
     const leftovers = await bed.rows(

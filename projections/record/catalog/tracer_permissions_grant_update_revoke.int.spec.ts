@@ -42,12 +42,15 @@ describe('tracer permissions: grant, update, revoke and grant again', () => {
 
   const streamOf = (endpointId: string, tracerId: string) => tracerPermissionStreamName(endpointId, tracerId);
 
+  // A fresh legacy id per grant, as the handler allocates; a re-grant keeps the one the pair holds.
+  let nextLegacyId = 200;
   function grant(endpointId: string, tracerId: string, details: { overheadPercent?: number; maxInjections?: number }) {
     return bed.decide(tracerPermissionDecider, streamOf(endpointId, tracerId), {
       type: 'GrantTracerPermission',
       endpointId,
       tracerId,
       ...details,
+      legacyId: (nextLegacyId += 2),
       at,
       refs: {
         endpoint: bed.stateOf(deliveryEndpointDecider, deliveryEndpointStreamName(endpointId)),
@@ -135,6 +138,8 @@ describe('tracer permissions: grant, update, revoke and grant again', () => {
       maxInjections: null,
       revision: '3',
       createdPosition: revoked!.createdPosition,
+      // The first grant's legacy TracerCustomer.ID, not the one the re-grant's command brought.
+      legacyId: revoked!.legacyId,
     });
     expect(regranted).toMatchObject(
       expectedView(bed.stateOf(tracerPermissionDecider, streamOf('ep-herlev-pet', 'tracer-fdg'))),

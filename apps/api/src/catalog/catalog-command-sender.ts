@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import { ExecuteDomainCommand } from '@tracershop/platform';
+import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { catalogCommands, type CatalogCommands, type CatalogLookups } from './catalog-commands';
 import type { CommandResponseDto } from './catalog.dto';
 import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -16,8 +17,9 @@ export class CatalogCommandSender {
     private readonly bus: CommandBus,
     @Inject(CommandPipeline) pipeline: CommandPipeline,
     @Inject(CATALOG_READ_MODEL) readModel: CatalogLookups,
+    legacyIds: LegacyIdAllocator,
   ) {
-    this.commands = catalogCommands(pipeline, readModel);
+    this.commands = catalogCommands(pipeline, readModel, legacyIds);
   }
 
   async send<C, E extends DomainEvent, S>(

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { CommandDefinition, CommandPipeline, StateChange } from '@tracershop/command-pipeline';
 import {
   catalogEventSchemaVersions,
   closedDateDecider,
+  closedDateNameClaims,
   closedDateStreamName,
   customerDecider,
   customerNameClaims,
@@ -24,16 +25,23 @@ import {
   tracerDecider,
   tracerNameClaims,
   tracerPermissionDecider,
+  tracerPermissionNameClaims,
   tracerPermissionStreamName,
   tracerStreamName,
   weeklyCloseDaysDecider,
   weeklyCloseDaysStreamName,
   type CatalogEventType,
+  type ClosedDateState,
   type NameClaimCommand,
   type NameClaimRef,
   type ServedSlot,
+  type TracerPermissionState,
 } from '@tracershop/domain/catalog';
 import type { Decider, DomainEvent } from '@tracershop/domain/kernel';
+import { requireGivenLegacyIdHeld, type LegacyIdTable } from '@tracershop/domain/legacy';
+import type { LegacyIdSource } from '../legacy-ids/legacy-id-allocator';
+
+export { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
 
 /** What the catalog's command handlers read from the catalog read model (no stream holds it). */
 export interface CatalogLookups {
@@ -57,10 +65,16 @@ export const nameClaimCommand: CommandDefinition<NameClaimCommand, DomainEvent &
 
 /**
  * Unique names: claim the new keys on their own streams before the owner's events, release the
- * old ones after, and give back what was claimed when the owner's append fails.
+ * old ones after, and give back what was claimed when the owner's append fails. Legacy ids are
+ * claimed the same way (kind `legacyId`), so an explicit id a client gives cannot take one another
+ * record holds, allocated or given.
  */
-function uniqueNames<S extends { status: string }>(pipeline: CommandPipeline, claimsOf: (state: S) => NameClaimRef[]) {
-  const ownerOf = (change: StateChange<S>) => ((change.after as { id?: string }).id ?? '') as string;
+function uniqueNames<S>(
+  pipeline: CommandPipeline,
+  claimsOf: (state: S) => NameClaimRef[],
+  ownerIdOf: (state: S) => string = (state) => (state as { id?: string }).id ?? '',
+) {
+  const ownerOf = (change: StateChange<S>) => ownerIdOf(change.after);
   const send = (change: StateChange<S>, type: 'ClaimName' | 'ReleaseName', ref: NameClaimRef) =>
     pipeline.execute(
       nameClaimCommand,
@@ -96,13 +110,46 @@ function uniqueNames<S extends { status: string }>(pipeline: CommandPipeline, cl
 /** Infers the command, event and state types from the decider. */
 const define = <C, E extends DomainEvent, S>(definition: CommandDefinition<C, E, S>) => definition;
 
-export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLookups) {
+/** Owner ids are ids (at most 128 of `A-Za-z0-9._:-`); a permission's pair id may not be one, so it is hashed then. */
+const OWNER_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+function tracerPermissionOwner(state: TracerPermissionState): string {
+  const id = state.status === 'absent' ? '' : state.id;
+  return OWNER_ID.test(id) ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+
+const heldLegacyId = (state: { status: string; legacyId?: number }) =>
+  state.status === 'absent' ? undefined : state.legacyId;
+
+/**
+ * Supplies the legacy id of a creating command: the one the record holds already (a repeated
+ * registration, a re-grant, a re-close), else the one the client gave for a row carried over from
+ * the old system, else a new one from the allocator. An explicit id other than the held one is a 409.
+ */
+async function legacyIdFor(
+  legacyIds: LegacyIdSource,
+  table: LegacyIdTable,
+  given: number | undefined,
+  held: number | null | undefined,
+): Promise<number> {
+  requireGivenLegacyIdHeld(held, given);
+  return held ?? given ?? legacyIds.allocate(table);
+}
+
+export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLookups, legacyIds: LegacyIdSource) {
   const isotope = define({
     name: 'Isotope',
     decider: isotopeDecider,
     streamOf: (command) => isotopeStreamName(command.isotopeId),
     retryOnConflict: RETRY,
     schemaVersionOf,
+    enrich: async (command, load) => {
+      if (command.type !== 'RegisterIsotope') return command;
+      const current = await load(isotopeStreamName(command.isotopeId), isotopeDecider);
+      return {
+        ...command,
+        legacyId: await legacyIdFor(legacyIds, 'isotopes', command.legacyId, heldLegacyId(current)),
+      };
+    },
     ...uniqueNames(pipeline, isotopeNameClaims),
   });
 
@@ -113,6 +160,14 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     retryOnConflict: RETRY,
     schemaVersionOf,
     enrich: async (command, load) => {
+      if (command.type === 'RegisterTracer') {
+        const current = await load(tracerStreamName(command.tracerId), tracerDecider);
+        return {
+          ...command,
+          legacyId: await legacyIdFor(legacyIds, 'Tracers', command.legacyId, heldLegacyId(current)),
+          refs: { isotope: await load(isotopeStreamName(command.isotopeId), isotopeDecider) },
+        };
+      }
       if ('refs' in command && 'isotopeId' in command) {
         return { ...command, refs: { isotope: await load(isotopeStreamName(command.isotopeId), isotopeDecider) } };
       }
@@ -132,6 +187,12 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     streamOf: (command) => customerStreamName(command.customerId),
     retryOnConflict: RETRY,
     schemaVersionOf,
+    enrich: async (command, load) => {
+      if (command.type !== 'RegisterCustomer') return command;
+      const current = await load(customerStreamName(command.customerId), customerDecider);
+      // Customers and staff users share the old system's `Users.Id` space.
+      return { ...command, legacyId: await legacyIdFor(legacyIds, 'Users', command.legacyId, heldLegacyId(current)) };
+    },
     ...uniqueNames(pipeline, customerNameClaims),
   });
 
@@ -164,8 +225,14 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     schemaVersionOf,
     enrich: async (command, load) => {
       switch (command.type) {
-        case 'ScheduleProductionRun':
-          return { ...command, refs: { tracer: await load(tracerStreamName(command.tracerId), tracerDecider) } };
+        case 'ScheduleProductionRun': {
+          const current = await load(productionRunStreamName(command.productionRunId), productionRunDecider);
+          return {
+            ...command,
+            legacyId: await legacyIdFor(legacyIds, 'productionTimes', command.legacyId, heldLegacyId(current)),
+            refs: { tracer: await load(tracerStreamName(command.tracerId), tracerDecider) },
+          };
+        }
         case 'RestoreProductionRun': {
           const run = await load(productionRunStreamName(command.productionRunId), productionRunDecider);
           const tracerId = run.status === 'absent' ? '' : run.tracerId;
@@ -194,7 +261,10 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
       const productionRunState = await load(productionRunStreamName(runId), productionRunDecider);
       if (command.type === 'UpdateDeliveryTimeSlot') return { ...command, refs: { productionRun: productionRunState } };
       const endpointState = await load(deliveryEndpointStreamName(endpointId), deliveryEndpointDecider);
-      return { ...command, refs: { endpoint: endpointState, productionRun: productionRunState } };
+      const refs = { endpoint: endpointState, productionRun: productionRunState };
+      if (command.type === 'RestoreDeliveryTimeSlot') return { ...command, refs };
+      const legacyId = await legacyIdFor(legacyIds, 'deliverTimes', command.legacyId, present?.legacyId);
+      return { ...command, legacyId, refs };
     },
     ...uniqueNames(pipeline, deliveryTimeSlotNameClaims),
   });
@@ -207,14 +277,21 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     schemaVersionOf,
     enrich: async (command, load) => {
       if (command.type !== 'GrantTracerPermission') return command;
+      const current = await load(
+        tracerPermissionStreamName(command.endpointId, command.tracerId),
+        tracerPermissionDecider,
+      );
       return {
         ...command,
+        // Only the first grant of the pair takes a new id; a re-grant after a revoke keeps it.
+        legacyId: await legacyIdFor(legacyIds, 'TracerCustomer', command.legacyId, heldLegacyId(current)),
         refs: {
           endpoint: await load(deliveryEndpointStreamName(command.endpointId), deliveryEndpointDecider),
           tracer: await load(tracerStreamName(command.tracerId), tracerDecider),
         },
       };
     },
+    ...uniqueNames(pipeline, tracerPermissionNameClaims, tracerPermissionOwner),
   });
 
   const closedDate = define({
@@ -223,6 +300,16 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     streamOf: (command) => closedDateStreamName(command.date),
     retryOnConflict: RETRY,
     schemaVersionOf,
+    enrich: async (command, load) => {
+      if (command.type !== 'CloseDate') return command;
+      const current = await load(closedDateStreamName(command.date), closedDateDecider);
+      // Only the first close of the date takes a new id; a re-close after a reopening keeps it.
+      return {
+        ...command,
+        legacyId: await legacyIdFor(legacyIds, 'blockDeliverDate', command.legacyId, current.legacyId),
+      };
+    },
+    ...uniqueNames(pipeline, closedDateNameClaims, (state: ClosedDateState) => state.date ?? ''),
   });
 
   const weeklyCloseDays = define({

@@ -1,4 +1,5 @@
 import type { IsoWeekday } from '@tracershop/domain/catalog';
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
@@ -23,6 +24,28 @@ import {
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * `legacyId` of a creating request: the row's id in the old system's table, for rows carried over
+ * from it (FDG is `Tracers.id` 6). Omitted, the server allocates one (an even id; the old system
+ * allocates odd ones). Unique per legacy table: an id another record holds is a 409.
+ */
+function LegacyIdProperty(column: string, example: number) {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description:
+        `Legacy \`${column}\` of a row carried over from the old system; ` +
+        'omitted, the server allocates one. Unique: an id another record holds is a 409 (NAME_TAKEN).',
+      minimum: 1,
+      maximum: 2_147_483_647,
+      example,
+    }),
+    IsOptional(),
+    IsInt(),
+    Min(1),
+    Max(2_147_483_647),
+  );
+}
 
 export class ReasonDto {
   @ApiProperty({ example: 'No longer produced' })
@@ -100,6 +123,9 @@ export class RegisterIsotopeDto extends IsotopeDetailsDto {
   @IsOptional()
   @IsUUID()
   id?: string;
+
+  @LegacyIdProperty('isotopes.id', 1)
+  legacyId?: number;
 }
 
 export class UpdateIsotopeDto extends PartialType(IsotopeDetailsDto) {}
@@ -161,6 +187,9 @@ export class RegisterTracerDto extends TracerDetailsDto {
   @ApiProperty({ enum: ['activity', 'injection'] })
   @IsIn(['activity', 'injection'])
   kind!: 'activity' | 'injection';
+
+  @LegacyIdProperty('Tracers.id', 6)
+  legacyId?: number;
 }
 
 export class UpdateTracerDto extends PartialType(TracerDetailsDto) {}
@@ -252,6 +281,9 @@ export class RegisterCustomerDto extends CustomerDetailsDto {
   @IsOptional()
   @IsUUID()
   id?: string;
+
+  @LegacyIdProperty('Users.Id', 7)
+  legacyId?: number;
 }
 
 export class UpdateCustomerDto extends PartialType(CustomerDetailsDto) {}
@@ -319,6 +351,9 @@ export class ScheduleProductionRunDto extends ProductionRunDetailsDto {
   @Min(1)
   @Max(7)
   weekday!: IsoWeekday;
+
+  @LegacyIdProperty('productionTimes.PTID', 3)
+  legacyId?: number;
 }
 
 export class UpdateProductionRunDto extends PartialType(ProductionRunDetailsDto) {}
@@ -360,6 +395,9 @@ export class ScheduleDeliveryTimeSlotDto extends DeliveryTimeSlotDetailsDto {
   @IsString()
   @MaxLength(64)
   productionRunId!: string;
+
+  @LegacyIdProperty('deliverTimes.DTID', 21)
+  legacyId?: number;
 }
 
 export class UpdateDeliveryTimeSlotDto extends PartialType(DeliveryTimeSlotDetailsDto) {}
@@ -382,7 +420,17 @@ export class TracerPermissionDetailsDto {
   maxInjections?: number | null;
 }
 
+export class GrantTracerPermissionDto extends TracerPermissionDetailsDto {
+  @LegacyIdProperty('TracerCustomer.ID', 5)
+  legacyId?: number;
+}
+
 // Closed dates and weekly close days
+
+export class CloseDateDto extends ReasonDto {
+  @LegacyIdProperty('blockDeliverDate.BDID', 11)
+  legacyId?: number;
+}
 
 export class SetWeeklyCloseDaysDto extends ReasonDto {
   @ApiProperty({ description: 'Bit 0 = Monday … bit 6 = Sunday', minimum: 0, maximum: 127 })

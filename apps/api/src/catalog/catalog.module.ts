@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { LegacyIdsModule } from '../legacy-ids/legacy-ids.module';
 import { CatalogCommandSender } from './catalog-command-sender';
 import { catalogReadModelProvider } from './catalog-read-model.provider';
 import { ClosedDatesController } from './closed-dates.controller';
@@ -13,6 +14,7 @@ import { TracersController } from './tracers.controller';
 
 /** The radiopharmacy's reference data: isotopes, tracers, customers, endpoints, runs, slots, permissions, closed dates. */
 @Module({
+  imports: [LegacyIdsModule],
   controllers: [
     IsotopesController,
     TracersController,
@@ -25,5 +27,6 @@ import { TracersController } from './tracers.controller';
     ClosedDatesController,
   ],
   providers: [catalogReadModelProvider, CatalogCommandSender, CustomerScope],
+  exports: [CustomerScope],
 })
 export class CatalogModule {}

@@ -6,7 +6,9 @@ import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { legacyIdAllocatedByHandler } from './catalog-commands';
 import {
+  CloseDateDto,
   ClosedDateListQueryDto,
   CommandResponseDto,
   GetQueryDto,
@@ -48,11 +50,12 @@ export class ClosedDatesController {
   @Allow(...CATALOG_EDITORS)
   @HttpCode(200)
   @ApiOkResponse({ type: CommandResponseDto })
-  close(@Param('date') date: string, @Body() { reason }: ReasonDto, @Command() context: CommandContext) {
+  close(@Param('date') date: string, @Body() body: CloseDateDto, @Command() context: CommandContext) {
+    const { reason, legacyId = legacyIdAllocatedByHandler } = body;
     return this.sender.send(
       date,
       this.sender.commands.closedDate,
-      { type: 'CloseDate', date, reason, at: now() },
+      { type: 'CloseDate', date, reason, legacyId, at: now() },
       { ...context, reason },
     );
   }

@@ -8,6 +8,7 @@ import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { legacyIdAllocatedByHandler } from './catalog-commands';
 import { CustomerScope } from './customer-scope';
 import {
   CommandResponseDto,
@@ -51,11 +52,11 @@ export class CustomersController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterCustomerDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), ...details } = body;
+    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.customer,
-      { type: 'RegisterCustomer', customerId: id, ...details, at: now() },
+      { type: 'RegisterCustomer', customerId: id, ...details, legacyId, at: now() },
       context,
     );
   }

@@ -9,7 +9,7 @@ import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/proj
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
 import { CustomerScope } from './customer-scope';
-import { refsLoadedByHandler } from './catalog-commands';
+import { legacyIdAllocatedByHandler, refsLoadedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
   ReasonDto,
@@ -51,11 +51,11 @@ export class DeliveryTimeSlotsController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   schedule(@Body() body: ScheduleDeliveryTimeSlotDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), ...details } = body;
+    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.deliveryTimeSlot,
-      { type: 'ScheduleDeliveryTimeSlot', slotId: id, ...details, at: now(), refs: refsLoadedByHandler },
+      { type: 'ScheduleDeliveryTimeSlot', slotId: id, ...details, legacyId, at: now(), refs: refsLoadedByHandler },
       context,
     );
   }

@@ -7,6 +7,7 @@ import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
+import { legacyIdAllocatedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
   ReasonDto,
@@ -43,11 +44,11 @@ export class IsotopesController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterIsotopeDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), ...details } = body;
+    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.isotope,
-      { type: 'RegisterIsotope', isotopeId: id, ...details, at: now() },
+      { type: 'RegisterIsotope', isotopeId: id, ...details, legacyId, at: now() },
       context,
     );
   }

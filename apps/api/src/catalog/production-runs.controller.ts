@@ -7,7 +7,7 @@ import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
-import { refsLoadedByHandler } from './catalog-commands';
+import { legacyIdAllocatedByHandler, refsLoadedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
   ReasonDto,
@@ -44,11 +44,18 @@ export class ProductionRunsController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   schedule(@Body() body: ScheduleProductionRunDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), ...details } = body;
+    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.productionRun,
-      { type: 'ScheduleProductionRun', productionRunId: id, ...details, at: now(), refs: refsLoadedByHandler },
+      {
+        type: 'ScheduleProductionRun',
+        productionRunId: id,
+        ...details,
+        legacyId,
+        at: now(),
+        refs: refsLoadedByHandler,
+      },
       context,
     );
   }

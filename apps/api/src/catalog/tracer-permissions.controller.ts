@@ -9,10 +9,11 @@ import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/proj
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
 import { CatalogCommandSender, now } from './catalog-command-sender';
 import { CustomerScope } from './customer-scope';
-import { refsLoadedByHandler } from './catalog-commands';
+import { legacyIdAllocatedByHandler, refsLoadedByHandler } from './catalog-commands';
 import {
   CommandResponseDto,
   GetQueryDto,
+  GrantTracerPermissionDto,
   ReasonDto,
   TracerPermissionDetailsDto,
   TracerPermissionListQueryDto,
@@ -50,13 +51,22 @@ export class TracerPermissionsController {
   grant(
     @Param('endpointId') endpointId: string,
     @Param('tracerId') tracerId: string,
-    @Body() details: TracerPermissionDetailsDto,
+    @Body() body: GrantTracerPermissionDto,
     @Command() context: CommandContext,
   ) {
+    const { legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       tracerPermissionStreamName(endpointId, tracerId),
       this.sender.commands.tracerPermission,
-      { type: 'GrantTracerPermission', endpointId, tracerId, ...details, at: now(), refs: refsLoadedByHandler },
+      {
+        type: 'GrantTracerPermission',
+        endpointId,
+        tracerId,
+        ...details,
+        legacyId,
+        at: now(),
+        refs: refsLoadedByHandler,
+      },
       context,
     );
   }

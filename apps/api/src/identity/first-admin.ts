@@ -8,6 +8,7 @@ import { HttpProblem, PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/
 import { firstAdministratorDecider, firstAdministratorStreamName } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
 import { IdentityService } from './identity.service';
+import { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
 
 const SETUP_TOKEN_TTL_SECONDS = 24 * 3600;
 
@@ -87,7 +88,11 @@ export class FirstAdmin implements OnApplicationBootstrap {
     };
     const at = new Date().toISOString();
     const user = this.identity.commands.user;
-    await this.identity.execute(user, { type: 'RegisterUser', userId, username, printedName, at }, context);
+    await this.identity.execute(
+      user,
+      { type: 'RegisterUser', userId, username, printedName, legacyUserId: legacyIdAllocatedByHandler, at },
+      context,
+    );
     await this.identity.execute(
       user,
       { type: 'GrantRole', userId, role: 'admin', at },

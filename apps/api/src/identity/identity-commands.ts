@@ -16,11 +16,12 @@ import {
   type UserState,
 } from '@tracershop/domain/identity';
 import type { DomainEvent } from '@tracershop/domain/kernel';
+import type { LegacyIdSource } from '../legacy-ids/legacy-id-allocator';
 
 const schemaVersionOf = (type: string) => identityEventSchemaVersions[type as IdentityEventType] ?? 1;
 const define = <C, E extends DomainEvent, S>(definition: CommandDefinition<C, E, S>) => definition;
 
-export function identityCommands(pipeline: CommandPipeline) {
+export function identityCommands(pipeline: CommandPipeline, legacyIds: LegacyIdSource) {
   const usernameClaim = define({
     name: 'UsernameClaim',
     decider: usernameClaimDecider,
@@ -48,6 +49,13 @@ export function identityCommands(pipeline: CommandPipeline) {
     streamOf: (command) => userStreamName(command.userId),
     retryOnConflict: true,
     schemaVersionOf,
+    // Staff share the old system's `Users.Id` space with customers: one allocator for both.
+    enrich: async (command, load) => {
+      if (command.type !== 'RegisterUser') return command;
+      const current = await load(userStreamName(command.userId), userDecider);
+      const legacyUserId = current.status === 'absent' ? await legacyIds.allocate('Users') : current.legacyUserId;
+      return { ...command, legacyUserId };
+    },
     beforeAppend: claimUsername('ClaimUsername'),
     appendFailed: claimUsername('ReleaseUsername'),
   });

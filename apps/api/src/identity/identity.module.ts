@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Module, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { AUTHENTICATOR, Public } from '@tracershop/platform';
+import { LegacyIdsModule } from '../legacy-ids/legacy-ids.module';
 import { ApiClientsController } from './api-clients.controller';
 import { AuthController } from './auth.controller';
 import { CredentialCache } from './credential-cache';
@@ -36,6 +37,7 @@ class SetupController {
 
 /** Users, roles, release rights, sessions, API clients, service endpoints and electronic signatures. */
 @Module({
+  imports: [LegacyIdsModule],
   controllers: [AuthController, SetupController, UsersController, ApiClientsController, ServiceEndpointsController],
   providers: [
     identityReadModelProvider,

@@ -25,6 +25,7 @@ import { CredentialCache } from './credential-cache';
 import { identityCommands, type IdentityCommands } from './identity-commands';
 import { sessionSeenKey } from './identity-authenticator';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 
 export const IDENTITY_PROJECTION = 'web.identity';
 
@@ -53,8 +54,9 @@ export class IdentityService {
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
     private readonly credentials: CredentialCache,
+    legacyIds: LegacyIdAllocator,
   ) {
-    this.commands = identityCommands(pipeline);
+    this.commands = identityCommands(pipeline, legacyIds);
   }
 
   /** Sends one identity command; this process forgets the owner's cached credentials at once. */

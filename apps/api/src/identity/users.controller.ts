@@ -18,6 +18,7 @@ import {
 } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+import { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
 
 const now = () => new Date().toISOString();
 
@@ -39,7 +40,11 @@ export class UsersController {
   @Post()
   @Allow(...IDENTITY_ADMINS)
   register(@Body() { id = randomUUID(), ...body }: RegisterUserDto, @Command() context: CommandContext) {
-    return this.send(id, { type: 'RegisterUser', userId: id, ...body, at: now() }, context);
+    return this.send(
+      id,
+      { type: 'RegisterUser', userId: id, ...body, legacyUserId: legacyIdAllocatedByHandler, at: now() },
+      context,
+    );
   }
 
   @Get()

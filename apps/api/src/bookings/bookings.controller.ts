@@ -1,0 +1,189 @@
+import type { FastifyRequest } from 'fastify';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Principal, Role } from '@tracershop/auth';
+import type { CommandContext, CommandDefinition } from '@tracershop/command-pipeline';
+import { procedureId } from '@tracershop/domain/bookings';
+import type { DomainEvent } from '@tracershop/domain/kernel';
+import { Allow, Command, ExecuteDomainCommand, HttpProblem, ReadsProjections } from '@tracershop/platform';
+import {
+  BOOKINGS_PROJECTION_NAME,
+  CATALOG_PROJECTION_NAME,
+  type BookingsReadModel,
+  type BookingView,
+} from '@tracershop/projections/record';
+import { ORDER_PLACERS } from '../access-roles';
+import { answer } from '../catalog/catalog-read-model.provider';
+import { CustomerScope } from '../catalog/customer-scope';
+import { bookingCommand, locationMappingCommand, procedureCommand, refsLoadedByHandler } from './bookings-commands';
+import { BOOKINGS_READ_MODEL } from './bookings-read-model.provider';
+import {
+  BookingCommandResponseDto,
+  BookingGetQueryDto,
+  BookingListQueryDto,
+  BookingReasonDto,
+  DefineProcedureDto,
+  ImportBookingDto,
+  MapLocationDto,
+  MassOrderDto,
+  MassOrderResponseDto,
+} from './bookings.dto';
+import { MassOrderService } from './mass-order.service';
+
+/** The worklist integration (an API token) imports and cancels; production may do it by hand. */
+export const BOOKING_IMPORTERS: Role[] = ['admin', 'production', 'application'];
+/** Room mappings and procedure definitions are production's reference data. */
+export const BOOKING_CONFIGURERS: Role[] = ['admin', 'production'];
+/** Shop members read their customers' endpoints' bookings; production, admins and auditors all. */
+export const BOOKING_READERS: Role[] = ['admin', 'production', 'shop', 'auditor'];
+
+const now = () => new Date().toISOString();
+
+@ApiTags('bookings')
+@Controller('bookings')
+export class BookingsController {
+  constructor(
+    private readonly bus: CommandBus,
+    @Inject(BOOKINGS_READ_MODEL) private readonly readModel: BookingsReadModel,
+    private readonly scope: CustomerScope,
+    private readonly massOrders: MassOrderService,
+  ) {}
+
+  private async send<C, E extends DomainEvent, S>(
+    id: string,
+    definition: CommandDefinition<C, E, S>,
+    command: NoInfer<C>,
+    context: CommandContext,
+  ): Promise<BookingCommandResponseDto> {
+    const result = await this.bus.execute(new ExecuteDomainCommand(definition, command, context));
+    return { id, ...result };
+  }
+
+  @Get()
+  @Allow(...BOOKING_READERS)
+  @ReadsProjections(BOOKINGS_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
+  @ApiOperation({ summary: 'Bookings in order of start; shop members name one of their endpoints' })
+  async list(@Query() query: BookingListQueryDto, @Req() request: FastifyRequest) {
+    const { minPosition: _minPosition, limit = 100, ...filters } = query;
+    this.scope.requireFilter(request, filters.endpointId, 'endpointId');
+    if (filters.endpointId !== undefined) await this.scope.assertEndpoint(request, filters.endpointId);
+    return answer(this.readModel.listBookings({ limit, ...filters }));
+  }
+
+  @Get(':accession')
+  @Allow(...BOOKING_READERS)
+  @ReadsProjections(BOOKINGS_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
+  async get(
+    @Param('accession') accession: string,
+    @Query() _query: BookingGetQueryDto,
+    @Req() request: FastifyRequest,
+  ) {
+    const booking = await this.readModel.getBooking(accession);
+    if (booking && (await this.visible(request, booking))) return booking;
+    throw new HttpProblem(HttpStatus.NOT_FOUND, 'BOOKING_NOT_FOUND', `No booking ${accession}`, { id: accession });
+  }
+
+  @Post()
+  @Allow(...BOOKING_IMPORTERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Import a booking from the worklist: create, or update and start over as initial' })
+  @ApiOkResponse({ type: BookingCommandResponseDto, description: 'events is empty when nothing changed' })
+  import(@Body() body: ImportBookingDto, @Command() context: CommandContext) {
+    const { accessionNumber } = body;
+    return this.send(
+      accessionNumber,
+      bookingCommand,
+      { type: 'ImportBooking', ...body, at: now() },
+      { ...context, source: { system: 'hospital-worklist', table: 'ORM^O01', primaryKey: accessionNumber } },
+    );
+  }
+
+  @Post('mass-order')
+  @Allow(...ORDER_PLACERS)
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Order a day’s bookings of an endpoint: one activity order per slot, injections per booking',
+  })
+  @ApiOkResponse({ type: MassOrderResponseDto })
+  async massOrder(@Body() body: MassOrderDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
+    await this.scope.assertEndpoint(request, body.endpointId);
+    const inScope = async (endpointId: string | null) => {
+      if (this.scope.of(request) === 'all') return true;
+      if (endpointId === null) return false;
+      try {
+        await this.scope.assertEndpoint(request, endpointId);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    return this.massOrders.massOrder(body, request.principal as Principal, context, inScope);
+  }
+
+  @Post(':accession/cancel')
+  @Allow(...BOOKING_IMPORTERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'The worklist cancelled the study; the booking stays, cancelled' })
+  @ApiOkResponse({ type: BookingCommandResponseDto })
+  cancel(
+    @Param('accession') accession: string,
+    @Body() { reason }: BookingReasonDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.send(
+      accession,
+      bookingCommand,
+      { type: 'CancelBooking', accessionNumber: accession, reason, at: now() },
+      { ...context, reason, source: { system: 'hospital-worklist', table: 'ORM^O01', primaryKey: accession } },
+    );
+  }
+
+  @Put('locations/:code')
+  @Allow(...BOOKING_CONFIGURERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Map a RIS room to the delivery endpoint serving it (null unmaps)' })
+  @ApiOkResponse({ type: BookingCommandResponseDto })
+  mapLocation(@Param('code') code: string, @Body() { endpointId }: MapLocationDto, @Command() context: CommandContext) {
+    return this.send(
+      code,
+      locationMappingCommand,
+      { type: 'MapLocation', locationCode: code, endpointId, at: now(), refs: refsLoadedByHandler },
+      context,
+    );
+  }
+
+  @Put('procedures/:code/endpoints/:endpointId')
+  @Allow(...BOOKING_CONFIGURERS)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Define what a procedure needs at an endpoint: tracer, units per study, delay' })
+  @ApiOkResponse({ type: BookingCommandResponseDto })
+  defineProcedure(
+    @Param('code') code: string,
+    @Param('endpointId') endpointId: string,
+    @Body() body: DefineProcedureDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.send(
+      procedureId(code, endpointId),
+      procedureCommand,
+      { type: 'DefineProcedure', procedureCode: code, endpointId, ...body, at: now(), refs: refsLoadedByHandler },
+      context,
+    );
+  }
+
+  /** Shop members see the bookings of their customers' endpoints: by the room's mapping or the order's endpoint. */
+  private async visible(request: FastifyRequest, booking: BookingView): Promise<boolean> {
+    if (this.scope.of(request) === 'all') return true;
+    for (const endpointId of [booking.endpointId, booking.order?.endpointId]) {
+      if (!endpointId) continue;
+      try {
+        await this.scope.assertEndpoint(request, endpointId);
+        return true;
+      } catch {
+        // Not theirs: try the other endpoint.
+      }
+    }
+    return false;
+  }
+}

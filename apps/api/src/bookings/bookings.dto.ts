@@ -1,0 +1,224 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { bookingFieldLengths, bookingStatuses, type BookingStatus } from '@tracershop/domain/bookings';
+
+// Shapes and ranges are checked here; the booking rules (statuses, mappings, slots) by the deciders.
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+/** The most bookings one mass order takes: a busy PET centre's day is a few dozen. */
+export const MAX_MASS_ORDER_BOOKINGS = 500;
+
+export class ImportBookingDto {
+  @ApiProperty({ example: 'HRL2026000123', description: 'Unique; HL7 ORC-20' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(bookingFieldLengths.accessionNumber)
+  accessionNumber!: string;
+
+  @ApiProperty({ example: 'PET1', description: 'RIS room code; HL7 OBR-21' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(bookingFieldLengths.locationCode)
+  locationCode!: string;
+
+  @ApiProperty({ example: 'WBFDG', description: 'Procedure identifier; HL7 OBR-4.1' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(bookingFieldLengths.procedureCode)
+  procedureCode!: string;
+
+  @ApiPropertyOptional({ example: 'PET/CT whole body FDG', description: 'HL7 OBR-4.2' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(bookingFieldLengths.procedureDescription)
+  procedureDescription?: string;
+
+  @ApiProperty({ example: '2026-11-23', description: 'Local date of the study start (HL7 ORC-7.4)' })
+  @Matches(DATE)
+  startDate!: string;
+
+  @ApiProperty({ example: '09:15', description: 'Local time of the study start' })
+  @Matches(TIME)
+  startTime!: string;
+}
+
+export class BookingReasonDto {
+  @ApiProperty({ example: 'ORC-1 CA: cancelled in the RIS' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  reason!: string;
+}
+
+export class MapLocationDto {
+  @ApiProperty({ nullable: true, description: 'The delivery endpoint serving the room; null unmaps it' })
+  @ValidateIf((_dto, value) => value !== null)
+  @Matches(ID)
+  endpointId!: string | null;
+}
+
+export class DefineProcedureDto {
+  @ApiProperty()
+  @Matches(ID)
+  tracerId!: string;
+
+  @ApiProperty({ example: 300, description: 'MBq per study (activity tracer) or injections (injection tracer)' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(100_000)
+  tracerUnits!: number;
+
+  @ApiProperty({ example: 15, description: 'Minutes from the study start to the injection' })
+  @IsInt()
+  @Min(0)
+  @Max(1440)
+  delayMinutes!: number;
+
+  @ApiProperty()
+  @IsBoolean()
+  isPet!: boolean;
+}
+
+export class BookingListQueryDto {
+  @ApiPropertyOptional({ example: '2026-11-23', description: 'Start date of the studies' })
+  @IsOptional()
+  @Matches(DATE)
+  date?: string;
+
+  @ApiPropertyOptional({ description: 'Bookings whose room is mapped to this endpoint (required for shop members)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  endpointId?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(bookingFieldLengths.locationCode)
+  locationCode?: string;
+
+  @ApiPropertyOptional({ enum: [...bookingStatuses, 'all'], default: 'all' })
+  @IsOptional()
+  @IsIn([...bookingStatuses, 'all'])
+  status?: BookingStatus | 'all';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+
+  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
+  @IsOptional()
+  @IsString()
+  minPosition?: string;
+}
+
+export class BookingGetQueryDto {
+  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
+  @IsOptional()
+  @IsString()
+  minPosition?: string;
+}
+
+export class MassOrderDto {
+  @ApiProperty({ description: 'The delivery endpoint ordered for' })
+  @Matches(ID)
+  endpointId!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  date!: string;
+
+  @ApiProperty({ type: [String], description: 'Bookings to order for (accession numbers)' })
+  @IsArray()
+  @ArrayMaxSize(MAX_MASS_ORDER_BOOKINGS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(bookingFieldLengths.accessionNumber, { each: true })
+  accessionNumbers!: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Bookings declined: they become rejected' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_MASS_ORDER_BOOKINGS)
+  @ArrayUnique()
+  @IsString({ each: true })
+  @MinLength(1, { each: true })
+  @MaxLength(bookingFieldLengths.accessionNumber, { each: true })
+  declined?: string[];
+
+  @ApiPropertyOptional({ description: 'Recorded on the declined bookings' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  declineReason?: string;
+}
+
+export class BookingCommandResponseDto {
+  @ApiProperty({ description: 'The accession number, room code or procedure id the command changed' }) id!: string;
+  @ApiProperty() streamId!: string;
+  @ApiProperty({ description: 'Stream revision after the command' }) revision!: string;
+  @ApiProperty({ nullable: true, description: 'Global position: pass as minPosition to read your write' })
+  position!: string | null;
+  @ApiProperty({ type: [String] }) events!: string[];
+}
+
+export class MassOrderPlacedOrderDto {
+  @ApiProperty() orderId!: string;
+  @ApiProperty({ enum: ['activity', 'injection'] }) kind!: 'activity' | 'injection';
+  @ApiProperty() tracerId!: string;
+  @ApiPropertyOptional({ nullable: true }) slotId!: string | null;
+  @ApiProperty({ description: 'Slot delivery time, or the injection order’s time' }) deliveryTime!: string;
+  @ApiPropertyOptional({ nullable: true, description: 'Decay-corrected sum at the slot, rounded down' })
+  activityMBq!: number | null;
+  @ApiPropertyOptional({ nullable: true }) injections!: number | null;
+  @ApiProperty({ type: [String] }) bookingIds!: string[];
+  @ApiProperty({ type: [String], description: 'Empty when the order existed already (a retry)' }) events!: string[];
+}
+
+export class MassOrderSkippedDto {
+  @ApiProperty() accessionNumber!: string;
+  @ApiProperty() procedureCode!: string;
+  @ApiProperty({ enum: ['NO_PROCEDURE'] }) reason!: 'NO_PROCEDURE';
+}
+
+export class MassOrderResponseDto {
+  @ApiProperty() endpointId!: string;
+  @ApiProperty() date!: string;
+  @ApiProperty({ type: [MassOrderPlacedOrderDto] }) orders!: MassOrderPlacedOrderDto[];
+  @ApiProperty({ type: [String] }) ordered!: string[];
+  @ApiProperty({ type: [String] }) rejected!: string[];
+  @ApiProperty({ type: [MassOrderSkippedDto] }) skipped!: MassOrderSkippedDto[];
+  @ApiProperty({ nullable: true, description: 'The latest position written: pass as minPosition' })
+  position!: string | null;
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection, createPool, type Pool } from 'mysql2/promise';
+import { CommandPipeline } from '@tracershop/command-pipeline';
+import { loadConfiguration } from '@tracershop/config';
+import { legacyIdBlockStreamName, type LegacyIdBlockReservedData } from '@tracershop/domain/legacy';
+import type { EventStore, ExpectedRevision, NewEvent } from '@tracershop/event-store';
+import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import {
+  dropTestDatabase,
+  MYSQL_TEST_CONNECTION,
+  testDatabaseName,
+} from '../../../../test/contract/mysql-test-database';
+import { LegacyIdAllocator } from './legacy-id-allocator';
+
+const isEven = (id: number) => Number.isInteger(id) && id % 2 === 0;
+
+describe('LegacyIdAllocator against MariaDB', () => {
+  const eventsDatabase = testDatabaseName('legacy_ids');
+  const recordDatabase = `tracershop_record_legacy_ids_${randomBytes(4).toString('hex')}`;
+  const stores: MysqlEventStore[] = [];
+  let record: Pool;
+
+  /** A process of its own: its own event store connection pool, pipeline and allocator. */
+  async function startProcess(env: Record<string, string> = {}, wrap: (store: EventStore) => EventStore = (s) => s) {
+    const store = await MysqlEventStore.open({
+      connection: { ...MYSQL_TEST_CONNECTION, connectionLimit: 4 },
+      database: eventsDatabase,
+    });
+    stores.push(store);
+    const pipeline = new CommandPipeline({ store: wrap(store) });
+    return { store, allocator: new LegacyIdAllocator(pipeline, record, loadConfiguration(env)) };
+  }
+
+  async function reservedBlocks(store: EventStore, table: Parameters<typeof legacyIdBlockStreamName>[0]) {
+    const events = await store.readStream(legacyIdBlockStreamName(table));
+    return events.map((event) => event.data as LegacyIdBlockReservedData);
+  }
+
+  beforeAll(async () => {
+    const admin = await createConnection({ ...MYSQL_TEST_CONNECTION });
+    await admin.query(`CREATE DATABASE ${quoteIdentifier(recordDatabase)}`);
+    await admin.end();
+    record = createPool({
+      ...MYSQL_TEST_CONNECTION,
+      database: recordDatabase,
+      connectionLimit: 4,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+    });
+  });
+
+  afterAll(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    await record.end();
+    await dropTestDatabase(eventsDatabase);
+    await dropTestDatabase(recordDatabase);
+  });
+
+  it('given many concurrent callers in one process, then every id is even and unique, from one reservation at a time', async () => {
+    const { store, allocator } = await startProcess({ LEGACY_ID_BLOCK_SIZE: '7' });
+
+    const ids = await Promise.all(Array.from({ length: 200 }, () => allocator.allocate('Tracers')));
+
+    expect(ids.every(isEven)).toBe(true);
+    expect(new Set(ids).size).toBe(200);
+    // No reservation storm: the callers shared each block, so 200 ids took ceil(200 / 7) blocks.
+    const blocks = await reservedBlocks(store, 'Tracers');
+    expect(blocks).toHaveLength(29);
+    expect(blocks[0]).toEqual({ table: 'Tracers', firstId: 2, lastId: 14, step: 2 });
+    expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, index) => 2 + 2 * index));
+  });
+
+  it('given a second process, then neither hands out an id the other did', async () => {
+    const first = await startProcess({ LEGACY_ID_BLOCK_SIZE: '5' });
+    const second = await startProcess({ LEGACY_ID_BLOCK_SIZE: '3' });
+
+    const [fromFirst, fromSecond] = await Promise.all([
+      Promise.all(Array.from({ length: 60 }, () => first.allocator.allocate('Users'))),
+      Promise.all(Array.from({ length: 60 }, () => second.allocator.allocate('Users'))),
+    ]);
+
+    const all = [...fromFirst, ...fromSecond];
+    expect(all.every(isEven)).toBe(true);
+    expect(new Set(all).size).toBe(120);
+    const blocks = await reservedBlocks(first.store, 'Users');
+    const sorted = [...blocks].sort((a, b) => a.firstId - b.firstId);
+    for (let index = 1; index < sorted.length; index++) {
+      expect(sorted[index].firstId).toBeGreaterThan(sorted[index - 1].lastId);
+    }
+  });
+
+  it('given a restart, then the rest of the old block is skipped and nothing is handed out twice', async () => {
+    const before = await startProcess({ LEGACY_ID_BLOCK_SIZE: '50' });
+    const early = [await before.allocator.allocate('orders'), await before.allocator.allocate('orders')];
+    const after = await startProcess({ LEGACY_ID_BLOCK_SIZE: '50' });
+    const late = await after.allocator.allocate('orders');
+
+    expect(early).toEqual([2, 4]);
+    expect(late).toBe(102);
+  });
+
+  it('given LEGACY_ID_FLOOR, then ids start at the even id at or above it', async () => {
+    const { allocator } = await startProcess({ LEGACY_ID_FLOOR: '1001', LEGACY_ID_BLOCK_SIZE: '2' });
+    expect([await allocator.allocate('VAL'), await allocator.allocate('VAL'), await allocator.allocate('VAL')]).toEqual(
+      [1002, 1004, 1006],
+    );
+  });
+
+  it('given the legacy table in the record database, then ids start above its highest id', async () => {
+    await record.query('CREATE TABLE deliverTimes (BID INT, DTID INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY)');
+    await record.query('INSERT INTO deliverTimes (BID, DTID) VALUES (1, 41), (1, 5003), (2, 17)');
+    // A configured floor above the table's highest id stands.
+    await record.query('CREATE TABLE isotopes (name VARCHAR(60), halflife INT, id INT NOT NULL PRIMARY KEY)');
+    await record.query("INSERT INTO isotopes (name, halflife, id) VALUES ('F-18', 6586, 77)");
+    // A table whose name differs only in case is not the legacy table.
+    await record.query('CREATE TABLE tracercustomer (ID INT NOT NULL PRIMARY KEY)');
+    await record.query('INSERT INTO tracercustomer (ID) VALUES (7777)');
+    const { store, allocator } = await startProcess({ LEGACY_ID_FLOOR: '100', LEGACY_ID_BLOCK_SIZE: '2' });
+
+    expect(await allocator.allocate('deliverTimes')).toBe(5004);
+    expect(await allocator.allocate('isotopes')).toBe(100);
+    expect(await allocator.allocate('TracerCustomer')).toBe(100);
+
+    // The old system keeps writing (odd ids); the next block starts above what it wrote.
+    await record.query('INSERT INTO deliverTimes (BID, DTID) VALUES (3, 6001)');
+    expect(await allocator.allocate('deliverTimes')).toBe(5006);
+    expect(await allocator.allocate('deliverTimes')).toBe(6002);
+    expect(await reservedBlocks(store, 'deliverTimes')).toEqual([
+      { table: 'deliverTimes', firstId: 5004, lastId: 5006, step: 2 },
+      { table: 'deliverTimes', firstId: 6002, lastId: 6004, step: 2 },
+    ]);
+  });
+
+  it('given a failed reservation, then its waiters fail and the next call reserves again', async () => {
+    let failures = 1;
+    const failingOnce = (inner: EventStore): EventStore => {
+      const store = Object.create(inner) as EventStore;
+      store.append = (streamId: string, events: NewEvent[], expected: ExpectedRevision) =>
+        failures-- > 0 ? Promise.reject(new Error('connection lost')) : inner.append(streamId, events, expected);
+      return store;
+    };
+    const { allocator } = await startProcess({ LEGACY_ID_BLOCK_SIZE: '4' }, failingOnce);
+
+    const waiting = await Promise.allSettled([allocator.allocate('t_orders'), allocator.allocate('t_orders')]);
+    expect(waiting.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(await allocator.allocate('t_orders')).toBe(2);
+  });
+
+  it('refuses a table the old system does not have', async () => {
+    const { allocator } = await startProcess();
+    await expect(allocator.allocate('Orders' as 'orders')).rejects.toThrow(/No legacy table Orders/);
+  });
+});

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { TracershopConfig } from '@tracershop/config';
+import { parseOrderingDeadline, type LocalMoment, type OrderingDeadline } from '@tracershop/domain/ordering';
+import { TRACERSHOP_CONFIG } from '@tracershop/platform';
+
+/** Wall-clock date and time of an instant in a time zone, to the minute. */
+export function localMomentOf(instant: Date, timeZone: string): LocalMoment {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
+  return { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}` };
+}
+
+/**
+ * The server's clock in business time. Deadlines, "today" for releases and closed dates are
+ * judged here, never by the client (the old system checked them only in the browser).
+ */
+@Injectable()
+export class BusinessClock {
+  readonly activityDeadline: OrderingDeadline;
+  readonly injectionDeadline: OrderingDeadline;
+  private readonly timeZone: string;
+
+  constructor(@Inject(TRACERSHOP_CONFIG) config: TracershopConfig) {
+    this.timeZone = config.ordering.timeZone;
+    this.activityDeadline = parseOrderingDeadline(config.ordering.activityDeadline);
+    this.injectionDeadline = parseOrderingDeadline(config.ordering.injectionDeadline);
+  }
+
+  now(): { at: string; local: LocalMoment } {
+    const instant = new Date();
+    return { at: instant.toISOString(), local: localMomentOf(instant, this.timeZone) };
+  }
+}

@@ -1,0 +1,199 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandDefinition, CommandPipeline, StateChange, StateLoader } from '@tracershop/command-pipeline';
+import {
+  closedDateDecider,
+  closedDateStreamName,
+  customerDecider,
+  customerStreamName,
+  deliveryEndpointDecider,
+  deliveryEndpointStreamName,
+  deliveryTimeSlotDecider,
+  deliveryTimeSlotStreamName,
+  isotopeDecider,
+  isotopeStreamName,
+  productionRunDecider,
+  productionRunStreamName,
+  tracerDecider,
+  tracerPermissionDecider,
+  tracerPermissionStreamName,
+  tracerStreamName,
+  weeklyCloseDaysDecider,
+  weeklyCloseDaysStreamName,
+  type CalendarDate,
+  type ClosedDays,
+} from '@tracershop/domain/catalog';
+import {
+  deliveryDayDecider,
+  deliveryDayStreamName,
+  orderingEventSchemaVersions,
+  vialDecider,
+  vialIdOf,
+  vialStreamName,
+  type DeliveryDayCommand,
+  type DeliveryDayEvent,
+  type DeliveryDayState,
+  type VialCommand,
+  type VialEvent,
+  type VialState,
+} from '@tracershop/domain/ordering';
+
+const schemaVersionOf = (type: string) =>
+  orderingEventSchemaVersions[type as keyof typeof orderingEventSchemaVersions] ?? 1;
+
+/** Closed dates and weekly close days as the deciders see them, read from their streams. */
+export async function closedDaysOn(date: CalendarDate, load: StateLoader): Promise<ClosedDays> {
+  const [closed, weekly] = await Promise.all([
+    load(closedDateStreamName(date), closedDateDecider),
+    load(weeklyCloseDaysStreamName(), weeklyCloseDaysDecider),
+  ]);
+  return { dates: closed.closed ? [date] : [], weeklyCloseDays: weekly.mask };
+}
+
+/**
+ * Placeholder for `refs` a client never sends: the handler replaces them with state it loads from
+ * the catalogue's streams, so a decision never rests on a client's view of reference data.
+ */
+export const loadedByHandler = undefined as never;
+
+/**
+ * Loads the catalogue state an ordering decision needs. Everything comes from the event store
+ * (not from read models), so a decision sees every catalogue change acknowledged before it.
+ */
+async function enrich(command: DeliveryDayCommand, load: StateLoader): Promise<DeliveryDayCommand> {
+  switch (command.type) {
+    case 'PlaceActivityOrder': {
+      const slot = await load(deliveryTimeSlotStreamName(command.slotId), deliveryTimeSlotDecider);
+      const runId = slot.status === 'absent' ? '' : slot.productionRunId;
+      const productionRun = await load(productionRunStreamName(runId), productionRunDecider);
+      const tracerId = productionRun.status === 'absent' ? '' : productionRun.tracerId;
+      const [tracer, endpoint, permission, closedDays] = await Promise.all([
+        load(tracerStreamName(tracerId), tracerDecider),
+        load(deliveryEndpointStreamName(command.endpointId), deliveryEndpointDecider),
+        load(tracerPermissionStreamName(command.endpointId, tracerId), tracerPermissionDecider),
+        closedDaysOn(command.date, load),
+      ]);
+      const [isotope, customer] = await Promise.all([
+        load(isotopeStreamName(tracer.status === 'absent' ? '' : tracer.isotopeId), isotopeDecider),
+        load(customerStreamName(endpoint.status === 'absent' ? '' : endpoint.customerId), customerDecider),
+      ]);
+      return {
+        ...command,
+        refs: { slot, productionRun, tracer, isotope, endpoint, customer, permission, closedDays },
+      };
+    }
+    case 'PlaceInjectionOrder': {
+      const [tracer, endpoint, permission, closedDays] = await Promise.all([
+        load(tracerStreamName(command.tracerId), tracerDecider),
+        load(deliveryEndpointStreamName(command.endpointId), deliveryEndpointDecider),
+        load(tracerPermissionStreamName(command.endpointId, command.tracerId), tracerPermissionDecider),
+        closedDaysOn(command.date, load),
+      ]);
+      const customer = await load(
+        customerStreamName(endpoint.status === 'absent' ? '' : endpoint.customerId),
+        customerDecider,
+      );
+      return { ...command, refs: { tracer, endpoint, customer, permission, closedDays } };
+    }
+    case 'MoveOrderToSlot': {
+      const targetSlot = await load(deliveryTimeSlotStreamName(command.targetSlotId), deliveryTimeSlotDecider);
+      const [targetRun, closedDays] = await Promise.all([
+        load(
+          productionRunStreamName(targetSlot.status === 'absent' ? '' : targetSlot.productionRunId),
+          productionRunDecider,
+        ),
+        closedDaysOn(command.date, load),
+      ]);
+      return { ...command, refs: { targetSlot, targetRun, closedDays } };
+    }
+    default:
+      return command;
+  }
+}
+
+type DayChange = StateChange<DeliveryDayState>;
+
+/** Releases the change recorded (new) and the releases it corrected. */
+function releaseChanges({ before, after }: DayChange) {
+  const released = Object.values(after.releases).filter((release) => !before.releases[release.releaseId]);
+  const corrected = Object.values(after.releases).filter(
+    (release) => release.status === 'corrected' && before.releases[release.releaseId]?.status === 'released',
+  );
+  return { released, corrected };
+}
+
+export const vialCommand: CommandDefinition<VialCommand, VialEvent, VialState> = {
+  name: 'Vial',
+  decider: vialDecider,
+  streamOf: (command) =>
+    vialStreamName(
+      command.type === 'DispenseVial' ? vialIdOf(command.lot, command.fillDate, command.fillTime) : command.vialId,
+    ),
+  retryOnConflict: true,
+  schemaVersionOf,
+};
+
+/**
+ * Ordering commands are decided on the whole delivery day. A concurrent write to the same day is
+ * re-decided on the fresh state: every rule is checked again, and commands carry their own ids,
+ * so a retry cannot place, move or release anything twice.
+ *
+ * A vial belongs to one release: before a release is appended its vials are assigned on their own
+ * streams (a vial already taken by another release refuses, and the release is not appended);
+ * when the append fails they are given back, and a correction gives them back after its append.
+ */
+export function deliveryDayCommand(
+  pipeline: CommandPipeline,
+): CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState> {
+  const vialCommandFor = (
+    change: DayChange,
+    type: 'AssignVial' | 'UnassignVial',
+    vialId: string,
+    releaseId: string,
+    reason: string,
+  ) =>
+    pipeline.execute(
+      vialCommand,
+      type === 'AssignVial'
+        ? { type, vialId, releaseId, streamId: change.streamId, at: new Date().toISOString() }
+        : { type, vialId, releaseId, reason, at: new Date().toISOString() },
+      // A fresh cause: an assignment given back and taken again is a new fact, not a replay.
+      { ...change.context, causationId: `${change.context.causationId}:${type}:${vialId}:${randomUUID()}` },
+    );
+  const giveBack = async (change: DayChange, vialIds: string[], releaseId: string, reason: string) => {
+    for (const vialId of vialIds) await vialCommandFor(change, 'UnassignVial', vialId, releaseId, reason);
+  };
+  return {
+    name: 'DeliveryDay',
+    decider: deliveryDayDecider,
+    streamOf: (command) => deliveryDayStreamName(command.endpointId, command.date),
+    retryOnConflict: true,
+    schemaVersionOf,
+    enrich,
+    async beforeAppend(change) {
+      for (const release of releaseChanges(change).released) {
+        const assigned: string[] = [];
+        try {
+          for (const vial of release.vials) {
+            await vialCommandFor(change, 'AssignVial', vial.vialId, release.releaseId, '');
+            assigned.push(vial.vialId);
+          }
+        } catch (error) {
+          await giveBack(change, assigned, release.releaseId, 'The release was not recorded');
+          throw error;
+        }
+      }
+    },
+    async appendFailed(change) {
+      for (const release of releaseChanges(change).released) {
+        const vialIds = release.vials.map((vial) => vial.vialId);
+        await giveBack(change, vialIds, release.releaseId, 'The release was not recorded');
+      }
+    },
+    async afterAppend(change) {
+      for (const release of releaseChanges(change).corrected) {
+        const vialIds = release.vials.map((vial) => vial.vialId);
+        await giveBack(change, vialIds, release.releaseId, change.context.reason ?? 'Release corrected');
+      }
+    },
+  };
+}

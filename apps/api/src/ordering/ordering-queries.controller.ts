@@ -1,0 +1,113 @@
+import type { FastifyRequest } from 'fastify';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { Allow, ReadsProjections } from '@tracershop/platform';
+import { ORDERING_PROJECTION_NAME, type OrderingReadModel } from '@tracershop/projections/record';
+import { ORDER_READERS, VIAL_READERS } from '../access-roles';
+import { answer } from '../catalog/catalog-read-model.provider';
+import { CustomerScope } from '../catalog/customer-scope';
+import { DayBoardQueryDto, OrderListQueryDto, ReadQueryDto, VialListQueryDto } from './ordering.dto';
+import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
+
+/** Customers a scoped caller may see, narrowed by an optional filter; undefined means all. */
+function customerFilter(scope: CustomerScope, request: FastifyRequest, customerId?: string): string[] | undefined {
+  const visible = scope.of(request);
+  if (visible === 'all') return customerId === undefined ? undefined : [customerId];
+  const mine = [...visible];
+  return customerId === undefined ? mine : mine.filter((id) => id === customerId);
+}
+
+@ApiTags('ordering: orders')
+@Controller('ordering/orders')
+export class OrderQueriesController {
+  constructor(
+    @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    private readonly scope: CustomerScope,
+  ) {}
+
+  @Get()
+  @Allow(...ORDER_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  list(@Query() query: OrderListQueryDto, @Req() request: FastifyRequest) {
+    const { minPosition: _minPosition, limit = 50, cursor, customerId, ...filters } = query;
+    const customerIds = customerFilter(this.scope, request, customerId);
+    return answer(
+      this.readModel.listOrders({
+        limit,
+        after: cursor ?? null,
+        ...filters,
+        ...(customerIds !== undefined ? { customerIds } : {}),
+      }),
+    );
+  }
+
+  @Get(':id')
+  @Allow(...ORDER_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  async get(@Param('id') id: string, @Query() _query: ReadQueryDto, @Req() request: FastifyRequest) {
+    const order = await answer(this.readModel.getOrder(id), { code: 'ORDER_NOT_FOUND', id });
+    await this.scope.assertCustomer(request, order.customerId, 'order', id);
+    return order;
+  }
+}
+
+@ApiTags('ordering: production day board')
+@Controller('ordering/day-board')
+export class DayBoardController {
+  constructor(
+    @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    private readonly scope: CustomerScope,
+  ) {}
+
+  /** Per slot of the tracer on the date: ordered, moved-in (decay-corrected), ghost, released and dead. */
+  @Get()
+  @Allow(...ORDER_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest) {
+    const customerIds = customerFilter(this.scope, request);
+    return this.readModel.dayBoard({
+      date: query.date,
+      tracerId: query.tracerId,
+      ...(customerIds !== undefined ? { customerIds } : {}),
+    });
+  }
+}
+
+@ApiTags('ordering: releases')
+@Controller('ordering/releases')
+export class ReleaseQueriesController {
+  constructor(
+    @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    private readonly scope: CustomerScope,
+  ) {}
+
+  @Get(':id')
+  @Allow(...ORDER_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  async get(@Param('id') id: string, @Query() _query: ReadQueryDto, @Req() request: FastifyRequest) {
+    const release = await answer(this.readModel.getRelease(id), { code: 'RELEASE_NOT_FOUND', id });
+    await this.scope.assertCustomer(request, release.customerId, 'release', id);
+    return release;
+  }
+}
+
+@ApiTags('ordering: vials')
+@Controller('ordering/vials')
+export class VialQueriesController {
+  constructor(@Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel) {}
+
+  @Get()
+  @Allow(...VIAL_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  list(@Query() query: VialListQueryDto) {
+    const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
+    return answer(this.readModel.listVials({ limit, after: cursor ?? null, ...filters }));
+  }
+
+  @Get(':id')
+  @Allow(...VIAL_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  get(@Param('id') id: string, @Query() _query: ReadQueryDto) {
+    return answer(this.readModel.getVial(id), { code: 'VIAL_NOT_FOUND', id });
+  }
+}

@@ -1,0 +1,374 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+// Shapes and ranges are checked here; ordering rules (slots, deadlines, statuses) by the decider.
+
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const TIME_WITH_SECONDS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
+
+class ReasonField {
+  @ApiProperty({ example: 'Run 2 dropped: cyclotron maintenance' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class OrderReasonDto extends ReasonField {}
+
+/** Re-authentication for an electronic signature (the logged-in user's own credentials). */
+export class SignatureCredentialsDto {
+  @ApiPropertyOptional({ description: 'Required for the first signature of a signing session' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  username?: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password!: string;
+}
+
+export class PlaceActivityOrderDto {
+  @ApiPropertyOptional({ description: 'Client-chosen order id (makes a retried request safe)' })
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+
+  @ApiProperty({ description: 'The delivery time slot (it names the endpoint and the production run)' })
+  @Matches(ID)
+  slotId!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  deliveryDate!: string;
+
+  @ApiProperty({ example: 1000, description: 'MBq at the slot time, without overhead' })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1_000_000)
+  activityMBq!: number;
+
+  @ApiPropertyOptional({ maxLength: 8000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8000)
+  comment?: string;
+
+  @ApiPropertyOptional({ description: 'Production only: order after the deadline, with this reason' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  deadlineOverrideReason?: string;
+}
+
+export class ChangeActivityOrderDto {
+  @ApiPropertyOptional({ example: 1200 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1_000_000)
+  activityMBq?: number;
+
+  @ApiPropertyOptional({ nullable: true, maxLength: 8000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8000)
+  comment?: string;
+}
+
+export const INJECTION_USAGES = ['human', 'animal', 'other'] as const;
+
+export class PlaceInjectionOrderDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+
+  @ApiProperty()
+  @Matches(ID)
+  endpointId!: string;
+
+  @ApiProperty()
+  @Matches(ID)
+  tracerId!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  deliveryDate!: string;
+
+  @ApiProperty({ example: '10:15' })
+  @Matches(TIME)
+  deliveryTime!: string;
+
+  @ApiProperty({ minimum: 1, maximum: 127 })
+  @IsInt()
+  @Min(1)
+  @Max(127)
+  injections!: number;
+
+  @ApiProperty({ enum: INJECTION_USAGES })
+  @IsIn(INJECTION_USAGES)
+  usage!: (typeof INJECTION_USAGES)[number];
+
+  @ApiPropertyOptional({ maxLength: 8000 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(8000)
+  comment?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  deadlineOverrideReason?: string;
+}
+
+export class ChangeInjectionOrderDto {
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(127) injections?: number;
+  @ApiPropertyOptional({ enum: INJECTION_USAGES })
+  @IsOptional()
+  @IsIn(INJECTION_USAGES)
+  usage?: (typeof INJECTION_USAGES)[number];
+  @ApiPropertyOptional() @IsOptional() @Matches(TIME) deliveryTime?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8000) comment?: string;
+}
+
+export class MoveOrderDto extends ReasonField {
+  @ApiProperty({ description: 'An earlier slot of the same endpoint, tracer and day' })
+  @Matches(ID)
+  targetSlotId!: string;
+}
+
+export class ReleaseSlotDto {
+  @ApiPropertyOptional({ description: 'Client-chosen release id (makes a retried request safe)' })
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+
+  @ApiProperty()
+  @Matches(ID)
+  slotId!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  deliveryDate!: string;
+
+  @ApiProperty({ type: [String], description: 'Accepted orders delivered from this slot' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @Matches(ID, { each: true })
+  orderIds!: string[];
+
+  @ApiProperty({ type: [String], description: 'Dispensed vials; the first is the host order’s vial' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @IsString({ each: true })
+  @MaxLength(80, { each: true })
+  vialIds!: string[];
+
+  @ApiPropertyOptional({ description: 'Required to release a delivery date other than today' })
+  @IsOptional()
+  @IsBoolean()
+  confirmOtherDate?: boolean;
+
+  @ApiProperty({ type: SignatureCredentialsDto })
+  @ValidateNested()
+  @Type(() => SignatureCredentialsDto)
+  signature!: SignatureCredentialsDto;
+}
+
+export class ReleaseInjectionOrdersDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(ID)
+  id?: string;
+
+  @ApiProperty()
+  @Matches(ID)
+  endpointId!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  deliveryDate!: string;
+
+  @ApiProperty({ type: [String] })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @Matches(ID, { each: true })
+  orderIds!: string[];
+
+  @ApiProperty({ example: 'FET-261123-1' })
+  @IsString()
+  @MaxLength(20)
+  lot!: string;
+
+  @ApiProperty({ type: SignatureCredentialsDto })
+  @ValidateNested()
+  @Type(() => SignatureCredentialsDto)
+  signature!: SignatureCredentialsDto;
+}
+
+export class CorrectReleaseDto extends ReasonField {
+  @ApiProperty({ type: SignatureCredentialsDto })
+  @ValidateNested()
+  @Type(() => SignatureCredentialsDto)
+  signature!: SignatureCredentialsDto;
+}
+
+export class DispenseVialDto {
+  @ApiProperty({ example: 'FDG-261123-1', description: '`:` is read as `-`' })
+  @IsString()
+  @MaxLength(20)
+  lot!: string;
+
+  @ApiProperty({ example: '2026-11-23' })
+  @Matches(DATE)
+  fillDate!: string;
+
+  @ApiProperty({ example: '07:45:12' })
+  @Matches(TIME_WITH_SECONDS)
+  fillTime!: string;
+
+  @ApiProperty({ example: 12000 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(9_999_999)
+  activityMBq!: number;
+
+  @ApiProperty({ example: 8.5 })
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(99_999)
+  volumeMl!: number;
+
+  @ApiProperty({ example: 2, description: 'The customer’s dispenser number (99 QC, 98 rinse)' })
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  dispenserNumber!: number;
+
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsInt() @Min(0) @Max(127) depotPosition?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(99_999) grossG?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(99_999) tareG?: number;
+  @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(99_999) netG?: number;
+  @ApiPropertyOptional({ default: '18F' }) @IsOptional() @IsString() @MaxLength(20) product?: string;
+}
+
+export class CorrectVialDto extends ReasonField {
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0.01) @Max(9_999_999) activityMBq?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(99_999) volumeMl?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(2_147_483_647) dispenserNumber?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(127) depotPosition?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(99_999) grossG?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(99_999) tareG?: number;
+  @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(99_999) netG?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) product?: string;
+}
+
+export class OrderCommandResponseDto {
+  @ApiProperty({ description: 'The order, release or vial the command concerned' }) id!: string;
+  @ApiProperty() streamId!: string;
+  @ApiProperty({ description: 'Stream revision after the command' }) revision!: string;
+  @ApiProperty({ nullable: true, description: 'Global position: pass as minPosition to read your write' })
+  position!: string | null;
+  @ApiProperty({ type: [String] }) events!: string[];
+}
+
+export class ReadQueryDto {
+  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
+  @IsOptional()
+  @IsString()
+  minPosition?: string;
+}
+
+export class ValFileDto {
+  @ApiPropertyOptional({ description: 'The file name, kept as the source of the event' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  fileName?: string;
+
+  @ApiPropertyOptional({ description: 'The file as text' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(16_384)
+  content?: string;
+
+  @ApiPropertyOptional({ description: 'The file’s ISO-8859-1 bytes, base64-encoded' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(22_000)
+  contentBase64?: string;
+}
+
+const ORDER_STATUSES = ['ordered', 'accepted', 'released', 'rejected', 'cancelled'] as const;
+
+export class OrderPageQueryDto extends ReadQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  cursor?: string;
+}
+
+export class OrderListQueryDto extends OrderPageQueryDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(DATE) deliveryDate?: string;
+  @ApiPropertyOptional({ description: 'Delivery dates from (inclusive)' }) @IsOptional() @Matches(DATE) from?: string;
+  @ApiPropertyOptional({ description: 'Delivery dates to (inclusive)' }) @IsOptional() @Matches(DATE) to?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(ID) endpointId?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(ID) customerId?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(ID) tracerId?: string;
+  @ApiPropertyOptional({ enum: ORDER_STATUSES })
+  @IsOptional()
+  @IsIn(ORDER_STATUSES)
+  status?: (typeof ORDER_STATUSES)[number];
+  @ApiPropertyOptional({ enum: ['activity', 'injection'] }) @IsOptional() @IsIn(['activity', 'injection']) kind?:
+    'activity' | 'injection';
+}
+
+export class DayBoardQueryDto extends ReadQueryDto {
+  @ApiProperty({ example: '2026-11-23' }) @Matches(DATE) date!: string;
+  @ApiProperty() @Matches(ID) tracerId!: string;
+}
+
+export class VialListQueryDto extends OrderPageQueryDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(DATE) fillDate?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) lot?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) dispenserNumber?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  assigned?: boolean;
+}

@@ -1,0 +1,534 @@
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { hasRole, type Principal } from '@tracershop/auth';
+import {
+  CommandPipeline,
+  type CommandContext,
+  type CommandDefinition,
+  type CommandResult,
+} from '@tracershop/command-pipeline';
+import {
+  customerDecider,
+  customerStreamName,
+  deliveryEndpointDecider,
+  deliveryEndpointStreamName,
+  deliveryTimeSlotDecider,
+  deliveryTimeSlotStreamName,
+  productionRunDecider,
+  productionRunStreamName,
+  tracerDecider,
+  tracerPermissionDecider,
+  tracerPermissionStreamName,
+  tracerStreamName,
+  type CalendarDate,
+} from '@tracershop/domain/catalog';
+import { hasReleaseRight } from '@tracershop/domain/identity';
+import type { DomainEvent } from '@tracershop/domain/kernel';
+import {
+  deliveryDayDecider,
+  deliveryDayStreamName,
+  vialDecider,
+  vialStreamName,
+  type ActingAs,
+  type DeliveryDayCommand,
+  type DeliveryDayEvent,
+  type DeliveryDayState,
+  type OrderedBy,
+  type ReleasedBy,
+} from '@tracershop/domain/ordering';
+import { ExecuteDomainCommand, HttpProblem } from '@tracershop/platform';
+import { ElectronicSignatures } from '../identity/electronic-signatures';
+import { IdentityService } from '../identity/identity.service';
+import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
+import { BusinessClock } from './business-clock';
+import { deliveryDayCommand, loadedByHandler } from './ordering-commands';
+import { OrderLocator, type LocatedOrder } from './order-locator';
+import type {
+  ChangeActivityOrderDto,
+  ChangeInjectionOrderDto,
+  CorrectReleaseDto,
+  MoveOrderDto,
+  OrderCommandResponseDto,
+  PlaceActivityOrderDto,
+  PlaceInjectionOrderDto,
+  ReleaseInjectionOrdersDto,
+  ReleaseSlotDto,
+  SignatureCredentialsDto,
+} from './ordering.dto';
+
+/** What production may do that a shop member may not (override deadlines, cancel accepted orders). */
+export const actingAsOf = (principal: Principal): ActingAs =>
+  hasRole(principal, 'admin', 'production') ? 'production' : 'shop';
+
+export const orderedByOf = (principal: Principal): OrderedBy => ({
+  userId: principal.id,
+  username: principal.username,
+  printedName: principal.printedName,
+});
+
+/**
+ * The ordering use cases: finds the delivery day a request concerns, loads what the decision
+ * needs that the pipeline cannot (legacy ids, signatures), and sends the command.
+ */
+@Injectable()
+export class OrderingService {
+  readonly deliveryDay: CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState>;
+
+  constructor(
+    private readonly bus: CommandBus,
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(LegacyIdAllocator) private readonly legacyIds: LegacyIdAllocator,
+    @Inject(BusinessClock) private readonly clock: BusinessClock,
+    @Inject(OrderLocator) private readonly locator: OrderLocator,
+    @Inject(ElectronicSignatures) private readonly signatures: ElectronicSignatures,
+    @Inject(IdentityService) private readonly identity: IdentityService,
+  ) {
+    this.deliveryDay = deliveryDayCommand(pipeline);
+  }
+
+  async send<C, E extends DomainEvent, S>(
+    id: string,
+    definition: CommandDefinition<C, E, S>,
+    command: NoInfer<C>,
+    context: CommandContext,
+  ): Promise<OrderCommandResponseDto> {
+    const result: CommandResult = await this.bus.execute(new ExecuteDomainCommand(definition, command, context));
+    return { id, ...result };
+  }
+
+  /** The endpoint and tracer a slot belongs to, from its stream (404 when there is no such slot). */
+  async slotOwner(slotId: string): Promise<{ endpointId: string; tracerId: string }> {
+    const slot = await this.pipeline.loadState(deliveryTimeSlotStreamName(slotId), deliveryTimeSlotDecider);
+    if (slot.status === 'absent') {
+      throw new HttpProblem(HttpStatus.NOT_FOUND, 'DELIVERY_TIME_SLOT_NOT_FOUND', `No delivery time slot ${slotId}`, {
+        slotId,
+      });
+    }
+    const run = await this.pipeline.loadState(productionRunStreamName(slot.productionRunId), productionRunDecider);
+    return { endpointId: slot.endpointId, tracerId: run.status === 'absent' ? '' : run.tracerId };
+  }
+
+  locate(orderId: string): Promise<LocatedOrder> {
+    return this.locator.locate(orderId);
+  }
+
+  async placeActivityOrder(
+    id: string,
+    endpointId: string,
+    dto: PlaceActivityOrderDto,
+    principal: Principal,
+    context: CommandContext,
+  ) {
+    const { at, local } = this.clock.now();
+    return this.send(
+      id,
+      this.deliveryDay,
+      {
+        type: 'PlaceActivityOrder',
+        orderId: id,
+        legacyOid: await this.legacyIds.allocate('orders'),
+        endpointId,
+        date: dto.deliveryDate,
+        slotId: dto.slotId,
+        activityMBq: dto.activityMBq,
+        comment: dto.comment ?? null,
+        orderedBy: orderedByOf(principal),
+        actingAs: actingAsOf(principal),
+        deadlineOverrideReason: dto.deadlineOverrideReason ?? null,
+        bookingIds: [],
+        at,
+        now: local,
+        deadline: this.clock.activityDeadline,
+        refs: loadedByHandler,
+      },
+      context,
+    );
+  }
+
+  async placeInjectionOrder(id: string, dto: PlaceInjectionOrderDto, principal: Principal, context: CommandContext) {
+    const { at, local } = this.clock.now();
+    return this.send(
+      id,
+      this.deliveryDay,
+      {
+        type: 'PlaceInjectionOrder',
+        orderId: id,
+        legacyOid: await this.legacyIds.allocate('t_orders'),
+        endpointId: dto.endpointId,
+        date: dto.deliveryDate,
+        tracerId: dto.tracerId,
+        deliveryTime: dto.deliveryTime,
+        injections: dto.injections,
+        usage: dto.usage,
+        comment: dto.comment ?? null,
+        orderedBy: orderedByOf(principal),
+        actingAs: actingAsOf(principal),
+        deadlineOverrideReason: dto.deadlineOverrideReason ?? null,
+        bookingIds: [],
+        at,
+        now: local,
+        deadline: this.clock.injectionDeadline,
+        refs: loadedByHandler,
+      },
+      context,
+    );
+  }
+
+  async accept(order: LocatedOrder, context: CommandContext) {
+    const { at } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      { type: 'AcceptOrder', orderId: order.orderId, endpointId: order.endpointId, date: order.deliveryDate, at },
+      context,
+    );
+  }
+
+  async reject(order: LocatedOrder, reason: string, context: CommandContext) {
+    const { at } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'RejectOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        reason,
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        at,
+      },
+      { ...context, reason },
+    );
+  }
+
+  async cancel(order: LocatedOrder, reason: string, principal: Principal, context: CommandContext) {
+    const { at, local } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'CancelOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        reason,
+        actingAs: actingAsOf(principal),
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        at,
+        now: local,
+        deadline: this.deadlineOf(order),
+      },
+      { ...context, reason },
+    );
+  }
+
+  async reinstate(order: LocatedOrder, reason: string, context: CommandContext) {
+    const { at } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'ReinstateOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        reason,
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        at,
+      },
+      { ...context, reason },
+    );
+  }
+
+  async changeActivityOrder(
+    order: LocatedOrder,
+    dto: ChangeActivityOrderDto,
+    principal: Principal,
+    context: CommandContext,
+  ) {
+    const { at, local } = this.clock.now();
+    const day = await this.loadDay(order.endpointId, order.deliveryDate);
+    const current = day.orders[order.orderId];
+    let maxActivityMBq: number | null = null;
+    if (current?.kind === 'activity') {
+      const slot = await this.pipeline.loadState(deliveryTimeSlotStreamName(current.slotId), deliveryTimeSlotDecider);
+      maxActivityMBq = slot.status === 'absent' ? null : slot.maxActivityMBq;
+    }
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'ChangeActivityOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        ...(dto.activityMBq !== undefined ? { activityMBq: dto.activityMBq } : {}),
+        ...(dto.comment !== undefined ? { comment: dto.comment } : {}),
+        actingAs: actingAsOf(principal),
+        maxActivityMBq,
+        at,
+        now: local,
+        deadline: this.clock.activityDeadline,
+      },
+      context,
+    );
+  }
+
+  async changeInjectionOrder(
+    order: LocatedOrder,
+    dto: ChangeInjectionOrderDto,
+    principal: Principal,
+    context: CommandContext,
+  ) {
+    const { at, local } = this.clock.now();
+    const day = await this.loadDay(order.endpointId, order.deliveryDate);
+    const current = day.orders[order.orderId];
+    let maxInjections: number | null = null;
+    if (current) {
+      const permission = await this.pipeline.loadState(
+        tracerPermissionStreamName(order.endpointId, current.tracerId),
+        tracerPermissionDecider,
+      );
+      maxInjections = permission.status === 'absent' ? null : permission.maxInjections;
+    }
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'ChangeInjectionOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        changes: dto,
+        actingAs: actingAsOf(principal),
+        maxInjections,
+        at,
+        now: local,
+        deadline: this.clock.injectionDeadline,
+      },
+      context,
+    );
+  }
+
+  async move(order: LocatedOrder, dto: MoveOrderDto, context: CommandContext) {
+    const { at } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'MoveOrderToSlot',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        targetSlotId: dto.targetSlotId,
+        reason: dto.reason,
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        at,
+        refs: loadedByHandler,
+      },
+      { ...context, reason: dto.reason },
+    );
+  }
+
+  async restore(order: LocatedOrder, reason: string, context: CommandContext) {
+    const { at } = this.clock.now();
+    return this.send(
+      order.orderId,
+      this.deliveryDay,
+      {
+        type: 'RestoreOrder',
+        orderId: order.orderId,
+        endpointId: order.endpointId,
+        date: order.deliveryDate,
+        reason,
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        at,
+      },
+      { ...context, reason },
+    );
+  }
+
+  async releaseSlot(id: string, dto: ReleaseSlotDto, principal: Principal, context: CommandContext) {
+    const { at, local } = this.clock.now();
+    const { endpointId, tracerId } = await this.slotOwner(dto.slotId);
+    const streamId = deliveryDayStreamName(endpointId, dto.deliveryDate);
+    const vials = await Promise.all(
+      dto.vialIds.map(async (vialId, index) => ({
+        vialId,
+        state: await this.pipeline.loadState(vialStreamName(vialId), vialDecider),
+        // Only vials after the first get a legacy row of their own.
+        extraRowLegacyOid: index === 0 ? 0 : await this.legacyIds.allocate('orders'),
+      })),
+    );
+    const content = {
+      releaseId: id,
+      slotId: dto.slotId,
+      date: dto.deliveryDate,
+      orderIds: dto.orderIds,
+      vialIds: dto.vialIds,
+    };
+    const signature = await this.sign(
+      principal,
+      dto.signature,
+      'release',
+      streamId,
+      content,
+      context,
+      tracerId,
+      dto.deliveryDate,
+    );
+    const [tracer, customer] = await this.tracerAndCustomer(tracerId, endpointId);
+    return this.send(
+      id,
+      this.deliveryDay,
+      {
+        type: 'ReleaseSlot',
+        releaseId: id,
+        endpointId,
+        date: dto.deliveryDate,
+        slotId: dto.slotId,
+        orderIds: dto.orderIds,
+        vials,
+        releasedBy: await this.releasedBy(principal),
+        signatureMeaning: signature.meaning,
+        releaseRightTracerIds: await this.releaseRights(principal, tracerId, dto.deliveryDate),
+        today: local.date,
+        confirmOtherDate: dto.confirmOtherDate ?? false,
+        at,
+        refs: { tracer, customer },
+      },
+      { ...context, signature },
+    );
+  }
+
+  async releaseInjectionOrders(
+    id: string,
+    dto: ReleaseInjectionOrdersDto,
+    principal: Principal,
+    context: CommandContext,
+  ) {
+    const { at } = this.clock.now();
+    const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
+    const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
+    const streamId = deliveryDayStreamName(dto.endpointId, dto.deliveryDate);
+    const content = { releaseId: id, date: dto.deliveryDate, orderIds: dto.orderIds, lot: dto.lot };
+    const signature = await this.sign(
+      principal,
+      dto.signature,
+      'release',
+      streamId,
+      content,
+      context,
+      tracerId,
+      dto.deliveryDate,
+    );
+    const [tracer] = await this.tracerAndCustomer(tracerId, dto.endpointId);
+    return this.send(
+      id,
+      this.deliveryDay,
+      {
+        type: 'ReleaseInjectionOrders',
+        releaseId: id,
+        endpointId: dto.endpointId,
+        date: dto.deliveryDate,
+        orderIds: dto.orderIds,
+        lot: dto.lot,
+        releasedBy: await this.releasedBy(principal),
+        signatureMeaning: signature.meaning,
+        releaseRightTracerIds: await this.releaseRights(principal, tracerId, dto.deliveryDate),
+        at,
+        refs: { tracer },
+      },
+      { ...context, signature },
+    );
+  }
+
+  async correctRelease(
+    release: { releaseId: string; endpointId: string; deliveryDate: CalendarDate },
+    dto: CorrectReleaseDto,
+    principal: Principal,
+    context: CommandContext,
+  ) {
+    const { at } = this.clock.now();
+    const streamId = deliveryDayStreamName(release.endpointId, release.deliveryDate);
+    const content = { releaseId: release.releaseId, correction: dto.reason };
+    const signature = await this.sign(principal, dto.signature, 'correct', streamId, content, context);
+    return this.send(
+      release.releaseId,
+      this.deliveryDay,
+      {
+        type: 'CorrectRelease',
+        releaseId: release.releaseId,
+        endpointId: release.endpointId,
+        date: release.deliveryDate,
+        reason: dto.reason,
+        signatureMeaning: signature.meaning,
+        at,
+      },
+      { ...context, reason: dto.reason, signature },
+    );
+  }
+
+  loadDay(endpointId: string, date: CalendarDate): Promise<DeliveryDayState> {
+    return this.pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider);
+  }
+
+  /** Commands that may leave moved-in orders without a host carry an id for the ghost that would host them. */
+  private async ghostLegacyOid(order: LocatedOrder): Promise<number> {
+    return order.kind === 'activity' ? this.legacyIds.allocate('orders') : 0;
+  }
+
+  private deadlineOf(order: LocatedOrder) {
+    return order.kind === 'activity' ? this.clock.activityDeadline : this.clock.injectionDeadline;
+  }
+
+  private async sign(
+    principal: Principal,
+    credentials: SignatureCredentialsDto,
+    meaning: 'release' | 'correct',
+    streamId: string,
+    content: unknown,
+    context: CommandContext,
+    tracerId?: string,
+    onDate?: string,
+  ) {
+    return this.signatures.sign(
+      {
+        principal,
+        ...(credentials.username !== undefined ? { username: credentials.username } : {}),
+        password: credentials.password,
+        meaning,
+        streamId,
+        content,
+        ...(tracerId !== undefined ? { tracerId } : {}),
+        ...(onDate !== undefined ? { onDate } : {}),
+      },
+      context,
+    );
+  }
+
+  private async releasedBy(principal: Principal): Promise<ReleasedBy> {
+    const user = await this.identity.loadUser(principal.id);
+    const legacyUserId = user.status === 'absent' ? null : ((user as { legacyUserId?: number }).legacyUserId ?? null);
+    return { ...orderedByOf(principal), legacyUserId };
+  }
+
+  /** The signer's release right for the tracer, as the decider checks it again. */
+  private async releaseRights(principal: Principal, tracerId: string, onDate: CalendarDate): Promise<string[]> {
+    const user = await this.identity.loadUser(principal.id);
+    return hasReleaseRight(user, tracerId, onDate) ? [tracerId] : [];
+  }
+
+  private async tracerAndCustomer(tracerId: string, endpointId: string) {
+    const [tracer, endpoint] = await Promise.all([
+      this.pipeline.loadState(tracerStreamName(tracerId), tracerDecider),
+      this.pipeline.loadState(deliveryEndpointStreamName(endpointId), deliveryEndpointDecider),
+    ]);
+    const customer = await this.pipeline.loadState(
+      customerStreamName(endpoint.status === 'absent' ? '' : endpoint.customerId),
+      customerDecider,
+    );
+    return [tracer, customer] as const;
+  }
+}

@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Principal } from '@tracershop/auth';
+import type { CommandContext } from '@tracershop/command-pipeline';
+import { normaliseLotNumber, parseValFile, vialIdOf, type ValFileVial } from '@tracershop/domain/ordering';
+import { Allow, Command } from '@tracershop/platform';
+import { RELEASE_SIGNERS, VIAL_WRITERS, ORDER_HANDLERS } from '../access-roles';
+import { CustomerScope } from '../catalog/customer-scope';
+import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
+import { vialCommand } from './ordering-commands';
+import {
+  CorrectReleaseDto,
+  CorrectVialDto,
+  DispenseVialDto,
+  OrderCommandResponseDto,
+  ReleaseInjectionOrdersDto,
+  ReleaseSlotDto,
+  ValFileDto,
+} from './ordering.dto';
+import { OrderingService } from './ordering.service';
+import { OrderLocator } from './order-locator';
+import { BusinessClock } from './business-clock';
+
+const principalOf = (request: FastifyRequest) => request.principal as Principal;
+
+/** Release ("frigivning") under an electronic signature, and its correction. */
+@ApiTags('ordering: releases')
+@Controller('ordering/releases')
+export class ReleasesController {
+  constructor(
+    private readonly ordering: OrderingService,
+    private readonly locator: OrderLocator,
+    private readonly scope: CustomerScope,
+  ) {}
+
+  @Post('activity')
+  @Allow(...RELEASE_SIGNERS)
+  @ApiCreatedResponse({
+    type: OrderCommandResponseDto,
+    description: 'Signed release of a slot on a date with its vials',
+  })
+  releaseSlot(@Body() body: ReleaseSlotDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
+    return this.ordering.releaseSlot(body.id ?? randomUUID(), body, principalOf(request), context);
+  }
+
+  @Post('injection')
+  @Allow(...RELEASE_SIGNERS)
+  @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'Signed release of injection orders with one lot' })
+  releaseInjectionOrders(
+    @Body() body: ReleaseInjectionOrdersDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    return this.ordering.releaseInjectionOrders(body.id ?? randomUUID(), body, principalOf(request), context);
+  }
+
+  @Post(':id/correct')
+  @Allow(...RELEASE_SIGNERS)
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderCommandResponseDto, description: 'Back to accepted; signed, with a reason' })
+  async correct(
+    @Param('id') id: string,
+    @Body() body: CorrectReleaseDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    const release = await this.locator.locateRelease(id);
+    await this.scope.assertCustomer(request, release.customerId, 'release', id);
+    return this.ordering.correctRelease(release, body, principalOf(request), context);
+  }
+}
+
+/** Vials from the dispenser (a VAL file or its fields) and production's own vial records. */
+@ApiTags('ordering: vials')
+@Controller('ordering/vials')
+export class VialsController {
+  constructor(
+    private readonly ordering: OrderingService,
+    private readonly legacyIds: LegacyIdAllocator,
+    private readonly clock: BusinessClock,
+  ) {}
+
+  @Post()
+  @Allow(...VIAL_WRITERS)
+  @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'The same vial twice changes nothing' })
+  dispense(@Body() body: DispenseVialDto, @Command() context: CommandContext) {
+    return this.dispenseVial(
+      {
+        lot: body.lot,
+        fillDate: body.fillDate,
+        fillTime: body.fillTime,
+        activityMBq: body.activityMBq,
+        volumeMl: body.volumeMl,
+        dispenserNumber: body.dispenserNumber,
+        depotPosition: body.depotPosition ?? 0,
+        grossG: body.grossG ?? 0,
+        tareG: body.tareG ?? 0,
+        netG: body.netG ?? 0,
+        product: body.product ?? '18F',
+      },
+      context,
+    );
+  }
+
+  @Post('val-files')
+  @Allow(...VIAL_WRITERS)
+  @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'One dispenser VAL file (one vial)' })
+  importValFile(@Body() body: ValFileDto, @Command() context: CommandContext) {
+    const text =
+      body.contentBase64 !== undefined ? Buffer.from(body.contentBase64, 'base64').toString('latin1') : body.content;
+    const vial = parseValFile(text ?? '');
+    return this.dispenseVial(vial, {
+      ...context,
+      source: { system: 'dispenser', table: 'VAL-file', primaryKey: body.fileName ?? vial.lot },
+    });
+  }
+
+  @Post(':id/correct')
+  @Allow(...ORDER_HANDLERS)
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderCommandResponseDto, description: 'A GMP change: reason, old and new values' })
+  correct(@Param('id') id: string, @Body() body: CorrectVialDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
+    return this.ordering.send(
+      id,
+      vialCommand,
+      { type: 'CorrectVial', vialId: id, changes, reason, at: this.clock.now().at },
+      { ...context, reason },
+    );
+  }
+
+  private async dispenseVial(vial: ValFileVial, context: CommandContext) {
+    const lot = normaliseLotNumber(vial.lot);
+    return this.ordering.send(
+      vialIdOf(lot, vial.fillDate, vial.fillTime),
+      vialCommand,
+      {
+        type: 'DispenseVial',
+        ...vial,
+        lot,
+        legacyValId: await this.legacyIds.allocate('VAL'),
+        at: this.clock.now().at,
+      },
+      context,
+    );
+  }
+}

@@ -1,0 +1,427 @@
+import { fold } from '../kernel';
+import { specFor } from '../kernel/decider-spec';
+import { absent, activeFdg, activeFet, activeHerlev } from '../catalog/catalog-examples';
+import {
+  deliveryDayDecider,
+  type CorrectRelease,
+  type InjectionOrdersReleased,
+  type OrderPlaced,
+  type ReleaseInjectionOrders,
+  type ReleasedOrderCorrected,
+  type ReleaseSlot,
+} from './delivery-day';
+import {
+  accepted,
+  activityReleased,
+  at,
+  at0800,
+  at0900,
+  date,
+  endpointId,
+  fdgPlaced,
+  fdgVial1,
+  fdgVial2,
+  fetPlaced,
+  ghostAt0900,
+  order1At1030,
+  order1MovedTo0900,
+  peter,
+  releasedVial,
+  vialDispensed,
+  vialState,
+} from './ordering-examples';
+import { type VialDispensed } from './vial';
+
+const spec = specFor(deliveryDayDecider);
+const day = { endpointId, date, at };
+
+const order1 = fdgPlaced('order-1', 1001, at0800, 1000);
+const order3 = fdgPlaced('order-3', 1003, at0800, 800);
+const vialEntry = (vial: VialDispensed, extraRowLegacyOid: number, state = vialState(vial)) => ({
+  vialId: vial.data.vialId,
+  state,
+  extraRowLegacyOid,
+});
+const releaseSlot = (overrides: Partial<ReleaseSlot> = {}): ReleaseSlot => ({
+  type: 'ReleaseSlot',
+  ...day,
+  releaseId: 'release-1',
+  slotId: 'slot-herlev-mon-0800',
+  orderIds: ['order-1', 'order-3'],
+  vials: [vialEntry(fdgVial1, 7001), vialEntry(fdgVial2, 7002)],
+  releasedBy: peter,
+  signatureMeaning: 'release',
+  releaseRightTracerIds: [activeFdg.status === 'absent' ? '' : activeFdg.id],
+  today: date,
+  confirmOtherDate: false,
+  refs: { tracer: activeFdg, customer: activeHerlev },
+  ...overrides,
+});
+const twoOrdersAccepted = [order1, order3, accepted('order-1'), accepted('order-3')];
+const released0800 = activityReleased(
+  'release-1',
+  'slot-herlev-mon-0800',
+  ['order-1', 'order-3'],
+  [releasedVial(fdgVial1, null), releasedVial(fdgVial2, 7002)],
+);
+
+const fetOrder2: OrderPlaced = fetPlaced('inj-2', 2002, 2);
+const releaseInjections = (overrides: Partial<ReleaseInjectionOrders> = {}): ReleaseInjectionOrders => ({
+  type: 'ReleaseInjectionOrders',
+  ...day,
+  releaseId: 'release-inj-1',
+  orderIds: ['inj-1', 'inj-2'],
+  lot: 'FET-260302-1',
+  releasedBy: peter,
+  signatureMeaning: 'release',
+  releaseRightTracerIds: ['tracer-fet'],
+  refs: { tracer: activeFet },
+  ...overrides,
+});
+const injectionsAccepted = [fetPlaced('inj-1', 2001), fetOrder2, accepted('inj-1'), accepted('inj-2')];
+const injectionsReleased = (lot = 'FET-260302-1'): InjectionOrdersReleased => ({
+  type: 'InjectionOrdersReleased',
+  data: { releaseId: 'release-inj-1', tracerId: 'tracer-fet', orderIds: ['inj-1', 'inj-2'], lot, releasedBy: peter },
+});
+
+const correct = (overrides: Partial<CorrectRelease> = {}): CorrectRelease => ({
+  type: 'CorrectRelease',
+  ...day,
+  releaseId: 'release-1',
+  reason: 'Wrong vial: FDG-260302-2 went to Rigshospitalet',
+  signatureMeaning: 'correct',
+  ...overrides,
+});
+const corrected0800: ReleasedOrderCorrected = {
+  type: 'ReleasedOrderCorrected',
+  data: {
+    releaseId: 'release-1',
+    orderIds: ['order-1', 'order-3'],
+    reason: 'Wrong vial: FDG-260302-2 went to Rigshospitalet',
+    old: {
+      status: 'released',
+      vials: [releasedVial(fdgVial1, null), releasedVial(fdgVial2, 7002)],
+      lot: 'FDG-260302-1',
+    },
+    new: { status: 'accepted', vials: [], lot: null },
+  },
+};
+
+describe('DeliveryDay releases', () => {
+  describe('ReleaseSlot', () => {
+    it("releases the slot's accepted orders with their vials; only vials after the first get a legacy extra-vial row", () => {
+      spec.given(twoOrdersAccepted).when(releaseSlot()).then([released0800]);
+      expect(released0800.data.deliveredActivityMBq).toBe(3700);
+    });
+
+    it('marks the orders released under the release', () => {
+      const state = fold(deliveryDayDecider, [...twoOrdersAccepted, released0800]);
+      expect(state.orders['order-1']).toMatchObject({ status: 'released', releaseId: 'release-1' });
+      expect(state.releases['release-1']).toMatchObject({ status: 'released', lot: 'FDG-260302-1' });
+    });
+
+    it('refuses a signer without a valid release right for the tracer (checked on every release path)', () => {
+      specFor(deliveryDayDecider)
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ releaseRightTracerIds: ['tracer-fet'] }))
+        .thenThrows('NO_RELEASE_RIGHT');
+      specFor(deliveryDayDecider)
+        .given(injectionsAccepted)
+        .when(releaseInjections({ releaseRightTracerIds: [] }))
+        .thenThrows('NO_RELEASE_RIGHT');
+    });
+
+    it('needs an electronic signature meaning "release"', () => {
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ signatureMeaning: null }))
+        .thenThrows('SIGNATURE_REQUIRED', { expected: 'release', given: null });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ signatureMeaning: 'correct' }))
+        .thenThrows('SIGNATURE_REQUIRED', { given: 'correct' });
+    });
+
+    it('releases accepted orders only', () => {
+      spec
+        .given([order1, order3, accepted('order-1')])
+        .when(releaseSlot())
+        .thenThrows('ORDER_STATUS_FORBIDS', { orderId: 'order-3', status: 'ordered', allowedStatuses: ['accepted'] });
+    });
+
+    it('releases orders delivered from that slot only', () => {
+      spec
+        .given([...twoOrdersAccepted, fdgPlaced('order-2', 1002, at0900, 500), accepted('order-2')])
+        .when(releaseSlot({ orderIds: ['order-1', 'order-2'] }))
+        .thenThrows('ORDER_NOT_IN_SLOT', { orderId: 'order-2', slotId: 'slot-herlev-mon-0800' });
+    });
+
+    it('releases a moved order in the slot it was moved to, naming the ghost that hosts it', () => {
+      spec
+        .given([order1At1030, accepted('order-1'), order1MovedTo0900, ghostAt0900])
+        .when(
+          releaseSlot({ slotId: 'slot-herlev-mon-0900', orderIds: ['order-1'], vials: [vialEntry(fdgVial1, 7001)] }),
+        )
+        .then([
+          activityReleased(
+            'release-1',
+            'slot-herlev-mon-0900',
+            ['order-1'],
+            [releasedVial(fdgVial1, null)],
+            'ghost:slot-herlev-mon-0900:9001',
+          ),
+        ]);
+      spec
+        .given([order1At1030, accepted('order-1'), order1MovedTo0900, ghostAt0900])
+        .when(releaseSlot({ slotId: 'slot-herlev-mon-1030', orderIds: ['order-1'] }))
+        .thenThrows('ORDER_NOT_IN_SLOT');
+    });
+
+    it('needs at least one order and one vial, each named once', () => {
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ orderIds: [] }))
+        .thenThrows('NO_ORDERS');
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [] }))
+        .thenThrows('NO_VIALS');
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ orderIds: ['order-1', 'order-1'] }))
+        .thenThrows('DUPLICATE_IN_RELEASE');
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001), vialEntry(fdgVial1, 7002)] }))
+        .thenThrows('DUPLICATE_IN_RELEASE');
+    });
+
+    it('releases vials that have been dispensed', () => {
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001, absent)] }))
+        .thenThrows('VIAL_NOT_FOUND', { vialId: fdgVial1.data.vialId });
+    });
+
+    it('releases unassigned vials only', () => {
+      const assigned = vialState(fdgVial2, {
+        type: 'VialAssigned',
+        data: { vialId: fdgVial2.data.vialId, releaseId: 'release-0', streamId: 'ordering.deliveryDay-x' },
+      });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001), vialEntry(fdgVial2, 7002, assigned)] }))
+        .thenThrows('VIAL_ALREADY_ASSIGNED', { vialId: fdgVial2.data.vialId, releaseId: 'release-0' });
+    });
+
+    it("releases vials of the orders' tracer: the lot prefix is the tracer's vial tag", () => {
+      const cholineVial = vialDispensed('FCH-260302-1', '09:50:00', 5003);
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001), vialEntry(cholineVial, 7002)] }))
+        .thenThrows('VIAL_OF_ANOTHER_TRACER', { lot: 'FCH-260302-1', vialTag: 'FDG' });
+    });
+
+    it("releases vials dispensed for the orders' customer: the dispenser number is the customer's", () => {
+      const qcVial = vialDispensed('FDG-260302-3', '09:55:00', 5004, { dispenserNumber: 99 });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(qcVial, 7001)] }))
+        .thenThrows('VIAL_OF_ANOTHER_CUSTOMER', { dispenserNumber: 99, expected: 2 });
+    });
+
+    it('releases another day than today only with an explicit confirmation', () => {
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ today: '2026-03-03' }))
+        .thenThrows('RELEASE_DATE_NOT_TODAY', { date, today: '2026-03-03' });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ today: '2026-03-03', confirmOtherDate: true }))
+        .then([released0800]);
+    });
+
+    it('is idempotent by release id: repeating the release changes nothing', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot())
+        .thenNothing();
+    });
+
+    it('refuses a release id that recorded another slot, and never releases an order twice', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot({ slotId: 'slot-herlev-mon-0900' }))
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-1' });
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot({ releaseId: 'release-2' }))
+        .thenThrows('ORDER_RELEASED', { orderId: 'order-1' });
+    });
+
+    it('releases activity orders only', () => {
+      spec
+        .given([...twoOrdersAccepted, fetPlaced('inj-1', 2001), accepted('inj-1')])
+        .when(releaseSlot({ orderIds: ['inj-1'] }))
+        .thenThrows('NOT_AN_ACTIVITY_ORDER');
+    });
+  });
+
+  describe('ReleaseInjectionOrders', () => {
+    it('releases accepted injection orders of one tracer under one lot number', () => {
+      spec.given(injectionsAccepted).when(releaseInjections()).then([injectionsReleased()]);
+      const state = fold(deliveryDayDecider, [...injectionsAccepted, injectionsReleased()]);
+      expect(state.orders['inj-2']).toMatchObject({ status: 'released', releaseId: 'release-inj-1' });
+    });
+
+    it('writes the lot with "-" where the dispenser wrote ":"', () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ lot: 'FET:260302:1' }))
+        .then([injectionsReleased()]);
+    });
+
+    it('keeps the lot number as typed, leading zeros included', () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ lot: 'FET-260302-01' }))
+        .then([injectionsReleased('FET-260302-01')]);
+    });
+
+    it("needs a lot number TAG-YYMMDD-n whose tag is the tracer's vial tag", () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ lot: 'FET-2603-1' }))
+        .thenThrows('INVALID_LOT_NUMBER', { lot: 'FET-2603-1', vialTag: 'FET' });
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ lot: 'FDG-260302-1' }))
+        .thenThrows('INVALID_LOT_NUMBER', { vialTag: 'FET' });
+    });
+
+    it('releases accepted orders only', () => {
+      spec
+        .given([fetPlaced('inj-1', 2001), fetOrder2, accepted('inj-1')])
+        .when(releaseInjections())
+        .thenThrows('ORDER_STATUS_FORBIDS', { orderId: 'inj-2', allowedStatuses: ['accepted'] });
+      spec
+        .given([...injectionsAccepted, injectionsReleased()])
+        .when(releaseInjections({ releaseId: 'release-inj-2' }))
+        .thenThrows('ORDER_RELEASED');
+    });
+
+    it('releases orders of one tracer only', () => {
+      const otherTracer: OrderPlaced = {
+        type: 'OrderPlaced',
+        data: { ...fetOrder2.data, order: { ...fetOrder2.data.order, tracerId: 'tracer-ga68' } },
+      };
+      spec
+        .given([fetPlaced('inj-1', 2001), otherTracer, accepted('inj-1'), accepted('inj-2')])
+        .when(releaseInjections())
+        .thenThrows('MIXED_TRACERS', { orderId: 'inj-2' });
+    });
+
+    it('releases injection orders only', () => {
+      spec
+        .given([...injectionsAccepted, order1, accepted('order-1')])
+        .when(releaseInjections({ orderIds: ['inj-1', 'order-1'] }))
+        .thenThrows('NOT_AN_INJECTION_ORDER', { orderId: 'order-1' });
+    });
+
+    it('needs a signature meaning "release" and at least one order', () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ signatureMeaning: null }))
+        .thenThrows('SIGNATURE_REQUIRED', { expected: 'release' });
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ orderIds: [] }))
+        .thenThrows('NO_ORDERS');
+    });
+
+    it('is idempotent by release id', () => {
+      spec
+        .given([...injectionsAccepted, injectionsReleased()])
+        .when(releaseInjections())
+        .thenNothing();
+    });
+  });
+
+  describe('CorrectRelease', () => {
+    it('moves the released orders back to accepted, recording reason and old and new values', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(correct())
+        .then([corrected0800]);
+      const state = fold(deliveryDayDecider, [...twoOrdersAccepted, released0800, corrected0800]);
+      expect(state.orders['order-1']).toMatchObject({ status: 'accepted', releaseId: null });
+      expect(state.orders['order-3']).toMatchObject({ status: 'accepted', releaseId: null });
+      expect(state.releases['release-1']?.status).toBe('corrected');
+    });
+
+    it('corrects an injection release, recording its lot number', () => {
+      spec
+        .given([...injectionsAccepted, injectionsReleased()])
+        .when(correct({ releaseId: 'release-inj-1' }))
+        .then([
+          {
+            type: 'ReleasedOrderCorrected',
+            data: {
+              releaseId: 'release-inj-1',
+              orderIds: ['inj-1', 'inj-2'],
+              reason: 'Wrong vial: FDG-260302-2 went to Rigshospitalet',
+              old: { status: 'released', vials: [], lot: 'FET-260302-1' },
+              new: { status: 'accepted', vials: [], lot: null },
+            },
+          },
+        ]);
+    });
+
+    it('needs an electronic signature meaning "correct"', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(correct({ signatureMeaning: 'release' }))
+        .thenThrows('SIGNATURE_REQUIRED', { expected: 'correct', given: 'release' });
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(correct({ signatureMeaning: null }))
+        .thenThrows('SIGNATURE_REQUIRED');
+    });
+
+    it('needs a reason', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(correct({ reason: '' }))
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+    });
+
+    it('fails for a release that does not exist', () => {
+      spec.given(twoOrdersAccepted).when(correct()).thenThrows('RELEASE_NOT_FOUND', { releaseId: 'release-1' });
+    });
+
+    it('correcting twice changes nothing', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800, corrected0800])
+        .when(correct())
+        .thenNothing();
+    });
+
+    it('lets the orders be released again, under a new release id, with the right (unassigned) vials', () => {
+      const unassigned = vialState(
+        fdgVial1,
+        { type: 'VialAssigned', data: { vialId: fdgVial1.data.vialId, releaseId: 'release-1', streamId: 's' } },
+        { type: 'VialUnassigned', data: { vialId: fdgVial1.data.vialId, releaseId: 'release-1', reason: 'Corrected' } },
+      );
+      spec
+        .given([...twoOrdersAccepted, released0800, corrected0800])
+        .when(releaseSlot({ releaseId: 'release-2', vials: [vialEntry(fdgVial1, 7003, unassigned)] }))
+        .then([
+          activityReleased('release-2', 'slot-herlev-mon-0800', ['order-1', 'order-3'], [releasedVial(fdgVial1, null)]),
+        ]);
+      spec
+        .given([...twoOrdersAccepted, released0800, corrected0800])
+        .when(releaseSlot())
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-1' });
+    });
+  });
+});

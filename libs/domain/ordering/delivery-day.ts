@@ -1,0 +1,1349 @@
+import type { SignatureMeaning } from '@tracershop/event-store';
+import { conflict, notFound, ruleViolated, type Decider, type DomainEvent } from '../kernel';
+import {
+  isoWeekdayOf,
+  isWeeklyCloseDay,
+  requireCalendarDate,
+  requireClockTime,
+  requireId,
+  requireInstant,
+  requireReason,
+  slotDeliversOn,
+  type CalendarDate,
+  type ClockTime,
+  type ClosedDays,
+  type CustomerState,
+  type DeliveryEndpointState,
+  type DeliveryTimeSlotState,
+  type IsoInstant,
+  type IsotopeState,
+  type ProductionRunState,
+  type TracerPermissionState,
+  type TracerState,
+} from '../catalog';
+import { decayFactor, overheadMultiplier, secondsBetween } from './decay';
+import { deadlinePassed, type LocalMoment, type OrderingDeadline } from './deadline';
+import { normaliseLotNumber, parseLotNumber } from './lot-number';
+import { type VialState } from './vial';
+
+/**
+ * One delivery endpoint on one delivery date: its activity and injection orders, the ghost orders
+ * of its slots, and their releases. Moves stay within an endpoint and a production day and a
+ * release covers one slot of one endpoint, so every ordering rule is decided on one stream and
+ * appended atomically with its expected revision: no cross-stream saga can leave a move half done.
+ */
+export const deliveryDayId = (endpointId: string, date: CalendarDate) => `${encodeURIComponent(endpointId)}:${date}`;
+export const deliveryDayStreamName = (endpointId: string, date: CalendarDate) =>
+  `ordering.deliveryDay-${deliveryDayId(endpointId, date)}`;
+
+/** Legacy status codes: 1 ordered, 2 accepted, 3 released, 4 rejected or cancelled. */
+export const orderStatuses = ['ordered', 'accepted', 'released', 'rejected', 'cancelled'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+export const legacyStatusCode: Readonly<Record<OrderStatus, 1 | 2 | 3 | 4>> = {
+  ordered: 1,
+  accepted: 2,
+  released: 3,
+  rejected: 4,
+  cancelled: 4,
+};
+
+/** Shop members order for their customers; production members order on a customer's behalf. */
+export type ActingAs = 'shop' | 'production';
+
+/** Legacy `t_orders.anvendelse`: Human, Dyr (animal), Andet (other). */
+export const injectionUsages = ['human', 'animal', 'other'] as const;
+export type InjectionUsage = (typeof injectionUsages)[number];
+
+export interface OrderedBy {
+  userId: string;
+  /** Login name: legacy `userName`. */
+  username: string;
+  printedName: string;
+}
+
+export interface ReleasedBy extends OrderedBy {
+  /** Legacy `frigivet_af` (`Users.Id`). */
+  legacyUserId: number | null;
+}
+
+/** Where an activity order is delivered from: its ordered slot, or the slot it was moved to. */
+export interface SlotPlacement {
+  slotId: string;
+  productionRunId: string;
+  deliveryTime: ClockTime;
+  /** Legacy `run`: the run's number within its weekday. */
+  runNumber: number;
+  /** Legacy `deliverTimes.DTID` of the slot. */
+  slotLegacyId: number | null;
+}
+
+interface OrderBase {
+  orderId: string;
+  /** Legacy `orders.OID` or `t_orders.OID`, allocated before the append. */
+  legacyOid: number;
+  customerId: string;
+  /** Legacy `Users.Id` of the customer (`BID`). */
+  customerLegacyId: number | null;
+  tracerId: string;
+  /** Legacy `Tracers.id`. */
+  tracerLegacyId: number | null;
+  comment: string | null;
+  orderedBy: OrderedBy;
+  status: OrderStatus;
+}
+
+export interface ActivityOrder extends OrderBase, SlotPlacement {
+  kind: 'activity';
+  /** MBq at the ordered slot's delivery time, without overhead. */
+  activityMBq: number;
+  /** Effective at placement: the catalogue page's override, else the customer's percent. */
+  overheadPercent: number;
+  halfLifeSeconds: number;
+  /** Set while the order is delivered from an earlier slot. */
+  movedTo: (SlotPlacement & { decayFactor: number }) | null;
+  releaseId: string | null;
+  bookingIds: string[];
+}
+
+export interface InjectionOrder extends OrderBase {
+  kind: 'injection';
+  deliveryTime: ClockTime;
+  injections: number;
+  usage: InjectionUsage;
+  releaseId: string | null;
+  /** Worklist bookings this order was made for (mass order). */
+  bookingIds: string[];
+}
+
+export type Order = ActivityOrder | InjectionOrder;
+
+export interface GhostOrder extends SlotPlacement {
+  ghostId: string;
+  legacyOid: number;
+  customerId: string;
+  customerLegacyId: number | null;
+  tracerId: string;
+  tracerLegacyId: number | null;
+}
+
+export interface ReleasedVial {
+  vialId: string;
+  lot: string;
+  fillDate: CalendarDate;
+  fillTime: string;
+  activityMBq: number;
+  volumeMl: number;
+  dispenserNumber: number;
+  legacyValId: number;
+  /** Legacy extra-vial row (`orders.OID`) for every vial after the first; null for the first. */
+  extraRowLegacyOid: number | null;
+}
+
+export interface Release {
+  releaseId: string;
+  kind: 'activity' | 'injection';
+  slotId: string | null;
+  orderIds: string[];
+  ghostId: string | null;
+  vials: ReleasedVial[];
+  lot: string | null;
+  status: 'released' | 'corrected';
+}
+
+export interface DeliveryDayState {
+  endpointId: string | null;
+  date: CalendarDate | null;
+  orders: Record<string, Order>;
+  /** Active ghost orders by slot id. */
+  ghosts: Record<string, GhostOrder>;
+  releases: Record<string, Release>;
+}
+
+// Commands
+
+interface DayCommand {
+  endpointId: string;
+  date: CalendarDate;
+  at: IsoInstant;
+}
+
+/** The moment of the command in local business time and the deadline that applies. */
+export interface DeadlineCheck {
+  now: LocalMoment;
+  deadline: OrderingDeadline;
+}
+
+export interface ActivityOrderRefs {
+  slot: DeliveryTimeSlotState & { legacyId?: number };
+  productionRun: ProductionRunState;
+  tracer: TracerState & { legacyId?: number };
+  isotope: IsotopeState;
+  endpoint: DeliveryEndpointState;
+  customer: CustomerState & { legacyId?: number };
+  permission: TracerPermissionState;
+  closedDays: ClosedDays;
+}
+
+export interface PlaceActivityOrder extends DayCommand, DeadlineCheck {
+  type: 'PlaceActivityOrder';
+  orderId: string;
+  legacyOid: number;
+  slotId: string;
+  activityMBq: number;
+  comment: string | null;
+  orderedBy: OrderedBy;
+  actingAs: ActingAs;
+  /** Production may order after the deadline, with a reason. */
+  deadlineOverrideReason: string | null;
+  bookingIds: string[];
+  /** A ghost of the slot that the new order makes superfluous is dissolved. */
+  refs: ActivityOrderRefs;
+}
+
+export interface InjectionOrderRefs {
+  tracer: TracerState & { legacyId?: number };
+  endpoint: DeliveryEndpointState;
+  customer: CustomerState & { legacyId?: number };
+  permission: TracerPermissionState;
+  closedDays: ClosedDays;
+}
+
+export interface PlaceInjectionOrder extends DayCommand, DeadlineCheck {
+  type: 'PlaceInjectionOrder';
+  orderId: string;
+  legacyOid: number;
+  tracerId: string;
+  deliveryTime: ClockTime;
+  injections: number;
+  usage: InjectionUsage;
+  comment: string | null;
+  orderedBy: OrderedBy;
+  actingAs: ActingAs;
+  deadlineOverrideReason: string | null;
+  bookingIds: string[];
+  refs: InjectionOrderRefs;
+}
+
+export interface AcceptOrder extends DayCommand {
+  type: 'AcceptOrder';
+  orderId: string;
+}
+
+export interface RejectOrder extends DayCommand {
+  type: 'RejectOrder';
+  orderId: string;
+  reason: string;
+  /** A rejected host leaves its moved-in orders to a ghost. */
+  ghostLegacyOid: number;
+}
+
+export interface CancelOrder extends DayCommand, DeadlineCheck {
+  type: 'CancelOrder';
+  orderId: string;
+  reason: string;
+  actingAs: ActingAs;
+  ghostLegacyOid: number;
+}
+
+export interface ReinstateOrder extends DayCommand {
+  type: 'ReinstateOrder';
+  orderId: string;
+  reason: string;
+  ghostLegacyOid: number;
+}
+
+export interface ChangeActivityOrder extends DayCommand, DeadlineCheck {
+  type: 'ChangeActivityOrder';
+  orderId: string;
+  activityMBq?: number;
+  comment?: string | null;
+  actingAs: ActingAs;
+  /** The slot's current maximum. */
+  maxActivityMBq: number | null;
+}
+
+export interface ChangeInjectionOrder extends DayCommand, DeadlineCheck {
+  type: 'ChangeInjectionOrder';
+  orderId: string;
+  changes: Partial<Pick<InjectionOrder, 'injections' | 'usage' | 'deliveryTime' | 'comment'>>;
+  actingAs: ActingAs;
+  maxInjections: number | null;
+}
+
+export interface MoveOrderToSlot extends DayCommand {
+  type: 'MoveOrderToSlot';
+  orderId: string;
+  targetSlotId: string;
+  reason: string;
+  ghostLegacyOid: number;
+  refs: {
+    targetSlot: DeliveryTimeSlotState & { legacyId?: number };
+    targetRun: ProductionRunState;
+    closedDays: ClosedDays;
+  };
+}
+
+export interface RestoreOrder extends DayCommand {
+  type: 'RestoreOrder';
+  orderId: string;
+  reason: string;
+  ghostLegacyOid: number;
+}
+
+export interface ReleaseSlot extends DayCommand {
+  type: 'ReleaseSlot';
+  releaseId: string;
+  slotId: string;
+  orderIds: string[];
+  /** Vial states in the order given: the first is the host's vial. */
+  vials: { vialId: string; state: VialState; extraRowLegacyOid: number }[];
+  releasedBy: ReleasedBy;
+  signatureMeaning: SignatureMeaning | null;
+  /** Tracers the signer holds a release right for that is valid on the delivery date. */
+  releaseRightTracerIds: string[];
+  /** The server's local date: releasing another day's delivery needs an explicit confirmation. */
+  today: CalendarDate;
+  confirmOtherDate: boolean;
+  refs: { tracer: TracerState; customer: CustomerState };
+}
+
+export interface ReleaseInjectionOrders extends DayCommand {
+  type: 'ReleaseInjectionOrders';
+  releaseId: string;
+  orderIds: string[];
+  lot: string;
+  releasedBy: ReleasedBy;
+  signatureMeaning: SignatureMeaning | null;
+  releaseRightTracerIds: string[];
+  refs: { tracer: TracerState };
+}
+
+export interface CorrectRelease extends DayCommand {
+  type: 'CorrectRelease';
+  releaseId: string;
+  reason: string;
+  signatureMeaning: SignatureMeaning | null;
+}
+
+export type DeliveryDayCommand =
+  | PlaceActivityOrder
+  | PlaceInjectionOrder
+  | AcceptOrder
+  | RejectOrder
+  | CancelOrder
+  | ReinstateOrder
+  | ChangeActivityOrder
+  | ChangeInjectionOrder
+  | MoveOrderToSlot
+  | RestoreOrder
+  | ReleaseSlot
+  | ReleaseInjectionOrders
+  | CorrectRelease;
+
+// Events
+
+type Change<T> = { from: T; to: T };
+
+export interface OrderPlacedData {
+  endpointId: string;
+  date: CalendarDate;
+  order: Omit<ActivityOrder, 'status' | 'movedTo' | 'releaseId'> | Omit<InjectionOrder, 'status' | 'releaseId'>;
+  deadlineOverrideReason: string | null;
+}
+export type OrderPlaced = DomainEvent<'OrderPlaced', OrderPlacedData>;
+export type OrderAccepted = DomainEvent<'OrderAccepted', { orderId: string }>;
+export type OrderRejected = DomainEvent<
+  'OrderRejected',
+  { orderId: string; previousStatus: OrderStatus; reason: string }
+>;
+export type OrderCancelled = DomainEvent<
+  'OrderCancelled',
+  { orderId: string; previousStatus: OrderStatus; reason: string; actingAs: ActingAs }
+>;
+export type OrderReinstated = DomainEvent<
+  'OrderReinstated',
+  { orderId: string; previousStatus: OrderStatus; reason: string }
+>;
+export type OrderActivityChanged = DomainEvent<
+  'OrderActivityChanged',
+  { orderId: string; activityMBq?: Change<number>; comment?: Change<string | null> }
+>;
+export type InjectionOrderChanged = DomainEvent<
+  'InjectionOrderChanged',
+  {
+    orderId: string;
+    changes: {
+      injections?: Change<number>;
+      usage?: Change<InjectionUsage>;
+      deliveryTime?: Change<ClockTime>;
+      comment?: Change<string | null>;
+    };
+  }
+>;
+export type OrderMovedToSlot = DomainEvent<
+  'OrderMovedToSlot',
+  {
+    orderId: string;
+    from: SlotPlacement;
+    to: SlotPlacement;
+    reason: string;
+    /** exp(ln2 · (ordered slot time − target time) / T½). */
+    decayFactor: number;
+    /** Ordered activity decay-corrected to the target slot, without and with overhead. */
+    activityAtTargetMBq: number;
+    activityAtTargetWithOverheadMBq: number;
+  }
+>;
+export type OrderRestoredToSlot = DomainEvent<
+  'OrderRestoredToSlot',
+  { orderId: string; from: SlotPlacement; to: SlotPlacement; reason: string }
+>;
+export type GhostOrderCreated = DomainEvent<'GhostOrderCreated', GhostOrder & { hostedOrderIds: string[] }>;
+export type GhostOrderDissolved = DomainEvent<
+  'GhostOrderDissolved',
+  { ghostId: string; slotId: string; legacyOid: number; because: 'hosts_nothing' | 'slot_has_own_order' }
+>;
+/** A dissolved ghost holds neither ordered nor delivered activity: it stays on the board as dead. */
+export type DeadOrderFlagged = DomainEvent<
+  'DeadOrderFlagged',
+  { orderId: string; slotId: string; legacyOid: number; kind: 'ghost' }
+>;
+export type ActivityReleased = DomainEvent<
+  'ActivityReleased',
+  {
+    releaseId: string;
+    slotId: string;
+    tracerId: string;
+    orderIds: string[];
+    /** The ghost that hosts the slot's moved-in orders, when it has no order of its own. */
+    ghostId: string | null;
+    vials: ReleasedVial[];
+    deliveredActivityMBq: number;
+    releasedBy: ReleasedBy;
+  }
+>;
+export type InjectionOrdersReleased = DomainEvent<
+  'InjectionOrdersReleased',
+  { releaseId: string; tracerId: string; orderIds: string[]; lot: string; releasedBy: ReleasedBy }
+>;
+export type ReleasedOrderCorrected = DomainEvent<
+  'ReleasedOrderCorrected',
+  {
+    releaseId: string;
+    orderIds: string[];
+    reason: string;
+    old: { status: 'released'; vials: ReleasedVial[]; lot: string | null };
+    new: { status: 'accepted'; vials: []; lot: null };
+  }
+>;
+
+export type DeliveryDayEvent =
+  | OrderPlaced
+  | OrderAccepted
+  | OrderRejected
+  | OrderCancelled
+  | OrderReinstated
+  | OrderActivityChanged
+  | InjectionOrderChanged
+  | OrderMovedToSlot
+  | OrderRestoredToSlot
+  | GhostOrderCreated
+  | GhostOrderDissolved
+  | DeadOrderFlagged
+  | ActivityReleased
+  | InjectionOrdersReleased
+  | ReleasedOrderCorrected;
+
+// Rules
+
+const isWithdrawn = (order: Order) => order.status === 'rejected' || order.status === 'cancelled';
+const activeSlotOf = (order: ActivityOrder) => order.movedTo?.slotId ?? order.slotId;
+
+function requireOrder(state: DeliveryDayState, orderId: string): Order {
+  const order = state.orders[orderId];
+  if (!order) throw notFound('ORDER_NOT_FOUND', `No order ${orderId} on this delivery day`, { orderId });
+  return order;
+}
+
+function requireActivityOrder(state: DeliveryDayState, orderId: string): ActivityOrder {
+  const order = requireOrder(state, orderId);
+  if (order.kind !== 'activity') {
+    throw ruleViolated('NOT_AN_ACTIVITY_ORDER', `Order ${orderId} is an injection order`, { orderId });
+  }
+  return order;
+}
+
+function wrongStatus(order: Order, action: string, allowed: OrderStatus[]) {
+  const code = order.status === 'released' ? 'ORDER_RELEASED' : 'ORDER_STATUS_FORBIDS';
+  return conflict(code, `An order that is ${order.status} cannot be ${action}`, {
+    orderId: order.orderId,
+    status: order.status,
+    allowedStatuses: allowed,
+  });
+}
+
+function requireStatus(order: Order, action: string, allowed: OrderStatus[]) {
+  if (!allowed.includes(order.status)) throw wrongStatus(order, action, allowed);
+}
+
+function requireDay(command: DayCommand) {
+  requireId(command.endpointId, 'endpointId');
+  requireCalendarDate(command.date, 'date');
+  requireInstant(command.at);
+}
+
+function requireDeadline(command: DeadlineCheck & { date: CalendarDate }, actingAs: ActingAs, override: string | null) {
+  if (!deadlinePassed(command.date, command.deadline, command.now)) return;
+  if (actingAs === 'production' && override !== null) {
+    requireReason(override);
+    return;
+  }
+  throw ruleViolated('ORDER_DEADLINE_PASSED', `The ordering deadline for ${command.date} has passed`, {
+    date: command.date,
+    deadline: command.deadline,
+    now: command.now,
+    overridable: actingAs === 'production',
+  });
+}
+
+/** Release rights are checked here too, for every release path (the old activity release skipped it). */
+function requireReleaseRight(tracerIds: string[], tracerId: string) {
+  if (!tracerIds.includes(tracerId)) {
+    throw ruleViolated('NO_RELEASE_RIGHT', 'The signer holds no valid release right for this tracer', { tracerId });
+  }
+}
+
+function requireSignature(meaning: SignatureMeaning | null, expected: SignatureMeaning) {
+  if (meaning !== expected) {
+    throw ruleViolated('SIGNATURE_REQUIRED', `This needs an electronic signature meaning "${expected}"`, {
+      expected,
+      given: meaning,
+    });
+  }
+}
+
+function requireActivity(activityMBq: unknown): number {
+  if (typeof activityMBq !== 'number' || !Number.isFinite(activityMBq) || activityMBq <= 0 || activityMBq > 1_000_000) {
+    throw ruleViolated('INVALID_ACTIVITY', 'activityMBq must be a positive number of MBq (at most 1,000,000)', {
+      field: 'activityMBq',
+      value: activityMBq,
+    });
+  }
+  return activityMBq;
+}
+
+function optionalComment(comment: unknown): string | null {
+  if (comment === null || comment === undefined || comment === '') return null;
+  if (typeof comment !== 'string' || comment.length > 8000) {
+    throw ruleViolated('INVALID_COMMENT', 'comment must be text of at most 8000 characters', { field: 'comment' });
+  }
+  return comment;
+}
+
+/** Own, not withdrawn, activity orders of a slot: what the slot delivers besides moved-in orders. */
+const ownOrdersOf = (state: DeliveryDayState, slotId: string) =>
+  Object.values(state.orders).filter(
+    (order): order is ActivityOrder =>
+      order.kind === 'activity' && order.slotId === slotId && order.movedTo === null && !isWithdrawn(order),
+  );
+
+const hostedOrdersOf = (state: DeliveryDayState, slotId: string) =>
+  Object.values(state.orders).filter(
+    (order): order is ActivityOrder =>
+      order.kind === 'activity' && order.movedTo?.slotId === slotId && !isWithdrawn(order),
+  );
+
+function requireSlotMax(
+  state: DeliveryDayState,
+  slotId: string,
+  maxActivityMBq: number | null,
+  extra: number,
+  except?: string,
+) {
+  if (maxActivityMBq === null) return;
+  const total = ownOrdersOf(state, slotId)
+    .filter((order) => order.orderId !== except)
+    .reduce((sum, order) => sum + order.activityMBq, extra);
+  if (total > maxActivityMBq) {
+    throw ruleViolated('SLOT_MAX_ACTIVITY_EXCEEDED', `The slot delivers at most ${maxActivityMBq} MBq`, {
+      slotId,
+      maxActivityMBq,
+      orderedMBq: total,
+    });
+  }
+}
+
+function requireSameDay(state: DeliveryDayState, command: DayCommand) {
+  if (state.endpointId !== null && (state.endpointId !== command.endpointId || state.date !== command.date)) {
+    throw new Error(`Command for ${command.endpointId}/${command.date} reached the stream of another day`);
+  }
+}
+
+/**
+ * After any change: a slot whose delivery holds moved-in orders but no order of its own has a
+ * ghost order as host; a ghost whose reason to exist is gone is dissolved and stays on the
+ * record as a dead order.
+ */
+function ghostEvents(
+  before: DeliveryDayState,
+  events: DeliveryDayEvent[],
+  ghostLegacyOid: number | null,
+): DeliveryDayEvent[] {
+  const after = events.reduce(evolve, before);
+  const slots = new Set<string>();
+  for (const order of Object.values(after.orders)) {
+    if (order.kind !== 'activity') continue;
+    slots.add(order.slotId);
+    if (order.movedTo) slots.add(order.movedTo.slotId);
+  }
+  for (const slotId of Object.keys(after.ghosts)) slots.add(slotId);
+  const extra: DeliveryDayEvent[] = [];
+  for (const slotId of [...slots].sort()) {
+    const hosted = hostedOrdersOf(after, slotId);
+    const own = ownOrdersOf(after, slotId);
+    const ghost = after.ghosts[slotId];
+    if (hosted.length > 0 && own.length === 0 && !ghost) {
+      if (ghostLegacyOid === null) throw new Error('A ghost order is needed but the command carries no legacy id');
+      const first = hosted[0] as ActivityOrder;
+      const placement = first.movedTo as SlotPlacement;
+      extra.push({
+        type: 'GhostOrderCreated',
+        data: {
+          ghostId: `ghost:${slotId}:${ghostLegacyOid}`,
+          legacyOid: ghostLegacyOid,
+          slotId,
+          productionRunId: placement.productionRunId,
+          deliveryTime: placement.deliveryTime,
+          runNumber: placement.runNumber,
+          slotLegacyId: placement.slotLegacyId,
+          customerId: first.customerId,
+          customerLegacyId: first.customerLegacyId,
+          tracerId: first.tracerId,
+          tracerLegacyId: first.tracerLegacyId,
+          hostedOrderIds: hosted.map((order) => order.orderId),
+        },
+      });
+    } else if (ghost && (hosted.length === 0 || own.length > 0)) {
+      const because = hosted.length === 0 ? 'hosts_nothing' : 'slot_has_own_order';
+      extra.push(
+        { type: 'GhostOrderDissolved', data: { ghostId: ghost.ghostId, slotId, legacyOid: ghost.legacyOid, because } },
+        {
+          type: 'DeadOrderFlagged',
+          data: { orderId: ghost.ghostId, slotId, legacyOid: ghost.legacyOid, kind: 'ghost' },
+        },
+      );
+    }
+  }
+  return [...events, ...extra];
+}
+
+function placementOfSlot(slot: DeliveryTimeSlotState & { legacyId?: number }, run: ProductionRunState): SlotPlacement {
+  if (slot.status === 'absent' || run.status === 'absent') throw new Error('placementOfSlot needs present states');
+  return {
+    slotId: slot.id,
+    productionRunId: run.id,
+    deliveryTime: slot.deliveryTime,
+    runNumber: run.runNumber,
+    slotLegacyId: slot.legacyId ?? null,
+  };
+}
+
+function requireDeliveringSlot(
+  slot: DeliveryTimeSlotState,
+  run: ProductionRunState,
+  slotId: string,
+  endpointId: string,
+  date: CalendarDate,
+  closedDays: ClosedDays,
+) {
+  if (slot.status === 'absent' || slot.id !== slotId) {
+    throw notFound('DELIVERY_TIME_SLOT_NOT_FOUND', `The delivery time slot ${slotId} does not exist`, { slotId });
+  }
+  if (slot.endpointId !== endpointId) {
+    throw ruleViolated('SLOT_OF_ANOTHER_ENDPOINT', `Slot ${slotId} delivers to another endpoint`, {
+      slotId,
+      endpointId,
+    });
+  }
+  if (run.status !== 'active' || run.id !== slot.productionRunId) {
+    throw ruleViolated('PRODUCTION_RUN_ARCHIVED', `The production run of slot ${slotId} is not active`, { slotId });
+  }
+  const closedDates = new Set(closedDays.dates);
+  if (closedDates.has(date) || isWeeklyCloseDay(closedDays.weeklyCloseDays, isoWeekdayOf(date))) {
+    throw ruleViolated('DATE_CLOSED', `Nothing is delivered on ${date}`, { date });
+  }
+  if (!slotDeliversOn(slot, run.weekday, date, closedDays)) {
+    throw ruleViolated('SLOT_DOES_NOT_DELIVER', `Slot ${slotId} does not deliver on ${date}`, {
+      slotId,
+      date,
+      weekday: run.weekday,
+      dateWeekday: isoWeekdayOf(date),
+      repeat: slot.repeat,
+      expiryDate: slot.expiryDate,
+      status: slot.status,
+    });
+  }
+}
+
+function requireOrderingParties(
+  refs: {
+    endpoint: DeliveryEndpointState;
+    customer: CustomerState;
+    permission: TracerPermissionState;
+    tracer: TracerState;
+  },
+  endpointId: string,
+  tracerId: string,
+  actingAs: ActingAs,
+) {
+  const { endpoint, customer, permission, tracer } = refs;
+  if (endpoint.status === 'absent' || endpoint.id !== endpointId) {
+    throw notFound('DELIVERY_ENDPOINT_NOT_FOUND', `The delivery endpoint ${endpointId} does not exist`, { endpointId });
+  }
+  if (endpoint.status !== 'active') {
+    throw ruleViolated('DELIVERY_ENDPOINT_ARCHIVED', `The delivery endpoint ${endpointId} is archived`, { endpointId });
+  }
+  if (customer.status !== 'active' || customer.id !== endpoint.customerId) {
+    throw ruleViolated('CUSTOMER_ARCHIVED', `The customer of endpoint ${endpointId} is not active`, { endpointId });
+  }
+  if (tracer.status === 'absent' || tracer.id !== tracerId) {
+    throw notFound('TRACER_NOT_FOUND', `The tracer ${tracerId} does not exist`, { tracerId });
+  }
+  if (tracer.status !== 'active' || (actingAs === 'shop' && !tracer.inUse)) {
+    throw ruleViolated('TRACER_NOT_ORDERABLE', `The tracer ${tracer.shortName} is not offered`, { tracerId });
+  }
+  if (permission.status !== 'active' || permission.endpointId !== endpointId || permission.tracerId !== tracerId) {
+    throw ruleViolated('TRACER_NOT_PERMITTED', `Endpoint ${endpointId} may not order ${tracer.shortName}`, {
+      endpointId,
+      tracerId,
+    });
+  }
+  return { customer, tracer, permission };
+}
+
+function placeActivityOrder(command: PlaceActivityOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const { refs } = command;
+  const orderId = requireId(command.orderId, 'orderId');
+  const existing = state.orders[orderId];
+  if (existing) {
+    if (
+      existing.kind === 'activity' &&
+      existing.slotId === command.slotId &&
+      existing.activityMBq === command.activityMBq
+    ) {
+      return [];
+    }
+    throw conflict('ORDER_EXISTS', `Order ${orderId} exists with other values`, { orderId });
+  }
+  if (refs.slot.status === 'absent') {
+    throw notFound('DELIVERY_TIME_SLOT_NOT_FOUND', `The delivery time slot ${command.slotId} does not exist`, {
+      slotId: command.slotId,
+    });
+  }
+  const run = refs.productionRun;
+  if (run.status === 'absent') throw new Error('The slot refers to a production run that does not exist');
+  const { customer, tracer, permission } = requireOrderingParties(
+    refs,
+    command.endpointId,
+    run.tracerId,
+    command.actingAs,
+  );
+  if (tracer.kind !== 'activity') {
+    throw ruleViolated('NOT_AN_ACTIVITY_TRACER', `${tracer.shortName} is ordered as injections`, {
+      tracerId: tracer.id,
+    });
+  }
+  requireDeliveringSlot(refs.slot, run, command.slotId, command.endpointId, command.date, refs.closedDays);
+  const activityMBq = requireActivity(command.activityMBq);
+  requireSlotMax(state, command.slotId, refs.slot.maxActivityMBq, activityMBq);
+  requireDeadline(command, command.actingAs, command.deadlineOverrideReason);
+  if (refs.isotope.status === 'absent' || refs.isotope.id !== tracer.isotopeId) {
+    throw new Error('The handler loaded the wrong isotope');
+  }
+  const order: OrderPlacedData['order'] = {
+    kind: 'activity',
+    orderId,
+    legacyOid: command.legacyOid,
+    customerId: customer.id,
+    customerLegacyId: refs.customer.legacyId ?? null,
+    tracerId: tracer.id,
+    tracerLegacyId: refs.tracer.legacyId ?? null,
+    comment: optionalComment(command.comment),
+    orderedBy: command.orderedBy,
+    ...placementOfSlot(refs.slot, run),
+    activityMBq,
+    overheadPercent: permission.overheadPercent ?? customer.overheadPercent,
+    halfLifeSeconds: refs.isotope.halfLifeSeconds,
+    bookingIds: command.bookingIds,
+  };
+  const placed: OrderPlaced = {
+    type: 'OrderPlaced',
+    data: {
+      endpointId: command.endpointId,
+      date: command.date,
+      order,
+      deadlineOverrideReason: deadlinePassed(command.date, command.deadline, command.now)
+        ? command.deadlineOverrideReason
+        : null,
+    },
+  };
+  return ghostEvents(state, [placed], null);
+}
+
+function placeInjectionOrder(command: PlaceInjectionOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const { refs } = command;
+  const orderId = requireId(command.orderId, 'orderId');
+  const existing = state.orders[orderId];
+  if (existing) {
+    if (existing.kind === 'injection' && existing.injections === command.injections) return [];
+    throw conflict('ORDER_EXISTS', `Order ${orderId} exists with other values`, { orderId });
+  }
+  const { customer, tracer, permission } = requireOrderingParties(
+    refs,
+    command.endpointId,
+    command.tracerId,
+    command.actingAs,
+  );
+  if (tracer.kind !== 'injection') {
+    throw ruleViolated('NOT_AN_INJECTION_TRACER', `${tracer.shortName} is ordered in MBq per slot`, {
+      tracerId: tracer.id,
+    });
+  }
+  if (new Set(refs.closedDays.dates).has(command.date)) {
+    throw ruleViolated('DATE_CLOSED', `Nothing is delivered on ${command.date}`, { date: command.date });
+  }
+  if (isWeeklyCloseDay(refs.closedDays.weeklyCloseDays, isoWeekdayOf(command.date))) {
+    throw ruleViolated('DATE_CLOSED', `Nothing is delivered on ${command.date}'s weekday`, { date: command.date });
+  }
+  const injections = requireInjections(command.injections, permission.maxInjections);
+  if (!injectionUsages.includes(command.usage)) {
+    throw ruleViolated('INVALID_USAGE', `usage must be one of ${injectionUsages.join(', ')}`, { field: 'usage' });
+  }
+  requireDeadline(command, command.actingAs, command.deadlineOverrideReason);
+  const order: OrderPlacedData['order'] = {
+    kind: 'injection',
+    orderId,
+    legacyOid: command.legacyOid,
+    customerId: customer.id,
+    customerLegacyId: refs.customer.legacyId ?? null,
+    tracerId: tracer.id,
+    tracerLegacyId: refs.tracer.legacyId ?? null,
+    comment: optionalComment(command.comment),
+    orderedBy: command.orderedBy,
+    deliveryTime: requireClockTime(command.deliveryTime, 'deliveryTime'),
+    injections,
+    usage: command.usage,
+    bookingIds: command.bookingIds,
+  };
+  return [
+    {
+      type: 'OrderPlaced',
+      data: {
+        endpointId: command.endpointId,
+        date: command.date,
+        order,
+        deadlineOverrideReason: deadlinePassed(command.date, command.deadline, command.now)
+          ? command.deadlineOverrideReason
+          : null,
+      },
+    },
+  ];
+}
+
+function requireInjections(value: unknown, max: number | null): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 127) {
+    throw ruleViolated('INVALID_INJECTIONS', 'injections must be a whole number from 1 to 127', {
+      field: 'injections',
+      value,
+    });
+  }
+  if (max !== null && value > max) {
+    throw ruleViolated('MAX_INJECTIONS_EXCEEDED', `At most ${max} injections may be ordered`, { maxInjections: max });
+  }
+  return value;
+}
+
+function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryDayEvent[] {
+  const order = requireActivityOrder(state, command.orderId);
+  const reason = requireReason(command.reason);
+  if (command.targetSlotId === order.slotId) {
+    return restoreOrder({ ...command, type: 'RestoreOrder' }, state);
+  }
+  requireStatus(order, 'moved', ['ordered', 'accepted']);
+  if (activeSlotOf(order) === command.targetSlotId) return [];
+  const { targetSlot, targetRun } = command.refs;
+  requireDeliveringSlot(
+    targetSlot,
+    targetRun,
+    command.targetSlotId,
+    command.endpointId,
+    command.date,
+    command.refs.closedDays,
+  );
+  if (targetRun.status === 'absent' || targetSlot.status === 'absent') throw new Error('unreachable');
+  if (targetRun.tracerId !== order.tracerId) {
+    throw ruleViolated('MOVE_TO_ANOTHER_TRACER', 'The target slot is served by a run of another tracer', {
+      orderId: order.orderId,
+      targetSlotId: command.targetSlotId,
+    });
+  }
+  if (targetSlot.deliveryTime > order.deliveryTime) {
+    throw ruleViolated('MOVE_TO_LATER_SLOT', 'An order can only be served from an earlier (or the same) delivery', {
+      orderId: order.orderId,
+      orderedTime: order.deliveryTime,
+      targetTime: targetSlot.deliveryTime,
+    });
+  }
+  const to = placementOfSlot(targetSlot, targetRun);
+  const factor = decayFactor(secondsBetween(to.deliveryTime, order.deliveryTime), order.halfLifeSeconds);
+  const atTarget = order.activityMBq * factor;
+  const from: SlotPlacement = order.movedTo ?? order;
+  return ghostEvents(
+    state,
+    [
+      {
+        type: 'OrderMovedToSlot',
+        data: {
+          orderId: order.orderId,
+          from: pickPlacement(from),
+          to,
+          reason,
+          decayFactor: factor,
+          activityAtTargetMBq: atTarget,
+          activityAtTargetWithOverheadMBq: atTarget * overheadMultiplier(order.overheadPercent),
+        },
+      },
+    ],
+    command.ghostLegacyOid,
+  );
+}
+
+const pickPlacement = (placement: SlotPlacement): SlotPlacement => ({
+  slotId: placement.slotId,
+  productionRunId: placement.productionRunId,
+  deliveryTime: placement.deliveryTime,
+  runNumber: placement.runNumber,
+  slotLegacyId: placement.slotLegacyId,
+});
+
+function restoreOrder(command: RestoreOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const order = requireActivityOrder(state, command.orderId);
+  const reason = requireReason(command.reason);
+  if (order.movedTo === null) return [];
+  requireStatus(order, 'moved', ['ordered', 'accepted']);
+  return ghostEvents(
+    state,
+    [
+      {
+        type: 'OrderRestoredToSlot',
+        data: { orderId: order.orderId, from: pickPlacement(order.movedTo), to: pickPlacement(order), reason },
+      },
+    ],
+    command.ghostLegacyOid,
+  );
+}
+
+function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDayEvent[] {
+  requireId(command.releaseId, 'releaseId');
+  const existing = state.releases[command.releaseId];
+  if (existing) {
+    if (existing.status === 'released' && existing.slotId === command.slotId) return [];
+    throw conflict('RELEASE_EXISTS', `Release ${command.releaseId} was already recorded`, {
+      releaseId: command.releaseId,
+    });
+  }
+  requireSignature(command.signatureMeaning, 'release');
+  if (command.orderIds.length === 0) throw ruleViolated('NO_ORDERS', 'A release needs at least one order', {});
+  if (command.vials.length === 0) throw ruleViolated('NO_VIALS', 'A release needs at least one vial', {});
+  if (
+    new Set(command.orderIds).size !== command.orderIds.length ||
+    new Set(command.vials.map((v) => v.vialId)).size !== command.vials.length
+  ) {
+    throw ruleViolated('DUPLICATE_IN_RELEASE', 'Orders and vials may each be named once', {});
+  }
+  if (command.date !== command.today && !command.confirmOtherDate) {
+    throw ruleViolated(
+      'RELEASE_DATE_NOT_TODAY',
+      `The delivery date ${command.date} is not today; confirm to release it`,
+      {
+        date: command.date,
+        today: command.today,
+      },
+    );
+  }
+  const orders = command.orderIds.map((orderId) => requireActivityOrder(state, orderId));
+  for (const order of orders) {
+    requireStatus(order, 'released', ['accepted']);
+    if (activeSlotOf(order) !== command.slotId) {
+      throw ruleViolated('ORDER_NOT_IN_SLOT', `Order ${order.orderId} is not delivered from slot ${command.slotId}`, {
+        orderId: order.orderId,
+        slotId: command.slotId,
+      });
+    }
+  }
+  const { tracer, customer } = command.refs;
+  const tracerId = (orders[0] as ActivityOrder).tracerId;
+  requireReleaseRight(command.releaseRightTracerIds, tracerId);
+  if (tracer.status === 'absent' || tracer.id !== tracerId) throw new Error('The handler loaded the wrong tracer');
+  if (customer.status === 'absent' || customer.id !== (orders[0] as ActivityOrder).customerId) {
+    throw new Error('The handler loaded the wrong customer');
+  }
+  const vials: ReleasedVial[] = command.vials.map(({ vialId, state: vial, extraRowLegacyOid }, index) => {
+    if (vial.status === 'absent') throw notFound('VIAL_NOT_FOUND', `No vial ${vialId} has been dispensed`, { vialId });
+    if (vial.assignedTo && vial.assignedTo.releaseId !== command.releaseId) {
+      throw conflict('VIAL_ALREADY_ASSIGNED', `Vial ${vialId} already belongs to another release`, {
+        vialId,
+        releaseId: vial.assignedTo.releaseId,
+      });
+    }
+    if (parseLotNumber(vial.lot)?.vialTag !== tracer.vialTag) {
+      throw ruleViolated(
+        'VIAL_OF_ANOTHER_TRACER',
+        `Lot ${vial.lot} is not a lot of ${tracer.shortName} (${tracer.vialTag})`,
+        {
+          vialId,
+          lot: vial.lot,
+          vialTag: tracer.vialTag,
+        },
+      );
+    }
+    if (vial.dispenserNumber !== customer.dispenserNumber) {
+      throw ruleViolated(
+        'VIAL_OF_ANOTHER_CUSTOMER',
+        `Vial ${vialId} was dispensed for customer number ${vial.dispenserNumber}`,
+        {
+          vialId,
+          dispenserNumber: vial.dispenserNumber,
+          expected: customer.dispenserNumber,
+        },
+      );
+    }
+    return {
+      vialId,
+      lot: vial.lot,
+      fillDate: vial.fillDate,
+      fillTime: vial.fillTime,
+      activityMBq: vial.activityMBq,
+      volumeMl: vial.volumeMl,
+      dispenserNumber: vial.dispenserNumber,
+      legacyValId: vial.legacyValId,
+      extraRowLegacyOid: index === 0 ? null : extraRowLegacyOid,
+    };
+  });
+  return [
+    {
+      type: 'ActivityReleased',
+      data: {
+        releaseId: command.releaseId,
+        slotId: command.slotId,
+        tracerId,
+        orderIds: command.orderIds,
+        ghostId: state.ghosts[command.slotId]?.ghostId ?? null,
+        vials,
+        deliveredActivityMBq: vials.reduce((sum, vial) => sum + vial.activityMBq, 0),
+        releasedBy: command.releasedBy,
+      },
+    },
+  ];
+}
+
+function releaseInjectionOrders(command: ReleaseInjectionOrders, state: DeliveryDayState): DeliveryDayEvent[] {
+  requireId(command.releaseId, 'releaseId');
+  const existing = state.releases[command.releaseId];
+  if (existing) {
+    if (existing.status === 'released') return [];
+    throw conflict('RELEASE_EXISTS', `Release ${command.releaseId} was already recorded`, {
+      releaseId: command.releaseId,
+    });
+  }
+  requireSignature(command.signatureMeaning, 'release');
+  if (command.orderIds.length === 0) throw ruleViolated('NO_ORDERS', 'A release needs at least one order', {});
+  const orders = command.orderIds.map((orderId) => requireOrder(state, orderId));
+  const tracerId = (orders[0] as Order).tracerId;
+  requireReleaseRight(command.releaseRightTracerIds, tracerId);
+  for (const order of orders) {
+    if (order.kind !== 'injection') {
+      throw ruleViolated('NOT_AN_INJECTION_ORDER', `Order ${order.orderId} is an activity order`, {
+        orderId: order.orderId,
+      });
+    }
+    requireStatus(order, 'released', ['accepted']);
+    if (order.tracerId !== tracerId) {
+      throw ruleViolated('MIXED_TRACERS', 'One lot number releases orders of one tracer', { orderId: order.orderId });
+    }
+  }
+  const { tracer } = command.refs;
+  if (tracer.status === 'absent' || tracer.id !== tracerId) throw new Error('The handler loaded the wrong tracer');
+  const parsed = parseLotNumber(command.lot);
+  if (!parsed || parsed.vialTag !== tracer.vialTag) {
+    throw ruleViolated(
+      'INVALID_LOT_NUMBER',
+      `"${command.lot}" is not a lot of ${tracer.shortName} (${tracer.vialTag}-YYMMDD-n)`,
+      {
+        lot: command.lot,
+        vialTag: tracer.vialTag,
+      },
+    );
+  }
+  return [
+    {
+      type: 'InjectionOrdersReleased',
+      data: {
+        releaseId: command.releaseId,
+        tracerId,
+        orderIds: command.orderIds,
+        lot: normaliseLotNumber(command.lot),
+        releasedBy: command.releasedBy,
+      },
+    },
+  ];
+}
+
+function correctRelease(command: CorrectRelease, state: DeliveryDayState): DeliveryDayEvent[] {
+  const release = state.releases[command.releaseId];
+  if (!release)
+    throw notFound('RELEASE_NOT_FOUND', `No release ${command.releaseId} on this delivery day`, {
+      releaseId: command.releaseId,
+    });
+  const reason = requireReason(command.reason);
+  if (release.status === 'corrected') return [];
+  requireSignature(command.signatureMeaning, 'correct');
+  return [
+    {
+      type: 'ReleasedOrderCorrected',
+      data: {
+        releaseId: release.releaseId,
+        orderIds: release.orderIds,
+        reason,
+        old: { status: 'released', vials: release.vials, lot: release.lot },
+        new: { status: 'accepted', vials: [], lot: null },
+      },
+    },
+  ];
+}
+
+function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const order = requireActivityOrder(state, command.orderId);
+  requireStatus(order, 'changed', ['ordered']);
+  const data: OrderActivityChanged['data'] = { orderId: order.orderId };
+  if (command.activityMBq !== undefined && command.activityMBq !== order.activityMBq) {
+    const to = requireActivity(command.activityMBq);
+    requireSlotMax(state, order.slotId, command.maxActivityMBq, to, order.orderId);
+    data.activityMBq = { from: order.activityMBq, to };
+  }
+  if (command.comment !== undefined) {
+    const to = optionalComment(command.comment);
+    if (to !== order.comment) data.comment = { from: order.comment, to };
+  }
+  if (!data.activityMBq && !data.comment) return [];
+  requireDeadline(command, command.actingAs, command.actingAs === 'production' ? 'production edit' : null);
+  return [{ type: 'OrderActivityChanged', data }];
+}
+
+function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const order = requireOrder(state, command.orderId);
+  if (order.kind !== 'injection') {
+    throw ruleViolated('NOT_AN_INJECTION_ORDER', `Order ${order.orderId} is an activity order`, {
+      orderId: order.orderId,
+    });
+  }
+  requireStatus(order, 'changed', ['ordered']);
+  const { changes: input } = command;
+  const changes: InjectionOrderChanged['data']['changes'] = {};
+  if (input.injections !== undefined && input.injections !== order.injections) {
+    changes.injections = { from: order.injections, to: requireInjections(input.injections, command.maxInjections) };
+  }
+  if (input.usage !== undefined && input.usage !== order.usage) {
+    if (!injectionUsages.includes(input.usage)) {
+      throw ruleViolated('INVALID_USAGE', `usage must be one of ${injectionUsages.join(', ')}`, { field: 'usage' });
+    }
+    changes.usage = { from: order.usage, to: input.usage };
+  }
+  if (input.deliveryTime !== undefined && input.deliveryTime !== order.deliveryTime) {
+    changes.deliveryTime = { from: order.deliveryTime, to: requireClockTime(input.deliveryTime, 'deliveryTime') };
+  }
+  if (input.comment !== undefined) {
+    const to = optionalComment(input.comment);
+    if (to !== order.comment) changes.comment = { from: order.comment, to };
+  }
+  if (Object.keys(changes).length === 0) return [];
+  requireDeadline(command, command.actingAs, command.actingAs === 'production' ? 'production edit' : null);
+  return [{ type: 'InjectionOrderChanged', data: { orderId: order.orderId, changes } }];
+}
+
+function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryDayEvent[] {
+  requireDay(command);
+  requireSameDay(state, command);
+  switch (command.type) {
+    case 'PlaceActivityOrder':
+      return placeActivityOrder(command, state);
+    case 'PlaceInjectionOrder':
+      return placeInjectionOrder(command, state);
+    case 'AcceptOrder': {
+      const order = requireOrder(state, command.orderId);
+      if (order.status === 'accepted') return [];
+      requireStatus(order, 'accepted', ['ordered']);
+      return [{ type: 'OrderAccepted', data: { orderId: order.orderId } }];
+    }
+    case 'RejectOrder': {
+      const order = requireOrder(state, command.orderId);
+      const reason = requireReason(command.reason);
+      if (order.status === 'rejected') return [];
+      requireStatus(order, 'rejected', ['ordered']);
+      return ghostEvents(
+        state,
+        [{ type: 'OrderRejected', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
+        command.ghostLegacyOid,
+      );
+    }
+    case 'CancelOrder': {
+      const order = requireOrder(state, command.orderId);
+      const reason = requireReason(command.reason);
+      if (order.status === 'cancelled') return [];
+      requireStatus(order, 'cancelled', command.actingAs === 'shop' ? ['ordered'] : ['ordered', 'accepted']);
+      if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
+      return ghostEvents(
+        state,
+        [
+          {
+            type: 'OrderCancelled',
+            data: { orderId: order.orderId, previousStatus: order.status, reason, actingAs: command.actingAs },
+          },
+        ],
+        command.ghostLegacyOid,
+      );
+    }
+    case 'ReinstateOrder': {
+      const order = requireOrder(state, command.orderId);
+      const reason = requireReason(command.reason);
+      requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
+      return ghostEvents(
+        state,
+        [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
+        command.ghostLegacyOid,
+      );
+    }
+    case 'ChangeActivityOrder':
+      return changeActivityOrder(command, state);
+    case 'ChangeInjectionOrder':
+      return changeInjectionOrder(command, state);
+    case 'MoveOrderToSlot':
+      return moveOrder(command, state);
+    case 'RestoreOrder':
+      return restoreOrder(command, state);
+    case 'ReleaseSlot':
+      return releaseSlot(command, state);
+    case 'ReleaseInjectionOrders':
+      return releaseInjectionOrders(command, state);
+    case 'CorrectRelease':
+      return correctRelease(command, state);
+  }
+}
+
+function withOrder(state: DeliveryDayState, orderId: string, change: (order: Order) => Order): DeliveryDayState {
+  const order = state.orders[orderId];
+  if (!order) return state;
+  return { ...state, orders: { ...state.orders, [orderId]: change(order) } };
+}
+
+function evolve(state: DeliveryDayState, event: DeliveryDayEvent): DeliveryDayState {
+  switch (event.type) {
+    case 'OrderPlaced': {
+      const { order } = event.data;
+      const placed: Order =
+        order.kind === 'activity'
+          ? { ...order, status: 'ordered', movedTo: null, releaseId: null }
+          : { ...order, status: 'ordered', releaseId: null };
+      return {
+        ...state,
+        endpointId: event.data.endpointId,
+        date: event.data.date,
+        orders: { ...state.orders, [order.orderId]: placed },
+      };
+    }
+    case 'OrderAccepted':
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, status: 'accepted' }));
+    case 'OrderRejected':
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, status: 'rejected' }));
+    case 'OrderCancelled':
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, status: 'cancelled' }));
+    case 'OrderReinstated':
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, status: 'accepted' }));
+    case 'OrderActivityChanged':
+      return withOrder(state, event.data.orderId, (order) => ({
+        ...order,
+        ...(event.data.activityMBq ? { activityMBq: event.data.activityMBq.to } : {}),
+        ...(event.data.comment ? { comment: event.data.comment.to } : {}),
+      }));
+    case 'InjectionOrderChanged': {
+      const changed: Record<string, unknown> = {};
+      for (const [field, change] of Object.entries(event.data.changes)) changed[field] = change?.to;
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, ...changed }) as Order);
+    }
+    case 'OrderMovedToSlot':
+      return withOrder(state, event.data.orderId, (order) => ({
+        ...order,
+        movedTo: { ...event.data.to, decayFactor: event.data.decayFactor },
+      }));
+    case 'OrderRestoredToSlot':
+      return withOrder(state, event.data.orderId, (order) => ({ ...order, movedTo: null }));
+    case 'GhostOrderCreated': {
+      const { hostedOrderIds: _hosted, ...ghost } = event.data;
+      return { ...state, ghosts: { ...state.ghosts, [ghost.slotId]: ghost } };
+    }
+    case 'GhostOrderDissolved': {
+      const { [event.data.slotId]: _dissolved, ...ghosts } = state.ghosts;
+      return { ...state, ghosts };
+    }
+    case 'DeadOrderFlagged':
+      return state;
+    case 'ActivityReleased':
+    case 'InjectionOrdersReleased': {
+      const { releaseId, orderIds } = event.data;
+      let next: DeliveryDayState = {
+        ...state,
+        releases: {
+          ...state.releases,
+          [releaseId]: {
+            releaseId,
+            kind: event.type === 'ActivityReleased' ? 'activity' : 'injection',
+            slotId: event.type === 'ActivityReleased' ? event.data.slotId : null,
+            orderIds,
+            ghostId: event.type === 'ActivityReleased' ? event.data.ghostId : null,
+            vials: event.type === 'ActivityReleased' ? event.data.vials : [],
+            lot: event.type === 'InjectionOrdersReleased' ? event.data.lot : (event.data.vials[0]?.lot ?? null),
+            status: 'released',
+          },
+        },
+      };
+      for (const orderId of orderIds) {
+        next = withOrder(next, orderId, (order) => ({ ...order, status: 'released', releaseId }));
+      }
+      return next;
+    }
+    case 'ReleasedOrderCorrected': {
+      const release = state.releases[event.data.releaseId];
+      if (!release) return state;
+      let next: DeliveryDayState = {
+        ...state,
+        releases: { ...state.releases, [release.releaseId]: { ...release, status: 'corrected' } },
+      };
+      for (const orderId of event.data.orderIds) {
+        next = withOrder(next, orderId, (order) => ({ ...order, status: 'accepted', releaseId: null }));
+      }
+      return next;
+    }
+  }
+}
+
+export const deliveryDayDecider: Decider<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState> = {
+  initialState: () => ({ endpointId: null, date: null, orders: {}, ghosts: {}, releases: {} }),
+  evolve,
+  decide,
+};
+
+/** Activity the slot must deliver, with overhead, for each order it serves (own and moved-in). */
+export function activityServedWithOverhead(order: ActivityOrder): number {
+  const factor = order.movedTo?.decayFactor ?? 1;
+  return order.activityMBq * factor * overheadMultiplier(order.overheadPercent);
+}

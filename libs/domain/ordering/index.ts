@@ -1,0 +1,7 @@
+export * from './deadline';
+export * from './decay';
+export * from './delivery-day';
+export * from './lot-number';
+export * from './schema-versions';
+export * from './vial';
+export * from './val-file';

@@ -1,0 +1,241 @@
+import { conflict, notFound, ruleViolated, type Decider, type DomainEvent } from '../kernel';
+import {
+  requireCalendarDate,
+  requireInstant,
+  requireInteger,
+  requireReason,
+  type CalendarDate,
+  type IsoInstant,
+} from '../catalog';
+import { normaliseLotNumber, parseLotNumber } from './lot-number';
+
+/**
+ * A dispensed vial. The same vial may arrive twice (a VAL file and the old dispenser script's own
+ * `VAL` row), so its identity is its lot number and fill moment: the stream name is derived from
+ * them and a second arrival with the same values changes nothing.
+ */
+export const vialIdOf = (lot: string, fillDate: CalendarDate, fillTime: string) =>
+  `${normaliseLotNumber(lot)}@${fillDate}T${fillTime}`;
+export const vialStreamName = (vialId: string) => `ordering.vial-${vialId}`;
+
+/** Dispenser customer numbers that own no customer: quality control and rinse. */
+export const QC_DISPENSER_NUMBER = 99;
+export const RINSE_DISPENSER_NUMBER = 98;
+
+export interface VialMeasurements {
+  activityMBq: number;
+  volumeMl: number;
+  /** Legacy `VAL.customer`: the customer's dispenser number (99 QC, 98 rinse). */
+  dispenserNumber: number;
+  depotPosition: number;
+  grossG: number;
+  tareG: number;
+  netG: number;
+  /** Product text from the VAL file; manual vials use `18F`. */
+  product: string;
+}
+
+export interface Vial extends VialMeasurements {
+  vialId: string;
+  lot: string;
+  fillDate: CalendarDate;
+  /** `HH:MM:SS`, as the dispenser writes it. */
+  fillTime: string;
+  /** Legacy `VAL.ID`, allocated before the append. */
+  legacyValId: number;
+}
+
+export type VialState =
+  { status: 'absent' } | (Vial & { status: 'dispensed'; assignedTo: { releaseId: string; streamId: string } | null });
+
+// Commands
+
+export interface DispenseVial extends Omit<Vial, 'vialId'> {
+  type: 'DispenseVial';
+  at: IsoInstant;
+}
+export interface CorrectVial {
+  type: 'CorrectVial';
+  vialId: string;
+  changes: Partial<VialMeasurements>;
+  reason: string;
+  at: IsoInstant;
+}
+export interface AssignVial {
+  type: 'AssignVial';
+  vialId: string;
+  releaseId: string;
+  /** The delivery day stream that recorded the release. */
+  streamId: string;
+  at: IsoInstant;
+}
+export interface UnassignVial {
+  type: 'UnassignVial';
+  vialId: string;
+  releaseId: string;
+  reason: string;
+  at: IsoInstant;
+}
+export type VialCommand = DispenseVial | CorrectVial | AssignVial | UnassignVial;
+
+// Events
+
+export type VialDispensed = DomainEvent<'VialDispensed', Vial>;
+export type VialCorrected = DomainEvent<
+  'VialCorrected',
+  {
+    vialId: string;
+    changes: { [K in keyof VialMeasurements]?: { from: VialMeasurements[K]; to: VialMeasurements[K] } };
+    reason: string;
+  }
+>;
+export type VialAssigned = DomainEvent<'VialAssigned', { vialId: string; releaseId: string; streamId: string }>;
+export type VialUnassigned = DomainEvent<'VialUnassigned', { vialId: string; releaseId: string; reason: string }>;
+export type VialEvent = VialDispensed | VialCorrected | VialAssigned | VialUnassigned;
+
+const TIME_WITH_SECONDS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
+
+function validMeasurements(values: VialMeasurements): VialMeasurements {
+  const nonNegative = (value: number, field: string) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 9_999_999) {
+      throw ruleViolated('INVALID_VIAL', `${field} must be a number from 0 to 9,999,999`, { field, value });
+    }
+    return value;
+  };
+  if (!(values.activityMBq > 0)) {
+    throw ruleViolated('INVALID_VIAL', 'activityMBq must be positive', { field: 'activityMBq' });
+  }
+  return {
+    activityMBq: nonNegative(values.activityMBq, 'activityMBq'),
+    volumeMl: nonNegative(values.volumeMl, 'volumeMl'),
+    dispenserNumber: requireInteger(values.dispenserNumber, 'dispenserNumber', {
+      min: 0,
+      max: 2_147_483_647,
+      code: 'INVALID_VIAL',
+    }),
+    depotPosition: requireInteger(values.depotPosition, 'depotPosition', { min: 0, max: 127, code: 'INVALID_VIAL' }),
+    grossG: nonNegative(values.grossG, 'grossG'),
+    tareG: nonNegative(values.tareG, 'tareG'),
+    netG: nonNegative(values.netG, 'netG'),
+    product: typeof values.product === 'string' && values.product.length <= 20 ? values.product : fail('product'),
+  };
+}
+
+function fail(field: string): never {
+  throw ruleViolated('INVALID_VIAL', `${field} is not valid`, { field });
+}
+
+const measurementKeys: (keyof VialMeasurements)[] = [
+  'activityMBq',
+  'volumeMl',
+  'dispenserNumber',
+  'depotPosition',
+  'grossG',
+  'tareG',
+  'netG',
+  'product',
+];
+
+function requireDispensed(
+  state: VialState,
+  vialId: string,
+): asserts state is Extract<VialState, { status: 'dispensed' }> {
+  if (state.status === 'absent') throw notFound('VIAL_NOT_FOUND', `No vial ${vialId} has been dispensed`, { vialId });
+}
+
+export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
+  initialState: () => ({ status: 'absent' }),
+  evolve(state, event) {
+    switch (event.type) {
+      case 'VialDispensed':
+        return { ...event.data, status: 'dispensed', assignedTo: null };
+      case 'VialCorrected': {
+        if (state.status === 'absent') return state;
+        const next = { ...state } as Record<string, unknown>;
+        for (const [key, change] of Object.entries(event.data.changes)) next[key] = change?.to;
+        return next as VialState;
+      }
+      case 'VialAssigned':
+        return state.status === 'absent'
+          ? state
+          : { ...state, assignedTo: { releaseId: event.data.releaseId, streamId: event.data.streamId } };
+      case 'VialUnassigned':
+        return state.status === 'absent' ? state : { ...state, assignedTo: null };
+    }
+  },
+  decide(command, state) {
+    requireInstant(command.at);
+    switch (command.type) {
+      case 'DispenseVial': {
+        const lot = normaliseLotNumber(command.lot);
+        if (!parseLotNumber(lot)) {
+          throw ruleViolated('INVALID_LOT_NUMBER', `"${command.lot}" is not a lot number TAG-YYMMDD-n`, { lot });
+        }
+        const fillDate = requireCalendarDate(command.fillDate, 'fillDate');
+        if (!TIME_WITH_SECONDS.test(command.fillTime)) fail('fillTime');
+        const vial: Vial = {
+          vialId: vialIdOf(lot, fillDate, command.fillTime),
+          lot,
+          fillDate,
+          fillTime: command.fillTime,
+          ...validMeasurements(command),
+          legacyValId: requireInteger(command.legacyValId, 'legacyValId', {
+            min: 1,
+            max: 4_294_967_295,
+            code: 'INVALID_LEGACY_ID',
+          }),
+        };
+        if (state.status === 'dispensed') {
+          const differing = measurementKeys.filter((key) => state[key] !== vial[key]);
+          if (differing.length === 0) return [];
+          throw conflict('VIAL_ALREADY_DISPENSED', `Vial ${vial.vialId} was dispensed with other values`, {
+            vialId: vial.vialId,
+            fields: differing,
+          });
+        }
+        return [{ type: 'VialDispensed', data: vial }];
+      }
+      case 'CorrectVial': {
+        requireDispensed(state, command.vialId);
+        const reason = requireReason(command.reason);
+        if (state.assignedTo) {
+          throw conflict('VIAL_ASSIGNED', 'An assigned vial is corrected through a correction of its release', {
+            vialId: command.vialId,
+            releaseId: state.assignedTo.releaseId,
+          });
+        }
+        const next = validMeasurements({ ...state, ...command.changes });
+        const changes: VialCorrected['data']['changes'] = {};
+        for (const key of measurementKeys) {
+          if (key in command.changes && next[key] !== state[key]) {
+            (changes as Record<string, unknown>)[key] = { from: state[key], to: next[key] };
+          }
+        }
+        if (Object.keys(changes).length === 0) return [];
+        return [{ type: 'VialCorrected', data: { vialId: command.vialId, changes, reason } }];
+      }
+      case 'AssignVial': {
+        requireDispensed(state, command.vialId);
+        if (state.assignedTo?.releaseId === command.releaseId) return [];
+        if (state.assignedTo) {
+          throw conflict('VIAL_ALREADY_ASSIGNED', `Vial ${command.vialId} already belongs to another release`, {
+            vialId: command.vialId,
+            releaseId: state.assignedTo.releaseId,
+          });
+        }
+        return [
+          {
+            type: 'VialAssigned',
+            data: { vialId: command.vialId, releaseId: command.releaseId, streamId: command.streamId },
+          },
+        ];
+      }
+      case 'UnassignVial': {
+        requireDispensed(state, command.vialId);
+        if (state.assignedTo?.releaseId !== command.releaseId) return [];
+        const reason = requireReason(command.reason);
+        return [{ type: 'VialUnassigned', data: { vialId: command.vialId, releaseId: command.releaseId, reason } }];
+      }
+    }
+  },
+};

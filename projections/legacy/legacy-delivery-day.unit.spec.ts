@@ -1,0 +1,136 @@
+import type { DeliveryDayEvent, OrderPlaced, SlotPlacement } from '@tracershop/domain/ordering';
+import { deriveDayRows, evolveDay, newDayState, type LegacyDayState } from './legacy-delivery-day';
+
+const at = (time: string) => ({ at: `2026-03-02 ${time}:00` });
+const slot = (slotId: string, deliveryTime: string, runNumber: number): SlotPlacement => ({
+  slotId,
+  productionRunId: `run-${runNumber}`,
+  deliveryTime,
+  runNumber,
+  slotLegacyId: null,
+});
+const s0800 = slot('s-0800', '08:00', 1);
+const s1030 = slot('s-1030', '10:30', 2);
+const factor = 1.5;
+
+const placed = (orderId: string, legacyOid: number, placement: SlotPlacement, activityMBq: number): OrderPlaced => ({
+  type: 'OrderPlaced',
+  data: {
+    endpointId: 'ep',
+    date: '2026-03-02',
+    order: {
+      kind: 'activity',
+      orderId,
+      legacyOid,
+      customerId: 'cust',
+      customerLegacyId: 42,
+      tracerId: 'fdg',
+      tracerLegacyId: 6,
+      comment: null,
+      orderedBy: { userId: 'u', username: 'anne', printedName: 'Anne' },
+      ...placement,
+      activityMBq,
+      overheadPercent: 10,
+      halfLifeSeconds: 6586.2,
+      bookingIds: [],
+    },
+    deadlineOverrideReason: null,
+  },
+});
+const moved = (orderId: string, from: SlotPlacement, to: SlotPlacement): DeliveryDayEvent => ({
+  type: 'OrderMovedToSlot',
+  data: {
+    orderId,
+    from,
+    to,
+    reason: 'r',
+    decayFactor: factor,
+    activityAtTargetMBq: 0,
+    activityAtTargetWithOverheadMBq: 0,
+  },
+});
+const restored = (orderId: string, from: SlotPlacement, to: SlotPlacement): DeliveryDayEvent => ({
+  type: 'OrderRestoredToSlot',
+  data: { orderId, from, to, reason: 'r' },
+});
+
+function play(...events: DeliveryDayEvent[]): LegacyDayState {
+  return events.reduce((state, event) => evolveDay(state, event, at('07:00')), newDayState('ep', '2026-03-02'));
+}
+
+/** OID → [run, COID, amount, total_amount, status] */
+function summary(state: LegacyDayState) {
+  return Object.fromEntries(
+    [...deriveDayRows(state).orders.values()].map((row) => [
+      row.OID,
+      [row.run, row.COID, row.amount, row.total_amount, row.status],
+    ]),
+  );
+}
+
+describe('legacy rows of a delivery day', () => {
+  const placedAll = [placed('a', 2, s1030, 100), placed('b', 4, s1030, 50), placed('c', 6, s0800, 10)];
+
+  it('gives a row that loses the order it was named after the OID of its earliest remaining order', () => {
+    const state = play(...placedAll, moved('a', s1030, s0800));
+    expect(summary(state)).toEqual({
+      2: [1, 6, 100, 0, 1],
+      4: [2, -1, 50, 50, 1],
+      6: [1, -1, 10, 10 + 100 * factor, 1],
+    });
+  });
+
+  it('puts orders moved from one slot to the same slot in one row (one row per BID, time and run)', () => {
+    const state = play(...placedAll, moved('a', s1030, s0800), moved('b', s1030, s0800));
+    expect(summary(state)).toEqual({
+      2: [1, 6, 150, 0, 1],
+      6: [1, -1, 10, Math.round(10 + 150 * factor), 1],
+    });
+  });
+
+  it('merges a restored order back into the row of its slot', () => {
+    const state = play(...placedAll, moved('a', s1030, s0800), restored('a', s0800, s1030));
+    expect(summary(state)).toEqual({ 4: [2, -1, 150, 150, 1], 6: [1, -1, 10, 10, 1] });
+    expect(state.rowOids).toEqual({ 's-1030>s-1030': 4, 's-0800>s-0800': 6 });
+  });
+
+  it('leaves out a row of withdrawn orders while a ghost hosts its slot, and shows it again after', () => {
+    const ghost: DeliveryDayEvent = {
+      type: 'GhostOrderCreated',
+      data: {
+        ghostId: 'g',
+        legacyOid: 90,
+        ...s0800,
+        customerId: 'cust',
+        customerLegacyId: 42,
+        tracerId: 'fdg',
+        tracerLegacyId: 6,
+        hostedOrderIds: ['a'],
+      },
+    };
+    const cancelled: DeliveryDayEvent = {
+      type: 'OrderCancelled',
+      data: { orderId: 'c', previousStatus: 'ordered', reason: 'r', actingAs: 'shop' },
+    };
+    const withGhost = play(...placedAll, cancelled, moved('a', s1030, s0800), ghost);
+    expect(summary(withGhost)).toEqual({
+      2: [1, 90, 100, 0, 1],
+      4: [2, -1, 50, 50, 1],
+      90: [1, -1, 0, 100 * factor, 2],
+    });
+    const dissolved = play(...placedAll, cancelled, moved('a', s1030, s0800), ghost, restored('a', s0800, s1030), {
+      type: 'GhostOrderDissolved',
+      data: { ghostId: 'g', slotId: 's-0800', legacyOid: 90, because: 'hosts_nothing' },
+    });
+    expect(summary(dissolved)).toEqual({ 4: [2, -1, 150, 150, 1], 6: [1, -1, 10, 10, 4] });
+  });
+
+  it('keeps orders of other tracers out of orders', () => {
+    const choline = placed('x', 8, s0800, 10);
+    const state = play({
+      ...choline,
+      data: { ...choline.data, order: { ...choline.data.order, tracerLegacyId: 10 } },
+    } as OrderPlaced);
+    expect(deriveDayRows(state).orders.size).toBe(0);
+  });
+});

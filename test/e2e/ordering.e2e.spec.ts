@@ -1,0 +1,361 @@
+import type { EventStore } from '@tracershop/event-store';
+import { EVENT_STORE } from '@tracershop/platform';
+import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
+import { deliveryDayStreamName } from '@tracershop/domain/ordering';
+import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+
+/** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
+function mondayAhead(weeksAhead: number): string {
+  let date = addDays(new Date().toISOString().slice(0, 10), 7 * weeksAhead);
+  while (isoWeekdayOf(date) !== 1) date = addDays(date, 1);
+  return date;
+}
+
+const F18_HALF_LIFE = 6586.2;
+
+describe('ordering over HTTP', () => {
+  let app: BootedApp;
+  let admin: ReturnType<typeof as>;
+  let store: EventStore;
+  const monday = mondayAhead(2);
+  const catalog = {} as {
+    tracer: string;
+    fet: string;
+    customer: string;
+    otherCustomer: string;
+    endpoint: string;
+    otherEndpoint: string;
+    early: string;
+    late: string;
+    otherSlot: string;
+  };
+  let shop: ReturnType<typeof as>;
+  let otherShop: ReturnType<typeof as>;
+  let production: ReturnType<typeof as>;
+  let releaser: ReturnType<typeof as>;
+  const releaserCredentials = { username: 'rita.releaser', password: 'chosen-Passphrase-43' };
+
+  async function created(path: string, body: object, client = admin): Promise<string> {
+    const response = await client.post(path).send(body);
+    if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.id as string;
+  }
+
+  async function person(username: string, grant: object) {
+    const id = await created('/identity/users', { username, printedName: `Person ${username}` });
+    await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
+    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
+    const token = await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43');
+    return { id, client: as(app.server, token) };
+  }
+
+  beforeAll(async () => {
+    app = await bootApp({ MIN_POSITION_TIMEOUT_MS: '2000' });
+    admin = as(app.server, await logIn(app.server, ADMIN.username, ADMIN.password));
+    store = app.api.get<EventStore>(EVENT_STORE);
+    const f18 = await created('/catalog/isotopes', {
+      name: 'F-18',
+      atomicNumber: 9,
+      atomicMass: 18,
+      halfLifeSeconds: F18_HALF_LIFE,
+      metastable: false,
+    });
+    catalog.tracer = await created('/catalog/tracers', {
+      shortName: 'FDG',
+      clinicalName: 'Fludeoxyglucose (18F)',
+      isotopeId: f18,
+      kind: 'activity',
+      vialTag: 'FDG',
+      inUse: true,
+      legacyId: 6,
+    });
+    catalog.fet = await created('/catalog/tracers', {
+      shortName: 'FET',
+      clinicalName: 'Fluoroethyltyrosine (18F)',
+      isotopeId: f18,
+      kind: 'injection',
+      vialTag: 'FET',
+      inUse: true,
+    });
+    catalog.customer = await created('/catalog/customers', {
+      shortName: 'herlev',
+      longName: 'Herlev Hospital',
+      dispenserNumber: 2,
+      overheadPercent: 10,
+    });
+    catalog.otherCustomer = await created('/catalog/customers', {
+      shortName: 'glostrup',
+      longName: 'Glostrup Hospital',
+      dispenserNumber: 4,
+      overheadPercent: 0,
+    });
+    catalog.endpoint = await created('/catalog/delivery-endpoints', { customerId: catalog.customer, name: 'PET' });
+    catalog.otherEndpoint = await created('/catalog/delivery-endpoints', {
+      customerId: catalog.otherCustomer,
+      name: 'PET',
+    });
+    const run1 = await created('/catalog/production-runs', {
+      tracerId: catalog.tracer,
+      weekday: 1,
+      productionTime: '06:00',
+      runNumber: 1,
+    });
+    const run2 = await created('/catalog/production-runs', {
+      tracerId: catalog.tracer,
+      weekday: 1,
+      productionTime: '09:00',
+      runNumber: 2,
+    });
+    const slot = (endpointId: string, productionRunId: string, deliveryTime: string) =>
+      created('/catalog/delivery-time-slots', { endpointId, productionRunId, deliveryTime, repeat: 'every' });
+    catalog.early = await slot(catalog.endpoint, run1, '08:00');
+    catalog.late = await slot(catalog.endpoint, run2, '10:30');
+    catalog.otherSlot = await slot(catalog.otherEndpoint, run1, '08:15');
+    for (const [endpointId, tracerId] of [
+      [catalog.endpoint, catalog.tracer],
+      [catalog.otherEndpoint, catalog.tracer],
+      [catalog.endpoint, catalog.fet],
+    ]) {
+      await admin.put(`/catalog/delivery-endpoints/${endpointId}/tracers/${tracerId}`).send({}).expect(200);
+    }
+    shop = (await person('sally.shop', { role: 'shop', customerIds: [catalog.customer] })).client;
+    otherShop = (await person('olga.shop', { role: 'shop', customerIds: [catalog.otherCustomer] })).client;
+    production = (await person('paul.production', { role: 'production' })).client;
+    const rita = await person(releaserCredentials.username, { role: 'releaser' });
+    releaser = rita.client;
+    await admin.post(`/identity/users/${rita.id}/release-rights`).send({ tracerId: catalog.tracer }).expect(200);
+    await admin.post(`/identity/users/${rita.id}/release-rights`).send({ tracerId: catalog.fet }).expect(200);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const dayEvents = async () =>
+    (await store.readStream(deliveryDayStreamName(catalog.endpoint, monday))).map((event) => event.type);
+
+  it('a shop member orders for its customer; another customer’s shop member cannot see or touch it', async () => {
+    const placed = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: 1000, comment: 'two patients' })
+      .expect(201);
+    expect(placed.body.events).toEqual(['OrderPlaced']);
+    const order = await shop
+      .get(`/ordering/orders/${placed.body.id}`)
+      .query({ minPosition: placed.body.position })
+      .expect(200);
+    expect(order.body).toMatchObject({
+      orderId: placed.body.id,
+      status: 'ordered',
+      activityMBq: 1000,
+      deliveryDate: monday,
+    });
+    await otherShop.get(`/ordering/orders/${placed.body.id}`).expect(404);
+    const cancel = await otherShop
+      .post(`/ordering/orders/${placed.body.id}/cancel`)
+      .send({ reason: 'mine' })
+      .expect(404);
+    expect(cancel.body.error.code).toBe('ORDER_NOT_FOUND');
+    await otherShop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: 10 })
+      .expect(404);
+    await shop.post(`/ordering/orders/${placed.body.id}/accept`).expect(403);
+  });
+
+  it('refuses what the rules forbid, with a stable code, and stores nothing', async () => {
+    const before = await dayEvents();
+    const bad = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: -5, extra: 1 })
+      .expect(400);
+    expect(bad.body.error.code).toBe('VALIDATION_FAILED');
+    const tuesday = addDays(monday, 1);
+    const wrongDay = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: tuesday, activityMBq: 100 })
+      .expect(422);
+    expect(wrongDay.body.error.code).toBe('SLOT_DOES_NOT_DELIVER');
+    await admin
+      .put(`/catalog/closed-dates/${addDays(monday, 7)}`)
+      .send({ reason: 'Cyclotron service' })
+      .expect(200);
+    const closed = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: addDays(monday, 7), activityMBq: 100 })
+      .expect(422);
+    expect(closed.body.error.code).toBe('DATE_CLOSED');
+    const pastMonday = addDays(monday, -7 * 10);
+    const late = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: pastMonday, activityMBq: 100 })
+      .expect(422);
+    expect(late.body.error.code).toBe('ORDER_DEADLINE_PASSED');
+    expect(await dayEvents()).toEqual(before);
+    const overridden = await production
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: pastMonday, activityMBq: 100, deadlineOverrideReason: 'Phoned in' })
+      .expect(201);
+    expect(overridden.body.events).toEqual(['OrderPlaced']);
+  });
+
+  it('production accepts, moves the order to an earlier slot with a ghost, releases it signed, and corrects it', async () => {
+    const placed = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: 500 })
+      .expect(201);
+    const orderId = placed.body.id as string;
+    const accepted = await production.post(`/ordering/orders/${orderId}/accept`).expect(200);
+    expect(accepted.body.events).toEqual(['OrderAccepted']);
+    expect((await production.post(`/ordering/orders/${orderId}/accept`).expect(200)).body.events).toEqual([]);
+
+    const noReason = await production
+      .post(`/ordering/activity-orders/${orderId}/move`)
+      .send({ targetSlotId: catalog.early });
+    expect(noReason.status).toBe(400);
+    const moved = await production
+      .post(`/ordering/activity-orders/${orderId}/move`)
+      .send({ targetSlotId: catalog.early, reason: 'Run 2 dropped' })
+      .expect(200);
+    expect(moved.body.events).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
+    const order = await production
+      .get(`/ordering/orders/${orderId}`)
+      .query({ minPosition: moved.body.position })
+      .expect(200);
+    // 500 MBq for 10:30 served at 08:00: 150 minutes of F-18 decay, plus 10 % overhead.
+    const expected = 500 * Math.exp((Math.LN2 * 150 * 60) / F18_HALF_LIFE) * 1.1;
+    expect(order.body.activityServedMBq).toBeCloseTo(expected, 3);
+    expect(order.body.activeSlotId).toBe(catalog.early);
+
+    const vial = async (lot: string, fillTime: string, activityMBq: number) =>
+      (
+        await production
+          .post('/ordering/vials')
+          .send({ lot, fillDate: monday, fillTime, activityMBq, volumeMl: 4.2, dispenserNumber: 2 })
+          .expect(201)
+      ).body.id as string;
+    const first = await vial('FDG-261123-1', '07:10:00', 1300);
+    const valFile = [
+      'customer:   2-herlev',
+      'charge:     FDG:261123:2',
+      'depotpos:   0',
+      `filldate:   ${monday.slice(8, 10)}.${monday.slice(5, 7)}.${monday.slice(2, 4)}`,
+      'filltime:   07:12:30',
+      'activity:   600 MBq;',
+      'volume:     2.5 ml',
+      'product:    18F-FDG',
+    ].join('\r\n');
+    const second = (await production.post('/ordering/vials/val-files').send({ content: valFile }).expect(201)).body
+      .id as string;
+    expect(second).toBe(`FDG-261123-2@${monday}T07:12:30`);
+    const again = await production.post('/ordering/vials/val-files').send({ content: valFile }).expect(201);
+    expect(again.body.events).toEqual([]);
+
+    const release = (signature: object) =>
+      releaser.post('/ordering/releases/activity').send({
+        slotId: catalog.early,
+        deliveryDate: monday,
+        orderIds: [orderId],
+        vialIds: [first, second],
+        confirmOtherDate: true,
+        signature,
+      });
+    const wrongPassword = await release({ username: releaserCredentials.username, password: 'not-my-password-1' });
+    expect(wrongPassword.status).toBe(401);
+    expect(wrongPassword.body.error.code).toBe('SIGNATURE_INVALID');
+    expect(await dayEvents()).not.toContain('ActivityReleased');
+    const notTheirs = await production.post('/ordering/releases/activity').send({
+      slotId: catalog.early,
+      deliveryDate: monday,
+      orderIds: [orderId],
+      vialIds: [first],
+      confirmOtherDate: true,
+      signature: { username: 'paul.production', password: 'chosen-Passphrase-43' },
+    });
+    expect(notTheirs.status).toBe(403);
+    expect(notTheirs.body.error.code).toBe('NO_RELEASE_RIGHT');
+
+    const released = await release(releaserCredentials).expect(201);
+    expect(released.body.events).toEqual(['ActivityReleased']);
+    const [releasedEvent] = (await store.readStream(released.body.streamId)).slice(-1);
+    expect(releasedEvent?.metadata.signature).toMatchObject({
+      meaning: 'release',
+      printedName: 'Person rita.releaser',
+    });
+    const releasedOrder = await shop
+      .get(`/ordering/orders/${orderId}`)
+      .query({ minPosition: released.body.position })
+      .expect(200);
+    expect(releasedOrder.body).toMatchObject({ status: 'released', lot: 'FDG-261123-1' });
+    const twice = await releaser
+      .post('/ordering/releases/activity')
+      .send({
+        slotId: catalog.early,
+        deliveryDate: monday,
+        orderIds: [orderId],
+        vialIds: [first],
+        confirmOtherDate: true,
+        signature: { password: releaserCredentials.password },
+      })
+      .expect(409);
+    expect(twice.body.error.code).toBe('ORDER_RELEASED');
+
+    const shopCancel = await shop.post(`/ordering/orders/${orderId}/cancel`).send({ reason: 'too late' }).expect(409);
+    expect(shopCancel.body.error.code).toBe('ORDER_RELEASED');
+    const unsigned = await production
+      .post(`/ordering/releases/${released.body.id}/correct`)
+      .send({ reason: 'Wrong vial', signature: { password: 'nope-nope-nope-1' } });
+    expect(unsigned.status).toBe(401);
+    const corrected = await production
+      .post(`/ordering/releases/${released.body.id}/correct`)
+      .send({ reason: 'Wrong vial', signature: { username: 'paul.production', password: 'chosen-Passphrase-43' } })
+      .expect(200);
+    expect(corrected.body.events).toEqual(['ReleasedOrderCorrected']);
+    const afterCorrection = await production
+      .get(`/ordering/orders/${orderId}`)
+      .query({ minPosition: corrected.body.position })
+      .expect(200);
+    expect(afterCorrection.body.status).toBe('accepted');
+    const vialAfter = await production.get(`/ordering/vials/${encodeURIComponent(first)}`).expect(200);
+    expect(vialAfter.body.releaseId).toBeNull();
+  });
+
+  it('injection orders: placed, accepted and released with a lot number', async () => {
+    const placed = await shop
+      .post('/ordering/injection-orders')
+      .send({
+        endpointId: catalog.endpoint,
+        tracerId: catalog.fet,
+        deliveryDate: monday,
+        deliveryTime: '11:15',
+        injections: 2,
+        usage: 'human',
+      })
+      .expect(201);
+    await production.post(`/ordering/orders/${placed.body.id}/accept`).expect(200);
+    const badLot = await releaser
+      .post('/ordering/releases/injection')
+      .send({
+        endpointId: catalog.endpoint,
+        deliveryDate: monday,
+        orderIds: [placed.body.id],
+        lot: 'FDG-261123-1',
+        signature: releaserCredentials,
+      })
+      .expect(422);
+    expect(badLot.body.error.code).toBe('INVALID_LOT_NUMBER');
+    const released = await releaser
+      .post('/ordering/releases/injection')
+      .send({
+        endpointId: catalog.endpoint,
+        deliveryDate: monday,
+        orderIds: [placed.body.id],
+        lot: 'FET:261123:1',
+        signature: releaserCredentials,
+      })
+      .expect(201);
+    expect(released.body.events).toEqual(['InjectionOrdersReleased']);
+    const order = await shop.get(`/ordering/orders/${placed.body.id}`).query({ minPosition: released.body.position });
+    expect(order.body).toMatchObject({ status: 'released', lot: 'FET-261123-1', injections: 2, usage: 'human' });
+  });
+});
