@@ -17,6 +17,7 @@ const shared = {
     '^@tracershop/command-pipeline$': '<rootDir>/libs/command-pipeline/src',
     '^@tracershop/platform$': '<rootDir>/libs/platform/src',
     '^@tracershop/auth$': '<rootDir>/libs/auth/src',
+    '^@tracershop/realtime$': '<rootDir>/libs/realtime/src',
     '^@tracershop/projections/(.*)$': '<rootDir>/projections/$1',
   },
   testEnvironment: 'node',

@@ -1,0 +1,125 @@
+/**
+ * What the realtime gateway and its clients say to each other, declared once: the server, the
+ * browser board and the tests compile against these types, so a message type or a payload field
+ * cannot drift between them (the seed system's swapped string constants could).
+ */
+
+/** A stream of messages a client may join; authorisation is per topic kind. */
+export type Topic =
+  `production-day:${string}` | `customer:${string}` | `order-session:${string}` | `job:${string}` | 'projection-status';
+
+export const topicKinds = ['production-day', 'customer', 'order-session', 'job', 'projection-status'] as const;
+export type TopicKind = (typeof topicKinds)[number];
+
+/** An order as dashboards show it: computed on the server from the stored events, never in the browser. */
+export interface LiveOrder {
+  orderId: string;
+  kind: 'activity' | 'injection';
+  customerId: string;
+  endpointId: string;
+  tracerId: string;
+  deliveryDate: string;
+  status: 'ordered' | 'accepted' | 'released' | 'rejected' | 'cancelled';
+  /** Legacy code: 1 ordered, 2 accepted, 3 released, 4 rejected or cancelled. */
+  statusCode: 1 | 2 | 3 | 4;
+  /** Ordered slot (activity orders). */
+  slotId: string | null;
+  /** The slot that delivers it: the moved-to slot, else the ordered slot. */
+  activeSlotId: string | null;
+  /** Ordered delivery time (`HH:MM`). */
+  deliveryTime: string;
+  activeDeliveryTime: string | null;
+  runNumber: number | null;
+  /** Ordered MBq at the ordered slot's time, without overhead. */
+  activityMBq: number | null;
+  /** What the active slot must deliver for it: decay-corrected, with overhead. */
+  servedMBq: number | null;
+  moved: boolean;
+  injections: number | null;
+  usage: 'human' | 'animal' | 'other' | null;
+  releaseId: string | null;
+  lot: string | null;
+  comment: string | null;
+}
+
+/** A ghost order: the artificial host of a slot that serves moved-in orders but has none of its own. */
+export interface LiveGhost {
+  ghostId: string;
+  slotId: string;
+  customerId: string;
+  endpointId: string;
+  tracerId: string;
+  deliveryDate: string;
+  deliveryTime: string;
+  runNumber: number;
+  /** `dead` once dissolved: it held neither ordered nor delivered activity. */
+  status: 'active' | 'dead';
+}
+
+export interface ProjectionStatusView {
+  name: string;
+  state: string;
+  position: string | null;
+  lagEvents: number | null;
+  failure: { position: string; eventId: string; message: string } | null;
+}
+
+/** Payload of each message type; snapshots and updates travel in the same envelope. */
+export interface RealtimePayloads {
+  'production-day.snapshot': { date: string; orders: LiveOrder[]; ghosts: LiveGhost[] };
+  'customer.snapshot': { customerId: string; orders: LiveOrder[] };
+  'order-session.snapshot': { sessionId: string; state: unknown };
+  'job.snapshot': { jobId: string; state: unknown };
+  'projection-status.snapshot': { projections: ProjectionStatusView[] };
+  'order.updated': { order: LiveOrder };
+  'ghost.updated': { ghost: LiveGhost };
+  'projection-status.updated': { projection: ProjectionStatusView };
+  /** The client fell too far behind: it should leave and join again from `fromPosition`. */
+  'resume.required': { fromPosition: string; reason: 'too_far_behind' };
+}
+
+export type RealtimeMessageType = keyof RealtimePayloads;
+
+export interface RealtimeMessage<T extends RealtimeMessageType = RealtimeMessageType> {
+  type: T;
+  topic: Topic;
+  /** Global position of the event the message comes from (of the snapshot, for snapshots). */
+  position: string;
+  payload: RealtimePayloads[T];
+}
+
+/** Every message type, for exhaustive handling and tests; the Record makes a missing one a compile error. */
+const messageTypeSet: Readonly<Record<RealtimeMessageType, true>> = {
+  'production-day.snapshot': true,
+  'customer.snapshot': true,
+  'order-session.snapshot': true,
+  'job.snapshot': true,
+  'projection-status.snapshot': true,
+  'order.updated': true,
+  'ghost.updated': true,
+  'projection-status.updated': true,
+  'resume.required': true,
+};
+export const realtimeMessageTypes = Object.keys(messageTypeSet) as RealtimeMessageType[];
+
+/** Client → server. */
+export interface JoinRequest {
+  topic: string;
+  /** Resume: everything after this position for the topic, then live. Without it: a snapshot first. */
+  fromPosition?: string;
+}
+
+export type JoinReply =
+  { ok: true; topic: Topic } | { ok: false; topic: string; error: { code: string; message: string } };
+
+export interface ClientToServerEvents {
+  join: (request: JoinRequest, ack: (reply: JoinReply) => void) => void;
+  leave: (request: { topic: string }, ack: (reply: { ok: boolean }) => void) => void;
+}
+
+export interface ServerToClientEvents {
+  message: (message: RealtimeMessage) => void;
+}
+
+/** The Socket.IO namespace of the gateway. */
+export const REALTIME_NAMESPACE = '/realtime';
