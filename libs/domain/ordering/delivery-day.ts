@@ -1136,7 +1136,8 @@ function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDaySta
     if (to !== order.comment) data.comment = { from: order.comment, to };
   }
   if (!data.activityMBq && !data.comment) return [];
-  requireDeadline(command, command.actingAs, command.actingAs === 'production' ? 'production edit' : null);
+  // Production may still correct an order after the deadline; the shop may not change it any more.
+  if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
   return [{ type: 'OrderActivityChanged', data }];
 }
 
@@ -1167,7 +1168,8 @@ function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayS
     if (to !== order.comment) changes.comment = { from: order.comment, to };
   }
   if (Object.keys(changes).length === 0) return [];
-  requireDeadline(command, command.actingAs, command.actingAs === 'production' ? 'production edit' : null);
+  // Production may still correct an order after the deadline; the shop may not change it any more.
+  if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
   return [{ type: 'InjectionOrderChanged', data: { orderId: order.orderId, changes } }];
 }
 

@@ -175,29 +175,23 @@ export class OrderingService {
   }
 
   async accept(order: LocatedOrder, context: CommandContext) {
-    const { at } = this.clock.now();
-    return this.send(
-      order.orderId,
-      this.deliveryDay,
-      { type: 'AcceptOrder', orderId: order.orderId, endpointId: order.endpointId, date: order.deliveryDate, at },
-      context,
-    );
+    return this.send(order.orderId, this.deliveryDay, { type: 'AcceptOrder', ...this.onDay(order) }, context);
   }
 
-  async reject(order: LocatedOrder, reason: string, context: CommandContext) {
-    const { at } = this.clock.now();
+  /**
+   * The production actions that need only the order and a reason; each may leave moved-in orders
+   * without a host, so each carries an id for the ghost that would host them.
+   */
+  async withReason(
+    type: 'RejectOrder' | 'ReinstateOrder' | 'RestoreOrder',
+    order: LocatedOrder,
+    reason: string,
+    context: CommandContext,
+  ) {
     return this.send(
       order.orderId,
       this.deliveryDay,
-      {
-        type: 'RejectOrder',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
-        reason,
-        ghostLegacyOid: await this.ghostLegacyOid(order),
-        at,
-      },
+      { type, ...this.onDay(order), reason, ghostLegacyOid: await this.ghostLegacyOid(order) },
       { ...context, reason },
     );
   }
@@ -218,24 +212,6 @@ export class OrderingService {
         at,
         now: local,
         deadline: this.deadlineOf(order),
-      },
-      { ...context, reason },
-    );
-  }
-
-  async reinstate(order: LocatedOrder, reason: string, context: CommandContext) {
-    const { at } = this.clock.now();
-    return this.send(
-      order.orderId,
-      this.deliveryDay,
-      {
-        type: 'ReinstateOrder',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
-        reason,
-        ghostLegacyOid: await this.ghostLegacyOid(order),
-        at,
       },
       { ...context, reason },
     );
@@ -328,24 +304,6 @@ export class OrderingService {
         refs: loadedByHandler,
       },
       { ...context, reason: dto.reason },
-    );
-  }
-
-  async restore(order: LocatedOrder, reason: string, context: CommandContext) {
-    const { at } = this.clock.now();
-    return this.send(
-      order.orderId,
-      this.deliveryDay,
-      {
-        type: 'RestoreOrder',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
-        reason,
-        ghostLegacyOid: await this.ghostLegacyOid(order),
-        at,
-      },
-      { ...context, reason },
     );
   }
 
@@ -468,6 +426,11 @@ export class OrderingService {
       },
       { ...context, reason: dto.reason, signature },
     );
+  }
+
+  /** The delivery day an order command goes to, at the server's now. */
+  private onDay(order: LocatedOrder) {
+    return { orderId: order.orderId, endpointId: order.endpointId, date: order.deliveryDate, at: this.clock.now().at };
   }
 
   loadDay(endpointId: string, date: CalendarDate): Promise<DeliveryDayState> {

@@ -60,7 +60,12 @@ export class OrderStatusController {
     @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
-    return this.ordering.reject(await orderInScope(this.ordering, this.scope, request, id), reason, context);
+    return this.ordering.withReason(
+      'RejectOrder',
+      await orderInScope(this.ordering, this.scope, request, id),
+      reason,
+      context,
+    );
   }
 
   @Post(':id/cancel')
@@ -87,7 +92,12 @@ export class OrderStatusController {
     @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
-    return this.ordering.reinstate(await orderInScope(this.ordering, this.scope, request, id), reason, context);
+    return this.ordering.withReason(
+      'ReinstateOrder',
+      await orderInScope(this.ordering, this.scope, request, id),
+      reason,
+      context,
+    );
   }
 }
 
@@ -147,7 +157,12 @@ export class ActivityOrdersController {
     @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
-    return this.ordering.restore(await orderInScope(this.ordering, this.scope, request, id), reason, context);
+    return this.ordering.withReason(
+      'RestoreOrder',
+      await orderInScope(this.ordering, this.scope, request, id),
+      reason,
+      context,
+    );
   }
 }
 
