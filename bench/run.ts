@@ -5,6 +5,7 @@
 const benchmarks: Record<string, () => Promise<void>> = {
   'event-store': async () => (await import('./event-store.bench')).run(),
   commands: async () => (await import('./commands.bench')).run(),
+  ordering: async () => (await import('./ordering.bench')).run(),
 };
 
 async function main(): Promise<void> {
