@@ -64,59 +64,101 @@ export async function applyBatch(
   mode: ApplyMode,
 ): Promise<BatchOutcome> {
   const started = Date.now();
+  const { projection } = writer;
+  // With a batch flush, a failure is first met on the batch as a whole; the batch is then applied
+  // again flushing after every event, which finds the event that caused it.
+  const batched = projection.flushBatch ? await applyOnce(writer, expected, batch, mode, false) : null;
+  if (batched && batched.kind === 'committed') return { ...batched, durationMs: Date.now() - started };
+  const outcome = await applyOnce(writer, expected, batch, mode, true);
+  return outcome.kind === 'committed' ? { ...outcome, durationMs: Date.now() - started } : outcome;
+}
+
+async function applyOnce(
+  writer: BatchWriter,
+  expected: Position,
+  batch: EventBatch,
+  mode: ApplyMode,
+  exact: boolean,
+): Promise<BatchOutcome> {
+  const { projection } = writer;
   const connection = await writer.checkpoints.pool.getConnection();
   let broken = false;
+  let sqlModeSet = false;
+  const restoreSqlMode = async () => {
+    if (!sqlModeSet) return;
+    await connection.query('SET SESSION sql_mode = @tracershop_saved_sql_mode');
+    sqlModeSet = false;
+  };
   try {
     await connection.query('START TRANSACTION');
     const { checkpoint, lockHolder } = await writer.checkpoints.lockRow(
       connection,
-      writer.projection.name,
+      projection.name,
       writer.slot,
       writer.lock.name,
     );
     if (lockHolder !== writer.lock.sessionId) {
-      throw new CheckpointMovedError(
-        `${writer.projection.name}: this writer no longer holds ${writer.lock.name}`,
-        true,
-      );
+      throw new CheckpointMovedError(`${projection.name}: this writer no longer holds ${writer.lock.name}`, true);
     }
     if (!checkpoint || checkpoint.version !== writer.version || !checkpoint.position.equals(expected)) {
       throw new CheckpointMovedError(
-        `${writer.projection.name} (${writer.slot}) is at ${checkpoint?.position ?? 'no row'} version ` +
+        `${projection.name} (${writer.slot}) is at ${checkpoint?.position ?? 'no row'} version ` +
           `${checkpoint?.version ?? '-'}, this writer expected ${expected} version ${writer.version}`,
         false,
       );
     }
+    if (projection.sqlMode !== undefined) {
+      sqlModeSet = true;
+      await connection.query('SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?', [
+        projection.sqlMode,
+      ]);
+    }
     const tx = transactionFor(connection, writer, mode);
+    const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
+      if (isTransientDatabaseError(error)) throw error;
+      await connection.query('ROLLBACK');
+      await restoreSqlMode();
+      return { kind: 'failed', event, error };
+    };
     for (const event of batch.events) {
       try {
-        await writer.projection.handle(event, tx);
+        await projection.handle(event, tx);
+        if (exact) await projection.flushBatch?.(tx);
       } catch (error) {
-        if (isTransientDatabaseError(error)) throw error;
-        await connection.query('ROLLBACK');
-        return { kind: 'failed', event, error };
+        return await failed(event, error);
       }
     }
+    if (!exact && projection.flushBatch) {
+      try {
+        await projection.flushBatch(tx);
+      } catch (error) {
+        const last = batch.events[batch.events.length - 1];
+        if (!last) throw error;
+        return await failed(last, error);
+      }
+    }
+    await restoreSqlMode();
     const status = writer.slot === 'live' ? 'running' : 'rebuilding';
     await writer.checkpoints.advance(
       connection,
-      writer.projection.name,
+      projection.name,
       writer.slot,
       batch.position,
       batch.events.length,
       status,
     );
     await connection.query('COMMIT');
-    return {
-      kind: 'committed',
-      position: batch.position,
-      handled: batch.events.length,
-      durationMs: Date.now() - started,
-    };
+    return { kind: 'committed', position: batch.position, handled: batch.events.length, durationMs: 0 };
   } catch (error) {
     broken = isBrokenConnection(error);
     if (broken) connection.destroy();
-    else await connection.query('ROLLBACK').catch(() => undefined);
+    else {
+      await connection.query('ROLLBACK').catch(() => undefined);
+      await restoreSqlMode().catch(() => {
+        broken = true;
+        connection.destroy();
+      });
+    }
     throw error;
   } finally {
     if (!broken) connection.release();

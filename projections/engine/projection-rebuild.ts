@@ -1,4 +1,4 @@
-import type { EventStore, Position } from '@tracershop/event-store';
+import type { EventStore, Position, RecordedEvent } from '@tracershop/event-store';
 import { abortableSleep } from './abortable-sleep';
 import { applyBatch, isTransientDatabaseError, type BatchWriter } from './batch-transaction';
 import type { CheckpointStore, SwapRename } from './checkpoint-store';
@@ -183,15 +183,19 @@ async function catchUpShadow(
 ): Promise<void> {
   const { eventStore, checkpoints, projection } = settings;
   const handles = eventMatcher(projection);
+  const read = (after: Position) =>
+    eventStore.readAll({ fromPosition: after.isStart() ? undefined : after, maxCount: settings.batchEvents });
   let attempt = 0;
+  /** The next batch's events, read while the current one is applied. */
+  let ahead: Promise<RecordedEvent[]> | null = null;
   for (;;) {
     if (lost.aborted) throw new RebuildError(`${projection.name}: lost the rebuild lock`);
-    const events = await eventStore.readAll({
-      fromPosition: progress.position.isStart() ? undefined : progress.position,
-      maxCount: settings.batchEvents,
-    });
+    const events: RecordedEvent[] = await (ahead ?? read(progress.position));
+    ahead = null;
     if (events.length === 0) return;
     const batch = { events: events.filter(handles), position: events[events.length - 1].position, live: false };
+    const following = read(batch.position);
+    following.catch(() => undefined);
     let outcome;
     try {
       outcome = await applyBatch(writer, progress.position, batch, 'rebuild');
@@ -200,8 +204,10 @@ async function catchUpShadow(
       if (!isTransientDatabaseError(error) || ++attempt > TRANSIENT_RETRIES) throw error;
       settings.logger.warn(`Rebuild of ${projection.name}: retrying a batch`, { error: describeError(error) });
       await abortableSleep(100 * 2 ** attempt, lost);
+      ahead = Promise.resolve(events);
       continue;
     }
+    if (outcome.kind === 'committed') ahead = following;
     if (outcome.kind === 'failed') {
       const { event, error } = outcome;
       const message = describeError(error);

@@ -51,6 +51,19 @@ export interface Projection {
   readonly tables: Readonly<Record<string, (physicalName: string) => string>>;
   handle(event: RecordedEvent, tx: ProjectionTransaction): Promise<void>;
   /**
+   * The session `sql_mode` the handlers write under, when not the pool's: set once per batch after
+   * the checkpoint row is locked, and restored before the checkpoint moves and before the
+   * connection goes back to the pool.
+   */
+  readonly sqlMode?: string;
+  /**
+   * Runs after a batch's last event, in its transaction, before the checkpoint moves: writes what
+   * the handlers kept in memory for the batch (e.g. one multi-row statement instead of one per
+   * event). When the batch fails, the engine applies it again with a flush after every event, so
+   * a failure is still reported at the event that caused it.
+   */
+  flushBatch?(tx: ProjectionTransaction): Promise<void>;
+  /**
    * Live-only side effects (socket pushes, notifications) for a committed batch. Never called while
    * catching up or rebuilding; at most once per event (a crash after commit skips it), so anything
    * that must happen belongs in a worker on its own subscription. Errors are logged, not retried.

@@ -35,8 +35,8 @@ export const LEGACY_PROJECTION_NAME = 'legacy.tracershop';
 /**
  * The projection's own connection writes with the old server's lenient `sql_mode` (legacy-tables.md,
  * "SQL mode"): text the latin1 columns cannot hold becomes `?` and over-long text is cut, instead of
- * stopping the projection; zero dates are accepted. It is set for each event and restored after it,
- * so the pooled connection goes back as it came.
+ * stopping the projection; zero dates are accepted. The engine sets it for each batch and restores
+ * it before the checkpoint moves, so the pooled connection goes back as it came.
  */
 const LEGACY_SQL_MODE = 'NO_ENGINE_SUBSTITUTION';
 
@@ -184,13 +184,64 @@ interface Applied {
   at: string;
 }
 
+/**
+ * The batch's view of `legacy_state`: entities read or written in this batch transaction (null:
+ * known not to exist), and the writes not sent yet (one per entity, the newest state). The batch
+ * is one transaction, so nobody else sees the table between events; the writes go out as one
+ * statement at the end of the batch, or before a query that reads the table by another key.
+ */
+interface BatchState {
+  /** The stored JSON text of each entity, or null. */
+  entities: Map<string, string | null>;
+  unsaved: Map<string, { kind: EntityKind; id: string; parentId: string | null; json: string }>;
+}
+
+const batches = new WeakMap<ProjectionTransaction, BatchState>();
+const entityKey = (kind: EntityKind, id: string) => `${kind}\u0000${id}`;
+/** Rows per multi-row write of `legacy_state`. */
+const SAVE_CHUNK_ROWS = 500;
+
+function batchOf(tx: ProjectionTransaction): BatchState {
+  let batch = batches.get(tx);
+  if (!batch) {
+    batch = { entities: new Map(), unsaved: new Map() };
+    batches.set(tx, batch);
+  }
+  return batch;
+}
+
+/** Writes the batch's unsaved entities (one statement per chunk). */
+async function flushStates(tx: ProjectionTransaction): Promise<void> {
+  const batch = batches.get(tx);
+  if (!batch || batch.unsaved.size === 0) return;
+  const rows = [...batch.unsaved.values()];
+  batch.unsaved.clear();
+  for (let start = 0; start < rows.length; start += SAVE_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + SAVE_CHUNK_ROWS);
+    // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
+    await tx.query(
+      `INSERT INTO ${tx.table(LEGACY_STATE_TABLE)} (kind, id, parent_id, state) VALUES
+       ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}
+       ON DUPLICATE KEY UPDATE parent_id = VALUES(parent_id), state = VALUES(state)`,
+      chunk.flatMap((row) => [row.kind, row.id, row.parentId, row.json]),
+    );
+  }
+}
+
 async function load<K extends EntityKind>(applied: Applied, kind: K, id: string): Promise<EntityKinds[K] | null> {
-  const rows = await applied.tx.query<{ state: string }[]>(
-    `SELECT state FROM ${applied.tx.table(LEGACY_STATE_TABLE)} WHERE kind = ? AND id = ?`,
-    [kind, id],
-  );
-  const [row] = rows;
-  return row ? (JSON.parse(row.state) as EntityKinds[K]) : null;
+  const batch = batchOf(applied.tx);
+  const key = entityKey(kind, id);
+  let text = batch.entities.get(key);
+  if (text === undefined) {
+    const rows = await applied.tx.query<{ state: string }[]>(
+      `SELECT state FROM ${applied.tx.table(LEGACY_STATE_TABLE)} WHERE kind = ? AND id = ?`,
+      [kind, id],
+    );
+    text = rows[0]?.state ?? null;
+    batch.entities.set(key, text);
+  }
+  // Parsed for each load, as from the table: handlers never share objects between events.
+  return text === null ? null : (JSON.parse(text) as EntityKinds[K]);
 }
 
 async function need<K extends EntityKind>(applied: Applied, kind: K, id: string): Promise<EntityKinds[K]> {
@@ -203,19 +254,21 @@ async function need<K extends EntityKind>(applied: Applied, kind: K, id: string)
   return state;
 }
 
-async function save<K extends EntityKind>(
+/** Keeps the entity's new state for the batch; it is written with the batch's other states. */
+function save<K extends EntityKind>(
   applied: Applied,
   kind: K,
   id: string,
   state: EntityKinds[K],
   parentId: string | null = null,
 ): Promise<void> {
+  const batch = batchOf(applied.tx);
+  const key = entityKey(kind, id);
   const json = JSON.stringify(state);
-  await applied.tx.query(
-    `INSERT INTO ${applied.tx.table(LEGACY_STATE_TABLE)} (kind, id, parent_id, state) VALUES (?, ?, ?, ?)
-     ON DUPLICATE KEY UPDATE parent_id = ?, state = ?`,
-    [kind, id, parentId, json, parentId, json],
-  );
+  batch.entities.set(key, json);
+  batch.unsaved.delete(key);
+  batch.unsaved.set(key, { kind, id, parentId, json });
+  return Promise.resolve();
 }
 
 async function childrenOf<K extends EntityKind>(
@@ -223,6 +276,7 @@ async function childrenOf<K extends EntityKind>(
   kind: K,
   parentId: string,
 ): Promise<{ id: string; state: EntityKinds[K] }[]> {
+  await flushStates(applied.tx);
   const rows = await applied.tx.query<{ id: string; state: string }[]>(
     `SELECT id, state FROM ${applied.tx.table(LEGACY_STATE_TABLE)} WHERE kind = ? AND parent_id = ? ORDER BY id`,
     [kind, parentId],
@@ -846,14 +900,11 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
         );
       }
       const at = localDateTime(event.metadata.occurredAt ?? event.metadata.recordedAt, timeZone);
-      await tx.query('SET @legacy_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?', [LEGACY_SQL_MODE]);
-      try {
-        const handler = handlers[type] as (data: unknown, applied: Applied) => Promise<void>;
-        await handler(event.data, { tx, event, at });
-      } finally {
-        await tx.query('SET SESSION sql_mode = @legacy_saved_sql_mode');
-      }
+      const handler = handlers[type] as (data: unknown, applied: Applied) => Promise<void>;
+      await handler(event.data, { tx, event, at });
     },
+    sqlMode: LEGACY_SQL_MODE,
+    flushBatch: flushStates,
     beforeSwap,
   };
 }

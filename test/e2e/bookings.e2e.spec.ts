@@ -2,7 +2,7 @@ import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { deliveryDayStreamName, type OrderPlaced } from '@tracershop/domain/ordering';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
 function mondayAhead(weeksAhead: number): string {
@@ -39,12 +39,8 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
     return response.body.id as string;
   }
 
-  async function person(username: string, grant: object) {
-    const id = await created('/identity/users', { username, printedName: `Person ${username}` });
-    await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-    return as(app.server, await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43'));
-  }
+  const person = async (username: string, grant: object) =>
+    (await createPerson(app.server, admin, username, grant)).client;
 
   const booking = (accessionNumber: string, locationCode: string, procedureCode: string, startTime: string) => ({
     accessionNumber,

@@ -7,6 +7,7 @@ import { loadConfiguration, type TracershopConfig } from '@tracershop/config';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { useRealtimeAdapter } from '../../apps/api/src/realtime/realtime-io.adapter';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
 
 export const ADMIN = { username: 'first.admin', password: 'Tr4cer-bootstrap-key!', printedName: 'First Admin' };
@@ -17,14 +18,21 @@ export interface BootedApp {
   config: TracershopConfig;
   /** Supertest target. */
   server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  /** `http://127.0.0.1:<port>` when booted with `listen` (socket clients need a port). */
+  url: string | null;
   close(): Promise<void>;
+}
+
+export interface BootOptions {
+  /** Listen on an ephemeral port of 127.0.0.1 (for websocket clients); supertest works either way. */
+  listen?: boolean;
 }
 
 /**
  * The api and the projector, booted as in production but in this process, on databases of their
  * own (random names, dropped by `close`), so an e2e spec never sees another run's data.
  */
-export async function bootApp(env: Record<string, string> = {}): Promise<BootedApp> {
+export async function bootApp(env: Record<string, string> = {}, options: BootOptions = {}): Promise<BootedApp> {
   const suffix = randomBytes(4).toString('hex');
   const config = loadConfiguration({
     ...process.env,
@@ -67,8 +75,10 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
       logger,
       docs: { title: 'Tracershop API', description: 'e2e' },
     });
+    useRealtimeAdapter(api, config, logger);
     await api.init();
     await api.getHttpAdapter().getInstance().ready();
+    if (options.listen) await api.listen(0, '127.0.0.1');
   } catch (error) {
     // A boot that fails leaves nothing behind either.
     await api?.close();
@@ -81,12 +91,50 @@ export async function bootApp(env: Record<string, string> = {}): Promise<BootedA
     projector,
     config,
     server: api.getHttpServer(),
+    url: options.listen ? await api.getUrl() : null,
     close: async () => {
       await api.close();
       await projector.close();
       await dropDatabases();
     },
   };
+}
+
+export interface BootedApiInstance {
+  api: NestFastifyApplication;
+  server: ReturnType<NestFastifyApplication['getHttpServer']>;
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One more api instance of an app booted by `bootApp`, on its databases and Redis, listening on
+ * its own port (as a second replica behind a load balancer). `close` leaves the databases.
+ */
+export async function bootApiInstance(
+  primary: BootedApp,
+  env: Record<string, string> = {},
+): Promise<BootedApiInstance> {
+  const config = loadConfiguration({
+    ...process.env,
+    EVENTS_DATABASE: primary.config.databases.events,
+    RECORD_DATABASE: primary.config.databases.record,
+    WEB_DATABASE: primary.config.databases.web,
+    LOG_LEVEL: 'silent',
+    PASSWORD_SCRYPT_COST: '12',
+    ...env,
+  });
+  const logger = createLogger(config.logLevel, 'e2e');
+  const api = await createHttpApp(ApiModule.register(config, logger), { config, logger });
+  try {
+    useRealtimeAdapter(api, config, logger);
+    await api.init();
+    await api.listen(0, '127.0.0.1');
+  } catch (error) {
+    await api.close();
+    throw error;
+  }
+  return { api, server: api.getHttpServer(), url: await api.getUrl(), close: () => api.close() };
 }
 
 /** Logs in; a first password set by someone else is replaced first, as the user would. */
@@ -118,4 +166,25 @@ export function as(server: BootedApp['server'], token: string) {
     put: (path: string) => agent.put(path).set('authorization', auth),
     delete: (path: string) => agent.delete(path).set('authorization', auth),
   };
+}
+
+/** The password every person made by `createPerson` logs in with after replacing the initial one. */
+export const PERSON_PASSWORD = 'chosen-Passphrase-43';
+
+/** A person with one role grant, created by an administrator and logged in as themselves. */
+export async function createPerson(
+  server: BootedApp['server'],
+  admin: ReturnType<typeof as>,
+  username: string,
+  grant: object,
+): Promise<{ id: string; token: string; client: ReturnType<typeof as> }> {
+  const created = await admin
+    .post('/identity/users')
+    .send({ username, printedName: `Person ${username}` })
+    .expect(201);
+  const id = created.body.id as string;
+  await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
+  await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
+  const token = await logIn(server, username, 'initial-Passphrase-42', PERSON_PASSWORD);
+  return { id, token, client: as(server, token) };
 }

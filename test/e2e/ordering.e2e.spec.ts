@@ -2,7 +2,7 @@ import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { deliveryDayStreamName } from '@tracershop/domain/ordering';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
 function mondayAhead(weeksAhead: number): string {
@@ -41,13 +41,7 @@ describe('ordering over HTTP', () => {
     return response.body.id as string;
   }
 
-  async function person(username: string, grant: object) {
-    const id = await created('/identity/users', { username, printedName: `Person ${username}` });
-    await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-    const token = await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43');
-    return { id, client: as(app.server, token) };
-  }
+  const person = (username: string, grant: object) => createPerson(app.server, admin, username, grant);
 
   beforeAll(async () => {
     app = await bootApp({ MIN_POSITION_TIMEOUT_MS: '2000' });

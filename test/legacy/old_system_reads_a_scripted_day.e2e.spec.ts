@@ -5,7 +5,7 @@ import type { EventStore, RecordedEvent } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { LEGACY_PROJECTION_NAME } from '@tracershop/projections/legacy';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from '../e2e/booted-app';
+import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from '../e2e/booted-app';
 
 /**
  * The old system keeps running beside us: after a realistic day driven through the HTTP API, its
@@ -54,13 +54,7 @@ describe('the old system reads a scripted day from the legacy tables', () => {
     return response.body as { id: string; position: string };
   }
 
-  async function person(username: string, grant: object) {
-    const { id } = await created('/identity/users', { username, printedName: `Person ${username}` });
-    await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-    const token = await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43');
-    return { id, client: as(app.server, token) };
-  }
+  const person = (username: string, grant: object) => createPerson(app.server, admin, username, grant);
 
   const firstOf = async (streamId: string) => (await store.readStream(streamId))[0] as RecordedEvent;
   const dataOf = async (streamId: string) => (await firstOf(streamId)).data as Record<string, unknown>;

@@ -13,11 +13,13 @@ import {
   ReadYourWritesInterceptor,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
+import { BoardModule } from './board/board.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { IdentityModule } from './identity/identity.module';
 import { LegacyIdsModule } from './legacy-ids/legacy-ids.module';
 import { OrderingModule } from './ordering/ordering.module';
+import { RealtimeModule } from './realtime/realtime.module';
 
 /** The HTTP API: one module per bounded context, on the shared platform. */
 @Module({})
@@ -35,6 +37,8 @@ export class ApiModule {
         CatalogModule,
         OrderingModule,
         BookingsModule,
+        BoardModule,
+        RealtimeModule,
       ],
       controllers: [MetricsController],
       providers: [

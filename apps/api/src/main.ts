@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createHttpApp, listen, runService } from '@tracershop/platform';
 import { ApiModule } from './api.module';
+import { useRealtimeAdapter } from './realtime/realtime-io.adapter';
 
 void runService('api', async (config, logger) => {
   const app = await createHttpApp(ApiModule.register(config, logger), {
@@ -12,6 +13,8 @@ void runService('api', async (config, logger) => {
         'Commands answer with the stream revision and global position; pass the position as minPosition to a query to read your own write. Errors: { error: { code, message, details } }. Idempotency-Key makes a retried command return the first answer.',
     },
   });
+  // Websockets fan out across api instances through Redis.
+  useRealtimeAdapter(app, config, logger);
   const url = await listen(app, config.ports.api);
   logger.info({ url }, 'api ready: /docs, /health, /metrics');
 });

@@ -28,6 +28,11 @@ export interface CommandDefinition<C, E extends DomainEvent, S> {
    */
   enrich?(command: C, load: StateLoader): Promise<C>;
   /**
+   * `enrich` only loads state (no allocation, no appends): the pipeline may run it first on the
+   * states it already knows, to read every stream it will want in one round trip.
+   */
+  enrichOnlyLoads?: boolean;
+  /**
    * Runs after the decision and before the append, with the state before and after it: e.g. claim
    * unique names on their own streams. Throwing aborts the command; nothing is appended.
    */

@@ -2,18 +2,17 @@ import { createHash } from 'node:crypto';
 import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import {
   DuplicateEventIdError,
-  StreamNotFoundError,
   UpcasterRegistry,
   WrongExpectedVersionError,
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
-  type RecordedEvent,
 } from '@tracershop/event-store';
 import type { CommandDefinition, StateLoader } from './command-definition';
 import type { CommandContext, CommandResult } from './command-context';
 import { ConcurrentModificationError } from './command-errors';
+import { StreamLoader, type FoldedStream } from './stream-loader';
 
 export interface Clock {
   now(): Date;
@@ -38,9 +37,14 @@ export interface CommandPipelineOptions {
   /** Extra attempts for commands that declare `retryOnConflict`. */
   conflictRetries?: number;
   observer?: CommandObserver;
+  /**
+   * Folded stream states kept per decider between commands (each load still reads the events
+   * after them, so nothing stale is ever decided on); 0 keeps none. Default 20,000.
+   */
+  stateCacheSize?: number;
 }
 
-const PAGE = 1000;
+const DEFAULT_STATE_CACHE_SIZE = 20_000;
 
 /**
  * load stream → fold with `evolve` → `decide` → append with the expected revision.
@@ -53,6 +57,7 @@ export class CommandPipeline {
   private readonly upcasters: UpcasterRegistry;
   private readonly conflictRetries: number;
   private readonly observer: CommandObserver;
+  private readonly streams: StreamLoader;
 
   constructor(options: CommandPipelineOptions) {
     this.store = options.store;
@@ -60,6 +65,11 @@ export class CommandPipeline {
     this.upcasters = options.upcasters ?? new UpcasterRegistry();
     this.conflictRetries = options.conflictRetries ?? 3;
     this.observer = options.observer ?? silentObserver;
+    this.streams = new StreamLoader(
+      this.store,
+      this.upcasters,
+      Math.max(0, options.stateCacheSize ?? DEFAULT_STATE_CACHE_SIZE),
+    );
   }
 
   async execute<C, E extends DomainEvent, S>(
@@ -93,10 +103,17 @@ export class CommandPipeline {
     context: CommandContext,
   ): Promise<CommandResult> {
     const attempts = definition.retryOnConflict ? this.conflictRetries + 1 : 1;
-    const enriched = definition.enrich ? await definition.enrich(command, this.loadState) : command;
+    // Loads made for this command, each read once: the decision stream is read while `enrich`
+    // reads the catalogue, so they share round trips.
+    const loads = new CommandLoads(this);
+    const early = streamOfRaw(definition, command);
+    if (early !== null) void loads.load(early, definition.decider).catch(() => undefined);
+    const enriched = definition.enrich ? await this.enrich(definition, command, loads) : command;
     const streamId = definition.streamOf(enriched);
     for (let attempt = 1; ; attempt++) {
-      const { state, revision, position } = await this.load(streamId, definition.decider);
+      // After a conflict the stream is read again; the first attempt uses the read made above.
+      const { state, revision, position } =
+        attempt === 1 ? await loads.load(streamId, definition.decider) : await this.load(streamId, definition.decider);
       const decided = definition.decider.decide(enriched, state);
       if (decided.length === 0) {
         return { streamId, revision: revision.toString(), position, events: [] };
@@ -132,30 +149,41 @@ export class CommandPipeline {
     }
   }
 
-  private async load<E extends DomainEvent, S>(
+  /**
+   * Runs `enrich` with every load it makes read for this command. Where this process has folded
+   * the streams before, a first pass on those folds (no reads) names the streams `enrich` will
+   * want, including those it only finds through others (slot → run → tracer): they are all read
+   * together, and the real pass then usually finds them read. A guess that proves wrong costs only
+   * the extra reads the real pass makes; the decision rests on the real pass alone.
+   */
+  private async enrich<C, E extends DomainEvent, S>(
+    definition: CommandDefinition<C, E, S>,
+    command: C,
+    loads: CommandLoads,
+  ): Promise<C> {
+    const enrich = definition.enrich!.bind(definition);
+    const real = (command: C) =>
+      enrich(command, (streamId, decider) => loads.load(streamId, decider).then((loaded) => loaded.state));
+    // A speculative pass would repeat side effects (e.g. a legacy id allocated in `enrich`).
+    if (!definition.enrichOnlyLoads) return real(command);
+    const guess: StateLoader = (streamId, decider) => {
+      void loads.load(streamId, decider).catch(() => undefined);
+      return Promise.resolve(this.streams.known(streamId, decider) ?? decider.initialState());
+    };
+    try {
+      await enrich(command, guess);
+    } catch {
+      // A guess on old folds may break a rule the real pass will judge on fresh state.
+    }
+    return real(command);
+  }
+
+  /** Folds a stream as the store holds it now. */
+  load<E extends DomainEvent, S>(
     streamId: string,
     decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
-  ): Promise<{ state: S; revision: bigint; position: string | null }> {
-    let state = decider.initialState();
-    let revision = -1n;
-    let position: string | null = null;
-    for (;;) {
-      let page: RecordedEvent[];
-      try {
-        page = await this.store.readStream(streamId, { fromRevision: revision + 1n, maxCount: PAGE });
-      } catch (error) {
-        if (error instanceof StreamNotFoundError) break;
-        throw error;
-      }
-      for (const recorded of page) {
-        const current = this.upcasters.upcast(recorded);
-        state = decider.evolve(state, { type: current.type, data: current.data } as E);
-        revision = recorded.revision;
-        position = recorded.position.toString();
-      }
-      if (page.length < PAGE) break;
-    }
-    return { state, revision, position };
+  ): Promise<FoldedStream<S>> {
+    return this.streams.load(streamId, decider);
   }
 
   private toNewEvent<C, E extends DomainEvent, S>(
@@ -181,6 +209,40 @@ export class CommandPipeline {
         ...(context.signature ? { signature: context.signature } : {}),
       },
     };
+  }
+}
+
+/** One command's loads: each stream (per decider) is read once, however often the command asks for it. */
+class CommandLoads {
+  private readonly loads = new Map<object, Map<string, Promise<FoldedStream<unknown>>>>();
+
+  constructor(private readonly pipeline: CommandPipeline) {}
+
+  load<E extends DomainEvent, S>(
+    streamId: string,
+    decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,
+  ): Promise<FoldedStream<S>> {
+    let byStream = this.loads.get(decider);
+    if (!byStream) {
+      byStream = new Map();
+      this.loads.set(decider, byStream);
+    }
+    let loaded = byStream.get(streamId);
+    if (!loaded) {
+      loaded = this.pipeline.load(streamId, decider);
+      byStream.set(streamId, loaded);
+    }
+    return loaded as Promise<FoldedStream<S>>;
+  }
+}
+
+/** The stream a command goes to, when it can be told before `enrich` (it usually can). */
+function streamOfRaw<C, E extends DomainEvent, S>(definition: CommandDefinition<C, E, S>, command: C): string | null {
+  try {
+    const streamId = definition.streamOf(command);
+    return typeof streamId === 'string' && streamId.length > 0 ? streamId : null;
+  } catch {
+    return null;
   }
 }
 

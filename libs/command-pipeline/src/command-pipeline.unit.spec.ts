@@ -132,6 +132,25 @@ describe('CommandPipeline', () => {
     expect(await store.readStream('test.counter-g')).toHaveLength(1);
   });
 
+  it('runs an enrich with side effects once, and one that only loads also speculatively', async () => {
+    const store = new MemoryEventStore();
+    const pipeline = new CommandPipeline({ store });
+    for (const enrichOnlyLoads of [false, true]) {
+      let runs = 0;
+      const enriching: CommandDefinition<CountBy, CounterEvent, { total: number }> = {
+        ...definition(false),
+        enrichOnlyLoads,
+        enrich: async (command, load) => {
+          runs += 1;
+          await load('test.counter-other', counter);
+          return command;
+        },
+      };
+      await pipeline.execute(enriching, { id: `e-${enrichOnlyLoads}`, by: 1 }, context(`req-e-${enrichOnlyLoads}`));
+      expect({ enrichOnlyLoads, runs }).toEqual({ enrichOnlyLoads, runs: enrichOnlyLoads ? 2 : 1 });
+    }
+  });
+
   it('derives stable, distinct version-5 style event ids', () => {
     expect(derivedEventId('x', 0)).toBe(derivedEventId('x', 0));
     expect(derivedEventId('x', 0)).not.toBe(derivedEventId('x', 1));

@@ -2,3 +2,4 @@ export * from './command-definition';
 export * from './command-context';
 export * from './command-errors';
 export * from './command-pipeline';
+export * from './stream-loader';

@@ -44,7 +44,32 @@ export interface TracershopConfig {
     /** First start: the initial admin, when no user exists yet (never a default password). */
     initialAdmin: { username: string; password: string; printedName: string } | null;
   };
+  /** The websocket gateway (apps/api/src/realtime). */
+  realtime: RealtimeConfig;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface RealtimeConfig {
+  /**
+   * Whether this api instance may be the one (elected through a Redis lock) that tails the live
+   * message log and fans it out to every instance over the Socket.IO Redis adapter.
+   * `REALTIME_PUBLISH` = true | false.
+   */
+  publish: boolean;
+  /** How often the publisher reads the log for new messages (`REALTIME_TAIL_INTERVAL_MS`). */
+  tailIntervalMs: number;
+  /** Messages one socket may have queued before it is told to resume (`REALTIME_SOCKET_BUFFER_MESSAGES`). */
+  socketBufferMessages: number;
+  /** Connections per user per minute, across instances (`REALTIME_CONNECTIONS_PER_MINUTE`). */
+  connectionsPerMinute: number;
+  /** Joins per user per minute, across instances (`REALTIME_JOINS_PER_MINUTE`). */
+  joinsPerMinute: number;
+  /** Topics one socket may follow at once (`REALTIME_MAX_TOPICS_PER_SOCKET`). */
+  maxTopicsPerSocket: number;
+  /** Every connected socket's credential is checked again this often (`REALTIME_REAUTHENTICATE_SECONDS`). */
+  reauthenticateSeconds: number;
+  /** How often projection checkpoints are polled for the projection-status topic (`REALTIME_PROJECTION_STATUS_INTERVAL_MS`). */
+  projectionStatusIntervalMs: number;
 }
 
 export class ConfigurationError extends Error {
@@ -114,6 +139,15 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     return value;
   };
 
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name, String(fallback)).toLowerCase();
+    if (raw !== 'true' && raw !== 'false') {
+      problems.push(`${name}=${JSON.stringify(env[name])} must be true or false`);
+      return fallback;
+    }
+    return raw === 'true';
+  };
+
   const logLevel = text('LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
@@ -166,6 +200,16 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       lockoutSeconds: integer('LOGIN_LOCKOUT_SECONDS', 15 * 60, 1, 86_400),
       scryptCost: integer('PASSWORD_SCRYPT_COST', 15, 12, 20),
       initialAdmin: null,
+    },
+    realtime: {
+      publish: flag('REALTIME_PUBLISH', true),
+      tailIntervalMs: integer('REALTIME_TAIL_INTERVAL_MS', 100, 10, 10_000),
+      socketBufferMessages: integer('REALTIME_SOCKET_BUFFER_MESSAGES', 1_000, 10, 100_000),
+      connectionsPerMinute: integer('REALTIME_CONNECTIONS_PER_MINUTE', 60, 1, 100_000),
+      joinsPerMinute: integer('REALTIME_JOINS_PER_MINUTE', 600, 1, 1_000_000),
+      maxTopicsPerSocket: integer('REALTIME_MAX_TOPICS_PER_SOCKET', 50, 1, 10_000),
+      reauthenticateSeconds: integer('REALTIME_REAUTHENTICATE_SECONDS', 30, 1, 86_400),
+      projectionStatusIntervalMs: integer('REALTIME_PROJECTION_STATUS_INTERVAL_MS', 2_000, 100, 600_000),
     },
     logLevel: logLevel as TracershopConfig['logLevel'],
   };

@@ -123,3 +123,27 @@ export interface ServerToClientEvents {
 
 /** The Socket.IO namespace of the gateway. */
 export const REALTIME_NAMESPACE = '/realtime';
+
+/**
+ * Why a join (or, in `connect_error.data.code`, a connection) was refused. Authentication codes of
+ * the HTTP API (`UNAUTHENTICATED`, `SESSION_ENDED`, `SESSION_IDLE`, `API_TOKEN_REVOKED` …) pass
+ * through unchanged.
+ */
+export const realtimeErrorCodes = [
+  'UNAUTHENTICATED',
+  'PASSWORD_CHANGE_REQUIRED',
+  'UNKNOWN_TOPIC',
+  'UNAUTHORISED_TOPIC',
+  'INVALID_POSITION',
+  'INVALID_REQUEST',
+  'TOO_MANY_TOPICS',
+  'RATE_LIMITED',
+  'UNAVAILABLE',
+] as const;
+export type RealtimeErrorCode = (typeof realtimeErrorCodes)[number];
+
+/** What `connect_error` carries in `data` when the server refuses a connection. */
+export interface ConnectRefusal {
+  code: string;
+  message: string;
+}

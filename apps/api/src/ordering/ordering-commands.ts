@@ -169,6 +169,7 @@ export function deliveryDayCommand(
     retryOnConflict: true,
     schemaVersionOf,
     enrich,
+    enrichOnlyLoads: true,
     async beforeAppend(change) {
       for (const release of releaseChanges(change).released) {
         const assigned: string[] = [];

@@ -1,4 +1,4 @@
-export { MysqlEventStore, type MysqlEventStoreOptions } from './mysql-event-store';
+export { MysqlEventStore, type MysqlEventStoreOptions, type StreamReadRequest } from './mysql-event-store';
 export {
   assertValidDatabaseName,
   DEFAULT_EVENT_STORE_DATABASE,

@@ -68,6 +68,12 @@ export interface MysqlEventStoreOptions {
   subscriptionBatchSize?: number;
 }
 
+/** One stream of a `readStreams` call: its events from `fromRevision` (inclusive) on. */
+export interface StreamReadRequest {
+  streamId: string;
+  fromRevision: bigint;
+}
+
 interface PendingAppend {
   streamId: string;
   expected: ExpectedRevision;
@@ -329,6 +335,38 @@ export class MysqlEventStore implements EventStore {
       if (exists.length === 0) throw new StreamNotFoundError(streamId);
     }
     return rows.map(toRecordedEvent);
+  }
+
+  /**
+   * Several streams in one query, each forwards from its own revision (inclusive) to its end. A
+   * stream with no events from there (or none at all) reads as an empty list, not an error: the
+   * caller folds what it gets onto what it had. Every stream is read as of the same statement, so
+   * the answer is one consistent snapshot of the committed store.
+   */
+  async readStreams(requests: readonly StreamReadRequest[]): Promise<Map<string, RecordedEvent[]>> {
+    const result = new Map<string, RecordedEvent[]>();
+    const from = new Map<string, bigint>();
+    for (const { streamId, fromRevision } of requests) {
+      assertStorableStreamId(streamId);
+      if (fromRevision < 0n) throw new RangeError(`fromRevision must not be negative (stream ${streamId})`);
+      const earlier = from.get(streamId);
+      from.set(streamId, earlier === undefined || fromRevision < earlier ? fromRevision : earlier);
+      result.set(streamId, []);
+    }
+    if (from.size === 0) return result;
+    const conditions: string[] = [];
+    const params: unknown[] = [];
+    for (const [streamId, fromRevision] of from) {
+      conditions.push('(stream_id = ? AND revision >= ?)');
+      params.push(streamId, fromRevision);
+    }
+    const rows = await this.select<EventRow>(
+      `SELECT position, stream_id, revision, type, data, metadata FROM ${this.table.events}
+       WHERE ${conditions.join(' OR ')} ORDER BY stream_id, revision`,
+      params,
+    );
+    for (const row of rows) result.get(row.stream_id)?.push(toRecordedEvent(row));
+    return result;
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {

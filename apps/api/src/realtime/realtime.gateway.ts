@@ -1,0 +1,268 @@
+import { Inject } from '@nestjs/common';
+import {
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Logger } from 'pino';
+import type { Namespace, Socket } from 'socket.io';
+import type { TracershopConfig } from '@tracershop/config';
+import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import type { LiveReadModel } from '@tracershop/projections/live';
+import {
+  keyAfterPositionText,
+  parseTopic,
+  REALTIME_NAMESPACE,
+  SocketOutbox,
+  START_KEY,
+  TopicFeed,
+  type ConnectRefusal,
+  type FeedOutcome,
+  type JoinReply,
+  type MessageKey,
+  type ParsedTopic,
+  type RealtimeMessage,
+} from '@tracershop/realtime';
+import { localMomentOf } from '../ordering/business-clock';
+import { LiveLogPublisher } from './live-log-publisher';
+import { ProjectionStatusFeed } from './projection-status-feed';
+import { credentialOfHandshake, RealtimeAccess, RealtimeRefusal, type SocketCredential } from './realtime-access';
+import { LIVE_READ_MODEL, RealtimeHub, type RealtimeClient } from './realtime-hub';
+import { RealtimeSessions } from './realtime-sessions';
+import { refusalOf } from './topic-access';
+import type { Principal } from '@tracershop/auth';
+
+/** Logged messages read per query while a client catches up. */
+const CATCH_UP_PAGE = 500;
+/** How long a catch-up waits for a client to read what it was sent before giving up on it. */
+const CATCH_UP_STALL_MS = 10_000;
+
+interface Admitted {
+  principal: Principal;
+  credential: SocketCredential;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Packets Socket.IO holds for the socket because its transport cannot write them yet. */
+const backlogOf = (socket: Socket) => (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
+
+function connectError(code: string, message: string): Error {
+  const error = new Error(message) as Error & { data?: ConnectRefusal };
+  error.data = { code, message };
+  return error;
+}
+
+/**
+ * The realtime gateway (namespace `/realtime`). A connection authenticates like an HTTP request
+ * (session cookie, `auth.token` or `Authorization: Bearer`) and is rate limited per user; a
+ * client then `join`s topics (snapshot, or the log after `fromPosition`, then live) and `leave`s
+ * them. Messages come only from the live projection's log, through the `RealtimeHub`.
+ */
+@WebSocketGateway({ namespace: REALTIME_NAMESPACE })
+export class RealtimeGateway
+  implements OnGatewayInit<Namespace>, OnGatewayConnection<Socket>, OnGatewayDisconnect<Socket>
+{
+  private readonly clients = new Map<string, RealtimeClient>();
+
+  constructor(
+    private readonly access: RealtimeAccess,
+    private readonly hub: RealtimeHub,
+    private readonly sessions: RealtimeSessions,
+    private readonly publisher: LiveLogPublisher,
+    private readonly projectionStatus: ProjectionStatusFeed,
+    @Inject(LIVE_READ_MODEL) private readonly read: LiveReadModel,
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    namespace.use((socket, next) => {
+      this.admit(socket).then(
+        () => next(),
+        (error: unknown) => {
+          if (error instanceof RealtimeRefusal) return next(connectError(error.code, error.message));
+          this.logger.warn({ err: error }, 'realtime: could not authenticate a connection');
+          next(connectError('UNAVAILABLE', 'Authentication is unavailable; try again'));
+        },
+      );
+    });
+    void this.hub.start();
+    this.publisher.start(namespace);
+    this.sessions.start();
+  }
+
+  handleConnection(socket: Socket): void {
+    const admitted = socket.data as { realtime?: Admitted };
+    if (!admitted.realtime) {
+      socket.disconnect(true);
+      return;
+    }
+    const limit = this.config.realtime.socketBufferMessages;
+    const client: RealtimeClient = {
+      socket,
+      principal: admitted.realtime.principal,
+      credential: admitted.realtime.credential,
+      outbox: new SocketOutbox(
+        () => backlogOf(socket),
+        (message) => socket.emit('message', message),
+        limit,
+      ),
+      feeds: new Map(),
+    };
+    this.clients.set(socket.id, client);
+    this.hub.add(client);
+    socket.on('join', (request: unknown, ack: unknown) => void this.join(client, request, ack));
+    socket.on('leave', (request: unknown, ack: unknown) => {
+      if (isRecord(request) && typeof request.topic === 'string') this.hub.unfollow(client, request.topic);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  }
+
+  handleDisconnect(socket: Socket): void {
+    const client = this.clients.get(socket.id);
+    this.clients.delete(socket.id);
+    if (client) this.hub.remove(client);
+  }
+
+  private async admit(socket: Socket): Promise<void> {
+    const credential = credentialOfHandshake(socket.handshake);
+    const principal = await this.access.authenticate(credential);
+    if (principal.mustChangePassword) {
+      throw new RealtimeRefusal('PASSWORD_CHANGE_REQUIRED', 'Change your password first');
+    }
+    await this.access.countConnection(principal);
+    (socket.data as { realtime?: Admitted }).realtime = { principal, credential };
+  }
+
+  private async join(client: RealtimeClient, request: unknown, ack: unknown): Promise<void> {
+    const topic = isRecord(request) && typeof request.topic === 'string' ? request.topic : '';
+    const reply = (answer: JoinReply) => {
+      if (typeof ack === 'function') ack(answer);
+    };
+    const refuse = (code: string, message: string) => reply({ ok: false, topic, error: { code, message } });
+    try {
+      if (!isRecord(request)) return refuse('INVALID_REQUEST', 'Send { topic, fromPosition? }');
+      // The credential is checked again on every join: a logout or revocation ends the connection.
+      try {
+        client.principal = await this.access.authenticate(client.credential);
+      } catch (error) {
+        if (!(error instanceof RealtimeRefusal)) throw error;
+        refuse(error.code, error.message);
+        setImmediate(() => this.sessions.end(client, error.code));
+        return;
+      }
+      await this.access.countJoin(client.principal);
+      const parsed = parseTopic(request.topic);
+      if (!parsed.ok) return refuse(parsed.code, parsed.message);
+      const refusal = await refusalOf(client.principal, parsed.parsed, this.sessions.orderSessions);
+      if (refusal) return refuse(refusal.code, refusal.message);
+      let from: MessageKey | null = null;
+      if (request.fromPosition !== undefined && request.fromPosition !== null) {
+        from = typeof request.fromPosition === 'string' ? keyAfterPositionText(request.fromPosition) : null;
+        if (!from) return refuse('INVALID_POSITION', 'fromPosition must be a position a message carried');
+      }
+      const { topic: name } = parsed.parsed;
+      if (!client.feeds.has(name) && client.feeds.size >= this.config.realtime.maxTopicsPerSocket) {
+        return refuse('TOO_MANY_TOPICS', `At most ${this.config.realtime.maxTopicsPerSocket} topics per connection`);
+      }
+      if (!this.clients.has(client.socket.id)) return refuse('UNAUTHENTICATED', 'The connection has ended');
+      const feed = new TopicFeed(
+        name,
+        from ?? START_KEY,
+        (message) => client.outbox.offer(message),
+        this.config.realtime.socketBufferMessages,
+      );
+      reply({ ok: true, topic: name });
+      await this.hub.follow(client, feed, () => this.prime(client, parsed.parsed, feed, from));
+    } catch (error) {
+      if (error instanceof RealtimeRefusal) return refuse(error.code, error.message);
+      this.logger.warn({ err: error, topic }, 'realtime: join failed');
+      refuse('UNAVAILABLE', 'The realtime service could not answer; try again');
+    }
+  }
+
+  /** The snapshot, or the logged messages after the client's position, before live messages. */
+  private async prime(
+    client: RealtimeClient,
+    topic: ParsedTopic,
+    feed: TopicFeed,
+    from: MessageKey | null,
+  ): Promise<FeedOutcome> {
+    if (topic.kind === 'projection-status') {
+      const snapshot = await this.projectionStatus.snapshot();
+      return this.hub.isFollowing(client, feed) ? feed.sendUnlogged(snapshot) : 'dropped';
+    }
+    if (from === null) {
+      const { message, key } = await this.snapshotOf(topic);
+      return this.hub.isFollowing(client, feed) ? feed.sentSnapshot(message, key) : 'dropped';
+    }
+    let cursor = from;
+    for (;;) {
+      const page = await this.read.topicAfter(feed.topic, cursor, CATCH_UP_PAGE);
+      if (!this.hub.isFollowing(client, feed)) return 'dropped';
+      for (const entry of page) if (feed.catchUp(entry) === 'overflow') return 'overflow';
+      if (page.length < CATCH_UP_PAGE) return 'sent';
+      cursor = page[page.length - 1].key;
+      if (!(await this.roomFor(client))) {
+        this.hub.slowClient(client);
+        return 'dropped';
+      }
+    }
+  }
+
+  private async snapshotOf(topic: ParsedTopic): Promise<{ message: RealtimeMessage; key: MessageKey }> {
+    switch (topic.kind) {
+      case 'production-day': {
+        const { position, key, rows } = await this.read.productionDay(topic.date);
+        return {
+          key,
+          message: {
+            type: 'production-day.snapshot',
+            topic: topic.topic,
+            position,
+            payload: { date: topic.date, ...rows },
+          },
+        };
+      }
+      case 'customer': {
+        const today = localMomentOf(new Date(), this.config.ordering.timeZone).date;
+        const { position, key, rows } = await this.read.customer(topic.customerId, today);
+        return {
+          key,
+          message: {
+            type: 'customer.snapshot',
+            topic: topic.topic,
+            position,
+            payload: { customerId: topic.customerId, orders: rows },
+          },
+        };
+      }
+      case 'order-session': {
+        // No producer writes order-session messages yet: the state is null, the feed is generic.
+        const { position, key } = await this.read.checkpoint();
+        const payload = { sessionId: topic.sessionId, state: null };
+        return { key, message: { type: 'order-session.snapshot', topic: topic.topic, position, payload } };
+      }
+      case 'job': {
+        const { position, key } = await this.read.checkpoint();
+        const payload = { jobId: topic.jobId, state: null };
+        return { key, message: { type: 'job.snapshot', topic: topic.topic, position, payload } };
+      }
+      case 'projection-status':
+        throw new Error('projection-status has no logged snapshot');
+    }
+  }
+
+  /** Waits until the client has read most of what it was sent; false if it stalls. */
+  private async roomFor(client: RealtimeClient): Promise<boolean> {
+    const deadline = Date.now() + CATCH_UP_STALL_MS;
+    while (client.outbox.shouldPause()) {
+      if (Date.now() >= deadline || !client.socket.connected) return false;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,110 @@
+import { compareKeys, positionTextOf, type MessageKey } from './message-key';
+import type { RealtimeMessage } from './realtime-contract';
+
+/** A message of the log with its key. */
+export interface KeyedMessage {
+  key: MessageKey;
+  message: RealtimeMessage;
+}
+
+/** What became of an offered message. */
+export type FeedOutcome = 'sent' | 'buffered' | 'dropped' | 'overflow';
+
+/**
+ * Writes a message to the client; false when the client's connection is too far behind to take
+ * more (see `SocketOutbox`): nothing was written, the socket must be told to resume.
+ */
+export type MessageSink = (message: RealtimeMessage) => boolean;
+
+/**
+ * One client's subscription to one topic: the seam between catch-up (snapshot or log) and live.
+ *
+ * The feed is registered before the catch-up reads the database, so every live message committed
+ * after that read reaches it; while catching up, live messages are held (at most `maxBuffered`).
+ * Catch-up messages and, afterwards, the held and later live messages are sent only when their key
+ * is after the last key sent: the overlap at the seam is dropped, nothing is sent twice, and since
+ * the log is read in key order and live messages arrive in key order, nothing is skipped.
+ */
+export class TopicFeed {
+  private live = false;
+  private held: KeyedMessage[] = [];
+  private lastKey: MessageKey;
+  private lastPosition: string;
+
+  constructor(
+    readonly topic: string,
+    /** Resume: the key after the client's last position; snapshot: `START_KEY` until `sentSnapshot`. */
+    from: MessageKey,
+    private readonly sink: MessageSink,
+    private readonly maxBuffered: number,
+  ) {
+    this.lastKey = from;
+    this.lastPosition = positionTextOf(from);
+  }
+
+  get isLive(): boolean {
+    return this.live;
+  }
+
+  /** The position to resume from: of the last message sent, or where the client started. */
+  get resumePosition(): string {
+    return this.lastPosition;
+  }
+
+  get lastSentKey(): MessageKey {
+    return this.lastKey;
+  }
+
+  get heldCount(): number {
+    return this.held.length;
+  }
+
+  /** A snapshot at `key` (the checkpoint's position, after all its messages) went out. */
+  sentSnapshot(message: RealtimeMessage, key: MessageKey): FeedOutcome {
+    if (!this.sink(message)) return 'overflow';
+    this.advance(key, message.position);
+    return 'sent';
+  }
+
+  /** A message read from the log while catching up. */
+  catchUp(entry: KeyedMessage): FeedOutcome {
+    return this.send(entry);
+  }
+
+  /** A live message: held while catching up, sent when new once live. */
+  offerLive(entry: KeyedMessage): FeedOutcome {
+    if (!this.live) {
+      if (compareKeys(entry.key, this.lastKey) <= 0) return 'dropped';
+      if (this.held.length >= this.maxBuffered) return 'overflow';
+      this.held.push(entry);
+      return 'buffered';
+    }
+    return this.send(entry);
+  }
+
+  /** Catch-up done: sends the held messages that are after what was sent, then follows live. */
+  goLive(): FeedOutcome {
+    const held = this.held;
+    this.held = [];
+    this.live = true;
+    for (const entry of held) if (this.send(entry) === 'overflow') return 'overflow';
+    return 'sent';
+  }
+
+  /** A message outside the log (projection status): always sent, the key order does not apply. */
+  sendUnlogged(message: RealtimeMessage): FeedOutcome {
+    return this.sink(message) ? 'sent' : 'overflow';
+  }
+
+  private send(entry: KeyedMessage): FeedOutcome {
+    if (compareKeys(entry.key, this.lastKey) <= 0) return 'dropped';
+    if (!this.sink(entry.message)) return 'overflow';
+    this.advance(entry.key, entry.message.position);
+    return 'sent';
+  }
+
+  private advance(key: MessageKey, position: string): void {
+    this.lastKey = key;
+    this.lastPosition = position;
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * The live projection's tables in the record database:
+ * - `live_delivery_days`: each delivery day's state as the decider folds it (JSON), the input of
+ *   the next event;
+ * - `live_orders`, `live_ghosts`: the board rows (`LiveOrder` / `LiveGhost` as JSON) with the keys
+ *   snapshots select by;
+ * - `live_messages`: the message log the gateway resumes from and fans out, one row per message,
+ *   keyed by the event's position (commit, prepare: sortable numbers) and the message's index
+ *   within the event.
+ */
+export const liveTables = {
+  deliveryDays: 'live_delivery_days',
+  orders: 'live_orders',
+  ghosts: 'live_ghosts',
+  messages: 'live_messages',
+} as const;
+
+export type LiveTable = (typeof liveTables)[keyof typeof liveTables];
+
+const ID = 'VARCHAR(160) COLLATE utf8mb4_bin';
+const STREAM_ID = 'VARCHAR(512) CHARACTER SET ascii COLLATE ascii_bin';
+const DATE = 'CHAR(10) CHARACTER SET ascii COLLATE ascii_bin';
+const POSITION_PART = 'BIGINT NOT NULL';
+const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+
+export const liveTableDefinitions: Readonly<Record<LiveTable, (table: string) => string>> = {
+  live_delivery_days: (table) => `
+    CREATE TABLE ${table} (
+      stream_id ${STREAM_ID} NOT NULL,
+      state LONGTEXT NOT NULL COMMENT 'DeliveryDayState as JSON',
+      pos_commit ${POSITION_PART} COMMENT 'latest event applied',
+      pos_prepare ${POSITION_PART},
+      PRIMARY KEY (stream_id)
+    ) ${TABLE_OPTIONS}`,
+  live_orders: (table) => `
+    CREATE TABLE ${table} (
+      order_id ${ID} NOT NULL,
+      delivery_date ${DATE} NOT NULL,
+      customer_id ${ID} NOT NULL,
+      row_json LONGTEXT NOT NULL COMMENT 'LiveOrder',
+      pos_commit ${POSITION_PART} COMMENT 'latest event that changed the row',
+      pos_prepare ${POSITION_PART},
+      PRIMARY KEY (order_id),
+      KEY live_orders_by_date (delivery_date, order_id),
+      KEY live_orders_by_customer (customer_id, delivery_date, order_id)
+    ) ${TABLE_OPTIONS}`,
+  live_ghosts: (table) => `
+    CREATE TABLE ${table} (
+      ghost_id ${ID} NOT NULL,
+      delivery_date ${DATE} NOT NULL,
+      customer_id ${ID} NOT NULL,
+      row_json LONGTEXT NOT NULL COMMENT 'LiveGhost',
+      pos_commit ${POSITION_PART},
+      pos_prepare ${POSITION_PART},
+      PRIMARY KEY (ghost_id),
+      KEY live_ghosts_by_date (delivery_date, ghost_id)
+    ) ${TABLE_OPTIONS}`,
+  live_messages: (table) => `
+    CREATE TABLE ${table} (
+      pos_commit ${POSITION_PART} COMMENT 'global position of the event: commit part',
+      pos_prepare ${POSITION_PART} COMMENT 'prepare part (= commit on MySQL stores)',
+      seq SMALLINT UNSIGNED NOT NULL COMMENT 'index of the message among the event''s messages',
+      topic VARCHAR(160) COLLATE utf8mb4_bin NOT NULL,
+      position VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL COMMENT 'serialised Position',
+      type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+      payload LONGTEXT NOT NULL COMMENT 'JSON',
+      PRIMARY KEY (pos_commit, pos_prepare, seq),
+      KEY live_messages_by_topic (topic, pos_commit, pos_prepare, seq)
+    ) ${TABLE_OPTIONS}`,
+};
