@@ -6,6 +6,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'event-store': async () => (await import('./event-store.bench')).run(),
   commands: async () => (await import('./commands.bench')).run(),
   ordering: async () => (await import('./ordering.bench')).run(),
+  realtime: async () => (await import('./realtime.bench')).run(),
 };
 
 async function main(): Promise<void> {

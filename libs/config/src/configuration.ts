@@ -203,7 +203,7 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     },
     realtime: {
       publish: flag('REALTIME_PUBLISH', true),
-      tailIntervalMs: integer('REALTIME_TAIL_INTERVAL_MS', 100, 10, 10_000),
+      tailIntervalMs: integer('REALTIME_TAIL_INTERVAL_MS', 20, 5, 10_000),
       socketBufferMessages: integer('REALTIME_SOCKET_BUFFER_MESSAGES', 1_000, 10, 100_000),
       connectionsPerMinute: integer('REALTIME_CONNECTIONS_PER_MINUTE', 60, 1, 100_000),
       joinsPerMinute: integer('REALTIME_JOINS_PER_MINUTE', 600, 1, 1_000_000),
