@@ -32,12 +32,139 @@ export const liveDashboardEventTypes: readonly DeliveryDayEvent['type'][] = [
 
 const handled = new Set<string>(liveDashboardEventTypes);
 
-async function loadDay(tx: ProjectionTransaction, streamId: string): Promise<DeliveryDayState> {
-  const rows = await tx.query<Array<{ state: string }>>(
-    `SELECT state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id = ?`,
-    [streamId],
+/** A row write kept for the batch: its values in column order, without the key. */
+interface RowWrite {
+  values: unknown[];
+}
+
+/**
+ * The batch's view of the live tables. The batch is one transaction and only this projection
+ * writes them, so each delivery day is read once per batch and then kept here (as JSON text, the
+ * way it is stored, so no event shares objects with another); the writes go out as multi-row
+ * statements when the engine flushes: one write per key (the newest, as one statement per event
+ * would leave it) and the log rows in event and message order.
+ */
+interface BatchState {
+  /** Each delivery day's stored state (JSON), or null when it has no row yet. */
+  days: Map<string, string | null>;
+  unsavedDays: Map<string, RowWrite>;
+  unsavedOrders: Map<string, RowWrite>;
+  unsavedGhosts: Map<string, RowWrite>;
+  messages: unknown[][];
+}
+
+const batches = new WeakMap<ProjectionTransaction, BatchState>();
+/** Rows per multi-row statement, and roughly the most parameter text per statement. */
+const FLUSH_CHUNK_ROWS = 500;
+const FLUSH_CHUNK_CHARS = 4 * 1024 * 1024;
+
+function batchOf(tx: ProjectionTransaction): BatchState {
+  let batch = batches.get(tx);
+  if (!batch) {
+    batch = {
+      days: new Map(),
+      unsavedDays: new Map(),
+      unsavedOrders: new Map(),
+      unsavedGhosts: new Map(),
+      messages: [],
+    };
+    batches.set(tx, batch);
+  }
+  return batch;
+}
+
+/** Keeps the newest write of a key, placed as if it were written now. */
+function keep(writes: Map<string, RowWrite>, key: string, values: unknown[]): void {
+  writes.delete(key);
+  writes.set(key, { values });
+}
+
+async function loadDay(tx: ProjectionTransaction, batch: BatchState, streamId: string): Promise<DeliveryDayState> {
+  let text = batch.days.get(streamId);
+  if (text === undefined) {
+    const rows = await tx.query<Array<{ state: string }>>(
+      `SELECT state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id = ?`,
+      [streamId],
+    );
+    text = rows[0]?.state ?? null;
+    batch.days.set(streamId, text);
+  }
+  return text === null ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState);
+}
+
+/** Splits rows into chunks of at most FLUSH_CHUNK_ROWS rows and about FLUSH_CHUNK_CHARS of text. */
+function chunksOf(rows: readonly unknown[][]): unknown[][][] {
+  const chunks: unknown[][][] = [];
+  let chunk: unknown[][] = [];
+  let chars = 0;
+  for (const row of rows) {
+    const size = row.reduce<number>((sum, value) => sum + (typeof value === 'string' ? value.length : 20), 0);
+    if (chunk.length > 0 && (chunk.length >= FLUSH_CHUNK_ROWS || chars + size > FLUSH_CHUNK_CHARS)) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(row);
+    chars += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** `INSERT … VALUES (…), (…) [suffix]` per chunk of rows. */
+async function insertRows(
+  tx: ProjectionTransaction,
+  head: string,
+  rows: readonly unknown[][],
+  suffix = '',
+): Promise<void> {
+  for (const chunk of chunksOf(rows)) {
+    const tuple = `(${chunk[0]!.map(() => '?').join(', ')})`;
+    await tx.query(`${head} VALUES ${chunk.map(() => tuple).join(', ')}${suffix}`, chunk.flat());
+  }
+}
+
+const upsertRows = (writes: Map<string, RowWrite>): unknown[][] =>
+  [...writes.entries()].map(([key, write]) => [key, ...write.values]);
+
+/** Writes what the batch kept: the delivery days, the order and ghost rows, then the log. */
+async function flushBatch(tx: ProjectionTransaction): Promise<void> {
+  const batch = batches.get(tx);
+  if (!batch) return;
+  const days = upsertRows(batch.unsavedDays);
+  const orders = upsertRows(batch.unsavedOrders);
+  const ghosts = upsertRows(batch.unsavedGhosts);
+  const messages = batch.messages;
+  batch.unsavedDays.clear();
+  batch.unsavedOrders.clear();
+  batch.unsavedGhosts.clear();
+  batch.messages = [];
+  // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
+  await insertRows(
+    tx,
+    `INSERT INTO ${tx.table(liveTables.deliveryDays)} (stream_id, state, pos_commit, pos_prepare)`,
+    days,
+    ` ON DUPLICATE KEY UPDATE state = VALUES(state), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
   );
-  return rows[0] ? (JSON.parse(rows[0].state) as DeliveryDayState) : deliveryDayDecider.initialState();
+  await insertRows(
+    tx,
+    `INSERT INTO ${tx.table(liveTables.orders)} (order_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare)`,
+    orders,
+    ` ON DUPLICATE KEY UPDATE delivery_date = VALUES(delivery_date), customer_id = VALUES(customer_id),
+       row_json = VALUES(row_json), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
+  );
+  await insertRows(
+    tx,
+    `INSERT INTO ${tx.table(liveTables.ghosts)} (ghost_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare)`,
+    ghosts,
+    ` ON DUPLICATE KEY UPDATE delivery_date = VALUES(delivery_date), customer_id = VALUES(customer_id),
+       row_json = VALUES(row_json), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
+  );
+  await insertRows(
+    tx,
+    `INSERT INTO ${tx.table(liveTables.messages)} (pos_commit, pos_prepare, seq, topic, position, type, payload)`,
+    messages,
+  );
 }
 
 /**
@@ -54,6 +181,7 @@ export const liveDashboardsProjection: Projection = {
   eventTypes: liveDashboardEventTypes,
   streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],
   tables: liveTableDefinitions,
+  flushBatch,
   async handle(event: RecordedEvent, tx: ProjectionTransaction) {
     if (!handled.has(event.type)) throw new Error(`${LIVE_DASHBOARDS_PROJECTION_NAME} does not handle ${event.type}`);
     const type = event.type as DeliveryDayEvent['type'];
@@ -64,40 +192,35 @@ export const liveDashboardsProjection: Projection = {
           `${LIVE_DASHBOARDS_PROJECTION_NAME} reads version ${orderingEventSchemaVersions[type]}`,
       );
     }
-    const before = await loadDay(tx, event.streamId);
+    const batch = batchOf(tx);
+    const before = await loadDay(tx, batch, event.streamId);
     const { state, changes } = foldLiveChanges(before, { type, data: event.data } as DeliveryDayEvent);
     const commit = event.position.commit.toString();
     const prepare = event.position.prepare.toString();
-    await tx.query(
-      `INSERT INTO ${tx.table(liveTables.deliveryDays)} (stream_id, state, pos_commit, pos_prepare) VALUES (?, ?, ?, ?)
-       ON DUPLICATE KEY UPDATE state = VALUES(state), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
-      [event.streamId, JSON.stringify(state), commit, prepare],
-    );
+    const stateText = JSON.stringify(state);
+    batch.days.set(event.streamId, stateText);
+    keep(batch.unsavedDays, event.streamId, [stateText, commit, prepare]);
     for (const order of changes.orders) {
-      await tx.query(
-        `INSERT INTO ${tx.table(liveTables.orders)} (order_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE delivery_date = VALUES(delivery_date), customer_id = VALUES(customer_id),
-           row_json = VALUES(row_json), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
-        [order.orderId, order.deliveryDate, order.customerId, JSON.stringify(order), commit, prepare],
-      );
+      keep(batch.unsavedOrders, order.orderId, [
+        order.deliveryDate,
+        order.customerId,
+        JSON.stringify(order),
+        commit,
+        prepare,
+      ]);
     }
     for (const ghost of changes.ghosts) {
-      await tx.query(
-        `INSERT INTO ${tx.table(liveTables.ghosts)} (ghost_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON DUPLICATE KEY UPDATE delivery_date = VALUES(delivery_date), customer_id = VALUES(customer_id),
-           row_json = VALUES(row_json), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
-        [ghost.ghostId, ghost.deliveryDate, ghost.customerId, JSON.stringify(ghost), commit, prepare],
-      );
+      keep(batch.unsavedGhosts, ghost.ghostId, [
+        ghost.deliveryDate,
+        ghost.customerId,
+        JSON.stringify(ghost),
+        commit,
+        prepare,
+      ]);
     }
-    const messages = messagesOf(changes);
-    if (messages.length === 0) return;
     const position = event.position.toString();
-    await tx.query(
-      `INSERT INTO ${tx.table(liveTables.messages)} (pos_commit, pos_prepare, seq, topic, position, type, payload)
-       VALUES ${messages.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-      messages.flatMap((message, seq) => [
+    messagesOf(changes).forEach((message, seq) => {
+      batch.messages.push([
         commit,
         prepare,
         seq,
@@ -105,7 +228,7 @@ export const liveDashboardsProjection: Projection = {
         position,
         message.type,
         JSON.stringify(message.payload),
-      ]),
-    );
+      ]);
+    });
   },
 };

@@ -132,10 +132,36 @@ describe('live.dashboards: rows and message log follow the delivery-day decider'
     );
   });
 
+  it('keeps each day’s folded state at its latest event, each row at the latest event that changed it', async () => {
+    const days = await bed.rows('SELECT stream_id, state, pos_commit, pos_prepare FROM live_delivery_days');
+    const dayRow = days.find((row) => row.stream_id === stream);
+    expect(JSON.parse(String(dayRow?.state))).toEqual(JSON.parse(JSON.stringify(fold(deliveryDayDecider, day))));
+    expect(`${String(dayRow?.pos_commit)}/${String(dayRow?.pos_prepare)}`).toBe(
+      `${String(bed.lastPosition().commit)}/${String(bed.lastPosition().prepare)}`,
+    );
+    expect(days).toHaveLength(2);
+    // order-1 last changed at its move (event 2), order-2 when placed (event 4).
+    const orders = await bed.rows('SELECT order_id, pos_commit FROM live_orders ORDER BY order_id');
+    const commitOf = (index: number) => positions[index].split('/')[0];
+    expect(
+      orders.filter((row) => row.order_id !== 'order-7').map((row) => [row.order_id, String(row.pos_commit)]),
+    ).toEqual([
+      ['order-1', commitOf(2)],
+      ['order-2', commitOf(4)],
+    ]);
+  });
+
   it('a rebuild reproduces the rows and the log', async () => {
     const dump = async () => ({
-      orders: await bed.rows('SELECT order_id, row_json FROM live_orders ORDER BY order_id'),
-      ghosts: await bed.rows('SELECT ghost_id, row_json FROM live_ghosts ORDER BY ghost_id'),
+      days: await bed.rows(
+        'SELECT stream_id, state, pos_commit, pos_prepare FROM live_delivery_days ORDER BY stream_id',
+      ),
+      orders: await bed.rows(
+        'SELECT order_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare FROM live_orders ORDER BY order_id',
+      ),
+      ghosts: await bed.rows(
+        'SELECT ghost_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare FROM live_ghosts ORDER BY ghost_id',
+      ),
       log: await bed.rows(
         'SELECT pos_commit, pos_prepare, seq, topic, position, type, payload FROM live_messages ORDER BY pos_commit, seq',
       ),
