@@ -22,13 +22,10 @@ import {
 import { assertValidDatabaseName, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { catalogTables, weeklyCloseDaysScope, type CatalogTable } from './catalog-tables';
 import {
-  afterKey,
-  decodeCursor,
-  encodeCursor,
   InvalidReadQueryError,
-  orderBy,
-  requirePageSize,
+  keysetPage,
   type Condition,
+  type ListDefinition as KeysetList,
   type SortKey,
 } from './keyset-paging';
 
@@ -176,14 +173,7 @@ function lifecycleOf(row: Row): LifecycleView & RecordHistory {
   return { status: row.status as Lifecycle, archivedReason: text(row.archivedReason), ...historyOf(row) };
 }
 
-/** One list: its table, columns, order and row mapping. */
-interface ListDefinition<V> {
-  name: string;
-  table: CatalogTable;
-  select: string;
-  sortKeys: readonly SortKey<V>[];
-  toView(row: Row): V;
-}
+type ListDefinition<V> = KeysetList<V, CatalogTable>;
 
 const byId = <V extends { id: string }>(): SortKey<V> => ({ column: 'id', type: 'string', valueOf: (item) => item.id });
 
@@ -561,25 +551,9 @@ export class CatalogReadModel {
     return { dates, weeklyCloseDays: weekly.mask };
   }
 
-  private async page<V>(
-    list: ListDefinition<V>,
-    options: PageOptions,
-    filters: (Condition | null)[],
-  ): Promise<Page<V>> {
-    const limit = requirePageSize(options.limit);
-    const conditions = filters.filter((condition): condition is Condition => condition !== null);
-    if (options.cursor !== undefined && options.cursor !== null) {
-      conditions.push(afterKey(list.sortKeys, decodeCursor(list.name, list.sortKeys, options.cursor)));
-    }
-    const where = conditions.length > 0 ? `WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '';
-    // One row more than asked says whether another page follows.
-    const rows = await this.rows(
-      `SELECT ${list.select} FROM ${this.tables[list.table]} ${where} ORDER BY ${orderBy(list.sortKeys)} LIMIT ?`,
-      [...conditions.flatMap((condition) => condition.params), limit + 1],
-    );
-    const items = rows.slice(0, limit).map((row) => list.toView(row));
-    const more = rows.length > limit;
-    return { items, nextCursor: more ? encodeCursor(list.name, list.sortKeys, items[items.length - 1]) : null };
+  private page<V>(list: ListDefinition<V>, options: PageOptions, filters: (Condition | null)[]): Promise<Page<V>> {
+    const rows = (sql: string, params: unknown[]) => this.rows(sql, params);
+    return keysetPage(rows, this.tables[list.table], list, { limit: options.limit, cursor: options.cursor }, filters);
   }
 
   private async one<V>(list: ListDefinition<V>, key: Condition): Promise<V | null> {

@@ -90,3 +90,39 @@ export function afterKey<V>(keys: readonly SortKey<V>[], values: readonly SortVa
 export function orderBy<V>(keys: readonly SortKey<V>[]): string {
   return keys.map((key) => key.column).join(', ');
 }
+
+/** One list: its table, columns, order and row mapping. */
+export interface ListDefinition<V, T extends string = string> {
+  name: string;
+  table: T;
+  select: string;
+  sortKeys: readonly SortKey<V>[];
+  toView(row: Record<string, unknown>): V;
+}
+
+/**
+ * One page of a list in keyset order: the rows after the cursor that pass the filters, and the
+ * cursor of the next page (null on the last one).
+ */
+export async function keysetPage<V>(
+  rows: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>,
+  qualifiedTable: string,
+  list: ListDefinition<V>,
+  page: { limit: unknown; cursor: string | null | undefined },
+  filters: (Condition | null)[],
+): Promise<{ items: V[]; nextCursor: string | null }> {
+  const limit = requirePageSize(page.limit);
+  const conditions = filters.filter((condition): condition is Condition => condition !== null);
+  if (page.cursor !== undefined && page.cursor !== null) {
+    conditions.push(afterKey(list.sortKeys, decodeCursor(list.name, list.sortKeys, page.cursor)));
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '';
+  // One row more than asked says whether another page follows.
+  const found = await rows(
+    `SELECT ${list.select} FROM ${qualifiedTable} ${where} ORDER BY ${orderBy(list.sortKeys)} LIMIT ?`,
+    [...conditions.flatMap((condition) => condition.params), limit + 1],
+  );
+  const items = found.slice(0, limit).map((row) => list.toView(row));
+  const more = found.length > limit;
+  return { items, nextCursor: more ? encodeCursor(list.name, list.sortKeys, items[items.length - 1] as V) : null };
+}

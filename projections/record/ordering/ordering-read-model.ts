@@ -13,14 +13,10 @@ import { Position, type SignatureBlock } from '@tracershop/event-store';
 import { assertValidDatabaseName, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import type { Page } from '../catalog/catalog-read-model';
 import {
-  afterKey,
-  decodeCursor,
-  encodeCursor,
   InvalidReadQueryError,
-  orderBy,
-  requirePageSize,
+  keysetPage,
   type Condition,
-  type SortKey,
+  type ListDefinition as KeysetList,
 } from '../catalog/keyset-paging';
 import { orderingTables, type OrderingTable } from './ordering-tables';
 
@@ -322,14 +318,7 @@ function historyOf(row: Row): OrderingRecordHistory {
   };
 }
 
-/** One list or lookup: its table, columns, order and row mapping. */
-interface ListDefinition<V> {
-  name: string;
-  table: OrderingTable;
-  select: string;
-  sortKeys: readonly SortKey<V>[];
-  toView(row: Row): V;
-}
+type ListDefinition<V> = KeysetList<V, OrderingTable>;
 
 const ORDER_SELECT = `order_id AS orderId, kind, endpoint_id AS endpointId, customer_id AS customerId,
   tracer_id AS tracerId, ${day('delivery_date', 'deliveryDate')}, ${clock('delivery_time', 'deliveryTime')},
@@ -794,25 +783,13 @@ export class OrderingReadModel {
     return this.one(vialList, { sql: 'vial_id = ?', params: [vialId] });
   }
 
-  private async page<V>(
+  private page<V>(
     list: ListDefinition<V>,
     options: OrderingPageOptions,
     filters: (Condition | null)[],
   ): Promise<Page<V>> {
-    const limit = requirePageSize(options.limit);
-    const conditions = filters.filter((condition): condition is Condition => condition !== null);
-    if (options.after !== undefined && options.after !== null) {
-      conditions.push(afterKey(list.sortKeys, decodeCursor(list.name, list.sortKeys, options.after)));
-    }
-    const where = conditions.length > 0 ? `WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '';
-    // One row more than asked says whether another page follows.
-    const rows = await this.rows(
-      `SELECT ${list.select} FROM ${this.tables[list.table]} ${where} ORDER BY ${orderBy(list.sortKeys)} LIMIT ?`,
-      [...conditions.flatMap((condition) => condition.params), limit + 1],
-    );
-    const items = rows.slice(0, limit).map((row) => list.toView(row));
-    const more = rows.length > limit;
-    return { items, nextCursor: more ? encodeCursor(list.name, list.sortKeys, items[items.length - 1]) : null };
+    const rows = (sql: string, params: unknown[]) => this.rows(sql, params);
+    return keysetPage(rows, this.tables[list.table], list, { limit: options.limit, cursor: options.after }, filters);
   }
 
   private async one<V>(list: ListDefinition<V>, key: Condition): Promise<V | null> {
