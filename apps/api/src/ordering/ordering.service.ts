@@ -348,9 +348,8 @@ export class OrderingService {
         slotId: dto.slotId,
         orderIds: dto.orderIds,
         vials,
-        releasedBy: await this.releasedBy(principal),
+        ...(await this.releaser(principal, tracerId, dto.deliveryDate)),
         signatureMeaning: signature.meaning,
-        releaseRightTracerIds: await this.releaseRights(principal, tracerId, dto.deliveryDate),
         today: local.date,
         confirmOtherDate: dto.confirmOtherDate ?? false,
         at,
@@ -392,9 +391,8 @@ export class OrderingService {
         date: dto.deliveryDate,
         orderIds: dto.orderIds,
         lot: dto.lot,
-        releasedBy: await this.releasedBy(principal),
+        ...(await this.releaser(principal, tracerId, dto.deliveryDate)),
         signatureMeaning: signature.meaning,
-        releaseRightTracerIds: await this.releaseRights(principal, tracerId, dto.deliveryDate),
         at,
         refs: { tracer },
       },
@@ -471,16 +469,20 @@ export class OrderingService {
     );
   }
 
-  private async releasedBy(principal: Principal): Promise<ReleasedBy> {
+  /**
+   * Who releases, with the legacy user id the old tables name, and the signer's release right for
+   * the tracer, which the decider checks again.
+   */
+  private async releaser(
+    principal: Principal,
+    tracerId: string,
+    onDate: CalendarDate,
+  ): Promise<{ releasedBy: ReleasedBy; releaseRightTracerIds: string[] }> {
     const user = await this.identity.loadUser(principal.id);
-    const legacyUserId = user.status === 'absent' ? null : ((user as { legacyUserId?: number }).legacyUserId ?? null);
-    return { ...orderedByOf(principal), legacyUserId };
-  }
-
-  /** The signer's release right for the tracer, as the decider checks it again. */
-  private async releaseRights(principal: Principal, tracerId: string, onDate: CalendarDate): Promise<string[]> {
-    const user = await this.identity.loadUser(principal.id);
-    return hasReleaseRight(user, tracerId, onDate) ? [tracerId] : [];
+    return {
+      releasedBy: { ...orderedByOf(principal), legacyUserId: user.status === 'absent' ? null : user.legacyUserId },
+      releaseRightTracerIds: hasReleaseRight(user, tracerId, onDate) ? [tracerId] : [],
+    };
   }
 
   private async tracerAndCustomer(tracerId: string, endpointId: string) {
