@@ -65,7 +65,7 @@ export class BookingsController {
   @ReadsProjections(BOOKINGS_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
   @ApiOperation({ summary: 'Bookings in order of start; shop members name one of their endpoints' })
   async list(@Query() query: BookingListQueryDto, @Req() request: FastifyRequest) {
-    const { minPosition: _minPosition, limit = 100, ...filters } = query;
+    const { minPosition: _minPosition, limit = 50, ...filters } = query;
     this.scope.requireFilter(request, filters.endpointId, 'endpointId');
     if (filters.endpointId !== undefined) await this.scope.assertEndpoint(request, filters.endpointId);
     return answer(this.readModel.listBookings({ limit, ...filters }));

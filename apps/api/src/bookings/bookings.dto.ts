@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -18,6 +17,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { bookingFieldLengths, bookingStatuses, type BookingStatus } from '@tracershop/domain/bookings';
+import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 
 // Shapes and ranges are checked here; the booking rules (statuses, mappings, slots) by the deciders.
 
@@ -98,7 +98,7 @@ export class DefineProcedureDto {
   isPet!: boolean;
 }
 
-export class BookingListQueryDto {
+export class BookingListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ example: '2026-11-23', description: 'Start date of the studies' })
   @IsOptional()
   @Matches(DATE)
@@ -120,33 +120,9 @@ export class BookingListQueryDto {
   @IsOptional()
   @IsIn([...bookingStatuses, 'all'])
   status?: BookingStatus | 'all';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-
-  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
-  @IsOptional()
-  @IsString()
-  minPosition?: string;
 }
 
-export class BookingGetQueryDto {
-  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
-  @IsOptional()
-  @IsString()
-  minPosition?: string;
-}
+export class BookingGetQueryDto extends ReadQueryDto {}
 
 export class MassOrderDto {
   @ApiProperty({ description: 'The delivery endpoint ordered for' })

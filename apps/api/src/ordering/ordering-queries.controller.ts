@@ -6,7 +6,8 @@ import { ORDERING_PROJECTION_NAME, type OrderingReadModel } from '@tracershop/pr
 import { ORDER_READERS, VIAL_READERS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
 import { CustomerScope } from '../catalog/customer-scope';
-import { DayBoardQueryDto, OrderListQueryDto, ReadQueryDto, VialListQueryDto } from './ordering.dto';
+import { ReadQueryDto } from '../read-query.dto';
+import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
 
 /** Customers a scoped caller may see, narrowed by an optional filter; undefined means all. */

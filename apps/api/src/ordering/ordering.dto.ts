@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -297,13 +298,6 @@ export class OrderCommandResponseDto {
   @ApiProperty({ type: [String] }) events!: string[];
 }
 
-export class ReadQueryDto {
-  @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
-  @IsOptional()
-  @IsString()
-  minPosition?: string;
-}
-
 export class ValFileDto {
   @ApiPropertyOptional({ description: 'The file name, kept as the source of the event' })
   @IsOptional()
@@ -326,23 +320,7 @@ export class ValFileDto {
 
 const ORDER_STATUSES = ['ordered', 'accepted', 'released', 'rejected', 'cancelled'] as const;
 
-export class OrderPageQueryDto extends ReadQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  cursor?: string;
-}
-
-export class OrderListQueryDto extends OrderPageQueryDto {
+export class OrderListQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(DATE) deliveryDate?: string;
   @ApiPropertyOptional({ description: 'Delivery dates from (inclusive)' }) @IsOptional() @Matches(DATE) from?: string;
   @ApiPropertyOptional({ description: 'Delivery dates to (inclusive)' }) @IsOptional() @Matches(DATE) to?: string;
@@ -362,7 +340,7 @@ export class DayBoardQueryDto extends ReadQueryDto {
   @ApiProperty() @Matches(ID) tracerId!: string;
 }
 
-export class VialListQueryDto extends OrderPageQueryDto {
+export class VialListQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(DATE) fillDate?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) lot?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) dispenserNumber?: number;
