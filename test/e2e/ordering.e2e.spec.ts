@@ -155,6 +155,11 @@ describe('ordering over HTTP', () => {
       .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: 10 })
       .expect(404);
     await shop.post(`/ordering/orders/${placed.body.id}/accept`).expect(403);
+    const changed = await shop
+      .patch(`/ordering/activity-orders/${placed.body.id}`)
+      .send({ activityMBq: 1200 })
+      .expect(200);
+    expect(changed.body.events).toEqual(['OrderActivityChanged']);
   });
 
   it('refuses what the rules forbid, with a stable code, and stores nothing', async () => {

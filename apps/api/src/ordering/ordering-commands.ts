@@ -105,6 +105,26 @@ async function enrich(command: DeliveryDayCommand, load: StateLoader): Promise<D
       ]);
       return { ...command, refs: { targetSlot, targetRun, closedDays } };
     }
+    case 'ChangeActivityOrder': {
+      // The slot's current maximum; the order names its slot in the day's state.
+      const order = (await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider)).orders[
+        command.orderId
+      ];
+      if (order?.kind !== 'activity') return { ...command, maxActivityMBq: null };
+      const slot = await load(deliveryTimeSlotStreamName(order.slotId), deliveryTimeSlotDecider);
+      return { ...command, maxActivityMBq: slot.status === 'absent' ? null : slot.maxActivityMBq };
+    }
+    case 'ChangeInjectionOrder': {
+      const order = (await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider)).orders[
+        command.orderId
+      ];
+      if (!order) return { ...command, maxInjections: null };
+      const permission = await load(
+        tracerPermissionStreamName(command.endpointId, order.tracerId),
+        tracerPermissionDecider,
+      );
+      return { ...command, maxInjections: permission.status === 'absent' ? null : permission.maxInjections };
+    }
     default:
       return command;
   }

@@ -17,8 +17,6 @@ import {
   productionRunDecider,
   productionRunStreamName,
   tracerDecider,
-  tracerPermissionDecider,
-  tracerPermissionStreamName,
   tracerStreamName,
   type CalendarDate,
 } from '@tracershop/domain/catalog';
@@ -223,27 +221,17 @@ export class OrderingService {
     principal: Principal,
     context: CommandContext,
   ) {
-    const { at, local } = this.clock.now();
-    const day = await this.loadDay(order.endpointId, order.deliveryDate);
-    const current = day.orders[order.orderId];
-    let maxActivityMBq: number | null = null;
-    if (current?.kind === 'activity') {
-      const slot = await this.pipeline.loadState(deliveryTimeSlotStreamName(current.slotId), deliveryTimeSlotDecider);
-      maxActivityMBq = slot.status === 'absent' ? null : slot.maxActivityMBq;
-    }
+    const { local } = this.clock.now();
     return this.send(
       order.orderId,
       this.deliveryDay,
       {
         type: 'ChangeActivityOrder',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
+        ...this.onDay(order),
         ...(dto.activityMBq !== undefined ? { activityMBq: dto.activityMBq } : {}),
         ...(dto.comment !== undefined ? { comment: dto.comment } : {}),
         actingAs: actingAsOf(principal),
-        maxActivityMBq,
-        at,
+        maxActivityMBq: loadedByHandler,
         now: local,
         deadline: this.clock.activityDeadline,
       },
@@ -257,29 +245,16 @@ export class OrderingService {
     principal: Principal,
     context: CommandContext,
   ) {
-    const { at, local } = this.clock.now();
-    const day = await this.loadDay(order.endpointId, order.deliveryDate);
-    const current = day.orders[order.orderId];
-    let maxInjections: number | null = null;
-    if (current) {
-      const permission = await this.pipeline.loadState(
-        tracerPermissionStreamName(order.endpointId, current.tracerId),
-        tracerPermissionDecider,
-      );
-      maxInjections = permission.status === 'absent' ? null : permission.maxInjections;
-    }
+    const { local } = this.clock.now();
     return this.send(
       order.orderId,
       this.deliveryDay,
       {
         type: 'ChangeInjectionOrder',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
+        ...this.onDay(order),
         changes: dto,
         actingAs: actingAsOf(principal),
-        maxInjections,
-        at,
+        maxInjections: loadedByHandler,
         now: local,
         deadline: this.clock.injectionDeadline,
       },
@@ -288,19 +263,15 @@ export class OrderingService {
   }
 
   async move(order: LocatedOrder, dto: MoveOrderDto, context: CommandContext) {
-    const { at } = this.clock.now();
     return this.send(
       order.orderId,
       this.deliveryDay,
       {
         type: 'MoveOrderToSlot',
-        orderId: order.orderId,
-        endpointId: order.endpointId,
-        date: order.deliveryDate,
+        ...this.onDay(order),
         targetSlotId: dto.targetSlotId,
         reason: dto.reason,
         ghostLegacyOid: await this.ghostLegacyOid(order),
-        at,
         refs: loadedByHandler,
       },
       { ...context, reason: dto.reason },
