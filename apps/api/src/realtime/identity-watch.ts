@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EventStore, RecordedEvent, Subscription } from '@tracershop/event-store';
 import { EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
@@ -27,7 +27,7 @@ const CACHE_SETTLED_MS = 6_000;
  * shows it. The periodic re-check in `RealtimeSessions` covers the time this subscription is down.
  */
 @Injectable()
-export class IdentityWatch implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IdentityWatch implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private subscription: Subscription | null = null;
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -43,7 +43,7 @@ export class IdentityWatch implements OnApplicationBootstrap, OnApplicationShutd
     void this.follow();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     this.timers.forEach((timer) => clearTimeout(timer));
     await this.subscription?.close();

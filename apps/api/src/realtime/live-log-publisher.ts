@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
@@ -28,7 +28,7 @@ const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return r
  * is announced that was not stored; a new publisher continues from the last batch it received.
  */
 @Injectable()
-export class LiveLogPublisher implements OnApplicationShutdown {
+export class LiveLogPublisher implements BeforeApplicationShutdown {
   private readonly instance = randomUUID();
   private namespace: Namespace | null = null;
   private stopped = false;
@@ -60,7 +60,8 @@ export class LiveLogPublisher implements OnApplicationShutdown {
     if (this.config.realtime.publish) this.loop = this.run();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the Socket.IO adapter closes its Redis clients: no batch may be fanned out after that. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.loop;
     if (this.leader) await this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey, this.instance).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { TracershopConfig } from '@tracershop/config';
 import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
@@ -28,7 +28,7 @@ export function statusViewOf(status: ProjectionStatus): ProjectionStatusView {
  * view changed since the last poll. Its messages are not logged: a join always gets a snapshot.
  */
 @Injectable()
-export class ProjectionStatusFeed implements OnApplicationShutdown {
+export class ProjectionStatusFeed implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private last = new Map<string, string>();
   private polling = false;
@@ -56,7 +56,7 @@ export class ProjectionStatusFeed implements OnApplicationShutdown {
     };
   }
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }

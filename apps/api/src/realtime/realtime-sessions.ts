@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { TracershopConfig } from '@tracershop/config';
 import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
@@ -16,7 +16,7 @@ export const ORDER_SESSION_LOCATIONS = Symbol('ORDER_SESSION_LOCATIONS');
  * topic it follows, ends the connection; the client reconnects and is told why it is refused.
  */
 @Injectable()
-export class RealtimeSessions implements OnApplicationShutdown {
+export class RealtimeSessions implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -33,7 +33,7 @@ export class RealtimeSessions implements OnApplicationShutdown {
     this.timer.unref();
   }
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
