@@ -120,6 +120,13 @@ async function applyOnce(
       await restoreSqlMode();
       return { kind: 'failed', event, error };
     };
+    if (projection.prepareBatch && batch.events.length > 0) {
+      try {
+        await projection.prepareBatch(batch.events, tx);
+      } catch (error) {
+        return await failed(batch.events[0], error);
+      }
+    }
     for (const event of batch.events) {
       try {
         await projection.handle(event, tx);
@@ -166,15 +173,29 @@ async function applyOnce(
 }
 
 function transactionFor(connection: PoolConnection, writer: BatchWriter, mode: ApplyMode): ProjectionTransaction {
+  return projectionTransactionOn(connection, writer.projection.name, writer.tables, mode);
+}
+
+/** What handlers see of a connection inside a transaction: parameterised queries and their tables' names. */
+export function projectionTransactionOn(
+  connection: Pick<PoolConnection, 'query'>,
+  projectionName: string,
+  tables: ReadonlyMap<string, string>,
+  mode: ApplyMode,
+): ProjectionTransaction {
   return {
     mode,
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
       const [result] = await connection.query(sql, params as unknown[]);
       return result as R;
     },
+    async queryText(sql: string, params: readonly unknown[] = []) {
+      const [rows] = await connection.query({ sql, typeCast: (field) => field.string() }, params as unknown[]);
+      return rows as Record<string, string | null>[];
+    },
     table(logicalName: string): string {
-      const name = writer.tables.get(logicalName);
-      if (!name) throw new Error(`Projection ${writer.projection.name} declares no table ${logicalName}`);
+      const name = tables.get(logicalName);
+      if (!name) throw new Error(`Projection ${projectionName} declares no table ${logicalName}`);
       return name;
     },
   };

@@ -13,6 +13,11 @@ export interface ProjectionTransaction {
   /** A parameterised query on the batch's connection; returns the rows (or the result header). */
   query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R>;
   /**
+   * A parameterised SELECT whose rows carry every value as the server prints it (or null): what a
+   * projection reads to write back unchanged (no DOUBLE or DATETIME round trip through JavaScript).
+   */
+  queryText(sql: string, params?: readonly unknown[]): Promise<Record<string, string | null>[]>;
+  /**
    * The quoted, database-qualified name of a declared table: the live table, or its shadow while
    * a rebuild runs. Handlers never spell table names themselves.
    */
@@ -50,6 +55,12 @@ export interface Projection {
    */
   readonly tables: Readonly<Record<string, (physicalName: string) => string>>;
   handle(event: RecordedEvent, tx: ProjectionTransaction): Promise<void>;
+  /**
+   * Runs before a batch's first event, in its transaction, with the events the batch will handle:
+   * e.g. read every row they touch with one statement per table (`BatchRows.preload`). An
+   * optimisation only: handlers must work without it.
+   */
+  prepareBatch?(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void>;
   /**
    * The session `sql_mode` the handlers write under, when not the pool's: set once per batch after
    * the checkpoint row is locked, and restored before the checkpoint moves and before the

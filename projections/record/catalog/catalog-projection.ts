@@ -14,7 +14,7 @@ import {
   type TracerDetails,
   type TracerPermissionDetails,
 } from '@tracershop/domain/catalog';
-import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
+import { BatchRows, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
 import { catalogTableDefinitions, catalogTables, weeklyCloseDaysScope, type CatalogTable } from './catalog-tables';
 
 export const CATALOG_PROJECTION_NAME = 'record.catalog';
@@ -138,14 +138,26 @@ function changedValues<T extends object>(columns: FieldColumns<T>, changes: Fiel
   return values;
 }
 
-// Writes. Column names come from this file only; every value is a parameter.
+// Writes. Column names come from this file only; every value is a parameter. Rows change in the
+// batch's memory (`BatchRows`) and reach the tables as a few multi-row statements per batch.
 
-const quoted = (name: string) => `\`${name}\``;
-const placeholders = (values: SqlValues) => Object.keys(values).map(() => '?');
-const assignments = (values: SqlValues, separator: string) =>
-  Object.keys(values)
-    .map((name) => `${quoted(name)} = ?`)
-    .join(separator);
+const { isotopes, tracers, customers, deliveryEndpoints, productionRuns, deliveryTimeSlots } = catalogTables;
+
+const primaryKeys: Readonly<Record<CatalogTable, readonly string[]>> = {
+  [isotopes]: ['id'],
+  [tracers]: ['id'],
+  [customers]: ['id'],
+  [deliveryEndpoints]: ['id'],
+  [productionRuns]: ['id'],
+  [deliveryTimeSlots]: ['id'],
+  [catalogTables.tracerPermissions]: ['endpoint_id', 'tracer_id'],
+  [catalogTables.closedDates]: ['date'],
+  [catalogTables.weeklyCloseDays]: ['scope'],
+};
+
+const rows = new BatchRows(
+  (Object.entries(primaryKeys) as [CatalogTable, readonly string[]][]).map(([table, key]) => ({ table, key })),
+);
 
 /**
  * The row as the creating event makes it. A second creation of the same key (a grant after a
@@ -154,23 +166,27 @@ const assignments = (values: SqlValues, separator: string) =>
  */
 async function create(applied: AppliedEvent, table: CatalogTable, values: SqlValues): Promise<void> {
   const latest = { updated_position: applied.position, updated_at: applied.at, revision: applied.revision };
-  const inserted = { ...values, created_position: applied.position, created_at: applied.at, ...latest };
-  const replaced = { ...values, ...latest };
-  await applied.tx.query(
-    `INSERT INTO ${applied.tx.table(table)} (${Object.keys(inserted).map(quoted).join(', ')})
-     VALUES (${placeholders(inserted).join(', ')})
-     ON DUPLICATE KEY UPDATE ${assignments(replaced, ', ')}`,
-    [...Object.values(inserted), ...Object.values(replaced)],
+  const existing = await rows.read(applied.tx, table, values);
+  rows.write(
+    applied.tx,
+    table,
+    existing
+      ? { ...existing, ...values, ...latest }
+      : { ...values, created_position: applied.position, created_at: applied.at, ...latest },
   );
 }
 
 /** Changes an existing row; like `evolve` on an absent aggregate, an unknown key changes nothing. */
 async function update(applied: AppliedEvent, table: CatalogTable, key: SqlValues, values: SqlValues): Promise<void> {
-  const set = { ...values, updated_position: applied.position, updated_at: applied.at, revision: applied.revision };
-  await applied.tx.query(
-    `UPDATE ${applied.tx.table(table)} SET ${assignments(set, ', ')} WHERE ${assignments(key, ' AND ')}`,
-    [...Object.values(set), ...Object.values(key)],
-  );
+  const existing = await rows.read(applied.tx, table, key);
+  if (!existing) return;
+  rows.write(applied.tx, table, {
+    ...existing,
+    ...values,
+    updated_position: applied.position,
+    updated_at: applied.at,
+    revision: applied.revision,
+  });
 }
 
 const active = { status: 'active', archived_reason: null };
@@ -184,8 +200,6 @@ type CatalogHandlers = {
     applied: AppliedEvent,
   ) => Promise<void>;
 };
-
-const { isotopes, tracers, customers, deliveryEndpoints, productionRuns, deliveryTimeSlots } = catalogTables;
 
 const handlers: CatalogHandlers = {
   IsotopeRegistered: ({ isotopeId, legacyId, ...details }, applied) =>
@@ -318,6 +332,43 @@ const handlers: CatalogHandlers = {
     create(applied, catalogTables.weeklyCloseDays, { scope: weeklyCloseDaysScope(applied.streamId), mask: to, reason }),
 };
 
+/**
+ * The row an event changes, by the entity its type names (`TracerPermission…` before `Tracer…`), so
+ * that `prepareBatch` reads a batch's rows with one statement per table. Only a preload: a handler
+ * reads a row it misses itself.
+ */
+const rowOfEvent: readonly [string, CatalogTable, (data: Record<string, unknown>, streamId: string) => SqlValues][] = [
+  ['Isotope', isotopes, (data) => ({ id: data.isotopeId })],
+  [
+    'TracerPermission',
+    catalogTables.tracerPermissions,
+    (data) => ({ endpoint_id: data.endpointId, tracer_id: data.tracerId }),
+  ],
+  ['Tracer', tracers, (data) => ({ id: data.tracerId })],
+  ['Customer', customers, (data) => ({ id: data.customerId })],
+  ['DeliveryEndpoint', deliveryEndpoints, (data) => ({ id: data.endpointId })],
+  ['ProductionRun', productionRuns, (data) => ({ id: data.productionRunId })],
+  ['DeliveryTimeSlot', deliveryTimeSlots, (data) => ({ id: data.slotId })],
+  ['Date', catalogTables.closedDates, (data) => ({ date: data.date })],
+  ['WeeklyCloseDays', catalogTables.weeklyCloseDays, (_data, streamId) => ({ scope: weeklyCloseDaysScope(streamId) })],
+];
+
+async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
+  const keys = new Map<CatalogTable, SqlValues[]>();
+  for (const event of events) {
+    const found = rowOfEvent.find(([prefix]) => event.type.startsWith(prefix));
+    if (!found || typeof event.data !== 'object' || event.data === null) continue;
+    const [, table, keyOf] = found;
+    const key = keyOf(event.data as Record<string, unknown>, event.streamId);
+    // A malformed event is the handler's to report, at its position.
+    if (Object.values(key).some((value) => typeof value !== 'string')) continue;
+    const tableKeys = keys.get(table);
+    if (tableKeys) tableKeys.push(key);
+    else keys.set(table, [key]);
+  }
+  for (const [table, tableKeys] of keys) await rows.preload(tx, table, tableKeys);
+}
+
 /** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
 function businessTime(event: RecordedEvent): string {
   const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
@@ -364,4 +415,6 @@ export const catalogProjection: Projection = {
     const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
     await handler(event.data, applied);
   },
+  prepareBatch: preloadRows,
+  flushBatch: (tx) => rows.flush(tx),
 };
