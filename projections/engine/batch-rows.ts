@@ -171,6 +171,7 @@ async function insertRows(tx: ProjectionTransaction, table: string, rows: readon
 
 /** Keys compare as the text the server prints, whatever type the caller gave. */
 function keyString(spec: BatchRowTable, row: Readonly<Record<string, unknown>>): string {
+  if (spec.key.length === 1) return textOf(row[spec.key[0]]) ?? '\u0000null';
   return JSON.stringify(spec.key.map((column) => textOf(row[column])));
 }
 

@@ -210,7 +210,7 @@ export class ProjectionEngine {
         eventStore: this.options.eventStore,
         checkpoints: this.checkpointsOf(projection),
         projection,
-        batchEvents: this.options.rebuildBatchEvents ?? 1_000,
+        batchEvents: this.options.rebuildBatchEvents ?? 5_000,
         keepAliveMs: this.options.keepAliveMs ?? 1_000,
         handoverTimeoutMs: this.options.handoverTimeoutMs ?? 20_000,
         logger: this.logger,

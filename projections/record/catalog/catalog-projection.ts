@@ -369,9 +369,14 @@ async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTrans
   for (const [table, tableKeys] of keys) await rows.preload(tx, table, tableKeys);
 }
 
+const CANONICAL_UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
 /** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
 function businessTime(event: RecordedEvent): string {
   const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
+  // The pipeline writes canonical UTC instants; only other shapes need the Date round trip.
+  if (typeof instant === 'string' && CANONICAL_UTC_INSTANT.test(instant))
+    return `${instant.slice(0, 10)} ${instant.slice(11, 23)}`;
   const parsed = new Date(instant);
   if (Number.isNaN(parsed.getTime())) throw new Error(`${event.type} at ${event.position}: bad occurredAt ${instant}`);
   return parsed.toISOString().replace('T', ' ').replace('Z', '');
