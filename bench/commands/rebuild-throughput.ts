@@ -281,7 +281,7 @@ export async function measureStatementShapes(statements: number, perRoundTrip = 
       const table = quoteIdentifier(catalogTables.customers);
       await connection.query(catalogProjection.tables[catalogTables.customers](table));
       const columns = `id, short_name, long_name, dispenser_number, overhead_percent, emails, phone, status,
-        created_position, updated_position, created_at, updated_at, revision`;
+        created_position, updated_position, created_at, updated_at, revision, legacy_id`;
       /** The whole row of customer `index % 500` after change `change`. */
       const customerRow = (change: number) => {
         const customer = change % 500;
@@ -299,6 +299,7 @@ export async function measureStatementShapes(statements: number, perRoundTrip = 
           '2026-01-01 07:00:00.000',
           '2026-01-02 07:00:00.000',
           change,
+          2 * (customer + 1),
         ];
       };
       await connection.query(`INSERT INTO ${table} (${columns}) VALUES ?`, [range(500).map(customerRow)]);
