@@ -149,7 +149,11 @@ describe('rebuild builds the new version in shadow tables and swaps them in atom
     const failOn = (event: RecordedEvent<CountedData>) => poisoned && event.data.poison === true;
     const live = bed.engine({ projections: [countingProjection({ version: 1 })] });
     live.engine.start();
-    const builder = bed.engine({ projections: [countingProjection({ version: 2, failOn })] });
+    // Batches of 1,000: the poison sits in the third, so the first two are kept for the rerun.
+    const builder = bed.engine({
+      projections: [countingProjection({ version: 2, failOn })],
+      rebuildBatchEvents: 1_000,
+    });
 
     const failure = await builder.engine.rebuild('counting').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RebuildError);
