@@ -1,5 +1,5 @@
 import type { ProjectionTransaction } from '@tracershop/projections/engine';
-import type { LegacyTable } from './legacy-tables';
+import { legacyTableDefinitions, type LegacyTable } from './legacy-tables';
 
 /** One row of a legacy table as the projection wants it: its primary key and the columns it owns. */
 export interface LegacyRow {
@@ -9,24 +9,64 @@ export interface LegacyRow {
   values: Readonly<Record<string, unknown>>;
 }
 
+type Values = Readonly<Record<string, unknown>>;
+
 /** Tables whose `order_time` the projection sets to the local time of the event that changed the row. */
 const STAMPED_TABLES: ReadonlySet<LegacyTable> = new Set<LegacyTable>(['orders', 't_orders']);
+
+/** Rows per DELETE, INSERT and UPDATE statement. */
+const CHUNK_ROWS = 500;
+
+/**
+ * Columns declared NOT NULL, read from the DDL: a single-row INSERT of a NULL there fails, where
+ * a multi-row one (outside strict mode) stores the column's implicit default.
+ */
+const NOT_NULL_COLUMNS: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.entries(legacyTableDefinitions).map(([table, ddl]) => [
+    table,
+    new Set([...ddl('t').matchAll(/^\s*(\w+)\s[^\n]*\bNOT NULL\b/gm)].map((match) => match[1] ?? '')),
+  ]),
+);
+
+/**
+ * The net effect of a batch's changes on one row (table and primary key), as the changes the
+ * per-event statements would have made in turn.
+ */
+interface RowChange {
+  table: LegacyTable;
+  key: Values;
+  /** The row existed before the batch's first change to it (that change updated or deleted it). */
+  stored: boolean;
+  /** The batch deleted the stored row. */
+  deleted: boolean;
+  /** The row exists after the batch's last change to it. */
+  present: boolean;
+  /** Owned values (with `order_time` where stamped) as last inserted or updated; null before that. */
+  values: Values | null;
+}
+
+/** Per batch transaction: each changed row by table and key. */
+const batches = new WeakMap<ProjectionTransaction, Map<string, RowChange>>();
 
 const quoted = (name: string) => `\`${name.replaceAll('`', '``')}\``;
 const identity = (row: LegacyRow) => `${row.table}|${JSON.stringify(row.key)}`;
 
-function sameValues(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) if ((a[key] ?? null) !== (b[key] ?? null)) return false;
+function sameValues(a: Values, b: Values): boolean {
+  for (const key of Object.keys(a)) if ((a[key] ?? null) !== (b[key] ?? null)) return false;
+  for (const key of Object.keys(b)) if (!Object.hasOwn(a, key) && (b[key] ?? null) !== null) return false;
   return true;
 }
 
+function stamped(row: LegacyRow, orderTime: string): Values {
+  return STAMPED_TABLES.has(row.table) ? { ...row.values, order_time: orderTime } : row.values;
+}
+
 /**
- * Writes the difference between the rows a state gave before an event and after it: deletes rows
- * that are gone, updates rows that changed, inserts new ones, each with plain INSERT/UPDATE/DELETE
- * by primary key. An insert that meets an existing key fails loudly (an id clash with the old
- * system must stop the projection, never overwrite its row). Rows that did not change are not
- * touched, so their `order_time` keeps the time of the event that last changed them.
+ * Records the difference between the rows a state gave before an event and after it: rows that are
+ * gone are deleted, rows that changed are updated, new ones inserted, each by primary key; the
+ * batch's writes go out at `flushRows`. An insert that meets an existing key fails loudly (an id
+ * clash with the old system must stop the projection, never overwrite its row). Rows that did not
+ * change are not touched, so their `order_time` keeps the time of the event that last changed them.
  */
 export async function syncRows(
   tx: ProjectionTransaction,
@@ -39,43 +79,232 @@ export async function syncRows(
   if (previous.size !== before.length || next.size !== after.length) {
     throw new Error(`Two legacy rows share a key: ${[...before, ...after].map(identity).join(', ')}`);
   }
-  for (const [id, row] of previous) if (!next.has(id)) await deleteRow(tx, row);
+  let changes = changesOf(tx);
+  // An insert of a row the batch holds would meet whatever the table holds by then: the batch's
+  // writes so far go first, and the insert starts the next net effect (and fails if it must).
+  const recordAfterFlush = async (id: string, row: LegacyRow, kind: ChangeKind, values: Values | null) => {
+    await flushRows(tx);
+    changes = changesOf(tx);
+    record(changes, id, row, kind, values);
+  };
+  for (const [id, row] of previous) {
+    if (!next.has(id) && !record(changes, id, row, 'delete', null)) await recordAfterFlush(id, row, 'delete', null);
+  }
   for (const [id, row] of next) {
     const old = previous.get(id);
-    if (!old) await insertRow(tx, row, orderTime);
-    else if (!sameValues(old.values, row.values)) await updateRow(tx, row, orderTime);
+    const kind = !old ? 'insert' : sameValues(old.values, row.values) ? null : 'update';
+    if (kind === null) continue;
+    const values = stamped(row, orderTime);
+    if (!record(changes, id, row, kind, values)) await recordAfterFlush(id, row, kind, values);
   }
 }
 
-function stamped(row: LegacyRow, orderTime: string): Record<string, unknown> {
-  return STAMPED_TABLES.has(row.table) ? { ...row.values, order_time: orderTime } : { ...row.values };
+type ChangeKind = 'insert' | 'update' | 'delete';
+
+function changesOf(tx: ProjectionTransaction): Map<string, RowChange> {
+  let changes = batches.get(tx);
+  if (!changes) {
+    changes = new Map();
+    batches.set(tx, changes);
+  }
+  return changes;
 }
 
-async function insertRow(tx: ProjectionTransaction, row: LegacyRow, orderTime: string): Promise<void> {
-  const values = { ...row.key, ...stamped(row, orderTime) };
-  const columns = Object.keys(values);
-  await tx.query(
-    `INSERT INTO ${tx.table(row.table)} (${columns.map(quoted).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
-    Object.values(values),
-  );
+/** Adds a change to the row's net effect; false when it cannot join it (an insert of a row the batch holds). */
+function record(
+  changes: Map<string, RowChange>,
+  id: string,
+  row: LegacyRow,
+  kind: ChangeKind,
+  values: Values | null,
+): boolean {
+  const change = changes.get(id);
+  if (!change) {
+    changes.set(id, {
+      table: row.table,
+      key: row.key,
+      stored: kind !== 'insert',
+      deleted: kind === 'delete',
+      present: kind !== 'delete',
+      values,
+    });
+  } else if (kind === 'insert') {
+    if (change.present) return false;
+    change.present = true;
+    change.values = values;
+  } else if (kind === 'update') {
+    // Updating a row the batch deleted changes nothing, as the UPDATE would have found no row.
+    if (change.present) change.values = values;
+  } else if (change.present) {
+    change.present = false;
+    if (change.stored) change.deleted = true;
+  }
+  return true;
 }
 
-async function updateRow(tx: ProjectionTransaction, row: LegacyRow, orderTime: string): Promise<void> {
-  const values = stamped(row, orderTime);
-  await tx.query(
-    `UPDATE ${tx.table(row.table)} SET ${Object.keys(values)
-      .map((column) => `${quoted(column)} = ?`)
-      .join(', ')} WHERE ${where(row)}`,
-    [...Object.values(values), ...Object.values(row.key)],
-  );
+/**
+ * Writes the batch's net changes, per table: deletes of stored rows, inserts (new rows, and rows
+ * deleted and inserted again, whose columns the projection does not own start over as they did),
+ * deletes of rows the batch inserted and deleted again (inserted first, so an id clash still fails
+ * and the AUTO_INCREMENT counter moves past the id as before), then updates of the owned columns.
+ * The legacy tables have no unique key besides the primary key, so this order cannot collide.
+ */
+export async function flushRows(tx: ProjectionTransaction): Promise<void> {
+  const changes = batches.get(tx);
+  if (!changes || changes.size === 0) return;
+  batches.delete(tx);
+  const byTable = new Map<LegacyTable, RowChange[]>();
+  for (const change of changes.values()) {
+    const rows = byTable.get(change.table);
+    if (rows) rows.push(change);
+    else byTable.set(change.table, [change]);
+  }
+  for (const [table, rows] of byTable) {
+    const inserted = rows.filter(
+      (row) => row.values !== null && (row.present ? !row.stored || row.deleted : !row.stored),
+    );
+    await deleteRows(
+      tx,
+      table,
+      rows.filter((row) => row.stored && row.deleted),
+    );
+    await insertRows(tx, table, inserted);
+    await deleteRows(
+      tx,
+      table,
+      inserted.filter((row) => !row.present),
+    );
+    await updateRows(
+      tx,
+      table,
+      rows.filter((row) => row.present && row.stored && !row.deleted && row.values !== null),
+    );
+  }
 }
 
-async function deleteRow(tx: ProjectionTransaction, row: LegacyRow): Promise<void> {
-  await tx.query(`DELETE FROM ${tx.table(row.table)} WHERE ${where(row)}`, Object.values(row.key));
+function chunks<T>(items: readonly T[], size = CHUNK_ROWS): T[][] {
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
 }
 
-function where(row: LegacyRow): string {
-  return Object.keys(row.key)
-    .map((column) => `${quoted(column)} = ?`)
-    .join(' AND ');
+/** Rows grouped by the columns they write, in first-seen order. */
+function bySignature<T>(rows: readonly T[], columnsOf: (row: T) => string[]): [string[], T[]][] {
+  const groups = new Map<string, [string[], T[]]>();
+  for (const row of rows) {
+    const columns = columnsOf(row);
+    const signature = columns.join('\u0000');
+    const group = groups.get(signature);
+    if (group) group[1].push(row);
+    else groups.set(signature, [columns, [row]]);
+  }
+  return [...groups.values()];
+}
+
+async function deleteRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+  for (const [keyColumns, group] of bySignature(rows, (row) => Object.keys(row.key))) {
+    for (const chunk of chunks(group)) {
+      const condition =
+        keyColumns.length === 1
+          ? `${quoted(keyColumns[0] ?? '')} IN (${chunk.map(() => '?').join(', ')})`
+          : chunk.map(() => `(${keyColumns.map((column) => `${quoted(column)} = ?`).join(' AND ')})`).join(' OR ');
+      await tx.query(
+        `DELETE FROM ${tx.table(table)} WHERE ${condition}`,
+        chunk.flatMap((row) => keyColumns.map((column) => row.key[column])),
+      );
+    }
+  }
+}
+
+async function insertRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+  const notNull = NOT_NULL_COLUMNS.get(table) ?? new Set<string>();
+  const full = rows.map((row) => ({ ...row.key, ...row.values }));
+  // A NULL in a NOT NULL column goes in alone, so that it fails as it always did.
+  const lonely = (values: Values) =>
+    Object.entries(values).some(([column, value]) => (value === null || value === undefined) && notNull.has(column));
+  const alone = full.filter(lonely);
+  const together = full.filter((values) => !lonely(values));
+  for (const [columns, group] of bySignature(together, (values) => Object.keys(values))) {
+    for (const chunk of chunks(group)) {
+      const tuple = `(${columns.map(() => '?').join(', ')})`;
+      await tx.query(
+        `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
+        chunk.flatMap((values) => columns.map((column) => values[column])),
+      );
+    }
+  }
+  for (const values of alone) {
+    const columns = Object.keys(values);
+    await tx.query(
+      `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+      Object.values(values),
+    );
+  }
+}
+
+/**
+ * How a parameter is typed as a literal: the derived table of an UPDATE aggregates each column's
+ * type over its rows, which stores every value exactly only when they are all text or all plain
+ * decimals (integers included); a number printed with an exponent is a DOUBLE literal.
+ */
+function literalKind(value: unknown): 'null' | 'text' | 'decimal' | 'double' | 'other' {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'number' && Number.isFinite(value)) return /e/i.test(String(value)) ? 'double' : 'decimal';
+  return 'other';
+}
+
+/**
+ * Updates the owned columns of stored rows as multi-row statements: the table joined on its key
+ * with a derived table of the new values, which assigns each value as the single-row UPDATE's
+ * literal would (NULLs in any row included). Rows with a value the derived table could type
+ * differently are updated alone, as they always were.
+ */
+async function updateRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+  const groups = bySignature(rows, (row) => [...Object.keys(row.key), ...Object.keys(row.values ?? {})]);
+  for (const [columns, group] of groups) {
+    const keyColumns = Object.keys(group[0]?.key ?? {});
+    const valueColumns = columns.slice(keyColumns.length);
+    if (valueColumns.length === 0) continue;
+    const cells = (row: RowChange) =>
+      columns.map((column, index) => (index < keyColumns.length ? row.key : (row.values ?? {}))[column]);
+    const kinds: (string | undefined)[] = columns.map(() => undefined);
+    const together: RowChange[] = [];
+    const alone: RowChange[] = [];
+    for (const row of group) {
+      const rowKinds = cells(row).map(literalKind);
+      const fits = rowKinds.every(
+        (kind, index) => kind === 'null' || (kind !== 'other' && (kinds[index] ?? kind) === kind),
+      );
+      if (!fits) {
+        alone.push(row);
+        continue;
+      }
+      rowKinds.forEach((kind, index) => {
+        if (kind !== 'null') kinds[index] = kind;
+      });
+      together.push(row);
+    }
+    for (const chunk of chunks(together)) {
+      const first = `SELECT ${columns.map((column) => `? AS ${quoted(column)}`).join(', ')}`;
+      const others = ` UNION ALL SELECT ${columns.map(() => '?').join(', ')}`.repeat(chunk.length - 1);
+      await tx.query(
+        `UPDATE ${tx.table(table)} AS target JOIN (${first}${others}) AS changed ON ${keyColumns
+          .map((column) => `target.${quoted(column)} = changed.${quoted(column)}`)
+          .join(' AND ')} SET ${valueColumns
+          .map((column) => `target.${quoted(column)} = changed.${quoted(column)}`)
+          .join(', ')}`,
+        chunk.flatMap(cells),
+      );
+    }
+    for (const row of alone) {
+      const values = row.values ?? {};
+      await tx.query(
+        `UPDATE ${tx.table(table)} SET ${valueColumns.map((column) => `${quoted(column)} = ?`).join(', ')} WHERE ${keyColumns
+          .map((column) => `${quoted(column)} = ?`)
+          .join(' AND ')}`,
+        [...valueColumns.map((column) => values[column]), ...keyColumns.map((column) => row.key[column])],
+      );
+    }
+  }
 }
