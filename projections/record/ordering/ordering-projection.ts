@@ -9,7 +9,8 @@ import {
   type OrderStatus,
   type ReleasedBy,
 } from '@tracershop/domain/ordering';
-import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
+import { BatchRows, type Projection, type ProjectionTransaction, type TextRow } from '@tracershop/projections/engine';
+import { OrderHistoryBuffer, StreamMembers } from './ordering-batch';
 import {
   changedColumns,
   DELIVERY_DAY_PREFIX,
@@ -47,51 +48,71 @@ interface AppliedEvent {
 type SqlValues = Record<string, unknown>;
 
 // Writes. Column names come from this file and `ordering-rows.ts` only; every value is a parameter.
+// Rows change in the batch's memory (`BatchRows`, the history buffer) and reach the tables as a few
+// multi-row statements per batch.
 
-const quoted = (name: string) => `\`${name}\``;
-const placeholders = (values: SqlValues) => Object.keys(values).map(() => '?');
-const assignments = (values: SqlValues, separator: string) =>
-  Object.keys(values)
-    .map((name) => `${quoted(name)} = ?`)
-    .join(separator);
+const { orders, orderHistory, ghosts, releases, vials } = orderingTables;
+
+/** The tables written through `BatchRows`, by their primary key column. */
+type RowTable = Exclude<OrderingTable, typeof orderHistory>;
+const keyColumns: Readonly<Record<RowTable, string>> = {
+  [orders]: 'order_id',
+  [ghosts]: 'ghost_id',
+  [releases]: 'release_id',
+  [vials]: 'vial_id',
+};
+
+const rows = new BatchRows(
+  (Object.entries(keyColumns) as [RowTable, string][]).map(([table, key]) => ({ table, key: [key] })),
+);
+const history = new OrderHistoryBuffer(orderHistory);
+/** The orders and ghosts of each delivery day, for the ghosts' hosted counts. */
+const dayOrders = new StreamMembers(orders, keyColumns[orders]);
+const dayGhosts = new StreamMembers(ghosts, keyColumns[ghosts]);
+
 /** Lists and objects are stored as JSON text; mysql2 would expand an array into a value list. */
 const jsonText = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+
+const keyOf = (table: RowTable, id: unknown) => ({ [keyColumns[table]]: id });
 
 /**
  * The row as the creating event makes it. Orders, ghosts, releases and vials are each created once
  * by their stream (the deciders are idempotent), so a second creation is a defect and stops the
- * projection on the duplicate key instead of overwriting a GMP record.
+ * projection instead of overwriting a GMP record.
  */
-async function create(applied: AppliedEvent, table: OrderingTable, values: SqlValues): Promise<void> {
-  const row = {
-    ...values,
+async function create(applied: AppliedEvent, table: RowTable, values: SqlValues): Promise<void> {
+  const id = values[keyColumns[table]];
+  if (await rows.read(applied.tx, table, keyOf(table, id))) {
+    throw new Error(`${applied.type} at ${applied.position}: ${table} already has ${keyColumns[table]} ${String(id)}`);
+  }
+  // Literal properties first: V8 adds properties to a spread copy of a large row slowly.
+  rows.write(applied.tx, table, {
     stream_id: applied.streamId,
     created_position: applied.position,
     updated_position: applied.position,
     created_at: applied.at,
     updated_at: applied.at,
     revision: applied.revision,
-  };
-  await applied.tx.query(
-    `INSERT INTO ${applied.tx.table(table)} (${Object.keys(row).map(quoted).join(', ')})
-     VALUES (${placeholders(row).join(', ')})`,
-    Object.values(row),
-  );
+    ...values,
+  });
+  if (table === orders) dayOrders.created(applied.tx, applied.streamId, String(id));
+  if (table === ghosts) dayGhosts.created(applied.tx, applied.streamId, String(id));
 }
 
 /** Changes an existing row; like `evolve` on an unknown order, an unknown key changes nothing. */
-async function update(applied: AppliedEvent, table: OrderingTable, key: SqlValues, values: SqlValues): Promise<void> {
-  const set = { ...values, updated_position: applied.position, updated_at: applied.at, revision: applied.revision };
-  await applied.tx.query(
-    `UPDATE ${applied.tx.table(table)} SET ${assignments(set, ', ')} WHERE ${assignments(key, ' AND ')}`,
-    [...Object.values(set), ...Object.values(key)],
-  );
+async function update(applied: AppliedEvent, table: RowTable, id: string, values: SqlValues): Promise<void> {
+  const row = await rows.read(applied.tx, table, keyOf(table, id));
+  if (!row) return;
+  // The row read is the caller's copy: changed in place, it costs no second copy.
+  Object.assign(row, values);
+  row.updated_position = applied.position;
+  row.updated_at = applied.at;
+  row.revision = applied.revision;
+  rows.write(applied.tx, table, row);
 }
 
-const { orders, orderHistory, ghosts, releases, vials } = orderingTables;
-
 const updateOrder = (applied: AppliedEvent, orderId: string, values: SqlValues) =>
-  update(applied, orders, { order_id: orderId }, values);
+  update(applied, orders, orderId, values);
 
 /**
  * Appends the event to the order's history as the next position. Moves, releases and corrections
@@ -99,7 +120,7 @@ const updateOrder = (applied: AppliedEvent, orderId: string, values: SqlValues) 
  */
 async function recordHistory(applied: AppliedEvent, orderId: string, data: object): Promise<void> {
   const dataReason = (data as { reason?: unknown }).reason;
-  const entry = {
+  await history.append(applied.tx, orderId, {
     event_type: applied.type,
     event_position: applied.position,
     stream_revision: applied.revision,
@@ -109,13 +130,7 @@ async function recordHistory(applied: AppliedEvent, orderId: string, data: objec
     reason: applied.reason ?? (typeof dataReason === 'string' ? dataReason : null),
     details: JSON.stringify(historyDetails(data)),
     signature: applied.signature,
-  };
-  const history = applied.tx.table(orderHistory);
-  await applied.tx.query(
-    `INSERT INTO ${history} (order_id, \`position\`, ${Object.keys(entry).map(quoted).join(', ')})
-     SELECT ?, COALESCE(MAX(\`position\`), 0) + 1, ${placeholders(entry).join(', ')} FROM ${history} WHERE order_id = ?`,
-    [orderId, ...Object.values(entry), orderId],
-  );
+  });
 }
 
 const statusValues = (status: OrderStatus) => ({ status, status_code: legacyStatusCode[status] });
@@ -125,15 +140,9 @@ async function activityFigures(
   applied: AppliedEvent,
   orderId: string,
 ): Promise<{ activityMBq: number; decayFactor: number; overheadPercent: number } | null> {
-  const rows = await applied.tx.query<Record<string, unknown>[]>(
-    // As text: mysql2's parser of text-protocol DOUBLEs drops the last bits.
-    `SELECT CAST(activity_mbq AS CHAR) AS activity_mbq, CAST(decay_factor AS CHAR) AS decay_factor,
-       CAST(overhead_percent AS CHAR) AS overhead_percent FROM ${applied.tx.table(orders)}
-     WHERE order_id = ? AND kind = 'activity'`,
-    [orderId],
-  );
-  const row = rows[0];
-  if (!row) return null;
+  const row = await rows.read(applied.tx, orders, keyOf(orders, orderId));
+  if (!row || row.kind !== 'activity') return null;
+  // A stored row holds the server's text of each DOUBLE, a row of this batch the number written.
   return {
     activityMBq: Number(row.activity_mbq),
     decayFactor: Number(row.decay_factor),
@@ -141,29 +150,54 @@ async function activityFigures(
   };
 }
 
+/** BOOLEAN as the server prints it ('1') or as a handler wrote it (true). */
+const isTrue = (value: unknown) => value === true || value === 1 || value === '1';
+
 /**
  * A ghost hosts the day's moved-in, not withdrawn orders of its slot. Moves, restores,
  * cancellations and reinstatements change that count; a dissolved ghost keeps its last count.
+ * Counted from the batch's rows of the day, as the day's orders stand after this event.
  */
 async function recountHostedOrders(applied: AppliedEvent): Promise<void> {
-  const { tx } = applied;
-  await tx.query(
-    `UPDATE ${tx.table(ghosts)} AS g SET g.hosted_count = (
-       SELECT COUNT(*) FROM ${tx.table(orders)} AS o
-       WHERE o.stream_id = g.stream_id AND o.active_slot_id = g.slot_id AND o.moved
-         AND o.status NOT IN ('rejected', 'cancelled'))
-     WHERE g.stream_id = ? AND g.status = 'active' AND g.dissolved_at IS NULL`,
-    [applied.streamId],
+  const { tx, streamId } = applied;
+  const ghostIds = [...(await dayGhosts.of(tx, streamId))];
+  if (ghostIds.length === 0) return;
+  await rows.preload(
+    tx,
+    ghosts,
+    ghostIds.map((id) => keyOf(ghosts, id)),
   );
+  const hosts: TextRow[] = [];
+  for (const ghostId of ghostIds) {
+    const ghost = await rows.read(tx, ghosts, keyOf(ghosts, ghostId));
+    if (ghost && ghost.status === 'active' && ghost.dissolved_at == null) hosts.push(ghost);
+  }
+  if (hosts.length === 0) return;
+  const orderIds = [...(await dayOrders.of(tx, streamId))];
+  await rows.preload(
+    tx,
+    orders,
+    orderIds.map((id) => keyOf(orders, id)),
+  );
+  const hostedBySlot = new Map<string, number>();
+  for (const orderId of orderIds) {
+    const order = await rows.read(tx, orders, keyOf(orders, orderId));
+    if (!order || !isTrue(order.moved) || order.status === 'rejected' || order.status === 'cancelled') continue;
+    if (order.active_slot_id === null || order.active_slot_id === undefined) continue;
+    const slotId = String(order.active_slot_id);
+    hostedBySlot.set(slotId, (hostedBySlot.get(slotId) ?? 0) + 1);
+  }
+  for (const ghost of hosts) {
+    const hosted = hostedBySlot.get(String(ghost.slot_id)) ?? 0;
+    // Only the count changes: the ghost's latest event stays the one that last changed it.
+    if (String(ghost.hosted_count) !== String(hosted)) rows.write(tx, ghosts, { ...ghost, hosted_count: hosted });
+  }
 }
 
 async function customerOfOrder(applied: AppliedEvent, orderId: string | undefined): Promise<string> {
-  const rows = await applied.tx.query<Record<string, unknown>[]>(
-    `SELECT customer_id FROM ${applied.tx.table(orders)} WHERE order_id = ?`,
-    [orderId ?? null],
-  );
-  if (!rows[0]) throw new Error(`${applied.type} at ${applied.position} releases ${orderId}, an order never placed`);
-  return String(rows[0].customer_id);
+  const order = orderId === undefined ? null : await rows.read(applied.tx, orders, keyOf(orders, orderId));
+  if (!order) throw new Error(`${applied.type} at ${applied.position} releases ${orderId}, an order never placed`);
+  return String(order.customer_id);
 }
 
 const releasedByValues = (releasedBy: ReleasedBy) => ({
@@ -190,7 +224,34 @@ type OrderingHandlers = {
 const handlers: OrderingHandlers = {
   async OrderPlaced(data, applied) {
     const { endpointId, date, order, deadlineOverrideReason } = data;
-    const common = {
+    const ofKind =
+      order.kind === 'activity'
+        ? {
+            slot_id: order.slotId,
+            production_run_id: order.productionRunId,
+            run_number: order.runNumber,
+            slot_legacy_id: order.slotLegacyId,
+            active_slot_id: order.slotId,
+            active_production_run_id: order.productionRunId,
+            active_delivery_time: order.deliveryTime,
+            active_run_number: order.runNumber,
+            active_slot_legacy_id: order.slotLegacyId,
+            moved: false,
+            decay_factor: 1,
+            half_life_seconds: order.halfLifeSeconds,
+            activity_mbq: order.activityMBq,
+            overhead_percent: order.overheadPercent,
+            activity_served_mbq: servedActivityMBq(order.activityMBq, 1, order.overheadPercent),
+            booking_ids: jsonText(order.bookingIds),
+          }
+        : {
+            moved: false,
+            injections: order.injections,
+            injection_usage: order.usage,
+            // The event of an injection order carries no booking references.
+            booking_ids: jsonText([]),
+          };
+    await create(applied, orders, {
       order_id: order.orderId,
       kind: order.kind,
       endpoint_id: endpointId,
@@ -208,37 +269,8 @@ const handlers: OrderingHandlers = {
       legacy_oid: order.legacyOid,
       customer_legacy_id: order.customerLegacyId,
       tracer_legacy_id: order.tracerLegacyId,
-    };
-    if (order.kind === 'activity') {
-      await create(applied, orders, {
-        ...common,
-        slot_id: order.slotId,
-        production_run_id: order.productionRunId,
-        run_number: order.runNumber,
-        slot_legacy_id: order.slotLegacyId,
-        active_slot_id: order.slotId,
-        active_production_run_id: order.productionRunId,
-        active_delivery_time: order.deliveryTime,
-        active_run_number: order.runNumber,
-        active_slot_legacy_id: order.slotLegacyId,
-        moved: false,
-        decay_factor: 1,
-        half_life_seconds: order.halfLifeSeconds,
-        activity_mbq: order.activityMBq,
-        overhead_percent: order.overheadPercent,
-        activity_served_mbq: servedActivityMBq(order.activityMBq, 1, order.overheadPercent),
-        booking_ids: jsonText(order.bookingIds),
-      });
-    } else {
-      await create(applied, orders, {
-        ...common,
-        moved: false,
-        injections: order.injections,
-        injection_usage: order.usage,
-        // The event of an injection order carries no booking references.
-        booking_ids: jsonText([]),
-      });
-    }
+      ...ofKind,
+    });
     await recordHistory(applied, order.orderId, data);
   },
 
@@ -349,9 +381,9 @@ const handlers: OrderingHandlers = {
   },
 
   GhostOrderDissolved: (data, applied) =>
-    update(applied, ghosts, { ghost_id: data.ghostId }, { dissolved_at: applied.at, dissolved_because: data.because }),
+    update(applied, ghosts, data.ghostId, { dissolved_at: applied.at, dissolved_because: data.because }),
 
-  DeadOrderFlagged: (data, applied) => update(applied, ghosts, { ghost_id: data.orderId }, { status: 'dead' }),
+  DeadOrderFlagged: (data, applied) => update(applied, ghosts, data.orderId, { status: 'dead' }),
 
   async ActivityReleased(data, applied) {
     const { endpointId, date } = deliveryDayOfStream(applied.streamId);
@@ -377,8 +409,8 @@ const handlers: OrderingHandlers = {
     });
     for (const orderId of data.orderIds) {
       await updateOrder(applied, orderId, {
-        ...statusValues('released'),
         release_id: data.releaseId,
+        ...statusValues('released'),
         lot: data.vials[0]?.lot ?? null,
         released_by_user_id: data.releasedBy.userId,
         released_by_name: data.releasedBy.printedName,
@@ -411,8 +443,8 @@ const handlers: OrderingHandlers = {
     });
     for (const orderId of data.orderIds) {
       await updateOrder(applied, orderId, {
-        ...statusValues('released'),
         release_id: data.releaseId,
+        ...statusValues('released'),
         lot: data.lot,
         released_by_user_id: data.releasedBy.userId,
         released_by_name: data.releasedBy.printedName,
@@ -423,19 +455,14 @@ const handlers: OrderingHandlers = {
   },
 
   async ReleasedOrderCorrected(data, applied) {
-    await update(
-      applied,
-      releases,
-      { release_id: data.releaseId },
-      {
-        status: 'corrected',
-        correction_reason: data.reason,
-        corrected_at: applied.at,
-        corrected_by_user_id: applied.actorId,
-        corrected_by_name: applied.actorName,
-        correction_signature: applied.signature,
-      },
-    );
+    await update(applied, releases, data.releaseId, {
+      status: 'corrected',
+      correction_reason: data.reason,
+      corrected_at: applied.at,
+      corrected_by_user_id: applied.actorId,
+      corrected_by_name: applied.actorName,
+      correction_signature: applied.signature,
+    });
     // The original release stays in the history and in `ordering_releases`; the orders start over.
     for (const orderId of data.orderIds) {
       await updateOrder(applied, orderId, { ...statusValues('accepted'), ...notReleased });
@@ -464,23 +491,115 @@ const handlers: OrderingHandlers = {
     }),
 
   VialCorrected: (data, applied) =>
-    update(
-      applied,
-      vials,
-      { vial_id: data.vialId },
-      changedColumns(vialMeasurementColumns, data.changes, applied.type),
-    ),
+    update(applied, vials, data.vialId, changedColumns(vialMeasurementColumns, data.changes, applied.type)),
 
   VialAssigned: (data, applied) =>
-    update(applied, vials, { vial_id: data.vialId }, { release_id: data.releaseId, release_stream_id: data.streamId }),
+    update(applied, vials, data.vialId, { release_id: data.releaseId, release_stream_id: data.streamId }),
 
-  VialUnassigned: (data, applied) =>
-    update(applied, vials, { vial_id: data.vialId }, { release_id: null, release_stream_id: null }),
+  VialUnassigned: (data, applied) => update(applied, vials, data.vialId, { release_id: null, release_stream_id: null }),
 };
+
+/** The ids an event names, by what it touches; `recount`: it changes the day's hosted counts. */
+interface NamedIds {
+  orders?: readonly unknown[];
+  ghosts?: readonly unknown[];
+  releases?: readonly unknown[];
+  vials?: readonly unknown[];
+  /** Orders it appends history to. */
+  history?: readonly unknown[];
+  recount?: boolean;
+}
+
+type EventData = Record<string, unknown>;
+const listed = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
+const ofOrder = (data: EventData): NamedIds => ({ orders: [data.orderId], history: [data.orderId] });
+const ofRecountingOrder = (data: EventData): NamedIds => ({ ...ofOrder(data), recount: true });
+const ofRelease = (data: EventData): NamedIds => ({
+  releases: [data.releaseId],
+  orders: listed(data.orderIds),
+  history: listed(data.orderIds),
+});
+const ofVial = (data: EventData): NamedIds => ({ vials: [data.vialId] });
+
+/**
+ * The rows each event's handler reads, so that `prepareBatch` reads a batch's rows with one
+ * statement per table. Only a preload: a handler reads what it misses itself.
+ */
+const namedIds: Readonly<Record<OrderingEventType, (data: EventData) => NamedIds>> = {
+  OrderPlaced: (data) => {
+    const orderId = (data.order as EventData | null | undefined)?.orderId;
+    return { orders: [orderId], history: [orderId] };
+  },
+  OrderAccepted: ofOrder,
+  OrderRejected: ofRecountingOrder,
+  OrderCancelled: ofRecountingOrder,
+  OrderReinstated: ofRecountingOrder,
+  OrderActivityChanged: ofOrder,
+  InjectionOrderChanged: ofOrder,
+  OrderMovedToSlot: ofRecountingOrder,
+  OrderRestoredToSlot: ofRecountingOrder,
+  GhostOrderCreated: (data) => ({ ghosts: [data.ghostId], history: listed(data.hostedOrderIds) }),
+  GhostOrderDissolved: (data) => ({ ghosts: [data.ghostId] }),
+  // The dead order is the ghost.
+  DeadOrderFlagged: (data) => ({ ghosts: [data.orderId] }),
+  ActivityReleased: ofRelease,
+  InjectionOrdersReleased: ofRelease,
+  ReleasedOrderCorrected: ofRelease,
+  VialDispensed: ofVial,
+  VialCorrected: ofVial,
+  VialAssigned: ofVial,
+  VialUnassigned: ofVial,
+};
+
+/** Reads every row the batch's events touch: one statement per table (and two for the days that recount). */
+async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
+  const ids = { orders: new Set<string>(), ghosts: new Set<string>(), releases: new Set<string>() };
+  const vialIds = new Set<string>();
+  const historyIds = new Set<string>();
+  const recountDays = new Set<string>();
+  const add = (into: Set<string>, values: readonly unknown[] | undefined) => {
+    // A malformed event is the handler's to report, at its position.
+    for (const value of values ?? []) if (typeof value === 'string') into.add(value);
+  };
+  for (const event of events) {
+    if (!isOrderingEventType(event.type) || typeof event.data !== 'object' || event.data === null) continue;
+    const named = namedIds[event.type](event.data as EventData);
+    add(ids.orders, named.orders);
+    add(ids.ghosts, named.ghosts);
+    add(ids.releases, named.releases);
+    add(vialIds, named.vials);
+    add(historyIds, named.history);
+    if (named.recount) recountDays.add(event.streamId);
+  }
+  if (recountDays.size > 0) {
+    add(ids.ghosts, await dayGhosts.preload(tx, recountDays));
+    add(ids.orders, await dayOrders.preload(tx, recountDays));
+  }
+  const preload = (table: RowTable, tableIds: ReadonlySet<string>) =>
+    rows.preload(
+      tx,
+      table,
+      [...tableIds].map((id) => keyOf(table, id)),
+    );
+  // Sent together: the connection runs them one after the other while the rows of each are parsed.
+  await Promise.all([
+    preload(orders, ids.orders),
+    preload(ghosts, ids.ghosts),
+    preload(releases, ids.releases),
+    preload(vials, vialIds),
+    history.preload(tx, historyIds),
+  ]);
+}
+
+/** A UTC instant as `toISOString` prints it, on a day every month has: its text is the DATETIME literal. */
+const PLAIN_UTC_INSTANT = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
 
 /** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
 function businessTime(event: RecordedEvent): string {
   const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
+  if (typeof instant === 'string' && PLAIN_UTC_INSTANT.test(instant)) {
+    return `${instant.slice(0, 10)} ${instant.slice(11, 23)}`;
+  }
   const parsed = new Date(instant);
   if (Number.isNaN(parsed.getTime())) throw new Error(`${event.type} at ${event.position}: bad occurredAt ${instant}`);
   return parsed.toISOString().replace('T', ' ').replace('Z', '');
@@ -527,5 +646,11 @@ export const orderingProjection: Projection = {
     };
     const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
     await handler(event.data, applied);
+  },
+  prepareBatch: preloadRows,
+  // The history first: after a failed INSERT nothing else may be sent (see `OrderHistoryBuffer`).
+  async flushBatch(tx) {
+    await history.flush(tx);
+    await rows.flush(tx);
   },
 };
