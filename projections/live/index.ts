@@ -7,8 +7,9 @@ export {
   liveDashboardsProjection,
 } from './live-dashboards-projection';
 export * from './live-rows';
-export { LiveReadModel, type LiveSnapshot } from './live-read-model';
-export { liveTables, type LiveTable } from './live-tables';
+export { LiveLogPruner, liveLogPrunerLockName, type LiveLogPrunerOptions, type PruneReport } from './live-log-pruner';
+export { LiveReadModel, type LiveSnapshot, type TopicPage } from './live-read-model';
+export { liveTables, utcDatetimeOf, type LiveTable } from './live-tables';
 
 /** Every projection that feeds the realtime gateway; the projector runs them all. */
 export const liveProjections: readonly Projection[] = [liveDashboardsProjection];

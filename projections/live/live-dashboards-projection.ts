@@ -7,7 +7,7 @@ import {
 } from '@tracershop/domain/ordering';
 import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
 import { DELIVERY_DAY_STREAM_PREFIX, foldLiveChanges, messagesOf } from './live-rows';
-import { liveTableDefinitions, liveTables } from './live-tables';
+import { liveTableDefinitions, liveTables, utcDatetimeOf } from './live-tables';
 
 export const LIVE_DASHBOARDS_PROJECTION_NAME = 'live.dashboards';
 
@@ -162,7 +162,7 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   );
   await insertRows(
     tx,
-    `INSERT INTO ${tx.table(liveTables.messages)} (pos_commit, pos_prepare, seq, topic, position, type, payload)`,
+    `INSERT INTO ${tx.table(liveTables.messages)} (pos_commit, pos_prepare, seq, topic, position, type, payload, recorded_at)`,
     messages,
   );
 }
@@ -173,10 +173,11 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
  * and one `order.updated` / `ghost.updated` message per changed row is logged for the production
  * day and for the customer, all in the batch's transaction with the checkpoint. The api's gateway
  * reads only this log: nothing is announced that was not stored, and a client resumes from it.
+ * Version 2 stores each message's `recorded_at`, which the log's retention is measured on.
  */
 export const liveDashboardsProjection: Projection = {
   name: LIVE_DASHBOARDS_PROJECTION_NAME,
-  version: 1,
+  version: 2,
   target: 'record',
   eventTypes: liveDashboardEventTypes,
   streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],
@@ -218,8 +219,11 @@ export const liveDashboardsProjection: Projection = {
         prepare,
       ]);
     }
+    const messages = messagesOf(changes);
+    if (messages.length === 0) return;
     const position = event.position.toString();
-    messagesOf(changes).forEach((message, seq) => {
+    const recordedAt = utcDatetimeOf(event.metadata.recordedAt);
+    messages.forEach((message, seq) => {
       batch.messages.push([
         commit,
         prepare,
@@ -228,6 +232,7 @@ export const liveDashboardsProjection: Projection = {
         position,
         message.type,
         JSON.stringify(message.payload),
+        recordedAt,
       ]);
     });
   },

@@ -6,13 +6,16 @@
  *   snapshots select by;
  * - `live_messages`: the message log the gateway resumes from and fans out, one row per message,
  *   keyed by the event's position (commit, prepare: sortable numbers) and the message's index
- *   within the event.
+ *   within the event, with the event's `recordedAt` (retention is measured on it);
+ * - `live_messages_horizon`: one row, the key up to which the log was pruned (`LiveLogPruner`).
+ *   Only the pruner writes it; a rebuild starts it empty, as its log is whole again.
  */
 export const liveTables = {
   deliveryDays: 'live_delivery_days',
   orders: 'live_orders',
   ghosts: 'live_ghosts',
   messages: 'live_messages',
+  horizon: 'live_messages_horizon',
 } as const;
 
 export type LiveTable = (typeof liveTables)[keyof typeof liveTables];
@@ -64,7 +67,24 @@ export const liveTableDefinitions: Readonly<Record<LiveTable, (table: string) =>
       position VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL COMMENT 'serialised Position',
       type VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
       payload LONGTEXT NOT NULL COMMENT 'JSON',
+      recorded_at DATETIME(3) NOT NULL COMMENT 'the event''s metadata.recordedAt, UTC: retention is measured on it',
       PRIMARY KEY (pos_commit, pos_prepare, seq),
       KEY live_messages_by_topic (topic, pos_commit, pos_prepare, seq)
     ) ${TABLE_OPTIONS}`,
+  live_messages_horizon: (table) => `
+    CREATE TABLE ${table} (
+      id TINYINT UNSIGNED NOT NULL COMMENT 'always 1',
+      pos_commit ${POSITION_PART} COMMENT 'every message up to this key may have been pruned',
+      pos_prepare ${POSITION_PART},
+      seq INT UNSIGNED NOT NULL,
+      pruned_at DATETIME(3) NOT NULL COMMENT 'UTC',
+      PRIMARY KEY (id)
+    ) ${TABLE_OPTIONS}`,
 };
+
+/** An instant (ISO text with any offset, or a Date) as the UTC `DATETIME(3)` literal `recorded_at` holds. */
+export function utcDatetimeOf(instant: string | Date): string {
+  const at = new Date(instant);
+  if (Number.isNaN(at.getTime())) throw new Error(`${JSON.stringify(instant)} is not an instant`);
+  return at.toISOString().slice(0, 23).replace('T', ' ');
+}

@@ -163,7 +163,7 @@ describe('live.dashboards: rows and message log follow the delivery-day decider'
         'SELECT ghost_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare FROM live_ghosts ORDER BY ghost_id',
       ),
       log: await bed.rows(
-        'SELECT pos_commit, pos_prepare, seq, topic, position, type, payload FROM live_messages ORDER BY pos_commit, seq',
+        'SELECT pos_commit, pos_prepare, seq, topic, position, type, payload, recorded_at FROM live_messages ORDER BY pos_commit, seq',
       ),
     });
     const before = await dump();

@@ -57,8 +57,8 @@ function ghost(overrides: Partial<LiveGhost> & Pick<LiveGhost, 'ghostId'>): Live
   };
 }
 
-const message = (type: RealtimeMessage['type'], position: string, payload: unknown, on = topic) =>
-  ({ type, topic: on, position, payload }) as AnyRealtimeMessage;
+const message = (type: RealtimeMessage['type'], position: string, payload: unknown, on = topic, key = position) =>
+  ({ type, topic: on, position, key, payload }) as AnyRealtimeMessage;
 
 const catalog: BoardCatalog = {
   date,
@@ -157,27 +157,54 @@ describe('the board state', () => {
       message('order.updated', '11', { order: order({ orderId: 'a', status: 'accepted', statusCode: 2 }) }),
     );
     applyMessage(state, message('order.updated', '12', { order: order({ orderId: 'b' }) }));
-    applyMessage(state, message('ghost.updated', '13', { ghost: ghost({ ghostId: 'g' }) }));
+    applyMessage(state, message('ghost.updated', '13', { ghost: ghost({ ghostId: 'g' }) }, topic, '13#2'));
     expect([...state.orders.values()].map((o) => [o.orderId, o.status])).toEqual([
       ['a', 'accepted'],
       ['b', 'ordered'],
     ]);
     expect(state.ghosts.get('g')?.status).toBe('active');
-    expect(state.position).toBe('13');
+    expect([state.position, state.key]).toEqual(['13', '13#2']);
 
     applyMessage(state, message('production-day.snapshot', '20', { date, orders: [], ghosts: [] }));
     expect([state.orders.size, state.ghosts.size, state.position]).toEqual([0, 0, '20']);
   });
 
-  it('asks to rejoin from the given position when the server says it fell behind', () => {
+  it('asks to rejoin exactly after the last message delivered when the server says it fell behind', () => {
     const state = emptyState(topic);
     expect(
-      applyMessage(state, message('resume.required', '30', { fromPosition: '25', reason: 'too_far_behind' })),
-    ).toEqual({
-      kind: 'rejoin',
-      fromPosition: '25',
-    });
+      applyMessage(
+        state,
+        message('resume.required', '25', { fromPosition: '25', afterKey: '25#2', reason: 'too_far_behind' }),
+      ),
+    ).toEqual({ kind: 'rejoin', afterKey: '25#2' });
     expect(applyMessage(state, message('projection-status.updated', '31', {}))).toEqual({ kind: 'ignore' });
+  });
+
+  it('after resume.expired, waits for the snapshot that follows and takes it whole', () => {
+    const state = emptyState(topic);
+    applyMessage(
+      state,
+      message('production-day.snapshot', '10', { date, orders: [order({ orderId: 'a' })], ghosts: [] }),
+    );
+    applyMessage(state, message('order.updated', '11', { order: order({ orderId: 'b' }) }, topic, '11#0'));
+    expect(
+      applyMessage(
+        state,
+        message(
+          'resume.expired',
+          '11',
+          { afterKey: '11#0', prunedThrough: '40#1', reason: 'log_pruned' },
+          topic,
+          '11#0',
+        ),
+      ),
+    ).toEqual({ kind: 'render' });
+    expect(state.snapshotReceived).toBe(false);
+    applyMessage(
+      state,
+      message('production-day.snapshot', '50', { date, orders: [order({ orderId: 'c' })], ghosts: [] }),
+    );
+    expect([state.snapshotReceived, [...state.orders.keys()], state.key]).toEqual([true, ['c'], '50']);
   });
 
   it('lists the tracer’s slots that deliver on the date: weekday, week parity, expiry', () => {

@@ -21,7 +21,8 @@ export interface Credentials {
 export interface RealtimeTestClient {
   socket: RealtimeSocket;
   messages: RealtimeMessage[];
-  join(topic: string, fromPosition?: string): Promise<JoinReply>;
+  /** A string resumes from that position; `{ afterKey }` exactly after that message. */
+  join(topic: string, from?: string | { afterKey?: string; fromPosition?: string }): Promise<JoinReply>;
   /** Resolves with the first message (already received or coming) that matches. */
   next<T extends RealtimeMessageType>(
     type: T,
@@ -87,8 +88,10 @@ export async function connectRealtime(url: string, credentials: Credentials): Pr
   return {
     socket,
     messages,
-    join: (topic, fromPosition) =>
-      socket.timeout(10_000).emitWithAck('join', fromPosition === undefined ? { topic } : { topic, fromPosition }),
+    join: (topic, from) =>
+      socket
+        .timeout(10_000)
+        .emitWithAck('join', { topic, ...(typeof from === 'string' ? { fromPosition: from } : (from ?? {})) }),
     next<T extends RealtimeMessageType>(
       type: T,
       match: (message: RealtimeMessage<T>) => boolean = () => true,

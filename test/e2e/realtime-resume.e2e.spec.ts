@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewEvent, Position } from '@tracershop/event-store';
+import { Position, type EventStore, type NewEvent } from '@tracershop/event-store';
 import { deliveryDayStreamName, type DeliveryDayEvent } from '@tracershop/domain/ordering';
-import { accepted, at0900, endpointId, fdgPlaced } from '@tracershop/domain/ordering/ordering-examples';
+import {
+  accepted,
+  activityReleased,
+  at0900,
+  endpointId,
+  fdgPlaced,
+  fdgVial1,
+  releasedVial,
+} from '@tracershop/domain/ordering/ordering-examples';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
@@ -129,5 +137,70 @@ describe('realtime resume: the log after a position, then live, without gaps or 
       expect.arrayContaining([DAY, OTHER_DAY]),
     );
     expect(customer.payload.orders.every((order) => order.customerId === 'cust-herlev')).toBe(true);
+  });
+
+  it('a client that disconnects between two messages of one event resumes exactly after the last one it received', async () => {
+    const ids = ['order-r1', 'order-r2', 'order-r3'];
+    let last = Position.START;
+    for (const [n, id] of ids.entries()) last = await append(dayStream, placedOn(DAY, id, 200 + n));
+    await projected(last);
+    const first = await connect();
+    expect(await first.join(topic)).toMatchObject({ ok: true });
+    await first.next('production-day.snapshot');
+
+    // One release of the three orders: one message per order for the day (seq 0, 2, 4; the odd
+    // ones go to the customer). The client drops its connection as soon as the first arrives.
+    const isRelease = (message: RealtimeMessage) =>
+      message.type === 'order.updated' &&
+      (message as RealtimeMessage<'order.updated'>).payload.order.status === 'released';
+    let lastReceived: RealtimeMessage | null = null;
+    first.socket.on('message', (message) => {
+      if (!isRelease(message) || lastReceived !== null) return;
+      lastReceived = message;
+      first.close();
+    });
+    const release = await append(
+      dayStream,
+      activityReleased('release-r', at0900.slotId, ids, [releasedVial(fdgVial1, null)]),
+    );
+    await first.next('order.updated', isRelease);
+    const received = lastReceived as RealtimeMessage | null;
+    expect(received).toMatchObject({ position: release.toString(), key: `${release}#0` });
+    // Missed while away: the rest of the release, then another event.
+    const later = await append(dayStream, placedOn(DAY, 'order-r4', 204));
+    await projected(later);
+
+    const again = await connect();
+    expect(await again.join(topic, { afterKey: received?.key })).toMatchObject({ ok: true });
+    const missed = await again.count(() => true, 3);
+    expect(missed.map((message) => message.key)).toEqual([`${release}#2`, `${release}#4`, `${later}#0`]);
+    expect(
+      missed.slice(0, 2).map((message) => (message as RealtimeMessage<'order.updated'>).payload.order.orderId),
+    ).toEqual(['order-r2', 'order-r3']);
+    // Then live, nothing repeated at the seam.
+    const live = await append(dayStream, placedOn(DAY, 'order-r5', 205));
+    await again.next('order.updated', (message) => message.key === `${live}#0`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(again.messages.map((message) => message.key)).toEqual([
+      `${release}#2`,
+      `${release}#4`,
+      `${later}#0`,
+      `${live}#0`,
+    ]);
+
+    // By position alone the whole event counts as received: what followed it, nothing of it.
+    const coarse = await connect();
+    expect(await coarse.join(topic, release.toString())).toMatchObject({ ok: true });
+    await coarse.next('order.updated', (message) => message.key === `${live}#0`);
+    expect(coarse.messages.map((message) => message.key)).toEqual([`${later}#0`, `${live}#0`]);
+    // A key no message carried, or both forms at once, is refused.
+    expect(await coarse.join(topic, { afterKey: `${release}#x` })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_POSITION' },
+    });
+    expect(await coarse.join(topic, { afterKey: `${release}#0`, fromPosition: release.toString() })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_REQUEST' },
+    });
   });
 });

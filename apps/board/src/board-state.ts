@@ -20,19 +20,27 @@ export const productionDayTopic = (date: string) => `production-day:${date}` as 
 
 export interface BoardState {
   topic: string;
-  /** Position of the latest message applied: where a rejoin resumes. */
+  /** Position of the latest message applied (shown on the page). */
   position: string | null;
+  /** Key of the latest message applied: a rejoin resumes exactly after it (`afterKey`). */
+  key: string | null;
   snapshotReceived: boolean;
   orders: Map<string, LiveOrder>;
   ghosts: Map<string, LiveGhost>;
 }
 
 export function emptyState(topic: string): BoardState {
-  return { topic, position: null, snapshotReceived: false, orders: new Map(), ghosts: new Map() };
+  return { topic, position: null, key: null, snapshotReceived: false, orders: new Map(), ghosts: new Map() };
 }
 
 /** What the connection must do after a message. */
-export type MessageEffect = { kind: 'render' } | { kind: 'ignore' } | { kind: 'rejoin'; fromPosition: string };
+export type MessageEffect = { kind: 'render' } | { kind: 'ignore' } | { kind: 'rejoin'; afterKey: string };
+
+function applied(state: BoardState, message: AnyRealtimeMessage): MessageEffect {
+  state.position = message.position;
+  state.key = message.key;
+  return { kind: 'render' };
+}
 
 /** Applies one message of the board's topic; messages of other topics change nothing. */
 export function applyMessage(state: BoardState, message: AnyRealtimeMessage): MessageEffect {
@@ -42,18 +50,20 @@ export function applyMessage(state: BoardState, message: AnyRealtimeMessage): Me
       state.orders = new Map(message.payload.orders.map((order) => [order.orderId, order]));
       state.ghosts = new Map(message.payload.ghosts.map((ghost) => [ghost.ghostId, ghost]));
       state.snapshotReceived = true;
-      state.position = message.position;
-      return { kind: 'render' };
+      return applied(state, message);
     case 'order.updated':
       state.orders.set(message.payload.order.orderId, message.payload.order);
-      state.position = message.position;
-      return { kind: 'render' };
+      return applied(state, message);
     case 'ghost.updated':
       state.ghosts.set(message.payload.ghost.ghostId, message.payload.ghost);
-      state.position = message.position;
-      return { kind: 'render' };
+      return applied(state, message);
     case 'resume.required':
-      return { kind: 'rejoin', fromPosition: message.payload.fromPosition };
+      // The exact key: a position alone would skip the rest of the last event's messages.
+      return { kind: 'rejoin', afterKey: message.payload.afterKey };
+    case 'resume.expired':
+      // The server sends a fresh snapshot next; until it arrives the board is not current.
+      state.snapshotReceived = false;
+      return { kind: 'render' };
     case 'customer.snapshot':
     case 'order-session.snapshot':
     case 'job.snapshot':

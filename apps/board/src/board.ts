@@ -260,12 +260,13 @@ async function loadCatalog(date: string, tracerId: string): Promise<void> {
 
 // The live feed.
 
-function join(fromPosition?: string): void {
+/** Joins the board's topic: after the message `afterKey` names, or with a snapshot. */
+function join(afterKey?: string): void {
   const current = socket;
   if (current === null || !current.connected) return;
   const topic = state.topic;
   setConnection('joining');
-  current.emit('join', fromPosition === undefined ? { topic } : { topic, fromPosition }, (reply: JoinReply) => {
+  current.emit('join', afterKey === undefined ? { topic } : { topic, afterKey }, (reply: JoinReply) => {
     if (topic !== state.topic) return;
     if (reply.ok) {
       setConnection('live');
@@ -277,10 +278,10 @@ function join(fromPosition?: string): void {
   });
 }
 
-function rejoin(fromPosition: string): void {
+function rejoin(afterKey: string): void {
   const topic = state.topic;
   socket?.emit('leave', { topic }, () => {
-    if (topic === state.topic) join(fromPosition);
+    if (topic === state.topic) join(afterKey);
   });
 }
 
@@ -292,8 +293,8 @@ function refused(refusal: ConnectRefusal): void {
 function connect(): void {
   const created = io(BOARD_NAMESPACE) as BoardSocket;
   socket = created;
-  // First connection: a snapshot; a reconnection: resume after the last message applied.
-  created.on('connect', () => join(state.position ?? undefined));
+  // First connection: a snapshot; a reconnection: resume exactly after the last message applied.
+  created.on('connect', () => join(state.key ?? undefined));
   created.on('disconnect', (reason) => {
     setConnection('disconnected');
     // The server ends connections whose credential ended or lost a topic: reconnect to learn why.
@@ -309,7 +310,7 @@ function connect(): void {
   created.on('message', (message) => {
     const effect = applyMessage(state, message as AnyRealtimeMessage);
     if (effect.kind === 'render') scheduleRender();
-    else if (effect.kind === 'rejoin') rejoin(effect.fromPosition);
+    else if (effect.kind === 'rejoin') rejoin(effect.afterKey);
   });
 }
 

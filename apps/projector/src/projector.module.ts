@@ -9,8 +9,12 @@ import {
   ProjectionsReadiness,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
+import { LiveLogRetention } from './live-log-retention';
 
-/** Runs every projection (one active runner per projection across processes; others stand by). */
+/**
+ * Runs every projection (one active runner per projection across processes; others stand by) and
+ * keeps the live message log to its retention.
+ */
 @Module({})
 export class ProjectorModule {
   static register(config: TracershopConfig, logger: Logger): DynamicModule {
@@ -21,6 +25,7 @@ export class ProjectorModule {
         ProjectionsModule.register({ projections: allProjections, run: true }),
         HealthModule.register([ProjectionsReadiness]),
       ],
+      providers: [LiveLogRetention],
       controllers: [MetricsController],
     };
   }

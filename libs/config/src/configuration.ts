@@ -70,6 +70,12 @@ export interface RealtimeConfig {
   reauthenticateSeconds: number;
   /** How often projection checkpoints are polled for the projection-status topic (`REALTIME_PROJECTION_STATUS_INTERVAL_MS`). */
   projectionStatusIntervalMs: number;
+  /**
+   * How long the live message log keeps a message, in hours of its event's `recordedAt`
+   * (`REALTIME_LOG_RETENTION_HOURS`); the projector prunes older ones, and a resume from before them
+   * gets `resume.expired` and a snapshot.
+   */
+  logRetentionHours: number;
 }
 
 export class ConfigurationError extends Error {
@@ -210,6 +216,7 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       maxTopicsPerSocket: integer('REALTIME_MAX_TOPICS_PER_SOCKET', 50, 1, 10_000),
       reauthenticateSeconds: integer('REALTIME_REAUTHENTICATE_SECONDS', 30, 1, 86_400),
       projectionStatusIntervalMs: integer('REALTIME_PROJECTION_STATUS_INTERVAL_MS', 2_000, 100, 600_000),
+      logRetentionHours: integer('REALTIME_LOG_RETENTION_HOURS', 24, 1, 24 * 366),
     },
     logLevel: logLevel as TracershopConfig['logLevel'],
   };

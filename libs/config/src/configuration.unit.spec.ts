@@ -19,6 +19,15 @@ describe('loadConfiguration', () => {
     expect(() => loadConfiguration({ LEGACY_ID_BLOCK_SIZE: '0' })).toThrow(/LEGACY_ID_BLOCK_SIZE="0"/);
   });
 
+  it('given a live log retention, then it is checked and applied; without one, a day', () => {
+    expect(loadConfiguration({}).realtime.logRetentionHours).toBe(24);
+    expect(loadConfiguration({ REALTIME_LOG_RETENTION_HOURS: '72' }).realtime.logRetentionHours).toBe(72);
+    expect(() => loadConfiguration({ REALTIME_LOG_RETENTION_HOURS: '0' })).toThrow(
+      /REALTIME_LOG_RETENTION_HOURS="0" must be an integer from 1/,
+    );
+    expect(() => loadConfiguration({ REALTIME_LOG_RETENTION_HOURS: '1.5' })).toThrow(/REALTIME_LOG_RETENTION_HOURS/);
+  });
+
   it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {
     expect(loadConfiguration({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStoreUrl).toBe(
       'esdb://127.0.0.1:2113?tls=false',

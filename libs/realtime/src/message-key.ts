@@ -1,3 +1,5 @@
+import type { RealtimeErrorCode } from './realtime-contract';
+
 /**
  * Where a logged message stands in the global order: the position of the event it comes from
  * (commit and prepare, as `Position` has them) and its index among that event's messages. Keys sort
@@ -39,6 +41,28 @@ export function keyAfterPositionText(text: string): MessageKey | null {
   return { commit, prepare, seq: AFTER_POSITION_SEQ };
 }
 
+/**
+ * The text form of a key, as messages carry it (`RealtimeMessage.key`) and a join names it
+ * (`JoinRequest.afterKey`): `<position>#<seq>` for one logged message, the bare position for "after
+ * every message of the position" (snapshots, and what `fromPosition` means).
+ */
+export function messageKeyText(key: MessageKey): string {
+  const position = positionTextOf(key);
+  return key.seq === AFTER_POSITION_SEQ || key.commit < 0n ? position : `${position}#${key.seq}`;
+}
+
+/** Parses `messageKeyText`'s form; null when the text is no key. */
+export function parseMessageKeyText(text: string): MessageKey | null {
+  const hash = text.indexOf('#');
+  if (hash < 0) return keyAfterPositionText(text);
+  const after = keyAfterPositionText(text.slice(0, hash));
+  const seqText = text.slice(hash + 1);
+  if (!after || after.commit < 0n || !/^\d{1,10}$/.test(seqText)) return null;
+  const seq = Number(seqText);
+  if (seq > AFTER_POSITION_SEQ) return null;
+  return { ...after, seq };
+}
+
 /** JSON-safe form of a key (bigints as decimal strings), for Redis and logs. */
 export interface WireKey {
   commit: string;
@@ -57,3 +81,30 @@ export const fromWireKey = (key: WireKey): MessageKey => ({
   prepare: BigInt(key.prepare),
   seq: key.seq,
 });
+
+/** Where a join resumes from, or why it cannot (a `JoinRequest`'s `afterKey` / `fromPosition`). */
+export type ResumeFrom =
+  | { ok: true; from: MessageKey | null }
+  | { ok: false; code: Extract<RealtimeErrorCode, 'INVALID_REQUEST' | 'INVALID_POSITION'>; message: string };
+
+/**
+ * Where a join resumes: exactly after the message `afterKey` names, after every message of
+ * `fromPosition` (a whole event), or nowhere (`from: null`: a snapshot). Not both.
+ */
+export function parseResumeRequest(request: { fromPosition?: unknown; afterKey?: unknown }): ResumeFrom {
+  const given = (value: unknown) => value !== undefined && value !== null;
+  if (given(request.afterKey) && given(request.fromPosition)) {
+    return { ok: false, code: 'INVALID_REQUEST', message: 'Send afterKey or fromPosition, not both' };
+  }
+  if (given(request.afterKey)) {
+    const from = typeof request.afterKey === 'string' ? parseMessageKeyText(request.afterKey) : null;
+    if (from) return { ok: true, from };
+    return { ok: false, code: 'INVALID_POSITION', message: 'afterKey must be the key a message carried' };
+  }
+  if (given(request.fromPosition)) {
+    const from = typeof request.fromPosition === 'string' ? keyAfterPositionText(request.fromPosition) : null;
+    if (from) return { ok: true, from };
+    return { ok: false, code: 'INVALID_POSITION', message: 'fromPosition must be a position a message carried' };
+  }
+  return { ok: true, from: null };
+}

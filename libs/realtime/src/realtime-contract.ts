@@ -74,8 +74,18 @@ export interface RealtimePayloads {
   'order.updated': { order: LiveOrder };
   'ghost.updated': { ghost: LiveGhost };
   'projection-status.updated': { projection: ProjectionStatusView };
-  /** The client fell too far behind: it should leave and join again from `fromPosition`. */
-  'resume.required': { fromPosition: string; reason: 'too_far_behind' };
+  /**
+   * The client fell too far behind: it should leave and join again with `afterKey` (the key of the
+   * last message it was sent). `fromPosition` is that message's position, which skips the rest of
+   * its event: kept for clients that resume by position only.
+   */
+  'resume.required': { fromPosition: string; afterKey: string; reason: 'too_far_behind' };
+  /**
+   * The join named a place older than the message log still holds (it is pruned after
+   * `REALTIME_LOG_RETENTION_HOURS`): resuming would leave a gap, so the topic's snapshot follows at
+   * once, then live messages. The client replaces its state with that snapshot.
+   */
+  'resume.expired': { afterKey: string; prunedThrough: string; reason: 'log_pruned' };
 }
 
 export type RealtimeMessageType = keyof RealtimePayloads;
@@ -85,6 +95,12 @@ export interface RealtimeMessage<T extends RealtimeMessageType = RealtimeMessage
   topic: Topic;
   /** Global position of the event the message comes from (of the snapshot, for snapshots). */
   position: string;
+  /**
+   * Where the message stands in the topic's order: `<position>#<seq>` for a logged message (`seq`
+   * orders the messages of one event), the bare position for a snapshot. Keep the last one per
+   * topic and resume with `afterKey`: exact, also between two messages of one event.
+   */
+  key: string;
   payload: RealtimePayloads[T];
 }
 
@@ -99,14 +115,21 @@ const messageTypeSet: Readonly<Record<RealtimeMessageType, true>> = {
   'ghost.updated': true,
   'projection-status.updated': true,
   'resume.required': true,
+  'resume.expired': true,
 };
 export const realtimeMessageTypes = Object.keys(messageTypeSet) as RealtimeMessageType[];
 
-/** Client → server. */
+/**
+ * Client → server. Without `afterKey` or `fromPosition`: a snapshot first, then live. With one of
+ * them (not both): what the log holds after it for the topic, then live; or `resume.expired` and a
+ * snapshot when the log no longer reaches back that far.
+ */
 export interface JoinRequest {
   topic: string;
-  /** Resume: everything after this position for the topic, then live. Without it: a snapshot first. */
+  /** Resume after every message of this position (a whole event). */
   fromPosition?: string;
+  /** Resume exactly after the message with this `key`: the last one the client received. */
+  afterKey?: string;
 }
 
 export type JoinReply =

@@ -1,4 +1,4 @@
-import { compareKeys, positionTextOf, type MessageKey } from './message-key';
+import { compareKeys, messageKeyText, positionTextOf, type MessageKey } from './message-key';
 import type { RealtimeMessage } from './realtime-contract';
 
 /** A message of the log with its key. */
@@ -23,32 +23,40 @@ export type MessageSink = (message: RealtimeMessage) => boolean;
  * after that read reaches it; while catching up, live messages are held (at most `maxBuffered`).
  * Catch-up messages and, afterwards, the held and later live messages are sent only when their key
  * is after the last key sent: the overlap at the seam is dropped, nothing is sent twice, and since
- * the log is read in key order and live messages arrive in key order, nothing is skipped.
+ * the log is read in key order and live messages arrive in key order, nothing is skipped. Keys
+ * include the message's `seq`, so this holds between two messages of one event too, and a client
+ * resuming after a message's key (`resumeKey`) continues with the next message of that event.
  */
 export class TopicFeed {
   private live = false;
   private held: KeyedMessage[] = [];
   private lastKey: MessageKey;
-  private lastPosition: string;
 
   constructor(
     readonly topic: string,
-    /** Resume: the key after the client's last position; snapshot: `START_KEY` until `sentSnapshot`. */
+    /**
+     * Resume: the key of the client's last message (or after its last position); snapshot:
+     * `START_KEY` until `sentSnapshot`.
+     */
     from: MessageKey,
     private readonly sink: MessageSink,
     private readonly maxBuffered: number,
   ) {
     this.lastKey = from;
-    this.lastPosition = positionTextOf(from);
   }
 
   get isLive(): boolean {
     return this.live;
   }
 
-  /** The position to resume from: of the last message sent, or where the client started. */
+  /** The position of the last message sent, or where the client started (coarse: a whole event). */
   get resumePosition(): string {
-    return this.lastPosition;
+    return positionTextOf(this.lastKey);
+  }
+
+  /** The key to resume after, exactly: of the last message sent, or where the client started. */
+  get resumeKey(): string {
+    return messageKeyText(this.lastKey);
   }
 
   get lastSentKey(): MessageKey {
@@ -62,7 +70,7 @@ export class TopicFeed {
   /** A snapshot at `key` (the checkpoint's position, after all its messages) went out. */
   sentSnapshot(message: RealtimeMessage, key: MessageKey): FeedOutcome {
     if (!this.sink(message)) return 'overflow';
-    this.advance(key, message.position);
+    this.lastKey = key;
     return 'sent';
   }
 
@@ -91,7 +99,10 @@ export class TopicFeed {
     return 'sent';
   }
 
-  /** A message outside the log (projection status): always sent, the key order does not apply. */
+  /**
+   * A message outside the log (projection status, `resume.expired`): always sent, the key order
+   * does not apply.
+   */
   sendUnlogged(message: RealtimeMessage): FeedOutcome {
     return this.sink(message) ? 'sent' : 'overflow';
   }
@@ -99,12 +110,7 @@ export class TopicFeed {
   private send(entry: KeyedMessage): FeedOutcome {
     if (compareKeys(entry.key, this.lastKey) <= 0) return 'dropped';
     if (!this.sink(entry.message)) return 'overflow';
-    this.advance(entry.key, entry.message.position);
+    this.lastKey = entry.key;
     return 'sent';
-  }
-
-  private advance(key: MessageKey, position: string): void {
-    this.lastKey = key;
-    this.lastPosition = position;
   }
 }

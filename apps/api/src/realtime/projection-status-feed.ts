@@ -48,10 +48,13 @@ export class ProjectionStatusFeed implements BeforeApplicationShutdown {
     // last poll's is broadcast at the next poll (a repeat for this one, harmless).
     for (const view of projections) if (!this.last.has(view.name)) this.last.set(view.name, JSON.stringify(view));
     this.ensurePolling();
+    const position = statuses.find((status) => status.head)?.head?.toString() ?? 'start';
+    // Not logged: a join always gets a snapshot, so the key only mirrors the position.
     return {
       type: 'projection-status.snapshot',
       topic: PROJECTION_STATUS_TOPIC,
-      position: statuses.find((status) => status.head)?.head?.toString() ?? 'start',
+      position,
+      key: position,
       payload: { projections },
     };
   }
@@ -83,10 +86,12 @@ export class ProjectionStatusFeed implements BeforeApplicationShutdown {
         const previous = this.last.get(view.name);
         this.last.set(view.name, text);
         if (previous === text) continue;
+        const position = view.position ?? 'start';
         this.hub.broadcastUnlogged({
           type: 'projection-status.updated',
           topic: PROJECTION_STATUS_TOPIC,
-          position: view.position ?? 'start',
+          position,
+          key: position,
           payload: { projection: view },
         });
       }

@@ -37,6 +37,8 @@ export interface LogBatch {
 }
 
 const GAP_PAGE = 1_000;
+/** The one topic whose messages are not logged (projection status): a pruned log does not concern it. */
+const UNLOGGED_TOPIC = 'projection-status';
 /** How long a slow client's last packets may take before its connection is cut. */
 const SLOW_CLIENT_GRACE_MS = 5_000;
 
@@ -166,6 +168,15 @@ export class RealtimeHub {
     await this.start();
     if (this.cursor === null) return;
     const after = fromWireKey(batch.after);
+    if (compareKeys(after, this.cursor) > 0 && compareKeys(await this.read.prunedThrough(), this.cursor) > 0) {
+      // The missing part may be pruned already (no batch for longer than the retention): no feed
+      // here can be made whole from the log, so each is told to resume, which starts it over.
+      this.logger.warn({ cursor: toWireKey(this.cursor), after: batch.after }, 'realtime: log gap already pruned');
+      for (const client of this.allClients()) {
+        for (const feed of [...client.feeds.values()]) if (feed.topic !== UNLOGGED_TOPIC) this.dropTopic(client, feed);
+      }
+      this.cursor = after;
+    }
     // The batch starts later than what was dispatched here: read the missing part from the log.
     while (compareKeys(after, this.cursor) > 0) {
       const missing = await this.read.logAfter(this.cursor, GAP_PAGE);
@@ -218,11 +229,13 @@ export class RealtimeHub {
   }
 }
 
+/** Names the last message delivered exactly (`afterKey`), so a resume continues inside its event. */
 export function resumeRequired(feed: TopicFeed): RealtimeMessage<'resume.required'> {
   return {
     type: 'resume.required',
     topic: feed.topic as RealtimeMessage['topic'],
     position: feed.resumePosition,
-    payload: { fromPosition: feed.resumePosition, reason: 'too_far_behind' },
+    key: feed.resumeKey,
+    payload: { fromPosition: feed.resumePosition, afterKey: feed.resumeKey, reason: 'too_far_behind' },
   };
 }

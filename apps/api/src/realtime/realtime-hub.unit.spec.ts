@@ -21,13 +21,15 @@ const entry = (position: number): KeyedMessage => ({
   message: { type: 'order.updated', topic, position: String(position), payload: {} } as unknown as RealtimeMessage,
 });
 
-/** The log as the projection wrote it: positions 1..n. */
-function logOf(positions: number[]): LiveReadModel {
-  const log = positions.map(entry);
+/** The log as the projection wrote it: positions 1..n, of which those up to `prunedThrough` are gone. */
+function logOf(positions: number[], prunedThrough = 0): LiveReadModel {
+  const horizon = prunedThrough === 0 ? START_KEY : { ...entry(prunedThrough).key };
+  const log = positions.map(entry).filter((item) => compareKeys(item.key, horizon) > 0);
   return {
     logHead: async () => START_KEY,
     logAfter: async (key: MessageKey, limit: number) =>
       log.filter((item) => compareKeys(item.key, key) > 0).slice(0, limit),
+    prunedThrough: async () => horizon,
   } as unknown as LiveReadModel;
 }
 
@@ -79,6 +81,22 @@ describe('RealtimeHub', () => {
     expect(reader.received.map((message) => message.position)).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
+  it('given a gap the log was already pruned through, then each follower is told to resume instead of skipping it', async () => {
+    const hub = new RealtimeHub(logOf([1, 2, 3, 4, 5, 6], 4), config, logger);
+    const reader = client('a');
+    await following(hub, reader);
+    await hub.receive(batch(0, [1, 2]));
+    // Batches 3 and 4 never arrived, and the log no longer holds them.
+    await hub.receive(batch(4, [5, 6]));
+    expect(reader.received.map((message) => [message.type, message.position])).toEqual([
+      ['order.updated', '1'],
+      ['order.updated', '2'],
+      ['resume.required', '2'],
+    ]);
+    expect(reader.received.at(-1)).toMatchObject({ payload: { afterKey: '2#0' } });
+    expect(hub.followerCount(topic)).toBe(0);
+  });
+
   it('a slow client is told where to resume and disconnected; the others go on', async () => {
     jest.useFakeTimers();
     try {
@@ -97,7 +115,11 @@ describe('RealtimeHub', () => {
         'order.updated',
         'resume.required',
       ]);
-      expect(queue.at(-1)).toMatchObject({ topic, payload: { fromPosition: '4', reason: 'too_far_behind' } });
+      expect(queue.at(-1)).toMatchObject({
+        topic,
+        key: '4#0',
+        payload: { fromPosition: '4', afterKey: '4#0', reason: 'too_far_behind' },
+      });
       expect(slow.socket.disconnect).toHaveBeenCalledWith(true);
       expect(hub.followerCount(topic)).toBe(1);
       jest.runAllTimers();

@@ -11,7 +11,8 @@ import type { TracershopConfig } from '@tracershop/config';
 import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import type { LiveReadModel } from '@tracershop/projections/live';
 import {
-  keyAfterPositionText,
+  messageKeyText,
+  parseResumeRequest,
   parseTopic,
   REALTIME_NAMESPACE,
   SocketOutbox,
@@ -58,8 +59,8 @@ function connectError(code: string, message: string): Error {
 /**
  * The realtime gateway (namespace `/realtime`). A connection authenticates like an HTTP request
  * (session cookie, `auth.token` or `Authorization: Bearer`) and is rate limited per user; a
- * client then `join`s topics (snapshot, or the log after `fromPosition`, then live) and `leave`s
- * them. Messages come only from the live projection's log, through the `RealtimeHub`.
+ * client then `join`s topics (snapshot, or the log after `afterKey` / `fromPosition`, then live)
+ * and `leave`s them. Messages come only from the live projection's log, through the `RealtimeHub`.
  */
 @WebSocketGateway({ namespace: REALTIME_NAMESPACE })
 export class RealtimeGateway
@@ -144,7 +145,7 @@ export class RealtimeGateway
     };
     const refuse = (code: string, message: string) => reply({ ok: false, topic, error: { code, message } });
     try {
-      if (!isRecord(request)) return refuse('INVALID_REQUEST', 'Send { topic, fromPosition? }');
+      if (!isRecord(request)) return refuse('INVALID_REQUEST', 'Send { topic, afterKey? } or { topic, fromPosition? }');
       // The credential is checked again on every join: a logout or revocation ends the connection.
       try {
         client.principal = await this.access.authenticate(client.credential);
@@ -159,11 +160,9 @@ export class RealtimeGateway
       if (!parsed.ok) return refuse(parsed.code, parsed.message);
       const refusal = await refusalOf(client.principal, parsed.parsed, this.sessions.orderSessions);
       if (refusal) return refuse(refusal.code, refusal.message);
-      let from: MessageKey | null = null;
-      if (request.fromPosition !== undefined && request.fromPosition !== null) {
-        from = typeof request.fromPosition === 'string' ? keyAfterPositionText(request.fromPosition) : null;
-        if (!from) return refuse('INVALID_POSITION', 'fromPosition must be a position a message carried');
-      }
+      const resume = parseResumeRequest(request);
+      if (!resume.ok) return refuse(resume.code, resume.message);
+      const from = resume.from;
       const { topic: name } = parsed.parsed;
       if (!client.feeds.has(name) && client.feeds.size >= this.config.realtime.maxTopicsPerSocket) {
         return refuse('TOO_MANY_TOPICS', `At most ${this.config.realtime.maxTopicsPerSocket} topics per connection`);
@@ -201,16 +200,40 @@ export class RealtimeGateway
     }
     let cursor = from;
     for (;;) {
-      const page = await this.read.topicAfter(feed.topic, cursor, CATCH_UP_PAGE);
+      const page = await this.read.topicPage(feed.topic, cursor, CATCH_UP_PAGE);
       if (!this.hub.isFollowing(client, feed)) return 'dropped';
-      for (const entry of page) if (feed.catchUp(entry) === 'overflow') return 'overflow';
-      if (page.length < CATCH_UP_PAGE) return 'sent';
-      cursor = page[page.length - 1].key;
+      // Pruned past where the client (or this catch-up) stands: say so, then start it over.
+      if (!page.complete) return this.expired(client, topic, feed, page.prunedThrough);
+      for (const entry of page.messages) if (feed.catchUp(entry) === 'overflow') return 'overflow';
+      if (page.messages.length < CATCH_UP_PAGE) return 'sent';
+      cursor = page.messages[page.messages.length - 1].key;
       if (!(await this.roomFor(client))) {
         this.hub.slowClient(client);
         return 'dropped';
       }
     }
+  }
+
+  /**
+   * The log no longer holds every message after the feed's key: `resume.expired`, then the snapshot
+   * (at the checkpoint, after anything the feed sent), then live as after any snapshot.
+   */
+  private async expired(
+    client: RealtimeClient,
+    topic: ParsedTopic,
+    feed: TopicFeed,
+    prunedThrough: MessageKey,
+  ): Promise<FeedOutcome> {
+    const notice: RealtimeMessage<'resume.expired'> = {
+      type: 'resume.expired',
+      topic: topic.topic,
+      position: feed.resumePosition,
+      key: feed.resumeKey,
+      payload: { afterKey: feed.resumeKey, prunedThrough: messageKeyText(prunedThrough), reason: 'log_pruned' },
+    };
+    if (feed.sendUnlogged(notice) === 'overflow') return 'overflow';
+    const { message, key } = await this.snapshotOf(topic);
+    return this.hub.isFollowing(client, feed) ? feed.sentSnapshot(message, key) : 'dropped';
   }
 
   private async snapshotOf(topic: ParsedTopic): Promise<{ message: RealtimeMessage; key: MessageKey }> {
@@ -223,6 +246,7 @@ export class RealtimeGateway
             type: 'production-day.snapshot',
             topic: topic.topic,
             position,
+            key: messageKeyText(key),
             payload: { date: topic.date, ...rows },
           },
         };
@@ -236,6 +260,7 @@ export class RealtimeGateway
             type: 'customer.snapshot',
             topic: topic.topic,
             position,
+            key: messageKeyText(key),
             payload: { customerId: topic.customerId, orders: rows },
           },
         };
@@ -244,12 +269,26 @@ export class RealtimeGateway
         // No producer writes order-session messages yet: the state is null, the feed is generic.
         const { position, key } = await this.read.checkpoint();
         const payload = { sessionId: topic.sessionId, state: null };
-        return { key, message: { type: 'order-session.snapshot', topic: topic.topic, position, payload } };
+        const message: RealtimeMessage<'order-session.snapshot'> = {
+          type: 'order-session.snapshot',
+          topic: topic.topic,
+          position,
+          key: messageKeyText(key),
+          payload,
+        };
+        return { key, message };
       }
       case 'job': {
         const { position, key } = await this.read.checkpoint();
         const payload = { jobId: topic.jobId, state: null };
-        return { key, message: { type: 'job.snapshot', topic: topic.topic, position, payload } };
+        const message: RealtimeMessage<'job.snapshot'> = {
+          type: 'job.snapshot',
+          topic: topic.topic,
+          position,
+          key: messageKeyText(key),
+          payload,
+        };
+        return { key, message };
       }
       case 'projection-status':
         throw new Error('projection-status has no logged snapshot');
