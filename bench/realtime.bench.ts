@@ -27,7 +27,8 @@
  * BENCH_WARMUP_SECONDS (5), BENCH_CUSTOMERS (30), BENCH_DATES (5), BENCH_PRODUCTION_PERCENT (10),
  * BENCH_ACCEPT_PERCENT (50), BENCH_CLIENT_PROCESSES (2), BENCH_HTTP_CONNECTIONS (32),
  * BENCH_MAX_IN_FLIGHT (400), BENCH_CONNECT_CONCURRENCY (20 per client process), BENCH_BUILD (auto |
- * always | never); REALTIME_* pass through to the api. CPU notes are in cores as in the ordering
+ * always | never), BENCH_CPU_PROFILES (e.g. `api,projector`: profiled while measuring, slower then);
+ * REALTIME_* pass through to the api. CPU notes are in cores as in the ordering
  * bench. Benchmarks measure; they never assert.
  */
 import { cpus, loadavg } from 'node:os';
@@ -36,6 +37,7 @@ import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import { report, row, type BenchRow } from './bench-report';
 import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './commands/api-metrics';
 import { buildIfStale, startTracershop, type BuildMode, type RunningTracershop } from './commands/app-processes';
+import { profileWritten, summariseCpuProfile } from './commands/cpu-profile';
 import { CpuWatch, describeCpuShares, findDatabaseServerPid, type CpuShares } from './commands/cpu-usage';
 import { seedMonth, type SeededCustomer, type SeededMonth } from './ordering/month-seed';
 import { workingDays } from './ordering/month-simulation';
@@ -57,6 +59,8 @@ const env = process.env;
 const SOCKETS = Number(env.BENCH_SOCKETS ?? 1000);
 const RATE = Number(env.BENCH_RATE ?? 200);
 const SECONDS = Number(env.BENCH_SECONDS ?? 45);
+/** BENCH_CPU_PROFILES=api,projector: those processes run under the V8 sampling profiler while measuring (slower then). */
+const PROFILED = new Set((env.BENCH_CPU_PROFILES ?? '').split(',').filter(Boolean));
 const WARMUP_SECONDS = Number(env.BENCH_WARMUP_SECONDS ?? 5);
 const CUSTOMERS = Number(env.BENCH_CUSTOMERS ?? 30);
 const DATES = Number(env.BENCH_DATES ?? 5);
@@ -288,6 +292,7 @@ async function benchRealtime(
     `load: ${RATE} commands/s for ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured ` +
       `(${ACCEPT_PERCENT} % accepts) on ${HTTP_CONNECTIONS} keep-alive connections`,
   );
+  const profilers = [app.apiProfiler, app.projectorProfiler].filter((profiler) => profiler !== null);
   const lagSampler = new ProjectionLagSampler(app.apiUrl);
   const metricsBefore = await scrapeMetricTotals(app.apiUrl);
   let loadRun: SteadyRunResult;
@@ -301,6 +306,7 @@ async function benchRealtime(
       maxInFlight: MAX_IN_FLIGHT,
       next: commandSource(seeded, dates),
       onWindowStart: () => {
+        for (const profiler of profilers) profiler.toggle();
         for (const fleet of fleets) fleet.startWindow();
         loopDelay.enable();
         cpu.start();
@@ -308,9 +314,16 @@ async function benchRealtime(
     });
     shares = withClientTotal(cpu.stop());
     loopDelay.disable();
+    for (const profiler of profilers) profiler.toggle();
   } finally {
     load.close();
     lagSampler.stop();
+  }
+  for (const [name, profiler] of [
+    ['api', app.apiProfiler],
+    ['projector', app.projectorProfiler],
+  ] as const) {
+    if (profiler) context[`${name}CpuProfile`] = await describeCpuProfile(name, profiler.file);
   }
   const apiTime = commandTimeSplit(metricsBefore, await scrapeMetricTotals(app.apiUrl));
   const drainWaitMs = await drain(app.apiUrl, fleets);
@@ -388,6 +401,21 @@ function addRows(rows: BenchRow[], measured: Measured): void {
   }
 }
 
+async function describeCpuProfile(name: string, file: string): Promise<unknown> {
+  if (!(await profileWritten(file))) {
+    log(`the ${name} wrote no CPU profile to ${file}`);
+    return null;
+  }
+  const summary = summariseCpuProfile(file);
+  log(`${name} CPU profile while measuring (${file}), ${summary.sampledMs} ms sampled:`);
+  for (const { area, ms, share } of summary.selfByArea) log(`    ${String(share).padStart(5)} %  ${ms} ms  ${area}`);
+  log("  on the stack, the app's own functions:");
+  for (const { name: fn, ms, share } of summary.inclusiveAppFunctions) {
+    log(`    ${String(share).padStart(5)} %  ${fn} ${ms} ms`);
+  }
+  return { file, ...summary };
+}
+
 export async function run(): Promise<void> {
   const started = performance.now();
   const rows: BenchRow[] = [];
@@ -420,7 +448,10 @@ export async function run(): Promise<void> {
     const build = await buildIfStale(BUILD_MODE, log);
     log(build.built ? `built in ${build.seconds.toFixed(1)} s` : `no build: ${build.reason}`);
     context.build = { ...build, seconds: round(build.seconds, 1) };
-    const app = await startTracershop(log);
+    const app = await startTracershop(log, {
+      profileApi: PROFILED.has('api'),
+      profileProjector: PROFILED.has('projector'),
+    });
     cleanups.push(app.stop);
     measured = await benchRealtime(app, rows, context, cleanups);
   } finally {

@@ -170,6 +170,8 @@ export interface RunningTracershop {
   headers: Record<string, string>;
   /** When asked for: starts the api's CPU profiler, and stops it (the profile goes to `file`). */
   apiProfiler: { toggle(): void; file: string } | null;
+  /** The same for the projector. */
+  projectorProfiler: { toggle(): void; file: string } | null;
   /** Stops both processes and drops the databases; safe to call more than once. */
   stop(): Promise<void>;
 }
@@ -181,7 +183,7 @@ export interface RunningTracershop {
  */
 export async function startTracershop(
   log: (line: string) => void,
-  options: { profileApi?: boolean } = {},
+  options: { profileApi?: boolean; profileProjector?: boolean } = {},
 ): Promise<RunningTracershop> {
   const suffix = randomBytes(4).toString('hex');
   const databases = {
@@ -215,8 +217,18 @@ export async function startTracershop(
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const projectorUrl = `http://127.0.0.1:${projectorPort}`;
     // The projector first: it creates the read-model tables the api reads while it boots.
-    const projector = ServiceProcess.start('projector', PROJECTOR_MAIN, env);
+    const projectorProfile = options.profileProjector ? cpuProfileHook() : null;
+    const projector = ServiceProcess.start(
+      'projector',
+      PROJECTOR_MAIN,
+      { ...env, ...projectorProfile?.env },
+      projectorProfile?.nodeArgs,
+    );
     services.push(projector);
+    const projectorProfiler = projectorProfile && {
+      toggle: () => projector.signal(PROFILER_TOGGLE_SIGNAL),
+      file: projectorProfile.file,
+    };
     await projector.waitUntilHealthy(`${projectorUrl}/health`);
     const profile = options.profileApi ? cpuProfileHook() : null;
     const api = ServiceProcess.start('api', API_MAIN, { ...env, ...profile?.env }, profile?.nodeArgs);
@@ -236,6 +248,7 @@ export async function startTracershop(
       databases,
       headers,
       apiProfiler,
+      projectorProfiler,
       stop,
     };
   } catch (error) {

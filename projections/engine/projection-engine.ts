@@ -28,7 +28,14 @@ export interface ProjectionEngineOptions {
   maxBatchEvents?: number;
   /** Longest a catch-up batch waits to fill up; live batches go at once. Default 100 ms. */
   maxBatchMs?: number;
-  /** `$all` events per transaction while rebuilding. Default 1,000. */
+  /**
+   * Live batches of one projection start at most this often: a batch that starts sooner after the
+   * previous one gathers what arrives until then. An idle projection applies the next event at
+   * once; a busy one commits fewer, larger batches (each costs a transaction with its checkpoint).
+   * Default 20 ms; 0 applies every live batch as soon as it is ready.
+   */
+  liveBatchSpacingMs?: number;
+  /** `$all` events per transaction while rebuilding. Default 5,000. */
   rebuildBatchEvents?: number;
   /** How often a standby retries the lock. Default 500 ms. */
   lockRetryMs?: number;
@@ -95,6 +102,7 @@ export class ProjectionEngine {
           instanceId: this.options.instanceId ?? `${hostname()}:${process.pid}`,
           maxBatchEvents: this.options.maxBatchEvents ?? 500,
           maxBatchMs: this.options.maxBatchMs ?? 100,
+          liveBatchSpacingMs: this.options.liveBatchSpacingMs ?? 20,
           lockRetryMs: this.options.lockRetryMs ?? 500,
           keepAliveMs: this.options.keepAliveMs ?? 1_000,
           controlPollMs: this.options.controlPollMs ?? 250,

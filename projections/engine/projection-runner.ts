@@ -25,6 +25,7 @@ export interface RunnerSettings {
   instanceId: string;
   maxBatchEvents: number;
   maxBatchMs: number;
+  liveBatchSpacingMs: number;
   lockRetryMs: number;
   keepAliveMs: number;
   /** How often the active runner looks for a rebuild's handover request or an operator's retry. */
@@ -263,6 +264,7 @@ export class ProjectionRunner {
     const batches = new SubscriptionBatches(subscription, from, this.handles, {
       maxEvents: this.settings.maxBatchEvents,
       maxMs: this.settings.maxBatchMs,
+      liveSpacingMs: this.settings.liveBatchSpacingMs,
     });
     this.batches = batches;
     const writer: BatchWriter = {

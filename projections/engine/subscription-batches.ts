@@ -14,6 +14,11 @@ export interface BatchLimits {
   maxEvents: number;
   /** Longest a catch-up batch waits to fill up; live batches go as soon as nothing more is ready. */
   maxMs: number;
+  /**
+   * Live batches start at most this often: one that starts sooner after the previous live batch
+   * waits for more until then. 0 or absent: a live batch goes as soon as nothing more is ready.
+   */
+  liveSpacingMs?: number;
 }
 
 type Taken =
@@ -35,6 +40,8 @@ export class SubscriptionBatches {
   /** A failure seen after a batch had started: that batch goes first, the failure with the next call. */
   private failure: unknown = null;
   private live = false;
+  /** When the previous live batch started (its first message), for `liveSpacingMs`. */
+  private previousLiveStart: number | null = null;
 
   constructor(
     subscription: Subscription,
@@ -63,7 +70,11 @@ export class SubscriptionBatches {
     let startedAt: number | null = null;
     for (;;) {
       const wait =
-        startedAt === null ? null : this.live ? 'ready' : Math.max(0, this.limits.maxMs - (Date.now() - startedAt));
+        startedAt === null
+          ? null
+          : this.live
+            ? this.liveWait()
+            : Math.max(0, this.limits.maxMs - (Date.now() - startedAt));
       const taken = await this.take(signal, wait);
       if (taken.kind === 'aborted') return null;
       if (taken.kind === 'timeout') break;
@@ -97,7 +108,16 @@ export class SubscriptionBatches {
       if (events.length >= this.limits.maxEvents) break;
     }
     this.position = position;
+    if (this.live && startedAt !== null) this.previousLiveStart = startedAt;
     return { events, position, live };
+  }
+
+  /** How long a live batch waits for more: until `liveSpacingMs` after the previous one began, else only what is ready. */
+  private liveWait(): number | 'ready' {
+    const spacing = this.limits.liveSpacingMs ?? 0;
+    if (spacing <= 0 || this.previousLiveStart === null) return 'ready';
+    const left = this.previousLiveStart + spacing - Date.now();
+    return left > 0 ? left : 'ready';
   }
 
   /** The next message, or what stopped the wait: `wait` null waits for ever, `ready` only for what is ready now. */

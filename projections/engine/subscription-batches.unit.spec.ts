@@ -95,6 +95,53 @@ describe('SubscriptionBatches', () => {
     expect(seen).toEqual(['0', '1', '2']);
   });
 
+  it('given live spacing, a live batch that starts soon after the previous one gathers what arrives until then', async () => {
+    const store = new MemoryEventStore();
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, {
+      maxEvents: 500,
+      maxMs: 10,
+      liveSpacingMs: 200,
+    });
+    await store.append('s-1', [event('A')], 'no_stream');
+    // Idle: the first live batch goes at once.
+    const first = await batches.next(never);
+    expect(first!.events).toHaveLength(1);
+
+    // Three events 20 ms apart, all within 200 ms of the first batch: one batch.
+    const appending = (async () => {
+      for (let revision = 0n; revision < 3n; revision++) {
+        await store.append('s-1', [event('A')], revision);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const second = await batches.next(never);
+    await appending;
+    expect(second).toMatchObject({ live: true });
+    expect(second!.events.map((one) => one.position.toString())).toEqual(['1', '2', '3']);
+
+    await subscription.close();
+  });
+
+  it('given no live spacing, each live event that arrives alone is its own batch', async () => {
+    const store = new MemoryEventStore();
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, { maxEvents: 500, maxMs: 10 });
+    await store.append('s-1', [event('A')], 'no_stream');
+    await batches.next(never);
+    const appending = (async () => {
+      for (let revision = 0n; revision < 3n; revision++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await store.append('s-1', [event('A')], revision);
+      }
+    })();
+    const sizes: number[] = [];
+    for (let index = 0; index < 3; index++) sizes.push((await batches.next(never))!.events.length);
+    await appending;
+    expect(sizes).toEqual([1, 1, 1]);
+    await subscription.close();
+  });
+
   it('returns null once aborted while waiting', async () => {
     const store = new MemoryEventStore();
     const subscription = store.subscribeToAll({ fromPosition: 'start' });
