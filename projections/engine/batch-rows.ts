@@ -7,6 +7,11 @@ export type TextRow = Record<string, unknown>;
 export interface BatchRowTable {
   readonly table: string;
   readonly key: readonly string[];
+  /**
+   * The primary key is the table's only unique key: a stored row's new version is then written with
+   * one `INSERT … ON DUPLICATE KEY UPDATE` (which can only meet that row) instead of delete and insert.
+   */
+  readonly primaryKeyOnly?: boolean;
 }
 
 interface Entry {
@@ -107,7 +112,12 @@ export class BatchRows {
       const spec = this.spec(table);
       const changed = [...rows.values()].filter((entry) => entry.dirty);
       if (changed.length === 0) continue;
-      const stored = changed.filter((entry) => entry.stored);
+      // With the primary key as the only unique key, a stored row still present is upserted in place.
+      const upserted = spec.primaryKeyOnly
+        ? changed.filter((entry): entry is Entry & { row: TextRow } => entry.stored && entry.row !== null)
+        : [];
+      const inPlace = new Set<Entry>(upserted);
+      const stored = changed.filter((entry) => entry.stored && !inPlace.has(entry));
       for (let start = 0; start < stored.length; start += CHUNK_ROWS) {
         const chunk = stored.slice(start, start + CHUNK_ROWS);
         await tx.query(
@@ -115,7 +125,17 @@ export class BatchRows {
           chunk.flatMap((entry) => spec.key.map((column) => (entry.row ?? {})[column])),
         );
       }
-      const present = changed.filter((entry): entry is Entry & { row: TextRow } => entry.row !== null);
+      for (let start = 0; start < upserted.length; start += CHUNK_ROWS) {
+        await insertRows(
+          tx,
+          table,
+          upserted.slice(start, start + CHUNK_ROWS).map((entry) => entry.row),
+          spec.key,
+        );
+      }
+      const present = changed.filter(
+        (entry): entry is Entry & { row: TextRow } => entry.row !== null && !inPlace.has(entry),
+      );
       for (let start = 0; start < present.length; start += CHUNK_ROWS) {
         await insertRows(
           tx,
@@ -151,8 +171,17 @@ export class BatchRows {
   }
 }
 
-/** One multi-row INSERT; a column a row does not set takes the column's default, as a single insert would. */
-async function insertRows(tx: ProjectionTransaction, table: string, rows: readonly TextRow[]): Promise<void> {
+/**
+ * One multi-row INSERT; a column a row does not set takes the column's default, as a single insert
+ * would. With `upsertKey`, rows whose key exists replace that row's other columns (stored rows, read
+ * whole, so no column falls back to its default).
+ */
+async function insertRows(
+  tx: ProjectionTransaction,
+  table: string,
+  rows: readonly TextRow[],
+  upsertKey?: readonly string[],
+): Promise<void> {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
   const params: unknown[] = [];
   const values = rows.map((row) => {
@@ -163,8 +192,16 @@ async function insertRows(tx: ProjectionTransaction, table: string, rows: readon
     });
     return `(${cells.join(', ')})`;
   });
+  const updated = upsertKey ? columns.filter((column) => !upsertKey.includes(column)) : [];
+  // A row of key columns only has nothing to replace: the no-op assignment keeps the insert from failing.
+  if (upsertKey && updated.length === 0) updated.push(upsertKey[0]);
+  // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
+  const onDuplicate =
+    updated.length > 0
+      ? ` ON DUPLICATE KEY UPDATE ${updated.map((column) => `${quoted(column)} = VALUES(${quoted(column)})`).join(', ')}`
+      : '';
   await tx.query(
-    `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${values.join(', ')}`,
+    `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${values.join(', ')}${onDuplicate}`,
     params,
   );
 }

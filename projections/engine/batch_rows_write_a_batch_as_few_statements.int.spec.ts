@@ -144,6 +144,35 @@ describe('BatchRows: the rows a batch changes, written at its end', () => {
     ]);
   });
 
+  it('given a table whose only unique key is its primary key, when stored and new rows change, then stored ones are upserted in place and new ones inserted', async () => {
+    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], primaryKeyOnly: true }]);
+    await connection.query(`INSERT INTO grants VALUES ('e1', 't1', 3), ('e1', 't2', 4)`);
+    statements = [];
+    const first = await upserting.read(tx, 'grants', { endpoint_id: 'e1', tracer_id: 't1' });
+    const second = await upserting.read(tx, 'grants', { endpoint_id: 'e1', tracer_id: 't2' });
+    upserting.write(tx, 'grants', { ...first, max_injections: null });
+    upserting.write(tx, 'grants', { ...second, max_injections: 7 });
+    upserting.write(tx, 'grants', { endpoint_id: 'e3', tracer_id: 't1', max_injections: 1 });
+    await upserting.flush(tx);
+
+    const writes = statements.filter((sql) => !sql.trim().startsWith('SELECT'));
+    expect(writes.map((sql) => sql.trim().split(/\s/)[0])).toEqual(['INSERT', 'INSERT']);
+    expect(writes[0]).toMatch(/ON DUPLICATE KEY UPDATE `max_injections` = VALUES\(`max_injections`\)$/);
+    expect(writes[1]).not.toMatch(/ON DUPLICATE KEY/);
+    expect(await tableRows('SELECT * FROM grants ORDER BY endpoint_id, tracer_id')).toEqual([
+      { endpoint_id: 'e1', tracer_id: 't1', max_injections: null },
+      { endpoint_id: 'e1', tracer_id: 't2', max_injections: 7 },
+      { endpoint_id: 'e3', tracer_id: 't1', max_injections: 1 },
+    ]);
+  });
+
+  it('given a table whose only unique key is its primary key, when a row never read exists already, then the flush still fails', async () => {
+    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], primaryKeyOnly: true }]);
+    await connection.query(`INSERT INTO grants VALUES ('e1', 't1', 3)`);
+    upserting.write(tx, 'grants', { endpoint_id: 'e1', tracer_id: 't1', max_injections: 9 });
+    await expect(upserting.flush(tx)).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+  });
+
   it('given a table it was not told about, when asked for a row, then it refuses', async () => {
     await expect(rows.read(tx, 'orders', { id: 'x' })).rejects.toThrow(/orders is not one of its tables/);
   });

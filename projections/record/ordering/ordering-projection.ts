@@ -63,7 +63,12 @@ const keyColumns: Readonly<Record<RowTable, string>> = {
 };
 
 const rows = new BatchRows(
-  (Object.entries(keyColumns) as [RowTable, string][]).map(([table, key]) => ({ table, key: [key] })),
+  // Their primary keys are their only unique keys (ordering-tables.ts): stored rows are upserted in place.
+  (Object.entries(keyColumns) as [RowTable, string][]).map(([table, key]) => ({
+    table,
+    key: [key],
+    primaryKeyOnly: true,
+  })),
 );
 const history = new OrderHistoryBuffer(orderHistory);
 /** The orders and ghosts of each delivery day, for the ghosts' hosted counts. */
