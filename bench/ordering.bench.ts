@@ -23,7 +23,8 @@
  * BENCH_MOVE_PERCENT (10), BENCH_WARMUP_DAYS (2), BENCH_BUILD (auto | always | never),
  * BENCH_PARTS ('http,rebuild'; the rebuild needs the history the http part makes) and
  * BENCH_API_CPU_PROFILE=1 to run the api under the V8 sampling profiler during the month's
- * place-order phase (it slows the api; that phase's numbers are then not comparable). CPU notes are
+ * place-order phase, or the phase BENCH_PROFILE_PHASE names (e.g. `release slot`; it slows the
+ * api; that phase's numbers are then not comparable). CPU notes are
  * in cores: `others` is other work on the machine, `steal` time the hypervisor gave to other
  * guests. Benchmarks measure; they never assert.
  */
@@ -202,7 +203,7 @@ async function benchMonth(
   );
   const results: PhaseResult[] = [];
   for (const phase of PHASES) {
-    const profiler = phase === 'place order' ? app.apiProfiler : null;
+    const profiler = phase === (env.BENCH_PROFILE_PHASE ?? 'place order') ? app.apiProfiler : null;
     const result = await runPhase(app, seeded, phase, month, profiler);
     if (!result) continue;
     results.push(result);
