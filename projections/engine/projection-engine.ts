@@ -4,7 +4,7 @@ import type { Pool } from 'mysql2/promise';
 import { CheckpointStore, type Checkpoint } from './checkpoint-store';
 import { assertValidProjection, type Projection, type ProjectionTarget } from './projection';
 import { ProjectionNotCaughtUpError, UnknownProjectionError } from './projection-errors';
-import { consoleProjectionLogger, type ProjectionLogger } from './projection-logger';
+import { consoleProjectionLogger, describeError, type ProjectionLogger } from './projection-logger';
 import { rebuildProjection, type RebuildOptions, type RebuildReport } from './projection-rebuild';
 import { ProjectionRunner, type RunnerState } from './projection-runner';
 import { measureLag, type LagCounting, type ProjectionStatus } from './projection-status';
@@ -225,6 +225,29 @@ export class ProjectionEngine {
       },
       options,
     );
+  }
+
+  /**
+   * Rebuilds, one after the other, the projections whose live tables are an older version than this
+   * process's code (a deployment that bumped a version): until then their runners stand by. A
+   * projection another process is rebuilding is left to it; a rebuild that fails is logged and
+   * left for `cli rebuild` (its shadow checkpoint shows where and why). Returns what was swapped in.
+   */
+  async rebuildOutdated(signal?: AbortSignal): Promise<RebuildReport[]> {
+    const reports: RebuildReport[] = [];
+    for (const status of await this.status()) {
+      if (signal?.aborted) break;
+      if (!status.checkpoint || status.checkpoint.version >= status.version) continue;
+      this.logger.info(
+        `${status.name}: live tables are version ${status.checkpoint.version}, rebuilding ${status.version}`,
+      );
+      try {
+        reports.push(await this.rebuild(status.name, { signal }));
+      } catch (error) {
+        this.logger.warn(`${status.name}: the automatic rebuild stopped`, { error: describeError(error) });
+      }
+    }
+    return reports;
   }
 
   private projection(name: string): Projection {

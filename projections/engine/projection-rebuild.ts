@@ -12,6 +12,11 @@ import { allTablesExist, createShadowTables, physicalTables, tableExists } from 
 export interface RebuildOptions {
   /** Start the shadow tables over, even when an interrupted rebuild of this version could resume. */
   restart?: boolean;
+  /**
+   * Stops the rebuild between batches (e.g. at shutdown) with a RebuildError; the shadow tables keep
+   * their checkpoint, so the next rebuild resumes. Not heeded once the swap has begun.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RebuildReport {
@@ -100,7 +105,9 @@ export async function rebuildProjection(
       tables: physicalTables(database, projection, 'shadow'),
       lock: { name: rebuildLock.name, sessionId: rebuildLock.sessionId },
     };
-    await catchUpShadow(settings, writer, progress, rebuildLock.lost);
+    const stopped = options.signal ? AbortSignal.any([rebuildLock.lost, options.signal]) : rebuildLock.lost;
+    await catchUpShadow(settings, writer, progress, stopped);
+    if (options.signal?.aborted) throw new RebuildError(`Rebuild of ${name}: stopped before the swap`);
 
     let pausedMs = 0;
     let replacedVersion: number | null = null;
@@ -189,7 +196,7 @@ async function catchUpShadow(
   /** The next batch's events, read while the current one is applied. */
   let ahead: Promise<RecordedEvent[]> | null = null;
   for (;;) {
-    if (lost.aborted) throw new RebuildError(`${projection.name}: lost the rebuild lock`);
+    if (lost.aborted) throw new RebuildError(`${projection.name}: the rebuild lost its lock or was stopped`);
     const events: RecordedEvent[] = await (ahead ?? read(progress.position));
     ahead = null;
     if (events.length === 0) return;

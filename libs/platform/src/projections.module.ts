@@ -25,19 +25,31 @@ export interface ProjectionsOptions {
 
 const PROJECTIONS_OPTIONS = Symbol('PROJECTIONS_OPTIONS');
 
-/** Starts the runners in the projector and stops them cleanly on shutdown. */
+/**
+ * Starts the runners in the projector and stops them cleanly on shutdown. A deployment that bumped
+ * a projection's version rebuilds it in the background (the old tables keep serving reads until the
+ * swap), so starting the new code is the whole upgrade, as with the migrations.
+ */
 @Injectable()
 class ProjectionRunners implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly stopping = new AbortController();
+  private upgrading: Promise<unknown> | null = null;
+
   constructor(
     @Inject(ProjectionEngine) private readonly engine: ProjectionEngine,
     @Inject(PROJECTIONS_OPTIONS) private readonly options: ProjectionsOptions,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.options.run) this.engine.start();
+    if (!this.options.run) return;
+    this.engine.start();
+    // Errors are logged by the engine; a failed rebuild is left for `cli rebuild`.
+    this.upgrading = this.engine.rebuildOutdated(this.stopping.signal).catch(() => undefined);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await this.upgrading;
     await this.engine.stop();
   }
 }
