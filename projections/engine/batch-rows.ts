@@ -8,15 +8,25 @@ export interface BatchRowTable {
   readonly table: string;
   readonly key: readonly string[];
   /**
-   * The primary key is the table's only unique key: a stored row's new version is then written with
-   * one `INSERT … ON DUPLICATE KEY UPDATE` (which can only meet that row) instead of delete and insert.
+   * The table's unique keys besides the primary key (`uniqueKeysOf` reads them from the DDL), when
+   * known. A stored row whose unique columns keep their stored values is then written with one
+   * `INSERT … ON DUPLICATE KEY UPDATE`, which can only meet that row, instead of delete and insert.
    */
-  readonly primaryKeyOnly?: boolean;
+  readonly uniqueKeys?: readonly (readonly string[])[];
+}
+
+/** The columns of each `UNIQUE KEY` of a `CREATE TABLE` statement (the primary key not included). */
+export function uniqueKeysOf(definition: (table: string) => string): string[][] {
+  return [...definition('`t`').matchAll(/UNIQUE\s+(?:KEY|INDEX)\s+(?:`?\w+`?\s*)?\(([^)]*)\)/gi)].map((match) =>
+    (match[1] ?? '').split(',').map((column) => column.trim().replace(/^`|`$/g, '')),
+  );
 }
 
 interface Entry {
   /** The row as the batch sees it now; null when it does not exist. */
   row: TextRow | null;
+  /** The row as the table holds it (as of the last flush); null when it holds none. */
+  storedRow: TextRow | null;
   /** Whether the table holds a row with this key (as of the last flush). */
   stored: boolean;
   dirty: boolean;
@@ -69,8 +79,10 @@ export class BatchRows {
         `SELECT * FROM ${tx.table(table)} WHERE ${keyCondition(spec, chunk.length)}`,
         chunk.flatMap(([, key]) => spec.key.map((column) => key[column])),
       );
-      for (const row of found) rows.set(keyString(spec, row), { row, stored: true, dirty: false });
-      for (const [id] of chunk) if (!rows.has(id)) rows.set(id, { row: null, stored: false, dirty: false });
+      for (const row of found) rows.set(keyString(spec, row), { row, storedRow: row, stored: true, dirty: false });
+      for (const [id] of chunk) {
+        if (!rows.has(id)) rows.set(id, { row: null, storedRow: null, stored: false, dirty: false });
+      }
     }
   }
 
@@ -100,7 +112,7 @@ export class BatchRows {
       entry.dirty = true;
     } else {
       // Never read: it must be new, or the insert meets the stored row and fails loudly.
-      rows.set(id, { row: { ...row }, stored: false, dirty: true });
+      rows.set(id, { row: { ...row }, storedRow: null, stored: false, dirty: true });
     }
   }
 
@@ -112,10 +124,11 @@ export class BatchRows {
       const spec = this.spec(table);
       const changed = [...rows.values()].filter((entry) => entry.dirty);
       if (changed.length === 0) continue;
-      // With the primary key as the only unique key, a stored row still present is upserted in place.
-      const upserted = spec.primaryKeyOnly
-        ? changed.filter((entry): entry is Entry & { row: TextRow } => entry.stored && entry.row !== null)
-        : [];
+      // A stored row that keeps its unique values is upserted in place: it can only meet itself.
+      const upserted = changed.filter(
+        (entry): entry is Entry & { row: TextRow } =>
+          entry.stored && entry.row !== null && keepsUniqueValues(spec, entry.storedRow, entry.row),
+      );
       const inPlace = new Set<Entry>(upserted);
       const stored = changed.filter((entry) => entry.stored && !inPlace.has(entry));
       for (let start = 0; start < stored.length; start += CHUNK_ROWS) {
@@ -145,6 +158,7 @@ export class BatchRows {
       }
       for (const entry of changed) {
         entry.stored = entry.row !== null;
+        entry.storedRow = entry.row;
         entry.dirty = false;
       }
     }
@@ -203,6 +217,14 @@ async function insertRows(
   await tx.query(
     `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${values.join(', ')}${onDuplicate}`,
     params,
+  );
+}
+
+/** Whether the row's unique columns hold what the table holds; never when the unique keys are unknown. */
+function keepsUniqueValues(spec: BatchRowTable, stored: TextRow | null, row: TextRow): boolean {
+  if (!spec.uniqueKeys || !stored) return false;
+  return spec.uniqueKeys.every((columns) =>
+    columns.every((column) => Object.hasOwn(row, column) && textOf(row[column]) === textOf(stored[column])),
   );
 }
 

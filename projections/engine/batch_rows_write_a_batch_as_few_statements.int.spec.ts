@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
 import { projectionTransactionOn } from './batch-transaction';
-import { BatchRows } from './batch-rows';
+import { BatchRows, uniqueKeysOf } from './batch-rows';
 import type { ProjectionTransaction } from './projection';
 
 describe('BatchRows: the rows a batch changes, written at its end', () => {
@@ -145,7 +145,7 @@ describe('BatchRows: the rows a batch changes, written at its end', () => {
   });
 
   it('given a table whose only unique key is its primary key, when stored and new rows change, then stored ones are upserted in place and new ones inserted', async () => {
-    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], primaryKeyOnly: true }]);
+    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], uniqueKeys: [] }]);
     await connection.query(`INSERT INTO grants VALUES ('e1', 't1', 3), ('e1', 't2', 4)`);
     statements = [];
     const first = await upserting.read(tx, 'grants', { endpoint_id: 'e1', tracer_id: 't1' });
@@ -167,10 +167,47 @@ describe('BatchRows: the rows a batch changes, written at its end', () => {
   });
 
   it('given a table whose only unique key is its primary key, when a row never read exists already, then the flush still fails', async () => {
-    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], primaryKeyOnly: true }]);
+    const upserting = new BatchRows([{ table: 'grants', key: ['endpoint_id', 'tracer_id'], uniqueKeys: [] }]);
     await connection.query(`INSERT INTO grants VALUES ('e1', 't1', 3)`);
     upserting.write(tx, 'grants', { endpoint_id: 'e1', tracer_id: 't1', max_injections: 9 });
     await expect(upserting.flush(tx)).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+  });
+
+  it('given declared unique keys, when one stored row keeps its unique name and another changes it, then the first is upserted in place and the second deleted and inserted', async () => {
+    const declared = new BatchRows([{ table: 'accounts', key: ['id'], uniqueKeys: [['name']] }]);
+    await connection.query(
+      `INSERT INTO accounts (id, name, half_life, changed_at) VALUES ('a', 'X', 1, NOW()), ('b', 'Y', 1, NOW())`,
+    );
+    const a = await declared.read(tx, 'accounts', { id: 'a' });
+    const b = await declared.read(tx, 'accounts', { id: 'b' });
+    statements = [];
+    declared.write(tx, 'accounts', { ...a, half_life: 2 });
+    declared.write(tx, 'accounts', { ...b, name: 'Z' });
+    await declared.flush(tx);
+
+    expect(statements).toHaveLength(3);
+    expect(statements[0]).toMatch(/^DELETE FROM `accounts` WHERE `id` IN \(\?\)$/);
+    expect(statements[1]).toMatch(/^INSERT INTO `accounts` [\s\S]* ON DUPLICATE KEY UPDATE/);
+    expect(statements[2]).not.toMatch(/ON DUPLICATE KEY/);
+    expect(await tableRows('SELECT id, name, half_life FROM accounts ORDER BY id')).toEqual([
+      { id: 'a', name: 'X', half_life: 2 },
+      { id: 'b', name: 'Z', half_life: 1 },
+    ]);
+  });
+
+  it('reads the unique keys of a table from its DDL, the primary key left out', () => {
+    expect(
+      uniqueKeysOf(
+        (table) => `CREATE TABLE ${table} (
+          id INT NOT NULL, a INT, b INT, c INT,
+          PRIMARY KEY (id),
+          UNIQUE KEY one (a),
+          UNIQUE KEY two (b, \`c\`),
+          KEY plain (c)
+        )`,
+      ),
+    ).toEqual([['a'], ['b', 'c']]);
+    expect(uniqueKeysOf((table) => `CREATE TABLE ${table} (id INT PRIMARY KEY, a INT, KEY k (a))`)).toEqual([]);
   });
 
   it('given a table it was not told about, when asked for a row, then it refuses', async () => {

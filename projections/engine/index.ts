@@ -8,7 +8,7 @@ export {
   type ProjectionTransaction,
   type SwapPreparation,
 } from './projection';
-export { BatchRows, type BatchRowTable, type TextRow } from './batch-rows';
+export { BatchRows, uniqueKeysOf, type BatchRowTable, type TextRow } from './batch-rows';
 export {
   DEFAULT_WAIT_FOR_POSITION_MS,
   ProjectionEngine,

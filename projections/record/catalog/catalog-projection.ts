@@ -14,7 +14,7 @@ import {
   type TracerDetails,
   type TracerPermissionDetails,
 } from '@tracershop/domain/catalog';
-import { BatchRows, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
+import { BatchRows, uniqueKeysOf, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
 import { catalogTableDefinitions, catalogTables, weeklyCloseDaysScope, type CatalogTable } from './catalog-tables';
 
 export const CATALOG_PROJECTION_NAME = 'record.catalog';
@@ -156,7 +156,11 @@ const primaryKeys: Readonly<Record<CatalogTable, readonly string[]>> = {
 };
 
 const rows = new BatchRows(
-  (Object.entries(primaryKeys) as [CatalogTable, readonly string[]][]).map(([table, key]) => ({ table, key })),
+  (Object.entries(primaryKeys) as [CatalogTable, readonly string[]][]).map(([table, key]) => ({
+    table,
+    key,
+    uniqueKeys: uniqueKeysOf(catalogTableDefinitions[table]),
+  })),
 );
 
 /**

@@ -9,7 +9,13 @@ import {
   type OrderStatus,
   type ReleasedBy,
 } from '@tracershop/domain/ordering';
-import { BatchRows, type Projection, type ProjectionTransaction, type TextRow } from '@tracershop/projections/engine';
+import {
+  BatchRows,
+  uniqueKeysOf,
+  type Projection,
+  type ProjectionTransaction,
+  type TextRow,
+} from '@tracershop/projections/engine';
 import { OrderHistoryBuffer, StreamMembers } from './ordering-batch';
 import {
   changedColumns,
@@ -63,11 +69,10 @@ const keyColumns: Readonly<Record<RowTable, string>> = {
 };
 
 const rows = new BatchRows(
-  // Their primary keys are their only unique keys (ordering-tables.ts): stored rows are upserted in place.
   (Object.entries(keyColumns) as [RowTable, string][]).map(([table, key]) => ({
     table,
     key: [key],
-    primaryKeyOnly: true,
+    uniqueKeys: uniqueKeysOf(orderingTableDefinitions[table]),
   })),
 );
 const history = new OrderHistoryBuffer(orderHistory);
