@@ -39,15 +39,17 @@ interface RowWrite {
 
 /**
  * The batch's view of the live tables. The batch is one transaction and only this projection
- * writes them, so each delivery day is read once per batch and then kept here (as JSON text, the
- * way it is stored, so no event shares objects with another); the writes go out as multi-row
+ * writes them, so each delivery day is read once per batch and then kept here (as the decider's
+ * state: `evolve` never changes a state it is given, so events may share it, and a day is turned
+ * into JSON once per batch, not once per event); the writes go out as multi-row
  * statements when the engine flushes: one write per key (the newest, as one statement per event
  * would leave it) and the log rows in event and message order.
  */
 interface BatchState {
-  /** Each delivery day's stored state (JSON), or null when it has no row yet. */
-  days: Map<string, string | null>;
-  unsavedDays: Map<string, RowWrite>;
+  /** Each delivery day's state as the batch sees it. */
+  days: Map<string, DeliveryDayState>;
+  /** The days the batch changed, with the position of the latest event: written by `flushBatch`. */
+  unsavedDays: Map<string, { state: DeliveryDayState; commit: string; prepare: string }>;
   unsavedOrders: Map<string, RowWrite>;
   unsavedGhosts: Map<string, RowWrite>;
   messages: unknown[][];
@@ -80,16 +82,17 @@ function keep(writes: Map<string, RowWrite>, key: string, values: unknown[]): vo
 }
 
 async function loadDay(tx: ProjectionTransaction, batch: BatchState, streamId: string): Promise<DeliveryDayState> {
-  let text = batch.days.get(streamId);
-  if (text === undefined) {
+  let state = batch.days.get(streamId);
+  if (state === undefined) {
     const rows = await tx.query<Array<{ state: string }>>(
       `SELECT state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id = ?`,
       [streamId],
     );
-    text = rows[0]?.state ?? null;
-    batch.days.set(streamId, text);
+    const text = rows[0]?.state;
+    state = text === undefined ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState);
+    batch.days.set(streamId, state);
   }
-  return text === null ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState);
+  return state;
 }
 
 /** Splits rows into chunks of at most FLUSH_CHUNK_ROWS rows and about FLUSH_CHUNK_CHARS of text. */
@@ -131,7 +134,12 @@ const upsertRows = (writes: Map<string, RowWrite>): unknown[][] =>
 async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   const batch = batches.get(tx);
   if (!batch) return;
-  const days = upsertRows(batch.unsavedDays);
+  const days = [...batch.unsavedDays.entries()].map(([streamId, day]) => [
+    streamId,
+    JSON.stringify(day.state),
+    day.commit,
+    day.prepare,
+  ]);
   const orders = upsertRows(batch.unsavedOrders);
   const ghosts = upsertRows(batch.unsavedGhosts);
   const messages = batch.messages;
@@ -198,9 +206,8 @@ export const liveDashboardsProjection: Projection = {
     const { state, changes } = foldLiveChanges(before, { type, data: event.data } as DeliveryDayEvent);
     const commit = event.position.commit.toString();
     const prepare = event.position.prepare.toString();
-    const stateText = JSON.stringify(state);
-    batch.days.set(event.streamId, stateText);
-    keep(batch.unsavedDays, event.streamId, [stateText, commit, prepare]);
+    batch.days.set(event.streamId, state);
+    batch.unsavedDays.set(event.streamId, { state, commit, prepare });
     for (const order of changes.orders) {
       keep(batch.unsavedOrders, order.orderId, [
         order.deliveryDate,

@@ -111,9 +111,19 @@ export function foldLiveChanges(
 ): { state: DeliveryDayState; changes: LiveChanges } {
   const state = deliveryDayDecider.evolve(before, event);
   const orders: LiveOrder[] = [];
+  // `evolve` shares what an event leaves alone: an order whose object, release and day are the
+  // same as before has the same live row, without computing it twice.
+  const sameDay = state.endpointId === before.endpointId && state.date === before.date;
   for (const [orderId, order] of Object.entries(state.orders)) {
-    const now = liveOrderOf(order, state);
     const previous = before.orders[orderId];
+    if (
+      sameDay &&
+      previous === order &&
+      (order.releaseId === null || state.releases[order.releaseId] === before.releases[order.releaseId])
+    ) {
+      continue;
+    }
+    const now = liveOrderOf(order, state);
     if (!previous || !same(liveOrderOf(previous, before), now)) orders.push(now);
   }
   const ghosts: LiveGhost[] = [];
