@@ -8,6 +8,7 @@ export {
   type ProjectionTransaction,
   type SwapPreparation,
 } from './projection';
+export { businessTimeOf } from './business-time';
 export { BatchRows, uniqueKeysOf, type BatchRowTable, type TextRow } from './batch-rows';
 export {
   DEFAULT_WAIT_FOR_POSITION_MS,

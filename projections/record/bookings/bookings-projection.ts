@@ -1,4 +1,3 @@
-import type { RecordedEvent } from '@tracershop/event-store';
 import {
   bookingsEventSchemaVersions,
   bookingsEventTypes,
@@ -8,7 +7,7 @@ import {
   type BookingsEventType,
 } from '@tracershop/domain/bookings';
 import type { FieldChanges } from '@tracershop/domain/catalog';
-import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
+import { businessTimeOf, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
 import { bookingsTableDefinitions, bookingsTables, type BookingsTable } from './bookings-tables';
 
 export const BOOKINGS_PROJECTION_NAME = 'record.bookings';
@@ -145,14 +144,6 @@ function procedureValues(procedure: Extract<BookingsEvent, { type: 'ProcedureDef
   };
 }
 
-/** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
-function businessTime(event: RecordedEvent): string {
-  const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
-  const parsed = new Date(instant);
-  if (Number.isNaN(parsed.getTime())) throw new Error(`${event.type} at ${event.position}: bad occurredAt ${instant}`);
-  return parsed.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 function isBookingsEventType(type: string): type is BookingsEventType {
   return Object.hasOwn(handlers, type);
 }
@@ -181,7 +172,7 @@ export const bookingsProjection: Projection = {
       type,
       position: event.position.toString(),
       revision: event.revision.toString(),
-      at: businessTime(event),
+      at: businessTimeOf(event),
     };
     const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
     await handler(event.data, applied);

@@ -14,7 +14,13 @@ import {
   type TracerDetails,
   type TracerPermissionDetails,
 } from '@tracershop/domain/catalog';
-import { BatchRows, uniqueKeysOf, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
+import {
+  BatchRows,
+  businessTimeOf,
+  uniqueKeysOf,
+  type Projection,
+  type ProjectionTransaction,
+} from '@tracershop/projections/engine';
 import { catalogTableDefinitions, catalogTables, weeklyCloseDaysScope, type CatalogTable } from './catalog-tables';
 
 export const CATALOG_PROJECTION_NAME = 'record.catalog';
@@ -373,19 +379,6 @@ async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTrans
   for (const [table, tableKeys] of keys) await rows.preload(tx, table, tableKeys);
 }
 
-const CANONICAL_UTC_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-
-/** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
-function businessTime(event: RecordedEvent): string {
-  const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
-  // The pipeline writes canonical UTC instants; only other shapes need the Date round trip.
-  if (typeof instant === 'string' && CANONICAL_UTC_INSTANT.test(instant))
-    return `${instant.slice(0, 10)} ${instant.slice(11, 23)}`;
-  const parsed = new Date(instant);
-  if (Number.isNaN(parsed.getTime())) throw new Error(`${event.type} at ${event.position}: bad occurredAt ${instant}`);
-  return parsed.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 function isCatalogRecordEventType(type: string): type is CatalogRecordEventType {
   return Object.hasOwn(handlers, type);
 }
@@ -419,7 +412,7 @@ export const catalogProjection: Projection = {
       streamId: event.streamId,
       position: event.position.toString(),
       revision: event.revision.toString(),
-      at: businessTime(event),
+      at: businessTimeOf(event),
     };
     const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
     await handler(event.data, applied);

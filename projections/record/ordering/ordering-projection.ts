@@ -11,6 +11,7 @@ import {
 } from '@tracershop/domain/ordering';
 import {
   BatchRows,
+  businessTimeOf,
   uniqueKeysOf,
   type Projection,
   type ProjectionTransaction,
@@ -601,20 +602,6 @@ async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTrans
   ]);
 }
 
-/** A UTC instant as `toISOString` prints it, on a day every month has: its text is the DATETIME literal. */
-const PLAIN_UTC_INSTANT = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1\d|2[0-8])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z$/;
-
-/** The envelope's business time as a UTC `DATETIME(3)` literal; `recordedAt` when an import left it out. */
-function businessTime(event: RecordedEvent): string {
-  const instant = event.metadata.occurredAt ?? event.metadata.recordedAt;
-  if (typeof instant === 'string' && PLAIN_UTC_INSTANT.test(instant)) {
-    return `${instant.slice(0, 10)} ${instant.slice(11, 23)}`;
-  }
-  const parsed = new Date(instant);
-  if (Number.isNaN(parsed.getTime())) throw new Error(`${event.type} at ${event.position}: bad occurredAt ${instant}`);
-  return parsed.toISOString().replace('T', ' ').replace('Z', '');
-}
-
 function isOrderingEventType(type: string): type is OrderingEventType {
   return Object.hasOwn(handlers, type);
 }
@@ -648,7 +635,7 @@ export const orderingProjection: Projection = {
       streamId: event.streamId,
       position: event.position.toString(),
       revision: event.revision.toString(),
-      at: businessTime(event),
+      at: businessTimeOf(event),
       actorId: actor.id,
       actorName: actor.printedName,
       reason: reason ?? null,
