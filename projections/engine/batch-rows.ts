@@ -98,7 +98,10 @@ export class BatchRows {
     return entry?.row ? { ...entry.row } : null;
   }
 
-  /** Keeps the row's new version for the batch; its key columns say which row it is. */
+  /**
+   * Keeps the row's new version for the batch; its key columns say which row it is. The row is
+   * handed over, not copied (a hot path of every batch): the caller must not change it afterwards.
+   */
   write(tx: ProjectionTransaction, table: string, row: TextRow): void {
     const spec = this.spec(table);
     for (const column of spec.key) {
@@ -108,11 +111,11 @@ export class BatchRows {
     const id = keyString(spec, row);
     const entry = rows.get(id);
     if (entry) {
-      entry.row = { ...row };
+      entry.row = row;
       entry.dirty = true;
     } else {
       // Never read: it must be new, or the insert meets the stored row and fails loudly.
-      rows.set(id, { row: { ...row }, storedRow: null, stored: false, dirty: true });
+      rows.set(id, { row, storedRow: null, stored: false, dirty: true });
     }
   }
 
