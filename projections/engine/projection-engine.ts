@@ -35,6 +35,13 @@ export interface ProjectionEngineOptions {
    * Default 20 ms; 0 applies every live batch as soon as it is ready.
    */
   liveBatchSpacingMs?: number;
+  /**
+   * A live batch with only other projections' events (nothing to handle, only the checkpoint to
+   * move) waits up to this long for more, so a projection that ignores the traffic does not commit
+   * a transaction per live batch. Queries waiting for such a position (`minPosition`) wait up to
+   * this much longer. Default 100 ms; 0 commits such batches like any other.
+   */
+  checkpointOnlyWaitMs?: number;
   /** `$all` events per transaction while rebuilding. Default 5,000. */
   rebuildBatchEvents?: number;
   /** How often a standby retries the lock. Default 500 ms. */
@@ -103,6 +110,7 @@ export class ProjectionEngine {
           maxBatchEvents: this.options.maxBatchEvents ?? 500,
           maxBatchMs: this.options.maxBatchMs ?? 100,
           liveBatchSpacingMs: this.options.liveBatchSpacingMs ?? 20,
+          checkpointOnlyWaitMs: this.options.checkpointOnlyWaitMs ?? 100,
           lockRetryMs: this.options.lockRetryMs ?? 500,
           keepAliveMs: this.options.keepAliveMs ?? 1_000,
           controlPollMs: this.options.controlPollMs ?? 250,

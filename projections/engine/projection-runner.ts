@@ -26,6 +26,7 @@ export interface RunnerSettings {
   maxBatchEvents: number;
   maxBatchMs: number;
   liveBatchSpacingMs: number;
+  checkpointOnlyWaitMs: number;
   lockRetryMs: number;
   keepAliveMs: number;
   /** How often the active runner looks for a rebuild's handover request or an operator's retry. */
@@ -265,6 +266,7 @@ export class ProjectionRunner {
       maxEvents: this.settings.maxBatchEvents,
       maxMs: this.settings.maxBatchMs,
       liveSpacingMs: this.settings.liveBatchSpacingMs,
+      checkpointOnlyWaitMs: this.settings.checkpointOnlyWaitMs,
     });
     this.batches = batches;
     const writer: BatchWriter = {

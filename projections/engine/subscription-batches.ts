@@ -19,6 +19,13 @@ export interface BatchLimits {
    * waits for more until then. 0 or absent: a live batch goes as soon as nothing more is ready.
    */
   liveSpacingMs?: number;
+  /**
+   * A live batch that so far holds no handled event only moves the checkpoint past other
+   * projections' events: it waits up to this long after its first message for more, so a projection
+   * that ignores the traffic commits a few checkpoint-only transactions a second instead of one per
+   * live batch. A handled event ends the wait (it goes as `liveSpacingMs` allows). 0 or absent: no wait.
+   */
+  checkpointOnlyWaitMs?: number;
 }
 
 type Taken =
@@ -73,7 +80,7 @@ export class SubscriptionBatches {
         startedAt === null
           ? null
           : this.live
-            ? this.liveWait()
+            ? this.liveWait(events.length === 0 ? startedAt : null)
             : Math.max(0, this.limits.maxMs - (Date.now() - startedAt));
       const taken = await this.take(signal, wait);
       if (taken.kind === 'aborted') return null;
@@ -112,11 +119,20 @@ export class SubscriptionBatches {
     return { events, position, live };
   }
 
-  /** How long a live batch waits for more: until `liveSpacingMs` after the previous one began, else only what is ready. */
-  private liveWait(): number | 'ready' {
+  /**
+   * How long a live batch waits for more: until `liveSpacingMs` after the previous one began, and a
+   * batch with nothing to handle yet (`checkpointOnlySince`: its start) until `checkpointOnlyWaitMs`
+   * after it began; else only what is ready.
+   */
+  private liveWait(checkpointOnlySince: number | null): number | 'ready' {
+    const now = Date.now();
     const spacing = this.limits.liveSpacingMs ?? 0;
-    if (spacing <= 0 || this.previousLiveStart === null) return 'ready';
-    const left = this.previousLiveStart + spacing - Date.now();
+    let until = spacing > 0 && this.previousLiveStart !== null ? this.previousLiveStart + spacing : 0;
+    const checkpointOnlyWait = this.limits.checkpointOnlyWaitMs ?? 0;
+    if (checkpointOnlySince !== null && checkpointOnlyWait > 0) {
+      until = Math.max(until, checkpointOnlySince + checkpointOnlyWait);
+    }
+    const left = until - now;
     return left > 0 ? left : 'ready';
   }
 

@@ -123,6 +123,53 @@ describe('SubscriptionBatches', () => {
     await subscription.close();
   });
 
+  it('given live events another projection handles, they are gathered for checkpointOnlyWaitMs into one checkpoint-only batch', async () => {
+    const store = new MemoryEventStore();
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, {
+      maxEvents: 500,
+      maxMs: 10,
+      checkpointOnlyWaitMs: 200,
+    });
+    await store.append('s-1', [event('A')], 'no_stream');
+    await batches.next(never);
+
+    // Three events this projection ignores, 20 ms apart: one batch that only moves the checkpoint.
+    const appending = (async () => {
+      for (let revision = 0n; revision < 3n; revision++) {
+        await store.append('s-1', [event('B')], revision);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    const batch = await batches.next(never);
+    await appending;
+    expect(batch).toMatchObject({ live: true, events: [] });
+    expect(batch!.position.toString()).toBe('3');
+    await subscription.close();
+  });
+
+  it('given a checkpoint-only batch waiting, an event it handles ends the wait', async () => {
+    const store = new MemoryEventStore();
+    const subscription = store.subscribeToAll({ fromPosition: 'start' });
+    const batches = new SubscriptionBatches(subscription, Position.START, handlesA, {
+      maxEvents: 500,
+      maxMs: 10,
+      checkpointOnlyWaitMs: 60_000,
+    });
+    await store.append('s-1', [event('A')], 'no_stream');
+    await batches.next(never);
+
+    await store.append('s-1', [event('B')], 0n);
+    const next = batches.next(never);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.append('s-1', [event('A')], 1n);
+    // Without the handled event ending the wait, this would wait a minute (past the test's timeout).
+    const batch = await next;
+    expect(batch!.events.map((one) => one.position.toString())).toEqual(['2']);
+    expect(batch!.position.toString()).toBe('2');
+    await subscription.close();
+  });
+
   it('given no live spacing, each live event that arrives alone is its own batch', async () => {
     const store = new MemoryEventStore();
     const subscription = store.subscribeToAll({ fromPosition: 'start' });

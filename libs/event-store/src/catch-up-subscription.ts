@@ -58,7 +58,9 @@ export function catchUpSubscription(
           caughtUp = true;
           yield { kind: 'caughtUp', position: after };
         }
-        if (batch.length === 0) await source.waitForEventsAfter(after, abort.signal);
+        // A short batch reached what was visible when it was read: wait for the head to move rather
+        // than read again at once (one read per wake instead of two for every live subscription).
+        await source.waitForEventsAfter(after, abort.signal);
       }
     }
   }
