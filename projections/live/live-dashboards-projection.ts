@@ -39,11 +39,12 @@ interface RowWrite {
 
 /**
  * The batch's view of the live tables. The batch is one transaction and only this projection
- * writes them, so each delivery day is read once per batch and then kept here (as the decider's
- * state: `evolve` never changes a state it is given, so events may share it, and a day is turned
- * into JSON once per batch, not once per event); the writes go out as multi-row
- * statements when the engine flushes: one write per key (the newest, as one statement per event
- * would leave it) and the log rows in event and message order.
+ * writes them, so each delivery day is read once per batch (all of them in one statement by
+ * `prepareBatch`) and then kept here (as the decider's state: `evolve` never changes a state it is
+ * given, so events may share it, and a day is turned into JSON once per batch, not once per
+ * event); the writes go out as multi-row statements when the engine flushes: one write per key
+ * (the newest, as one statement per event would leave it) and the log rows in event and message
+ * order.
  */
 interface BatchState {
   /** Each delivery day's state as the batch sees it. */
@@ -93,6 +94,30 @@ async function loadDay(tx: ProjectionTransaction, batch: BatchState, streamId: s
     batch.days.set(streamId, state);
   }
   return state;
+}
+
+/** Stream ids per preload statement. */
+const PRELOAD_CHUNK = 500;
+
+/** Reads every delivery day the batch's events touch with one statement (per 500), before the first event. */
+async function prepareBatch(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
+  const batch = batchOf(tx);
+  const wanted = [...new Set(events.map((event) => event.streamId))].filter((id) => !batch.days.has(id));
+  for (let start = 0; start < wanted.length; start += PRELOAD_CHUNK) {
+    const chunk = wanted.slice(start, start + PRELOAD_CHUNK);
+    const rows = await tx.query<Array<{ stream_id: string; state: string }>>(
+      `SELECT stream_id, state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id IN (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    );
+    const stored = new Map(rows.map((row) => [row.stream_id, row.state]));
+    for (const streamId of chunk) {
+      const text = stored.get(streamId);
+      batch.days.set(
+        streamId,
+        text === undefined ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState),
+      );
+    }
+  }
 }
 
 /** Splits rows into chunks of at most FLUSH_CHUNK_ROWS rows and about FLUSH_CHUNK_CHARS of text. */
@@ -190,6 +215,7 @@ export const liveDashboardsProjection: Projection = {
   eventTypes: liveDashboardEventTypes,
   streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],
   tables: liveTableDefinitions,
+  prepareBatch,
   flushBatch,
   async handle(event: RecordedEvent, tx: ProjectionTransaction) {
     if (!handled.has(event.type)) throw new Error(`${LIVE_DASHBOARDS_PROJECTION_NAME} does not handle ${event.type}`);
