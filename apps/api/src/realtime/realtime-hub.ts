@@ -57,6 +57,11 @@ export class RealtimeHub {
   private cursor: MessageKey | null = null;
   private queue: Promise<void> = Promise.resolve();
   private ready: Promise<void> | null = null;
+  /**
+   * The sockets taking the log message being dispatched: written with one local broadcast, so the
+   * message is encoded and framed once for all of them instead of once per socket.
+   */
+  private fanOut: { message: RealtimeMessage; sockets: Socket[] } | null = null;
 
   constructor(
     @Inject(LIVE_READ_MODEL) private readonly read: LiveReadModel,
@@ -190,13 +195,35 @@ export class RealtimeHub {
     for (const { key, message } of batch.messages) this.dispatch({ key: fromWireKey(key), message });
   }
 
+  /**
+   * Writes a message to a client's socket (the outbox's sink). While a log message is dispatched,
+   * the sockets taking it are gathered and written together when the dispatch ends; anything else
+   * (snapshots, catch-up, `resume.required`) is written at once.
+   */
+  write(socket: Socket, message: RealtimeMessage): void {
+    const fanOut = this.fanOut;
+    if (fanOut !== null && fanOut.message === message) fanOut.sockets.push(socket);
+    else socket.emit('message', message);
+  }
+
   private dispatch(entry: KeyedMessage): void {
     if (this.cursor !== null && compareKeys(entry.key, this.cursor) <= 0) return;
     this.cursor = entry.key;
-    for (const client of this.followers.get(entry.message.topic) ?? []) {
-      const feed = client.feeds.get(entry.message.topic);
-      if (feed && feed.offerLive(entry) === 'overflow') this.overflowed(client, feed);
+    const fanOut: { message: RealtimeMessage; sockets: Socket[] } = { message: entry.message, sockets: [] };
+    this.fanOut = fanOut;
+    try {
+      for (const client of this.followers.get(entry.message.topic) ?? []) {
+        const feed = client.feeds.get(entry.message.topic);
+        if (feed && feed.offerLive(entry) === 'overflow') this.overflowed(client, feed);
+      }
+    } finally {
+      this.fanOut = null;
     }
+    const { sockets } = fanOut;
+    if (sockets.length === 1) sockets[0]!.emit('message', entry.message);
+    // Local: the other instances dispatch the same log batch to their own sockets.
+    else if (sockets.length > 1)
+      sockets[0]!.nsp.local.to(sockets.map((socket) => socket.id)).emit('message', entry.message);
   }
 
   /** The client cannot take more: its socket (backlog) or this topic's catch-up buffer is full. */

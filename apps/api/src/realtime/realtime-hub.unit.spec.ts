@@ -128,4 +128,53 @@ describe('RealtimeHub', () => {
       jest.useRealTimers();
     }
   });
+
+  it('given several followers, a log message goes out as one local broadcast to them; a catch-up write goes out at once', async () => {
+    const hub = new RealtimeHub(logOf([]), config, logger);
+    const broadcasts: Array<{ to: string[]; message: RealtimeMessage }> = [];
+    const emitted: Array<{ socket: string; message: RealtimeMessage }> = [];
+    const nsp = {
+      local: {
+        to: (ids: string[]) => ({
+          emit: (_event: string, message: RealtimeMessage) => broadcasts.push({ to: ids, message }),
+        }),
+      },
+    };
+    const followers = ['a', 'b', 'c'].map((id) => {
+      const socket = {
+        id,
+        nsp,
+        emit: (_event: string, message: RealtimeMessage) => emitted.push({ socket: id, message }),
+      } as unknown as Socket;
+      const realtimeClient: RealtimeClient = {
+        socket,
+        principal: { id } as RealtimeClient['principal'],
+        credential: {},
+        outbox: new SocketOutbox(
+          () => 0,
+          (message) => hub.write(socket, message),
+          4,
+        ),
+        feeds: new Map(),
+      };
+      return realtimeClient;
+    });
+    for (const follower of followers) {
+      hub.add(follower);
+      const feed = new TopicFeed(topic, START_KEY, (message) => follower.outbox.offer(message), 4);
+      // Catching up, 'c' is sent one logged message by itself.
+      await hub.follow(follower, feed, async (primed) =>
+        follower.socket.id === 'c' ? primed.catchUp(entry(1)) : 'sent',
+      );
+    }
+    expect(emitted.map(({ socket, message }) => [socket, message.position])).toEqual([['c', '1']]);
+
+    await hub.receive(batch(0, [1, 2]));
+    // 1: only a and b still need it ('c' has it); 2: all three, in one write each.
+    expect(broadcasts.map(({ to, message }) => [to, message.position])).toEqual([
+      [['a', 'b'], '1'],
+      [['a', 'b', 'c'], '2'],
+    ]);
+    expect(emitted).toHaveLength(1);
+  });
 });

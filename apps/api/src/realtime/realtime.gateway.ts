@@ -108,7 +108,7 @@ export class RealtimeGateway
       credential: admitted.realtime.credential,
       outbox: new SocketOutbox(
         () => backlogOf(socket),
-        (message) => socket.emit('message', message),
+        (message) => this.hub.write(socket, message),
         limit,
       ),
       feeds: new Map(),
