@@ -1,6 +1,6 @@
 import type { Position, RecordedEvent } from '@tracershop/event-store';
 import type { PoolConnection } from 'mysql2/promise';
-import type { CheckpointSlot, CheckpointStore } from './checkpoint-store';
+import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
 import { CheckpointMovedError } from './projection-errors';
 import type { EventBatch } from './subscription-batches';
@@ -73,6 +73,38 @@ export async function applyBatch(
   return outcome.kind === 'committed' ? { ...outcome, durationMs: Date.now() - started } : outcome;
 }
 
+const RESTORE_SQL_MODE: SqlStatement = { sql: 'SET SESSION sql_mode = @tracershop_saved_sql_mode', params: [] };
+
+/**
+ * Whether the connection's pool was opened with `multipleStatements` (the projector's pools are):
+ * then the statements of one step go to the server in one round trip.
+ */
+function acceptsMultipleStatements(connection: PoolConnection): boolean {
+  const core = (connection as unknown as { connection?: { config?: { multipleStatements?: unknown } } }).connection;
+  return core?.config?.multipleStatements === true;
+}
+
+/**
+ * Runs statements in order and returns each one's result: one round trip when the connection
+ * accepts several statements, else one at a time. The server stops at the first failing statement.
+ */
+async function runStatements(connection: PoolConnection, statements: readonly SqlStatement[]): Promise<unknown[]> {
+  if (statements.length === 0) return [];
+  if (statements.length > 1 && acceptsMultipleStatements(connection)) {
+    const [results] = await connection.query(
+      statements.map((statement) => statement.sql).join(';\n'),
+      statements.flatMap((statement) => statement.params),
+    );
+    return results as unknown as unknown[];
+  }
+  const results: unknown[] = [];
+  for (const statement of statements) {
+    const [result] = await connection.query(statement.sql, statement.params);
+    results.push(result);
+  }
+  return results;
+}
+
 async function applyOnce(
   writer: BatchWriter,
   expected: Position,
@@ -86,15 +118,26 @@ async function applyOnce(
   let sqlModeSet = false;
   const restoreSqlMode = async () => {
     if (!sqlModeSet) return;
-    await connection.query('SET SESSION sql_mode = @tracershop_saved_sql_mode');
+    await connection.query(RESTORE_SQL_MODE.sql);
     sqlModeSet = false;
   };
   try {
-    await connection.query('START TRANSACTION');
-    const { checkpoint, lockHolder } = await writer.checkpoints.lockRow(
+    // Begin, lock the checkpoint row and (for projections that ask) set the sql_mode: one round trip.
+    const opening: SqlStatement[] = [
+      { sql: 'START TRANSACTION', params: [] },
+      writer.checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
+    ];
+    if (projection.sqlMode !== undefined) {
+      opening.push({
+        sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
+        params: [projection.sqlMode],
+      });
+    }
+    const opened = await runStatements(connection, opening);
+    sqlModeSet = projection.sqlMode !== undefined;
+    const { checkpoint, lockHolder } = await writer.checkpoints.lockedRow(
       connection,
-      projection.name,
-      writer.slot,
+      opened[1] as Array<Record<string, unknown>>,
       writer.lock.name,
     );
     if (lockHolder !== writer.lock.sessionId) {
@@ -107,13 +150,8 @@ async function applyOnce(
         false,
       );
     }
-    if (projection.sqlMode !== undefined) {
-      sqlModeSet = true;
-      await connection.query('SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?', [
-        projection.sqlMode,
-      ]);
-    }
-    const tx = transactionFor(connection, writer, mode);
+    const deferred: SqlStatement[] = [];
+    const tx = projectionTransactionOn(connection, projection.name, writer.tables, mode, deferred);
     const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
       if (isTransientDatabaseError(error)) throw error;
       await connection.query('ROLLBACK');
@@ -130,7 +168,10 @@ async function applyOnce(
     for (const event of batch.events) {
       try {
         await projection.handle(event, tx);
-        if (exact) await projection.flushBatch?.(tx);
+        if (exact) {
+          await projection.flushBatch?.(tx);
+          await runStatements(connection, deferred.splice(0));
+        }
       } catch (error) {
         return await failed(event, error);
       }
@@ -144,17 +185,24 @@ async function applyOnce(
         return await failed(last, error);
       }
     }
-    await restoreSqlMode();
+    // The deferred writes, the sql_mode restored, the checkpoint and the commit: one round trip.
+    const closing = deferred.splice(0);
+    const deferredCount = closing.length;
+    if (sqlModeSet) closing.push(RESTORE_SQL_MODE);
     const status = writer.slot === 'live' ? 'running' : 'rebuilding';
-    await writer.checkpoints.advance(
-      connection,
-      projection.name,
-      writer.slot,
-      batch.position,
-      batch.events.length,
-      status,
+    closing.push(
+      writer.checkpoints.advanceStatement(projection.name, writer.slot, batch.position, batch.events.length, status),
+      { sql: 'COMMIT', params: [] },
     );
-    await connection.query('COMMIT');
+    try {
+      await runStatements(connection, closing);
+    } catch (error) {
+      const last = batch.events[batch.events.length - 1];
+      // A deferred write of the batch failed: applied again one event at a time, it is found.
+      if (deferredCount > 0 && last && !isTransientDatabaseError(error)) return await failed(last, error);
+      throw error;
+    }
+    sqlModeSet = false;
     return { kind: 'committed', position: batch.position, handled: batch.events.length, durationMs: 0 };
   } catch (error) {
     broken = isBrokenConnection(error);
@@ -172,22 +220,26 @@ async function applyOnce(
   }
 }
 
-function transactionFor(connection: PoolConnection, writer: BatchWriter, mode: ApplyMode): ProjectionTransaction {
-  return projectionTransactionOn(connection, writer.projection.name, writer.tables, mode);
-}
-
-/** What handlers see of a connection inside a transaction: parameterised queries and their tables' names. */
+/**
+ * What handlers see of a connection inside a transaction: parameterised queries and their tables'
+ * names. With `deferred`, `deferWrite` queues there for the engine to send; without, it runs at once.
+ */
 export function projectionTransactionOn(
   connection: Pick<PoolConnection, 'query'>,
   projectionName: string,
   tables: ReadonlyMap<string, string>,
   mode: ApplyMode,
+  deferred?: SqlStatement[],
 ): ProjectionTransaction {
   return {
     mode,
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
       const [result] = await connection.query(sql, params as unknown[]);
       return result as R;
+    },
+    async deferWrite(sql: string, params: readonly unknown[] = []): Promise<void> {
+      if (deferred) deferred.push({ sql, params: [...params] });
+      else await connection.query(sql, params as unknown[]);
     },
     async queryText(sql: string, params: readonly unknown[] = []) {
       const [rows] = await connection.query({ sql, typeCast: (field) => field.string() }, params as unknown[]);

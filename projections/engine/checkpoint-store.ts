@@ -77,6 +77,12 @@ const COLUMNS = [
 
 type Row = Record<string, unknown>;
 
+/** One parameterised statement. */
+export interface SqlStatement {
+  sql: string;
+  params: unknown[];
+}
+
 /** The mysql2 query surface shared by pools and connections. */
 type Queryable = Pick<Pool, 'query'>;
 
@@ -116,11 +122,24 @@ export class CheckpointStore {
     slot: CheckpointSlot,
     lockName: string,
   ): Promise<{ checkpoint: Checkpoint | null; lockHolder: number | null }> {
-    const rows = await select(
-      connection,
-      `SELECT ${COLUMNS}, IS_USED_LOCK(?) AS lock_holder FROM ${this.table} WHERE name = ? AND slot = ? FOR UPDATE`,
-      [lockName, name, slot],
-    );
+    const { sql, params } = this.lockRowStatement(name, slot, lockName);
+    return this.lockedRow(connection, await select(connection, sql, params), lockName);
+  }
+
+  /** `lockRow`'s statement, for a caller that sends it with others in one round trip. */
+  lockRowStatement(name: string, slot: CheckpointSlot, lockName: string): SqlStatement {
+    return {
+      sql: `SELECT ${COLUMNS}, IS_USED_LOCK(?) AS lock_holder FROM ${this.table} WHERE name = ? AND slot = ? FOR UPDATE`,
+      params: [lockName, name, slot],
+    };
+  }
+
+  /** What `lockRowStatement`'s rows say (asking the lock's holder separately when there is no row). */
+  async lockedRow(
+    connection: PoolConnection,
+    rows: Row[],
+    lockName: string,
+  ): Promise<{ checkpoint: Checkpoint | null; lockHolder: number | null }> {
     if (rows.length === 0) {
       const [holder] = await select(connection, 'SELECT IS_USED_LOCK(?) AS lock_holder', [lockName]);
       return { checkpoint: null, lockHolder: toNumberOrNull(holder.lock_holder) };
@@ -151,12 +170,24 @@ export class CheckpointStore {
     handled: number,
     status: CheckpointStatus,
   ): Promise<void> {
-    await connection.query(
-      `UPDATE ${this.table} SET position = ?, events_applied = events_applied + ?, last_batch_size = ?,
+    const { sql, params } = this.advanceStatement(name, slot, position, handled, status);
+    await connection.query(sql, params);
+  }
+
+  /** `advance`'s statement, for a caller that sends it with others in one round trip. */
+  advanceStatement(
+    name: string,
+    slot: CheckpointSlot,
+    position: Position,
+    handled: number,
+    status: CheckpointStatus,
+  ): SqlStatement {
+    return {
+      sql: `UPDATE ${this.table} SET position = ?, events_applied = events_applied + ?, last_batch_size = ?,
          last_batch_at = UTC_TIMESTAMP(6), status = ?, updated_at = UTC_TIMESTAMP(6)
        WHERE name = ? AND slot = ?`,
-      [position.toString(), handled, handled, status, name, slot],
-    );
+      params: [position.toString(), handled, handled, status, name, slot],
+    };
   }
 
   /** Marks the row failed, unless another runner has moved it on since. */

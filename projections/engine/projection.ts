@@ -18,6 +18,13 @@ export interface ProjectionTransaction {
    */
   queryText(sql: string, params?: readonly unknown[]): Promise<Record<string, string | null>[]>;
   /**
+   * A write whose result the handler does not need, for a batch's last writes (`flushBatch`): the
+   * engine sends the deferred writes in order, with the checkpoint and the commit, in one round
+   * trip (after every event instead when it applies a failed batch again one event at a time, so a
+   * failing write is still reported at its event). Queries made after it do not see it yet.
+   */
+  deferWrite(sql: string, params?: readonly unknown[]): Promise<void>;
+  /**
    * The quoted, database-qualified name of a declared table: the live table, or its shadow while
    * a rebuild runs. Handlers never spell table names themselves.
    */

@@ -117,6 +117,10 @@ describe('legacy rows: a batch writes the net effect of its changes', () => {
         return (await connection.query(sql, params as unknown[]))[0] as R;
       },
       queryText: () => Promise.reject(new Error('not used')),
+      async deferWrite(sql: string, params: readonly unknown[] = []) {
+        statements.push(sql);
+        await connection.query(sql, params as unknown[]);
+      },
     };
     await connection.query('START TRANSACTION');
   });

@@ -38,7 +38,16 @@ export interface ProjectionTestBed {
   /** Reads and checks of the record database. */
   pool: Pool;
   /** An engine with its own pool, like another process; stopped and closed by `close()`. */
-  engine(options: Omit<ProjectionEngineOptions, 'eventStore' | 'databases'> & { eventStore?: EventStore }): TestEngine;
+  /**
+   * An engine with its own pool, like another process; stopped and closed by `close()`. Its pool
+   * sends several statements per round trip like the projector's, unless `batchStatements` is false.
+   */
+  engine(
+    options: Omit<ProjectionEngineOptions, 'eventStore' | 'databases'> & {
+      eventStore?: EventStore;
+      batchStatements?: boolean;
+    },
+  ): TestEngine;
   /** Appends `Counted` (and `Ignored`) events; returns the position of the last one. */
   append(plan: AppendPlan): Promise<Position>;
   rows(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
@@ -75,7 +84,11 @@ export async function openProjectionTestBed(purpose: string): Promise<Projection
     store,
     pool,
     engine(options) {
-      const enginePool = createPool({ ...MYSQL_TEST_CONNECTION, connectionLimit: 8 });
+      const enginePool = createPool({
+        ...MYSQL_TEST_CONNECTION,
+        connectionLimit: 8,
+        multipleStatements: options.batchStatements ?? true,
+      });
       const sessions = new Set<number>();
       enginePool.on('connection', (connection) => sessions.add(connection.threadId));
       const states: RunnerState[] = [];

@@ -57,8 +57,9 @@ interface Opened {
 
 async function open(config: TracershopConfig): Promise<Opened> {
   const store = await openEventStore(config);
-  const record = await openReadModelDatabase(config, 'record', 5);
-  const web = await openReadModelDatabase(config, 'web', 5);
+  // The cli rebuilds projections: their batches may send several statements per round trip.
+  const record = await openReadModelDatabase(config, 'record', 5, { batchStatements: true });
+  const web = await openReadModelDatabase(config, 'web', 5, { batchStatements: true });
   const engine = new ProjectionEngine({
     eventStore: store,
     databases: {

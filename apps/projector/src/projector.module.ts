@@ -21,7 +21,7 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       imports: [
-        PlatformModule.forRoot({ service: 'projector', config, logger }),
+        PlatformModule.forRoot({ service: 'projector', config, logger, batchStatements: true }),
         ProjectionsModule.register({ projections: allProjections, run: true }),
         HealthModule.register([ProjectionsReadiness]),
       ],

@@ -10,6 +10,7 @@ export async function openReadModelDatabase(
   config: TracershopConfig,
   target: ProjectionTarget,
   connectionLimit = 20,
+  { batchStatements = false }: { batchStatements?: boolean } = {},
 ): Promise<Pool> {
   const database = config.databases[target];
   await migrateProjectionDatabase({ ...config.mysql }, target, database);
@@ -17,6 +18,9 @@ export async function openReadModelDatabase(
     ...config.mysql,
     database,
     connectionLimit,
+    // Only where projections write: a batch then sends its opening and closing statements in one
+    // round trip each. Apps that serve requests keep one statement per query.
+    multipleStatements: batchStatements,
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,

@@ -16,6 +16,11 @@ export interface PlatformOptions {
   service: string;
   config: TracershopConfig;
   logger: Logger;
+  /**
+   * The read-model pools may send several statements in one round trip: for the process that runs
+   * the projections (their batch transactions), not for those that serve requests.
+   */
+  batchStatements?: boolean;
 }
 
 /** Closes what the platform opened, in reverse order of need. */
@@ -38,7 +43,7 @@ class PlatformShutdown implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot({ service, config, logger }: PlatformOptions): DynamicModule {
+  static forRoot({ service, config, logger, batchStatements = false }: PlatformOptions): DynamicModule {
     return {
       module: PlatformModule,
       imports: [CqrsModule.forRoot()],
@@ -51,8 +56,11 @@ export class PlatformModule {
           provide: REDIS,
           useFactory: () => new Redis(config.redisUrl, { maxRetriesPerRequest: 3, enableReadyCheck: true }),
         },
-        { provide: RECORD_DATABASE, useFactory: () => openReadModelDatabase(config, 'record') },
-        { provide: WEB_DATABASE, useFactory: () => openReadModelDatabase(config, 'web') },
+        {
+          provide: RECORD_DATABASE,
+          useFactory: () => openReadModelDatabase(config, 'record', 20, { batchStatements }),
+        },
+        { provide: WEB_DATABASE, useFactory: () => openReadModelDatabase(config, 'web', 20, { batchStatements }) },
         {
           provide: CommandPipeline,
           useFactory: (store: EventStore, metrics: TracershopMetrics) =>
