@@ -139,7 +139,7 @@ function chunksOf(rows: readonly unknown[][]): unknown[][][] {
   return chunks;
 }
 
-/** `INSERT … VALUES (…), (…) [suffix]` per chunk of rows. */
+/** `INSERT … VALUES (…), (…) [suffix]` per chunk of rows, deferred to go out with the commit. */
 async function insertRows(
   tx: ProjectionTransaction,
   head: string,
@@ -148,7 +148,7 @@ async function insertRows(
 ): Promise<void> {
   for (const chunk of chunksOf(rows)) {
     const tuple = `(${chunk[0]!.map(() => '?').join(', ')})`;
-    await tx.query(`${head} VALUES ${chunk.map(() => tuple).join(', ')}${suffix}`, chunk.flat());
+    await tx.deferWrite(`${head} VALUES ${chunk.map(() => tuple).join(', ')}${suffix}`, chunk.flat());
   }
 }
 
