@@ -119,7 +119,11 @@ export class BatchRows {
     }
   }
 
-  /** Writes the batch's changed rows: deletes the stored ones, inserts the new versions. */
+  /**
+   * Writes the batch's changed rows: deletes the stored ones, inserts the new versions. The writes
+   * are deferred (`tx.deferWrite`): they go out with the checkpoint and the commit, so this belongs
+   * at the end of `flushBatch`, after the batch's last read.
+   */
   async flush(tx: ProjectionTransaction): Promise<void> {
     const state = this.batches.get(tx);
     if (!state) return;
@@ -136,7 +140,7 @@ export class BatchRows {
       const stored = changed.filter((entry) => entry.stored && !inPlace.has(entry));
       for (let start = 0; start < stored.length; start += CHUNK_ROWS) {
         const chunk = stored.slice(start, start + CHUNK_ROWS);
-        await tx.query(
+        await tx.deferWrite(
           `DELETE FROM ${tx.table(table)} WHERE ${keyCondition(spec, chunk.length)}`,
           chunk.flatMap((entry) => spec.key.map((column) => (entry.row ?? {})[column])),
         );
@@ -217,7 +221,7 @@ async function insertRows(
     updated.length > 0
       ? ` ON DUPLICATE KEY UPDATE ${updated.map((column) => `${quoted(column)} = VALUES(${quoted(column)})`).join(', ')}`
       : '';
-  await tx.query(
+  await tx.deferWrite(
     `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${values.join(', ')}${onDuplicate}`,
     params,
   );

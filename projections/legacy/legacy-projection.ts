@@ -213,7 +213,8 @@ function batchOf(tx: ProjectionTransaction): BatchState {
 }
 
 /** Writes the batch's unsaved entities (one statement per chunk). */
-async function flushStates(tx: ProjectionTransaction): Promise<void> {
+/** Writes the batch's unsaved states; `deferred` at the batch's end, where nothing reads after it. */
+async function flushStates(tx: ProjectionTransaction, deferred = false): Promise<void> {
   const batch = batches.get(tx);
   if (!batch || batch.unsaved.size === 0) return;
   const rows = [...batch.unsaved.values()];
@@ -221,7 +222,7 @@ async function flushStates(tx: ProjectionTransaction): Promise<void> {
   for (let start = 0; start < rows.length; start += SAVE_CHUNK_ROWS) {
     const chunk = rows.slice(start, start + SAVE_CHUNK_ROWS);
     // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
-    await tx.query(
+    await (deferred ? tx.deferWrite.bind(tx) : tx.query.bind(tx))(
       `INSERT INTO ${tx.table(LEGACY_STATE_TABLE)} (kind, id, parent_id, state) VALUES
        ${chunk.map(() => '(?, ?, ?, ?)').join(', ')}
        ON DUPLICATE KEY UPDATE parent_id = VALUES(parent_id), state = VALUES(state)`,
@@ -1084,8 +1085,9 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
     sqlMode: LEGACY_SQL_MODE,
     prepareBatch: preloadStates,
     async flushBatch(tx) {
-      await flushStates(tx);
-      await flushRows(tx);
+      // The batch's last writes: deferred to go out with the checkpoint and the commit.
+      await flushStates(tx, true);
+      await flushRows(tx, true);
     },
     beforeSwap,
   };

@@ -142,6 +142,9 @@ function record(
   return true;
 }
 
+/** Sends one write statement: at once, or deferred to the batch's commit. */
+type Write = (sql: string, params: unknown[]) => Promise<unknown>;
+
 /**
  * Writes the batch's net changes, per table: deletes of stored rows, inserts (new rows, and rows
  * deleted and inserted again, whose columns the projection does not own start over as they did),
@@ -149,7 +152,9 @@ function record(
  * and the AUTO_INCREMENT counter moves past the id as before), then updates of the owned columns.
  * The legacy tables have no unique key besides the primary key, so this order cannot collide.
  */
-export async function flushRows(tx: ProjectionTransaction): Promise<void> {
+export async function flushRows(tx: ProjectionTransaction, deferred = false): Promise<void> {
+  // At the batch's end nothing reads after the flush: its statements can go out with the commit.
+  const write: Write = deferred ? (sql, params) => tx.deferWrite(sql, params) : (sql, params) => tx.query(sql, params);
   const changes = batches.get(tx);
   if (!changes || changes.size === 0) return;
   batches.delete(tx);
@@ -165,17 +170,20 @@ export async function flushRows(tx: ProjectionTransaction): Promise<void> {
     );
     await deleteRows(
       tx,
+      write,
       table,
       rows.filter((row) => row.stored && row.deleted),
     );
-    await insertRows(tx, table, inserted);
+    await insertRows(tx, write, table, inserted);
     await deleteRows(
       tx,
+      write,
       table,
       inserted.filter((row) => !row.present),
     );
     await updateRows(
       tx,
+      write,
       table,
       rows.filter((row) => row.present && row.stored && !row.deleted && row.values !== null),
     );
@@ -201,14 +209,19 @@ function bySignature<T>(rows: readonly T[], columnsOf: (row: T) => string[]): [s
   return [...groups.values()];
 }
 
-async function deleteRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+async function deleteRows(
+  tx: ProjectionTransaction,
+  write: Write,
+  table: LegacyTable,
+  rows: readonly RowChange[],
+): Promise<void> {
   for (const [keyColumns, group] of bySignature(rows, (row) => Object.keys(row.key))) {
     for (const chunk of chunks(group)) {
       const condition =
         keyColumns.length === 1
           ? `${quoted(keyColumns[0] ?? '')} IN (${chunk.map(() => '?').join(', ')})`
           : chunk.map(() => `(${keyColumns.map((column) => `${quoted(column)} = ?`).join(' AND ')})`).join(' OR ');
-      await tx.query(
+      await write(
         `DELETE FROM ${tx.table(table)} WHERE ${condition}`,
         chunk.flatMap((row) => keyColumns.map((column) => row.key[column])),
       );
@@ -216,7 +229,12 @@ async function deleteRows(tx: ProjectionTransaction, table: LegacyTable, rows: r
   }
 }
 
-async function insertRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+async function insertRows(
+  tx: ProjectionTransaction,
+  write: Write,
+  table: LegacyTable,
+  rows: readonly RowChange[],
+): Promise<void> {
   const notNull = NOT_NULL_COLUMNS.get(table) ?? new Set<string>();
   const full = rows.map((row) => ({ ...row.key, ...row.values }));
   // A NULL in a NOT NULL column goes in alone, so that it fails as it always did.
@@ -227,7 +245,7 @@ async function insertRows(tx: ProjectionTransaction, table: LegacyTable, rows: r
   for (const [columns, group] of bySignature(together, (values) => Object.keys(values))) {
     for (const chunk of chunks(group)) {
       const tuple = `(${columns.map(() => '?').join(', ')})`;
-      await tx.query(
+      await write(
         `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
         chunk.flatMap((values) => columns.map((column) => values[column])),
       );
@@ -235,7 +253,7 @@ async function insertRows(tx: ProjectionTransaction, table: LegacyTable, rows: r
   }
   for (const values of alone) {
     const columns = Object.keys(values);
-    await tx.query(
+    await write(
       `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
       Object.values(values),
     );
@@ -260,7 +278,12 @@ function literalKind(value: unknown): 'null' | 'text' | 'decimal' | 'double' | '
  * literal would (NULLs in any row included). Rows with a value the derived table could type
  * differently are updated alone, as they always were.
  */
-async function updateRows(tx: ProjectionTransaction, table: LegacyTable, rows: readonly RowChange[]): Promise<void> {
+async function updateRows(
+  tx: ProjectionTransaction,
+  write: Write,
+  table: LegacyTable,
+  rows: readonly RowChange[],
+): Promise<void> {
   const groups = bySignature(rows, (row) => [...Object.keys(row.key), ...Object.keys(row.values ?? {})]);
   for (const [columns, group] of groups) {
     const keyColumns = Object.keys(group[0]?.key ?? {});
@@ -288,7 +311,7 @@ async function updateRows(tx: ProjectionTransaction, table: LegacyTable, rows: r
     for (const chunk of chunks(together)) {
       const first = `SELECT ${columns.map((column) => `? AS ${quoted(column)}`).join(', ')}`;
       const others = ` UNION ALL SELECT ${columns.map(() => '?').join(', ')}`.repeat(chunk.length - 1);
-      await tx.query(
+      await write(
         `UPDATE ${tx.table(table)} AS target JOIN (${first}${others}) AS changed ON ${keyColumns
           .map((column) => `target.${quoted(column)} = changed.${quoted(column)}`)
           .join(' AND ')} SET ${valueColumns
@@ -299,7 +322,7 @@ async function updateRows(tx: ProjectionTransaction, table: LegacyTable, rows: r
     }
     for (const row of alone) {
       const values = row.values ?? {};
-      await tx.query(
+      await write(
         `UPDATE ${tx.table(table)} SET ${valueColumns.map((column) => `${quoted(column)} = ?`).join(', ')} WHERE ${keyColumns
           .map((column) => `${quoted(column)} = ?`)
           .join(' AND ')}`,
