@@ -49,6 +49,8 @@ interface RowWrite {
 interface BatchState {
   /** Each delivery day's state as the batch sees it. */
   days: Map<string, DeliveryDayState>;
+  /** Each day's orders as stored (read, or written by the last flush): what a flush compares with. */
+  storedOrders: Map<string, DeliveryDayState['orders']>;
   /** The days the batch changed, with the position of the latest event: written by `flushBatch`. */
   unsavedDays: Map<string, { state: DeliveryDayState; commit: string; prepare: string }>;
   unsavedOrders: Map<string, RowWrite>;
@@ -66,6 +68,7 @@ function batchOf(tx: ProjectionTransaction): BatchState {
   if (!batch) {
     batch = {
       days: new Map(),
+      storedOrders: new Map(),
       unsavedDays: new Map(),
       unsavedOrders: new Map(),
       unsavedGhosts: new Map(),
@@ -83,41 +86,77 @@ function keep(writes: Map<string, RowWrite>, key: string, values: unknown[]): vo
 }
 
 async function loadDay(tx: ProjectionTransaction, batch: BatchState, streamId: string): Promise<DeliveryDayState> {
-  let state = batch.days.get(streamId);
-  if (state === undefined) {
-    const rows = await tx.query<Array<{ state: string }>>(
-      `SELECT state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id = ?`,
-      [streamId],
-    );
-    const text = rows[0]?.state;
-    state = text === undefined ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState);
-    batch.days.set(streamId, state);
-  }
-  return state;
+  if (!batch.days.has(streamId)) await loadDays(tx, batch, [streamId]);
+  return batch.days.get(streamId) as DeliveryDayState;
 }
 
 /** Stream ids per preload statement. */
 const PRELOAD_CHUNK = 500;
 
-/** Reads every delivery day the batch's events touch with one statement (per 500), before the first event. */
+/**
+ * Reads these delivery days: each day without its orders, and the orders from their own rows, put
+ * back together as the decider's state. A day not stored yet starts from the decider's initial state.
+ */
+async function loadDays(tx: ProjectionTransaction, batch: BatchState, streamIds: readonly string[]): Promise<void> {
+  for (let start = 0; start < streamIds.length; start += PRELOAD_CHUNK) {
+    const chunk = streamIds.slice(start, start + PRELOAD_CHUNK);
+    const marks = chunk.map(() => '?').join(', ');
+    const dayRows = await tx.query<Array<{ stream_id: string; state: string }>>(
+      `SELECT stream_id, state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id IN (${marks})`,
+      chunk,
+    );
+    const orderRows = await tx.query<Array<{ stream_id: string; order_id: string; state: string }>>(
+      `SELECT stream_id, order_id, state FROM ${tx.table(liveTables.dayOrders)} WHERE stream_id IN (${marks})`,
+      chunk,
+    );
+    const ordersOf = new Map<string, DeliveryDayState['orders']>();
+    for (const row of orderRows) {
+      let orders = ordersOf.get(row.stream_id);
+      if (!orders) ordersOf.set(row.stream_id, (orders = {}));
+      orders[row.order_id] = JSON.parse(row.state) as DeliveryDayState['orders'][string];
+    }
+    const stored = new Map(dayRows.map((row) => [row.stream_id, row.state]));
+    for (const streamId of chunk) {
+      const text = stored.get(streamId);
+      const orders = ordersOf.get(streamId) ?? {};
+      const state =
+        text === undefined
+          ? deliveryDayDecider.initialState()
+          : { ...(JSON.parse(text) as Omit<DeliveryDayState, 'orders'>), orders };
+      batch.days.set(streamId, state);
+      batch.storedOrders.set(streamId, state.orders);
+    }
+  }
+}
+
+/** Reads every delivery day the batch's events touch, two statements per 500 days, before the first event. */
 async function prepareBatch(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
   const batch = batchOf(tx);
   const wanted = [...new Set(events.map((event) => event.streamId))].filter((id) => !batch.days.has(id));
-  for (let start = 0; start < wanted.length; start += PRELOAD_CHUNK) {
-    const chunk = wanted.slice(start, start + PRELOAD_CHUNK);
-    const rows = await tx.query<Array<{ stream_id: string; state: string }>>(
-      `SELECT stream_id, state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id IN (${chunk.map(() => '?').join(', ')})`,
-      chunk,
-    );
-    const stored = new Map(rows.map((row) => [row.stream_id, row.state]));
-    for (const streamId of chunk) {
-      const text = stored.get(streamId);
-      batch.days.set(
-        streamId,
-        text === undefined ? deliveryDayDecider.initialState() : (JSON.parse(text) as DeliveryDayState),
-      );
-    }
+  await loadDays(tx, batch, wanted);
+}
+
+/**
+ * The day's rows to write: the day without its orders, and the orders that are not the objects
+ * stored (`evolve` never changes an order it is given, so an order an event left alone is the same
+ * object). Orders never leave a day's state (a cancelled or dead order stays), so none is deleted.
+ */
+function dayWrites(
+  batch: BatchState,
+  streamId: string,
+  day: { state: DeliveryDayState; commit: string; prepare: string },
+): { dayRow: unknown[]; orderRows: unknown[][] } {
+  const { orders, ...rest } = day.state;
+  const stored = batch.storedOrders.get(streamId) ?? {};
+  const orderRows: unknown[][] = [];
+  for (const [orderId, order] of Object.entries(orders)) {
+    if (stored[orderId] !== order) orderRows.push([streamId, orderId, JSON.stringify(order)]);
   }
+  for (const orderId of Object.keys(stored)) {
+    if (!Object.hasOwn(orders, orderId)) throw new Error(`Order ${orderId} left the state of ${streamId}`);
+  }
+  batch.storedOrders.set(streamId, orders);
+  return { dayRow: [streamId, JSON.stringify(rest), day.commit, day.prepare], orderRows };
 }
 
 /** Splits rows into chunks of at most FLUSH_CHUNK_ROWS rows and about FLUSH_CHUNK_CHARS of text. */
@@ -159,12 +198,13 @@ const upsertRows = (writes: Map<string, RowWrite>): unknown[][] =>
 async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   const batch = batches.get(tx);
   if (!batch) return;
-  const days = [...batch.unsavedDays.entries()].map(([streamId, day]) => [
-    streamId,
-    JSON.stringify(day.state),
-    day.commit,
-    day.prepare,
-  ]);
+  const days: unknown[][] = [];
+  const dayOrders: unknown[][] = [];
+  for (const [streamId, day] of batch.unsavedDays) {
+    const { dayRow, orderRows } = dayWrites(batch, streamId, day);
+    days.push(dayRow);
+    dayOrders.push(...orderRows);
+  }
   const orders = upsertRows(batch.unsavedOrders);
   const ghosts = upsertRows(batch.unsavedGhosts);
   const messages = batch.messages;
@@ -178,6 +218,12 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
     `INSERT INTO ${tx.table(liveTables.deliveryDays)} (stream_id, state, pos_commit, pos_prepare)`,
     days,
     ` ON DUPLICATE KEY UPDATE state = VALUES(state), pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
+  );
+  await insertRows(
+    tx,
+    `INSERT INTO ${tx.table(liveTables.dayOrders)} (stream_id, order_id, state)`,
+    dayOrders,
+    ` ON DUPLICATE KEY UPDATE state = VALUES(state)`,
   );
   await insertRows(
     tx,
@@ -206,11 +252,12 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
  * and one `order.updated` / `ghost.updated` message per changed row is logged for the production
  * day and for the customer, all in the batch's transaction with the checkpoint. The api's gateway
  * reads only this log: nothing is announced that was not stored, and a client resumes from it.
- * Version 2 stores each message's `recorded_at`, which the log's retention is measured on.
+ * Version 2 stores each message's `recorded_at`, which the log's retention is measured on; version 3
+ * stores a day's orders one row each (`live_day_orders`), so a batch writes only the orders it changed.
  */
 export const liveDashboardsProjection: Projection = {
   name: LIVE_DASHBOARDS_PROJECTION_NAME,
-  version: 2,
+  version: 3,
   target: 'record',
   eventTypes: liveDashboardEventTypes,
   streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],

@@ -1,7 +1,8 @@
 /**
  * The live projection's tables in the record database:
- * - `live_delivery_days`: each delivery day's state as the decider folds it (JSON), the input of
- *   the next event;
+ * - `live_delivery_days`, `live_day_orders`: each delivery day's state as the decider folds it
+ *   (JSON), the input of the next event: the day without its orders, and each order on a row of its
+ *   own, so a batch writes the orders it changed, not every order of the day again;
  * - `live_orders`, `live_ghosts`: the board rows (`LiveOrder` / `LiveGhost` as JSON) with the keys
  *   snapshots select by;
  * - `live_messages`: the message log the gateway resumes from and fans out, one row per message,
@@ -12,6 +13,7 @@
  */
 export const liveTables = {
   deliveryDays: 'live_delivery_days',
+  dayOrders: 'live_day_orders',
   orders: 'live_orders',
   ghosts: 'live_ghosts',
   messages: 'live_messages',
@@ -30,10 +32,17 @@ export const liveTableDefinitions: Readonly<Record<LiveTable, (table: string) =>
   live_delivery_days: (table) => `
     CREATE TABLE ${table} (
       stream_id ${STREAM_ID} NOT NULL,
-      state LONGTEXT NOT NULL COMMENT 'DeliveryDayState as JSON',
+      state LONGTEXT NOT NULL COMMENT 'DeliveryDayState as JSON, without its orders (live_day_orders)',
       pos_commit ${POSITION_PART} COMMENT 'latest event applied',
       pos_prepare ${POSITION_PART},
       PRIMARY KEY (stream_id)
+    ) ${TABLE_OPTIONS}`,
+  live_day_orders: (table) => `
+    CREATE TABLE ${table} (
+      stream_id ${STREAM_ID} NOT NULL,
+      order_id ${ID} NOT NULL,
+      state LONGTEXT NOT NULL COMMENT 'the order in DeliveryDayState.orders, as JSON',
+      PRIMARY KEY (stream_id, order_id)
     ) ${TABLE_OPTIONS}`,
   live_orders: (table) => `
     CREATE TABLE ${table} (

@@ -135,7 +135,13 @@ describe('live.dashboards: rows and message log follow the delivery-day decider'
   it('keeps each day’s folded state at its latest event, each row at the latest event that changed it', async () => {
     const days = await bed.rows('SELECT stream_id, state, pos_commit, pos_prepare FROM live_delivery_days');
     const dayRow = days.find((row) => row.stream_id === stream);
-    expect(JSON.parse(String(dayRow?.state))).toEqual(JSON.parse(JSON.stringify(fold(deliveryDayDecider, day))));
+    // The day without its orders, and each order on a row of its own: together, the decider's fold.
+    const orderRows = await bed.rows('SELECT order_id, state FROM live_day_orders WHERE stream_id = ?', [stream]);
+    const stored = {
+      ...(JSON.parse(String(dayRow?.state)) as object),
+      orders: Object.fromEntries(orderRows.map((row) => [row.order_id, JSON.parse(String(row.state)) as unknown])),
+    };
+    expect(stored).toEqual(JSON.parse(JSON.stringify(fold(deliveryDayDecider, day))));
     expect(`${String(dayRow?.pos_commit)}/${String(dayRow?.pos_prepare)}`).toBe(
       `${String(bed.lastPosition().commit)}/${String(bed.lastPosition().prepare)}`,
     );
@@ -156,6 +162,7 @@ describe('live.dashboards: rows and message log follow the delivery-day decider'
       days: await bed.rows(
         'SELECT stream_id, state, pos_commit, pos_prepare FROM live_delivery_days ORDER BY stream_id',
       ),
+      dayOrders: await bed.rows('SELECT stream_id, order_id, state FROM live_day_orders ORDER BY stream_id, order_id'),
       orders: await bed.rows(
         'SELECT order_id, delivery_date, customer_id, row_json, pos_commit, pos_prepare FROM live_orders ORDER BY order_id',
       ),
