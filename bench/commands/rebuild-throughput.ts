@@ -23,6 +23,8 @@ const RECORD_POOL_OPTIONS: PoolOptions = {
   bigNumberStrings: true,
   dateStrings: true,
   charset: 'utf8mb4',
+  // As the projector's and the cli's pools: a batch opens and closes in one round trip each.
+  multipleStatements: true,
 };
 const READ_BATCH = 1_000;
 

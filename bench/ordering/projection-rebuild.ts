@@ -36,6 +36,7 @@ export async function rebuildFromHistory(
       bigNumberStrings: true,
       dateStrings: true,
       charset: 'utf8mb4',
+      multipleStatements: true,
     });
     try {
       const engine = new ProjectionEngine({
