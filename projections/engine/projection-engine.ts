@@ -72,6 +72,7 @@ export class ProjectionEngine {
   private readonly projections = new Map<string, Projection>();
   private readonly checkpoints = new Map<ProjectionTarget, CheckpointStore>();
   private readonly runners = new Map<string, ProjectionRunner>();
+  private readonly commitListeners = new Set<(name: string, position: Position) => void>();
   /** Last position each projection committed in this process, for waiters here. */
   private readonly committed = new Map<string, Position>();
   private readonly commitWaiters = new Map<string, Set<() => void>>();
@@ -268,7 +269,34 @@ export class ProjectionEngine {
     return this.checkpoints.get(projection.target)!;
   }
 
+  /**
+   * Listens to the batches this process commits (projection, position after the batch), e.g. to
+   * tell other processes (`commitReported`). Returns the way to stop listening.
+   */
+  onCommitted(listener: (name: string, position: Position) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Another process says it committed a batch of `name`: queries waiting here for a position read
+   * the checkpoint now instead of at their next poll. A hint only: the checkpoint decides.
+   */
+  commitReported(name: string): void {
+    const waiters = this.commitWaiters.get(name);
+    if (!waiters) return;
+    this.commitWaiters.delete(name);
+    for (const wake of waiters) wake();
+  }
+
   private noteCommit(name: string, position: Position): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener(name, position);
+      } catch {
+        // A listener's failure is its own; the batch has committed.
+      }
+    }
     this.committed.set(name, position);
     const waiters = this.commitWaiters.get(name);
     if (!waiters) return;

@@ -31,7 +31,7 @@ export class HeadWatcher {
     options: HeadWatcherOptions = {},
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 5;
-    this.maxIntervalMs = options.maxIntervalMs ?? 50;
+    this.maxIntervalMs = Math.max(this.minIntervalMs, options.maxIntervalMs ?? 50);
   }
 
   /** Resolves once the committed head is past `after` (-1n for an empty store), or on abort. */

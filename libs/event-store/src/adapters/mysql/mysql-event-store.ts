@@ -66,6 +66,12 @@ export interface MysqlEventStoreOptions {
   streamHeadCacheSize?: number;
   /** Events per `readAfter` batch of a subscription. */
   subscriptionBatchSize?: number;
+  /**
+   * How often live subscriptions poll the head for appends of other processes: `minMs` while it
+   * keeps moving, backing off to `maxMs` while idle (defaults 5 and 50). A hint through `headMoved`
+   * wakes them sooner.
+   */
+  headPoll?: { minMs?: number; maxMs?: number };
 }
 
 /** One stream of a `readStreams` call: its events from `fromRevision` (inclusive) on. */
@@ -209,6 +215,7 @@ export class MysqlEventStore implements EventStore {
   private readonly subscriptionBatchSize: number;
   private readonly watcher: HeadWatcher;
   private readonly subscriptions = new Set<Subscription>();
+  private readonly commitListeners = new Set<(head: Position) => void>();
   private queue: PendingAppend[] = [];
   /** Known state including the groups in flight; null when unknown (the next group locks and reads). */
   private state: WriteState | null = null;
@@ -268,7 +275,41 @@ export class MysqlEventStore implements EventStore {
     this.maxGroupEvents = options.maxGroupEvents ?? DEFAULT_MAX_GROUP_EVENTS;
     this.streamHeadCacheSize = Math.max(0, options.streamHeadCacheSize ?? DEFAULT_STREAM_HEAD_CACHE_SIZE);
     this.subscriptionBatchSize = options.subscriptionBatchSize ?? 500;
-    this.watcher = new HeadWatcher(() => this.readHead());
+    this.watcher = new HeadWatcher(() => this.readHead(), {
+      minIntervalMs: options.headPoll?.minMs,
+      maxIntervalMs: options.headPoll?.maxMs,
+    });
+  }
+
+  /**
+   * Listens to this process's appends: called with the head after each committed group, e.g. to
+   * tell other processes (`headMoved`). Returns the way to stop listening.
+   */
+  onCommitted(listener: (head: Position) => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  /**
+   * Another process says it committed up to `head`: live subscriptions waiting before it read now
+   * instead of at their next poll. A hint only: they read what is there, so a late, lost or wrong
+   * hint costs a poll interval or a read, never an event.
+   */
+  headMoved(head: Position): void {
+    if (!this.ended) this.watcher.committed(head.commit);
+  }
+
+  private committed(head: bigint): void {
+    this.watcher.committed(head);
+    if (this.commitListeners.size === 0) return;
+    const position = Position.of(head);
+    for (const listener of this.commitListeners) {
+      try {
+        listener(position);
+      } catch {
+        // A listener's failure is its own; the append has committed.
+      }
+    }
   }
 
   /** Creates the database and runs pending migrations, then opens the store: for first start. */
@@ -567,7 +608,7 @@ export class MysqlEventStore implements EventStore {
         this.lastKnownHead = plan.head;
         // A group before this one failed after this one was planned: the state no longer includes it.
         if (this.failures !== sent.failuresBefore) this.state = null;
-        this.watcher.committed(plan.head);
+        this.committed(plan.head);
         plan.results.forEach((result, index) => group[index].resolve(result));
         return;
       }
@@ -591,7 +632,7 @@ export class MysqlEventStore implements EventStore {
       for (const [streamId, head] of written.streams) this.remember(streams, streamId, { ...head, sequence: 0 });
       this.state = { head: end, streams };
     }
-    if (written.head !== null) this.watcher.committed(written.head);
+    if (written.head !== null) this.committed(written.head);
     written.outcomes.forEach((outcome, index) => {
       if (outcome.ok) group[index].resolve(outcome.result);
       else group[index].reject(outcome.error);
