@@ -4,6 +4,7 @@ export * from './http-errors';
 export * from './request-context';
 export * from './idempotency';
 export * from './read-your-writes';
+export * from './commit-signals';
 export * from './metrics';
 export * from './databases';
 export * from './event-store.factory';

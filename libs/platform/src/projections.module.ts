@@ -12,6 +12,7 @@ import { Gauge } from 'prom-client';
 import type { TracershopConfig } from '@tracershop/config';
 import type { EventStore, Position } from '@tracershop/event-store';
 import { ProjectionEngine, type Projection } from '@tracershop/projections/engine';
+import { CommitSignals } from './commit-signals';
 import type { ReadinessCheck } from './health';
 import { TracershopMetrics } from './metrics';
 import { PROJECTION_POSITIONS, type ProjectionPositions } from './read-your-writes';
@@ -156,8 +157,9 @@ export class ProjectionsModule {
         },
         ProjectionRunners,
         ProjectionsReadiness,
+        CommitSignals,
       ],
-      exports: [ProjectionEngine, PROJECTION_POSITIONS, ProjectionsReadiness],
+      exports: [ProjectionEngine, PROJECTION_POSITIONS, ProjectionsReadiness, CommitSignals],
     };
   }
 }

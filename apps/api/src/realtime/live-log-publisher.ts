@@ -4,8 +4,8 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { Namespace } from 'socket.io';
 import type { TracershopConfig } from '@tracershop/config';
-import { PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
-import type { LiveReadModel } from '@tracershop/projections/live';
+import { CommitSignals, PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { LIVE_DASHBOARDS_PROJECTION_NAME, type LiveReadModel } from '@tracershop/projections/live';
 import { toWireKey } from '@tracershop/realtime';
 import { LIVE_READ_MODEL, RealtimeHub, type LogBatch } from './realtime-hub';
 
@@ -36,6 +36,11 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
   private leader = false;
   private lastLockAttempt = 0;
   private lastRenewal = 0;
+  /** Ends the current wait between reads of the log, when there is one. */
+  private wake: (() => void) | null = null;
+  private stopSignals: (() => void) | null = null;
+  /** A commit was signalled while the log was being read: the next wait ends at once. */
+  private signalled = false;
 
   constructor(
     @Inject(LIVE_READ_MODEL) private readonly read: LiveReadModel,
@@ -43,6 +48,7 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     private readonly hub: RealtimeHub,
+    private readonly signals: CommitSignals,
   ) {}
 
   private get lockKey(): string {
@@ -57,12 +63,20 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
   start(namespace: Namespace): void {
     this.namespace = namespace;
     namespace.on(LOG_BATCH_EVENT, (batch: LogBatch) => void this.hub.receive(batch));
-    if (this.config.realtime.publish) this.loop = this.run();
+    if (!this.config.realtime.publish) return;
+    // The projector signals each committed batch of the live projection: read the log at once.
+    this.stopSignals = this.signals.onProjectionCommit(LIVE_DASHBOARDS_PROJECTION_NAME, () => {
+      if (this.wake) this.wake();
+      else this.signalled = true;
+    });
+    this.loop = this.run();
   }
 
   /** Before the Socket.IO adapter closes its Redis clients: no batch may be fanned out after that. */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.stopSignals?.();
+    this.wake?.();
     await this.loop;
     if (this.leader) await this.redis.eval(RELEASE_IF_OWNER, 1, this.lockKey, this.instance).catch(() => undefined);
     this.leader = false;
@@ -126,7 +140,20 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
     return page.length === PAGE;
   }
 
+  /** Waits `ms`, or less when the live projection signals a commit. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms).unref());
+    if (this.signalled) {
+      this.signalled = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms).unref();
+      this.wake = done;
+    });
   }
 }
