@@ -101,21 +101,24 @@ async function loadDays(tx: ProjectionTransaction, batch: BatchState, streamIds:
   for (let start = 0; start < streamIds.length; start += PRELOAD_CHUNK) {
     const chunk = streamIds.slice(start, start + PRELOAD_CHUNK);
     const marks = chunk.map(() => '?').join(', ');
-    const dayRows = await tx.query<Array<{ stream_id: string; state: string }>>(
-      `SELECT stream_id, state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id IN (${marks})`,
-      chunk,
-    );
-    const orderRows = await tx.query<Array<{ stream_id: string; order_id: string; state: string }>>(
-      `SELECT stream_id, order_id, state FROM ${tx.table(liveTables.dayOrders)} WHERE stream_id IN (${marks})`,
-      chunk,
+    // One statement for both tables: a day's row has no order id, its orders' rows have one.
+    const rows = await tx.query<Array<{ stream_id: string; order_id: string | null; state: string }>>(
+      `SELECT stream_id, NULL AS order_id, state FROM ${tx.table(liveTables.deliveryDays)} WHERE stream_id IN (${marks})
+       UNION ALL
+       SELECT stream_id, order_id, state FROM ${tx.table(liveTables.dayOrders)} WHERE stream_id IN (${marks})`,
+      [...chunk, ...chunk],
     );
     const ordersOf = new Map<string, DeliveryDayState['orders']>();
-    for (const row of orderRows) {
+    const stored = new Map<string, string>();
+    for (const row of rows) {
+      if (row.order_id === null) {
+        stored.set(row.stream_id, row.state);
+        continue;
+      }
       let orders = ordersOf.get(row.stream_id);
       if (!orders) ordersOf.set(row.stream_id, (orders = {}));
       orders[row.order_id] = JSON.parse(row.state) as DeliveryDayState['orders'][string];
     }
-    const stored = new Map(dayRows.map((row) => [row.stream_id, row.state]));
     for (const streamId of chunk) {
       const text = stored.get(streamId);
       const orders = ordersOf.get(streamId) ?? {};
@@ -129,7 +132,7 @@ async function loadDays(tx: ProjectionTransaction, batch: BatchState, streamIds:
   }
 }
 
-/** Reads every delivery day the batch's events touch, two statements per 500 days, before the first event. */
+/** Reads every delivery day the batch's events touch, one statement per 500 days, before the first event. */
 async function prepareBatch(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
   const batch = batchOf(tx);
   const wanted = [...new Set(events.map((event) => event.streamId))].filter((id) => !batch.days.has(id));
