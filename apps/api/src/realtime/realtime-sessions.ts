@@ -1,13 +1,18 @@
 import { Inject, Injectable, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { Principal } from '@tracershop/auth';
 import type { TracershopConfig } from '@tracershop/config';
 import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { parseTopic } from '@tracershop/realtime';
-import { RealtimeAccess, RealtimeRefusal } from './realtime-access';
+import { RealtimeAccess, RealtimeRefusal, type SocketCredential } from './realtime-access';
 import { RealtimeHub, type RealtimeClient } from './realtime-hub';
 import { refusalOf, type OrderSessionLocations } from './topic-access';
 
 export const ORDER_SESSION_LOCATIONS = Symbol('ORDER_SESSION_LOCATIONS');
+
+/** What identifies a credential: the header it is sent in and its value. */
+const credentialKey = (credential: SocketCredential) =>
+  `${credential.authorization ?? ''}\u0000${credential.cookie ?? ''}`;
 
 /**
  * Keeps sockets to what their credential allows: the credential is authenticated again on every
@@ -18,6 +23,7 @@ export const ORDER_SESSION_LOCATIONS = Symbol('ORDER_SESSION_LOCATIONS');
 @Injectable()
 export class RealtimeSessions implements BeforeApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
+  private rechecking = false;
 
   constructor(
     private readonly access: RealtimeAccess,
@@ -38,10 +44,19 @@ export class RealtimeSessions implements BeforeApplicationShutdown {
     this.timer = null;
   }
 
-  /** Authenticates the client's credential again and re-checks every topic it follows. */
-  async recheck(client: RealtimeClient): Promise<boolean> {
+  /**
+   * Authenticates the client's credential again and re-checks every topic it follows. Within one
+   * round (`round`), sockets that share a credential (a user's tabs) share its authentication.
+   */
+  async recheck(client: RealtimeClient, round?: Map<string, Promise<Principal>>): Promise<boolean> {
     try {
-      client.principal = await this.access.authenticate(client.credential);
+      const key = round ? credentialKey(client.credential) : null;
+      let principal = key === null ? undefined : round?.get(key);
+      if (!principal) {
+        principal = this.access.authenticate(client.credential);
+        if (key !== null) round?.set(key, principal);
+      }
+      client.principal = await principal;
     } catch (error) {
       if (error instanceof RealtimeRefusal) {
         this.end(client, error.code);
@@ -72,13 +87,21 @@ export class RealtimeSessions implements BeforeApplicationShutdown {
     return this.hub.allClients().filter((client) => client.principal.id === ownerId);
   }
 
-  private async recheckAll(): Promise<void> {
-    for (const client of this.hub.allClients()) {
-      try {
-        await this.recheck(client);
-      } catch (error) {
-        this.logger.warn({ err: error, socket: client.socket.id }, 'realtime: re-authentication failed; will retry');
+  /** One round over every socket; a round still running when the next is due is not overlapped. */
+  async recheckAll(): Promise<void> {
+    if (this.rechecking) return;
+    this.rechecking = true;
+    const round = new Map<string, Promise<Principal>>();
+    try {
+      for (const client of this.hub.allClients()) {
+        try {
+          await this.recheck(client, round);
+        } catch (error) {
+          this.logger.warn({ err: error, socket: client.socket.id }, 'realtime: re-authentication failed; will retry');
+        }
       }
+    } finally {
+      this.rechecking = false;
     }
   }
 }
