@@ -24,6 +24,7 @@ import {
   FDG_LEGACY_TRACER_ID,
   newDayState,
   type DayFacts,
+  type DayOrder,
   type LegacyDayState,
 } from './legacy-delivery-day';
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
@@ -162,6 +163,14 @@ interface UserEntity {
 
 type VialEntity = Vial;
 
+/**
+ * A delivery day is stored as its head (the day without its orders) and a `dayOrder` row per order
+ * (parent: the day), so an event writes the orders it changed instead of the whole day. A head
+ * written before orders had rows of their own still holds them in `orders`; it is read as it is and
+ * split at the day's next event.
+ */
+type DayHeadEntity = Omit<LegacyDayState, 'orders'> & { orders?: Record<string, DayOrder> };
+
 interface EntityKinds {
   isotope: IsotopeEntity;
   tracer: TracerEntity;
@@ -173,7 +182,8 @@ interface EntityKinds {
   closedDate: ClosedDateEntity;
   user: UserEntity;
   vial: VialEntity;
-  deliveryDay: LegacyDayState;
+  deliveryDay: DayHeadEntity;
+  dayOrder: DayOrder;
 }
 type EntityKind = keyof EntityKinds;
 
@@ -194,8 +204,20 @@ interface BatchState {
   /** The stored JSON text of each entity, or null. */
   entities: Map<string, string | null>;
   unsaved: Map<string, { kind: EntityKind; id: string; parentId: string | null; json: string }>;
-  /** Each delivery day's rows as last derived, with the text of the state they were derived from. */
-  dayRows: Map<string, { text: string; rows: LegacyRow[] }>;
+  /** Delivery days read or written in this batch (null: none yet). */
+  days: Map<string, BatchDay | null>;
+}
+
+/**
+ * A delivery day as this batch holds it: the state (shared between the batch's events: the day's
+ * fold never changes an object, it makes new ones), the stored text of its head, and its rows.
+ */
+interface BatchDay {
+  state: LegacyDayState;
+  headText: string;
+  /** The orders as stored: an order of `state` that is not this very object is written. */
+  storedOrders: Readonly<Record<string, DayOrder>>;
+  rows: LegacyRow[];
 }
 
 const batches = new WeakMap<ProjectionTransaction, BatchState>();
@@ -206,7 +228,7 @@ const SAVE_CHUNK_ROWS = 500;
 function batchOf(tx: ProjectionTransaction): BatchState {
   let batch = batches.get(tx);
   if (!batch) {
-    batch = { entities: new Map(), unsaved: new Map(), dayRows: new Map() };
+    batch = { entities: new Map(), unsaved: new Map(), days: new Map() };
     batches.set(tx, batch);
   }
   return batch;
@@ -313,7 +335,12 @@ function referencesOf(kind: EntityKind, text: string): EntityRef[] {
  * only: what it misses, `load` reads.
  */
 async function preloadStates(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
-  let refs = events.flatMap(entitiesNamedBy);
+  const named = events.flatMap(entitiesNamedBy);
+  await preloadDays(
+    tx,
+    named.filter(([kind]) => kind === 'deliveryDay').map(([, id]) => id),
+  );
+  let refs = named.filter(([kind]) => kind !== 'deliveryDay');
   for (let round = 0; round < PRELOAD_ROUNDS && refs.length > 0; round += 1) {
     refs = (await loadStates(tx, refs)).flatMap(([kind, text]) => referencedBy(kind, text));
   }
@@ -353,13 +380,16 @@ function save<K extends EntityKind>(
   state: EntityKinds[K],
   parentId: string | null = null,
 ): Promise<void> {
-  const batch = batchOf(applied.tx);
+  saveText(applied.tx, kind, id, JSON.stringify(state), parentId);
+  return Promise.resolve();
+}
+
+function saveText(tx: ProjectionTransaction, kind: EntityKind, id: string, json: string, parentId: string | null) {
+  const batch = batchOf(tx);
   const key = entityKey(kind, id);
-  const json = JSON.stringify(state);
   batch.entities.set(key, json);
   batch.unsaved.delete(key);
   batch.unsaved.set(key, { kind, id, parentId, json });
-  return Promise.resolve();
 }
 
 async function childrenOf<K extends EntityKind>(
@@ -743,7 +773,8 @@ async function applyDayEvent(applied: Applied, event: DeliveryDayEvent): Promise
     throw new Error(`${event.type} at ${applied.event.position} is not on a delivery day stream: ${streamId}`);
   }
   const dayId = streamId.slice(DAY_STREAM_PREFIX.length);
-  let state = await load(applied, 'deliveryDay', dayId);
+  const day = await loadDay(applied.tx, dayId);
+  let state = day?.state;
   if (!state) {
     if (event.type !== 'OrderPlaced') {
       throw new Error(`${event.type} at ${applied.event.position}: delivery day ${dayId} has no OrderPlaced before it`);
@@ -751,17 +782,110 @@ async function applyDayEvent(applied: Applied, event: DeliveryDayEvent): Promise
     state = newDayState(event.data.endpointId, event.data.date);
   }
   const next = evolveDay(state, event, await dayFacts(applied, event));
-  // The rows before are those the day's previous event in the batch derived from this very state
-  // (the text it saved is the text this event loaded).
-  const { entities, dayRows: derived } = batchOf(applied.tx);
-  const key = entityKey('deliveryDay', dayId);
-  const previous = derived.get(dayId);
-  const before = previous !== undefined && previous.text === entities.get(key) ? previous.rows : dayRows(state);
-  await save(applied, 'deliveryDay', dayId, next);
   const after = dayRows(next);
-  const text = entities.get(key);
-  if (text) derived.set(dayId, { text, rows: after });
-  await sync(applied, before, after);
+  saveDay(applied.tx, dayId, day, next, after);
+  await sync(applied, day?.rows ?? [], after);
+}
+
+// Delivery days in `legacy_state`: a head and a row per order.
+
+const DAY_ORDER_ID_SEPARATOR = '/';
+const dayOrderId = (dayId: string, orderId: string) => `${dayId}${DAY_ORDER_ID_SEPARATOR}${orderId}`;
+/** The stored text of a day's head: the day without its orders. */
+const dayHeadText = (state: LegacyDayState) => JSON.stringify({ ...state, orders: undefined });
+
+/** A day from its stored head and order rows; orders a head still holds are not stored as rows yet. */
+function storedDay(headText: string, orderTexts: readonly string[]): BatchDay {
+  const { orders: inlined, ...head } = JSON.parse(headText) as DayHeadEntity;
+  const storedOrders: Record<string, DayOrder> = {};
+  for (const text of orderTexts) {
+    const order = JSON.parse(text) as DayOrder;
+    storedOrders[order.orderId] = order;
+  }
+  // In placement order, as the day's fold adds them.
+  const orders = Object.fromEntries(
+    Object.values({ ...inlined, ...storedOrders })
+      .sort((a, b) => a.seq - b.seq)
+      .map((order) => [order.orderId, order]),
+  );
+  const state: LegacyDayState = { ...head, orders };
+  return { state, headText, storedOrders, rows: dayRows(state) };
+}
+
+/** Rows per preloading SELECT of delivery days. */
+const LOAD_CHUNK_DAYS = 100;
+
+/** Before a batch's first event: reads the batch's delivery days, heads and orders, one statement per chunk. */
+async function preloadDays(tx: ProjectionTransaction, dayIds: readonly string[]): Promise<void> {
+  const batch = batchOf(tx);
+  const wanted = [...new Set(dayIds)].filter((dayId) => !batch.days.has(dayId));
+  for (let start = 0; start < wanted.length; start += LOAD_CHUNK_DAYS) {
+    const chunk = wanted.slice(start, start + LOAD_CHUNK_DAYS);
+    const marks = chunk.map(() => '?').join(', ');
+    const rows = await tx.query<{ kind: EntityKind; id: string; parentId: string | null; state: string }[]>(
+      `SELECT kind, id, parent_id AS parentId, state FROM ${tx.table(LEGACY_STATE_TABLE)}
+        WHERE kind = 'deliveryDay' AND id IN (${marks})
+       UNION ALL
+       SELECT kind, id, parent_id AS parentId, state FROM ${tx.table(LEGACY_STATE_TABLE)}
+        WHERE kind = 'dayOrder' AND parent_id IN (${marks})`,
+      [...chunk, ...chunk],
+    );
+    const heads = new Map<string, string>();
+    const orders = new Map<string, string[]>();
+    for (const row of rows) {
+      if (row.kind === 'deliveryDay') heads.set(row.id, row.state);
+      else if (row.parentId !== null) orders.set(row.parentId, [...(orders.get(row.parentId) ?? []), row.state]);
+    }
+    const unpadded = new Set([...heads.keys()].map((id) => id.replace(/ +$/, '')));
+    for (const dayId of chunk) {
+      const head = heads.get(dayId);
+      if (head !== undefined) batch.days.set(dayId, storedDay(head, orders.get(dayId) ?? []));
+      // A head stored under a spelling the comparison takes as equal (trailing spaces) is left to `loadDay`.
+      else if (!unpadded.has(dayId.replace(/ +$/, ''))) batch.days.set(dayId, null);
+    }
+  }
+}
+
+async function loadDay(tx: ProjectionTransaction, dayId: string): Promise<BatchDay | null> {
+  const batch = batchOf(tx);
+  const known = batch.days.get(dayId);
+  if (known !== undefined) return known;
+  // The day's orders are written only by `saveDay`, which keeps the day in the batch: none are unsaved.
+  const rows = await tx.query<{ kind: EntityKind; state: string }[]>(
+    `SELECT kind, state FROM ${tx.table(LEGACY_STATE_TABLE)} WHERE kind = 'deliveryDay' AND id = ?
+     UNION ALL
+     SELECT kind, state FROM ${tx.table(LEGACY_STATE_TABLE)} WHERE kind = 'dayOrder' AND parent_id = ?`,
+    [dayId, dayId],
+  );
+  const head = rows.find((row) => row.kind === 'deliveryDay');
+  const day = head
+    ? storedDay(
+        head.state,
+        rows.filter((row) => row.kind === 'dayOrder').map((row) => row.state),
+      )
+    : null;
+  batch.days.set(dayId, day);
+  return day;
+}
+
+/** Keeps the day for the batch and writes its head if it changed and the orders the event changed. */
+function saveDay(
+  tx: ProjectionTransaction,
+  dayId: string,
+  day: BatchDay | null,
+  next: LegacyDayState,
+  rows: LegacyRow[],
+): void {
+  const headText = dayHeadText(next);
+  if (headText !== day?.headText) saveText(tx, 'deliveryDay', dayId, headText, null);
+  const stored = day?.storedOrders ?? {};
+  for (const [orderId, order] of Object.entries(next.orders)) {
+    if (stored[orderId] !== order) saveText(tx, 'dayOrder', dayOrderId(dayId, orderId), JSON.stringify(order), dayId);
+  }
+  for (const orderId of Object.keys(stored)) {
+    if (!(orderId in next.orders)) throw new Error(`Delivery day ${dayId}: order ${orderId} left the day`);
+  }
+  batchOf(tx).days.set(dayId, { state: next, headText, storedOrders: next.orders, rows });
 }
 
 type Handlers = { [T in LegacyEventType]: (data: EventOf<T>['data'], applied: Applied) => Promise<void> };
