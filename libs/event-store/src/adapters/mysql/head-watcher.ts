@@ -14,8 +14,9 @@ export interface HeadWatcherOptions {
 /**
  * Tells live subscriptions when the committed head has moved past their position. One poller per
  * store serves every waiting subscription, so an idle store costs one cheap query per interval,
- * not one per subscription. Appends in the same process wake waiters at once; appends from other
- * processes are seen on the next poll (the interval shrinks while the head keeps moving).
+ * not one per subscription. Appends in the same process, and hints of other processes' appends,
+ * wake waiters at once; other appends are seen on the next poll. The interval shrinks while the
+ * poll finds the head ahead of what it was told, and backs off while the hints keep up with it.
  */
 export class HeadWatcher {
   private readonly waiters = new Set<Waiter>();
@@ -25,6 +26,8 @@ export class HeadWatcher {
   private stopped = false;
   private interruptSleep: (() => void) | null = null;
   private lastSeen: bigint | null = null;
+  /** The newest head an append or a hint told of. */
+  private told = -1n;
 
   constructor(
     private readonly readHead: () => Promise<bigint>,
@@ -60,6 +63,7 @@ export class HeadWatcher {
 
   /** An append transaction in this process committed; `head` is its last position. */
   committed(head: bigint): void {
+    if (head > this.told) this.told = head;
     for (const waiter of [...this.waiters]) if (head > waiter.after) waiter.wake();
   }
 
@@ -86,7 +90,8 @@ export class HeadWatcher {
           for (const waiter of [...this.waiters]) waiter.fail(error);
           return;
         }
-        const moved = this.lastSeen !== null && head !== this.lastSeen;
+        // Only a head nobody told of counts: while hints keep up, polling is the fallback.
+        const moved = this.lastSeen !== null && head !== this.lastSeen && head > this.told;
         this.lastSeen = head;
         this.committed(head);
         interval = moved ? this.minIntervalMs : Math.min(interval * 2, this.maxIntervalMs);

@@ -44,6 +44,40 @@ describe('HeadWatcher', () => {
     watcher.stop();
   });
 
+  it('polls at its shortest interval while it finds the head moved, and backs off while hints keep up', async () => {
+    // Given a head that moves every 5 ms
+    let head = 0n;
+    let polls = 0;
+    const moving = setInterval(() => (head += 1n), 5);
+    const watch = async (hinted: boolean) => {
+      const watcher = new HeadWatcher(
+        () => {
+          polls += 1;
+          return Promise.resolve(head);
+        },
+        { minIntervalMs: 2, maxIntervalMs: 40 },
+      );
+      const hints = hinted ? setInterval(() => watcher.committed(head), 1) : undefined;
+      polls = 0;
+      const abort = new AbortController();
+      const until = Date.now() + 200;
+      // When subscriptions wait one after another for 200 ms
+      while (Date.now() < until) await watcher.waitAfter(head, abort.signal);
+      clearInterval(hints);
+      watcher.stop();
+      return polls;
+    };
+    try {
+      const unhinted = await watch(false);
+      const hinted = await watch(true);
+      // Then unhinted, the poll keeps up with the head; hinted, it polls at about its longest interval
+      expect(unhinted).toBeGreaterThan(20);
+      expect(hinted).toBeLessThanOrEqual(10);
+    } finally {
+      clearInterval(moving);
+    }
+  });
+
   it('a failing poll fails the waiters instead of leaving them hanging', async () => {
     const watcher = new HeadWatcher(() => Promise.reject(new Error('connection lost')));
     await expect(watcher.waitAfter(0n, new AbortController().signal)).rejects.toThrow('connection lost');

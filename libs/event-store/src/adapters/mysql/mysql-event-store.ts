@@ -69,7 +69,7 @@ export interface MysqlEventStoreOptions {
   /**
    * How often live subscriptions poll the head for appends of other processes: `minMs` while it
    * keeps moving, backing off to `maxMs` while idle (defaults 5 and 50). A hint through `headMoved`
-   * wakes them sooner.
+   * wakes them sooner; while hints keep up with the head, the poll backs off as if idle.
    */
   headPoll?: { minMs?: number; maxMs?: number };
 }
