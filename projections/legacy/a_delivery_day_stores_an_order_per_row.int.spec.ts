@@ -15,11 +15,12 @@ describe('legacy.tracershop: a delivery day is stored as a head and a row per or
     await bed.close();
   });
 
-  const stateRows = () =>
-    bed.rows<{ kind: string; id: string; parentId: string | null; state: string }>(
+  type StateRow = { kind: string; id: string; parentId: string | null; state: string };
+  const stateRows = async () =>
+    (await bed.rows(
       `SELECT kind, id, parent_id AS parentId, state FROM legacy_state
         WHERE kind IN ('deliveryDay', 'dayOrder') ORDER BY kind, id`,
-    );
+    )) as StateRow[];
 
   it('writes the orders an event changes, and splits a day stored whole at its next event', async () => {
     // Given a day with two orders
