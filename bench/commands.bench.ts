@@ -26,7 +26,7 @@ import { MysqlEventStore } from '@tracershop/event-store/adapters/mysql';
 import { MYSQL_TEST_CONNECTION } from '../test/contract/mysql-test-database';
 import { report, row, type BenchRow } from './bench-report';
 import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './commands/api-metrics';
-import { buildIfStale, dropDatabases, startTracershop, type BuildMode } from './commands/app-processes';
+import { appProcesses, buildIfStale, dropDatabases, startTracershop, type BuildMode } from './commands/app-processes';
 import { appendCatalogHistory, planCatalogHistory } from './commands/catalog-history';
 import { seedCatalog } from './commands/catalog-seed';
 import { CatalogCommandMix, type CommandMixResult } from './commands/command-mix';
@@ -134,8 +134,7 @@ async function benchHttp(rows: BenchRow[], context: Record<string, unknown>, cle
     const levels: LoadLevel[] = [];
     for (const connections of CONNECTION_LEVELS) {
       const cpu = new CpuWatch({
-        api: app.apiPid,
-        projector: app.projectorPid,
+        ...appProcesses(app),
         'load generator': process.pid,
         mariadb: databaseServer,
       });

@@ -34,7 +34,13 @@ import { allProjections } from '@tracershop/projections/all';
 import { MYSQL_TEST_CONNECTION } from '../test/contract/mysql-test-database';
 import { report, row, type BenchRow } from './bench-report';
 import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './commands/api-metrics';
-import { buildIfStale, startTracershop, type BuildMode, type RunningTracershop } from './commands/app-processes';
+import {
+  appProcesses,
+  buildIfStale,
+  startTracershop,
+  type BuildMode,
+  type RunningTracershop,
+} from './commands/app-processes';
 import { CpuWatch, describeCpuShares, findDatabaseServerPid, type CpuShares } from './commands/cpu-usage';
 import { profileWritten, summariseCpuProfile } from './commands/cpu-profile';
 import { readStatementCounters, statementsPer } from './commands/database-counters';
@@ -112,8 +118,7 @@ async function runPhase(
   if (commands.length === 0) return null;
   const load = new HttpLoad(app.apiUrl, CONNECTIONS);
   const cpu = new CpuWatch({
-    api: app.apiPid,
-    projector: app.projectorPid,
+    ...appProcesses(app),
     'load generator': process.pid,
     mariadb: findDatabaseServerPid(),
   });
@@ -282,7 +287,7 @@ async function benchRebuilds(
       }
       // The api and projector stay up (idle) with the history; their CPU is watched to show it.
       const countersBefore = await readStatementCounters();
-      const run = await rebuildFromHistory(store, projection, { api: app.apiPid, projector: app.projectorPid });
+      const run = await rebuildFromHistory(store, projection, appProcesses(app));
       const { report: rebuilt } = run;
       const databaseStatementsPerHandledEvent = statementsPer(
         countersBefore,

@@ -2,8 +2,10 @@
  * `npm run bench -- realtime`: append → socket delivery latency and messages/s delivered with
  * BENCH_SOCKETS connected sockets under a steady command load.
  *
- * 1. The compiled api and projector run as child processes on fresh databases
- *    (bench/commands/app-processes.ts; `npm run build` first when dist/ is older than the sources),
+ * 1. The compiled api and projectors run as child processes on fresh databases
+ *    (bench/commands/app-processes.ts; `npm run build` first when dist/ is older than the sources;
+ *    as in docker-compose.yml, `live.dashboards` has a projector of its own unless
+ *    BENCH_LIVE_PROJECTOR=shared),
  *    with the realtime rate limits raised (REALTIME_CONNECTIONS_PER_MINUTE,
  *    REALTIME_JOINS_PER_MINUTE: 1,000 sockets come from ~31 people within seconds) unless set.
  * 2. Seeded over HTTP as in the ordering bench (bench/ordering/month-seed.ts): FDG, BENCH_CUSTOMERS
@@ -27,7 +29,8 @@
  * BENCH_WARMUP_SECONDS (5), BENCH_CUSTOMERS (30), BENCH_DATES (5), BENCH_PRODUCTION_PERCENT (10),
  * BENCH_ACCEPT_PERCENT (50), BENCH_CLIENT_PROCESSES (2), BENCH_HTTP_CONNECTIONS (32),
  * BENCH_MAX_IN_FLIGHT (400), BENCH_CONNECT_CONCURRENCY (20 per client process), BENCH_BUILD (auto |
- * always | never), BENCH_CPU_PROFILES (e.g. `api,projector`: profiled while measuring, slower then);
+ * always | never), BENCH_LIVE_PROJECTOR (separate | shared), BENCH_CPU_PROFILES (e.g. `api,projector`:
+ * profiled while measuring, slower then; `projector` is the first projector);
  * REALTIME_* pass through to the api. CPU notes are in cores as in the ordering
  * bench. Benchmarks measure; they never assert.
  */
@@ -36,7 +39,13 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import { report, row, type BenchRow } from './bench-report';
 import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './commands/api-metrics';
-import { buildIfStale, startTracershop, type BuildMode, type RunningTracershop } from './commands/app-processes';
+import {
+  appProcesses,
+  buildIfStale,
+  startTracershop,
+  type BuildMode,
+  type RunningTracershop,
+} from './commands/app-processes';
 import { profileWritten, summariseCpuProfile } from './commands/cpu-profile';
 import { CpuWatch, describeCpuShares, findDatabaseServerPid, type CpuShares } from './commands/cpu-usage';
 import { seedMonth, type SeededCustomer, type SeededMonth } from './ordering/month-seed';
@@ -279,8 +288,7 @@ async function benchRealtime(
   });
 
   const cpu = new CpuWatch({
-    api: app.apiPid,
-    projector: app.projectorPid,
+    ...appProcesses(app),
     mariadb: findDatabaseServerPid(),
     redis: findProcessPid('redis-server'),
     'load generator': process.pid,
@@ -435,6 +443,7 @@ export async function run(): Promise<void> {
       maxInFlight: MAX_IN_FLIGHT,
       connectConcurrency: CONNECT_CONCURRENCY,
       cores: cpus().length,
+      liveProjector: env.BENCH_LIVE_PROJECTOR ?? 'separate',
       realtimeEnvironment: Object.fromEntries(REALTIME_SETTINGS.map((name) => [name, env[name] ?? 'default'])),
     },
     loadAverageAtStart: loadavg().map((load) => round(load)),

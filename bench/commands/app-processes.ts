@@ -15,6 +15,13 @@ const BUILD_CONFIGS = ['tsconfig.base.json', 'tsconfig.build.json', 'package.jso
 const API_MAIN = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const PROJECTOR_MAIN = join(REPO_ROOT, 'dist', 'apps', 'projector', 'src', 'main.js');
 const HEALTH_TIMEOUT_MS = 60_000;
+/**
+ * BENCH_LIVE_PROJECTOR: `separate` (default, the production layout of docker-compose.yml) runs the
+ * live projection in a projector of its own and the other projections in the first; `shared` runs
+ * them all in one projector.
+ */
+const LIVE_PROJECTOR = process.env.BENCH_LIVE_PROJECTOR ?? 'separate';
+const LIVE_PROJECTION = 'live.dashboards';
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LINES_KEPT = 40;
 
@@ -165,12 +172,14 @@ export interface RunningTracershop {
   projectorUrl: string;
   apiPid: number;
   projectorPid: number;
+  /** The live projection's own projector (BENCH_LIVE_PROJECTOR=separate), or null. */
+  liveProjectorPid: number | null;
   databases: { events: string; record: string; web: string };
   /** Headers every command needs: the admin's bearer token when the api has logins, else none. */
   headers: Record<string, string>;
   /** When asked for: starts the api's CPU profiler, and stops it (the profile goes to `file`). */
   apiProfiler: { toggle(): void; file: string } | null;
-  /** The same for the projector. */
+  /** The same for the (first) projector. */
   projectorProfiler: { toggle(): void; file: string } | null;
   /** Stops both processes and drops the databases; safe to call more than once. */
   stop(): Promise<void>;
@@ -191,7 +200,11 @@ export async function startTracershop(
     record: `bench_cmd_record_${suffix}`,
     web: `bench_cmd_web_${suffix}`,
   };
-  const [apiPort, projectorPort] = [await freePort(), await freePort()];
+  if (LIVE_PROJECTOR !== 'separate' && LIVE_PROJECTOR !== 'shared') {
+    throw new Error(`BENCH_LIVE_PROJECTOR=${LIVE_PROJECTOR}: separate or shared`);
+  }
+  const separateLive = LIVE_PROJECTOR === 'separate';
+  const [apiPort, projectorPort, liveProjectorPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     EVENTS_DATABASE: databases.events,
     RECORD_DATABASE: databases.record,
@@ -221,15 +234,28 @@ export async function startTracershop(
     const projector = ServiceProcess.start(
       'projector',
       PROJECTOR_MAIN,
-      { ...env, ...projectorProfile?.env },
+      {
+        ...env,
+        ...projectorProfile?.env,
+        ...(separateLive ? { PROJECTOR_EXCLUDED_PROJECTIONS: LIVE_PROJECTION } : {}),
+      },
       projectorProfile?.nodeArgs,
     );
     services.push(projector);
+    const liveProjector = separateLive
+      ? ServiceProcess.start('live projector', PROJECTOR_MAIN, {
+          ...env,
+          PROJECTOR_PORT: String(liveProjectorPort),
+          PROJECTOR_PROJECTIONS: LIVE_PROJECTION,
+        })
+      : null;
+    if (liveProjector) services.push(liveProjector);
     const projectorProfiler = projectorProfile && {
       toggle: () => projector.signal(PROFILER_TOGGLE_SIGNAL),
       file: projectorProfile.file,
     };
     await projector.waitUntilHealthy(`${projectorUrl}/health`);
+    await liveProjector?.waitUntilHealthy(`http://127.0.0.1:${liveProjectorPort}/health`);
     const profile = options.profileApi ? cpuProfileHook() : null;
     const api = ServiceProcess.start('api', API_MAIN, { ...env, ...profile?.env }, profile?.nodeArgs);
     services.push(api);
@@ -238,6 +264,7 @@ export async function startTracershop(
     const headers = await logInAsAdmin(apiUrl);
     log(
       `api pid ${api.pid} on ${apiUrl}, projector pid ${projector.pid} on ${projectorUrl}` +
+        (liveProjector ? `, live projector pid ${liveProjector.pid}` : ' (live projection included)') +
         (headers.authorization ? `; logged in as ${BENCH_ADMIN.username}` : '; the api has no logins'),
     );
     return {
@@ -245,6 +272,7 @@ export async function startTracershop(
       projectorUrl,
       apiPid: api.pid,
       projectorPid: projector.pid,
+      liveProjectorPid: liveProjector?.pid ?? null,
       databases,
       headers,
       apiProfiler,
@@ -255,6 +283,15 @@ export async function startTracershop(
     await stop();
     throw error;
   }
+}
+
+/** The app's processes by name, for CPU shares. */
+export function appProcesses(app: RunningTracershop): Record<string, number> {
+  return {
+    api: app.apiPid,
+    projector: app.projectorPid,
+    ...(app.liveProjectorPid === null ? {} : { 'live projector': app.liveProjectorPid }),
+  };
 }
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {

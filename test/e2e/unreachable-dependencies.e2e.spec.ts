@@ -36,4 +36,12 @@ describe('a process that cannot reach what it needs says so and exits', () => {
     expect(stderr).toContain('MYSQL_PORT="many" must be an integer');
     expect(stderr).toContain('RECORD_DATABASE="a b"');
   });
+
+  it('given a projection name no projection has, then the projector names the known ones and exits 2', () => {
+    const { code, stderr } = start('projector', { PROJECTOR_PROJECTIONS: 'live.dashbords' });
+    expect(code).toBe(2);
+    expect(stderr).toContain('PROJECTOR_PROJECTIONS names no projection "live.dashbords" (known: ');
+    expect(stderr).toContain('live.dashboards');
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
 });

@@ -9,23 +9,28 @@ import {
   ProjectionsReadiness,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
+import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
 import { LiveLogRetention } from './live-log-retention';
+import { selectProjections } from './projection-selection';
 
 /**
- * Runs every projection (one active runner per projection across processes; others stand by) and
- * keeps the live message log to its retention.
+ * Runs the projections its configuration selects, every one by default (one active runner per
+ * projection across processes; others stand by), and, where it runs the live projection, keeps
+ * the live message log to its retention.
  */
 @Module({})
 export class ProjectorModule {
   static register(config: TracershopConfig, logger: Logger): DynamicModule {
+    const projections = selectProjections(allProjections, config.projector);
+    const runsLive = projections.some(({ name }) => name === LIVE_DASHBOARDS_PROJECTION_NAME);
     return {
       module: ProjectorModule,
       imports: [
         PlatformModule.forRoot({ service: 'projector', config, logger, batchStatements: true }),
-        ProjectionsModule.register({ projections: allProjections, run: true }),
+        ProjectionsModule.register({ projections, run: true }),
         HealthModule.register([ProjectionsReadiness]),
       ],
-      providers: [LiveLogRetention],
+      providers: runsLive ? [LiveLogRetention] : [],
       controllers: [MetricsController],
     };
   }

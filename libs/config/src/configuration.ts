@@ -17,6 +17,13 @@ export interface TracershopConfig {
   /** Set: the EventStoreDB event store; unset: the MySQL event store in `databases.events`. */
   eventStoreUrl: string | undefined;
   ports: { api: number; projector: number; worker: number };
+  /**
+   * The projections this projector process runs: `PROJECTOR_PROJECTIONS` (comma-separated names;
+   * unset: every one) less `PROJECTOR_EXCLUDED_PROJECTIONS`. Processes may run the same projection
+   * (one runs it, the others stand by); giving `live.dashboards` a process of its own keeps the
+   * other projections' batches off the live dashboards' path.
+   */
+  projector: { projections: string[] | null; excludedProjections: string[] };
   /** Who commands are attributed to until requests are authenticated. */
   systemActor: { id: string; printedName: string };
   commands: { conflictRetries: number; idempotencyTtlSeconds: number };
@@ -88,6 +95,7 @@ export class ConfigurationError extends Error {
 type Env = Record<string, string | undefined>;
 
 const DATABASE_NAME = /^[A-Za-z0-9_]{1,64}$/;
+const PROJECTION_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfiguration(env: Env = process.env): TracershopConfig {
@@ -154,6 +162,19 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     return raw === 'true';
   };
 
+  const names = (name: string): string[] => {
+    const listed = (env[name] ?? '')
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter((entry) => entry !== '');
+    for (const entry of listed) {
+      if (!PROJECTION_NAME.test(entry)) {
+        problems.push(`${name} lists ${JSON.stringify(entry)}: projection names are letters, digits, _, . and -`);
+      }
+    }
+    return listed;
+  };
+
   const logLevel = text('LOG_LEVEL', 'info');
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL=${JSON.stringify(logLevel)} must be one of ${LOG_LEVELS.join(', ')}`);
@@ -177,6 +198,10 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       api: integer('API_PORT', 3000, 0, 65535),
       projector: integer('PROJECTOR_PORT', 3001, 0, 65535),
       worker: integer('WORKER_PORT', 3002, 0, 65535),
+    },
+    projector: {
+      projections: (env.PROJECTOR_PROJECTIONS ?? '').trim() === '' ? null : names('PROJECTOR_PROJECTIONS'),
+      excludedProjections: names('PROJECTOR_EXCLUDED_PROJECTIONS'),
     },
     systemActor: {
       id: text('SYSTEM_ACTOR_ID', 'system'),

@@ -28,6 +28,20 @@ describe('loadConfiguration', () => {
     expect(() => loadConfiguration({ REALTIME_LOG_RETENTION_HOURS: '1.5' })).toThrow(/REALTIME_LOG_RETENTION_HOURS/);
   });
 
+  it('given projector selections, then they are listed; without, the projector runs every projection', () => {
+    expect(loadConfiguration({}).projector).toEqual({ projections: null, excludedProjections: [] });
+    expect(
+      loadConfiguration({ PROJECTOR_PROJECTIONS: ' live.dashboards ,', PROJECTOR_EXCLUDED_PROJECTIONS: '' }).projector,
+    ).toEqual({ projections: ['live.dashboards'], excludedProjections: [] });
+    expect(loadConfiguration({ PROJECTOR_EXCLUDED_PROJECTIONS: 'live.dashboards,web.identity' }).projector).toEqual({
+      projections: null,
+      excludedProjections: ['live.dashboards', 'web.identity'],
+    });
+    expect(() => loadConfiguration({ PROJECTOR_PROJECTIONS: 'record catalog' })).toThrow(
+      /PROJECTOR_PROJECTIONS lists "record catalog"/,
+    );
+  });
+
   it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {
     expect(loadConfiguration({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStoreUrl).toBe(
       'esdb://127.0.0.1:2113?tls=false',

@@ -34,6 +34,11 @@ export async function runService(
     await checkRedis(config);
     await start(config, logger);
   } catch (error) {
+    // A setting only the service can check (e.g. a projection name): as plain as the others.
+    if (error instanceof ConfigurationError) {
+      process.stderr.write(`${service}: ${error.message}\n`);
+      process.exit(2);
+    }
     if (error instanceof DependencyUnreachableError) {
       process.stderr.write(`${service}: ${error.message}\n`);
       logger.fatal({ dependency: error.dependency, where: error.where }, error.message);
