@@ -265,7 +265,7 @@ export class ProjectionRunner {
     const batches = new SubscriptionBatches(subscription, from, this.handles, {
       maxEvents: this.settings.maxBatchEvents,
       maxMs: this.settings.maxBatchMs,
-      liveSpacingMs: this.settings.liveBatchSpacingMs,
+      liveSpacingMs: projection.liveBatchSpacingMs ?? this.settings.liveBatchSpacingMs,
       checkpointOnlyWaitMs: this.settings.checkpointOnlyWaitMs,
     });
     this.batches = batches;

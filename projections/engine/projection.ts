@@ -56,6 +56,11 @@ export interface Projection {
   /** Only events of streams starting with one of these, when given. */
   readonly streamPrefixes?: readonly string[];
   /**
+   * This projection's live batch spacing where it differs from the engine's (`liveBatchSpacingMs`):
+   * shorter for a projection whose readers wait on it, at the cost of more, smaller transactions.
+   */
+  readonly liveBatchSpacingMs?: number;
+  /**
    * Logical table name → DDL. The function gets the quoted, qualified physical name and returns
    * one `CREATE TABLE` statement. The live table's physical name is the logical name, which keeps
    * contract tables (the legacy ones) at their exact names.

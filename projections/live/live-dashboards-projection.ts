@@ -264,6 +264,9 @@ export const liveDashboardsProjection: Projection = {
   target: 'record',
   eventTypes: liveDashboardEventTypes,
   streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],
+  // Sockets wait on this one: a batch may follow the last after 5 ms, not the engine's 20 (at 200
+  // commands/s, p50 append → socket 30-36 -> 21 ms for the same CPU).
+  liveBatchSpacingMs: 5,
   tables: liveTableDefinitions,
   prepareBatch,
   flushBatch,
