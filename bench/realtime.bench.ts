@@ -42,6 +42,7 @@ import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './c
 import {
   appProcesses,
   buildIfStale,
+  LIVE_PROJECTOR_LAYOUT,
   startTracershop,
   type BuildMode,
   type RunningTracershop,
@@ -443,7 +444,7 @@ export async function run(): Promise<void> {
       maxInFlight: MAX_IN_FLIGHT,
       connectConcurrency: CONNECT_CONCURRENCY,
       cores: cpus().length,
-      liveProjector: env.BENCH_LIVE_PROJECTOR ?? 'separate',
+      liveProjector: LIVE_PROJECTOR_LAYOUT,
       realtimeEnvironment: Object.fromEntries(REALTIME_SETTINGS.map((name) => [name, env[name] ?? 'default'])),
     },
     loadAverageAtStart: loadavg().map((load) => round(load)),

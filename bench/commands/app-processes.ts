@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
 import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
 import { cpuProfileHook, PROFILER_TOGGLE_SIGNAL } from './cpu-profile';
 
@@ -20,8 +21,7 @@ const HEALTH_TIMEOUT_MS = 60_000;
  * live projection in a projector of its own and the other projections in the first; `shared` runs
  * them all in one projector.
  */
-const LIVE_PROJECTOR = process.env.BENCH_LIVE_PROJECTOR ?? 'separate';
-const LIVE_PROJECTION = 'live.dashboards';
+export const LIVE_PROJECTOR_LAYOUT = process.env.BENCH_LIVE_PROJECTOR ?? 'separate';
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LINES_KEPT = 40;
 
@@ -200,10 +200,10 @@ export async function startTracershop(
     record: `bench_cmd_record_${suffix}`,
     web: `bench_cmd_web_${suffix}`,
   };
-  if (LIVE_PROJECTOR !== 'separate' && LIVE_PROJECTOR !== 'shared') {
-    throw new Error(`BENCH_LIVE_PROJECTOR=${LIVE_PROJECTOR}: separate or shared`);
+  if (LIVE_PROJECTOR_LAYOUT !== 'separate' && LIVE_PROJECTOR_LAYOUT !== 'shared') {
+    throw new Error(`BENCH_LIVE_PROJECTOR=${LIVE_PROJECTOR_LAYOUT}: separate or shared`);
   }
-  const separateLive = LIVE_PROJECTOR === 'separate';
+  const separateLive = LIVE_PROJECTOR_LAYOUT === 'separate';
   const [apiPort, projectorPort, liveProjectorPort] = [await freePort(), await freePort(), await freePort()];
   const env = {
     EVENTS_DATABASE: databases.events,
@@ -237,7 +237,7 @@ export async function startTracershop(
       {
         ...env,
         ...projectorProfile?.env,
-        ...(separateLive ? { PROJECTOR_EXCLUDED_PROJECTIONS: LIVE_PROJECTION } : {}),
+        ...(separateLive ? { PROJECTOR_EXCLUDED_PROJECTIONS: LIVE_DASHBOARDS_PROJECTION_NAME } : {}),
       },
       projectorProfile?.nodeArgs,
     );
@@ -246,7 +246,7 @@ export async function startTracershop(
       ? ServiceProcess.start('live projector', PROJECTOR_MAIN, {
           ...env,
           PROJECTOR_PORT: String(liveProjectorPort),
-          PROJECTOR_PROJECTIONS: LIVE_PROJECTION,
+          PROJECTOR_PROJECTIONS: LIVE_DASHBOARDS_PROJECTION_NAME,
         })
       : null;
     if (liveProjector) services.push(liveProjector);

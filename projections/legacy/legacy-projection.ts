@@ -789,8 +789,7 @@ async function applyDayEvent(applied: Applied, event: DeliveryDayEvent): Promise
 
 // Delivery days in `legacy_state`: a head and a row per order.
 
-const DAY_ORDER_ID_SEPARATOR = '/';
-const dayOrderId = (dayId: string, orderId: string) => `${dayId}${DAY_ORDER_ID_SEPARATOR}${orderId}`;
+const dayOrderId = (dayId: string, orderId: string) => `${dayId}/${orderId}`;
 /** The stored text of a day's head: the day without its orders. */
 const dayHeadText = (state: LegacyDayState) => JSON.stringify({ ...state, orders: undefined });
 

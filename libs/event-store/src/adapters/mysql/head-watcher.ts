@@ -91,7 +91,7 @@ export class HeadWatcher {
           return;
         }
         // Only a head nobody told of counts: while hints keep up, polling is the fallback.
-        const moved = this.lastSeen !== null && head !== this.lastSeen && head > this.told;
+        const moved = this.lastSeen !== null && head > this.told;
         this.lastSeen = head;
         this.committed(head);
         interval = moved ? this.minIntervalMs : Math.min(interval * 2, this.maxIntervalMs);
