@@ -6,9 +6,6 @@ import { PINO_LOGGER, RECORD_DATABASE, TRACERSHOP_CONFIG } from '@tracershop/pla
 import { LiveLogPruner, type PruneReport } from '@tracershop/projections/live';
 import { messageKeyText } from '@tracershop/realtime';
 
-/** How often the log is pruned: each run removes about this much of the log's oldest end. */
-export const PRUNE_EVERY_MS = 60_000;
-
 /**
  * Keeps the live message log to `REALTIME_LOG_RETENTION_HOURS`. It runs here because the projector
  * owns the log (the live projection is its only writer); the pruning itself stays out of the
@@ -17,6 +14,7 @@ export const PRUNE_EVERY_MS = 60_000;
 @Injectable()
 export class LiveLogRetention implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly pruner: LiveLogPruner;
+  private readonly intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -31,11 +29,15 @@ export class LiveLogRetention implements OnApplicationBootstrap, BeforeApplicati
       pool,
       database: config.databases.record,
       retentionHours: config.realtime.logRetentionHours,
+      chunkRows: config.realtime.logPrune.chunkRows,
+      pauseMs: config.realtime.logPrune.pauseMs,
     });
+    this.intervalMs = config.realtime.logPrune.intervalSeconds * 1_000;
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.pruneNow().catch(() => undefined), PRUNE_EVERY_MS);
+    // Each run removes about an interval's worth of the log's oldest end.
+    this.timer = setInterval(() => void this.pruneNow().catch(() => undefined), this.intervalMs);
     this.timer.unref();
   }
 

@@ -83,6 +83,12 @@ export interface RealtimeConfig {
    * gets `resume.expired` and a snapshot.
    */
   logRetentionHours: number;
+  /**
+   * How the projector prunes the log: a run every `REALTIME_LOG_PRUNE_INTERVAL_SECONDS`, deleting in
+   * transactions of at most `REALTIME_LOG_PRUNE_CHUNK_ROWS` rows, `REALTIME_LOG_PRUNE_PAUSE_MS` apart
+   * (short transactions, so the live projection appending to the log never waits long).
+   */
+  logPrune: { intervalSeconds: number; chunkRows: number; pauseMs: number };
 }
 
 export class ConfigurationError extends Error {
@@ -242,6 +248,11 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       reauthenticateSeconds: integer('REALTIME_REAUTHENTICATE_SECONDS', 30, 1, 86_400),
       projectionStatusIntervalMs: integer('REALTIME_PROJECTION_STATUS_INTERVAL_MS', 2_000, 100, 600_000),
       logRetentionHours: integer('REALTIME_LOG_RETENTION_HOURS', 24, 1, 24 * 366),
+      logPrune: {
+        intervalSeconds: integer('REALTIME_LOG_PRUNE_INTERVAL_SECONDS', 60, 1, 86_400),
+        chunkRows: integer('REALTIME_LOG_PRUNE_CHUNK_ROWS', 1_000, 1, 100_000),
+        pauseMs: integer('REALTIME_LOG_PRUNE_PAUSE_MS', 20, 0, 60_000),
+      },
     },
     logLevel: logLevel as TracershopConfig['logLevel'],
   };

@@ -42,6 +42,20 @@ describe('loadConfiguration', () => {
     );
   });
 
+  it('given log pruning settings, then they are checked and applied; without, a run a minute in chunks of 1,000 rows', () => {
+    expect(loadConfiguration({}).realtime.logPrune).toEqual({ intervalSeconds: 60, chunkRows: 1_000, pauseMs: 20 });
+    expect(
+      loadConfiguration({
+        REALTIME_LOG_PRUNE_INTERVAL_SECONDS: '5',
+        REALTIME_LOG_PRUNE_CHUNK_ROWS: '200',
+        REALTIME_LOG_PRUNE_PAUSE_MS: '0',
+      }).realtime.logPrune,
+    ).toEqual({ intervalSeconds: 5, chunkRows: 200, pauseMs: 0 });
+    expect(() => loadConfiguration({ REALTIME_LOG_PRUNE_CHUNK_ROWS: '0' })).toThrow(
+      /REALTIME_LOG_PRUNE_CHUNK_ROWS="0"/,
+    );
+  });
+
   it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {
     expect(loadConfiguration({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStoreUrl).toBe(
       'esdb://127.0.0.1:2113?tls=false',
