@@ -1,17 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { EventStore, Position } from '@tracershop/event-store';
-import { deliveryDayStreamName } from '@tracershop/domain/ordering';
-import { at0900, endpointId, fdgPlaced } from '@tracershop/domain/ordering/ordering-examples';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
 import { LiveLogRetention } from '../../apps/projector/src/live-log-retention';
 import { ADMIN, bootApp, logIn, type BootedApp } from './booted-app';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
+import { appendFdgPlacedAt } from './recorded-orders';
 
 const DAY = '2031-06-09';
 const topic = `production-day:${DAY}`;
-const stream = deliveryDayStreamName(endpointId, DAY);
 const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3_600_000).toISOString();
 
 describe('realtime retention: a resume from before the pruned log gets resume.expired, a snapshot, then live', () => {
@@ -28,28 +25,7 @@ describe('realtime retention: a resume from before the pruned log gets resume.ex
 
   /** Places an order as the command pipeline would, recorded at `recordedAt`; waits for the live projection. */
   async function placed(orderId: string, n: number, recordedAt: string): Promise<Position> {
-    const event = fdgPlaced(orderId, 20_000 + n, at0900, 100 + n);
-    const data = { ...event.data, date: DAY };
-    const id = randomUUID();
-    const { position } = await store.append(
-      stream,
-      [
-        {
-          type: event.type,
-          data,
-          metadata: {
-            eventId: id,
-            schemaVersion: 1,
-            occurredAt: recordedAt,
-            recordedAt,
-            actor: { kind: 'user', id: 'user-peter', printedName: 'Peter Hansen', role: 'production' },
-            correlationId: id,
-            causationId: id,
-          },
-        },
-      ],
-      'any',
-    );
+    const { position } = await appendFdgPlacedAt(store, DAY, orderId, n, recordedAt);
     await app.api.get(ProjectionEngine).waitForPosition(LIVE_DASHBOARDS_PROJECTION_NAME, position, 15_000);
     return position;
   }

@@ -1,12 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import type { EventStore } from '@tracershop/event-store';
-import { deliveryDayStreamName } from '@tracershop/domain/ordering';
-import { at0900, endpointId, fdgPlaced } from '@tracershop/domain/ordering/ordering-examples';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
 import { bootApp, type BootedApp } from './booted-app';
+import { appendFdgPlacedAt } from './recorded-orders';
 
 const DAY = '2031-06-10';
 
@@ -25,27 +23,7 @@ describe('realtime retention on its own: the projector prunes the log every REAL
     // Given an order recorded 30 hours ago (the retention is 24), logged for its day and its customer
     const store = app.api.get<EventStore>(EVENT_STORE);
     const recordedAt = new Date(Date.now() - 30 * 3_600_000).toISOString();
-    const event = fdgPlaced('order-expired', 30_002, at0900, 100);
-    const id = randomUUID();
-    const { position } = await store.append(
-      deliveryDayStreamName(endpointId, DAY),
-      [
-        {
-          type: event.type,
-          data: { ...event.data, date: DAY },
-          metadata: {
-            eventId: id,
-            schemaVersion: 1,
-            occurredAt: recordedAt,
-            recordedAt,
-            actor: { kind: 'user', id: 'user-peter', printedName: 'Peter Hansen', role: 'production' },
-            correlationId: id,
-            causationId: id,
-          },
-        },
-      ],
-      'no_stream',
-    );
+    const { position } = await appendFdgPlacedAt(store, DAY, 'order-expired', 1, recordedAt);
     await app.api.get(ProjectionEngine).waitForPosition(LIVE_DASHBOARDS_PROJECTION_NAME, position, 15_000);
 
     // Then, within a few intervals, the log holds none of its messages and the horizon is past them
