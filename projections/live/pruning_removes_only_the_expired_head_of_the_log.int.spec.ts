@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Position } from '@tracershop/event-store';
 import {
   deliveryDayStreamName,
@@ -16,6 +15,7 @@ import {
   releasedVial,
 } from '@tracershop/domain/ordering/ordering-examples';
 import { keyAfterPositionText, messageKeyText, parseMessageKeyText, type MessageKey } from '@tracershop/realtime';
+import { appendRecordedAt } from '../../test/projections/append-recorded-at';
 import { openReadModelTestBed, type ReadModelTestBed } from '../../test/projections/read-model-test-bed';
 import { LIVE_DASHBOARDS_PROJECTION_NAME, liveDashboardsProjection } from './live-dashboards-projection';
 import { LiveLogPruner, liveLogPrunerLockName } from './live-log-pruner';
@@ -34,26 +34,7 @@ describe('live log retention: pruning removes only the expired head of the log',
 
   /** Appends as the command pipeline would, but recorded at the given time. */
   async function append(name: string, event: DeliveryDayEvent, recordedAt: string): Promise<Position> {
-    const id = randomUUID();
-    const { position } = await bed.store.append(
-      stream,
-      [
-        {
-          type: event.type,
-          data: event.data,
-          metadata: {
-            eventId: id,
-            schemaVersion: orderingEventSchemaVersions[event.type as OrderingEventType],
-            occurredAt: recordedAt,
-            recordedAt,
-            actor: { kind: 'user', id: 'user-peter', printedName: 'Peter Hansen', role: 'production' },
-            correlationId: id,
-            causationId: id,
-          },
-        },
-      ],
-      'any',
-    );
+    const { position } = await appendRecordedAt(bed.store, stream, event, recordedAt);
     positions[name] = position.toString();
     await bed.engine.waitForPosition(LIVE_DASHBOARDS_PROJECTION_NAME, position, 15_000);
     return position;
