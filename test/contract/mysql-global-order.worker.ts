@@ -32,9 +32,12 @@ export type WorkerMessage =
 export type ParentMessage = { kind: 'expect'; total: number };
 
 function send(message: WorkerMessage): Promise<void> {
-  return new Promise((resolve, reject) => {
+  // A writer's report is large and goes out asynchronously; with its connections closed, nothing
+  // else holds the event loop, and an unreferenced channel would let the process exit mid-send.
+  process.channel?.ref();
+  return new Promise<void>((resolve, reject) => {
     process.send?.(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
-  });
+  }).finally(() => process.channel?.unref());
 }
 
 function newEvent(streamId: string, index: number): NewEvent {
