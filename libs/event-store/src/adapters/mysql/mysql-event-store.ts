@@ -215,6 +215,9 @@ export class MysqlEventStore implements EventStore {
   private readonly subscriptionBatchSize: number;
   private readonly watcher: HeadWatcher;
   private readonly subscriptions = new Set<Subscription>();
+  /** Subscription reads asked for in this turn of the event loop, by `after` and limit; see `readForSubscription`. */
+  private subscriptionReads = new Map<string, SubscriptionRead[]>();
+  private subscriptionReadsScheduled = false;
   private readonly commitListeners = new Set<(head: Position) => void>();
   private queue: PendingAppend[] = [];
   /** Known state including the groups in flight; null when unknown (the next group locks and reads). */
@@ -422,7 +425,7 @@ export class MysqlEventStore implements EventStore {
     const source: CatchUpSource = {
       readAfter: async (after, maxCount) => {
         if (this.ended) throw new EventStoreUnavailableError('The event store is closed');
-        const events = await this.readContiguous(after.commit, maxCount, options.filter);
+        const events = await this.readForSubscription(after.commit, maxCount, options.filter);
         emptyReads = events.length === 0 ? emptyReads + 1 : 0;
         return events;
       },
@@ -917,6 +920,43 @@ export class MysqlEventStore implements EventStore {
   }
 
   /**
+   * A subscription's next read. Live subscriptions of one process wake together when the head
+   * moves and ask for the same `after`: those asked for in the same turn of the event loop share
+   * one query (the union of their filters), and each gets the events its own filter would have
+   * read, the others hollow. With one subscription there is nothing to share: it reads at once.
+   */
+  private readForSubscription(after: bigint, limit: number, filter?: SubscriptionFilter): Promise<RecordedEvent[]> {
+    if (this.subscriptions.size < 2) return this.readContiguous(after, limit, filter);
+    return new Promise((resolve, reject) => {
+      const key = `${after}:${limit}`;
+      const read: SubscriptionRead = { after, limit, filter, resolve, reject };
+      const waiting = this.subscriptionReads.get(key);
+      if (waiting) waiting.push(read);
+      else this.subscriptionReads.set(key, [read]);
+      if (this.subscriptionReadsScheduled) return;
+      this.subscriptionReadsScheduled = true;
+      setImmediate(() => this.sendSubscriptionReads());
+    });
+  }
+
+  private sendSubscriptionReads(): void {
+    this.subscriptionReadsScheduled = false;
+    const batches = this.subscriptionReads;
+    this.subscriptionReads = new Map();
+    for (const reads of batches.values()) {
+      const { after, limit } = reads[0];
+      this.readContiguousFor(
+        after,
+        limit,
+        reads.map((read) => read.filter),
+      ).then(
+        (results) => reads.forEach((read, index) => read.resolve(results[index])),
+        (error: unknown) => reads.forEach((read) => read.reject(error)),
+      );
+    }
+  }
+
+  /**
    * Events strictly after `after`, in global order, cut at the first missing position. Positions
    * are gap-free by design, so a missing one belongs to a transaction not visible yet: stopping
    * there and reading again later is the only way never to pass it.
@@ -929,8 +969,22 @@ export class MysqlEventStore implements EventStore {
     limit: number | null,
     filter?: SubscriptionFilter,
   ): Promise<RecordedEvent[]> {
-    if (limit === 0) return [];
-    const predicate = filterPredicate(filter);
+    const [events] = await this.readContiguousFor(after, limit, [filter]);
+    return events;
+  }
+
+  /**
+   * `readContiguous` for several filters in one query: rows any filter matches come with their
+   * payload, and each filter gets its own list, hollow where it does not match. Events are parsed
+   * once and shared between the lists (recorded events are immutable).
+   */
+  private async readContiguousFor(
+    after: bigint,
+    limit: number | null,
+    filters: ReadonlyArray<SubscriptionFilter | undefined>,
+  ): Promise<RecordedEvent[][]> {
+    if (limit === 0) return filters.map(() => []);
+    const predicate = unionPredicate(filters);
     const payload = predicate
       ? `IF(${predicate.sql}, data, NULL) AS data, IF(${predicate.sql}, metadata, NULL) AS metadata`
       : 'data, metadata';
@@ -951,14 +1005,30 @@ export class MysqlEventStore implements EventStore {
       expected += 1n;
     }
     const kept = rows.slice(0, contiguous);
-    if (filter) await this.fillMissingPayloads(kept, filter);
-    return kept.map((row) => (row.data === null ? toHollowEvent(row) : toRecordedEvent(row)));
+    if (predicate) await this.fillMissingPayloads(kept, filters);
+    if (filters.length === 1) {
+      return [kept.map((row) => (row.data === null ? toHollowEvent(row) : toRecordedEvent(row)))];
+    }
+    const full = kept.map((row) => (row.data === null ? null : toRecordedEvent(row)));
+    const hollow: Array<RecordedEvent | undefined> = [];
+    return filters.map((filter) =>
+      kept.map((row, index) => {
+        const event = full[index];
+        if (event && matchesFilter({ streamId: row.stream_id, type: row.type }, filter)) return event;
+        return (hollow[index] ??= toHollowEvent(row));
+      }),
+    );
   }
 
   /** Guards against the SQL prefix test and `matchesFilter` ever disagreeing: fetch what SQL left out. */
-  private async fillMissingPayloads(rows: EventRow[], filter: SubscriptionFilter): Promise<void> {
+  private async fillMissingPayloads(
+    rows: EventRow[],
+    filters: ReadonlyArray<SubscriptionFilter | undefined>,
+  ): Promise<void> {
     const missing = rows.filter(
-      (row) => row.data === null && matchesFilter({ streamId: row.stream_id, type: row.type }, filter),
+      (row) =>
+        row.data === null &&
+        filters.some((filter) => matchesFilter({ streamId: row.stream_id, type: row.type }, filter)),
     );
     if (missing.length === 0) return;
     const payloads = await this.select<{ position: string | number; data: string; metadata: string }>(
@@ -1025,6 +1095,32 @@ function chunksOf<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
   return chunks;
+}
+
+/** A subscription's read waiting to be sent with the others of its turn. */
+interface SubscriptionRead {
+  after: bigint;
+  limit: number;
+  filter: SubscriptionFilter | undefined;
+  resolve(events: RecordedEvent[]): void;
+  reject(error: unknown): void;
+}
+
+/** Rows any of the filters matches; null when one of them matches every row. */
+function unionPredicate(
+  filters: ReadonlyArray<SubscriptionFilter | undefined>,
+): { sql: string; params: unknown[] } | null {
+  const predicates: Array<{ sql: string; params: unknown[] }> = [];
+  for (const filter of filters) {
+    const predicate = filterPredicate(filter);
+    if (!predicate) return null;
+    predicates.push(predicate);
+  }
+  if (predicates.length === 1) return predicates[0];
+  return {
+    sql: `(${predicates.map((predicate) => predicate.sql).join(' OR ')})`,
+    params: predicates.flatMap((predicate) => predicate.params),
+  };
 }
 
 function filterPredicate(filter?: SubscriptionFilter): { sql: string; params: unknown[] } | null {
