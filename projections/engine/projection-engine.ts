@@ -42,7 +42,11 @@ export interface ProjectionEngineOptions {
    * this much longer. Default 100 ms; 0 commits such batches like any other.
    */
   checkpointOnlyWaitMs?: number;
-  /** `$all` events per transaction while rebuilding. Default 5,000. */
+  /**
+   * `$all` events per transaction while rebuilding. Default 20,000: nothing reads shadow tables, so
+   * a big transaction holds nobody up, and each batch costs a round of preloads and row writes of
+   * its own (rows touched in several batches are read and written again).
+   */
   rebuildBatchEvents?: number;
   /** How often a standby retries the lock. Default 500 ms. */
   lockRetryMs?: number;
@@ -227,7 +231,7 @@ export class ProjectionEngine {
         eventStore: this.options.eventStore,
         checkpoints: this.checkpointsOf(projection),
         projection,
-        batchEvents: this.options.rebuildBatchEvents ?? 5_000,
+        batchEvents: this.options.rebuildBatchEvents ?? 20_000,
         keepAliveMs: this.options.keepAliveMs ?? 1_000,
         handoverTimeoutMs: this.options.handoverTimeoutMs ?? 20_000,
         logger: this.logger,
