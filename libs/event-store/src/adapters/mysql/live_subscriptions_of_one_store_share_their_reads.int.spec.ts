@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import type { SubscriptionFilter, SubscriptionMessage } from '@tracershop/event-store';
+import type { Subscription, SubscriptionFilter, SubscriptionMessage } from '@tracershop/event-store';
 import { events, eventsOf, readUntil, uniqueStream } from '../../../../../test/contract/event-fixtures';
 import {
   dropTestDatabase,
@@ -22,6 +22,25 @@ function countTailReads(store: MysqlEventStore): { stop: () => number } {
   };
 }
 
+/**
+ * Three caught-up subscriptions from the head: one by stream prefix, one by event type
+ * (`TracerRenamed`), one unfiltered.
+ */
+async function liveSubscriptions(store: MysqlEventStore, streamPrefix: string): Promise<Subscription[]> {
+  const filters: Array<SubscriptionFilter | undefined> = [
+    { streamPrefixes: [streamPrefix] },
+    { eventTypePrefixes: ['TracerRenamed'] },
+    undefined,
+  ];
+  const subscriptions = filters.map((filter) => store.subscribeToAll({ fromPosition: 'end', filter }));
+  await Promise.all(
+    subscriptions.map((subscription) =>
+      readUntil(subscription, (seen) => seen.some((message) => message.kind === 'caughtUp')),
+    ),
+  );
+  return subscriptions;
+}
+
 describe('MySQL store: live subscriptions of one store', () => {
   const database = testDatabaseName('sharedreads');
   let store: MysqlEventStore;
@@ -38,17 +57,7 @@ describe('MySQL store: live subscriptions of one store', () => {
 
   it('given three live subscriptions with different filters, when one append wakes them, then they share one read', async () => {
     const stream = uniqueStream('shared.wake');
-    const filters: Array<SubscriptionFilter | undefined> = [
-      { streamPrefixes: [stream] },
-      { eventTypePrefixes: ['TracerRenamed'] },
-      undefined,
-    ];
-    const subscriptions = filters.map((filter) => store.subscribeToAll({ fromPosition: 'end', filter }));
-    await Promise.all(
-      subscriptions.map((subscription) =>
-        readUntil(subscription, (seen) => seen.some((message) => message.kind === 'caughtUp')),
-      ),
-    );
+    const subscriptions = await liveSubscriptions(store, stream);
     const arrived = subscriptions.map((subscription, index) =>
       readUntil(subscription, (seen) => eventsOf(seen, stream).length === (index === 1 ? 1 : 2)),
     );
@@ -72,17 +81,7 @@ describe('MySQL store: live subscriptions of one store', () => {
   it('given three live subscriptions with different filters, when events of several kinds are appended one by one, then each sees exactly what its filter matches, with payloads', async () => {
     const orders = uniqueStream('shared.order');
     const tracers = uniqueStream('shared.tracer');
-    const filters: Array<SubscriptionFilter | undefined> = [
-      { streamPrefixes: [orders] },
-      { eventTypePrefixes: ['TracerRenamed'] },
-      undefined,
-    ];
-    const subscriptions = filters.map((filter) => store.subscribeToAll({ fromPosition: 'end', filter }));
-    await Promise.all(
-      subscriptions.map((subscription) =>
-        readUntil(subscription, (seen) => seen.some((message) => message.kind === 'caughtUp')),
-      ),
-    );
+    const subscriptions = await liveSubscriptions(store, orders);
     const ours = (seen: SubscriptionMessage[]) =>
       eventsOf(seen, 'shared.').filter((event) => event.streamId === orders || event.streamId === tracers);
     const arrived = [

@@ -1006,9 +1006,6 @@ export class MysqlEventStore implements EventStore {
     }
     const kept = rows.slice(0, contiguous);
     if (predicate) await this.fillMissingPayloads(kept, filters);
-    if (filters.length === 1) {
-      return [kept.map((row) => (row.data === null ? toHollowEvent(row) : toRecordedEvent(row)))];
-    }
     const full = kept.map((row) => (row.data === null ? null : toRecordedEvent(row)));
     const hollow: Array<RecordedEvent | undefined> = [];
     return filters.map((filter) =>
