@@ -16,7 +16,10 @@ export interface HeadWatcherOptions {
  * store serves every waiting subscription, so an idle store costs one cheap query per interval,
  * not one per subscription. Appends in the same process, and hints of other processes' appends,
  * wake waiters at once; other appends are seen on the next poll. The interval shrinks while the
- * poll finds the head ahead of what it was told, and backs off while the hints keep up with it.
+ * poll finds the head ahead of what it was told while no hint came for a while (hints lost), and
+ * backs off while hints keep coming: a hint still on its way when the poll reads the head is not a
+ * lost one. The interval outlives the waiters: subscriptions that wait, read and wait again do not
+ * poll at every arrival, which under steady traffic would be a poll per hint.
  */
 export class HeadWatcher {
   private readonly waiters = new Set<Waiter>();
@@ -26,8 +29,12 @@ export class HeadWatcher {
   private stopped = false;
   private interruptSleep: (() => void) | null = null;
   private lastSeen: bigint | null = null;
-  /** The newest head an append or a hint told of. */
+  private intervalMs: number;
+  private lastPollAt = Number.NEGATIVE_INFINITY;
+  /** The newest head an append or a hint told of (or a poll found). */
   private told = -1n;
+  /** When an append or a hint last told of a new head. */
+  private lastToldAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly readHead: () => Promise<bigint>,
@@ -35,11 +42,13 @@ export class HeadWatcher {
   ) {
     this.minIntervalMs = options.minIntervalMs ?? 5;
     this.maxIntervalMs = Math.max(this.minIntervalMs, options.maxIntervalMs ?? 50);
+    this.intervalMs = this.minIntervalMs;
   }
 
   /** Resolves once the committed head is past `after` (-1n for an empty store), or on abort. */
   waitAfter(after: bigint, signal: AbortSignal): Promise<void> {
-    if (signal.aborted || this.stopped) return Promise.resolve();
+    // Told of already (a hint that came during the caller's read): nothing to wait for.
+    if (signal.aborted || this.stopped || this.told > after) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => waiter.wake();
       const waiter: Waiter = {
@@ -61,8 +70,13 @@ export class HeadWatcher {
     });
   }
 
-  /** An append transaction in this process committed; `head` is its last position. */
+  /** An append transaction in this process committed (or another one's hint came); `head` is its last position. */
   committed(head: bigint): void {
+    if (head > this.told) this.lastToldAt = performance.now();
+    this.advance(head);
+  }
+
+  private advance(head: bigint): void {
     if (head > this.told) this.told = head;
     for (const waiter of [...this.waiters]) if (head > waiter.after) waiter.wake();
   }
@@ -80,22 +94,29 @@ export class HeadWatcher {
   }
 
   private async poll(): Promise<void> {
-    let interval = this.minIntervalMs;
     try {
       while (this.waiters.size > 0 && !this.stopped) {
+        const untilDue = this.lastPollAt + this.intervalMs - performance.now();
+        if (untilDue > 0) {
+          // A hint may wake every waiter meanwhile: then no poll is needed.
+          await this.sleep(untilDue);
+          continue;
+        }
         let head: bigint;
         try {
           head = await this.readHead();
         } catch (error) {
           for (const waiter of [...this.waiters]) waiter.fail(error);
           return;
+        } finally {
+          this.lastPollAt = performance.now();
         }
-        // Only a head nobody told of counts: while hints keep up, polling is the fallback.
-        const moved = this.lastSeen !== null && head > this.told;
+        // Only a head nobody told of, with no hint for a while, counts: while hints come, polling is the fallback.
+        const untold = head > this.told && performance.now() - this.lastToldAt > this.maxIntervalMs;
+        const moved = this.lastSeen !== null && untold;
         this.lastSeen = head;
-        this.committed(head);
-        interval = moved ? this.minIntervalMs : Math.min(interval * 2, this.maxIntervalMs);
-        if (this.waiters.size > 0) await this.sleep(interval);
+        this.advance(head);
+        this.intervalMs = moved ? this.minIntervalMs : Math.min(this.intervalMs * 2, this.maxIntervalMs);
       }
     } finally {
       this.polling = false;
