@@ -44,101 +44,67 @@ describe('HeadWatcher', () => {
     watcher.stop();
   });
 
+  /**
+   * A head that moves every 5 ms for 300 ms, hinted at each move (at once or `hintDelayMs` later)
+   * or not at all, and a subscription that waits for it again and again, reading for `readMs` in
+   * between: how often the head moved and how often the watcher polled it.
+   */
+  async function watchMovingHead(options: { hints: 'none' | 'each move'; hintDelayMs?: number; readMs?: number }) {
+    let head = 0n;
+    let polls = 0;
+    let moves = 0;
+    const watcher = new HeadWatcher(
+      () => {
+        polls += 1;
+        return Promise.resolve(head);
+      },
+      { minIntervalMs: 2, maxIntervalMs: 40 },
+    );
+    const moving = setInterval(() => {
+      head += 1n;
+      moves += 1;
+      if (options.hints === 'none') return;
+      const told = head;
+      if (options.hintDelayMs) setTimeout(() => watcher.committed(told), options.hintDelayMs);
+      else watcher.committed(told);
+    }, 5);
+    const abort = new AbortController();
+    const until = Date.now() + 300;
+    try {
+      while (Date.now() < until) {
+        await watcher.waitAfter(head, abort.signal);
+        if (options.readMs) await new Promise((resolve) => setTimeout(resolve, options.readMs));
+      }
+    } finally {
+      clearInterval(moving);
+      watcher.stop();
+    }
+    return { moves, polls };
+  }
+
   it('polls at its shortest interval while it finds the head moved, and backs off while hints keep up', async () => {
     // Given a head that moves every 5 ms, told of by a hint at each move or not at all
-    const watch = async (hinted: boolean) => {
-      let head = 0n;
-      let polls = 0;
-      const watcher = new HeadWatcher(
-        () => {
-          polls += 1;
-          return Promise.resolve(head);
-        },
-        { minIntervalMs: 2, maxIntervalMs: 40 },
-      );
-      const moving = setInterval(() => {
-        head += 1n;
-        if (hinted) watcher.committed(head);
-      }, 5);
-      const abort = new AbortController();
-      const until = Date.now() + 300;
-      try {
-        // When subscriptions wait one after another for 300 ms
-        while (Date.now() < until) await watcher.waitAfter(head, abort.signal);
-      } finally {
-        clearInterval(moving);
-        watcher.stop();
-      }
-      return polls;
-    };
-    const unhinted = await watch(false);
-    const hinted = await watch(true);
+    // When a subscription waits again and again
+    const unhinted = await watchMovingHead({ hints: 'none' });
+    const hinted = await watchMovingHead({ hints: 'each move' });
     // Then unhinted, the poll keeps up with the head; hinted, it backs off towards its longest interval
-    expect(hinted * 3).toBeLessThan(unhinted);
+    expect(hinted.polls * 3).toBeLessThan(unhinted.polls);
   });
 
   it('subscriptions that read between their waits do not poll at every hint', async () => {
     // Given a head that moves every 5 ms, told of by a hint at each move
-    let head = 0n;
-    let polls = 0;
-    const watcher = new HeadWatcher(
-      () => {
-        polls += 1;
-        return Promise.resolve(head);
-      },
-      { minIntervalMs: 2, maxIntervalMs: 40 },
-    );
-    let hints = 0;
-    const moving = setInterval(() => {
-      head += 1n;
-      hints += 1;
-      watcher.committed(head);
-    }, 5);
-    const abort = new AbortController();
-    const until = Date.now() + 300;
-    try {
-      // When a subscription waits, then reads for 2 ms (nobody waiting meanwhile), then waits again
-      while (Date.now() < until) {
-        await watcher.waitAfter(head, abort.signal);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-    } finally {
-      clearInterval(moving);
-      watcher.stop();
-    }
+    // When a subscription waits, then reads for 2 ms (nobody waiting meanwhile), then waits again
+    const { moves, polls } = await watchMovingHead({ hints: 'each move', readMs: 2 });
     // Then the poll keeps its backed-off interval across the subscription's reads
-    expect(hints).toBeGreaterThan(20);
-    expect(polls * 2).toBeLessThan(hints);
+    expect(moves).toBeGreaterThan(20);
+    expect(polls * 2).toBeLessThan(moves);
   });
 
   it('hints that arrive just after a poll saw their head still count as hints', async () => {
     // Given a head that moves every 5 ms, its hint arriving 3 ms after each move
-    let head = 0n;
-    let polls = 0;
-    const watcher = new HeadWatcher(
-      () => {
-        polls += 1;
-        return Promise.resolve(head);
-      },
-      { minIntervalMs: 2, maxIntervalMs: 40 },
-    );
-    let moves = 0;
-    const moving = setInterval(() => {
-      head += 1n;
-      moves += 1;
-      const told = head;
-      setTimeout(() => watcher.committed(told), 3);
-    }, 5);
-    const abort = new AbortController();
-    const until = Date.now() + 300;
-    try {
-      // When a subscription waits again and again for 300 ms
-      while (Date.now() < until) await watcher.waitAfter(head, abort.signal);
-    } finally {
-      clearInterval(moving);
-      watcher.stop();
-    }
-    // Then a poll that finds a head whose hint is on its way does not bring the poll back to its shortest interval
+    // When a subscription waits again and again
+    const { moves, polls } = await watchMovingHead({ hints: 'each move', hintDelayMs: 3 });
+    // Then a poll that finds a head whose hint is on its way does not go back to its shortest interval
     expect(moves).toBeGreaterThan(20);
     expect(polls * 2).toBeLessThan(moves);
   });
