@@ -7,7 +7,7 @@ import { eventMatcher, type Projection, type SwapPreparation } from './projectio
 import { RebuildError } from './projection-errors';
 import { ProjectionLock } from './projection-lock';
 import { describeError, type ProjectionLogger } from './projection-logger';
-import { allTablesExist, createShadowTables, physicalTables, tableExists } from './projection-tables';
+import { allTablesExist, createShadowTables, existingTables, physicalTables, tableExists } from './projection-tables';
 
 export interface RebuildOptions {
   /** Start the shadow tables over, even when an interrupted rebuild of this version could resume. */
@@ -163,9 +163,10 @@ export async function completeInterruptedSwap(
 
 /** After the rename: drop the retired tables, then move the shadow checkpoint into the live row. */
 async function finishSwap(checkpoints: CheckpointStore, name: string, renames: SwapRename[]): Promise<void> {
-  for (const { old } of renames) {
-    if (old) await checkpoints.pool.query(`DROP TABLE IF EXISTS ${qualifiedName(checkpoints.database, old)}`);
-  }
+  await dropTables(
+    checkpoints,
+    renames.flatMap(({ old }) => (old ? [old] : [])),
+  );
   const connection = await checkpoints.pool.getConnection();
   try {
     await connection.query('START TRANSACTION');
@@ -266,15 +267,26 @@ async function withRunnerLock(
 
 async function plannedRenames(settings: RebuildSettings, liveVersion: number | null): Promise<SwapRename[]> {
   const { checkpoints, projection } = settings;
-  const renames: SwapRename[] = [];
-  for (const logical of Object.keys(projection.tables)) {
-    const liveExists = await tableExists(checkpoints.pool, checkpoints.database, logical);
-    const old = liveExists ? tableName(logical, 'old', liveVersion ?? projection.version) : null;
-    // A leftover from an earlier crash would make the rename fail.
-    if (old) await checkpoints.pool.query(`DROP TABLE IF EXISTS ${qualifiedName(checkpoints.database, old)}`);
-    renames.push({ live: logical, shadow: tableName(logical, 'shadow', projection.version), old });
-  }
+  const logicalNames = Object.keys(projection.tables);
+  const live = await existingTables(checkpoints.pool, checkpoints.database, logicalNames);
+  const renames = logicalNames.map((logical) => ({
+    live: logical,
+    shadow: tableName(logical, 'shadow', projection.version),
+    old: live.has(logical) ? tableName(logical, 'old', liveVersion ?? projection.version) : null,
+  }));
+  // A leftover from an earlier crash would make the rename fail.
+  await dropTables(
+    checkpoints,
+    renames.flatMap(({ old }) => (old ? [old] : [])),
+  );
   return renames;
+}
+
+/** One statement for all of them. */
+async function dropTables(checkpoints: CheckpointStore, tables: readonly string[]): Promise<void> {
+  if (tables.length === 0) return;
+  const names = tables.map((table) => qualifiedName(checkpoints.database, table));
+  await checkpoints.pool.query(`DROP TABLE IF EXISTS ${names.join(', ')}`);
 }
 
 /** One statement for every table: readers see all the old tables or all the new ones. */
@@ -303,11 +315,14 @@ async function renameTables(settings: RebuildSettings, renames: SwapRename[]): P
 
 async function swapPreparation(settings: RebuildSettings): Promise<SwapPreparation> {
   const { checkpoints, projection } = settings;
-  const live = new Map<string, string | null>();
-  for (const logical of Object.keys(projection.tables)) {
-    const exists = await tableExists(checkpoints.pool, checkpoints.database, logical);
-    live.set(logical, exists ? qualifiedName(checkpoints.database, logical) : null);
-  }
+  const logicalNames = Object.keys(projection.tables);
+  const existing = await existingTables(checkpoints.pool, checkpoints.database, logicalNames);
+  const live = new Map<string, string | null>(
+    logicalNames.map((logical) => [
+      logical,
+      existing.has(logical) ? qualifiedName(checkpoints.database, logical) : null,
+    ]),
+  );
   const shadow = physicalTables(checkpoints.database, projection, 'shadow');
   const checked = (logical: string): string => {
     const name = shadow.get(logical);

@@ -17,11 +17,21 @@ export function physicalTables(
 }
 
 export async function tableExists(pool: Pool, database: string, table: string): Promise<boolean> {
+  return (await existingTables(pool, database, [table])).has(table);
+}
+
+/**
+ * Which of these tables exist: one query for all of them. A name the server matched under its
+ * collation (as `table_name = ?` would) counts as the name asked for.
+ */
+export async function existingTables(pool: Pool, database: string, tables: readonly string[]): Promise<Set<string>> {
+  if (tables.length === 0) return new Set();
   const [rows] = await pool.query(
-    'SELECT COUNT(*) AS found FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
-    [database, table],
+    'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?)',
+    [database, tables],
   );
-  return Number((rows as Array<{ found: unknown }>)[0].found) > 0;
+  const found = new Set((rows as Array<{ name: string }>).map((row) => row.name.toLowerCase()));
+  return new Set(tables.filter((table) => found.has(table.toLowerCase())));
 }
 
 /**
@@ -37,22 +47,25 @@ export async function createMissingLiveTables(pool: Pool, database: string, proj
 }
 
 /** Fresh, empty shadow tables for a rebuild of the projection's current version. */
+/** Creates the projection's shadow tables afresh, side by side on the pool's connections. */
 export async function createShadowTables(pool: Pool, database: string, projection: Projection): Promise<void> {
   await dropShadowTables(pool, database, projection);
-  for (const [logical, ddl] of Object.entries(projection.tables)) {
-    await pool.query(ddl(qualifiedName(database, tableName(logical, 'shadow', projection.version))));
-  }
+  await Promise.all(
+    Object.entries(projection.tables).map(([logical, ddl]) =>
+      pool.query(ddl(qualifiedName(database, tableName(logical, 'shadow', projection.version)))),
+    ),
+  );
 }
 
+/** One statement for all of them. */
 export async function dropShadowTables(pool: Pool, database: string, projection: Projection): Promise<void> {
-  for (const logical of Object.keys(projection.tables)) {
-    await pool.query(
-      `DROP TABLE IF EXISTS ${qualifiedName(database, tableName(logical, 'shadow', projection.version))}`,
-    );
-  }
+  const names = Object.keys(projection.tables).map((logical) =>
+    qualifiedName(database, tableName(logical, 'shadow', projection.version)),
+  );
+  if (names.length > 0) await pool.query(`DROP TABLE IF EXISTS ${names.join(', ')}`);
 }
 
 export async function allTablesExist(pool: Pool, database: string, tables: readonly string[]): Promise<boolean> {
-  for (const table of tables) if (!(await tableExists(pool, database, table))) return false;
-  return true;
+  const existing = await existingTables(pool, database, tables);
+  return tables.every((table) => existing.has(table));
 }
