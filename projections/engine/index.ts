@@ -6,6 +6,7 @@ export {
   type Projection,
   type ProjectionTarget,
   type ProjectionTransaction,
+  type ShadowMerge,
   type SwapPreparation,
 } from './projection';
 export { businessTimeOf } from './business-time';

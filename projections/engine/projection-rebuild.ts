@@ -1,9 +1,10 @@
 import type { EventStore, Position, RecordedEvent } from '@tracershop/event-store';
+import type { PoolConnection } from 'mysql2/promise';
 import { abortableSleep } from './abortable-sleep';
 import { applyBatch, isTransientDatabaseError, type BatchWriter } from './batch-transaction';
 import type { CheckpointStore, SwapRename } from './checkpoint-store';
 import { qualifiedName, rebuildLockName, runnerLockName, tableName } from './physical-names';
-import { eventMatcher, type Projection, type SwapPreparation } from './projection';
+import { eventMatcher, type Projection, type ShadowMerge, type SwapPreparation } from './projection';
 import { RebuildError } from './projection-errors';
 import { ProjectionLock } from './projection-lock';
 import { describeError, type ProjectionLogger } from './projection-logger';
@@ -83,7 +84,7 @@ export async function rebuildProjection(
     }
     let shadow = await checkpoints.read(name, 'shadow');
     if (shadow?.swapTables) {
-      await withRunnerLock(settings, rebuildLock, () => completeInterruptedSwap(checkpoints, name, logger));
+      await withRunnerLock(settings, rebuildLock, () => completeInterruptedSwap(checkpoints, projection, logger));
       shadow = await checkpoints.read(name, 'shadow');
     }
     const shadowNames = Object.keys(projection.tables).map((logical) => tableName(logical, 'shadow', version));
@@ -119,7 +120,7 @@ export async function rebuildProjection(
       const renames = await plannedRenames(settings, replacedVersion);
       await checkpoints.recordSwap(name, renames);
       await renameTables(settings, renames);
-      await finishSwap(checkpoints, name, renames);
+      await finishSwap(checkpoints, projection, renames);
       pausedMs = Date.now() - paused;
     });
     const durationMs = Date.now() - started;
@@ -147,9 +148,10 @@ export async function rebuildProjection(
  */
 export async function completeInterruptedSwap(
   checkpoints: CheckpointStore,
-  name: string,
+  projection: Projection,
   logger: ProjectionLogger,
 ): Promise<void> {
+  const { name } = projection;
   const shadow = await checkpoints.read(name, 'shadow');
   if (!shadow?.swapTables || shadow.swapTables.length === 0) return;
   if (await tableExists(checkpoints.pool, checkpoints.database, shadow.swapTables[0].shadow)) {
@@ -158,28 +160,77 @@ export async function completeInterruptedSwap(
     return;
   }
   logger.warn(`A swap of ${name} was interrupted after its rename; finishing it`);
-  await finishSwap(checkpoints, name, shadow.swapTables);
+  await finishSwap(checkpoints, projection, shadow.swapTables);
 }
 
-/** After the rename: drop the retired tables, then move the shadow checkpoint into the live row. */
-async function finishSwap(checkpoints: CheckpointStore, name: string, renames: SwapRename[]): Promise<void> {
+/**
+ * After the rename: drop the retired tables; then, in one transaction, merge the shared tables'
+ * shadow rows into the live ones and move the shadow checkpoint into the live row; then drop the
+ * merged shadow copies. Finishing again after a crash merges again what is still there.
+ */
+async function finishSwap(checkpoints: CheckpointStore, projection: Projection, renames: SwapRename[]): Promise<void> {
+  const { name } = projection;
   await dropTables(
     checkpoints,
     renames.flatMap(({ old }) => (old ? [old] : [])),
   );
+  const merging = await sharedTablesToMerge(checkpoints, projection);
   const connection = await checkpoints.pool.getConnection();
+  // A session whose sql_mode the merge changed does not go back to the pool.
+  let reusable = true;
   try {
+    if (merging.length > 0 && projection.sqlMode !== undefined) {
+      reusable = false;
+      await connection.query('SET SESSION sql_mode = ?', [projection.sqlMode]);
+    }
     await connection.query('START TRANSACTION');
     const shadow = await checkpoints.read(name, 'shadow', connection);
     if (!shadow) throw new RebuildError(`${name}: the shadow checkpoint vanished during the swap`);
+    if (merging.length > 0) await projection.mergeShadow?.(shadowMerge(checkpoints, projection, connection, merging));
     await checkpoints.promoteShadow(connection, shadow);
     await connection.query('COMMIT');
   } catch (error) {
     await connection.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    connection.release();
+    if (reusable) connection.release();
+    else connection.destroy();
   }
+  await dropTables(
+    checkpoints,
+    merging.map((logical) => tableName(logical, 'shadow', projection.version)),
+  );
+}
+
+/** Shared tables that exist both live and as a shadow: merged, not renamed. */
+async function sharedTablesToMerge(checkpoints: CheckpointStore, projection: Projection): Promise<string[]> {
+  const shared = projection.sharedTables ?? [];
+  if (shared.length === 0) return [];
+  const shadowOf = (logical: string) => tableName(logical, 'shadow', projection.version);
+  const existing = await existingTables(checkpoints.pool, checkpoints.database, [...shared, ...shared.map(shadowOf)]);
+  return shared.filter((logical) => existing.has(logical) && existing.has(shadowOf(logical)));
+}
+
+function shadowMerge(
+  checkpoints: CheckpointStore,
+  projection: Projection,
+  connection: PoolConnection,
+  tables: readonly string[],
+): ShadowMerge {
+  const q = (table: string) => qualifiedName(checkpoints.database, table);
+  const merged = (logical: string) => {
+    if (!tables.includes(logical)) throw new Error(`${projection.name}: ${logical} is not a shared table being merged`);
+    return logical;
+  };
+  return {
+    tables,
+    async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
+      const [result] = await connection.query(sql, params as unknown[]);
+      return result as R;
+    },
+    live: (logical) => q(merged(logical)),
+    shadow: (logical) => q(tableName(merged(logical), 'shadow', projection.version)),
+  };
 }
 
 /** Applies `$all` to the shadow tables until nothing is left to read. */
@@ -265,15 +316,19 @@ async function withRunnerLock(
   }
 }
 
+/** Every table is renamed, but shared tables that exist live: those are merged (`finishSwap`). */
 async function plannedRenames(settings: RebuildSettings, liveVersion: number | null): Promise<SwapRename[]> {
   const { checkpoints, projection } = settings;
   const logicalNames = Object.keys(projection.tables);
+  const shared = new Set(projection.sharedTables ?? []);
   const live = await existingTables(checkpoints.pool, checkpoints.database, logicalNames);
-  const renames = logicalNames.map((logical) => ({
-    live: logical,
-    shadow: tableName(logical, 'shadow', projection.version),
-    old: live.has(logical) ? tableName(logical, 'old', liveVersion ?? projection.version) : null,
-  }));
+  const renames = logicalNames
+    .filter((logical) => !(shared.has(logical) && live.has(logical)))
+    .map((logical) => ({
+      live: logical,
+      shadow: tableName(logical, 'shadow', projection.version),
+      old: live.has(logical) ? tableName(logical, 'old', liveVersion ?? projection.version) : null,
+    }));
   // A leftover from an earlier crash would make the rename fail.
   await dropTables(
     checkpoints,
@@ -292,6 +347,7 @@ async function dropTables(checkpoints: CheckpointStore, tables: readonly string[
 /** One statement for every table: readers see all the old tables or all the new ones. */
 async function renameTables(settings: RebuildSettings, renames: SwapRename[]): Promise<void> {
   const { checkpoints, projection } = settings;
+  if (renames.length === 0) return;
   const q = (table: string) => qualifiedName(checkpoints.database, table);
   const pairs = renames.flatMap(({ live, shadow, old }) => [
     ...(old ? [`${q(live)} TO ${q(old)}`] : []),

@@ -174,7 +174,7 @@ export class ProjectionRunner {
   private async serve(lock: ProjectionLock): Promise<number> {
     const { checkpoints, projection, logger } = this.settings;
     if (this.stopping.signal.aborted) return 0;
-    await completeInterruptedSwap(checkpoints, projection.name, logger);
+    await completeInterruptedSwap(checkpoints, projection, logger);
     const checkpoint = await this.activate();
     if (checkpoint.handoverPending) return this.settings.lockRetryMs;
     if (checkpoint.version !== projection.version) {

@@ -41,6 +41,20 @@ export interface SwapPreparation {
 }
 
 /**
+ * What `mergeShadow` sees: the transaction that promotes the rebuilt version, and the shared tables
+ * whose shadow copies it merges into the live ones.
+ */
+export interface ShadowMerge {
+  query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R>;
+  /** Shared tables to merge: each exists both live and as a shadow. */
+  readonly tables: readonly string[];
+  /** Quoted live table name. */
+  live(logicalName: string): string;
+  /** Quoted shadow table name. */
+  shadow(logicalName: string): string;
+}
+
+/**
  * A read model. Handlers write inside the transaction they are given; the engine commits the
  * batch's writes and the checkpoint together, so a handler is called exactly once per event and
  * needs no idempotency of its own.
@@ -97,6 +111,17 @@ export interface Projection {
    * e.g. carry over columns the projection does not own, AUTO_INCREMENT counters and triggers.
    */
   beforeSwap?(swap: SwapPreparation): Promise<void>;
+  /**
+   * Tables another system writes too (the old system's tables beside this projection's rows). A
+   * rebuild never renames them: the other system's rows, and what it writes while the swap runs,
+   * stay where they are. `mergeShadow` puts the rebuilt rows into them instead, in the transaction
+   * that promotes the rebuilt version, so readers see the old rows or the new ones, never a mix;
+   * the shadow copies are dropped once it has committed. A shared table with no live table yet is
+   * renamed like the others.
+   */
+  readonly sharedTables?: readonly string[];
+  /** Replaces this projection's rows in the shared live tables with the shadow's (see `sharedTables`). */
+  mergeShadow?(merge: ShadowMerge): Promise<void>;
 }
 
 const PROJECTION_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
@@ -122,6 +147,9 @@ export function assertValidProjection(projection: Projection): void {
     if (table === 'projection_checkpoints' || table === 'schema_migrations') fail(`table ${table} is reserved`);
     if (typeof tables[table] !== 'function') fail(`table ${table}: DDL must be a function of the physical name`);
   }
+  const shared = projection.sharedTables ?? [];
+  for (const table of shared) if (!logicalNames.includes(table)) fail(`shared table ${table} is not declared`);
+  if (shared.length > 0 && typeof projection.mergeShadow !== 'function') fail('shared tables need mergeShadow');
 }
 
 /** Whether the projection handles an event: its exact type, and its stream prefixes when declared. */
