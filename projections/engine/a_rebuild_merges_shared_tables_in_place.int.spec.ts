@@ -1,6 +1,10 @@
 import { expectEveryEventCountedOnce } from '../../test/projections/counting-expectations';
 import { countingProjection } from '../../test/projections/counting-projection';
-import { openProjectionTestBed, type ProjectionTestBed } from '../../test/projections/projection-test-bed';
+import {
+  openProjectionTestBed,
+  versionedTables,
+  type ProjectionTestBed,
+} from '../../test/projections/projection-test-bed';
 import type { Projection, ShadowMerge } from './projection';
 
 /** Rows another system writes into `counted_events`: `projected_by` 0, positions below zero. */
@@ -28,14 +32,6 @@ async function insertOtherSystemRow(bed: ProjectionTestBed, eventId: string, pos
      VALUES (?, ?, 'other.system', 0, 7, ?)`,
     [eventId, position, OTHER_SYSTEM],
   );
-}
-
-async function tablesOfOtherVersions(bed: ProjectionTestBed): Promise<string[]> {
-  const rows = await bed.rows(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE '%\\_\\_v%'",
-    [bed.recordDatabase],
-  );
-  return rows.map((row) => String(row.name));
 }
 
 describe('a rebuild merges a shared table in place instead of renaming it', () => {
@@ -81,7 +77,7 @@ describe('a rebuild merges a shared table in place instead of renaming it', () =
     expect(await bed.rows('SELECT COUNT(*) AS n FROM counted_events WHERE amount = 999')).toEqual([{ n: 0 }]);
     // and the table not shared was swapped as ever; no shadow or retired copy is left
     expect(await bed.rows('SELECT SUM(events) AS n FROM stream_totals')).toEqual([{ n: '500' }]);
-    expect(await tablesOfOtherVersions(bed)).toEqual([]);
+    expect(await versionedTables(bed)).toEqual([]);
     expect(await bed.rows('SELECT slot, version FROM projection_checkpoints')).toEqual([{ slot: 'live', version: 1 }]);
 
     // And the live runner goes on in the merged table
@@ -128,7 +124,7 @@ describe('a rebuild merges a shared table in place instead of renaming it', () =
     expect(await bed.rows('SELECT COUNT(*) AS n FROM counted_events WHERE projected_by = ?', [OTHER_SYSTEM])).toEqual([
       { n: 1 },
     ]);
-    expect(await tablesOfOtherVersions(bed)).toEqual([]);
+    expect(await versionedTables(bed)).toEqual([]);
     await bed.pool.query('DELETE FROM counted_events WHERE projected_by = ?', [OTHER_SYSTEM]);
     await expectEveryEventCountedOnce(bed);
     expect(await bed.rows('SELECT slot, version FROM projection_checkpoints')).toEqual([{ slot: 'live', version: 1 }]);

@@ -1,7 +1,11 @@
 import type { RecordedEvent } from '@tracershop/event-store';
 import { expectEveryEventCountedOnce } from '../../test/projections/counting-expectations';
 import { countingProjection, type CountedData } from '../../test/projections/counting-projection';
-import { openProjectionTestBed, type ProjectionTestBed } from '../../test/projections/projection-test-bed';
+import {
+  openProjectionTestBed,
+  versionedTables,
+  type ProjectionTestBed,
+} from '../../test/projections/projection-test-bed';
 import { RebuildError } from './projection-errors';
 
 interface Observation {
@@ -56,14 +60,6 @@ function keepAppending(bed: ProjectionTestBed) {
   };
 }
 
-async function leftoverTables(bed: ProjectionTestBed): Promise<string[]> {
-  const rows = await bed.rows(
-    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE '%\\_\\_v%'",
-    [bed.recordDatabase],
-  );
-  return rows.map((row) => String(row.name));
-}
-
 describe('rebuild builds the new version in shadow tables and swaps them in atomically', () => {
   let bed: ProjectionTestBed;
 
@@ -116,7 +112,7 @@ describe('rebuild builds the new version in shadow tables and swaps them in atom
     expect(report.eventsRead).toBeGreaterThanOrEqual(6_000);
     await expectEveryEventCountedOnce(bed);
     expect(await bed.rows('SELECT * FROM counted_events WHERE projected_by <> 2 OR doubled <> amount * 2')).toEqual([]);
-    expect(await leftoverTables(bed)).toEqual([]);
+    expect(await versionedTables(bed)).toEqual([]);
     const checkpoints = await bed.rows('SELECT slot, version FROM projection_checkpoints');
     expect(checkpoints).toEqual([{ slot: 'live', version: 2 }]);
     const [oldStatus] = await old.engine.status();
@@ -140,7 +136,7 @@ describe('rebuild builds the new version in shadow tables and swaps them in atom
     const more = await bed.append({ count: 300, streamPrefix: 'after' });
     await engine.waitForPosition('counting', more, 10_000);
     await expectEveryEventCountedOnce(bed);
-    expect(await leftoverTables(bed)).toEqual([]);
+    expect(await versionedTables(bed)).toEqual([]);
   });
 
   it('a rebuild that meets a poison event stops, the live version keeps serving, and a rerun resumes', async () => {

@@ -175,6 +175,15 @@ export async function openProjectionTestBed(purpose: string): Promise<Projection
   };
 }
 
+/** Shadow and retired tables (`<table>__v<n>_shadow`, `…_old`) left in the record database. */
+export async function versionedTables(bed: ProjectionTestBed): Promise<string[]> {
+  const rows = await bed.rows(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE '%\\_\\_v%'",
+    [bed.recordDatabase],
+  );
+  return rows.map((row) => String(row.name));
+}
+
 export function testEvent(type: string, data: CountedData): NewEvent<CountedData> {
   return {
     type,
