@@ -77,7 +77,7 @@ describe('a rebuild merges a shared table in place instead of renaming it', () =
     expect(await bed.rows('SELECT COUNT(*) AS n FROM counted_events WHERE amount = 999')).toEqual([{ n: 0 }]);
     // and the table not shared was swapped as ever; no shadow or retired copy is left
     expect(await bed.rows('SELECT SUM(events) AS n FROM stream_totals')).toEqual([{ n: '500' }]);
-    expect(await versionedTables(bed)).toEqual([]);
+    expect(await versionedTables(bed.pool, bed.recordDatabase)).toEqual([]);
     expect(await bed.rows('SELECT slot, version FROM projection_checkpoints')).toEqual([{ slot: 'live', version: 1 }]);
 
     // And the live runner goes on in the merged table
@@ -124,7 +124,7 @@ describe('a rebuild merges a shared table in place instead of renaming it', () =
     expect(await bed.rows('SELECT COUNT(*) AS n FROM counted_events WHERE projected_by = ?', [OTHER_SYSTEM])).toEqual([
       { n: 1 },
     ]);
-    expect(await versionedTables(bed)).toEqual([]);
+    expect(await versionedTables(bed.pool, bed.recordDatabase)).toEqual([]);
     await bed.pool.query('DELETE FROM counted_events WHERE projected_by = ?', [OTHER_SYSTEM]);
     await expectEveryEventCountedOnce(bed);
     expect(await bed.rows('SELECT slot, version FROM projection_checkpoints')).toEqual([{ slot: 'live', version: 1 }]);

@@ -218,6 +218,12 @@ function shadowMerge(
   tables: readonly string[],
 ): ShadowMerge {
   const q = (table: string) => qualifiedName(checkpoints.database, table);
+  const declared = (logical: string) => {
+    if (!Object.hasOwn(projection.tables, logical)) {
+      throw new Error(`Projection ${projection.name} declares no table ${logical}`);
+    }
+    return logical;
+  };
   const merged = (logical: string) => {
     if (!tables.includes(logical)) throw new Error(`${projection.name}: ${logical} is not a shared table being merged`);
     return logical;
@@ -228,7 +234,7 @@ function shadowMerge(
       const [result] = await connection.query(sql, params as unknown[]);
       return result as R;
     },
-    live: (logical) => q(merged(logical)),
+    live: (logical) => q(declared(logical)),
     shadow: (logical) => q(tableName(merged(logical), 'shadow', projection.version)),
   };
 }

@@ -48,9 +48,9 @@ export interface ShadowMerge {
   query<R = unknown>(sql: string, params?: readonly unknown[]): Promise<R>;
   /** Shared tables to merge: each exists both live and as a shadow. */
   readonly tables: readonly string[];
-  /** Quoted live table name. */
+  /** Quoted live table name of any declared table; those not shared are the rebuilt ones by now. */
   live(logicalName: string): string;
-  /** Quoted shadow table name. */
+  /** Quoted shadow table name of a shared table being merged. */
   shadow(logicalName: string): string;
 }
 

@@ -112,7 +112,7 @@ describe('rebuild builds the new version in shadow tables and swaps them in atom
     expect(report.eventsRead).toBeGreaterThanOrEqual(6_000);
     await expectEveryEventCountedOnce(bed);
     expect(await bed.rows('SELECT * FROM counted_events WHERE projected_by <> 2 OR doubled <> amount * 2')).toEqual([]);
-    expect(await versionedTables(bed)).toEqual([]);
+    expect(await versionedTables(bed.pool, bed.recordDatabase)).toEqual([]);
     const checkpoints = await bed.rows('SELECT slot, version FROM projection_checkpoints');
     expect(checkpoints).toEqual([{ slot: 'live', version: 2 }]);
     const [oldStatus] = await old.engine.status();
@@ -136,7 +136,7 @@ describe('rebuild builds the new version in shadow tables and swaps them in atom
     const more = await bed.append({ count: 300, streamPrefix: 'after' });
     await engine.waitForPosition('counting', more, 10_000);
     await expectEveryEventCountedOnce(bed);
-    expect(await versionedTables(bed)).toEqual([]);
+    expect(await versionedTables(bed.pool, bed.recordDatabase)).toEqual([]);
   });
 
   it('a rebuild that meets a poison event stops, the live version keeps serving, and a rerun resumes', async () => {

@@ -17,7 +17,13 @@ import {
   type OrderingEvent,
   type Vial,
 } from '@tracershop/domain/ordering';
-import type { Projection, ProjectionTransaction, SwapPreparation } from '@tracershop/projections/engine';
+import {
+  legacyEventSchemaVersions,
+  legacyIdTables,
+  type LegacyIdBlockEvent,
+  type LegacyIdTable,
+} from '@tracershop/domain/legacy';
+import type { Projection, ProjectionTransaction, ShadowMerge } from '@tracershop/projections/engine';
 import {
   deriveDayRows,
   evolveDay,
@@ -28,7 +34,13 @@ import {
   type LegacyDayState,
 } from './legacy-delivery-day';
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
-import { legacyAutoIncrementTables, legacyTableDefinitions, LEGACY_STATE_TABLE } from './legacy-tables';
+import {
+  legacyColumns,
+  legacyContractTables,
+  legacyTableDefinitions,
+  LEGACY_STATE_TABLE,
+  type LegacyContractTable,
+} from './legacy-tables';
 import { clockTime, DEFAULT_LEGACY_TIME_ZONE, localDateTime, requireTimeZone } from './legacy-time';
 
 export const LEGACY_PROJECTION_NAME = 'legacy.tracershop';
@@ -41,7 +53,7 @@ export const LEGACY_PROJECTION_NAME = 'legacy.tracershop';
  */
 const LEGACY_SQL_MODE = 'NO_ENGINE_SUBSTITUTION';
 
-type AnyEvent = CatalogEvent | IdentityEvent | OrderingEvent;
+type AnyEvent = CatalogEvent | IdentityEvent | OrderingEvent | LegacyIdBlockEvent;
 
 export const legacyEventTypes = [
   'IsotopeRegistered',
@@ -87,6 +99,7 @@ export const legacyEventTypes = [
   'ReleasedOrderCorrected',
   'VialDispensed',
   'VialCorrected',
+  'LegacyIdBlockReserved',
 ] as const satisfies readonly AnyEvent['type'][];
 
 export type LegacyEventType = (typeof legacyEventTypes)[number];
@@ -96,6 +109,7 @@ const schemaVersions: Readonly<Record<string, number>> = {
   ...catalogEventSchemaVersions,
   ...identityEventSchemaVersions,
   ...orderingEventSchemaVersions,
+  ...legacyEventSchemaVersions,
 };
 
 // The projection's own state, one JSON document per entity in `legacy_state`.
@@ -163,6 +177,12 @@ interface UserEntity {
 
 type VialEntity = Vial;
 
+/** The even ids Tracershop reserved for a legacy table, first to last block (its rows, and gaps). */
+interface IdRangeEntity {
+  firstId: number;
+  lastId: number;
+}
+
 /**
  * A delivery day is stored as its head (the day without its orders) and a `dayOrder` row per order
  * (parent: the day), so an event writes the orders it changed instead of the whole day. A head
@@ -184,6 +204,7 @@ interface EntityKinds {
   vial: VialEntity;
   deliveryDay: DayHeadEntity;
   dayOrder: DayOrder;
+  idRange: IdRangeEntity;
 }
 type EntityKind = keyof EntityKinds;
 
@@ -1052,6 +1073,15 @@ const handlers: Handlers = {
       if (!vial) throw new Error(`VialCorrected at ${applied.event.position}: no vial ${vialId}`);
       return applyChanges(vial, changes);
     }),
+
+  // Which ids are Tracershop's: a rebuild's merge replaces those rows only (`mergeShadow`).
+  async LegacyIdBlockReserved({ table, firstId, lastId }, applied) {
+    const range = await load(applied, 'idRange', table);
+    await save(applied, 'idRange', table, {
+      firstId: Math.min(range?.firstId ?? firstId, firstId),
+      lastId: Math.max(range?.lastId ?? lastId, lastId),
+    });
+  },
 };
 
 function isLegacyEventType(type: string): type is LegacyEventType {
@@ -1121,6 +1151,7 @@ const namedEntities: NamedEntities = {
   InjectionOrdersReleased: releaserRefs,
   VialDispensed: vialRef,
   VialCorrected: vialRef,
+  LegacyIdBlockReserved: ({ table }) => [['idRange', table]],
 };
 
 function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
@@ -1137,37 +1168,76 @@ function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
   return refs.filter(([, id]) => typeof id === 'string');
 }
 
-// Rebuild: what the shadow tables take over from the live ones before the swap.
+// Rebuild: the old system's tables are shared with it, so the swap merges the rebuilt rows into them.
 
-/** The table's AUTO_INCREMENT counter as the server holds it now (information_schema may be cached). */
-async function autoIncrementOf(swap: SwapPreparation, table: string): Promise<number> {
-  const [row] = await swap.query<Record<string, string>[]>(`SHOW CREATE TABLE ${table}`);
-  const ddl = row ? (Object.values(row)[1] ?? '') : '';
-  const match = /AUTO_INCREMENT=(\d+)/.exec(ddl);
-  return match ? Number(match[1]) : 1;
-}
+/** Columns the old system owns: never written by the projection, so a merge leaves them as they are. */
+const NOT_OWNED_COLUMNS: Partial<Record<LegacyContractTable, readonly string[]>> = { Users: ['password'] };
+
+const primaryKeyOf = (table: LegacyContractTable): string[] =>
+  (/PRIMARY KEY \(([^)]*)\)/.exec(legacyTableDefinitions[table]('t'))?.[1] ?? '')
+    .split(',')
+    .map((column) => column.trim());
 
 /**
- * Carries over what the projection does not derive: `Users.password` (the old system's secret, never
- * written by us) by `Id`, and each table's AUTO_INCREMENT counter, so ids the old system used and
- * deleted are never handed out again (legacy-tables.md, "Ids"). Capture triggers do not exist yet;
- * when they do, they are created on the shadow tables here too.
+ * Which live rows are Tracershop's by their id alone: even ids in the range its blocks reserved
+ * (the old system allocates odd ones, and its older rows lie below the first block). A user's roles
+ * go with the user.
  */
-async function beforeSwap(swap: SwapPreparation): Promise<void> {
-  const liveUsers = swap.live('Users');
-  if (liveUsers) {
-    await swap.query(
-      `UPDATE ${swap.shadow('Users')} AS shadow JOIN ${liveUsers} AS live ON live.Id = shadow.Id
-       SET shadow.password = live.password`,
-    );
-  }
-  for (const table of legacyAutoIncrementTables) {
-    const live = swap.live(table);
-    if (!live) continue;
-    const counter = await autoIncrementOf(swap, live);
-    if (counter > (await autoIncrementOf(swap, swap.shadow(table)))) {
-      await swap.query(`ALTER TABLE ${swap.shadow(table)} AUTO_INCREMENT = ${counter}`);
+const idRangeOf: Readonly<Record<LegacyContractTable, { column: string; range: LegacyIdTable } | null>> =
+  Object.fromEntries(
+    legacyContractTables.map((table) => {
+      if (table === 'UserRoles') return [table, { column: 'Id_User', range: 'Users' }];
+      const idTable = legacyIdTables.find((candidate) => candidate === table);
+      const key = primaryKeyOf(table);
+      return [table, idTable && key.length === 1 ? { column: key[0], range: idTable } : null];
+    }),
+  ) as Record<LegacyContractTable, { column: string; range: LegacyIdTable } | null>;
+
+const quotedColumn = (column: string) => `\`${column}\``;
+
+/**
+ * The swap of a rebuild, in the transaction that promotes it: the rebuilt rows replace the
+ * projection's rows in the old system's live tables, and everything else there stays: the old
+ * system's own rows (older data, and its inserts, also those made while the rebuild ran) and the
+ * columns it owns (`Users.password`). Tracershop's rows the rebuilt version no longer has (ids of
+ * its reserved range) are deleted; a row with an id the events name explicitly (e.g. FDG's
+ * `Tracers.id` 6) cannot be told from the old system's, so one the rebuilt version no longer has
+ * stays. The live tables keep their AUTO_INCREMENT counters.
+ */
+async function mergeShadow(merge: ShadowMerge): Promise<void> {
+  const ranges = new Map<string, IdRangeEntity>(
+    (
+      await merge.query<{ id: string; state: string }[]>(
+        `SELECT id, state FROM ${merge.live(LEGACY_STATE_TABLE)} WHERE kind = 'idRange'`,
+      )
+    ).map((row) => [row.id, JSON.parse(row.state) as IdRangeEntity]),
+  );
+  for (const table of merge.tables as LegacyContractTable[]) {
+    const live = merge.live(table);
+    const shadow = merge.shadow(table);
+    const key = primaryKeyOf(table);
+    const idRange = idRangeOf[table];
+    const range = idRange ? ranges.get(idRange.range) : undefined;
+    if (idRange && range) {
+      const sameKey = key.map((column) => `s.${quotedColumn(column)} = ${live}.${quotedColumn(column)}`).join(' AND ');
+      const id = `${live}.${quotedColumn(idRange.column)}`;
+      await merge.query(
+        `DELETE FROM ${live} WHERE ${id} % 2 = 0 AND ${id} BETWEEN ? AND ?
+            AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey})`,
+        [range.firstId, range.lastId],
+      );
     }
+    const notOwned = NOT_OWNED_COLUMNS[table] ?? [];
+    const columns = legacyColumns[table].filter((column) => !notOwned.includes(column));
+    const updated = columns.filter((column) => !key.includes(column));
+    const assignments = (updated.length > 0 ? updated : [key[0]])
+      .map((column) => `${quotedColumn(column)} = VALUES(${quotedColumn(column)})`)
+      .join(', ');
+    const list = columns.map(quotedColumn).join(', ');
+    // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
+    await merge.query(
+      `INSERT INTO ${live} (${list}) SELECT ${list} FROM ${shadow} ON DUPLICATE KEY UPDATE ${assignments}`,
+    );
   }
 }
 
@@ -1188,7 +1258,7 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
     version: 1,
     target: 'record',
     eventTypes: legacyEventTypes,
-    streamPrefixes: ['catalog.', 'identity.', 'ordering.'],
+    streamPrefixes: ['catalog.', 'identity.', 'ordering.', 'legacy.'],
     tables: legacyTableDefinitions,
     async handle(event, tx) {
       const { type } = event;
@@ -1212,6 +1282,7 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
       await flushStates(tx, true);
       await flushRows(tx, true);
     },
-    beforeSwap,
+    sharedTables: legacyContractTables,
+    mergeShadow,
   };
 }

@@ -322,8 +322,3 @@ export const legacyTableDefinitions: Readonly<Record<LegacyTable, (table: string
       KEY legacy_state_parent (kind, parent_id)
     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
 };
-
-/** Tables whose ids the old system allocates too: a rebuilt table must not hand out ids the live one used. */
-export const legacyAutoIncrementTables: readonly LegacyContractTable[] = legacyContractTables.filter(
-  (table) => table !== 'UserRoles',
-);

@@ -175,13 +175,13 @@ export async function openProjectionTestBed(purpose: string): Promise<Projection
   };
 }
 
-/** Shadow and retired tables (`<table>__v<n>_shadow`, `…_old`) left in the record database. */
-export async function versionedTables(bed: ProjectionTestBed): Promise<string[]> {
-  const rows = await bed.rows(
+/** Shadow and retired tables (`<table>__v<n>_shadow`, `…_old`) left in a database. */
+export async function versionedTables(pool: Pool, database: string): Promise<string[]> {
+  const [rows] = await pool.query(
     "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? AND table_name LIKE '%\\_\\_v%'",
-    [bed.recordDatabase],
+    [database],
   );
-  return rows.map((row) => String(row.name));
+  return (rows as Array<{ name: string }>).map((row) => row.name);
 }
 
 export function testEvent(type: string, data: CountedData): NewEvent<CountedData> {

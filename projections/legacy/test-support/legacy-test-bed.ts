@@ -14,6 +14,12 @@ import {
 import { identityEventSchemaVersions, userStreamName, type UserEvent } from '@tracershop/domain/identity';
 import { fold } from '@tracershop/domain/kernel';
 import {
+  legacyEventSchemaVersions,
+  legacyIdBlockStreamName,
+  type LegacyIdBlockEvent,
+  type LegacyIdTable,
+} from '@tracershop/domain/legacy';
+import {
   deliveryDayDecider,
   deliveryDayStreamName,
   orderingEventSchemaVersions,
@@ -32,12 +38,13 @@ import { date, endpointId } from './legacy-fixtures';
 
 export type { Row } from '../../../test/projections/read-model-test-bed';
 
-export type LegacyTestEvent = CatalogEvent | UserEvent | DeliveryDayEvent | VialEvent;
+export type LegacyTestEvent = CatalogEvent | UserEvent | DeliveryDayEvent | VialEvent | LegacyIdBlockEvent;
 
 const schemaVersions: Record<string, number> = {
   ...catalogEventSchemaVersions,
   ...identityEventSchemaVersions,
   ...orderingEventSchemaVersions,
+  ...legacyEventSchemaVersions,
 };
 
 /**
@@ -134,6 +141,7 @@ export function streamOf(event: LegacyTestEvent): string {
   if (type.startsWith('DeliveryTimeSlot')) return deliveryTimeSlotStreamName(data.slotId);
   if (type.startsWith('Date')) return closedDateStreamName(data.date);
   if (type.startsWith('Vial')) return vialStreamName(data.vialId);
+  if (type === 'LegacyIdBlockReserved') return legacyIdBlockStreamName(data.table as LegacyIdTable);
   if (['UserRegistered', 'UserDetailsChanged', 'RoleGranted', 'RoleRevoked', 'UserDeactivated'].includes(type)) {
     return userStreamName(data.userId);
   }
