@@ -170,10 +170,7 @@ export async function completeInterruptedSwap(
  */
 async function finishSwap(checkpoints: CheckpointStore, projection: Projection, renames: SwapRename[]): Promise<void> {
   const { name } = projection;
-  await dropTables(
-    checkpoints,
-    renames.flatMap(({ old }) => (old ? [old] : [])),
-  );
+  await dropTables(checkpoints, retiredTables(renames));
   const merging = await sharedTablesToMerge(checkpoints, projection);
   const connection = await checkpoints.pool.getConnection();
   // A session whose sql_mode the merge changed does not go back to the pool.
@@ -217,16 +214,12 @@ function shadowMerge(
   connection: PoolConnection,
   tables: readonly string[],
 ): ShadowMerge {
-  const q = (table: string) => qualifiedName(checkpoints.database, table);
-  const declared = (logical: string) => {
-    if (!Object.hasOwn(projection.tables, logical)) {
-      throw new Error(`Projection ${projection.name} declares no table ${logical}`);
-    }
-    return logical;
-  };
-  const merged = (logical: string) => {
-    if (!tables.includes(logical)) throw new Error(`${projection.name}: ${logical} is not a shared table being merged`);
-    return logical;
+  const live = physicalTables(checkpoints.database, projection, 'live');
+  const shadow = physicalTables(checkpoints.database, projection, 'shadow');
+  const named = (names: ReadonlyMap<string, string>, logical: string, ok: boolean) => {
+    const name = names.get(logical);
+    if (!name || !ok) throw new Error(`Projection ${projection.name}: no ${logical} to merge`);
+    return name;
   };
   return {
     tables,
@@ -234,8 +227,8 @@ function shadowMerge(
       const [result] = await connection.query(sql, params as unknown[]);
       return result as R;
     },
-    live: (logical) => q(declared(logical)),
-    shadow: (logical) => q(tableName(merged(logical), 'shadow', projection.version)),
+    live: (logical) => named(live, logical, true),
+    shadow: (logical) => named(shadow, logical, tables.includes(logical)),
   };
 }
 
@@ -336,12 +329,11 @@ async function plannedRenames(settings: RebuildSettings, liveVersion: number | n
       old: live.has(logical) ? tableName(logical, 'old', liveVersion ?? projection.version) : null,
     }));
   // A leftover from an earlier crash would make the rename fail.
-  await dropTables(
-    checkpoints,
-    renames.flatMap(({ old }) => (old ? [old] : [])),
-  );
+  await dropTables(checkpoints, retiredTables(renames));
   return renames;
 }
+
+const retiredTables = (renames: readonly SwapRename[]): string[] => renames.flatMap(({ old }) => (old ? [old] : []));
 
 /** One statement for all of them. */
 async function dropTables(checkpoints: CheckpointStore, tables: readonly string[]): Promise<void> {
