@@ -42,6 +42,8 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
     // and, in Tracershop's range, a row the events do not give (left by an earlier version) and a changed one
     await bed.pool.query('INSERT INTO orders (OID, BID, tracer, amount, status) VALUES (1010, 17, 6, 1, 1)');
     await bed.pool.query('UPDATE orders SET amount = 1 WHERE OID = 1002');
+    // and what the old system keeps in the columns it owns of Tracershop's rows
+    await bed.pool.query("UPDATE orders SET received_datetime = '2026-03-02 08:04:00', price = 875 WHERE OID = 1006");
     await bed.pool.query('ALTER TABLE orders AUTO_INCREMENT = 30001');
 
     // When the projection is rebuilt
@@ -61,6 +63,9 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
     expect(await bed.rows('SELECT ID, charge FROM VAL')).toEqual([{ ID: 3, charge: 'FDG-190506-1' }]);
     // and Tracershop's rows are the rebuilt ones: the changed row restored, the stray one gone
     expect(orders[2]).toMatchObject({ OID: 1002, amount: 1000, status: 2 });
+    expect(
+      await bed.rows("SELECT DATE_FORMAT(received_datetime, '%H:%i') AS received, price FROM orders WHERE OID = 1006"),
+    ).toEqual([{ received: '08:04', price: '875.00' }]);
     // and the tables kept their counters, with no shadow or retired copy left
     const [[created]] = (await bed.reader.query('SHOW CREATE TABLE orders')) as unknown as [Record<string, string>[]];
     expect(created?.['Create Table']).toContain('AUTO_INCREMENT=30001');

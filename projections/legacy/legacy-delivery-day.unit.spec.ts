@@ -1,5 +1,6 @@
 import type { DeliveryDayEvent, OrderPlaced, SlotPlacement } from '@tracershop/domain/ordering';
 import { deriveDayRows, evolveDay, newDayState, type LegacyDayState } from './legacy-delivery-day';
+import { legacyColumns, legacyColumnsNotOwned } from './legacy-tables';
 
 const at = (time: string) => ({ at: `2026-03-02 ${time}:00` });
 const slot = (slotId: string, deliveryTime: string, runNumber: number): SlotPlacement => ({
@@ -70,6 +71,14 @@ function summary(state: LegacyDayState) {
 
 describe('legacy rows of a delivery day', () => {
   const placedAll = [placed('a', 2, s1030, 100), placed('b', 4, s1030, 50), placed('c', 6, s0800, 10)];
+
+  it('writes every column of an orders row but those the old system owns (order_time is stamped when written)', () => {
+    // Given a day with an order; when its rows are derived
+    const [row] = [...deriveDayRows(play(placedAll[0])).orders.values()];
+    // Then they hold exactly the columns a rebuild's merge replaces
+    const notOwned = [...(legacyColumnsNotOwned.orders ?? []), 'order_time'];
+    expect(Object.keys(row ?? {}).sort()).toEqual(legacyColumns.orders.filter((c) => !notOwned.includes(c)).sort());
+  });
 
   it('gives a row that loses the order it was named after the OID of its earliest remaining order', () => {
     const state = play(...placedAll, moved('a', s1030, s0800));

@@ -36,6 +36,7 @@ import {
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
 import {
   legacyColumns,
+  legacyColumnsNotOwned,
   legacyContractTables,
   legacyTableDefinitions,
   LEGACY_STATE_TABLE,
@@ -1170,9 +1171,6 @@ function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
 
 // Rebuild: the old system's tables are shared with it, so the swap merges the rebuilt rows into them.
 
-/** Columns the old system owns: never written by the projection, so a merge leaves them as they are. */
-const NOT_OWNED_COLUMNS: Partial<Record<LegacyContractTable, readonly string[]>> = { Users: ['password'] };
-
 const primaryKeyOf = (table: LegacyContractTable): string[] =>
   (/PRIMARY KEY \(([^)]*)\)/.exec(legacyTableDefinitions[table]('t'))?.[1] ?? '')
     .split(',')
@@ -1199,7 +1197,7 @@ const quotedColumn = (column: string) => `\`${column}\``;
  * The swap of a rebuild, in the transaction that promotes it: the rebuilt rows replace the
  * projection's rows in the old system's live tables, and everything else there stays: the old
  * system's own rows (older data, and its inserts, also those made while the rebuild ran) and the
- * columns it owns (`Users.password`). Tracershop's rows the rebuilt version no longer has (ids of
+ * columns it owns in Tracershop's rows (`legacyColumnsNotOwned`). Tracershop's rows the rebuilt version no longer has (ids of
  * its reserved range) are deleted; a row with an id the events name explicitly (e.g. FDG's
  * `Tracers.id` 6) cannot be told from the old system's, so one the rebuilt version no longer has
  * stays. The live tables keep their AUTO_INCREMENT counters.
@@ -1227,7 +1225,7 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
         [range.firstId, range.lastId],
       );
     }
-    const notOwned = NOT_OWNED_COLUMNS[table] ?? [];
+    const notOwned = legacyColumnsNotOwned[table] ?? [];
     const columns = legacyColumns[table].filter((column) => !notOwned.includes(column));
     const updated = columns.filter((column) => !key.includes(column));
     const assignments = (updated.length > 0 ? updated : [key[0]])

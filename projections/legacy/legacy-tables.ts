@@ -129,6 +129,17 @@ export const legacyColumns: Readonly<Record<LegacyContractTable, readonly string
   blockDeliverDate: ['BDID', 'ddate'],
 };
 
+/**
+ * Columns the old system owns: the projection's rows leave them out, so it never writes them, and a
+ * rebuild's merge keeps what the old system put there (its login secret, its receipt and price
+ * columns of the order rows).
+ */
+export const legacyColumnsNotOwned: Readonly<Partial<Record<LegacyContractTable, readonly string[]>>> = {
+  Users: ['password'],
+  orders: ['received_datetime', 'price', 'doser', 'dose_counter'],
+  t_orders: ['received_datetime', 'run', 'COID', 'frigivet_amount', 'price', 'volume'],
+};
+
 /** `tracer_types` is reference data the old system expects; every (re)build creates it with its rows. */
 export const LEGACY_TRACER_TYPES: readonly { id: number; description: string }[] = [
   { id: 1, description: 'Activity Tracer' },
