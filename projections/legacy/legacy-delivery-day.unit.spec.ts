@@ -72,12 +72,39 @@ function summary(state: LegacyDayState) {
 describe('legacy rows of a delivery day', () => {
   const placedAll = [placed('a', 2, s1030, 100), placed('b', 4, s1030, 50), placed('c', 6, s0800, 10)];
 
-  it('writes every column of an orders row but those the old system owns (order_time is stamped when written)', () => {
-    // Given a day with an order; when its rows are derived
-    const [row] = [...deriveDayRows(play(placedAll[0])).orders.values()];
+  it('writes every column of its order rows but those the old system owns (order_time is stamped when written)', () => {
+    // Given a day with an activity order and an injection order; when its rows are derived
+    const injection: OrderPlaced = {
+      type: 'OrderPlaced',
+      data: {
+        endpointId: 'ep',
+        date: '2026-03-02',
+        order: {
+          kind: 'injection',
+          orderId: 'i',
+          legacyOid: 8,
+          customerId: 'cust',
+          customerLegacyId: 42,
+          tracerId: 'fet',
+          tracerLegacyId: 9,
+          comment: null,
+          orderedBy: { userId: 'u', username: 'anne', printedName: 'Anne' },
+          deliveryTime: '11:15',
+          injections: 4,
+          usage: 'human',
+          bookingIds: [],
+        },
+        deadlineOverrideReason: null,
+      },
+    };
+    const rows = deriveDayRows(play(placedAll[0], injection));
     // Then they hold exactly the columns a rebuild's merge replaces
-    const notOwned = [...(legacyColumnsNotOwned.orders ?? []), 'order_time'];
-    expect(Object.keys(row ?? {}).sort()).toEqual(legacyColumns.orders.filter((c) => !notOwned.includes(c)).sort());
+    const owned = (table: 'orders' | 't_orders') =>
+      legacyColumns[table].filter(
+        (column) => ![...(legacyColumnsNotOwned[table] ?? []), 'order_time'].includes(column),
+      );
+    expect(Object.keys([...rows.orders.values()][0] ?? {}).sort()).toEqual(owned('orders').sort());
+    expect(Object.keys([...rows.tOrders.values()][0] ?? {}).sort()).toEqual(owned('t_orders').sort());
   });
 
   it('gives a row that loses the order it was named after the OID of its earliest remaining order', () => {
