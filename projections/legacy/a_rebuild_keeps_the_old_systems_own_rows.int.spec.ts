@@ -42,6 +42,7 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
     // and, in Tracershop's range, a row the events do not give (left by an earlier version) and a changed one
     await bed.pool.query('INSERT INTO orders (OID, BID, tracer, amount, status) VALUES (1010, 17, 6, 1, 1)');
     await bed.pool.query('UPDATE orders SET amount = 1 WHERE OID = 1002');
+    await bed.pool.query('UPDATE Users SET Username = UPPER(Username) WHERE Id = 17');
     // and what the old system keeps in the columns it owns of Tracershop's rows
     await bed.pool.query("UPDATE orders SET received_datetime = '2026-03-02 08:04:00', price = 875 WHERE OID = 1006");
     await bed.pool.query('ALTER TABLE orders AUTO_INCREMENT = 30001');

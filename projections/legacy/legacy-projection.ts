@@ -1229,12 +1229,24 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
     const columns = legacyColumns[table].filter((column) => !notOwned.includes(column));
     const updated = columns.filter((column) => !key.includes(column));
     const assignments = (updated.length > 0 ? updated : [key[0]])
-      .map((column) => `${quotedColumn(column)} = VALUES(${quotedColumn(column)})`)
+      // Qualified: the SELECT joins the live table, so a bare name would be ambiguous (MySQL).
+      .map((column) => `${live}.${quotedColumn(column)} = VALUES(${quotedColumn(column)})`)
       .join(', ');
     const list = columns.map(quotedColumn).join(', ');
+    // Only rows that are new or differ are written: a rebuild that changes little locks little.
+    const sameKey = key.map((column) => `l.${quotedColumn(column)} = s.${quotedColumn(column)}`).join(' AND ');
+    // Compared as bytes: the latin1 collations take 'Anne' and 'ANNE ' for equal.
+    const unchanged = updated.map(
+      (column) => `CAST(l.${quotedColumn(column)} AS BINARY) <=> CAST(s.${quotedColumn(column)} AS BINARY)`,
+    );
+    const differs = unchanged.length > 0 ? ` OR NOT (${unchanged.join(' AND ')})` : '';
     // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
     await merge.query(
-      `INSERT INTO ${live} (${list}) SELECT ${list} FROM ${shadow} ON DUPLICATE KEY UPDATE ${assignments}`,
+      `INSERT INTO ${live} (${list})
+       SELECT ${columns.map((column) => `s.${quotedColumn(column)}`).join(', ')}
+         FROM ${shadow} AS s LEFT JOIN ${live} AS l ON ${sameKey}
+        WHERE l.${quotedColumn(key[0])} IS NULL${differs}
+       ON DUPLICATE KEY UPDATE ${assignments}`,
     );
   }
 }
