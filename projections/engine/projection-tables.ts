@@ -40,28 +40,24 @@ export async function existingTables(pool: Pool, database: string, tables: reado
  * between creating tables and writing the first checkpoint.
  */
 export async function createMissingLiveTables(pool: Pool, database: string, projection: Projection): Promise<void> {
+  const existing = await existingTables(pool, database, Object.keys(projection.tables));
   for (const [logical, ddl] of Object.entries(projection.tables)) {
-    if (await tableExists(pool, database, logical)) continue;
-    await pool.query(ddl(qualifiedName(database, logical)));
+    if (!existing.has(logical)) await pool.query(ddl(qualifiedName(database, logical)));
   }
 }
 
-/** Fresh, empty shadow tables for a rebuild of the projection's current version. */
-/** Creates the projection's shadow tables afresh, side by side on the pool's connections. */
+/** Fresh, empty shadow tables for a rebuild of the projection's current version, made side by side. */
 export async function createShadowTables(pool: Pool, database: string, projection: Projection): Promise<void> {
   await dropShadowTables(pool, database, projection);
+  const shadow = physicalTables(database, projection, 'shadow');
   await Promise.all(
-    Object.entries(projection.tables).map(([logical, ddl]) =>
-      pool.query(ddl(qualifiedName(database, tableName(logical, 'shadow', projection.version)))),
-    ),
+    Object.entries(projection.tables).map(([logical, ddl]) => pool.query(ddl(shadow.get(logical) ?? logical))),
   );
 }
 
 /** One statement for all of them. */
 export async function dropShadowTables(pool: Pool, database: string, projection: Projection): Promise<void> {
-  const names = Object.keys(projection.tables).map((logical) =>
-    qualifiedName(database, tableName(logical, 'shadow', projection.version)),
-  );
+  const names = [...physicalTables(database, projection, 'shadow').values()];
   if (names.length > 0) await pool.query(`DROP TABLE IF EXISTS ${names.join(', ')}`);
 }
 

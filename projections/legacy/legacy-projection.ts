@@ -1197,10 +1197,10 @@ const quotedColumn = (column: string) => `\`${column}\``;
  * The swap of a rebuild, in the transaction that promotes it: the rebuilt rows replace the
  * projection's rows in the old system's live tables, and everything else there stays: the old
  * system's own rows (older data, and its inserts, also those made while the rebuild ran) and the
- * columns it owns in Tracershop's rows (`legacyColumnsNotOwned`). Tracershop's rows the rebuilt version no longer has (ids of
- * its reserved range) are deleted; a row with an id the events name explicitly (e.g. FDG's
- * `Tracers.id` 6) cannot be told from the old system's, so one the rebuilt version no longer has
- * stays. The live tables keep their AUTO_INCREMENT counters.
+ * columns it owns in Tracershop's rows (`legacyColumnsNotOwned`). Tracershop's rows the rebuilt
+ * version no longer has (ids of its reserved range) are deleted; a row with an id the events name
+ * explicitly (e.g. FDG's `Tracers.id` 6) cannot be told from the old system's, so one the rebuilt
+ * version no longer has stays. The live tables keep their AUTO_INCREMENT counters.
  */
 async function mergeShadow(merge: ShadowMerge): Promise<void> {
   const ranges = new Map<string, IdRangeEntity>(
@@ -1214,14 +1214,15 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
     const live = merge.live(table);
     const shadow = merge.shadow(table);
     const key = primaryKeyOf(table);
+    const sameKey = (left: string, right: string) =>
+      key.map((column) => `${left}.${quotedColumn(column)} = ${right}.${quotedColumn(column)}`).join(' AND ');
     const idRange = idRangeOf[table];
     const range = idRange ? ranges.get(idRange.range) : undefined;
     if (idRange && range) {
-      const sameKey = key.map((column) => `s.${quotedColumn(column)} = ${live}.${quotedColumn(column)}`).join(' AND ');
       const id = `${live}.${quotedColumn(idRange.column)}`;
       await merge.query(
         `DELETE FROM ${live} WHERE ${id} % 2 = 0 AND ${id} BETWEEN ? AND ?
-            AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey})`,
+            AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey('s', live)})`,
         [range.firstId, range.lastId],
       );
     }
@@ -1234,7 +1235,6 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
       .join(', ');
     const list = columns.map(quotedColumn).join(', ');
     // Only rows that are new or differ are written: a rebuild that changes little locks little.
-    const sameKey = key.map((column) => `l.${quotedColumn(column)} = s.${quotedColumn(column)}`).join(' AND ');
     // Compared as bytes: the latin1 collations take 'Anne' and 'ANNE ' for equal.
     const unchanged = updated.map(
       (column) => `CAST(l.${quotedColumn(column)} AS BINARY) <=> CAST(s.${quotedColumn(column)} AS BINARY)`,
@@ -1244,7 +1244,7 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
     await merge.query(
       `INSERT INTO ${live} (${list})
        SELECT ${columns.map((column) => `s.${quotedColumn(column)}`).join(', ')}
-         FROM ${shadow} AS s LEFT JOIN ${live} AS l ON ${sameKey}
+         FROM ${shadow} AS s LEFT JOIN ${live} AS l ON ${sameKey('l', 's')}
         WHERE l.${quotedColumn(key[0])} IS NULL${differs}
        ON DUPLICATE KEY UPDATE ${assignments}`,
     );
