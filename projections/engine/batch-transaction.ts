@@ -73,6 +73,11 @@ export async function applyBatch(
   return outcome.kind === 'committed' ? { ...outcome, durationMs: Date.now() - started } : outcome;
 }
 
+/**
+ * Marks the session as a projection's: the capture triggers on the old system's tables skip its
+ * writes (migrations/record, legacy capture), so projected rows never come back as its changes.
+ */
+export const MARK_PROJECTION_WRITE: SqlStatement = { sql: 'SET @tracershop_projection_write = 1', params: [] };
 const RESTORE_SQL_MODE: SqlStatement = { sql: 'SET SESSION sql_mode = @tracershop_saved_sql_mode', params: [] };
 
 /**
@@ -133,6 +138,7 @@ async function applyOnce(
         params: [projection.sqlMode],
       });
     }
+    opening.push(MARK_PROJECTION_WRITE);
     const opened = await runStatements(connection, opening);
     sqlModeSet = projection.sqlMode !== undefined;
     const { checkpoint, lockHolder } = await writer.checkpoints.lockedRow(

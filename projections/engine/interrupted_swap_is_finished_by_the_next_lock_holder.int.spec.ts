@@ -45,7 +45,7 @@ describe('a swap interrupted by a crash is finished, or undone, by the next hold
       'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name',
       [bed.recordDatabase],
     );
-    const legacy = new Set<string>([...legacyContractTables, 'Roles']);
+    const legacy = new Set<string>([...legacyContractTables, 'Roles', 'legacy_capture']);
     return rows.map((row) => String(row.name)).filter((name) => !legacy.has(name));
   }
 

@@ -1,7 +1,7 @@
 import type { EventStore, Position, RecordedEvent } from '@tracershop/event-store';
 import type { PoolConnection } from 'mysql2/promise';
 import { abortableSleep } from './abortable-sleep';
-import { applyBatch, isTransientDatabaseError, type BatchWriter } from './batch-transaction';
+import { applyBatch, isTransientDatabaseError, MARK_PROJECTION_WRITE, type BatchWriter } from './batch-transaction';
 import type { CheckpointStore, SwapRename } from './checkpoint-store';
 import { qualifiedName, rebuildLockName, runnerLockName, tableName } from './physical-names';
 import { eventMatcher, type Projection, type ShadowMerge, type SwapPreparation } from './projection';
@@ -180,6 +180,7 @@ async function finishSwap(checkpoints: CheckpointStore, projection: Projection, 
       reusable = false;
       await connection.query('SET SESSION sql_mode = ?', [projection.sqlMode]);
     }
+    await connection.query(MARK_PROJECTION_WRITE.sql);
     await connection.query('START TRANSACTION');
     const shadow = await checkpoints.read(name, 'shadow', connection);
     if (!shadow) throw new RebuildError(`${name}: the shadow checkpoint vanished during the swap`);
