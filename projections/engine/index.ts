@@ -9,6 +9,9 @@ export {
   type ShadowMerge,
   type SwapPreparation,
 } from './projection';
+export { abortableSleep } from './abortable-sleep';
+export { isTransientDatabaseError } from './batch-transaction';
+export { ProjectionLock } from './projection-lock';
 export { businessTimeOf } from './business-time';
 export { BatchRows, uniqueKeysOf, type BatchRowTable, type TextRow } from './batch-rows';
 export {

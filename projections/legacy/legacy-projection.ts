@@ -20,6 +20,7 @@ import {
 import {
   legacyEventSchemaVersions,
   legacyIdTables,
+  OLD_SYSTEM_SOURCE,
   type LegacyIdBlockEvent,
   type LegacyIdTable,
 } from '@tracershop/domain/legacy';
@@ -33,7 +34,7 @@ import {
   type DayOrder,
   type LegacyDayState,
 } from './legacy-delivery-day';
-import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
+import { flushRows, syncRows, type AdoptedRow, type LegacyRow } from './legacy-rows';
 import {
   legacyColumns,
   legacyColumnsNotOwned,
@@ -663,7 +664,13 @@ async function slotContext(applied: Applied, slot: SlotEntity) {
 }
 
 const sync = (applied: Applied, before: LegacyRow[], after: LegacyRow[]) =>
-  syncRows(applied.tx, before, after, applied.at);
+  syncRows(applied.tx, before, after, applied.at, adoptedRowOf(applied.event));
+
+/** The old system's row an event was made from, when the legacy sync captured it (`source`). */
+function adoptedRowOf(event: RecordedEvent): AdoptedRow | null {
+  const source = event.metadata.source;
+  return source?.system === OLD_SYSTEM_SOURCE ? { table: source.table, key: source.primaryKey } : null;
+}
 
 // Handlers
 

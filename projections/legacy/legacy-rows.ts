@@ -43,6 +43,19 @@ interface RowChange {
   present: boolean;
   /** Owned values (with `order_time` where stamped) as last inserted or updated; null before that. */
   values: Values | null;
+  /** The insert is of a row the old system made itself (`AdoptedRow`): it may be there already. */
+  adopt: boolean;
+}
+
+/**
+ * The old system's own row an event was made from (its captured change, named by the event's
+ * `source`): the projection's insert of that row takes over the row the old system wrote, where an
+ * insert of any other existing key still fails.
+ */
+export interface AdoptedRow {
+  table: string;
+  /** The primary key as the capture names it (`a:b` for a composite key). */
+  key: string;
 }
 
 /** Per batch transaction: each changed row by table and key. */
@@ -73,6 +86,7 @@ export async function syncRows(
   before: readonly LegacyRow[],
   after: readonly LegacyRow[],
   orderTime: string,
+  adopted: AdoptedRow | null = null,
 ): Promise<void> {
   const previous = new Map(before.map((row) => [identity(row), row]));
   const next = new Map(after.map((row) => [identity(row), row]));
@@ -82,11 +96,19 @@ export async function syncRows(
   let changes = changesOf(tx);
   // An insert of a row the batch holds would meet whatever the table holds by then: the batch's
   // writes so far go first, and the insert starts the next net effect (and fails if it must).
-  const recordAfterFlush = async (id: string, row: LegacyRow, kind: ChangeKind, values: Values | null) => {
+  const recordAfterFlush = async (
+    id: string,
+    row: LegacyRow,
+    kind: ChangeKind,
+    values: Values | null,
+    adopt = false,
+  ) => {
     await flushRows(tx);
     changes = changesOf(tx);
-    record(changes, id, row, kind, values);
+    record(changes, id, row, kind, values, adopt);
   };
+  const adopts = (row: LegacyRow) =>
+    adopted !== null && row.table === adopted.table && Object.values(row.key).map(String).join(':') === adopted.key;
   for (const [id, row] of previous) {
     if (!next.has(id) && !record(changes, id, row, 'delete', null)) await recordAfterFlush(id, row, 'delete', null);
   }
@@ -95,7 +117,8 @@ export async function syncRows(
     const kind = !old ? 'insert' : sameValues(old.values, row.values) ? null : 'update';
     if (kind === null) continue;
     const values = stamped(row, orderTime);
-    if (!record(changes, id, row, kind, values)) await recordAfterFlush(id, row, kind, values);
+    const adopt = kind === 'insert' && adopts(row);
+    if (!record(changes, id, row, kind, values, adopt)) await recordAfterFlush(id, row, kind, values, adopt);
   }
 }
 
@@ -117,6 +140,7 @@ function record(
   row: LegacyRow,
   kind: ChangeKind,
   values: Values | null,
+  adopt = false,
 ): boolean {
   const change = changes.get(id);
   if (!change) {
@@ -127,11 +151,13 @@ function record(
       deleted: kind === 'delete',
       present: kind !== 'delete',
       values,
+      adopt,
     });
   } else if (kind === 'insert') {
     if (change.present) return false;
     change.present = true;
     change.values = values;
+    change.adopt = adopt;
   } else if (kind === 'update') {
     // Updating a row the batch deleted changes nothing, as the UPDATE would have found no row.
     if (change.present) change.values = values;
@@ -236,7 +262,18 @@ async function insertRows(
   rows: readonly RowChange[],
 ): Promise<void> {
   const notNull = NOT_NULL_COLUMNS.get(table) ?? new Set<string>();
-  const full = rows.map((row) => ({ ...row.key, ...row.values }));
+  // The old system's own rows, one statement each (they are rare): the row may be there already.
+  for (const row of rows.filter((change) => change.adopt)) {
+    const values = { ...row.key, ...row.values };
+    const columns = Object.keys(values);
+    const owned = Object.keys(row.values ?? {});
+    await write(
+      `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
+       ON DUPLICATE KEY UPDATE ${owned.map((column) => `${quoted(column)} = VALUES(${quoted(column)})`).join(', ')}`,
+      Object.values(values),
+    );
+  }
+  const full = rows.filter((change) => !change.adopt).map((row) => ({ ...row.key, ...row.values }));
   // A NULL in a NOT NULL column goes in alone, so that it fails as it always did.
   const lonely = (values: Values) =>
     Object.entries(values).some(([column, value]) => (value === null || value === undefined) && notNull.has(column));

@@ -28,6 +28,12 @@ export interface TracershopConfig {
   systemActor: { id: string; printedName: string };
   commands: { conflictRetries: number; idempotencyTtlSeconds: number };
   queries: { minPositionTimeoutMs: number };
+  /**
+   * The worker's sync of the old system's own writes (captured by triggers into `legacy_capture`)
+   * into commands: `LEGACY_SYNC` = true | false, `LEGACY_SYNC_INTERVAL_MS` between polls when idle,
+   * `LEGACY_SYNC_BATCH` captured changes per read.
+   */
+  legacySync: { enabled: boolean; intervalMs: number; batchSize: number };
   maxEventBytes: number;
   /**
    * Ids for the old system's tables: Tracershop hands out even ids only (the old system's
@@ -218,6 +224,11 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       idempotencyTtlSeconds: integer('IDEMPOTENCY_TTL_SECONDS', 86_400, 60, 30 * 86_400),
     },
     queries: { minPositionTimeoutMs: integer('MIN_POSITION_TIMEOUT_MS', 5_000, 0, 60_000) },
+    legacySync: {
+      enabled: flag('LEGACY_SYNC', true),
+      intervalMs: integer('LEGACY_SYNC_INTERVAL_MS', 500, 10, 600_000),
+      batchSize: integer('LEGACY_SYNC_BATCH', 100, 1, 10_000),
+    },
     maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
     legacyIds: {
       floor: integer('LEGACY_ID_FLOOR', 2, 0, 2_147_483_646),

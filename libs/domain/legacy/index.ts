@@ -1,1 +1,2 @@
 export * from './legacy-id-block';
+export * from './legacy-source';

@@ -1,0 +1,236 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Pool } from 'mysql2/promise';
+import type { Logger } from 'pino';
+import { Counter, Gauge } from 'prom-client';
+import {
+  CommandPipeline,
+  ConcurrentModificationError,
+  type CommandContext,
+  type CommandResult,
+} from '@tracershop/command-pipeline';
+import type { TracershopConfig } from '@tracershop/config';
+import { DomainError } from '@tracershop/domain/kernel';
+import { OLD_SYSTEM_SOURCE } from '@tracershop/domain/legacy';
+import type { Actor } from '@tracershop/event-store';
+import {
+  PINO_LOGGER,
+  RECORD_DATABASE,
+  TracershopMetrics,
+  TRACERSHOP_CONFIG,
+  type ReadinessCheck,
+} from '@tracershop/platform';
+import { abortableSleep, isTransientDatabaseError, ProjectionLock } from '@tracershop/projections/engine';
+import { CatalogReadModel } from '@tracershop/projections/record';
+import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
+import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
+import { vialCommand } from '../../../api/src/ordering/ordering-commands';
+import { capturedChangeOf, type CaptureOutcome, type CapturedChange, type CaptureRecord } from './captured-change';
+import { planCapturedChange, type CapturedChangeDefinitions } from './captured-change-commands';
+
+/** A change that failed this often for a reason that is neither a rule nor a passing fault is rejected. */
+const MAX_ATTEMPTS = 5;
+const STANDBY_POLL_MS = 2_000;
+
+interface Outcome {
+  outcome: Exclude<CaptureOutcome, 'pending'>;
+  code?: string;
+  message?: string;
+  details?: Record<string, unknown>;
+  results?: CommandResult[];
+}
+
+const lastPosition = (results: CommandResult[] = []): string | null =>
+  results.reduce<string | null>((last, result) => result.position ?? last, null);
+
+/**
+ * Turns the old system's captured writes into commands (DESIGN.md, "Legacy parallel run"): reads
+ * `legacy_capture` in id order, sends each change's commands through the pipeline and records the
+ * outcome on its row. One worker at a time does it (a MySQL named lock); others stand by.
+ *
+ * - Exactly once: a change's commands carry a causation id made from the change, so their event
+ *   ids are too; a change sent again after a crash appends nothing a second time.
+ * - Never dropped: a change the domain refuses is `rejected` with the rule's code, one the sync
+ *   does not translate is `unsupported`; both stay listed for reconciliation (GET /legacy/captured-changes).
+ * - A passing fault (database, event store, a concurrent write) leaves the change pending and the
+ *   sync tries again; the changes after it wait, so one row's changes keep their order.
+ */
+@Injectable()
+export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  readonly name = 'legacyInboundSync';
+  private readonly stop = new AbortController();
+  private loop: Promise<void> | null = null;
+  private lock: ProjectionLock | null = null;
+  private readonly attempts = new Map<number, number>();
+  private lastError: string | null = null;
+  private readonly processed: Counter<'table' | 'outcome'>;
+  private readonly pending: Gauge;
+  private readonly definitions: CapturedChangeDefinitions;
+
+  constructor(
+    @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    @Inject(RECORD_DATABASE) private readonly record: Pool,
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+    @Inject(TracershopMetrics) metrics: TracershopMetrics,
+  ) {
+    // The api's definitions: a captured change is decided by the same rules as a request.
+    const lookups = new CatalogReadModel(record, config.databases.record);
+    const legacyIds = new LegacyIdAllocator(pipeline, record, config);
+    this.definitions = { closedDate: catalogCommands(pipeline, lookups, legacyIds).closedDate, vial: vialCommand };
+    this.processed = new Counter({
+      name: 'tracershop_legacy_changes_synced_total',
+      help: "The old system's captured changes the sync finished, by table and outcome",
+      labelNames: ['table', 'outcome'],
+      registers: [metrics.registry],
+    });
+    this.pending = new Gauge({
+      name: 'tracershop_legacy_changes_pending',
+      help: "The old system's captured changes not yet synced (as of the active sync's last read)",
+      registers: [metrics.registry],
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.legacySync.enabled) return;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stop.abort();
+    await this.loop;
+    await this.lock?.release();
+  }
+
+  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
+    if (!this.config.legacySync.enabled) return { healthy: true, details: { enabled: false } };
+    const active = this.lock?.held ?? false;
+    return {
+      healthy: this.loop !== null,
+      details: { enabled: true, active, pending: active ? await this.countPending() : null, lastError: this.lastError },
+    };
+  }
+
+  /** Syncs what is pending now; the loop calls it, and tests call it directly. Returns how many changes it finished. */
+  async syncPending(signal: AbortSignal = this.stop.signal): Promise<number> {
+    let finished = 0;
+    for (;;) {
+      const changes = await this.readPending();
+      this.pending.set(changes.length < this.config.legacySync.batchSize ? changes.length : await this.countPending());
+      if (changes.length === 0) return finished;
+      for (const change of changes) {
+        if (signal.aborted) return finished;
+        const outcome = await this.sync(change);
+        await this.record.query(
+          `UPDATE legacy_capture SET outcome = ?, outcome_code = ?, outcome_message = ?, outcome_details = ?,
+             events = ?, position = ?, processed_at = UTC_TIMESTAMP(6)
+           WHERE id = ? AND outcome = 'pending'`,
+          [
+            outcome.outcome,
+            outcome.code ?? null,
+            outcome.message?.slice(0, 2000) ?? null,
+            outcome.details ? JSON.stringify(outcome.details) : null,
+            outcome.results ? outcome.results.flatMap((result) => result.events).join(',') : null,
+            lastPosition(outcome.results),
+            change.id,
+          ],
+        );
+        this.attempts.delete(change.id);
+        this.processed.inc({ table: change.table, outcome: outcome.outcome });
+        finished++;
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stop.signal;
+    const lockName = `tracershop:legacy-sync:${this.config.databases.record}`;
+    while (!signal.aborted) {
+      try {
+        if (!this.lock?.held) {
+          await this.lock?.release();
+          this.lock = await ProjectionLock.tryAcquire(this.record, lockName);
+          if (!this.lock) {
+            await abortableSleep(STANDBY_POLL_MS, signal);
+            continue;
+          }
+          this.logger.info({ lock: lockName }, 'legacy sync active');
+        }
+        const finished = await this.syncPending(AbortSignal.any([signal, this.lock.lost]));
+        this.lastError = null;
+        if (finished === 0) await abortableSleep(this.config.legacySync.intervalMs, signal);
+      } catch (error) {
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ err: error }, 'legacy sync paused by a fault; it tries again');
+        await abortableSleep(Math.max(this.config.legacySync.intervalMs, 1_000), signal);
+      }
+    }
+  }
+
+  private async readPending(): Promise<CapturedChange[]> {
+    const [rows] = await this.record.query(
+      `SELECT id, table_name, operation, row_key, before_row, after_row,
+              DATE_FORMAT(captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, captured_by
+       FROM legacy_capture WHERE outcome = 'pending' ORDER BY id LIMIT ?`,
+      [this.config.legacySync.batchSize],
+    );
+    return (rows as CaptureRecord[]).map(capturedChangeOf);
+  }
+
+  private async countPending(): Promise<number> {
+    const [rows] = await this.record.query("SELECT COUNT(*) AS pending FROM legacy_capture WHERE outcome = 'pending'");
+    return Number((rows as Array<{ pending: unknown }>)[0]?.pending ?? 0);
+  }
+
+  /** The outcome of one change; throws on a passing fault, so the change stays pending. */
+  private async sync(change: CapturedChange): Promise<Outcome> {
+    try {
+      const plan = planCapturedChange(change, this.definitions);
+      if (plan.kind === 'unsupported') return { outcome: 'unsupported', code: plan.code, message: plan.message };
+      const results: CommandResult[] = [];
+      for (const [index, planned] of plan.commands.entries()) {
+        results.push(
+          await this.pipeline.execute(
+            planned.definition,
+            planned.command,
+            this.contextOf(change, index, planned.reason),
+          ),
+        );
+      }
+      const changed = results.some((result) => result.events.length > 0);
+      return { outcome: changed ? 'applied' : 'unchanged', results };
+    } catch (error) {
+      if (error instanceof DomainError) {
+        return { outcome: 'rejected', code: error.code, message: error.message, details: error.details };
+      }
+      if (error instanceof ConcurrentModificationError || isTransientDatabaseError(error)) throw error;
+      const attempts = (this.attempts.get(change.id) ?? 0) + 1;
+      this.attempts.set(change.id, attempts);
+      if (attempts < MAX_ATTEMPTS) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      return { outcome: 'rejected', code: 'LEGACY_SYNC_FAILED', message, details: { attempts } };
+    }
+  }
+
+  /**
+   * The old system is the actor (its database account); the change's time is when it was made.
+   * The causation id names the change and its capture time, so it stays unique even if the capture
+   * table were ever created anew.
+   */
+  private contextOf(change: CapturedChange, index: number, reason: string): CommandContext {
+    const actor: Actor = {
+      kind: 'system',
+      id: `old-tracershop:${change.capturedBy}`,
+      printedName: 'Old Tracershop',
+      role: 'legacy',
+    };
+    const cause = `legacy-capture:${change.id}:${change.capturedAt}`;
+    return {
+      actor,
+      correlationId: cause,
+      causationId: index === 0 ? cause : `${cause}:${index}`,
+      occurredAt: change.capturedAt,
+      reason,
+      source: { system: OLD_SYSTEM_SOURCE, table: change.table, primaryKey: change.rowKey },
+    };
+  }
+}
