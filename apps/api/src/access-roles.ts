@@ -26,3 +26,5 @@ export const ORDER_READERS: Role[] = ['admin', 'production', 'releaser', 'shop',
 /** The dispenser integration (an API token) and production record vials. */
 export const VIAL_WRITERS: Role[] = ['admin', 'production', 'application'];
 export const VIAL_READERS: Role[] = ['admin', 'production', 'releaser', 'auditor'];
+/** The reconciliation report of the old system's captured changes. */
+export const LEGACY_SYNC_READERS: Role[] = ['admin', 'production', 'auditor'];

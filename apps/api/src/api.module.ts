@@ -18,6 +18,7 @@ import { BookingsModule } from './bookings/bookings.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { IdentityModule } from './identity/identity.module';
 import { LegacyIdsModule } from './legacy-ids/legacy-ids.module';
+import { LegacySyncModule } from './legacy-sync/legacy-sync.module';
 import { OrderingModule } from './ordering/ordering.module';
 import { RealtimeModule } from './realtime/realtime.module';
 
@@ -33,6 +34,7 @@ export class ApiModule {
         ProjectionsModule.register({ projections: allProjections, run: false }),
         HealthModule.register([ProjectionsReadiness]),
         LegacyIdsModule,
+        LegacySyncModule,
         IdentityModule,
         CatalogModule,
         OrderingModule,

@@ -15,8 +15,6 @@ export interface CapturedChange {
 
 export type CapturedRow = Readonly<Record<string, string | number | null>>;
 
-export type CaptureOutcome = 'pending' | 'applied' | 'unchanged' | 'rejected' | 'unsupported';
-
 export interface CaptureRecord {
   id: number | string;
   table_name: string;

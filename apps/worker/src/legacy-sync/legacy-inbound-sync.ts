@@ -10,7 +10,7 @@ import {
 } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import { DomainError } from '@tracershop/domain/kernel';
-import { OLD_SYSTEM_SOURCE } from '@tracershop/domain/legacy';
+import { OLD_SYSTEM_SOURCE, type CaptureOutcome } from '@tracershop/domain/legacy';
 import type { Actor } from '@tracershop/event-store';
 import {
   PINO_LOGGER,
@@ -24,7 +24,7 @@ import { CatalogReadModel } from '@tracershop/projections/record';
 import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
 import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
 import { vialCommand } from '../../../api/src/ordering/ordering-commands';
-import { capturedChangeOf, type CaptureOutcome, type CapturedChange, type CaptureRecord } from './captured-change';
+import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './captured-change';
 import { planCapturedChange, type CapturedChangeDefinitions } from './captured-change-commands';
 
 /** A change that failed this often for a reason that is neither a rule nor a passing fault is rejected. */
