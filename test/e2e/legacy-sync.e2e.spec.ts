@@ -3,6 +3,8 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { loadConfiguration } from '@tracershop/config';
 import { createHttpApp, createLogger } from '@tracershop/platform';
+import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
+import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
 
@@ -14,6 +16,13 @@ interface CapturedChange {
   code: string | null;
   events: string[];
   position: string | null;
+}
+
+/** The Monday `weeks` weeks from today (negative: before it). */
+function monday(weeks: number): string {
+  let date = addDays(new Date().toISOString().slice(0, 10), 7 * weeks);
+  while (isoWeekdayOf(date) !== 1) date = addDays(date, -1);
+  return date;
 }
 
 describe('the parallel run: what the old system writes itself reaches Tracershop', () => {
@@ -133,5 +142,182 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
   it("the worker's health shows the sync active with nothing pending", async () => {
     const health = await request(worker.getHttpServer()).get('/health').expect(200);
     expect(health.body.info.legacyInboundSync).toMatchObject({ status: 'up', enabled: true, active: true, pending: 0 });
+  });
+
+  describe("the old customer app's FDG orders", () => {
+    const date = monday(3);
+    let customerLegacyId: number;
+    let oid: number;
+    let orderId: string;
+
+    let lastPosition = '';
+    async function created(path: string, body: object): Promise<string> {
+      const response = await admin.post(path).send(body);
+      if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+      lastPosition = response.body.position as string;
+      return response.body.id as string;
+    }
+
+    /** The newest captured change of the row, once synced. */
+    async function lastSynced(rowKey: string): Promise<CapturedChange> {
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        const page = await admin.get('/legacy/captured-changes').query({ table: 'orders', limit: 500 }).expect(200);
+        const changes = (page.body.items as Array<CapturedChange & { rowKey: string }>).filter(
+          (item) => item.rowKey === rowKey,
+        );
+        const last = changes.at(-1);
+        if (last && last.outcome !== 'pending') return last;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`orders ${rowKey} was not synced within 10 s`);
+    }
+
+    /** Waits until the legacy projection has applied the position, and says it still runs. */
+    async function legacyTablesAt(position: string | null): Promise<string> {
+      for (let waited = 0; waited < 10_000; waited += 50) {
+        const [rows] = await oldSystem.query(
+          "SELECT position, status FROM projection_checkpoints WHERE name = 'legacy.tracershop' AND slot = 'live'",
+        );
+        const [checkpoint] = rows as Array<{ position: string; status: string }>;
+        if (checkpoint.status !== 'running' || BigInt(checkpoint.position) >= BigInt(position ?? '0')) {
+          return checkpoint.status;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`legacy.tracershop did not reach ${position} within 10 s`);
+    }
+
+    beforeAll(async () => {
+      const f18 = await created('/catalog/isotopes', {
+        name: 'F-18',
+        atomicNumber: 9,
+        atomicMass: 18,
+        halfLifeSeconds: 6586.2,
+        metastable: false,
+      });
+      const fdg = await created('/catalog/tracers', {
+        shortName: 'FDG',
+        clinicalName: 'Fludeoxyglucose (18F)',
+        isotopeId: f18,
+        kind: 'activity',
+        vialTag: 'FDG',
+        inUse: true,
+        legacyId: 6,
+      });
+      const customer = await created('/catalog/customers', {
+        shortName: 'rigs',
+        longName: 'Rigshospitalet',
+        dispenserNumber: 7,
+        overheadPercent: 10,
+      });
+      const registered = await admin.get(`/catalog/customers/${customer}`).query({ minPosition: lastPosition });
+      customerLegacyId = registered.body.legacyId;
+      const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
+      const run = await created('/catalog/production-runs', {
+        tracerId: fdg,
+        weekday: 1,
+        productionTime: '06:00',
+        runNumber: 1,
+      });
+      await created('/catalog/delivery-time-slots', {
+        endpointId: endpoint,
+        productionRunId: run,
+        deliveryTime: '08:00',
+        repeat: 'every',
+      });
+      await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+      // The old system's sessions take odd ids (README: its accounts' auto-increment settings).
+      await oldSystem.query('SET SESSION auto_increment_increment = 2, auto_increment_offset = 1');
+    });
+
+    it('when a customer orders in the old system, then Tracershop has the order, and the old row stays the one row', async () => {
+      await oldSystem.query('CALL InsertOrder(?, ?, ?, ?, ?, ?, ?)', [
+        1000,
+        1100,
+        customerLegacyId,
+        `${date} 08:00:00`,
+        'from the old shop',
+        'rigs.user',
+        1,
+      ]);
+      const [inserted] = await oldSystem.query('SELECT OID FROM orders WHERE BID = ?', [customerLegacyId]);
+      oid = (inserted as Array<{ OID: number }>)[0].OID;
+      expect(oid % 2).toBe(1);
+
+      const change = await lastSynced(String(oid));
+      expect(change).toMatchObject({ operation: 'insert', outcome: 'applied', events: ['OrderPlaced'] });
+
+      orderId = orderIdOfLegacyRow(oid);
+      const order = await admin.get(`/ordering/orders/${orderId}`).query({ minPosition: change.position }).expect(200);
+      expect(order.body).toMatchObject({
+        deliveryDate: date,
+        deliveryTime: '08:00',
+        activityMBq: 1000,
+        status: 'ordered',
+        comment: 'from the old shop',
+        legacyOid: oid,
+        orderedBy: { username: 'rigs.user' },
+      });
+      expect(await legacyTablesAt(change.position)).toBe('running');
+      const [rows] = await oldSystem.query('SELECT OID, amount, amount_o, status FROM orders WHERE BID = ?', [
+        customerLegacyId,
+      ]);
+      expect(rows).toEqual([{ OID: oid, amount: 1000, amount_o: 1100, status: 1 }]);
+    });
+
+    it('when the customer edits it and production accepts it there, then the order changes and is accepted', async () => {
+      await oldSystem.query(
+        "UPDATE orders SET amount = 1200, amount_o = 1320, total_amount = 1200, total_amount_o = 1320, comment = 'a little more' WHERE OID = ?",
+        [oid],
+      );
+      expect(await lastSynced(String(oid))).toMatchObject({ outcome: 'applied', events: ['OrderActivityChanged'] });
+      await oldSystem.query('UPDATE orders SET status = 2 WHERE OID = ?', [oid]);
+      const accepted = await lastSynced(String(oid));
+      expect(accepted).toMatchObject({ outcome: 'applied', events: ['OrderAccepted'] });
+
+      const order = await admin
+        .get(`/ordering/orders/${orderId}`)
+        .query({ minPosition: accepted.position })
+        .expect(200);
+      expect(order.body).toMatchObject({ activityMBq: 1200, comment: 'a little more', status: 'accepted' });
+      expect(await legacyTablesAt(accepted.position)).toBe('running');
+      const [rows] = await oldSystem.query('SELECT OID, amount, comment, status FROM orders WHERE BID = ?', [
+        customerLegacyId,
+      ]);
+      expect(rows).toEqual([{ OID: oid, amount: 1200, comment: 'a little more', status: 2 }]);
+      expect(order.body.history.map((entry: { eventType: string }) => entry.eventType)).toEqual([
+        'OrderPlaced',
+        'OrderActivityChanged',
+        'OrderAccepted',
+      ]);
+      expect(order.body.history[2]).toMatchObject({
+        actor: { printedName: 'Old Tracershop' },
+        reason: 'Accepted in the old system',
+      });
+    });
+
+    it('when the old production moves the row, then the move is listed for reconciliation, not guessed at', async () => {
+      await oldSystem.query('UPDATE orders SET run = 2, COID = 7, total_amount = 0, total_amount_o = 0 WHERE OID = ?', [
+        oid,
+      ]);
+      const change = await lastSynced(String(oid));
+      expect(change).toMatchObject({ outcome: 'unsupported', code: 'LEGACY_CHANGE_NOT_SYNCED', events: [] });
+    });
+
+    it('when a customer orders after the deadline in the old system, then the order is rejected with the rule', async () => {
+      await oldSystem.query('CALL InsertOrder(?, ?, ?, ?, ?, ?, ?)', [
+        300,
+        330,
+        customerLegacyId,
+        `${monday(-1)} 08:00:00`,
+        null,
+        'rigs.user',
+        1,
+      ]);
+      const [rows] = await oldSystem.query('SELECT MAX(OID) AS oid FROM orders');
+      const late = await lastSynced(String((rows as Array<{ oid: number }>)[0].oid));
+      expect(late).toMatchObject({ operation: 'insert', outcome: 'rejected', events: [] });
+      expect(late.code).toMatch(/DEADLINE|PAST/);
+    });
   });
 });

@@ -522,6 +522,15 @@ export class CatalogReadModel {
     return rows.map((row) => String(row.id));
   }
 
+  /** The active customer whose legacy `Users.Id` this is (the old system's `BID`), or null. */
+  async customerIdOfLegacyUser(legacyId: number): Promise<string | null> {
+    const [row] = await this.rows(
+      `SELECT id FROM ${this.tables[catalogTables.customers]} WHERE legacy_id = ? AND status = 'active' ORDER BY id`,
+      [legacyId],
+    );
+    return row ? String(row.id) : null;
+  }
+
   /** Dates closed now between `from` and `to`, both inclusive, in order. */
   async closedDates(from: CalendarDate, to: CalendarDate): Promise<CalendarDate[]> {
     const rows = await this.rows(

@@ -1,7 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { CommandDefinition } from '@tracershop/command-pipeline';
-import type { ClosedDateCommand, ClosedDateEvent, ClosedDateState } from '@tracershop/domain/catalog';
-import { ruleViolated, type DomainEvent } from '@tracershop/domain/kernel';
-import { normaliseLotNumber, type VialCommand, type VialEvent, type VialState } from '@tracershop/domain/ordering';
+import type {
+  CalendarDate,
+  ClockTime,
+  ClosedDateCommand,
+  ClosedDateEvent,
+  ClosedDateState,
+} from '@tracershop/domain/catalog';
+import { notFound, ruleViolated, type DomainEvent } from '@tracershop/domain/kernel';
+import {
+  normaliseLotNumber,
+  type ActivityOrder,
+  type DeliveryDayCommand,
+  type DeliveryDayEvent,
+  type DeliveryDayState,
+  type LocalMoment,
+  type OrderingDeadline,
+  type VialCommand,
+  type VialEvent,
+  type VialState,
+} from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
 
 /** One command a captured change becomes, with the reason its events carry. */
@@ -22,6 +40,27 @@ export type CapturePlan =
 export interface CapturedChangeDefinitions {
   closedDate: CommandDefinition<ClosedDateCommand, ClosedDateEvent, ClosedDateState>;
   vial: CommandDefinition<VialCommand, VialEvent, VialState>;
+  deliveryDay: CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState>;
+}
+
+/** What a plan reads: Tracershop's view of the customers, slots and days the old rows name. */
+export interface CapturedChangeLookups {
+  /** The active customer whose legacy `Users.Id` this is, or null. */
+  customerIdOfLegacyUser(legacyId: number): Promise<string | null>;
+  activeEndpointIds(customerId: string): Promise<string[]>;
+  /** Active slots of the endpoint that deliver on the date at that time (`HH:MM`). */
+  slotsAt(endpointId: string, date: CalendarDate, time: ClockTime): Promise<string[]>;
+  deliveryDay(endpointId: string, date: CalendarDate): Promise<DeliveryDayState>;
+  /** A legacy `orders.OID` for a ghost a command may create. */
+  newOrdersLegacyId(): Promise<number>;
+  /** Wall-clock date and time of an instant in business time (deadlines are judged then). */
+  localMomentOf(instant: string): LocalMoment;
+  activityDeadline: OrderingDeadline;
+}
+
+export interface CapturePlanning {
+  definitions: CapturedChangeDefinitions;
+  lookups: CapturedChangeLookups;
 }
 
 const planned = <C, E extends DomainEvent, S>(
@@ -150,13 +189,264 @@ function closedDateRow(change: CapturedChange, definitions: CapturedChangeDefini
  * The commands a captured change becomes. Tables and operations the sync does not translate yet
  * are `unsupported`: recorded and listed, never dropped or guessed at.
  */
-export function planCapturedChange(change: CapturedChange, definitions: CapturedChangeDefinitions): CapturePlan {
+export async function planCapturedChange(change: CapturedChange, planning: CapturePlanning): Promise<CapturePlan> {
   switch (change.table) {
     case 'VAL':
-      return vialRow(change, definitions);
+      return vialRow(change, planning.definitions);
     case 'blockDeliverDate':
-      return closedDateRow(change, definitions);
+      return closedDateRow(change, planning.definitions);
+    case 'orders':
+      return activityOrderRow(change, planning);
     default:
       return unsupported(change, 'changes of this table are not synced into Tracershop yet; make them there');
   }
+}
+
+/** The id of the order an old-system `orders` row stands for: the same for every sync of the row. */
+export function orderIdOfLegacyRow(oid: number): string {
+  const bytes = createHash('sha1').update(`old-tracershop:orders:${oid}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6] & 0x0f) | 0x50;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** Legacy status codes (legacy-tables.md): 1 ordered, 2 accepted, 3 released, 4 cancelled or rejected. */
+const ORDERED = 1;
+const ACCEPTED = 2;
+const CANCELLED = 4;
+
+/** Columns whose change is a move, a release or a re-dating: production does those in Tracershop. */
+const PRODUCTION_COLUMNS = [
+  'BID',
+  'deliver_datetime',
+  'run',
+  'COID',
+  'batchnr',
+  'frigivet_amount',
+  'frigivet_datetime',
+  'frigivet_af',
+  'volume',
+  'tracer',
+];
+
+/** Delivery date and `HH:MM` of a DATETIME (naive business time). */
+function deliveryOf(change: CapturedChange, row: CapturedRow): { date: CalendarDate; time: ClockTime } {
+  const value = text(change, row, 'deliver_datetime');
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}):00(\.0+)?$/.exec(value);
+  if (!match)
+    throw invalidRow(change, 'deliver_datetime', `is not a delivery date and time (${JSON.stringify(value)})`);
+  return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
+}
+
+/** The customer's one delivery endpoint (the old system knows one per customer). */
+async function endpointOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const legacyUserId = numberOf(change, row, 'BID');
+  const customerId = await lookups.customerIdOfLegacyUser(legacyUserId);
+  if (customerId === null) {
+    throw notFound('LEGACY_CUSTOMER_UNKNOWN', `No active customer has legacy Users.Id ${legacyUserId}`, {
+      legacyUserId,
+    });
+  }
+  const endpointIds = await lookups.activeEndpointIds(customerId);
+  if (endpointIds.length !== 1) {
+    throw ruleViolated(
+      'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
+      `Customer ${customerId} has ${endpointIds.length} active delivery endpoints; the old system's order names none`,
+      { customerId, endpointIds },
+    );
+  }
+  return endpointIds[0] as string;
+}
+
+/**
+ * The Tracershop order an existing `orders` row stands for. A row that stands for several orders
+ * (merged on one slot, invariant O1) cannot say which of them the old system meant: refused.
+ */
+function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState): ActivityOrder {
+  const owner = Object.values(day.orders).find(
+    (order): order is ActivityOrder => order.kind === 'activity' && order.legacyOid === oid,
+  );
+  if (!owner) {
+    throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for orders row ${oid}`, { oid });
+  }
+  const onRow = Object.values(day.orders).filter(
+    (order) =>
+      order.kind === 'activity' &&
+      order.slotId === owner.slotId &&
+      (order.movedTo?.slotId ?? null) === (owner.movedTo?.slotId ?? null) &&
+      order.status !== 'cancelled' &&
+      order.status !== 'rejected',
+  );
+  if (onRow.length > 1) {
+    throw ruleViolated(
+      'LEGACY_ROW_HOLDS_SEVERAL_ORDERS',
+      `orders row ${oid} stands for ${onRow.length} orders of Tracershop; change them there`,
+      { oid, orderIds: onRow.map((order) => order.orderId) },
+    );
+  }
+  return owner;
+}
+
+const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
+
+/** A delivery-day command without what every one of them carries (endpoint, date, time). */
+type DayCommandBody = DeliveryDayCommand extends infer C
+  ? C extends DeliveryDayCommand
+    ? Omit<C, 'endpointId' | 'date' | 'at'>
+    : never
+  : never;
+
+/**
+ * An FDG order row: a customer's new order (`InsertOrder`), its edit or delete while ordered, and
+ * production's accept, reject, cancel and reinstate become the same commands as in Tracershop.
+ * Moves, ghosts, releases and extra-vial rows are production's, made in Tracershop.
+ */
+async function activityOrderRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  const row = (change.after ?? change.before) as CapturedRow;
+  const oid = numberOf(change, row, 'OID');
+  const { date, time } = deliveryOf(change, row);
+  const at = change.capturedAt;
+  const now = lookups.localMomentOf(at);
+  const deadline = lookups.activityDeadline;
+  const day = (command: DayCommandBody, endpointId: string, reason: string) =>
+    planned(definitions.deliveryDay, { ...command, endpointId, date, at } as DeliveryDayCommand, reason);
+
+  if (change.operation === 'insert') {
+    if (numberOf(change, row, 'status') !== ORDERED || numberOf(change, row, 'COID', -1) !== -1) {
+      return unsupported(change, 'rows production makes (accepted, ghost or extra-vial rows) are made in Tracershop');
+    }
+    const endpointId = await endpointOfRow(change, row, lookups);
+    const slots = await lookups.slotsAt(endpointId, date, time);
+    if (slots.length !== 1) {
+      throw ruleViolated(
+        'LEGACY_SLOT_NOT_FOUND',
+        `${slots.length === 0 ? 'No' : 'More than one'} delivery time slot of endpoint ${endpointId} delivers on ${date} at ${time}`,
+        { endpointId, date, time, slotIds: slots },
+      );
+    }
+    const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
+    const reason = 'Ordered in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        day(
+          {
+            type: 'PlaceActivityOrder',
+            orderId: orderIdOfLegacyRow(oid),
+            legacyOid: oid,
+            slotId: slots[0] as string,
+            activityMBq: numberOf(change, row, 'amount'),
+            comment:
+              row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment),
+            orderedBy: {
+              userId: `old-tracershop:${userName}`,
+              username: userName,
+              printedName: userName === '' ? 'Old Tracershop' : userName,
+            },
+            actingAs: 'shop',
+            deadlineOverrideReason: null,
+            bookingIds: [],
+            now,
+            deadline,
+            refs: undefined as never,
+          },
+          endpointId,
+          reason,
+        ),
+      ],
+    };
+  }
+
+  const before = change.before as CapturedRow;
+  const endpointId = await endpointOfRow(change, before, lookups);
+  const order = orderOfRow(change, oid, await lookups.deliveryDay(endpointId, date));
+  const onDay = { orderId: order.orderId };
+
+  if (change.operation === 'delete') {
+    if (numberOf(change, before, 'status') !== ORDERED) {
+      return unsupported(change, 'only an ordered row is deleted by a customer; production removes rows in Tracershop');
+    }
+    const reason = 'Deleted in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        day(
+          {
+            type: 'CancelOrder',
+            ...onDay,
+            reason,
+            actingAs: 'shop',
+            ghostLegacyOid: await lookups.newOrdersLegacyId(),
+            now,
+            deadline,
+          },
+          endpointId,
+          reason,
+        ),
+      ],
+    };
+  }
+
+  const after = change.after as CapturedRow;
+  const moved = PRODUCTION_COLUMNS.filter((column) => !same(before[column], after[column]));
+  if (moved.length > 0) {
+    return unsupported(change, `${moved.join(', ')} changed: moves and releases are made in Tracershop`);
+  }
+  const commands: PlannedCommand[] = [];
+  const activityChanged = !same(before.amount, after.amount);
+  const commentChanged = !same(before.comment, after.comment);
+  if (activityChanged || commentChanged) {
+    const reason = 'Changed in the old system';
+    commands.push(
+      day(
+        {
+          type: 'ChangeActivityOrder',
+          ...onDay,
+          ...(activityChanged ? { activityMBq: numberOf(change, after, 'amount') } : {}),
+          ...(commentChanged ? { comment: after.comment === null ? null : String(after.comment) } : {}),
+          actingAs: 'shop',
+          maxActivityMBq: undefined as never,
+          now,
+          deadline,
+        },
+        endpointId,
+        reason,
+      ),
+    );
+  }
+  const from = numberOf(change, before, 'status');
+  const to = numberOf(change, after, 'status');
+  if (from !== to) {
+    if (from === ORDERED && to === ACCEPTED) {
+      commands.push(day({ type: 'AcceptOrder', ...onDay }, endpointId, 'Accepted in the old system'));
+    } else if (from === ORDERED && to === CANCELLED) {
+      const reason = 'Rejected in the old system';
+      const ghostLegacyOid = await lookups.newOrdersLegacyId();
+      commands.push(day({ type: 'RejectOrder', ...onDay, reason, ghostLegacyOid }, endpointId, reason));
+    } else if (from === ACCEPTED && to === CANCELLED) {
+      const reason = 'Cancelled in the old system';
+      const ghostLegacyOid = await lookups.newOrdersLegacyId();
+      commands.push(
+        day(
+          { type: 'CancelOrder', ...onDay, reason, actingAs: 'production', ghostLegacyOid, now, deadline },
+          endpointId,
+          reason,
+        ),
+      );
+    } else if (from === CANCELLED && to === ACCEPTED) {
+      const reason = 'Reinstated in the old system';
+      const ghostLegacyOid = await lookups.newOrdersLegacyId();
+      commands.push(day({ type: 'ReinstateOrder', ...onDay, reason, ghostLegacyOid }, endpointId, reason));
+    } else {
+      return unsupported(change, `status ${from} to ${to}: releases and their corrections are made in Tracershop`);
+    }
+  }
+  if (commands.length === 0) {
+    return unsupported(change, 'only derived columns changed (amount_o, totals): moves are made in Tracershop');
+  }
+  return { kind: 'commands', commands };
 }

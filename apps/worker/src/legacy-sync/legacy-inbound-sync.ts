@@ -10,7 +10,9 @@ import {
 } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import { DomainError } from '@tracershop/domain/kernel';
+import { isoWeekdayOf, repeatMatches } from '@tracershop/domain/catalog';
 import { OLD_SYSTEM_SOURCE, type CaptureOutcome } from '@tracershop/domain/legacy';
+import { deliveryDayDecider, deliveryDayStreamName, parseOrderingDeadline } from '@tracershop/domain/ordering';
 import type { Actor } from '@tracershop/event-store';
 import {
   PINO_LOGGER,
@@ -23,9 +25,10 @@ import { abortableSleep, isTransientDatabaseError, ProjectionLock } from '@trace
 import { CatalogReadModel } from '@tracershop/projections/record';
 import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
 import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
-import { vialCommand } from '../../../api/src/ordering/ordering-commands';
+import { localMomentOf } from '../../../api/src/ordering/business-clock';
+import { deliveryDayCommand, vialCommand } from '../../../api/src/ordering/ordering-commands';
 import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './captured-change';
-import { planCapturedChange, type CapturedChangeDefinitions } from './captured-change-commands';
+import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
 
 /** A change that failed this often for a reason that is neither a rule nor a passing fault is rejected. */
 const MAX_ATTEMPTS = 5;
@@ -64,7 +67,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
   private lastError: string | null = null;
   private readonly processed: Counter<'table' | 'outcome'>;
   private readonly pending: Gauge;
-  private readonly definitions: CapturedChangeDefinitions;
+  private readonly planning: CapturePlanning;
 
   constructor(
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
@@ -74,9 +77,32 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
     @Inject(TracershopMetrics) metrics: TracershopMetrics,
   ) {
     // The api's definitions: a captured change is decided by the same rules as a request.
-    const lookups = new CatalogReadModel(record, config.databases.record);
+    const catalog = new CatalogReadModel(record, config.databases.record);
     const legacyIds = new LegacyIdAllocator(pipeline, record, config);
-    this.definitions = { closedDate: catalogCommands(pipeline, lookups, legacyIds).closedDate, vial: vialCommand };
+    const timeZone = config.ordering.timeZone;
+    this.planning = {
+      definitions: {
+        closedDate: catalogCommands(pipeline, catalog, legacyIds).closedDate,
+        vial: vialCommand,
+        deliveryDay: deliveryDayCommand(pipeline),
+      },
+      lookups: {
+        customerIdOfLegacyUser: (legacyId) => catalog.customerIdOfLegacyUser(legacyId),
+        activeEndpointIds: (customerId) => catalog.activeEndpointIds(customerId),
+        slotsAt: async (endpointId, date, time) => {
+          const slots = await catalog.listDeliveryTimeSlots({ endpointId, weekday: isoWeekdayOf(date), limit: 500 });
+          return slots.items
+            .filter((slot) => slot.deliveryTime === time && repeatMatches(slot.repeat, date))
+            .filter((slot) => slot.expiryDate === null || date < slot.expiryDate)
+            .map((slot) => slot.id);
+        },
+        deliveryDay: (endpointId, date) =>
+          pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider),
+        newOrdersLegacyId: () => legacyIds.allocate('orders'),
+        localMomentOf: (instant) => localMomentOf(new Date(instant), timeZone),
+        activityDeadline: parseOrderingDeadline(config.ordering.activityDeadline),
+      },
+    };
     this.processed = new Counter({
       name: 'tracershop_legacy_changes_synced_total',
       help: "The old system's captured changes the sync finished, by table and outcome",
@@ -184,7 +210,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
   /** The outcome of one change; throws on a passing fault, so the change stays pending. */
   private async sync(change: CapturedChange): Promise<Outcome> {
     try {
-      const plan = planCapturedChange(change, this.definitions);
+      const plan = await planCapturedChange(change, this.planning);
       if (plan.kind === 'unsupported') return { outcome: 'unsupported', code: plan.code, message: plan.message };
       const results: CommandResult[] = [];
       for (const [index, planned] of plan.commands.entries()) {

@@ -124,7 +124,7 @@ describe("the old system's captured changes become events", () => {
       `INSERT INTO VAL (${VAL_COLUMNS}) VALUES ('2', '', 1, '2026-12-24', '08:00:00', 5, 0, 0, 0, '18F', 73, 9000)`,
     );
     await bed.reader.query(
-      "INSERT INTO orders (OID, BID, tracer, amount, deliver_datetime, status) VALUES (1001, 17, 6, 450, '2026-12-28 08:00:00', 1)",
+      "INSERT INTO deliverTimes (BID, day, repeat_t, dtime, max, DTID, run) VALUES (42, 1, 1, '08:00:00', 20000, 1001, 1)",
     );
     const before = (await allEvents()).length;
 
@@ -134,7 +134,7 @@ describe("the old system's captured changes become events", () => {
       (await outcomes()).slice(-2).map(({ table_name, outcome, outcome_code }) => [table_name, outcome, outcome_code]),
     ).toEqual([
       ['VAL', 'rejected', 'INVALID_CAPTURED_ROW'],
-      ['orders', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
+      ['deliverTimes', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
     ]);
     expect((await allEvents()).length).toBe(before);
   });

@@ -1,0 +1,166 @@
+import type { CommandDefinition } from '@tracershop/command-pipeline';
+import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
+import type { ActivityOrder, DeliveryDayState } from '@tracershop/domain/ordering';
+import type { CapturedChange, CapturedRow } from './captured-change';
+import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
+
+const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
+
+const order = (orderId: string, legacyOid: number, changes: Partial<ActivityOrder> = {}): ActivityOrder =>
+  ({
+    kind: 'activity',
+    orderId,
+    legacyOid,
+    slotId: 'slot-0800',
+    movedTo: null,
+    status: 'ordered',
+    ...changes,
+  }) as ActivityOrder;
+
+function planning(orders: ActivityOrder[]): CapturePlanning {
+  const day = { orders: Object.fromEntries(orders.map((o) => [o.orderId, o])) } as unknown as DeliveryDayState;
+  let nextId = 500;
+  return {
+    definitions: {
+      closedDate: definition('ClosedDate') as never,
+      vial: definition('Vial') as never,
+      deliveryDay: definition('DeliveryDay') as never,
+    },
+    lookups: {
+      customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
+      activeEndpointIds: async () => ['endpoint-pet'],
+      slotsAt: async (_endpoint, _date, time) => (time === '08:00' ? ['slot-0800'] : []),
+      deliveryDay: async () => day,
+      newOrdersLegacyId: async () => (nextId += 2),
+      localMomentOf: () => ({ date: '2027-01-01', time: '10:00' }),
+      activityDeadline: { kind: 'daily', time: '13:00' },
+    },
+  };
+}
+
+const row = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+  BID: 42,
+  OID: 31,
+  amount: 1000,
+  deliver_datetime: '2027-01-04 08:00:00',
+  status: 1,
+  run: 1,
+  COID: -1,
+  total_amount: 1000,
+  amount_o: 1100,
+  total_amount_o: 1100,
+  batchnr: '',
+  comment: null,
+  userName: 'herlev',
+  tracer: 6,
+  ...changes,
+});
+
+const change = (
+  operation: CapturedChange['operation'],
+  before: CapturedRow | null,
+  after: CapturedRow | null,
+): CapturedChange => ({
+  id: 7,
+  table: 'orders',
+  operation,
+  rowKey: '31',
+  before,
+  after,
+  capturedAt: '2027-01-01T09:00:00.000Z',
+  capturedBy: 'zope@host',
+});
+
+const commandTypes = async (captured: CapturedChange, orders = [order('order-31', 31)]) => {
+  const plan = await planCapturedChange(captured, planning(orders));
+  return plan.kind === 'commands'
+    ? plan.commands.map((planned) => (planned.command as { type: string }).type)
+    : `unsupported: ${plan.message}`;
+};
+
+const refusal = async (captured: CapturedChange, orders = [order('order-31', 31)]) => {
+  try {
+    await planCapturedChange(captured, planning(orders));
+  } catch (error) {
+    if (error instanceof DomainError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+};
+
+describe('captured orders rows become delivery-day commands', () => {
+  it("given a customer's new row, then the order is placed at the slot of its delivery time, with the row's id", async () => {
+    const plan = await planCapturedChange(change('insert', null, row({ comment: 'hot lab' })), planning([]));
+
+    expect(plan.kind).toBe('commands');
+    const [placed] = plan.kind === 'commands' ? plan.commands : [];
+    expect(placed?.command).toMatchObject({
+      type: 'PlaceActivityOrder',
+      legacyOid: 31,
+      endpointId: 'endpoint-pet',
+      date: '2027-01-04',
+      slotId: 'slot-0800',
+      activityMBq: 1000,
+      comment: 'hot lab',
+      orderedBy: { username: 'herlev' },
+      actingAs: 'shop',
+      now: { date: '2027-01-01', time: '10:00' },
+      at: '2027-01-01T09:00:00.000Z',
+    });
+    expect(placed?.reason).toBe('Ordered in the old system');
+  });
+
+  it('given rows production makes (accepted, moved in), then inserting them is not translated', async () => {
+    expect(await commandTypes(change('insert', null, row({ status: 2, amount: 0 })))).toMatch(/^unsupported/);
+    expect(await commandTypes(change('insert', null, row({ COID: 29 })))).toMatch(/^unsupported/);
+  });
+
+  it('given no customer, slot or single endpoint to place it on, then the change is refused with the reason', async () => {
+    expect(await refusal(change('insert', null, row({ BID: 17 })))).toBe('LEGACY_CUSTOMER_UNKNOWN');
+    expect(await refusal(change('insert', null, row({ deliver_datetime: '2027-01-04 09:15:00' })))).toBe(
+      'LEGACY_SLOT_NOT_FOUND',
+    );
+  });
+
+  it('given status changes, then they become accept, reject, cancel and reinstate', async () => {
+    expect(await commandTypes(change('update', row(), row({ status: 2 })))).toEqual(['AcceptOrder']);
+    expect(await commandTypes(change('update', row(), row({ status: 4 })))).toEqual(['RejectOrder']);
+    expect(await commandTypes(change('update', row({ status: 2 }), row({ status: 4 })))).toEqual(['CancelOrder']);
+    expect(await commandTypes(change('update', row({ status: 4 }), row({ status: 2 })))).toEqual(['ReinstateOrder']);
+    expect(await commandTypes(change('update', row({ status: 2 }), row({ status: 3 })))).toMatch(/^unsupported/);
+  });
+
+  it('given an edit of activity and comment, then one change carries both, before a status change in the same write', async () => {
+    const plan = await planCapturedChange(
+      change('update', row(), row({ amount: 1200, amount_o: 1320, comment: 'more', status: 2 })),
+      planning([order('order-31', 31)]),
+    );
+    const commands = plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : [];
+    expect(commands).toEqual([
+      expect.objectContaining({ type: 'ChangeActivityOrder', orderId: 'order-31', activityMBq: 1200, comment: 'more' }),
+      expect.objectContaining({ type: 'AcceptOrder', orderId: 'order-31' }),
+    ]);
+  });
+
+  it('given a move, a release or only derived columns, then the change is not translated', async () => {
+    expect(await commandTypes(change('update', row(), row({ run: 2, COID: 29, total_amount: 0 })))).toMatch(
+      /run, COID changed/,
+    );
+    expect(await commandTypes(change('update', row(), row({ total_amount: 1500, total_amount_o: 1650 })))).toMatch(
+      /only derived columns/,
+    );
+  });
+
+  it("given a customer's delete, then an ordered order is cancelled; other deletes are production's", async () => {
+    expect(await commandTypes(change('delete', row(), null))).toEqual(['CancelOrder']);
+    expect(await commandTypes(change('delete', row({ status: 2 }), null))).toMatch(/^unsupported/);
+  });
+
+  it('given a row that stands for several orders, or for none, then the change is refused', async () => {
+    const merged = [order('order-31', 31), order('order-33', 33)];
+    expect(await refusal(change('update', row(), row({ status: 2 })), merged)).toBe('LEGACY_ROW_HOLDS_SEVERAL_ORDERS');
+    const withdrawnBeside = [order('order-31', 31), order('order-33', 33, { status: 'cancelled' })];
+    expect(await commandTypes(change('update', row(), row({ status: 2 })), withdrawnBeside)).toEqual(['AcceptOrder']);
+    expect(await refusal(change('update', row(), row({ status: 2 })), [])).toBe('LEGACY_ORDER_UNKNOWN');
+  });
+});
