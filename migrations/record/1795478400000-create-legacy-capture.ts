@@ -145,15 +145,19 @@ function triggerDdl(
   const before = operation === 'insert' ? 'NULL' : rowJson('OLD', columns);
   const after = operation === 'delete' ? 'NULL' : rowJson('NEW', columns);
   const keyOf = rowKey(operation === 'delete' ? 'OLD' : 'NEW', key);
-  const changed =
+  const capture = `INSERT INTO legacy_capture (table_name, operation, row_key, before_row, after_row, captured_at, captured_by)
+        VALUES ('${table}', '${operation}', ${keyOf}, ${before}, ${after}, UTC_TIMESTAMP(6), USER());`;
+  // The marked session's test comes first and alone: the projection's writes skip the rest at once.
+  const body =
     operation === 'update'
-      ? ` AND NOT (${columns.map((column) => `OLD.\`${column}\` <=> NEW.\`${column}\``).join(' AND ')})`
-      : '';
+      ? `IF NOT (${columns.map((column) => `OLD.\`${column}\` <=> NEW.\`${column}\``).join(' AND ')}) THEN
+          ${capture}
+        END IF;`
+      : capture;
   return `CREATE TRIGGER \`${triggerName(table, operation)}\` AFTER ${timing} ON \`${table}\` FOR EACH ROW
     BEGIN
-      IF @tracershop_projection_write IS NULL${changed} THEN
-        INSERT INTO legacy_capture (table_name, operation, row_key, before_row, after_row, captured_at, captured_by)
-        VALUES ('${table}', '${operation}', ${keyOf}, ${before}, ${after}, UTC_TIMESTAMP(6), USER());
+      IF @tracershop_projection_write IS NULL THEN
+        ${body}
       END IF;
     END`;
 }
