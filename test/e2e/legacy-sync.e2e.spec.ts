@@ -147,6 +147,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
   describe("the old customer app's FDG orders", () => {
     const date = monday(3);
     let customerLegacyId: number;
+    let fet: string;
     let oid: number;
     let orderId: string;
 
@@ -159,9 +160,9 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     }
 
     /** The newest captured change of the row, once synced. */
-    async function lastSynced(rowKey: string): Promise<CapturedChange> {
+    async function lastSynced(rowKey: string, table = 'orders'): Promise<CapturedChange> {
       for (let waited = 0; waited < 10_000; waited += 50) {
-        const page = await admin.get('/legacy/captured-changes').query({ table: 'orders', limit: 500 }).expect(200);
+        const page = await admin.get('/legacy/captured-changes').query({ table, limit: 500 }).expect(200);
         const changes = (page.body.items as Array<CapturedChange & { rowKey: string }>).filter(
           (item) => item.rowKey === rowKey,
         );
@@ -169,7 +170,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         if (last && last.outcome !== 'pending') return last;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      throw new Error(`orders ${rowKey} was not synced within 10 s`);
+      throw new Error(`${table} ${rowKey} was not synced within 10 s`);
     }
 
     /** Waits until the legacy projection has applied the position, and says it still runs. */
@@ -225,7 +226,18 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         deliveryTime: '08:00',
         repeat: 'every',
       });
-      await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+      fet = await created('/catalog/tracers', {
+        shortName: 'FET',
+        clinicalName: 'Fluoroethyltyrosine (18F)',
+        isotopeId: f18,
+        kind: 'injection',
+        vialTag: 'FET',
+        inUse: true,
+        legacyId: 9001,
+      });
+      for (const tracer of [fdg, fet]) {
+        await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${tracer}`).send({}).expect(200);
+      }
       // The old system's sessions take odd ids (README: its accounts' auto-increment settings).
       await oldSystem.query('SET SESSION auto_increment_increment = 2, auto_increment_offset = 1');
     });
@@ -247,7 +259,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       const change = await lastSynced(String(oid));
       expect(change).toMatchObject({ operation: 'insert', outcome: 'applied', events: ['OrderPlaced'] });
 
-      orderId = orderIdOfLegacyRow(oid);
+      orderId = orderIdOfLegacyRow('orders', oid);
       const order = await admin.get(`/ordering/orders/${orderId}`).query({ minPosition: change.position }).expect(200);
       expect(order.body).toMatchObject({
         deliveryDate: date,
@@ -318,6 +330,33 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       const late = await lastSynced(String((rows as Array<{ oid: number }>)[0].oid));
       expect(late).toMatchObject({ operation: 'insert', outcome: 'rejected', events: [] });
       expect(late.code).toMatch(/DEADLINE|PAST/);
+    });
+
+    it('when a customer orders injections in the old system, then Tracershop has the injection order', async () => {
+      await oldSystem.query(
+        `INSERT INTO t_orders (BID, deliver_datetime, status, batchnr, tracer, n_injections, anvendelse, comment, userName)
+         VALUES (?, ?, 1, '', 9001, 3, 'Human', 'two patients and a spare', 'rigs.user')`,
+        [customerLegacyId, `${date} 11:45:00`],
+      );
+      const [rows] = await oldSystem.query('SELECT MAX(OID) AS oid FROM t_orders');
+      const tOid = (rows as Array<{ oid: number }>)[0].oid;
+
+      const change = await lastSynced(String(tOid), 't_orders');
+      expect(change).toMatchObject({ outcome: 'applied', events: ['OrderPlaced'] });
+      const order = await admin
+        .get(`/ordering/orders/${orderIdOfLegacyRow('t_orders', tOid)}`)
+        .query({ minPosition: change.position })
+        .expect(200);
+      expect(order.body).toMatchObject({
+        kind: 'injection',
+        tracerId: fet,
+        deliveryDate: date,
+        deliveryTime: '11:45',
+        injections: 3,
+        usage: 'human',
+        legacyOid: tOid,
+        status: 'ordered',
+      });
     });
   });
 });

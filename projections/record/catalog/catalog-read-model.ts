@@ -531,6 +531,15 @@ export class CatalogReadModel {
     return row ? String(row.id) : null;
   }
 
+  /** The tracer whose legacy `Tracers.id` this is (the old system's `tracer`), or null. */
+  async tracerIdOfLegacyTracer(legacyId: number): Promise<string | null> {
+    const [row] = await this.rows(
+      `SELECT id FROM ${this.tables[catalogTables.tracers]} WHERE legacy_id = ? ORDER BY status = 'active' DESC, id`,
+      [legacyId],
+    );
+    return row ? String(row.id) : null;
+  }
+
   /** Dates closed now between `from` and `to`, both inclusive, in order. */
   async closedDates(from: CalendarDate, to: CalendarDate): Promise<CalendarDate[]> {
     const rows = await this.rows(

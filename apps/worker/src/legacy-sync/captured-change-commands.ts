@@ -14,6 +14,7 @@ import {
   type DeliveryDayCommand,
   type DeliveryDayEvent,
   type DeliveryDayState,
+  type InjectionUsage,
   type LocalMoment,
   type OrderingDeadline,
   type VialCommand,
@@ -47,6 +48,8 @@ export interface CapturedChangeDefinitions {
 export interface CapturedChangeLookups {
   /** The active customer whose legacy `Users.Id` this is, or null. */
   customerIdOfLegacyUser(legacyId: number): Promise<string | null>;
+  /** The tracer whose legacy `Tracers.id` this is, or null. */
+  tracerIdOfLegacyTracer(legacyId: number): Promise<string | null>;
   activeEndpointIds(customerId: string): Promise<string[]>;
   /** Active slots of the endpoint that deliver on the date at that time (`HH:MM`). */
   slotsAt(endpointId: string, date: CalendarDate, time: ClockTime): Promise<string[]>;
@@ -56,6 +59,7 @@ export interface CapturedChangeLookups {
   /** Wall-clock date and time of an instant in business time (deadlines are judged then). */
   localMomentOf(instant: string): LocalMoment;
   activityDeadline: OrderingDeadline;
+  injectionDeadline: OrderingDeadline;
 }
 
 export interface CapturePlanning {
@@ -197,14 +201,16 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return closedDateRow(change, planning.definitions);
     case 'orders':
       return activityOrderRow(change, planning);
+    case 't_orders':
+      return injectionOrderRow(change, planning);
     default:
       return unsupported(change, 'changes of this table are not synced into Tracershop yet; make them there');
   }
 }
 
-/** The id of the order an old-system `orders` row stands for: the same for every sync of the row. */
-export function orderIdOfLegacyRow(oid: number): string {
-  const bytes = createHash('sha1').update(`old-tracershop:orders:${oid}`).digest().subarray(0, 16);
+/** The id of the order an old-system `orders` or `t_orders` row stands for: the same for every sync of the row. */
+export function orderIdOfLegacyRow(table: 'orders' | 't_orders', oid: number): string {
+  const bytes = createHash('sha1').update(`old-tracershop:${table}:${oid}`).digest().subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50;
   bytes[8] = (bytes[8] & 0x3f) | 0x80;
   const hex = bytes.toString('hex');
@@ -336,7 +342,7 @@ async function activityOrderRow(
         day(
           {
             type: 'PlaceActivityOrder',
-            orderId: orderIdOfLegacyRow(oid),
+            orderId: orderIdOfLegacyRow('orders', oid),
             legacyOid: oid,
             slotId: slots[0] as string,
             activityMBq: numberOf(change, row, 'amount'),
@@ -418,35 +424,203 @@ async function activityOrderRow(
       ),
     );
   }
-  const from = numberOf(change, before, 'status');
-  const to = numberOf(change, after, 'status');
-  if (from !== to) {
-    if (from === ORDERED && to === ACCEPTED) {
-      commands.push(day({ type: 'AcceptOrder', ...onDay }, endpointId, 'Accepted in the old system'));
-    } else if (from === ORDERED && to === CANCELLED) {
-      const reason = 'Rejected in the old system';
-      const ghostLegacyOid = await lookups.newOrdersLegacyId();
-      commands.push(day({ type: 'RejectOrder', ...onDay, reason, ghostLegacyOid }, endpointId, reason));
-    } else if (from === ACCEPTED && to === CANCELLED) {
-      const reason = 'Cancelled in the old system';
-      const ghostLegacyOid = await lookups.newOrdersLegacyId();
-      commands.push(
-        day(
-          { type: 'CancelOrder', ...onDay, reason, actingAs: 'production', ghostLegacyOid, now, deadline },
-          endpointId,
-          reason,
-        ),
-      );
-    } else if (from === CANCELLED && to === ACCEPTED) {
-      const reason = 'Reinstated in the old system';
-      const ghostLegacyOid = await lookups.newOrdersLegacyId();
-      commands.push(day({ type: 'ReinstateOrder', ...onDay, reason, ghostLegacyOid }, endpointId, reason));
-    } else {
-      return unsupported(change, `status ${from} to ${to}: releases and their corrections are made in Tracershop`);
-    }
-  }
+  const status = await statusCommands(change, before, after, onDay, lookups, 'activity');
+  if (status === 'unsupported') return unsupported(change, statusUnsupported(before, after));
+  commands.push(...status.map(({ command, reason }) => day(command, endpointId, reason)));
   if (commands.length === 0) {
     return unsupported(change, 'only derived columns changed (amount_o, totals): moves are made in Tracershop');
   }
+  return { kind: 'commands', commands };
+}
+
+function statusUnsupported(before: CapturedRow, after: CapturedRow): string {
+  return `status ${String(before.status)} to ${String(after.status)}: releases and their corrections are made in Tracershop`;
+}
+
+/**
+ * Production's status changes of a row: accept (1→2), reject (1→4), cancel (2→4), reinstate
+ * (4→2). Anything else (a release, 3) is production's work in Tracershop.
+ */
+async function statusCommands(
+  change: CapturedChange,
+  before: CapturedRow,
+  after: CapturedRow,
+  onDay: { orderId: string },
+  lookups: CapturedChangeLookups,
+  kind: 'activity' | 'injection',
+): Promise<Array<{ command: DayCommandBody; reason: string }> | 'unsupported'> {
+  const from = numberOf(change, before, 'status');
+  const to = numberOf(change, after, 'status');
+  if (from === to) return [];
+  // Only an activity order can leave moved-in orders to a ghost.
+  const ghostLegacyOid = async () => (kind === 'activity' ? lookups.newOrdersLegacyId() : 0);
+  const now = lookups.localMomentOf(change.capturedAt);
+  const deadline = kind === 'activity' ? lookups.activityDeadline : lookups.injectionDeadline;
+  if (from === ORDERED && to === ACCEPTED) {
+    return [{ command: { type: 'AcceptOrder', ...onDay }, reason: 'Accepted in the old system' }];
+  }
+  if (from === ORDERED && to === CANCELLED) {
+    const reason = 'Rejected in the old system';
+    return [{ command: { type: 'RejectOrder', ...onDay, reason, ghostLegacyOid: await ghostLegacyOid() }, reason }];
+  }
+  if (from === ACCEPTED && to === CANCELLED) {
+    const reason = 'Cancelled in the old system';
+    const command: DayCommandBody = {
+      type: 'CancelOrder',
+      ...onDay,
+      reason,
+      actingAs: 'production',
+      ghostLegacyOid: await ghostLegacyOid(),
+      now,
+      deadline,
+    };
+    return [{ command, reason }];
+  }
+  if (from === CANCELLED && to === ACCEPTED) {
+    const reason = 'Reinstated in the old system';
+    return [{ command: { type: 'ReinstateOrder', ...onDay, reason, ghostLegacyOid: await ghostLegacyOid() }, reason }];
+  }
+  return 'unsupported';
+}
+
+/** Legacy `anvendelse` (matched without regard to case, as the old readers do). */
+const USAGES: Readonly<Record<string, InjectionUsage>> = { human: 'human', dyr: 'animal', andet: 'other' };
+
+function usageOf(change: CapturedChange, row: CapturedRow): InjectionUsage {
+  const value = text(change, row, 'anvendelse');
+  const usage = USAGES[value.toLowerCase()];
+  if (!usage) throw invalidRow(change, 'anvendelse', `is not Human, Dyr or Andet (${JSON.stringify(value)})`);
+  return usage;
+}
+
+/** Delivery date and `HH:MM` of an injection order's DATETIME (any time of day). */
+function injectionTimeOf(change: CapturedChange, row: CapturedRow): { date: CalendarDate; time: ClockTime } {
+  const value = text(change, row, 'deliver_datetime');
+  const match = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2}(\.\d+)?)?$/.exec(value);
+  if (!match)
+    throw invalidRow(change, 'deliver_datetime', `is not a delivery date and time (${JSON.stringify(value)})`);
+  return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
+}
+
+const commentOf = (row: CapturedRow) =>
+  row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment);
+
+/** Columns whose change is a release or a re-assignment: production does those in Tracershop. */
+const INJECTION_PRODUCTION_COLUMNS = [
+  'BID',
+  'tracer',
+  'batchnr',
+  'frigivet_datetime',
+  'frigivet_af',
+  'frigivet_amount',
+];
+
+/**
+ * An injection order row (`t_orders`, one row per order): a customer's new order, its edit or
+ * delete while ordered, and production's status changes. Releases are made in Tracershop.
+ */
+async function injectionOrderRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  const row = (change.after ?? change.before) as CapturedRow;
+  const oid = numberOf(change, row, 'OID');
+  const at = change.capturedAt;
+  const now = lookups.localMomentOf(at);
+  const deadline = lookups.injectionDeadline;
+  const dayOf = (command: DayCommandBody, endpointId: string, date: CalendarDate, reason: string) =>
+    planned(definitions.deliveryDay, { ...command, endpointId, date, at } as DeliveryDayCommand, reason);
+
+  if (change.operation === 'insert') {
+    if (numberOf(change, row, 'status') !== ORDERED) {
+      return unsupported(change, 'rows production makes are made in Tracershop');
+    }
+    const endpointId = await endpointOfRow(change, row, lookups);
+    const legacyTracerId = numberOf(change, row, 'tracer');
+    const tracerId = await lookups.tracerIdOfLegacyTracer(legacyTracerId);
+    if (tracerId === null) {
+      throw notFound('LEGACY_TRACER_UNKNOWN', `No tracer has legacy Tracers.id ${legacyTracerId}`, { legacyTracerId });
+    }
+    const { date, time } = injectionTimeOf(change, row);
+    const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
+    const reason = 'Ordered in the old system';
+    const command: DayCommandBody = {
+      type: 'PlaceInjectionOrder',
+      orderId: orderIdOfLegacyRow('t_orders', oid),
+      legacyOid: oid,
+      tracerId,
+      deliveryTime: time,
+      injections: numberOf(change, row, 'n_injections'),
+      usage: usageOf(change, row),
+      comment: commentOf(row),
+      orderedBy: {
+        userId: `old-tracershop:${userName}`,
+        username: userName,
+        printedName: userName === '' ? 'Old Tracershop' : userName,
+      },
+      actingAs: 'shop',
+      deadlineOverrideReason: null,
+      bookingIds: [],
+      now,
+      deadline,
+      refs: undefined as never,
+    };
+    return { kind: 'commands', commands: [dayOf(command, endpointId, date, reason)] };
+  }
+
+  const before = change.before as CapturedRow;
+  const endpointId = await endpointOfRow(change, before, lookups);
+  const { date, time } = injectionTimeOf(change, before);
+  const day = await lookups.deliveryDay(endpointId, date);
+  const order = Object.values(day.orders).find((found) => found.kind === 'injection' && found.legacyOid === oid);
+  if (!order) throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for t_orders row ${oid}`, { oid });
+  const onDay = { orderId: order.orderId };
+
+  if (change.operation === 'delete') {
+    if (numberOf(change, before, 'status') !== ORDERED) {
+      return unsupported(change, 'only an ordered row is deleted by a customer; production removes rows in Tracershop');
+    }
+    const reason = 'Deleted in the old system';
+    const command: DayCommandBody = {
+      type: 'CancelOrder',
+      ...onDay,
+      reason,
+      actingAs: 'shop',
+      ghostLegacyOid: 0,
+      now,
+      deadline,
+    };
+    return { kind: 'commands', commands: [dayOf(command, endpointId, date, reason)] };
+  }
+
+  const after = change.after as CapturedRow;
+  const released = INJECTION_PRODUCTION_COLUMNS.filter((column) => !same(before[column], after[column]));
+  const moved = injectionTimeOf(change, after).date !== date;
+  if (released.length > 0 || moved) {
+    const what = moved ? [...released, 'the delivery date'] : released;
+    return unsupported(change, `${what.join(', ')} changed: releases and moves to another day are made in Tracershop`);
+  }
+  const changes: Record<string, unknown> = {};
+  if (!same(before.n_injections, after.n_injections)) changes.injections = numberOf(change, after, 'n_injections');
+  if (!same(before.anvendelse, after.anvendelse)) changes.usage = usageOf(change, after);
+  if (injectionTimeOf(change, after).time !== time) changes.deliveryTime = injectionTimeOf(change, after).time;
+  if (!same(before.comment, after.comment)) changes.comment = commentOf(after);
+  const commands: PlannedCommand[] = [];
+  if (Object.keys(changes).length > 0) {
+    const command: DayCommandBody = {
+      type: 'ChangeInjectionOrder',
+      ...onDay,
+      changes,
+      actingAs: 'shop',
+      maxInjections: undefined as never,
+      now,
+      deadline,
+    };
+    commands.push(dayOf(command, endpointId, date, 'Changed in the old system'));
+  }
+  const status = await statusCommands(change, before, after, onDay, lookups, 'injection');
+  if (status === 'unsupported') return unsupported(change, statusUnsupported(before, after));
+  commands.push(...status.map(({ command, reason }) => dayOf(command, endpointId, date, reason)));
+  if (commands.length === 0) return unsupported(change, 'no column the sync translates changed');
   return { kind: 'commands', commands };
 }

@@ -1,12 +1,12 @@
 import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
-import type { ActivityOrder, DeliveryDayState } from '@tracershop/domain/ordering';
+import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
 import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
 
 const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
 
-const order = (orderId: string, legacyOid: number, changes: Partial<ActivityOrder> = {}): ActivityOrder =>
+const order = (orderId: string, legacyOid: number, changes: Partial<Order> = {}): ActivityOrder =>
   ({
     kind: 'activity',
     orderId,
@@ -28,12 +28,14 @@ function planning(orders: ActivityOrder[]): CapturePlanning {
     },
     lookups: {
       customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
+      tracerIdOfLegacyTracer: async (legacyId) => (legacyId === 8 ? 'tracer-fet' : null),
       activeEndpointIds: async () => ['endpoint-pet'],
       slotsAt: async (_endpoint, _date, time) => (time === '08:00' ? ['slot-0800'] : []),
       deliveryDay: async () => day,
       newOrdersLegacyId: async () => (nextId += 2),
       localMomentOf: () => ({ date: '2027-01-01', time: '10:00' }),
       activityDeadline: { kind: 'daily', time: '13:00' },
+      injectionDeadline: { kind: 'weekly', weekday: 4, time: '13:00' },
     },
   };
 }
@@ -60,9 +62,10 @@ const change = (
   operation: CapturedChange['operation'],
   before: CapturedRow | null,
   after: CapturedRow | null,
+  table = 'orders',
 ): CapturedChange => ({
   id: 7,
-  table: 'orders',
+  table,
   operation,
   rowKey: '31',
   before,
@@ -162,5 +165,75 @@ describe('captured orders rows become delivery-day commands', () => {
     const withdrawnBeside = [order('order-31', 31), order('order-33', 33, { status: 'cancelled' })];
     expect(await commandTypes(change('update', row(), row({ status: 2 })), withdrawnBeside)).toEqual(['AcceptOrder']);
     expect(await refusal(change('update', row(), row({ status: 2 })), [])).toBe('LEGACY_ORDER_UNKNOWN');
+  });
+});
+
+describe('captured t_orders rows become injection-order commands', () => {
+  const tRow = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    BID: 42,
+    OID: 19,
+    deliver_datetime: '2027-01-04 11:45:00',
+    status: 1,
+    batchnr: '',
+    frigivet_datetime: null,
+    frigivet_af: null,
+    tracer: 8,
+    n_injections: 3,
+    anvendelse: 'Dyr',
+    comment: null,
+    userName: 'herlev',
+    ...changes,
+  });
+  const injection = order('order-t19', 19, { kind: 'injection' } as Partial<Order>);
+  const tChange = (operation: CapturedChange['operation'], before: CapturedRow | null, after: CapturedRow | null) =>
+    change(operation, before, after, 't_orders');
+
+  it("given a customer's new row, then the injection order is placed with its tracer, time, count and usage", async () => {
+    const plan = await planCapturedChange(tChange('insert', null, tRow()), planning([]));
+    const [placed] = plan.kind === 'commands' ? plan.commands : [];
+    expect(placed?.command).toMatchObject({
+      type: 'PlaceInjectionOrder',
+      legacyOid: 19,
+      tracerId: 'tracer-fet',
+      date: '2027-01-04',
+      deliveryTime: '11:45',
+      injections: 3,
+      usage: 'animal',
+      deadline: { kind: 'weekly', weekday: 4, time: '13:00' },
+    });
+  });
+
+  it('given an unknown tracer or usage, then the change is refused with the reason', async () => {
+    expect(await refusal(tChange('insert', null, tRow({ tracer: 77 })))).toBe('LEGACY_TRACER_UNKNOWN');
+    expect(await refusal(tChange('insert', null, tRow({ anvendelse: 'Hest' })))).toBe('INVALID_CAPTURED_ROW');
+  });
+
+  it('given an edit and an accept in one write, then the order changes, then is accepted', async () => {
+    const plan = await planCapturedChange(
+      tChange('update', tRow(), tRow({ n_injections: 4, deliver_datetime: '2027-01-04 12:00:00', status: 2 })),
+      planning([injection]),
+    );
+    const commands = plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : [];
+    expect(commands).toEqual([
+      expect.objectContaining({
+        type: 'ChangeInjectionOrder',
+        orderId: 'order-t19',
+        changes: { injections: 4, deliveryTime: '12:00' },
+      }),
+      expect.objectContaining({ type: 'AcceptOrder', orderId: 'order-t19' }),
+    ]);
+  });
+
+  it('given a release or a move to another day, then the change is not translated', async () => {
+    const released = tRow({ status: 3, batchnr: 'FET-270104-1', frigivet_af: 12 });
+    expect(await commandTypes(tChange('update', tRow({ status: 2 }), released), [injection])).toMatch(/^unsupported/);
+    const otherDay = tRow({ deliver_datetime: '2027-01-05 11:45:00' });
+    expect(await commandTypes(tChange('update', tRow(), otherDay), [injection])).toMatch(/the delivery date changed/);
+  });
+
+  it("given a customer's delete of an ordered row, then the order is cancelled without a ghost", async () => {
+    const plan = await planCapturedChange(tChange('delete', tRow(), null), planning([injection]));
+    const [cancelled] = plan.kind === 'commands' ? plan.commands : [];
+    expect(cancelled?.command).toMatchObject({ type: 'CancelOrder', orderId: 'order-t19', ghostLegacyOid: 0 });
   });
 });

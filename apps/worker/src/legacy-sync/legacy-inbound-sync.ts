@@ -88,6 +88,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       },
       lookups: {
         customerIdOfLegacyUser: (legacyId) => catalog.customerIdOfLegacyUser(legacyId),
+        tracerIdOfLegacyTracer: (legacyId) => catalog.tracerIdOfLegacyTracer(legacyId),
         activeEndpointIds: (customerId) => catalog.activeEndpointIds(customerId),
         slotsAt: async (endpointId, date, time) => {
           const slots = await catalog.listDeliveryTimeSlots({ endpointId, weekday: isoWeekdayOf(date), limit: 500 });
@@ -101,6 +102,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         newOrdersLegacyId: () => legacyIds.allocate('orders'),
         localMomentOf: (instant) => localMomentOf(new Date(instant), timeZone),
         activityDeadline: parseOrderingDeadline(config.ordering.activityDeadline),
+        injectionDeadline: parseOrderingDeadline(config.ordering.injectionDeadline),
       },
     };
     this.processed = new Counter({
