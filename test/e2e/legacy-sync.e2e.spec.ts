@@ -7,6 +7,7 @@ import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 
 interface CapturedChange {
   id: string;
@@ -30,9 +31,10 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
   let worker: NestFastifyApplication;
   let oldSystem: Connection;
   let admin: ReturnType<typeof as>;
+  let adminToken: string;
 
   beforeAll(async () => {
-    app = await bootApp();
+    app = await bootApp({}, { listen: true });
     const config = loadConfiguration({
       ...process.env,
       EVENTS_DATABASE: app.config.databases.events,
@@ -51,7 +53,8 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       database: app.config.databases.record,
       dateStrings: true,
     });
-    admin = as(app.server, await logIn(app.server, ADMIN.username, ADMIN.password));
+    adminToken = await logIn(app.server, ADMIN.username, ADMIN.password);
+    admin = as(app.server, adminToken);
   });
 
   afterAll(async () => {
@@ -242,7 +245,9 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       await oldSystem.query('SET SESSION auto_increment_increment = 2, auto_increment_offset = 1');
     });
 
-    it('when a customer orders in the old system, then Tracershop has the order, and the old row stays the one row', async () => {
+    it('when a customer orders in the old system, then Tracershop has the order, the board hears of it, and the old row stays the one row', async () => {
+      const board: RealtimeTestClient = await connectRealtime(app.url as string, { token: adminToken });
+      expect(await board.join(`production-day:${date}`)).toMatchObject({ ok: true });
       await oldSystem.query('CALL InsertOrder(?, ?, ?, ?, ?, ?, ?)', [
         1000,
         1100,
@@ -260,6 +265,10 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       expect(change).toMatchObject({ operation: 'insert', outcome: 'applied', events: ['OrderPlaced'] });
 
       orderId = orderIdOfLegacyRow('orders', oid);
+      const update = await board.next('order.updated', (message) => message.payload.order.orderId === orderId);
+      board.close();
+      expect(update).toMatchObject({ topic: `production-day:${date}`, position: change.position });
+      expect(update.payload.order).toMatchObject({ status: 'ordered', activityMBq: 1000, servedMBq: 1100 });
       const order = await admin.get(`/ordering/orders/${orderId}`).query({ minPosition: change.position }).expect(200);
       expect(order.body).toMatchObject({
         deliveryDate: date,
