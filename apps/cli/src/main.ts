@@ -1,7 +1,7 @@
 /**
  * Operations from a shell:
  *   migrate                 create and migrate the event store and read-model databases
- *   status                  each projection's state, position, lag and failure
+ *   status                  each projection's state, position, lag and failure; the legacy sync's counts
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
  *   verify [stream]         check hash chains: one stream, or every stream
@@ -32,13 +32,14 @@ import { verifyAllStreams, verifyStream, type EventStore } from '@tracershop/eve
 import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
+import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
 
 const USAGE = `usage: tracershop <command>
   migrate                 create and migrate every database
-  status                  projections: state, position, lag, failure
+  status                  projections: state, position, lag, failure; the legacy sync's counts
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
   verify [stream]         verify hash chains (one stream or all)
@@ -120,6 +121,11 @@ async function main(argv: string[]): Promise<number> {
       case 'status': {
         const statuses = await opened.engine.status();
         printStatus(statuses);
+        const { counts } = await new CapturedChangesReport(opened.record).list({ limit: 1, after: null });
+        console.log(
+          `\nlegacy sync: ${counts.pending} pending, ${counts.rejected} rejected, ${counts.unsupported} unsupported` +
+            ` (GET /legacy/captured-changes lists them), ${counts.applied} applied, ${counts.unchanged} unchanged`,
+        );
         return statuses.every((status) => status.healthy) ? 0 : 1;
       }
       case 'rebuild': {
