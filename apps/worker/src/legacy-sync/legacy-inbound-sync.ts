@@ -2,14 +2,8 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
-import {
-  CommandPipeline,
-  ConcurrentModificationError,
-  type CommandContext,
-  type CommandResult,
-} from '@tracershop/command-pipeline';
+import { CommandPipeline, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import { DomainError } from '@tracershop/domain/kernel';
 import { isoWeekdayOf, repeatMatches } from '@tracershop/domain/catalog';
 import { OLD_SYSTEM_SOURCE, type CaptureOutcome } from '@tracershop/domain/legacy';
 import { deliveryDayDecider, deliveryDayStreamName, parseOrderingDeadline } from '@tracershop/domain/ordering';
@@ -21,7 +15,7 @@ import {
   TRACERSHOP_CONFIG,
   type ReadinessCheck,
 } from '@tracershop/platform';
-import { abortableSleep, isTransientDatabaseError, ProjectionLock } from '@tracershop/projections/engine';
+import { abortableSleep, ProjectionLock } from '@tracershop/projections/engine';
 import { CatalogReadModel } from '@tracershop/projections/record';
 import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
 import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
@@ -29,9 +23,8 @@ import { localMomentOf } from '../../../api/src/ordering/business-clock';
 import { deliveryDayCommand, vialCommand } from '../../../api/src/ordering/ordering-commands';
 import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './captured-change';
 import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
+import { failedSync } from './failed-sync';
 
-/** A change that failed this often for a reason that is neither a rule nor a passing fault is rejected. */
-const MAX_ATTEMPTS = 5;
 const STANDBY_POLL_MS = 2_000;
 
 interface Outcome {
@@ -63,7 +56,8 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
   private readonly stop = new AbortController();
   private loop: Promise<void> | null = null;
   private lock: ProjectionLock | null = null;
-  private readonly attempts = new Map<number, number>();
+  /** Failures of the change at the head of the queue (a passing fault, or not yet known). */
+  private readonly failures = new Map<number, { attempts: number; first: number }>();
   private lastError: string | null = null;
   private readonly processed: Counter<'table' | 'outcome'>;
   private readonly pending: Gauge;
@@ -162,7 +156,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
             change.id,
           ],
         );
-        this.attempts.delete(change.id);
+        this.failures.delete(change.id);
         this.processed.inc({ table: change.table, outcome: outcome.outcome });
         finished++;
       }
@@ -227,15 +221,17 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       const changed = results.some((result) => result.events.length > 0);
       return { outcome: changed ? 'applied' : 'unchanged', results };
     } catch (error) {
-      if (error instanceof DomainError) {
-        return { outcome: 'rejected', code: error.code, message: error.message, details: error.details };
-      }
-      if (error instanceof ConcurrentModificationError || isTransientDatabaseError(error)) throw error;
-      const attempts = (this.attempts.get(change.id) ?? 0) + 1;
-      this.attempts.set(change.id, attempts);
-      if (attempts < MAX_ATTEMPTS) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      return { outcome: 'rejected', code: 'LEGACY_SYNC_FAILED', message, details: { attempts } };
+      const now = Date.now();
+      const failures = this.failures.get(change.id) ?? { attempts: 0, first: now };
+      failures.attempts++;
+      this.failures.set(change.id, failures);
+      const failed = failedSync(error, {
+        ageMs: now - Date.parse(change.capturedAt),
+        attempts: failures.attempts,
+        firstFailureAgoMs: now - failures.first,
+      });
+      if (failed.kind === 'retry') throw error;
+      return { outcome: 'rejected', code: failed.code, message: failed.message, details: failed.details };
     }
   }
 

@@ -1,0 +1,50 @@
+import { ConcurrentModificationError } from '@tracershop/command-pipeline';
+import { notFound, ruleViolated } from '@tracershop/domain/kernel';
+import { failedSync } from './failed-sync';
+
+const policy = { graceMs: 60_000, maxAttempts: 5 };
+const fresh = { ageMs: 1_000, attempts: 1, firstFailureAgoMs: 0 };
+
+describe('a failed sync of a captured change', () => {
+  it('given a broken rule, then the change is rejected with the rule at once', () => {
+    const error = ruleViolated('ORDER_DEADLINE_PASSED', 'Too late', { deadline: '13:00' });
+    expect(failedSync(error, fresh, policy)).toEqual({
+      kind: 'rejected',
+      code: 'ORDER_DEADLINE_PASSED',
+      message: 'Too late',
+      details: { deadline: '13:00' },
+    });
+  });
+
+  it('given a customer the read models do not know yet, then it is tried again until the grace period is over', () => {
+    const error = notFound('LEGACY_CUSTOMER_UNKNOWN', 'No active customer has legacy Users.Id 42');
+    expect(failedSync(error, fresh, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(error, { ...fresh, ageMs: 60_001 }, policy)).toMatchObject({
+      kind: 'rejected',
+      code: 'LEGACY_CUSTOMER_UNKNOWN',
+    });
+  });
+
+  it('given a passing fault (a lost connection, a concurrent write, a read model not created yet), then it is tried again', () => {
+    const late = { ageMs: 3_600_000, attempts: 50, firstFailureAgoMs: 3_600_000 };
+    expect(failedSync(Object.assign(new Error('gone'), { code: 'ECONNRESET' }), late, policy)).toEqual({
+      kind: 'retry',
+    });
+    expect(failedSync(new ConcurrentModificationError('ordering.day-x', 4), late, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(Object.assign(new Error('no table'), { code: 'ER_NO_SUCH_TABLE' }), late, policy)).toEqual({
+      kind: 'retry',
+    });
+  });
+
+  it('given an error of no known kind, then it is rejected only after several attempts over the grace period', () => {
+    const error = new TypeError('Cannot read properties of undefined');
+    expect(failedSync(error, { ...fresh, attempts: 5, firstFailureAgoMs: 10_000 }, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(error, { ...fresh, attempts: 2, firstFailureAgoMs: 120_000 }, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(error, { ...fresh, attempts: 5, firstFailureAgoMs: 60_000 }, policy)).toEqual({
+      kind: 'rejected',
+      code: 'LEGACY_SYNC_FAILED',
+      message: 'Cannot read properties of undefined',
+      details: { attempts: 5 },
+    });
+  });
+});
