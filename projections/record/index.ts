@@ -1,6 +1,7 @@
 import type { Projection } from '@tracershop/projections/engine';
 import { bookingsProjection } from './bookings/bookings-projection';
 import { catalogProjection } from './catalog/catalog-projection';
+import { legacySyncProjection } from './legacy-sync/legacy-sync-projection';
 import { orderingProjection } from './ordering/ordering-projection';
 
 export { CATALOG_PROJECTION_NAME, catalogProjection, catalogRecordEventTypes } from './catalog/catalog-projection';
@@ -13,6 +14,13 @@ export { orderingTables, type OrderingTable } from './ordering/ordering-tables';
 export { BOOKINGS_PROJECTION_NAME, bookingsProjection } from './bookings/bookings-projection';
 export * from './bookings/bookings-read-model';
 export { bookingsTables, type BookingsTable } from './bookings/bookings-tables';
+export { LEGACY_SYNC_PROJECTION_NAME, legacySyncProjection } from './legacy-sync/legacy-sync-projection';
+export { legacySyncTables, type LegacySyncTable } from './legacy-sync/legacy-sync-tables';
 
 /** Every projection that writes the record database; the projector runs them all. */
-export const recordProjections: readonly Projection[] = [catalogProjection, orderingProjection, bookingsProjection];
+export const recordProjections: readonly Projection[] = [
+  catalogProjection,
+  orderingProjection,
+  bookingsProjection,
+  legacySyncProjection,
+];

@@ -132,7 +132,48 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         events: [],
       }),
     ]);
-    expect(change.counts).toMatchObject({ applied: 2, unsupported: 1 });
+    expect(change.counts).toMatchObject({ applied: 2, unsupported: 1, open: 1 });
+  });
+
+  it('when someone reconciles an open change with a reason, then it leaves the open list and the report says who and why', async () => {
+    const [open] = (await admin.get('/legacy/captured-changes').query({ open: true }).expect(200)).body
+      .items as CapturedChange[];
+    const reason = 'Closed 16 January in Tracershop instead';
+
+    const reconciled = await admin.post(`/legacy/captured-changes/${open.id}/reconcile`).send({ reason }).expect(200);
+    expect(reconciled.body).toMatchObject({ id: open.id, events: ['CapturedChangeReconciled'] });
+
+    const after = await admin
+      .get('/legacy/captured-changes')
+      .query({ open: true, minPosition: reconciled.body.position })
+      .expect(200);
+    expect(after.body.items).toEqual([]);
+    expect(after.body.counts).toMatchObject({ unsupported: 1, open: 0 });
+    const all = await admin.get('/legacy/captured-changes').query({ outcome: 'unsupported' }).expect(200);
+    expect(all.body.items[0].reconciliation).toMatchObject({
+      reason,
+      by: { printedName: ADMIN.printedName },
+      position: reconciled.body.position,
+    });
+
+    // The same statement again changes nothing; another one, or one about a change that needs none, is refused.
+    const again = await admin.post(`/legacy/captured-changes/${open.id}/reconcile`).send({ reason }).expect(200);
+    expect(again.body.events).toEqual([]);
+    const other = await admin
+      .post(`/legacy/captured-changes/${open.id}/reconcile`)
+      .send({ reason: 'Something else' })
+      .expect(409);
+    expect(other.body.error.code).toBe('CAPTURED_CHANGE_ALREADY_RECONCILED');
+    const [applied] = (await admin.get('/legacy/captured-changes').query({ outcome: 'applied' }).expect(200)).body
+      .items as CapturedChange[];
+    const notOpen = await admin
+      .post(`/legacy/captured-changes/${applied.id}/reconcile`)
+      .send({ reason: 'Nothing to do' })
+      .expect(422);
+    expect(notOpen.body.error.code).toBe('CAPTURED_CHANGE_NOT_OPEN');
+    const missing = await admin.post('/legacy/captured-changes/999999/reconcile').send({ reason }).expect(404);
+    expect(missing.body.error.code).toBe('CAPTURED_CHANGE_NOT_FOUND');
+    await admin.post(`/legacy/captured-changes/${open.id}/reconcile`).send({}).expect(400);
   });
 
   it('when the report is asked for nonsense, then it answers 400 and names the field', async () => {

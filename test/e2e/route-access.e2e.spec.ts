@@ -115,6 +115,7 @@ const expected: Record<string, 'public' | Role[]> = {
   'POST /identity/users/:id/roles': admins,
   'POST /identity/users/:id/roles/:role/revoke': admins,
   'GET /legacy/captured-changes': [admin, production, auditor],
+  'POST /legacy/captured-changes/:id/reconcile': [admin, production],
   'GET /metrics': 'public',
   'POST /ordering/activity-orders': orderPlacers,
   'PATCH /ordering/activity-orders/:id': orderPlacers,

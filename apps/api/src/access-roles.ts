@@ -28,3 +28,5 @@ export const VIAL_WRITERS: Role[] = ['admin', 'production', 'application'];
 export const VIAL_READERS: Role[] = ['admin', 'production', 'releaser', 'auditor'];
 /** The reconciliation report of the old system's captured changes. */
 export const LEGACY_SYNC_READERS: Role[] = ['admin', 'production', 'auditor'];
+/** Who closes a rejected or unsupported captured change on that report, with a reason. */
+export const LEGACY_SYNC_RECONCILERS: Role[] = ['admin', 'production'];

@@ -1,2 +1,3 @@
 export * from './legacy-id-block';
 export * from './legacy-source';
+export * from './captured-change-reconciliation';

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'mysql2/promise';
 import { CAPTURE_OUTCOMES, type CaptureOutcome } from '@tracershop/domain/legacy';
 import { RECORD_DATABASE } from '@tracershop/platform';
+import { legacySyncTables } from '@tracershop/projections/record';
 
 export interface CapturedChangeView {
   id: string;
@@ -23,13 +24,15 @@ export interface CapturedChangeView {
   /** Global position of its last event, for read-your-writes on the read models. */
   position: string | null;
   processedAt: string | null;
+  /** Who closed a rejected or unsupported change, when and why; null while it is open. */
+  reconciliation: { reason: string; by: { id: string; printedName: string }; at: string; position: string } | null;
 }
 
 export interface CapturedChangesPage {
   items: CapturedChangeView[];
   nextCursor: string | null;
-  /** Every captured change by outcome, whatever the filters. */
-  counts: Record<CaptureOutcome, number>;
+  /** Every captured change by outcome, whatever the filters; `open`: rejected or unsupported, not reconciled. */
+  counts: Record<CaptureOutcome | 'open', number>;
 }
 
 interface CaptureRow {
@@ -48,10 +51,20 @@ interface CaptureRow {
   events: string | null;
   position: string | null;
   processed_at: string | null;
+  reason: string | null;
+  reconciled_by_id: string | null;
+  reconciled_by_name: string | null;
+  reconciled_at: string | null;
+  reconciled_position: string | null;
 }
 
 const utc = (value: string | null) => (value === null ? null : `${value.replace(' ', 'T')}Z`);
 const json = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+
+const RECONCILIATIONS = `\`${legacySyncTables.reconciliations}\``;
+/** Each captured change with its reconciliation, if any (the two tables of the record database). */
+const CHANGES = `legacy_capture c LEFT JOIN ${RECONCILIATIONS} r ON r.capture_id = c.id AND r.captured_at = c.captured_at`;
+const OPEN = "c.outcome IN ('rejected', 'unsupported') AND r.capture_id IS NULL";
 
 /** Reads `legacy_capture`: what became of each change the old system made itself. */
 @Injectable()
@@ -61,30 +74,35 @@ export class CapturedChangesReport {
   async list(filter: {
     outcome?: CaptureOutcome;
     table?: string;
+    /** true: only changes still open; false: only the others. */
+    open?: boolean;
     limit: number;
     after: string | null;
   }): Promise<CapturedChangesPage> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     if (filter.outcome !== undefined) {
-      conditions.push('outcome = ?');
+      conditions.push('c.outcome = ?');
       params.push(filter.outcome);
     }
     if (filter.table !== undefined) {
-      conditions.push('table_name = ?');
+      conditions.push('c.table_name = ?');
       params.push(filter.table);
     }
+    if (filter.open !== undefined) conditions.push(filter.open ? `(${OPEN})` : `NOT (${OPEN})`);
     if (filter.after !== null) {
-      conditions.push('id > ?');
+      conditions.push('c.id > ?');
       params.push(filter.after);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
     const [rows] = await this.record.query(
-      `SELECT id, table_name, operation, row_key, before_row, after_row,
-              DATE_FORMAT(captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, captured_by, outcome,
-              outcome_code, outcome_message, outcome_details, events, position,
-              DATE_FORMAT(processed_at, '%Y-%m-%d %H:%i:%s.%f') AS processed_at
-       FROM legacy_capture ${where} ORDER BY id LIMIT ?`,
+      `SELECT c.id, c.table_name, c.operation, c.row_key, c.before_row, c.after_row,
+              DATE_FORMAT(c.captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, c.captured_by, c.outcome,
+              c.outcome_code, c.outcome_message, c.outcome_details, c.events, c.position,
+              DATE_FORMAT(c.processed_at, '%Y-%m-%d %H:%i:%s.%f') AS processed_at,
+              r.reason, r.reconciled_by_id, r.reconciled_by_name,
+              DATE_FORMAT(r.reconciled_at, '%Y-%m-%d %H:%i:%s.%f') AS reconciled_at, r.position AS reconciled_position
+       FROM ${CHANGES} ${where} ORDER BY c.id LIMIT ?`,
       [...params, filter.limit + 1],
     );
     const found = rows as CaptureRow[];
@@ -106,20 +124,40 @@ export class CapturedChangesReport {
         events: row.events ? row.events.split(',') : [],
         position: row.position,
         processedAt: utc(row.processed_at),
+        reconciliation:
+          row.reason === null
+            ? null
+            : {
+                reason: row.reason,
+                by: { id: String(row.reconciled_by_id), printedName: String(row.reconciled_by_name) },
+                at: utc(row.reconciled_at) ?? '',
+                position: String(row.reconciled_position),
+              },
       })),
       nextCursor: found.length > filter.limit ? String(page[page.length - 1]?.id) : null,
       counts: await this.counts(),
     };
   }
 
-  private async counts(): Promise<Record<CaptureOutcome, number>> {
-    const [rows] = await this.record.query('SELECT outcome, COUNT(*) AS changes FROM legacy_capture GROUP BY outcome');
-    const counts = Object.fromEntries(CAPTURE_OUTCOMES.map((outcome) => [outcome, 0])) as Record<
-      CaptureOutcome,
+  /** One captured change (to reconcile it), or null. */
+  async get(id: string): Promise<CapturedChangeView | null> {
+    const page = await this.list({ limit: 1, after: String(BigInt(id) - 1n) });
+    const [change] = page.items;
+    return change?.id === id ? change : null;
+  }
+
+  private async counts(): Promise<Record<CaptureOutcome | 'open', number>> {
+    const [rows] = await this.record.query(
+      `SELECT c.outcome, COUNT(*) AS changes, SUM(${OPEN}) AS open FROM ${CHANGES} GROUP BY c.outcome`,
+    );
+    const counts = Object.fromEntries([...CAPTURE_OUTCOMES, 'open'].map((outcome) => [outcome, 0])) as Record<
+      CaptureOutcome | 'open',
       number
     >;
-    for (const row of rows as Array<{ outcome: CaptureOutcome; changes: unknown }>)
+    for (const row of rows as Array<{ outcome: CaptureOutcome; changes: unknown; open: unknown }>) {
       counts[row.outcome] = Number(row.changes);
+      counts.open += Number(row.open ?? 0);
+    }
     return counts;
   }
 }
