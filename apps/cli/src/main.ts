@@ -123,8 +123,9 @@ async function main(argv: string[]): Promise<number> {
         printStatus(statuses);
         const { counts } = await new CapturedChangesReport(opened.record).list({ limit: 1, after: null });
         console.log(
-          `\nlegacy sync: ${counts.pending} pending, ${counts.rejected} rejected, ${counts.unsupported} unsupported` +
-            ` (GET /legacy/captured-changes lists them), ${counts.applied} applied, ${counts.unchanged} unchanged`,
+          `\nlegacy sync: ${counts.pending} pending, ${counts.open} open (rejected or unsupported, not reconciled:` +
+            ` GET /legacy/captured-changes?open=true), ${counts.rejected} rejected, ${counts.unsupported} unsupported,` +
+            ` ${counts.applied} applied, ${counts.unchanged} unchanged`,
         );
         return statuses.every((status) => status.healthy) ? 0 : 1;
       }

@@ -64,12 +64,25 @@ const json = (text: string | null): unknown => (text === null ? null : JSON.pars
 const RECONCILIATIONS = `\`${legacySyncTables.reconciliations}\``;
 /** Each captured change with its reconciliation, if any (the two tables of the record database). */
 const CHANGES = `legacy_capture c LEFT JOIN ${RECONCILIATIONS} r ON r.capture_id = c.id AND r.captured_at = c.captured_at`;
+/** The same before the projector has created the reconciliations (a fresh database): none yet. */
+const CHANGES_BEFORE_RECONCILIATIONS = `legacy_capture c LEFT JOIN (SELECT NULL AS capture_id, NULL AS reason,
+  NULL AS reconciled_by_id, NULL AS reconciled_by_name, NULL AS reconciled_at, NULL AS position) r ON FALSE`;
 const OPEN = "c.outcome IN ('rejected', 'unsupported') AND r.capture_id IS NULL";
 
 /** Reads `legacy_capture`: what became of each change the old system made itself. */
 @Injectable()
 export class CapturedChangesReport {
   constructor(@Inject(RECORD_DATABASE) private readonly record: Pool) {}
+
+  /** Runs a query over `CHANGES` (the `FROM` part it is given), or over none reconciled while that table is missing. */
+  private async over<R>(query: (from: string) => string, params: unknown[]): Promise<R> {
+    try {
+      return (await this.record.query(query(CHANGES), params))[0] as R;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'ER_NO_SUCH_TABLE') throw error;
+      return (await this.record.query(query(CHANGES_BEFORE_RECONCILIATIONS), params))[0] as R;
+    }
+  }
 
   async list(filter: {
     outcome?: CaptureOutcome;
@@ -95,17 +108,16 @@ export class CapturedChangesReport {
       params.push(filter.after);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const [rows] = await this.record.query(
-      `SELECT c.id, c.table_name, c.operation, c.row_key, c.before_row, c.after_row,
+    const found = await this.over<CaptureRow[]>(
+      (from) => `SELECT c.id, c.table_name, c.operation, c.row_key, c.before_row, c.after_row,
               DATE_FORMAT(c.captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, c.captured_by, c.outcome,
               c.outcome_code, c.outcome_message, c.outcome_details, c.events, c.position,
               DATE_FORMAT(c.processed_at, '%Y-%m-%d %H:%i:%s.%f') AS processed_at,
               r.reason, r.reconciled_by_id, r.reconciled_by_name,
               DATE_FORMAT(r.reconciled_at, '%Y-%m-%d %H:%i:%s.%f') AS reconciled_at, r.position AS reconciled_position
-       FROM ${CHANGES} ${where} ORDER BY c.id LIMIT ?`,
+       FROM ${from} ${where} ORDER BY c.id LIMIT ?`,
       [...params, filter.limit + 1],
     );
-    const found = rows as CaptureRow[];
     const page = found.slice(0, filter.limit);
     return {
       items: page.map((row) => ({
@@ -147,14 +159,15 @@ export class CapturedChangesReport {
   }
 
   private async counts(): Promise<Record<CaptureOutcome | 'open', number>> {
-    const [rows] = await this.record.query(
-      `SELECT c.outcome, COUNT(*) AS changes, SUM(${OPEN}) AS open FROM ${CHANGES} GROUP BY c.outcome`,
+    const rows = await this.over<Array<{ outcome: CaptureOutcome; changes: unknown; open: unknown }>>(
+      (from) => `SELECT c.outcome, COUNT(*) AS changes, SUM(${OPEN}) AS open FROM ${from} GROUP BY c.outcome`,
+      [],
     );
     const counts = Object.fromEntries([...CAPTURE_OUTCOMES, 'open'].map((outcome) => [outcome, 0])) as Record<
       CaptureOutcome | 'open',
       number
     >;
-    for (const row of rows as Array<{ outcome: CaptureOutcome; changes: unknown; open: unknown }>) {
+    for (const row of rows) {
       counts[row.outcome] = Number(row.changes);
       counts.open += Number(row.open ?? 0);
     }
