@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { ReadQueryDto } from '../read-query.dto';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { PageQueryDto } from '../read-query.dto';
 import { CAPTURE_OUTCOMES, CAPTURED_LEGACY_TABLES, type CaptureOutcome } from '@tracershop/domain/legacy';
 
-/** The reconciliation list of the old system's captured changes, in keyset pages by id. */
-export class CapturedChangesQueryDto extends ReadQueryDto {
+/** The reconciliation list of the old system's captured changes, in keyset pages by id (the cursor is one). */
+export class CapturedChangesQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CAPTURE_OUTCOMES, description: 'Only changes with this outcome' })
   @IsOptional()
   @IsIn(CAPTURE_OUTCOMES)
@@ -22,16 +22,7 @@ export class CapturedChangesQueryDto extends ReadQueryDto {
   @IsBoolean()
   open?: boolean;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
+  // Adds a rule to the base class's: here a cursor is a capture id.
   @Matches(/^\d{1,19}$/, { message: 'cursor must be the nextCursor of a previous page' })
-  cursor?: string;
+  declare cursor?: string;
 }

@@ -296,6 +296,30 @@ function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState):
 
 const same = (a: unknown, b: unknown) => (a ?? null) === (b ?? null);
 
+const commentOf = (row: CapturedRow) =>
+  row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment);
+
+/**
+ * What every order the old customer app placed has in common: its `userName` orders as a shop
+ * member would, within the shop's deadline as it stood when the row was written (`now`).
+ */
+function placedInTheOldSystem(row: CapturedRow, now: LocalMoment, deadline: OrderingDeadline) {
+  const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
+  return {
+    orderedBy: {
+      userId: `old-tracershop:${userName}`,
+      username: userName,
+      printedName: userName === '' ? 'Old Tracershop' : userName,
+    },
+    actingAs: 'shop' as const,
+    deadlineOverrideReason: null,
+    bookingIds: [],
+    now,
+    deadline,
+    refs: undefined as never,
+  };
+}
+
 /** A delivery-day command without what every one of them carries (endpoint, date, time). */
 type DayCommandBody = DeliveryDayCommand extends infer C
   ? C extends DeliveryDayCommand
@@ -334,7 +358,6 @@ async function activityOrderRow(
         { endpointId, date, time, slotIds: slots },
       );
     }
-    const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
     const reason = 'Ordered in the old system';
     return {
       kind: 'commands',
@@ -346,19 +369,8 @@ async function activityOrderRow(
             legacyOid: oid,
             slotId: slots[0] as string,
             activityMBq: numberOf(change, row, 'amount'),
-            comment:
-              row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment),
-            orderedBy: {
-              userId: `old-tracershop:${userName}`,
-              username: userName,
-              printedName: userName === '' ? 'Old Tracershop' : userName,
-            },
-            actingAs: 'shop',
-            deadlineOverrideReason: null,
-            bookingIds: [],
-            now,
-            deadline,
-            refs: undefined as never,
+            comment: commentOf(row),
+            ...placedInTheOldSystem(row, now, deadline),
           },
           endpointId,
           reason,
@@ -502,9 +514,6 @@ function injectionTimeOf(change: CapturedChange, row: CapturedRow): { date: Cale
   return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
 }
 
-const commentOf = (row: CapturedRow) =>
-  row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment);
-
 /** Columns whose change is a release or a re-assignment: production does those in Tracershop. */
 const INJECTION_PRODUCTION_COLUMNS = [
   'BID',
@@ -542,7 +551,6 @@ async function injectionOrderRow(
       throw notFound('LEGACY_TRACER_UNKNOWN', `No tracer has legacy Tracers.id ${legacyTracerId}`, { legacyTracerId });
     }
     const { date, time } = injectionTimeOf(change, row);
-    const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
     const reason = 'Ordered in the old system';
     const command: DayCommandBody = {
       type: 'PlaceInjectionOrder',
@@ -553,17 +561,7 @@ async function injectionOrderRow(
       injections: numberOf(change, row, 'n_injections'),
       usage: usageOf(change, row),
       comment: commentOf(row),
-      orderedBy: {
-        userId: `old-tracershop:${userName}`,
-        username: userName,
-        printedName: userName === '' ? 'Old Tracershop' : userName,
-      },
-      actingAs: 'shop',
-      deadlineOverrideReason: null,
-      bookingIds: [],
-      now,
-      deadline,
-      refs: undefined as never,
+      ...placedInTheOldSystem(row, now, deadline),
     };
     return { kind: 'commands', commands: [dayOf(command, endpointId, date, reason)] };
   }
