@@ -205,10 +205,10 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
 
   /** The outcome of one change; throws on a passing fault, so the change stays pending. */
   private async sync(change: CapturedChange): Promise<Outcome> {
+    const results: CommandResult[] = [];
     try {
       const plan = await planCapturedChange(change, this.planning);
       if (plan.kind === 'unsupported') return { outcome: 'unsupported', code: plan.code, message: plan.message };
-      const results: CommandResult[] = [];
       for (const [index, planned] of plan.commands.entries()) {
         results.push(
           await this.pipeline.execute(
@@ -231,7 +231,8 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         firstFailureAgoMs: now - failures.first,
       });
       if (failed.kind === 'retry') throw error;
-      return { outcome: 'rejected', code: failed.code, message: failed.message, details: failed.details };
+      // A change of several commands may be refused after the first ones were applied: the row says which.
+      return { outcome: 'rejected', code: failed.code, message: failed.message, details: failed.details, results };
     }
   }
 
