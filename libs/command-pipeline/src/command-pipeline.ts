@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import {
   DuplicateEventIdError,
@@ -12,6 +11,7 @@ import {
 import type { CommandDefinition, StateLoader } from './command-definition';
 import type { CommandContext, CommandResult } from './command-context';
 import { ConcurrentModificationError } from './command-errors';
+import { nameBasedUuid } from './name-based-uuid';
 import { StreamLoader, type FoldedStream } from './stream-loader';
 
 export interface Clock {
@@ -248,9 +248,5 @@ function streamOfRaw<C, E extends DomainEvent, S>(definition: CommandDefinition<
 
 /** A name-based (version 5 style) UUID: the same cause and index always give the same event id. */
 export function derivedEventId(causationId: string, index: number): string {
-  const bytes = createHash('sha1').update(`tracershop-event:${causationId}:${index}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedUuid(`tracershop-event:${causationId}:${index}`);
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Principal } from '@tracershop/auth';
-import { CommandPipeline, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
+import { CommandPipeline, nameBasedUuid, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import {
   bookingDecider,
@@ -60,14 +59,7 @@ import type { MassOrderDto, MassOrderPlacedOrderDto, MassOrderResponseDto } from
 
 /** A name-based (version 5 style) UUID: the same name always gives the same id. */
 function uuidFromName(name: unknown[]): string {
-  const bytes = createHash('sha1')
-    .update(`tracershop-mass-order:${JSON.stringify(name)}`)
-    .digest()
-    .subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedUuid(`tracershop-mass-order:${JSON.stringify(name)}`);
 }
 
 /**

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { CommandDefinition } from '@tracershop/command-pipeline';
+import { nameBasedUuid, type CommandDefinition } from '@tracershop/command-pipeline';
 import type {
   CalendarDate,
   ClockTime,
@@ -210,11 +209,7 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
 
 /** The id of the order an old-system `orders` or `t_orders` row stands for: the same for every sync of the row. */
 export function orderIdOfLegacyRow(table: 'orders' | 't_orders', oid: number): string {
-  const bytes = createHash('sha1').update(`old-tracershop:${table}:${oid}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return nameBasedUuid(`old-tracershop:${table}:${oid}`);
 }
 
 /** Legacy status codes (legacy-tables.md): 1 ordered, 2 accepted, 3 released, 4 cancelled or rejected. */
