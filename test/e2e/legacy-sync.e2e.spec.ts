@@ -191,6 +191,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
   describe("the old customer app's FDG orders", () => {
     const date = monday(3);
     let customerLegacyId: number;
+    let customerId: string;
     let fet: string;
     let oid: number;
     let orderId: string;
@@ -249,12 +250,12 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         inUse: true,
         legacyId: 6,
       });
-      const customer = await created('/catalog/customers', {
+      const customer = (customerId = await created('/catalog/customers', {
         shortName: 'rigs',
         longName: 'Rigshospitalet',
         dispenserNumber: 7,
         overheadPercent: 10,
-      });
+      }));
       const registered = await admin.get(`/catalog/customers/${customer}`).query({ minPosition: lastPosition });
       customerLegacyId = registered.body.legacyId;
       const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
@@ -407,6 +408,21 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         legacyOid: tOid,
         status: 'ordered',
       });
+    });
+
+    it("when the old system edits a customer's contact details, then the customer in Tracershop has them", async () => {
+      await oldSystem.query("UPDATE Users SET addr1 = 'Blegdamsvej 9', tlf = 35451234 WHERE Id = ?", [
+        customerLegacyId,
+      ]);
+
+      const change = await lastSynced(String(customerLegacyId), 'Users');
+      expect(change).toMatchObject({ operation: 'update', outcome: 'applied' });
+      expect(change.events).toHaveLength(1);
+      const customer = await admin
+        .get(`/catalog/customers/${customerId}`)
+        .query({ minPosition: change.position })
+        .expect(200);
+      expect(customer.body).toMatchObject({ billingAddress: 'Blegdamsvej 9', phone: '35451234', shortName: 'rigs' });
     });
   });
 });

@@ -5,6 +5,10 @@ import type {
   ClosedDateCommand,
   ClosedDateEvent,
   ClosedDateState,
+  CustomerCommand,
+  CustomerDetails,
+  CustomerEvent,
+  CustomerState,
 } from '@tracershop/domain/catalog';
 import { notFound, ruleViolated, type DomainEvent } from '@tracershop/domain/kernel';
 import {
@@ -41,6 +45,7 @@ export interface CapturedChangeDefinitions {
   closedDate: CommandDefinition<ClosedDateCommand, ClosedDateEvent, ClosedDateState>;
   vial: CommandDefinition<VialCommand, VialEvent, VialState>;
   deliveryDay: CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState>;
+  customer: CommandDefinition<CustomerCommand, CustomerEvent, CustomerState>;
 }
 
 /** What a plan reads: Tracershop's view of the customers, slots and days the old rows name. */
@@ -202,6 +207,8 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return activityOrderRow(change, planning);
     case 't_orders':
       return injectionOrderRow(change, planning);
+    case 'Users':
+      return customerRow(change, planning);
     default:
       return unsupported(change, 'changes of this table are not synced into Tracershop yet; make them there');
   }
@@ -616,4 +623,66 @@ async function injectionOrderRow(
   commands.push(...status.map(({ command, reason }) => dayOf(command, endpointId, date, reason)));
   if (commands.length === 0) return unsupported(change, 'no column the sync translates changed');
   return { kind: 'commands', commands };
+}
+
+const optionalText = (value: string | number | null | undefined): string | null =>
+  value === null || value === undefined || String(value).trim() === '' ? null : String(value).trim();
+
+const EMAIL_COLUMNS = ['EMail', 'EMail2', 'EMail3', 'EMail4'];
+const LEGACY_ATTRIBUTE_COLUMNS = ['title', 'shortname', 'addr3', 'addr4'];
+
+/**
+ * A customer's `Users` row edited in the old system (Zope keeps its customers' contact details):
+ * the changed columns become the customer's changed details, as the legacy projection maps them
+ * the other way. New users, staff users and removals are Tracershop's, made there.
+ */
+async function customerRow(change: CapturedChange, { definitions, lookups }: CapturePlanning): Promise<CapturePlan> {
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'customers are registered and archived in Tracershop');
+  }
+  const { before, after } = change;
+  if (optionalText(before.kundenr) === null && optionalText(after.kundenr) === null) {
+    return unsupported(change, "staff users are Tracershop's (identity)");
+  }
+  const legacyId = numberOf(change, after, 'Id');
+  const customerId = await lookups.customerIdOfLegacyUser(legacyId);
+  if (customerId === null) {
+    throw notFound('LEGACY_CUSTOMER_UNKNOWN', `No active customer has legacy Users.Id ${legacyId}`, {
+      legacyUserId: legacyId,
+    });
+  }
+  const changed = (column: string) => !same(before[column], after[column]);
+  const changes: Partial<CustomerDetails> = {};
+  if (changed('Username')) changes.shortName = text(change, after, 'Username');
+  if (changed('Realname')) changes.longName = text(change, after, 'Realname');
+  if (changed('kundenr')) changes.dispenserNumber = numberOf(change, after, 'kundenr');
+  if (changed('overhead')) changes.overheadPercent = numberOf(change, after, 'overhead', 0);
+  if (EMAIL_COLUMNS.some(changed)) {
+    changes.emails = EMAIL_COLUMNS.map((column) => optionalText(after[column])).filter((email) => email !== null);
+  }
+  if (changed('tlf')) changes.phone = optionalText(after.tlf);
+  if (changed('contact')) changes.contactPerson = optionalText(after.contact);
+  if (changed('addr1')) changes.billingAddress = optionalText(after.addr1);
+  if (changed('addr2')) changes.billingCity = optionalText(after.addr2);
+  if (LEGACY_ATTRIBUTE_COLUMNS.some(changed)) {
+    // `shortname` shows the login name unless the customer has a label name of its own.
+    const labelName = optionalText(after.shortname);
+    changes.legacy = {
+      title: optionalText(after.title),
+      labelName: labelName === optionalText(after.Username) ? null : labelName,
+      addressLine3: optionalText(after.addr3),
+      addressLine4: optionalText(after.addr4),
+    };
+  }
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return {
+    kind: 'commands',
+    commands: [
+      planned(
+        definitions.customer,
+        { type: 'UpdateCustomer', customerId, changes, at: change.capturedAt },
+        'Changed in the old system',
+      ),
+    ],
+  };
 }

@@ -25,6 +25,7 @@ function planning(orders: ActivityOrder[]): CapturePlanning {
       closedDate: definition('ClosedDate') as never,
       vial: definition('Vial') as never,
       deliveryDay: definition('DeliveryDay') as never,
+      customer: definition('Customer') as never,
     },
     lookups: {
       customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
@@ -235,5 +236,66 @@ describe('captured t_orders rows become injection-order commands', () => {
     const plan = await planCapturedChange(tChange('delete', tRow(), null), planning([injection]));
     const [cancelled] = plan.kind === 'commands' ? plan.commands : [];
     expect(cancelled?.command).toMatchObject({ type: 'CancelOrder', orderId: 'order-t19', ghostLegacyOid: 0 });
+  });
+});
+
+describe("captured Users rows of customers become the customer's changed details", () => {
+  const user = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    Id: 42,
+    Username: 'herlev',
+    Realname: 'Herlev Hospital',
+    EMail: 'pet@herlev.example',
+    EMail2: null,
+    EMail3: null,
+    EMail4: null,
+    overhead: 15,
+    kundenr: 2,
+    tlf: 38680000,
+    contact: 'Anne Jensen',
+    addr1: 'Borgmester Ib Juuls Vej 1',
+    addr2: 'Herlev',
+    addr3: null,
+    addr4: null,
+    shortname: 'herlev',
+    title: null,
+    ...changes,
+  });
+  const userChange = (
+    before: CapturedRow,
+    after: CapturedRow | null,
+    operation: CapturedChange['operation'] = 'update',
+  ) => change(operation, before, after, 'Users');
+  const changesOf = async (captured: CapturedChange) => {
+    const plan = await planCapturedChange(captured, planning([]));
+    return plan.kind === 'commands' ? (plan.commands[0]?.command as { changes: unknown }).changes : plan.message;
+  };
+
+  it('given an edit of contact columns, then only those details change', async () => {
+    const edited = user({ tlf: 44884488, addr1: 'Herlev Ringvej 75', EMail2: 'nuk@herlev.example' });
+    expect(await changesOf(userChange(user(), edited))).toEqual({
+      phone: '44884488',
+      billingAddress: 'Herlev Ringvej 75',
+      emails: ['pet@herlev.example', 'nuk@herlev.example'],
+    });
+  });
+
+  it('given an edit of the label columns, then the legacy attributes are given whole', async () => {
+    const edited = user({ shortname: 'Herlev PET', title: 'PET-centret' });
+    expect(await changesOf(userChange(user(), edited))).toEqual({
+      legacy: { title: 'PET-centret', labelName: 'Herlev PET', addressLine3: null, addressLine4: null },
+    });
+  });
+
+  it("given a staff user, a new user or a removal, then the change is Tracershop's to make", async () => {
+    const staff = user({ kundenr: null, overhead: null });
+    expect(await changesOf(userChange(staff, { ...staff, Realname: 'Peter H.' }))).toMatch(/staff users/);
+    expect(await changesOf(change('insert', null, user(), 'Users'))).toMatch(/registered and archived in Tracershop/);
+    expect(await changesOf(userChange(user(), null, 'delete'))).toMatch(/registered and archived in Tracershop/);
+  });
+
+  it('given a customer Tracershop does not know, then the change is refused', async () => {
+    expect(await refusal(change('update', user({ Id: 17 }), user({ Id: 17, tlf: 1 }), 'Users'))).toBe(
+      'LEGACY_CUSTOMER_UNKNOWN',
+    );
   });
 });

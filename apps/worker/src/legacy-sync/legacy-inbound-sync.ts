@@ -74,9 +74,11 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
     const catalog = new CatalogReadModel(record, config.databases.record);
     const legacyIds = new LegacyIdAllocator(pipeline, record, config);
     const timeZone = config.ordering.timeZone;
+    const catalogDefinitions = catalogCommands(pipeline, catalog, legacyIds);
     this.planning = {
       definitions: {
-        closedDate: catalogCommands(pipeline, catalog, legacyIds).closedDate,
+        closedDate: catalogDefinitions.closedDate,
+        customer: catalogDefinitions.customer,
         vial: vialCommand,
         deliveryDay: deliveryDayCommand(pipeline),
       },
