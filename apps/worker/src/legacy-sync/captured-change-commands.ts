@@ -19,6 +19,7 @@ import {
   type DeliveryDayState,
   type InjectionUsage,
   type LocalMoment,
+  type Order,
   type OrderingDeadline,
   type VialCommand,
   type VialEvent,
@@ -247,8 +248,8 @@ function deliveryOf(change: CapturedChange, row: CapturedRow): { date: CalendarD
   return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
 }
 
-/** The customer's one delivery endpoint (the old system knows one per customer). */
-async function endpointOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+/** The active delivery endpoints of the customer a row names (`BID`); the old system knows only the customer. */
+async function endpointsOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
   const legacyUserId = numberOf(change, row, 'BID');
   const customerId = await lookups.customerIdOfLegacyUser(legacyUserId);
   if (customerId === null) {
@@ -257,7 +258,18 @@ async function endpointOfRow(change: CapturedChange, row: CapturedRow, lookups: 
     });
   }
   const endpointIds = await lookups.activeEndpointIds(customerId);
-  if (endpointIds.length !== 1) {
+  if (endpointIds.length === 0) {
+    throw ruleViolated('LEGACY_CUSTOMER_HAS_NO_ENDPOINT', `Customer ${customerId} has no active delivery endpoint`, {
+      customerId,
+    });
+  }
+  return { customerId, endpointIds };
+}
+
+/** The one endpoint an injection order goes to: a customer with several cannot say which. */
+async function onlyEndpointOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const { customerId, endpointIds } = await endpointsOfRow(change, row, lookups);
+  if (endpointIds.length > 1) {
     throw ruleViolated(
       'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
       `Customer ${customerId} has ${endpointIds.length} active delivery endpoints; the old system's order names none`,
@@ -265,6 +277,23 @@ async function endpointOfRow(change: CapturedChange, row: CapturedRow, lookups: 
     );
   }
   return endpointIds[0] as string;
+}
+
+/** The delivery day (of one of the customer's endpoints) that holds the order a row stands for. */
+async function dayHolding(
+  change: CapturedChange,
+  row: CapturedRow,
+  date: CalendarDate,
+  holds: (order: Order) => boolean,
+  lookups: CapturedChangeLookups,
+): Promise<{ endpointId: string; day: DeliveryDayState }> {
+  const { endpointIds } = await endpointsOfRow(change, row, lookups);
+  for (const endpointId of endpointIds) {
+    const day = await lookups.deliveryDay(endpointId, date);
+    if (Object.values(day.orders).some(holds)) return { endpointId, day };
+  }
+  const oid = numberOf(change, row, 'OID');
+  throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for ${change.table} row ${oid}`, { oid });
 }
 
 /**
@@ -351,13 +380,18 @@ async function activityOrderRow(
     if (numberOf(change, row, 'status') !== ORDERED || numberOf(change, row, 'COID', -1) !== -1) {
       return unsupported(change, 'rows production makes (accepted, ghost or extra-vial rows) are made in Tracershop');
     }
-    const endpointId = await endpointOfRow(change, row, lookups);
-    const slots = await lookups.slotsAt(endpointId, date, time);
-    if (slots.length !== 1) {
+    // The slot of its delivery time names the endpoint too, where the customer has several.
+    const { customerId, endpointIds } = await endpointsOfRow(change, row, lookups);
+    const found: Array<{ endpointId: string; slotId: string }> = [];
+    for (const endpointId of endpointIds) {
+      for (const slotId of await lookups.slotsAt(endpointId, date, time)) found.push({ endpointId, slotId });
+    }
+    const [slot] = found;
+    if (found.length !== 1 || !slot) {
       throw ruleViolated(
         'LEGACY_SLOT_NOT_FOUND',
-        `${slots.length === 0 ? 'No' : 'More than one'} delivery time slot of endpoint ${endpointId} delivers on ${date} at ${time}`,
-        { endpointId, date, time, slotIds: slots },
+        `${found.length === 0 ? 'No' : 'More than one'} delivery time slot of customer ${customerId} delivers on ${date} at ${time}`,
+        { customerId, date, time, slots: found },
       );
     }
     const reason = 'Ordered in the old system';
@@ -369,12 +403,12 @@ async function activityOrderRow(
             type: 'PlaceActivityOrder',
             orderId: orderIdOfLegacyRow('orders', oid),
             legacyOid: oid,
-            slotId: slots[0] as string,
+            slotId: slot.slotId,
             activityMBq: numberOf(change, row, 'amount'),
             comment: commentOf(row),
             ...placedInTheOldSystem(row, now, deadline),
           },
-          endpointId,
+          slot.endpointId,
           reason,
         ),
       ],
@@ -382,8 +416,9 @@ async function activityOrderRow(
   }
 
   const before = change.before as CapturedRow;
-  const endpointId = await endpointOfRow(change, before, lookups);
-  const order = orderOfRow(change, oid, await lookups.deliveryDay(endpointId, date));
+  const holds = (order: Order) => order.kind === 'activity' && order.legacyOid === oid;
+  const { endpointId, day: held } = await dayHolding(change, before, date, holds, lookups);
+  const order = orderOfRow(change, oid, held);
   const onDay = { orderId: order.orderId };
 
   if (change.operation === 'delete') {
@@ -546,7 +581,7 @@ async function injectionOrderRow(
     if (numberOf(change, row, 'status') !== ORDERED) {
       return unsupported(change, 'rows production makes are made in Tracershop');
     }
-    const endpointId = await endpointOfRow(change, row, lookups);
+    const endpointId = await onlyEndpointOfRow(change, row, lookups);
     const legacyTracerId = numberOf(change, row, 'tracer');
     const tracerId = await lookups.tracerIdOfLegacyTracer(legacyTracerId);
     if (tracerId === null) {
@@ -569,12 +604,10 @@ async function injectionOrderRow(
   }
 
   const before = change.before as CapturedRow;
-  const endpointId = await endpointOfRow(change, before, lookups);
   const { date, time } = injectionTimeOf(change, before);
-  const day = await lookups.deliveryDay(endpointId, date);
-  const order = Object.values(day.orders).find((found) => found.kind === 'injection' && found.legacyOid === oid);
-  if (!order) throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for t_orders row ${oid}`, { oid });
-  const onDay = { orderId: order.orderId };
+  const holds = (order: Order) => order.kind === 'injection' && order.legacyOid === oid;
+  const { endpointId, day } = await dayHolding(change, before, date, holds, lookups);
+  const onDay = { orderId: (Object.values(day.orders).find(holds) as Order).orderId };
 
   if (change.operation === 'delete') {
     if (numberOf(change, before, 'status') !== ORDERED) {

@@ -17,8 +17,12 @@ const order = (orderId: string, legacyOid: number, changes: Partial<Order> = {})
     ...changes,
   }) as ActivityOrder;
 
-function planning(orders: ActivityOrder[]): CapturePlanning {
-  const day = { orders: Object.fromEntries(orders.map((o) => [o.orderId, o])) } as unknown as DeliveryDayState;
+const dayOf = (orders: Order[]) =>
+  ({ orders: Object.fromEntries(orders.map((o) => [o.orderId, o])) }) as unknown as DeliveryDayState;
+
+/** Herlev's PET endpoint delivers at 08:00; a second endpoint, when given, at 10:30 and holds its own orders. */
+function planning(orders: Order[], lab: { orders: Order[] } | null = null): CapturePlanning {
+  const day = dayOf(orders);
   let nextId = 500;
   return {
     definitions: {
@@ -30,9 +34,14 @@ function planning(orders: ActivityOrder[]): CapturePlanning {
     lookups: {
       customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
       tracerIdOfLegacyTracer: async (legacyId) => (legacyId === 8 ? 'tracer-fet' : null),
-      activeEndpointIds: async () => ['endpoint-pet'],
-      slotsAt: async (_endpoint, _date, time) => (time === '08:00' ? ['slot-0800'] : []),
-      deliveryDay: async () => day,
+      activeEndpointIds: async () => (lab ? ['endpoint-pet', 'endpoint-lab'] : ['endpoint-pet']),
+      slotsAt: async (endpoint, _date, time) =>
+        endpoint === 'endpoint-pet' && time === '08:00'
+          ? ['slot-0800']
+          : endpoint === 'endpoint-lab' && time === '10:30'
+            ? ['slot-lab-1030']
+            : [],
+      deliveryDay: async (endpoint) => (endpoint === 'endpoint-lab' && lab ? dayOf(lab.orders) : day),
       newOrdersLegacyId: async () => (nextId += 2),
       localMomentOf: () => ({ date: '2027-01-01', time: '10:00' }),
       activityDeadline: { kind: 'daily', time: '13:00' },
@@ -297,5 +306,41 @@ describe("captured Users rows of customers become the customer's changed details
     expect(await refusal(change('update', user({ Id: 17 }), user({ Id: 17, tlf: 1 }), 'Users'))).toBe(
       'LEGACY_CUSTOMER_UNKNOWN',
     );
+  });
+});
+
+describe('captured rows of a customer with several delivery endpoints', () => {
+  it('given an FDG order, then the slot of its delivery time names the endpoint', async () => {
+    const plan = await planCapturedChange(
+      change('insert', null, row({ deliver_datetime: '2027-01-04 10:30:00' })),
+      planning([], { orders: [] }),
+    );
+    const [placed] = plan.kind === 'commands' ? plan.commands : [];
+    expect(placed?.command).toMatchObject({ endpointId: 'endpoint-lab', slotId: 'slot-lab-1030' });
+  });
+
+  it('given a change of an order, then it goes to the endpoint whose day holds the order', async () => {
+    const plan = await planCapturedChange(
+      change('update', row(), row({ status: 2 })),
+      planning([], { orders: [order('order-31', 31)] }),
+    );
+    const [accepted] = plan.kind === 'commands' ? plan.commands : [];
+    expect(accepted?.command).toMatchObject({ type: 'AcceptOrder', endpointId: 'endpoint-lab', orderId: 'order-31' });
+  });
+
+  it('given an injection order, which names no slot, then the change is refused', async () => {
+    const tRow = {
+      BID: 42,
+      OID: 19,
+      deliver_datetime: '2027-01-04 11:45:00',
+      status: 1,
+      tracer: 8,
+      n_injections: 1,
+      anvendelse: 'Human',
+    };
+    const captured = change('insert', null, tRow, 't_orders');
+    await expect(planCapturedChange(captured, planning([], { orders: [] }))).rejects.toMatchObject({
+      code: 'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
+    });
   });
 });
