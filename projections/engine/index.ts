@@ -11,6 +11,7 @@ export {
 } from './projection';
 export { abortableSleep } from './abortable-sleep';
 export { isTransientDatabaseError } from './batch-transaction';
+export { fitLockName } from './physical-names';
 export { ProjectionLock } from './projection-lock';
 export { businessTimeOf } from './business-time';
 export { BatchRows, uniqueKeysOf, type BatchRowTable, type TextRow } from './batch-rows';

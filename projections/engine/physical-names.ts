@@ -25,7 +25,8 @@ export function rebuildLockName(database: string, projection: string): string {
   return fitLockName(`${database}.projection.${projection}.rebuild`);
 }
 
-function fitLockName(name: string): string {
+/** A MySQL named lock fits 64 characters: a longer name is replaced by its hash. */
+export function fitLockName(name: string): string {
   if (name.length <= 64) return name;
   return `projection.${createHash('sha256').update(name).digest('hex').slice(0, 52)}`;
 }

@@ -15,7 +15,7 @@ import {
   TRACERSHOP_CONFIG,
   type ReadinessCheck,
 } from '@tracershop/platform';
-import { abortableSleep, ProjectionLock } from '@tracershop/projections/engine';
+import { abortableSleep, fitLockName, ProjectionLock } from '@tracershop/projections/engine';
 import { CatalogReadModel } from '@tracershop/projections/record';
 import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
 import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
@@ -167,7 +167,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
 
   private async run(): Promise<void> {
     const signal = this.stop.signal;
-    const lockName = `tracershop:legacy-sync:${this.config.databases.record}`;
+    const lockName = fitLockName(`tracershop:legacy-sync:${this.config.databases.record}`);
     while (!signal.aborted) {
       try {
         if (!this.lock?.held) {
