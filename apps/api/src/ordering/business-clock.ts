@@ -23,11 +23,23 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Wall-clock date and time of an instant in a time zone, to the minute. */
+const MS_PER_MINUTE = 60_000;
+/** The last minute each zone was asked for: every instant of one UTC minute has the same wall-clock minute. */
+const lastMinutes = new Map<string, { minute: number; moment: LocalMoment }>();
+
+/**
+ * Wall-clock date and time of an instant in a time zone, to the minute. Formatting with Intl costs
+ * tens of microseconds, and every command asks for now: a minute is formatted once per zone.
+ */
 export function localMomentOf(instant: Date, timeZone: string): LocalMoment {
+  const minute = Math.floor(instant.getTime() / MS_PER_MINUTE);
+  const last = lastMinutes.get(timeZone);
+  if (last?.minute === minute) return last.moment;
   const parts = formatterFor(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
-  return { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}` };
+  const moment = { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}` };
+  lastMinutes.set(timeZone, { minute, moment });
+  return moment;
 }
 
 /**
