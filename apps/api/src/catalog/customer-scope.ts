@@ -5,13 +5,21 @@ import { HttpProblem } from '@tracershop/platform';
 import type { CatalogReadModel } from '@tracershop/projections/record';
 import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
 
+const ENDPOINTS_REMEMBERED = 10_000;
+
 /**
  * Shop users and applications see only the customers they are bound to (and those customers'
  * endpoints, slots and permissions). Someone else's item answers 404, as if it did not exist.
  */
 @Injectable()
 export class CustomerScope {
-  constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: CatalogReadModel) {}
+  /**
+   * An endpoint's customer, once read: it is fixed when the endpoint is registered and never
+   * changes, so a shop member's every order need not read it again. Oldest forgotten first.
+   */
+  private readonly customerOfEndpoint = new Map<string, string>();
+
+  constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: Pick<CatalogReadModel, 'getDeliveryEndpoint'>) {}
 
   /** The customers the caller may see, or 'all'. */
   of(request: FastifyRequest): 'all' | Set<string> {
@@ -37,8 +45,20 @@ export class CustomerScope {
     id = endpointId,
   ): Promise<void> {
     if (this.of(request) === 'all') return;
+    await this.assertCustomer(request, (await this.customerOf(endpointId)) ?? '', what, id);
+  }
+
+  private async customerOf(endpointId: string): Promise<string | null> {
+    const known = this.customerOfEndpoint.get(endpointId);
+    if (known !== undefined) return known;
     const endpoint = await this.readModel.getDeliveryEndpoint(endpointId);
-    await this.assertCustomer(request, endpoint?.customerId ?? '', what, id);
+    // An endpoint the read model does not have yet may be registered in a moment: not remembered.
+    if (!endpoint) return null;
+    if (this.customerOfEndpoint.size >= ENDPOINTS_REMEMBERED) {
+      this.customerOfEndpoint.delete(this.customerOfEndpoint.keys().next().value as string);
+    }
+    this.customerOfEndpoint.set(endpointId, endpoint.customerId);
+    return endpoint.customerId;
   }
 
   /** A scoped caller must name what it lists by (a customer or an endpoint of its own). */
