@@ -21,6 +21,8 @@ export interface LocatedOrder {
   deliveryDate: CalendarDate;
 }
 
+const ORDERS_REMEMBERED = 50_000;
+
 /**
  * Commands name an order by its id; the delivery day that decides them is found in the orders
  * read model. An order the read model does not know yet may have just been placed: the lookup then
@@ -29,6 +31,12 @@ export interface LocatedOrder {
  */
 @Injectable()
 export class OrderLocator {
+  /**
+   * Orders located before: an order's delivery day (endpoint and date) and kind never change (a move
+   * stays on the day), so each order command need not ask the read model again. Oldest forgotten first.
+   */
+  private readonly located = new Map<string, LocatedOrder>();
+
   constructor(
     @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
     @Inject(PROJECTION_POSITIONS) private readonly positions: ProjectionPositions,
@@ -37,11 +45,16 @@ export class OrderLocator {
   ) {}
 
   async locate(orderId: string): Promise<LocatedOrder> {
+    const known = this.located.get(orderId);
+    if (known) return known;
     const found =
       (await this.readModel.locateOrder(orderId)) ??
       (await this.afterCatchingUp(() => this.readModel.locateOrder(orderId)));
     if (!found) throw new HttpProblem(HttpStatus.NOT_FOUND, 'ORDER_NOT_FOUND', `No order ${orderId}`, { orderId });
-    return { orderId, ...found };
+    const located = { orderId, ...found };
+    if (this.located.size >= ORDERS_REMEMBERED) this.located.delete(this.located.keys().next().value as string);
+    this.located.set(orderId, located);
+    return located;
   }
 
   async locateRelease(
