@@ -100,6 +100,18 @@ export async function bootApp(env: Record<string, string> = {}, options: BootOpt
   };
 }
 
+/** The configuration of one more process (an api, projector or worker) on the databases of an app booted by `bootApp`. */
+export function configOnTheSameDatabases(primary: BootedApp, env: Record<string, string> = {}): TracershopConfig {
+  return loadConfiguration({
+    ...process.env,
+    EVENTS_DATABASE: primary.config.databases.events,
+    RECORD_DATABASE: primary.config.databases.record,
+    WEB_DATABASE: primary.config.databases.web,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+}
+
 export interface BootedApiInstance {
   api: NestFastifyApplication;
   server: ReturnType<NestFastifyApplication['getHttpServer']>;
@@ -115,15 +127,7 @@ export async function bootApiInstance(
   primary: BootedApp,
   env: Record<string, string> = {},
 ): Promise<BootedApiInstance> {
-  const config = loadConfiguration({
-    ...process.env,
-    EVENTS_DATABASE: primary.config.databases.events,
-    RECORD_DATABASE: primary.config.databases.record,
-    WEB_DATABASE: primary.config.databases.web,
-    LOG_LEVEL: 'silent',
-    PASSWORD_SCRYPT_COST: '12',
-    ...env,
-  });
+  const config = configOnTheSameDatabases(primary, { PASSWORD_SCRYPT_COST: '12', ...env });
   const logger = createLogger(config.logLevel, 'e2e');
   const api = await createHttpApp(ApiModule.register(config, logger), { config, logger });
   try {

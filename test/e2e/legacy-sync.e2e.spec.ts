@@ -1,12 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
-import { loadConfiguration } from '@tracershop/config';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, type BootedApp } from './booted-app';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 
 interface CapturedChange {
@@ -35,14 +34,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
 
   beforeAll(async () => {
     app = await bootApp({}, { listen: true });
-    const config = loadConfiguration({
-      ...process.env,
-      EVENTS_DATABASE: app.config.databases.events,
-      RECORD_DATABASE: app.config.databases.record,
-      WEB_DATABASE: app.config.databases.web,
-      LOG_LEVEL: 'silent',
-      LEGACY_SYNC_INTERVAL_MS: '25',
-    });
+    const config = configOnTheSameDatabases(app, { LEGACY_SYNC_INTERVAL_MS: '25' });
     const logger = createLogger(config.logLevel, 'e2e-worker');
     worker = await createHttpApp(WorkerModule.register(config, logger), { config, logger });
     await worker.init();

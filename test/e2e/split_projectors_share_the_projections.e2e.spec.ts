@@ -1,11 +1,10 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfiguration } from '@tracershop/config';
 import { Position } from '@tracershop/event-store';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { LIVE_DASHBOARDS_PROJECTION_NAME } from '@tracershop/projections/live';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, type BootedApp } from './booted-app';
 
 describe('projectors that split the projections between them', () => {
   let app: BootedApp;
@@ -14,14 +13,7 @@ describe('projectors that split the projections between them', () => {
   beforeAll(async () => {
     // Given the usual projector without the live projection, and a second one running only it
     app = await bootApp({ PROJECTOR_EXCLUDED_PROJECTIONS: LIVE_DASHBOARDS_PROJECTION_NAME });
-    const config = loadConfiguration({
-      ...process.env,
-      EVENTS_DATABASE: app.config.databases.events,
-      RECORD_DATABASE: app.config.databases.record,
-      WEB_DATABASE: app.config.databases.web,
-      LOG_LEVEL: 'silent',
-      PROJECTOR_PROJECTIONS: LIVE_DASHBOARDS_PROJECTION_NAME,
-    });
+    const config = configOnTheSameDatabases(app, { PROJECTOR_PROJECTIONS: LIVE_DASHBOARDS_PROJECTION_NAME });
     const logger = createLogger(config.logLevel, 'e2e');
     liveProjector = await createHttpApp(ProjectorModule.register(config, logger), { config, logger });
     await liveProjector.init();
