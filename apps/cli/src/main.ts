@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
       case 'status': {
         const statuses = await opened.engine.status();
         printStatus(statuses);
-        const { counts } = await new CapturedChangesReport(opened.record).list({ limit: 1, after: null });
+        const counts = await new CapturedChangesReport(opened.record).counts();
         console.log(
           `\nlegacy sync: ${counts.pending} pending, ${counts.open} open (rejected or unsupported, not reconciled:` +
             ` GET /legacy/captured-changes?open=true), ${counts.rejected} rejected, ${counts.unsupported} unsupported,` +

@@ -158,7 +158,8 @@ export class CapturedChangesReport {
     return change?.id === id ? change : null;
   }
 
-  private async counts(): Promise<Record<CaptureOutcome | 'open', number>> {
+  /** Every captured change by outcome, and how many are open (rejected or unsupported, not reconciled). */
+  async counts(): Promise<Record<CaptureOutcome | 'open', number>> {
     const rows = await this.over<Array<{ outcome: CaptureOutcome; changes: unknown; open: unknown }>>(
       (from) => `SELECT c.outcome, COUNT(*) AS changes, SUM(${OPEN}) AS open FROM ${from} GROUP BY c.outcome`,
       [],
