@@ -108,44 +108,10 @@ export class CapturedChangesReport {
       params.push(filter.after);
     }
     const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
-    const found = await this.over<CaptureRow[]>(
-      (from) => `SELECT c.id, c.table_name, c.operation, c.row_key, c.before_row, c.after_row,
-              DATE_FORMAT(c.captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, c.captured_by, c.outcome,
-              c.outcome_code, c.outcome_message, c.outcome_details, c.events, c.position,
-              DATE_FORMAT(c.processed_at, '%Y-%m-%d %H:%i:%s.%f') AS processed_at,
-              r.reason, r.reconciled_by_id, r.reconciled_by_name,
-              DATE_FORMAT(r.reconciled_at, '%Y-%m-%d %H:%i:%s.%f') AS reconciled_at, r.position AS reconciled_position
-       FROM ${from} ${where} ORDER BY c.id LIMIT ?`,
-      [...params, filter.limit + 1],
-    );
+    const found = await this.changes(where, params, filter.limit + 1);
     const page = found.slice(0, filter.limit);
     return {
-      items: page.map((row) => ({
-        id: String(row.id),
-        table: row.table_name,
-        operation: row.operation,
-        rowKey: row.row_key,
-        before: json(row.before_row),
-        after: json(row.after_row),
-        capturedAt: utc(row.captured_at) ?? '',
-        capturedBy: row.captured_by,
-        outcome: row.outcome,
-        code: row.outcome_code,
-        message: row.outcome_message,
-        details: json(row.outcome_details),
-        events: row.events ? row.events.split(',') : [],
-        position: row.position,
-        processedAt: utc(row.processed_at),
-        reconciliation:
-          row.reason === null
-            ? null
-            : {
-                reason: row.reason,
-                by: { id: String(row.reconciled_by_id), printedName: String(row.reconciled_by_name) },
-                at: utc(row.reconciled_at) ?? '',
-                position: String(row.reconciled_position),
-              },
-      })),
+      items: page,
       nextCursor: found.length > filter.limit ? String(page[page.length - 1]?.id) : null,
       counts: await this.counts(),
     };
@@ -153,9 +119,8 @@ export class CapturedChangesReport {
 
   /** One captured change (to reconcile it), or null. */
   async get(id: string): Promise<CapturedChangeView | null> {
-    const page = await this.list({ limit: 1, after: String(BigInt(id) - 1n) });
-    const [change] = page.items;
-    return change?.id === id ? change : null;
+    const [change] = await this.changes('WHERE c.id = ?', [id], 1);
+    return change ?? null;
   }
 
   /** Every captured change by outcome, and how many are open (rejected or unsupported, not reconciled). */
@@ -173,5 +138,45 @@ export class CapturedChangesReport {
       counts.open += Number(row.open ?? 0);
     }
     return counts;
+  }
+
+  /** Captured changes with their reconciliations, in id order. */
+  private async changes(where: string, params: unknown[], limit: number): Promise<CapturedChangeView[]> {
+    const rows = await this.over<CaptureRow[]>(
+      (from) => `SELECT c.id, c.table_name, c.operation, c.row_key, c.before_row, c.after_row,
+              DATE_FORMAT(c.captured_at, '%Y-%m-%d %H:%i:%s.%f') AS captured_at, c.captured_by, c.outcome,
+              c.outcome_code, c.outcome_message, c.outcome_details, c.events, c.position,
+              DATE_FORMAT(c.processed_at, '%Y-%m-%d %H:%i:%s.%f') AS processed_at,
+              r.reason, r.reconciled_by_id, r.reconciled_by_name,
+              DATE_FORMAT(r.reconciled_at, '%Y-%m-%d %H:%i:%s.%f') AS reconciled_at, r.position AS reconciled_position
+       FROM ${from} ${where} ORDER BY c.id LIMIT ?`,
+      [...params, limit],
+    );
+    return rows.map((row) => ({
+      id: String(row.id),
+      table: row.table_name,
+      operation: row.operation,
+      rowKey: row.row_key,
+      before: json(row.before_row),
+      after: json(row.after_row),
+      capturedAt: utc(row.captured_at) ?? '',
+      capturedBy: row.captured_by,
+      outcome: row.outcome,
+      code: row.outcome_code,
+      message: row.outcome_message,
+      details: json(row.outcome_details),
+      events: row.events ? row.events.split(',') : [],
+      position: row.position,
+      processedAt: utc(row.processed_at),
+      reconciliation:
+        row.reason === null
+          ? null
+          : {
+              reason: row.reason,
+              by: { id: String(row.reconciled_by_id), printedName: String(row.reconciled_by_name) },
+              at: utc(row.reconciled_at) ?? '',
+              position: String(row.reconciled_position),
+            },
+    }));
   }
 }
