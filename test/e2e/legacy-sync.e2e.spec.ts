@@ -3,7 +3,7 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
+import { orderIdOfLegacyRow, slotIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, type BootedApp } from './booted-app';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
@@ -185,6 +185,8 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     let customerLegacyId: number;
     let customerId: string;
     let fet: string;
+    let endpointId: string;
+    let f18Id: string;
     let oid: number;
     let orderId: string;
 
@@ -226,13 +228,13 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     }
 
     beforeAll(async () => {
-      const f18 = await created('/catalog/isotopes', {
+      const f18 = (f18Id = await created('/catalog/isotopes', {
         name: 'F-18',
         atomicNumber: 9,
         atomicMass: 18,
         halfLifeSeconds: 6586.2,
         metastable: false,
-      });
+      }));
       const fdg = await created('/catalog/tracers', {
         shortName: 'FDG',
         clinicalName: 'Fludeoxyglucose (18F)',
@@ -250,7 +252,10 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       }));
       const registered = await admin.get(`/catalog/customers/${customer}`).query({ minPosition: lastPosition });
       customerLegacyId = registered.body.legacyId;
-      const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
+      const endpoint = (endpointId = await created('/catalog/delivery-endpoints', {
+        customerId: customer,
+        name: 'PET',
+      }));
       const run = await created('/catalog/production-runs', {
         tracerId: fdg,
         weekday: 1,
@@ -400,6 +405,98 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         legacyOid: tOid,
         status: 'ordered',
       });
+    });
+
+    it("when the old system schedules, moves and removes a delivery time, then Tracershop's slot follows, on the old row", async () => {
+      await oldSystem.query(
+        "INSERT INTO deliverTimes (BID, day, repeat_t, dtime, max, run) VALUES (?, 1, 3, '09:15:00', 5000, 1)",
+        [customerLegacyId],
+      );
+      const [inserted] = await oldSystem.query("SELECT DTID FROM deliverTimes WHERE BID = ? AND dtime = '09:15:00'", [
+        customerLegacyId,
+      ]);
+      const dtid = (inserted as Array<{ DTID: number }>)[0].DTID;
+      const slotId = slotIdOfLegacyRow(dtid);
+
+      const scheduled = await lastSynced(String(dtid), 'deliverTimes');
+      expect(scheduled).toMatchObject({
+        operation: 'insert',
+        outcome: 'applied',
+        events: ['DeliveryTimeSlotScheduled'],
+      });
+      const slot = await admin
+        .get(`/catalog/delivery-time-slots/${slotId}`)
+        .query({ minPosition: scheduled.position })
+        .expect(200);
+      expect(slot.body).toMatchObject({
+        endpointId,
+        weekday: 1,
+        deliveryTime: '09:15',
+        repeat: 'odd',
+        maxActivityMBq: 5000,
+        legacyId: dtid,
+        status: 'active',
+      });
+      expect(await legacyTablesAt(scheduled.position)).toBe('running');
+      const [rows] = await oldSystem.query('SELECT DTID, dtime, repeat_t, max FROM deliverTimes WHERE DTID = ?', [
+        dtid,
+      ]);
+      expect(rows).toEqual([{ DTID: dtid, dtime: '09:15:00', repeat_t: 3, max: 5000 }]);
+
+      await oldSystem.query("UPDATE deliverTimes SET dtime = '09:45:00', max = NULL WHERE DTID = ?", [dtid]);
+      const moved = await lastSynced(String(dtid), 'deliverTimes');
+      expect(moved).toMatchObject({ operation: 'update', outcome: 'applied', events: ['DeliveryTimeSlotUpdated'] });
+      const after = await admin.get(`/catalog/delivery-time-slots/${slotId}`).query({ minPosition: moved.position });
+      expect(after.body).toMatchObject({ deliveryTime: '09:45', maxActivityMBq: null, repeat: 'odd' });
+
+      await oldSystem.query('DELETE FROM deliverTimes WHERE DTID = ?', [dtid]);
+      const removed = await lastSynced(String(dtid), 'deliverTimes');
+      expect(removed).toMatchObject({ operation: 'delete', outcome: 'applied', events: ['DeliveryTimeSlotArchived'] });
+      const archived = await admin
+        .get(`/catalog/delivery-time-slots/${slotId}`)
+        .query({ minPosition: removed.position });
+      expect(archived.body).toMatchObject({ status: 'archived', archivedReason: 'Removed in the old system' });
+      expect(await legacyTablesAt(removed.position)).toBe('running');
+      const [gone] = await oldSystem.query('SELECT DTID FROM deliverTimes WHERE DTID = ?', [dtid]);
+      expect(gone).toEqual([]);
+    });
+
+    it("when the old system lets the customer order an injection tracer and takes it back, then Tracershop's permission follows", async () => {
+      const pib = await created('/catalog/tracers', {
+        shortName: 'PIB',
+        clinicalName: 'Pittsburgh compound B (11C)',
+        isotopeId: f18Id,
+        kind: 'injection',
+        vialTag: 'PIB',
+        inUse: true,
+        legacyId: 9003,
+      });
+      await admin.get(`/catalog/tracers/${pib}`).query({ minPosition: lastPosition }).expect(200);
+      await oldSystem.query('INSERT INTO TracerCustomer (tracer_id, customer_id) VALUES (9003, ?)', [customerLegacyId]);
+      const [inserted] = await oldSystem.query('SELECT ID FROM TracerCustomer WHERE tracer_id = 9003');
+      const id = (inserted as Array<{ ID: number }>)[0].ID;
+
+      const granted = await lastSynced(String(id), 'TracerCustomer');
+      expect(granted).toMatchObject({ operation: 'insert', outcome: 'applied', events: ['TracerPermissionGranted'] });
+      const permission = await admin
+        .get(`/catalog/delivery-endpoints/${endpointId}/tracers/${pib}`)
+        .query({ minPosition: granted.position })
+        .expect(200);
+      expect(permission.body).toMatchObject({ legacyId: id, status: 'granted' });
+      expect(await legacyTablesAt(granted.position)).toBe('running');
+      const [rows] = await oldSystem.query(
+        'SELECT tracer_id, customer_id, ID FROM TracerCustomer WHERE tracer_id = 9003',
+      );
+      expect(rows).toEqual([{ tracer_id: 9003, customer_id: customerLegacyId, ID: id }]);
+
+      await oldSystem.query('DELETE FROM TracerCustomer WHERE ID = ?', [id]);
+      const revoked = await lastSynced(String(id), 'TracerCustomer');
+      expect(revoked).toMatchObject({ operation: 'delete', outcome: 'applied', events: ['TracerPermissionRevoked'] });
+      const after = await admin
+        .get(`/catalog/delivery-endpoints/${endpointId}/tracers/${pib}`)
+        .query({ minPosition: revoked.position })
+        .expect(200);
+      expect(after.body).toMatchObject({ status: 'revoked', revokedReason: 'Revoked in the old system' });
     });
 
     it("when the old system edits a customer's contact details, then the customer in Tracershop has them", async () => {

@@ -540,6 +540,38 @@ export class CatalogReadModel {
     return row ? String(row.id) : null;
   }
 
+  /** The permission that holds legacy `TracerCustomer.ID` (granted or revoked), or null. */
+  async tracerPermissionOfLegacyId(
+    legacyId: number,
+  ): Promise<{ endpointId: string; tracerId: string; granted: boolean } | null> {
+    const [row] = await this.rows(
+      `SELECT endpoint_id, tracer_id, status FROM ${this.tables[catalogTables.tracerPermissions]} WHERE legacy_id = ?`,
+      [legacyId],
+    );
+    return row
+      ? { endpointId: String(row.endpoint_id), tracerId: String(row.tracer_id), granted: row.status === 'granted' }
+      : null;
+  }
+
+  /** The slot that holds legacy `deliverTimes.DTID` (active or archived), or null. */
+  async deliveryTimeSlotOfLegacyId(legacyId: number): Promise<{ slotId: string; active: boolean } | null> {
+    const [row] = await this.rows(
+      `SELECT id, status FROM ${this.tables[catalogTables.deliveryTimeSlots]} WHERE legacy_id = ?`,
+      [legacyId],
+    );
+    return row ? { slotId: String(row.id), active: row.status === 'active' } : null;
+  }
+
+  /** The tracer's active production runs on the weekday with this run number (legacy `deliverTimes.run`). */
+  async productionRunIdsOf(tracerId: string, weekday: number, runNumber: number): Promise<string[]> {
+    const rows = await this.rows(
+      `SELECT id FROM ${this.tables[catalogTables.productionRuns]}
+       WHERE tracer_id = ? AND weekday = ? AND run_number = ? AND status = 'active' ORDER BY id`,
+      [tracerId, weekday, runNumber],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
   /** Dates closed now between `from` and `to`, both inclusive, in order. */
   async closedDates(from: CalendarDate, to: CalendarDate): Promise<CalendarDate[]> {
     const rows = await this.rows(

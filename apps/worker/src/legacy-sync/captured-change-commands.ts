@@ -9,6 +9,14 @@ import type {
   CustomerDetails,
   CustomerEvent,
   CustomerState,
+  DeliveryTimeSlotCommand,
+  DeliveryTimeSlotDetails,
+  DeliveryTimeSlotEvent,
+  DeliveryTimeSlotState,
+  TracerPermissionCommand,
+  TracerPermissionEvent,
+  TracerPermissionState,
+  WeeklyRepeat,
 } from '@tracershop/domain/catalog';
 import { notFound, ruleViolated, type DomainEvent } from '@tracershop/domain/kernel';
 import {
@@ -25,6 +33,7 @@ import {
   type VialEvent,
   type VialState,
 } from '@tracershop/domain/ordering';
+import { legacyIdAllocatedByHandler, refsLoadedByHandler } from '../../../api/src/catalog/catalog-commands';
 import type { CapturedChange, CapturedRow } from './captured-change';
 
 /** One command a captured change becomes, with the reason its events carry. */
@@ -47,6 +56,8 @@ export interface CapturedChangeDefinitions {
   vial: CommandDefinition<VialCommand, VialEvent, VialState>;
   deliveryDay: CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState>;
   customer: CommandDefinition<CustomerCommand, CustomerEvent, CustomerState>;
+  deliveryTimeSlot: CommandDefinition<DeliveryTimeSlotCommand, DeliveryTimeSlotEvent, DeliveryTimeSlotState>;
+  tracerPermission: CommandDefinition<TracerPermissionCommand, TracerPermissionEvent, TracerPermissionState>;
 }
 
 /** What a plan reads: Tracershop's view of the customers, slots and days the old rows name. */
@@ -56,6 +67,12 @@ export interface CapturedChangeLookups {
   /** The tracer whose legacy `Tracers.id` this is, or null. */
   tracerIdOfLegacyTracer(legacyId: number): Promise<string | null>;
   activeEndpointIds(customerId: string): Promise<string[]>;
+  /** The tracer's active production runs on the weekday with this run number. */
+  productionRunIdsOf(tracerId: string, weekday: number, runNumber: number): Promise<string[]>;
+  /** The slot that holds legacy `deliverTimes.DTID`, or null. */
+  deliveryTimeSlotOfLegacyId(legacyId: number): Promise<{ slotId: string; active: boolean } | null>;
+  /** The permission that holds legacy `TracerCustomer.ID`, or null. */
+  tracerPermissionOfLegacyId(legacyId: number): Promise<{ endpointId: string; tracerId: string } | null>;
   /** Active slots of the endpoint that deliver on the date at that time (`HH:MM`). */
   slotsAt(endpointId: string, date: CalendarDate, time: ClockTime): Promise<string[]>;
   deliveryDay(endpointId: string, date: CalendarDate): Promise<DeliveryDayState>;
@@ -210,6 +227,10 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return injectionOrderRow(change, planning);
     case 'Users':
       return customerRow(change, planning);
+    case 'deliverTimes':
+      return deliveryTimeRow(change, planning);
+    case 'TracerCustomer':
+      return tracerCustomerRow(change, planning);
     default:
       return unsupported(change, 'changes of this table are not synced into Tracershop yet; make them there');
   }
@@ -248,9 +269,17 @@ function deliveryOf(change: CapturedChange, row: CapturedRow): { date: CalendarD
   return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
 }
 
-/** The active delivery endpoints of the customer a row names (`BID`); the old system knows only the customer. */
-async function endpointsOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
-  const legacyUserId = numberOf(change, row, 'BID');
+/**
+ * The active delivery endpoints of the customer a row names (`BID`, or `customer_id` in
+ * `TracerCustomer`); the old system knows only the customer.
+ */
+async function endpointsOfRow(
+  change: CapturedChange,
+  row: CapturedRow,
+  lookups: CapturedChangeLookups,
+  customerColumn = 'BID',
+) {
+  const legacyUserId = numberOf(change, row, customerColumn);
   const customerId = await lookups.customerIdOfLegacyUser(legacyUserId);
   if (customerId === null) {
     throw notFound('LEGACY_CUSTOMER_UNKNOWN', `No active customer has legacy Users.Id ${legacyUserId}`, {
@@ -266,13 +295,22 @@ async function endpointsOfRow(change: CapturedChange, row: CapturedRow, lookups:
   return { customerId, endpointIds };
 }
 
-/** The one endpoint an injection order goes to: a customer with several cannot say which. */
+/** The tracer a row names by its legacy `Tracers.id`. */
+async function tracerOfLegacyId(legacyTracerId: number, lookups: CapturedChangeLookups): Promise<string> {
+  const tracerId = await lookups.tracerIdOfLegacyTracer(legacyTracerId);
+  if (tracerId === null) {
+    throw notFound('LEGACY_TRACER_UNKNOWN', `No tracer has legacy Tracers.id ${legacyTracerId}`, { legacyTracerId });
+  }
+  return tracerId;
+}
+
+/** The one endpoint an injection order or a delivery time goes to: a customer with several cannot say which. */
 async function onlyEndpointOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
   const { customerId, endpointIds } = await endpointsOfRow(change, row, lookups);
   if (endpointIds.length > 1) {
     throw ruleViolated(
       'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
-      `Customer ${customerId} has ${endpointIds.length} active delivery endpoints; the old system's order names none`,
+      `Customer ${customerId} has ${endpointIds.length} active delivery endpoints; the old system's ${change.table} row names none`,
       { customerId, endpointIds },
     );
   }
@@ -583,10 +621,7 @@ async function injectionOrderRow(
     }
     const endpointId = await onlyEndpointOfRow(change, row, lookups);
     const legacyTracerId = numberOf(change, row, 'tracer');
-    const tracerId = await lookups.tracerIdOfLegacyTracer(legacyTracerId);
-    if (tracerId === null) {
-      throw notFound('LEGACY_TRACER_UNKNOWN', `No tracer has legacy Tracers.id ${legacyTracerId}`, { legacyTracerId });
-    }
+    const tracerId = await tracerOfLegacyId(legacyTracerId, lookups);
     const { date, time } = injectionTimeOf(change, row);
     const reason = 'Ordered in the old system';
     const command: DayCommandBody = {
@@ -718,4 +753,196 @@ async function customerRow(change: CapturedChange, { definitions, lookups }: Cap
       ),
     ],
   };
+}
+
+/** Legacy `deliverTimes.repeat_t`: 1 every week, 2 even ISO weeks, 3 odd ones. */
+const REPEATS: Readonly<Record<string, WeeklyRepeat>> = { 1: 'every', 2: 'even', 3: 'odd' };
+/** The old system's delivery times are FDG's (legacy-tables.md: `Tracers.id` 6). */
+const FDG_LEGACY_TRACER_ID = 6;
+
+/** The id of the slot an old-system `deliverTimes` row stands for: the same for every sync of the row. */
+export function slotIdOfLegacyRow(dtid: number): string {
+  return nameBasedUuid(`old-tracershop:deliverTimes:${dtid}`);
+}
+
+function repeatOf(change: CapturedChange, row: CapturedRow): WeeklyRepeat {
+  const repeat = REPEATS[String(numberOf(change, row, 'repeat_t'))];
+  if (!repeat) throw invalidRow(change, 'repeat_t', `is not 1, 2 or 3 (${JSON.stringify(row.repeat_t ?? null)})`);
+  return repeat;
+}
+
+const maxActivityOf = (change: CapturedChange, row: CapturedRow): number | null =>
+  row.max === null || row.max === undefined ? null : numberOf(change, row, 'max');
+
+/** `HH:MM` of the row's `dtime`: the old system's delivery times are whole minutes. */
+const deliveryTimeOf = (change: CapturedChange, row: CapturedRow): ClockTime =>
+  timeOf(change, row, 'dtime').slice(0, 5);
+
+/** The slot a `deliverTimes` row that Tracershop already knows stands for. */
+async function slotOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const dtid = numberOf(change, row, 'DTID');
+  const slot = await lookups.deliveryTimeSlotOfLegacyId(dtid);
+  if (!slot) {
+    throw notFound(
+      'LEGACY_SLOT_NOT_FOUND',
+      `No delivery time slot of Tracershop has legacy deliverTimes.DTID ${dtid}`,
+      {
+        dtid,
+      },
+    );
+  }
+  return slot;
+}
+
+/**
+ * A customer's FDG delivery time (`deliverTimes`) written in the old system: a new row schedules a
+ * slot on the production run of that weekday with the row's run number, an edit of its time,
+ * repeat or maximum updates the slot, a removed row archives it. A slot's endpoint and run are
+ * fixed, so a row moved to another customer, weekday or run is listed instead.
+ */
+async function deliveryTimeRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const endpointId = await onlyEndpointOfRow(change, row, lookups);
+    const fdg = await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups);
+    const weekday = numberOf(change, row, 'day');
+    const runNumber = numberOf(change, row, 'run');
+    const runs = await lookups.productionRunIdsOf(fdg, weekday, runNumber);
+    if (runs.length !== 1) {
+      throw notFound(
+        'LEGACY_PRODUCTION_RUN_UNKNOWN',
+        `FDG has ${runs.length === 0 ? 'no' : runs.length} active production run${runs.length === 1 ? '' : 's'} ` +
+          `numbered ${runNumber} on weekday ${weekday}`,
+        { weekday, runNumber, productionRunIds: runs },
+      );
+    }
+    const reason = 'Scheduled in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        planned(
+          definitions.deliveryTimeSlot,
+          {
+            type: 'ScheduleDeliveryTimeSlot',
+            slotId: slotIdOfLegacyRow(numberOf(change, row, 'DTID')),
+            endpointId,
+            productionRunId: runs[0] as string,
+            deliveryTime: deliveryTimeOf(change, row),
+            repeat: repeatOf(change, row),
+            maxActivityMBq: maxActivityOf(change, row),
+            expiryDate: null,
+            legacyId: numberOf(change, row, 'DTID'),
+            at: change.capturedAt,
+            refs: refsLoadedByHandler,
+          },
+          reason,
+        ),
+      ],
+    };
+  }
+  if (change.operation === 'delete' && change.before) {
+    const slot = await slotOfRow(change, change.before, lookups);
+    const reason = 'Removed in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        planned(
+          definitions.deliveryTimeSlot,
+          { type: 'ArchiveDeliveryTimeSlot', slotId: slot.slotId, reason, at: change.capturedAt },
+          reason,
+        ),
+      ],
+    };
+  }
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'the captured change holds no row');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['DTID', 'BID', 'day', 'run'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a slot keeps its endpoint and production run; schedule another slot in Tracershop`,
+    );
+  }
+  const slot = await slotOfRow(change, after, lookups);
+  const changes: Partial<DeliveryTimeSlotDetails> = {};
+  if (changed('dtime')) changes.deliveryTime = deliveryTimeOf(change, after);
+  if (changed('repeat_t')) changes.repeat = repeatOf(change, after);
+  if (changed('max')) changes.maxActivityMBq = maxActivityOf(change, after);
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return {
+    kind: 'commands',
+    commands: [
+      planned(
+        definitions.deliveryTimeSlot,
+        {
+          type: 'UpdateDeliveryTimeSlot',
+          slotId: slot.slotId,
+          changes,
+          at: change.capturedAt,
+          refs: refsLoadedByHandler,
+        },
+        'Changed in the old system',
+      ),
+    ],
+  };
+}
+
+/**
+ * A customer's permission to order an injection tracer (`TracerCustomer`), granted (row inserted)
+ * or revoked (row deleted) in the old system. The old system knows only the customer: a grant
+ * goes to each of its active endpoints, and the first takes the row's own `ID`, so the legacy
+ * projection keeps that row; a revoke goes to the permission that holds the row's `ID`.
+ */
+async function tracerCustomerRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const { endpointIds } = await endpointsOfRow(change, row, lookups, 'customer_id');
+    const legacyTracerId = numberOf(change, row, 'tracer_id');
+    const tracerId = await tracerOfLegacyId(legacyTracerId, lookups);
+    const legacyId = numberOf(change, row, 'ID');
+    return {
+      kind: 'commands',
+      commands: endpointIds.map((endpointId, index) =>
+        planned(
+          definitions.tracerPermission,
+          {
+            type: 'GrantTracerPermission',
+            endpointId,
+            tracerId,
+            // The other endpoints' permissions take ids of their own.
+            legacyId: index === 0 ? legacyId : legacyIdAllocatedByHandler,
+            at: change.capturedAt,
+            refs: refsLoadedByHandler,
+          },
+          'Granted in the old system',
+        ),
+      ),
+    };
+  }
+  if (change.operation === 'delete' && change.before) {
+    const legacyId = numberOf(change, change.before, 'ID');
+    const permission = await lookups.tracerPermissionOfLegacyId(legacyId);
+    if (!permission) return unsupported(change, `no permission of Tracershop holds TracerCustomer.ID ${legacyId}`);
+    const reason = 'Revoked in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        planned(
+          definitions.tracerPermission,
+          { type: 'RevokeTracerPermission', ...permission, reason, at: change.capturedAt },
+          reason,
+        ),
+      ],
+    };
+  }
+  return unsupported(change, 'a permission row changed in place; revoke and grant permissions instead');
 }

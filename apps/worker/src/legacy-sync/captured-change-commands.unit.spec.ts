@@ -2,7 +2,7 @@ import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
 import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
-import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
+import { planCapturedChange, slotIdOfLegacyRow, type CapturePlanning } from './captured-change-commands';
 
 const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
 
@@ -30,10 +30,18 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       vial: definition('Vial') as never,
       deliveryDay: definition('DeliveryDay') as never,
       customer: definition('Customer') as never,
+      deliveryTimeSlot: definition('DeliveryTimeSlot') as never,
+      tracerPermission: definition('TracerPermission') as never,
     },
     lookups: {
       customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
-      tracerIdOfLegacyTracer: async (legacyId) => (legacyId === 8 ? 'tracer-fet' : null),
+      tracerIdOfLegacyTracer: async (legacyId) => ({ 6: 'tracer-fdg', 8: 'tracer-fet' })[legacyId] ?? null,
+      // FDG's runs: Monday has run 1 only.
+      productionRunIdsOf: async (tracerId, weekday, runNumber) =>
+        tracerId === 'tracer-fdg' && weekday === 1 && runNumber === 1 ? ['run-monday-1'] : [],
+      deliveryTimeSlotOfLegacyId: async (legacyId) => (legacyId === 21 ? { slotId: 'slot-0800', active: true } : null),
+      tracerPermissionOfLegacyId: async (legacyId) =>
+        legacyId === 13 ? { endpointId: 'endpoint-pet', tracerId: 'tracer-fet' } : null,
       activeEndpointIds: async () => (lab ? ['endpoint-pet', 'endpoint-lab'] : ['endpoint-pet']),
       slotsAt: async (endpoint, _date, time) =>
         endpoint === 'endpoint-pet' && time === '08:00'
@@ -342,5 +350,150 @@ describe('captured rows of a customer with several delivery endpoints', () => {
     await expect(planCapturedChange(captured, planning([], { orders: [] }))).rejects.toMatchObject({
       code: 'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
     });
+  });
+});
+
+describe('captured deliverTimes rows become delivery time slot commands', () => {
+  const slotRow = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    BID: 42,
+    day: 1,
+    repeat_t: 2,
+    dtime: '08:15:00',
+    max: 4000,
+    run: 1,
+    DTID: 21,
+    ...changes,
+  });
+  const slotChange = (operation: CapturedChange['operation'], before: CapturedRow | null, after: CapturedRow | null) =>
+    change(operation, before, after, 'deliverTimes');
+  const commandsOf = async (captured: CapturedChange, lab: { orders: Order[] } | null = null) => {
+    const plan = await planCapturedChange(captured, planning([], lab));
+    return plan.kind === 'commands' ? plan.commands : `unsupported: ${plan.message}`;
+  };
+
+  it("given a new row, then a slot is scheduled on FDG's run of that weekday, with the row's id and an id of its own", async () => {
+    const [scheduled] = (await commandsOf(slotChange('insert', null, slotRow()))) as { command: unknown }[];
+    expect(scheduled?.command).toMatchObject({
+      type: 'ScheduleDeliveryTimeSlot',
+      slotId: slotIdOfLegacyRow(21),
+      endpointId: 'endpoint-pet',
+      productionRunId: 'run-monday-1',
+      deliveryTime: '08:15',
+      repeat: 'even',
+      maxActivityMBq: 4000,
+      expiryDate: null,
+      legacyId: 21,
+      at: '2027-01-01T09:00:00.000Z',
+    });
+    // Synced again after a crash, the row schedules the same slot: its stream takes it once.
+    expect(slotIdOfLegacyRow(21)).toBe(slotIdOfLegacyRow(21));
+    expect(slotIdOfLegacyRow(21)).not.toBe(slotIdOfLegacyRow(23));
+  });
+
+  it('given no production run with that number, an unknown repeat or several endpoints, then the change is refused', async () => {
+    expect(await refusal(slotChange('insert', null, slotRow({ run: 2 })))).toBe('LEGACY_PRODUCTION_RUN_UNKNOWN');
+    expect(await refusal(slotChange('insert', null, slotRow({ BID: 17 })))).toBe('LEGACY_CUSTOMER_UNKNOWN');
+    expect(await refusal(slotChange('insert', null, slotRow({ repeat_t: 5 })))).toBe('INVALID_CAPTURED_ROW');
+    await expect(
+      planCapturedChange(slotChange('insert', null, slotRow()), planning([], { orders: [] })),
+    ).rejects.toMatchObject({
+      code: 'LEGACY_CUSTOMER_ENDPOINT_AMBIGUOUS',
+    });
+  });
+
+  it('given an edit of time, repeat and maximum, then the slot is updated with just those', async () => {
+    const [updated] = (await commandsOf(
+      slotChange('update', slotRow(), slotRow({ dtime: '08:30:00', repeat_t: 1, max: null })),
+    )) as { command: unknown }[];
+    expect(updated?.command).toMatchObject({
+      type: 'UpdateDeliveryTimeSlot',
+      slotId: 'slot-0800',
+      changes: { deliveryTime: '08:30', repeat: 'every', maxActivityMBq: null },
+    });
+  });
+
+  it('given a row moved to another customer, weekday or run, then it is listed: a slot keeps its endpoint and run', async () => {
+    expect(await commandsOf(slotChange('update', slotRow(), slotRow({ run: 2 })))).toMatch(
+      /^unsupported: .*run changed/,
+    );
+    expect(await commandsOf(slotChange('update', slotRow(), slotRow({ day: 2, BID: 44 })))).toMatch(
+      /^unsupported: .*BID, day changed/,
+    );
+    expect(await commandsOf(slotChange('update', slotRow(), slotRow()))).toMatch(/no column the sync translates/);
+  });
+
+  it('given a removed row, then its slot is archived; a row no slot holds is refused until one does', async () => {
+    const [archived] = (await commandsOf(slotChange('delete', slotRow(), null))) as { command: unknown }[];
+    expect(archived?.command).toMatchObject({
+      type: 'ArchiveDeliveryTimeSlot',
+      slotId: 'slot-0800',
+      reason: 'Removed in the old system',
+    });
+    expect(await refusal(slotChange('delete', slotRow({ DTID: 23 }), null))).toBe('LEGACY_SLOT_NOT_FOUND');
+  });
+});
+
+describe('captured TracerCustomer rows become tracer permission commands', () => {
+  const permissionRow = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    tracer_id: 8,
+    customer_id: 42,
+    ID: 13,
+    ...changes,
+  });
+  const permissionChange = (
+    operation: CapturedChange['operation'],
+    before: CapturedRow | null,
+    after: CapturedRow | null,
+  ) => change(operation, before, after, 'TracerCustomer');
+
+  it("given a new row, then the customer's endpoint is granted the tracer with the row's id", async () => {
+    const plan = await planCapturedChange(permissionChange('insert', null, permissionRow()), planning([]));
+    expect(plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : plan).toEqual([
+      expect.objectContaining({
+        type: 'GrantTracerPermission',
+        endpointId: 'endpoint-pet',
+        tracerId: 'tracer-fet',
+        legacyId: 13,
+        at: '2027-01-01T09:00:00.000Z',
+      }),
+    ]);
+  });
+
+  it("given a customer with several endpoints, then each is granted and only the first takes the row's id", async () => {
+    const plan = await planCapturedChange(
+      permissionChange('insert', null, permissionRow()),
+      planning([], { orders: [] }),
+    );
+    const commands = plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : [];
+    expect(commands).toMatchObject([
+      { endpointId: 'endpoint-pet', legacyId: 13 },
+      { endpointId: 'endpoint-lab', legacyId: undefined },
+    ]);
+  });
+
+  it('given an unknown tracer or customer, then the change is refused', async () => {
+    expect(await refusal(permissionChange('insert', null, permissionRow({ tracer_id: 77 })))).toBe(
+      'LEGACY_TRACER_UNKNOWN',
+    );
+    expect(await refusal(permissionChange('insert', null, permissionRow({ customer_id: 17 })))).toBe(
+      'LEGACY_CUSTOMER_UNKNOWN',
+    );
+  });
+
+  it('given a removed row, then the permission holding its id is revoked; any other is listed', async () => {
+    const plan = await planCapturedChange(permissionChange('delete', permissionRow(), null), planning([]));
+    const [revoked] = plan.kind === 'commands' ? plan.commands : [];
+    expect(revoked?.command).toMatchObject({
+      type: 'RevokeTracerPermission',
+      endpointId: 'endpoint-pet',
+      tracerId: 'tracer-fet',
+      reason: 'Revoked in the old system',
+    });
+    expect(await commandTypes(permissionChange('delete', permissionRow({ ID: 15 }), null))).toMatch(
+      /^unsupported: .*no permission of Tracershop holds TracerCustomer.ID 15/,
+    );
+    expect(await commandTypes(permissionChange('update', permissionRow(), permissionRow({ tracer_id: 9 })))).toMatch(
+      /^unsupported: .*revoke and grant/,
+    );
   });
 });

@@ -4,9 +4,14 @@ import { isTransientDatabaseError } from '@tracershop/projections/engine';
 
 /**
  * Refusals that may only mean Tracershop's read models have not caught up with what the change
- * names (a customer, tracer or slot registered moments ago): tried again for a while first.
+ * names (a customer, tracer, production run or slot registered moments ago): tried again for a while first.
  */
-const NOT_YET_KNOWN = new Set(['LEGACY_CUSTOMER_UNKNOWN', 'LEGACY_TRACER_UNKNOWN', 'LEGACY_SLOT_NOT_FOUND']);
+const NOT_YET_KNOWN = new Set([
+  'LEGACY_CUSTOMER_UNKNOWN',
+  'LEGACY_TRACER_UNKNOWN',
+  'LEGACY_SLOT_NOT_FOUND',
+  'LEGACY_PRODUCTION_RUN_UNKNOWN',
+]);
 
 /** Read models the sync looks things up in may not exist yet on a fresh deployment. */
 const MISSING_READ_MODEL = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_DB_ERROR']);

@@ -23,6 +23,8 @@ describe('a failed sync of a captured change', () => {
       kind: 'rejected',
       code: 'LEGACY_CUSTOMER_UNKNOWN',
     });
+    const run = notFound('LEGACY_PRODUCTION_RUN_UNKNOWN', 'FDG has no active production run numbered 2 on weekday 1');
+    expect(failedSync(run, fresh, policy)).toEqual({ kind: 'retry' });
   });
 
   it('given a passing fault (a lost connection, a concurrent write, a read model not created yet), then it is tried again', () => {

@@ -79,6 +79,8 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       definitions: {
         closedDate: catalogDefinitions.closedDate,
         customer: catalogDefinitions.customer,
+        deliveryTimeSlot: catalogDefinitions.deliveryTimeSlot,
+        tracerPermission: catalogDefinitions.tracerPermission,
         vial: vialCommand,
         deliveryDay: deliveryDayCommand(pipeline),
       },
@@ -86,6 +88,9 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         customerIdOfLegacyUser: (legacyId) => catalog.customerIdOfLegacyUser(legacyId),
         tracerIdOfLegacyTracer: (legacyId) => catalog.tracerIdOfLegacyTracer(legacyId),
         activeEndpointIds: (customerId) => catalog.activeEndpointIds(customerId),
+        productionRunIdsOf: (tracerId, weekday, runNumber) => catalog.productionRunIdsOf(tracerId, weekday, runNumber),
+        deliveryTimeSlotOfLegacyId: (legacyId) => catalog.deliveryTimeSlotOfLegacyId(legacyId),
+        tracerPermissionOfLegacyId: (legacyId) => catalog.tracerPermissionOfLegacyId(legacyId),
         slotsAt: async (endpointId, date, time) => {
           const slots = await catalog.listDeliveryTimeSlots({ endpointId, weekday: isoWeekdayOf(date), limit: 500 });
           return slots.items

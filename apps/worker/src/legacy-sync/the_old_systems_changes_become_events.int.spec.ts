@@ -124,7 +124,7 @@ describe("the old system's captured changes become events", () => {
       `INSERT INTO VAL (${VAL_COLUMNS}) VALUES ('2', '', 1, '2026-12-24', '08:00:00', 5, 0, 0, 0, '18F', 73, 9000)`,
     );
     await bed.reader.query(
-      "INSERT INTO deliverTimes (BID, day, repeat_t, dtime, max, DTID, run) VALUES (42, 1, 1, '08:00:00', 20000, 1001, 1)",
+      "INSERT INTO productionTimes (day, ptime, run, PTID) VALUES (1, '06:00:00', 2, 1001)",
     );
     const before = (await allEvents()).length;
 
@@ -134,7 +134,7 @@ describe("the old system's captured changes become events", () => {
       (await outcomes()).slice(-2).map(({ table_name, outcome, outcome_code }) => [table_name, outcome, outcome_code]),
     ).toEqual([
       ['VAL', 'rejected', 'INVALID_CAPTURED_ROW'],
-      ['deliverTimes', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
+      ['productionTimes', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
     ]);
     expect((await allEvents()).length).toBe(before);
   });
