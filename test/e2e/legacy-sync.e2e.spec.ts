@@ -3,7 +3,11 @@ import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { orderIdOfLegacyRow, slotIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-change-commands';
+import {
+  orderIdOfLegacyRow,
+  productionRunIdOfLegacyRow,
+  slotIdOfLegacyRow,
+} from '../../apps/worker/src/legacy-sync/captured-change-commands';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, type BootedApp } from './booted-app';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
@@ -405,6 +409,43 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         legacyOid: tOid,
         status: 'ordered',
       });
+    });
+
+    it("when the old system schedules, changes and removes a production run, then Tracershop's run follows", async () => {
+      await oldSystem.query("INSERT INTO productionTimes (day, ptime, run, max) VALUES (2, '07:00:00', 1, 20000)");
+      const [inserted] = await oldSystem.query('SELECT PTID FROM productionTimes WHERE day = 2');
+      const ptid = (inserted as Array<{ PTID: number }>)[0].PTID;
+      const runId = productionRunIdOfLegacyRow(ptid);
+
+      const scheduled = await lastSynced(String(ptid), 'productionTimes');
+      expect(scheduled).toMatchObject({ operation: 'insert', outcome: 'applied', events: ['ProductionRunScheduled'] });
+      const run = await admin
+        .get(`/catalog/production-runs/${runId}`)
+        .query({ minPosition: scheduled.position })
+        .expect(200);
+      expect(run.body).toMatchObject({
+        weekday: 2,
+        productionTime: '07:00',
+        runNumber: 1,
+        maxActivityMBq: 20000,
+        legacyId: ptid,
+        status: 'active',
+      });
+      expect(await legacyTablesAt(scheduled.position)).toBe('running');
+      const [rows] = await oldSystem.query('SELECT PTID, ptime, run, max FROM productionTimes WHERE day = 2');
+      expect(rows).toEqual([{ PTID: ptid, ptime: '07:00:00', run: 1, max: 20000 }]);
+
+      await oldSystem.query("UPDATE productionTimes SET ptime = '06:30:00' WHERE PTID = ?", [ptid]);
+      const changed = await lastSynced(String(ptid), 'productionTimes');
+      expect(changed).toMatchObject({ operation: 'update', outcome: 'applied', events: ['ProductionRunUpdated'] });
+      const after = await admin.get(`/catalog/production-runs/${runId}`).query({ minPosition: changed.position });
+      expect(after.body).toMatchObject({ productionTime: '06:30' });
+
+      await oldSystem.query('DELETE FROM productionTimes WHERE PTID = ?', [ptid]);
+      const removed = await lastSynced(String(ptid), 'productionTimes');
+      expect(removed).toMatchObject({ operation: 'delete', outcome: 'applied', events: ['ProductionRunArchived'] });
+      const archived = await admin.get(`/catalog/production-runs/${runId}`).query({ minPosition: removed.position });
+      expect(archived.body).toMatchObject({ status: 'archived', archivedReason: 'Removed in the old system' });
     });
 
     it("when the old system schedules, moves and removes a delivery time, then Tracershop's slot follows, on the old row", async () => {

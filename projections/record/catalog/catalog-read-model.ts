@@ -562,6 +562,15 @@ export class CatalogReadModel {
     return row ? { slotId: String(row.id), active: row.status === 'active' } : null;
   }
 
+  /** The production run that holds legacy `productionTimes.PTID` (active or archived), or null. */
+  async productionRunOfLegacyId(legacyId: number): Promise<{ productionRunId: string; active: boolean } | null> {
+    const [row] = await this.rows(
+      `SELECT id, status FROM ${this.tables[catalogTables.productionRuns]} WHERE legacy_id = ?`,
+      [legacyId],
+    );
+    return row ? { productionRunId: String(row.id), active: row.status === 'active' } : null;
+  }
+
   /** The tracer's active production runs on the weekday with this run number (legacy `deliverTimes.run`). */
   async productionRunIdsOf(tracerId: string, weekday: number, runNumber: number): Promise<string[]> {
     const rows = await this.rows(

@@ -13,6 +13,11 @@ import type {
   DeliveryTimeSlotDetails,
   DeliveryTimeSlotEvent,
   DeliveryTimeSlotState,
+  IsoWeekday,
+  ProductionRunCommand,
+  ProductionRunDetails,
+  ProductionRunEvent,
+  ProductionRunState,
   TracerPermissionCommand,
   TracerPermissionEvent,
   TracerPermissionState,
@@ -57,6 +62,7 @@ export interface CapturedChangeDefinitions {
   deliveryDay: CommandDefinition<DeliveryDayCommand, DeliveryDayEvent, DeliveryDayState>;
   customer: CommandDefinition<CustomerCommand, CustomerEvent, CustomerState>;
   deliveryTimeSlot: CommandDefinition<DeliveryTimeSlotCommand, DeliveryTimeSlotEvent, DeliveryTimeSlotState>;
+  productionRun: CommandDefinition<ProductionRunCommand, ProductionRunEvent, ProductionRunState>;
   tracerPermission: CommandDefinition<TracerPermissionCommand, TracerPermissionEvent, TracerPermissionState>;
 }
 
@@ -69,6 +75,8 @@ export interface CapturedChangeLookups {
   activeEndpointIds(customerId: string): Promise<string[]>;
   /** The tracer's active production runs on the weekday with this run number. */
   productionRunIdsOf(tracerId: string, weekday: number, runNumber: number): Promise<string[]>;
+  /** The production run that holds legacy `productionTimes.PTID`, or null. */
+  productionRunOfLegacyId(legacyId: number): Promise<{ productionRunId: string; active: boolean } | null>;
   /** The slot that holds legacy `deliverTimes.DTID`, or null. */
   deliveryTimeSlotOfLegacyId(legacyId: number): Promise<{ slotId: string; active: boolean } | null>;
   /** The permission that holds legacy `TracerCustomer.ID`, or null. */
@@ -229,6 +237,8 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return customerRow(change, planning);
     case 'deliverTimes':
       return deliveryTimeRow(change, planning);
+    case 'productionTimes':
+      return productionTimeRow(change, planning);
     case 'TracerCustomer':
       return tracerCustomerRow(change, planning);
     default:
@@ -792,6 +802,116 @@ async function slotOfRow(change: CapturedChange, row: CapturedRow, lookups: Capt
     );
   }
   return slot;
+}
+
+/** The id of the production run an old-system `productionTimes` row stands for: the same for every sync of the row. */
+export function productionRunIdOfLegacyRow(ptid: number): string {
+  return nameBasedUuid(`old-tracershop:productionTimes:${ptid}`);
+}
+
+/** The production run a `productionTimes` row that Tracershop already knows stands for. */
+async function productionRunOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const ptid = numberOf(change, row, 'PTID');
+  const run = await lookups.productionRunOfLegacyId(ptid);
+  if (!run) {
+    throw notFound(
+      'LEGACY_PRODUCTION_RUN_UNKNOWN',
+      `No production run of Tracershop has legacy productionTimes.PTID ${ptid}`,
+      { ptid },
+    );
+  }
+  return run;
+}
+
+/**
+ * An FDG production run (`productionTimes`) written in the old system: a new row schedules a run,
+ * an edit of its time, run number or maximum updates it, a removed row archives it (refused while
+ * it serves slots). A run keeps its weekday, so a row moved to another day is listed instead.
+ */
+async function productionTimeRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  const timeOfRun = (row: CapturedRow): ClockTime => timeOf(change, row, 'ptime').slice(0, 5);
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const ptid = numberOf(change, row, 'PTID');
+    return {
+      kind: 'commands',
+      commands: [
+        planned(
+          definitions.productionRun,
+          {
+            type: 'ScheduleProductionRun',
+            productionRunId: productionRunIdOfLegacyRow(ptid),
+            tracerId: await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups),
+            weekday: numberOf(change, row, 'day') as IsoWeekday,
+            productionTime: timeOfRun(row),
+            runNumber: numberOf(change, row, 'run'),
+            maxActivityMBq: maxActivityOf(change, row),
+            legacyId: ptid,
+            at: change.capturedAt,
+            refs: refsLoadedByHandler,
+          },
+          'Scheduled in the old system',
+        ),
+      ],
+    };
+  }
+  if (change.operation === 'delete' && change.before) {
+    const run = await productionRunOfRow(change, change.before, lookups);
+    const reason = 'Removed in the old system';
+    return {
+      kind: 'commands',
+      commands: [
+        planned(
+          definitions.productionRun,
+          {
+            type: 'ArchiveProductionRun',
+            productionRunId: run.productionRunId,
+            reason,
+            at: change.capturedAt,
+            refs: refsLoadedByHandler,
+          },
+          reason,
+        ),
+      ],
+    };
+  }
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'the captured change holds no row');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['PTID', 'day'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a run keeps its weekday; schedule another run in Tracershop`,
+    );
+  }
+  const run = await productionRunOfRow(change, after, lookups);
+  const changes: Partial<ProductionRunDetails> = {};
+  if (changed('ptime')) changes.productionTime = timeOfRun(after);
+  if (changed('run')) changes.runNumber = numberOf(change, after, 'run');
+  if (changed('max')) changes.maxActivityMBq = maxActivityOf(change, after);
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return {
+    kind: 'commands',
+    commands: [
+      planned(
+        definitions.productionRun,
+        {
+          type: 'UpdateProductionRun',
+          productionRunId: run.productionRunId,
+          changes,
+          at: change.capturedAt,
+          refs: refsLoadedByHandler,
+        },
+        'Changed in the old system',
+      ),
+    ],
+  };
 }
 
 /**

@@ -2,7 +2,12 @@ import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
 import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
-import { planCapturedChange, slotIdOfLegacyRow, type CapturePlanning } from './captured-change-commands';
+import {
+  planCapturedChange,
+  productionRunIdOfLegacyRow,
+  slotIdOfLegacyRow,
+  type CapturePlanning,
+} from './captured-change-commands';
 
 const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
 
@@ -31,6 +36,7 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       deliveryDay: definition('DeliveryDay') as never,
       customer: definition('Customer') as never,
       deliveryTimeSlot: definition('DeliveryTimeSlot') as never,
+      productionRun: definition('ProductionRun') as never,
       tracerPermission: definition('TracerPermission') as never,
     },
     lookups: {
@@ -39,6 +45,8 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       // FDG's runs: Monday has run 1 only.
       productionRunIdsOf: async (tracerId, weekday, runNumber) =>
         tracerId === 'tracer-fdg' && weekday === 1 && runNumber === 1 ? ['run-monday-1'] : [],
+      productionRunOfLegacyId: async (legacyId) =>
+        legacyId === 11 ? { productionRunId: 'run-monday-1', active: true } : null,
       deliveryTimeSlotOfLegacyId: async (legacyId) => (legacyId === 21 ? { slotId: 'slot-0800', active: true } : null),
       tracerPermissionOfLegacyId: async (legacyId) =>
         legacyId === 13 ? { endpointId: 'endpoint-pet', tracerId: 'tracer-fet' } : null,
@@ -495,5 +503,62 @@ describe('captured TracerCustomer rows become tracer permission commands', () =>
     expect(await commandTypes(permissionChange('update', permissionRow(), permissionRow({ tracer_id: 9 })))).toMatch(
       /^unsupported: .*revoke and grant/,
     );
+  });
+});
+
+describe('captured productionTimes rows become production run commands', () => {
+  const runRow = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    day: 1,
+    ptime: '06:00:00',
+    run: 1,
+    max: 30000,
+    PTID: 11,
+    ...changes,
+  });
+  const runChange = (operation: CapturedChange['operation'], before: CapturedRow | null, after: CapturedRow | null) =>
+    change(operation, before, after, 'productionTimes');
+  const commandsOf = async (captured: CapturedChange) => {
+    const plan = await planCapturedChange(captured, planning([]));
+    return plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : `unsupported: ${plan.message}`;
+  };
+
+  it("given a new row, then an FDG run is scheduled with the row's id and an id of its own", async () => {
+    expect(
+      await commandsOf(runChange('insert', null, runRow({ PTID: 13, day: 3, ptime: '09:30:00', max: null }))),
+    ).toEqual([
+      expect.objectContaining({
+        type: 'ScheduleProductionRun',
+        productionRunId: productionRunIdOfLegacyRow(13),
+        tracerId: 'tracer-fdg',
+        weekday: 3,
+        productionTime: '09:30',
+        runNumber: 1,
+        maxActivityMBq: null,
+        legacyId: 13,
+      }),
+    ]);
+    expect(productionRunIdOfLegacyRow(13)).not.toBe(productionRunIdOfLegacyRow(11));
+  });
+
+  it('given an edit of time, run number and maximum, then the run is updated with just those', async () => {
+    expect(await commandsOf(runChange('update', runRow(), runRow({ ptime: '05:45:00', run: 2 })))).toEqual([
+      expect.objectContaining({
+        type: 'UpdateProductionRun',
+        productionRunId: 'run-monday-1',
+        changes: { productionTime: '05:45', runNumber: 2 },
+      }),
+    ]);
+  });
+
+  it('given a row moved to another weekday, then it is listed; a removed row archives its run', async () => {
+    expect(await commandsOf(runChange('update', runRow(), runRow({ day: 2 })))).toMatch(/^unsupported: .*day changed/);
+    expect(await commandsOf(runChange('delete', runRow(), null))).toEqual([
+      expect.objectContaining({
+        type: 'ArchiveProductionRun',
+        productionRunId: 'run-monday-1',
+        reason: 'Removed in the old system',
+      }),
+    ]);
+    expect(await refusal(runChange('delete', runRow({ PTID: 15 }), null))).toBe('LEGACY_PRODUCTION_RUN_UNKNOWN');
   });
 });

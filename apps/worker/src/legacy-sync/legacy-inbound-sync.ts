@@ -80,6 +80,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         closedDate: catalogDefinitions.closedDate,
         customer: catalogDefinitions.customer,
         deliveryTimeSlot: catalogDefinitions.deliveryTimeSlot,
+        productionRun: catalogDefinitions.productionRun,
         tracerPermission: catalogDefinitions.tracerPermission,
         vial: vialCommand,
         deliveryDay: deliveryDayCommand(pipeline),
@@ -89,6 +90,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         tracerIdOfLegacyTracer: (legacyId) => catalog.tracerIdOfLegacyTracer(legacyId),
         activeEndpointIds: (customerId) => catalog.activeEndpointIds(customerId),
         productionRunIdsOf: (tracerId, weekday, runNumber) => catalog.productionRunIdsOf(tracerId, weekday, runNumber),
+        productionRunOfLegacyId: (legacyId) => catalog.productionRunOfLegacyId(legacyId),
         deliveryTimeSlotOfLegacyId: (legacyId) => catalog.deliveryTimeSlotOfLegacyId(legacyId),
         tracerPermissionOfLegacyId: (legacyId) => catalog.tracerPermissionOfLegacyId(legacyId),
         slotsAt: async (endpointId, date, time) => {

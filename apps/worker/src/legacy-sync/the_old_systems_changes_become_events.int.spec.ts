@@ -123,9 +123,7 @@ describe("the old system's captured changes become events", () => {
     await bed.reader.query(
       `INSERT INTO VAL (${VAL_COLUMNS}) VALUES ('2', '', 1, '2026-12-24', '08:00:00', 5, 0, 0, 0, '18F', 73, 9000)`,
     );
-    await bed.reader.query(
-      "INSERT INTO productionTimes (day, ptime, run, PTID) VALUES (1, '06:00:00', 2, 1001)",
-    );
+    await bed.reader.query("INSERT INTO isotopes (name, halflife, id) VALUES ('C-11', 1223, 1001)");
     const before = (await allEvents()).length;
 
     expect(await sync.syncPending()).toBe(2);
@@ -134,7 +132,7 @@ describe("the old system's captured changes become events", () => {
       (await outcomes()).slice(-2).map(({ table_name, outcome, outcome_code }) => [table_name, outcome, outcome_code]),
     ).toEqual([
       ['VAL', 'rejected', 'INVALID_CAPTURED_ROW'],
-      ['productionTimes', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
+      ['isotopes', 'unsupported', 'LEGACY_CHANGE_NOT_SYNCED'],
     ]);
     expect((await allEvents()).length).toBe(before);
   });
