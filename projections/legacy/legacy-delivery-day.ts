@@ -49,6 +49,8 @@ export interface DayActivityOrder {
   comment: string | null;
   username: string;
   movedTo: { slotId: string; deliveryTime: string; runNumber: number; decayFactor: number } | null;
+  /** The old system deleted the order's own row (a customer withdrew it there): no row stands for it. */
+  rowRemoved?: boolean;
 }
 
 export interface DayInjectionOrder {
@@ -64,6 +66,8 @@ export interface DayInjectionOrder {
   status: OrderStatus;
   comment: string | null;
   username: string;
+  /** The old system deleted the order's own row (a customer withdrew it there): no row stands for it. */
+  rowRemoved?: boolean;
 }
 
 export type DayOrder = DayActivityOrder | DayInjectionOrder;
@@ -124,6 +128,8 @@ export interface DayFacts {
   releasedBy?: number | null;
   /** Login name of the acting user. */
   actorUsername?: string | null;
+  /** The old system's row whose deletion the event came from (its captured change), as `<table>:<OID>`. */
+  deletedLegacyRow?: string | null;
 }
 
 export function newDayState(endpointId: string, date: string): LegacyDayState {
@@ -184,10 +190,20 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
       return withStatus(state, [event.data.orderId], 'accepted');
     case 'OrderRejected':
       return withStatus(state, [event.data.orderId], 'rejected');
-    case 'OrderCancelled':
-      return withStatus(state, [event.data.orderId], 'cancelled');
+    case 'OrderCancelled': {
+      const cancelled = withStatus(state, [event.data.orderId], 'cancelled');
+      // The old system's own delete: its row stays gone, in a rebuild as it is live.
+      const removed = (order: DayOrder) =>
+        facts.deletedLegacyRow === `${order.kind === 'activity' ? 'orders' : 't_orders'}:${order.legacyOid}`;
+      return withOrder(cancelled, event.data.orderId, (order) =>
+        removed(order) ? { ...order, rowRemoved: true } : order,
+      );
+    }
     case 'OrderReinstated':
-      return withStatus(state, [event.data.orderId], 'accepted');
+      // Reinstated in Tracershop, the order has its row again.
+      return withOrder(withStatus(state, [event.data.orderId], 'accepted'), event.data.orderId, (order) =>
+        order.rowRemoved ? { ...order, rowRemoved: false } : order,
+      );
     case 'OrderActivityChanged': {
       const { activityMBq, comment } = event.data;
       return withOrder(state, event.data.orderId, (order) => ({
@@ -465,6 +481,7 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
     const counted = plan.active.length > 0 ? plan.active : plan.members;
     const owner = plan.members.find((order) => order.legacyOid === plan.oid) as DayActivityOrder;
     if (!plan.moved && plan.active.length === 0 && ghostOfSlot.has(plan.ownSlotId)) continue;
+    if (plan.active.length === 0 && plan.members.every((order) => order.rowRemoved)) continue;
     const { amount, amountO } = amountsOf(counted);
     const host = plan.moved && plan.active.length > 0 ? hostOf(plan.deliveringSlotId) : null;
     rows.set(plan.oid, {
@@ -574,7 +591,7 @@ function deriveTOrdersRows(state: LegacyDayState): Map<number, TOrdersRow> {
   }
   const rows = new Map<number, TOrdersRow>();
   const orders = Object.values(state.orders)
-    .filter((order): order is DayInjectionOrder => order.kind === 'injection')
+    .filter((order): order is DayInjectionOrder => order.kind === 'injection' && !order.rowRemoved)
     .sort((a, b) => a.seq - b.seq);
   for (const order of orders) {
     const release = releaseOf.get(order.orderId);

@@ -55,6 +55,30 @@ const restored = (orderId: string, from: SlotPlacement, to: SlotPlacement): Deli
   data: { orderId, from, to, reason: 'r' },
 });
 
+const injectionPlaced: OrderPlaced = {
+  type: 'OrderPlaced',
+  data: {
+    endpointId: 'ep',
+    date: '2026-03-02',
+    order: {
+      kind: 'injection',
+      orderId: 'i',
+      legacyOid: 8,
+      customerId: 'cust',
+      customerLegacyId: 42,
+      tracerId: 'fet',
+      tracerLegacyId: 9,
+      comment: null,
+      orderedBy: { userId: 'u', username: 'anne', printedName: 'Anne' },
+      deliveryTime: '11:15',
+      injections: 4,
+      usage: 'human',
+      bookingIds: [],
+    },
+    deadlineOverrideReason: null,
+  },
+};
+
 function play(...events: DeliveryDayEvent[]): LegacyDayState {
   return events.reduce((state, event) => evolveDay(state, event, at('07:00')), newDayState('ep', '2026-03-02'));
 }
@@ -74,30 +98,7 @@ describe('legacy rows of a delivery day', () => {
 
   it('writes every column of its order rows but those the old system owns (order_time is stamped when written)', () => {
     // Given a day with an activity order and an injection order; when its rows are derived
-    const injection: OrderPlaced = {
-      type: 'OrderPlaced',
-      data: {
-        endpointId: 'ep',
-        date: '2026-03-02',
-        order: {
-          kind: 'injection',
-          orderId: 'i',
-          legacyOid: 8,
-          customerId: 'cust',
-          customerLegacyId: 42,
-          tracerId: 'fet',
-          tracerLegacyId: 9,
-          comment: null,
-          orderedBy: { userId: 'u', username: 'anne', printedName: 'Anne' },
-          deliveryTime: '11:15',
-          injections: 4,
-          usage: 'human',
-          bookingIds: [],
-        },
-        deadlineOverrideReason: null,
-      },
-    };
-    const rows = deriveDayRows(play(placedAll[0], injection));
+    const rows = deriveDayRows(play(placedAll[0], injectionPlaced));
     // Then they hold exactly the columns a rebuild's merge replaces
     const owned = (table: 'orders' | 't_orders') =>
       legacyColumns[table].filter(
@@ -168,5 +169,54 @@ describe('legacy rows of a delivery day', () => {
       data: { ...choline.data, order: { ...choline.data.order, tracerLegacyId: 10 } },
     } as OrderPlaced);
     expect(deriveDayRows(state).orders.size).toBe(0);
+  });
+});
+
+describe("legacy rows of orders the old system's customers withdrew by deleting their row", () => {
+  const cancelled = (orderId: string): DeliveryDayEvent => ({
+    type: 'OrderCancelled',
+    data: { orderId, previousStatus: 'ordered', reason: 'Withdrawn in the old system', actingAs: 'shop' },
+  });
+  const reinstated = (orderId: string): DeliveryDayEvent =>
+    ({
+      type: 'OrderReinstated',
+      data: { orderId, reason: 'Patient after all' },
+    }) as DeliveryDayEvent;
+  const deleted = (row: string) => ({ ...at('09:00'), deletedLegacyRow: row });
+  const day = (...steps: Array<[DeliveryDayEvent, ReturnType<typeof at> & { deletedLegacyRow?: string }]>) =>
+    steps.reduce((state, [event, facts]) => evolveDay(state, event, facts), newDayState('ep', '2026-03-02'));
+  const oids = (state: LegacyDayState) => ({
+    orders: [...deriveDayRows(state).orders.keys()],
+    tOrders: [...deriveDayRows(state).tOrders.keys()],
+  });
+
+  it("given a cancel that came from the deletion of the order's own row, then no row stands for it (as live, so in a rebuild)", () => {
+    const state = day(
+      [placed('a', 3, s0800, 100), at('07:00')],
+      [injectionPlaced, at('07:00')],
+      [cancelled('a'), deleted('orders:3')],
+      [cancelled('i'), deleted('t_orders:8')],
+    );
+    expect(oids(state)).toEqual({ orders: [], tOrders: [] });
+  });
+
+  it('given a cancel made in Tracershop, or from the deletion of another row, then the cancelled row stays, status 4', () => {
+    const state = day(
+      [placed('a', 3, s0800, 100), at('07:00')],
+      [injectionPlaced, at('07:00')],
+      [cancelled('a'), at('09:00')],
+      [cancelled('i'), deleted('orders:8')],
+    );
+    expect(summary(state)).toEqual({ 3: [1, -1, 100, 100, 4] });
+    expect(oids(state).tOrders).toEqual([8]);
+  });
+
+  it('given such an order reinstated in Tracershop, then its row is back', () => {
+    const state = day(
+      [placed('a', 3, s0800, 100), at('07:00')],
+      [cancelled('a'), deleted('orders:3')],
+      [reinstated('a'), at('10:00')],
+    );
+    expect(summary(state)).toEqual({ 3: [1, -1, 100, 100, 2] });
   });
 });

@@ -754,6 +754,10 @@ const DAY_STREAM_PREFIX = 'ordering.deliveryDay-';
 /** Legacy ids the event leaves out, from the catalogue; and the names and times the rows need. */
 async function dayFacts(applied: Applied, event: DeliveryDayEvent): Promise<DayFacts> {
   const facts: DayFacts = { at: applied.at };
+  const source = applied.event.metadata.source;
+  if (source?.system === OLD_SYSTEM_SOURCE && source.operation === 'delete') {
+    facts.deletedLegacyRow = `${source.table}:${source.primaryKey}`;
+  }
   const parties = async (
     customerId: string,
     customerLegacyId: number | null,

@@ -13,6 +13,8 @@ export interface EventSource {
   system: string;
   table: string;
   primaryKey: string;
+  /** For a captured change of another system's table: what it did to the row. */
+  operation?: 'insert' | 'update' | 'delete';
 }
 
 export type SignatureMeaning = 'release' | 'review' | 'approve' | 'certify' | 'correct';

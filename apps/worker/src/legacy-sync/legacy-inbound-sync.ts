@@ -264,7 +264,12 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       causationId: index === 0 ? cause : `${cause}:${index}`,
       occurredAt: change.capturedAt,
       reason,
-      source: { system: OLD_SYSTEM_SOURCE, table: change.table, primaryKey: change.rowKey },
+      source: {
+        system: OLD_SYSTEM_SOURCE,
+        table: change.table,
+        primaryKey: change.rowKey,
+        operation: change.operation,
+      },
     };
   }
 }

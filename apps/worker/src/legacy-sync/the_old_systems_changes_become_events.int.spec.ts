@@ -83,7 +83,12 @@ describe("the old system's captured changes become events", () => {
       product: '18F',
       legacyValId: 71,
     });
-    expect(vial.metadata.source).toEqual({ system: 'old-tracershop', table: 'VAL', primaryKey: '71' });
+    expect(vial.metadata.source).toEqual({
+      system: 'old-tracershop',
+      table: 'VAL',
+      primaryKey: '71',
+      operation: 'insert',
+    });
     expect(vial.metadata.actor).toMatchObject({ kind: 'system', printedName: 'Old Tracershop' });
     expect(vial.metadata.reason).toBe('Dispensed in the old system');
     expect((await eventsOfType('DateClosed')).map((event) => event.data)).toContainEqual({
