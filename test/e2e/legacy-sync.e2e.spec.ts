@@ -580,6 +580,19 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       expect(after.body).toMatchObject({ status: 'revoked', revokedReason: 'Revoked in the old system' });
     });
 
+    it('when the old system takes a tracer out of use and renames it, then the tracer in Tracershop follows', async () => {
+      await oldSystem.query("UPDATE Tracers SET in_use = 0, longName = 'O-(2-fluoroethyl)-L-tyrosine' WHERE id = 9001");
+
+      const change = await lastSynced('9001', 'Tracers');
+      expect(change).toMatchObject({ operation: 'update', outcome: 'applied', events: ['TracerUpdated'] });
+      const tracer = await admin.get(`/catalog/tracers/${fet}`).query({ minPosition: change.position }).expect(200);
+      expect(tracer.body).toMatchObject({
+        inUse: false,
+        clinicalName: 'O-(2-fluoroethyl)-L-tyrosine',
+        shortName: 'FET',
+      });
+    });
+
     it("when the old system edits a customer's contact details, then the customer in Tracershop has them", async () => {
       await oldSystem.query("UPDATE Users SET addr1 = 'Blegdamsvej 9', tlf = 35451234 WHERE Id = ?", [
         customerLegacyId,

@@ -18,6 +18,10 @@ import type {
   ProductionRunDetails,
   ProductionRunEvent,
   ProductionRunState,
+  TracerCommand,
+  TracerDetails,
+  TracerEvent,
+  TracerState,
   TracerPermissionCommand,
   TracerPermissionEvent,
   TracerPermissionState,
@@ -63,6 +67,7 @@ export interface CapturedChangeDefinitions {
   customer: CommandDefinition<CustomerCommand, CustomerEvent, CustomerState>;
   deliveryTimeSlot: CommandDefinition<DeliveryTimeSlotCommand, DeliveryTimeSlotEvent, DeliveryTimeSlotState>;
   productionRun: CommandDefinition<ProductionRunCommand, ProductionRunEvent, ProductionRunState>;
+  tracer: CommandDefinition<TracerCommand, TracerEvent, TracerState>;
   tracerPermission: CommandDefinition<TracerPermissionCommand, TracerPermissionEvent, TracerPermissionState>;
 }
 
@@ -239,6 +244,8 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return deliveryTimeRow(change, planning);
     case 'productionTimes':
       return productionTimeRow(change, planning);
+    case 'Tracers':
+      return tracerRow(change, planning);
     case 'TracerCustomer':
       return tracerCustomerRow(change, planning);
     default:
@@ -1065,4 +1072,49 @@ async function tracerCustomerRow(
     };
   }
   return unsupported(change, 'a permission row changed in place; revoke and grant permissions instead');
+}
+
+/**
+ * A tracer's row edited in the old system: its names, whether the shop offers it (`in_use`) and
+ * the legacy attributes become the tracer's changed details. New and removed tracers, and a change
+ * of isotope or type, are Tracershop's (the isotope is a correction with its own command).
+ */
+async function tracerRow(change: CapturedChange, { definitions, lookups }: CapturePlanning): Promise<CapturePlan> {
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'tracers are registered and archived in Tracershop');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['id', 'isotope', 'tracer_type'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a tracer's isotope is corrected in Tracershop, its type is fixed`,
+    );
+  }
+  const tracerId = await tracerOfLegacyId(numberOf(change, after, 'id'), lookups);
+  const changes: Partial<TracerDetails> = {};
+  if (changed('name')) changes.shortName = text(change, after, 'name');
+  if (changed('longName')) changes.clinicalName = text(change, after, 'longName');
+  if (changed('in_use')) changes.inUse = numberOf(change, after, 'in_use', 0) !== 0;
+  if (changed('n_injections') || changed('order_block')) {
+    const injections = numberOf(change, after, 'n_injections', -1);
+    changes.legacy = {
+      // The legacy -1 means unset.
+      injections: injections === -1 ? null : injections,
+      orderBlock:
+        after.order_block === null || after.order_block === undefined ? null : numberOf(change, after, 'order_block'),
+    };
+  }
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return {
+    kind: 'commands',
+    commands: [
+      planned(
+        definitions.tracer,
+        { type: 'UpdateTracer', tracerId, changes, at: change.capturedAt },
+        'Changed in the old system',
+      ),
+    ],
+  };
 }

@@ -37,6 +37,7 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       customer: definition('Customer') as never,
       deliveryTimeSlot: definition('DeliveryTimeSlot') as never,
       productionRun: definition('ProductionRun') as never,
+      tracer: definition('Tracer') as never,
       tracerPermission: definition('TracerPermission') as never,
     },
     lookups: {
@@ -560,5 +561,48 @@ describe('captured productionTimes rows become production run commands', () => {
       }),
     ]);
     expect(await refusal(runChange('delete', runRow({ PTID: 15 }), null))).toBe('LEGACY_PRODUCTION_RUN_UNKNOWN');
+  });
+});
+
+describe("captured Tracers rows become the tracer's changed details", () => {
+  const tracerRow = (changes: Record<string, string | number | null> = {}): CapturedRow => ({
+    id: 8,
+    name: 'FET',
+    isotope: 1,
+    in_use: 1,
+    n_injections: -1,
+    order_block: null,
+    tracer_type: 2,
+    longName: 'Fluoroethyltyrosine (18F)',
+    ...changes,
+  });
+  const edit = async (after: CapturedRow, operation: CapturedChange['operation'] = 'update') => {
+    const plan = await planCapturedChange(
+      change(operation, operation === 'insert' ? null : tracerRow(), operation === 'delete' ? null : after, 'Tracers'),
+      planning([]),
+    );
+    return plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : `unsupported: ${plan.message}`;
+  };
+
+  it('given an edit of names and in_use, then just those details change', async () => {
+    expect(await edit(tracerRow({ in_use: 0, longName: 'O-(2-fluoroethyl)-L-tyrosine' }))).toEqual([
+      expect.objectContaining({
+        type: 'UpdateTracer',
+        tracerId: 'tracer-fet',
+        changes: { clinicalName: 'O-(2-fluoroethyl)-L-tyrosine', inUse: false },
+      }),
+    ]);
+  });
+
+  it('given an edit of the legacy attributes, then they are given whole, the unset -1 as null', async () => {
+    expect(await edit(tracerRow({ order_block: 3 }))).toEqual([
+      expect.objectContaining({ changes: { legacy: { injections: null, orderBlock: 3 } } }),
+    ]);
+  });
+
+  it('given a new or removed tracer, or a change of isotope or type, then it is listed', async () => {
+    expect(await edit(tracerRow(), 'insert')).toMatch(/registered and archived in Tracershop/);
+    expect(await edit(tracerRow(), 'delete')).toMatch(/registered and archived in Tracershop/);
+    expect(await edit(tracerRow({ isotope: 2 }))).toMatch(/^unsupported: .*isotope changed/);
   });
 });

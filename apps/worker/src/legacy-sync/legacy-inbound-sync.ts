@@ -81,6 +81,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         customer: catalogDefinitions.customer,
         deliveryTimeSlot: catalogDefinitions.deliveryTimeSlot,
         productionRun: catalogDefinitions.productionRun,
+        tracer: catalogDefinitions.tracer,
         tracerPermission: catalogDefinitions.tracerPermission,
         vial: vialCommand,
         deliveryDay: deliveryDayCommand(pipeline),
