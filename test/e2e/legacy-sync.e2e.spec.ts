@@ -4,10 +4,10 @@ import request from 'supertest';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
-  orderIdOfLegacyRow,
   productionRunIdOfLegacyRow,
   slotIdOfLegacyRow,
-} from '../../apps/worker/src/legacy-sync/captured-change-commands';
+} from '../../apps/worker/src/legacy-sync/captured-catalog-changes';
+import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-order-changes';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { LEGACY_PROJECTION_NAME } from '../../projections/legacy/legacy-projection';
 import { ProjectionEngine } from '@tracershop/projections/engine';

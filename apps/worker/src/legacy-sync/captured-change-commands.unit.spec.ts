@@ -2,12 +2,9 @@ import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
 import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
-import {
-  planCapturedChange,
-  productionRunIdOfLegacyRow,
-  slotIdOfLegacyRow,
-  type CapturePlanning,
-} from './captured-change-commands';
+import { productionRunIdOfLegacyRow, slotIdOfLegacyRow } from './captured-catalog-changes';
+import { planCapturedChange } from './captured-change-commands';
+import type { CapturePlanning } from './captured-change-plan';
 
 const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
 

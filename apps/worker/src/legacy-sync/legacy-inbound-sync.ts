@@ -22,7 +22,8 @@ import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocat
 import { localMomentOf } from '../../../api/src/ordering/business-clock';
 import { deliveryDayCommand, vialCommand } from '../../../api/src/ordering/ordering-commands';
 import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './captured-change';
-import { planCapturedChange, type CapturePlanning } from './captured-change-commands';
+import { planCapturedChange } from './captured-change-commands';
+import type { CapturePlanning } from './captured-change-plan';
 import { failedSync } from './failed-sync';
 
 const STANDBY_POLL_MS = 2_000;

@@ -1,0 +1,427 @@
+import { nameBasedUuid } from '@tracershop/command-pipeline';
+import type {
+  ClockTime,
+  CustomerDetails,
+  DeliveryTimeSlotDetails,
+  IsoWeekday,
+  ProductionRunDetails,
+  TracerDetails,
+  WeeklyRepeat,
+} from '@tracershop/domain/catalog';
+import { notFound } from '@tracershop/domain/kernel';
+import { legacyIdAllocatedByHandler, refsLoadedByHandler } from '../../../api/src/catalog/catalog-commands';
+import type { CapturedChange, CapturedRow } from './captured-change';
+import {
+  type CapturedChangeDefinitions,
+  type CapturedChangeLookups,
+  type CapturePlan,
+  type CapturePlanning,
+  endpointsOfRow,
+  invalidRow,
+  numberOf,
+  onlyEndpointOfRow,
+  optionalText,
+  onlyCommand,
+  planned,
+  same,
+  text,
+  timeOf,
+  tracerOfLegacyId,
+  unsupported,
+} from './captured-change-plan';
+
+/** A date the old system closed (row inserted) or reopened (row deleted). */
+export function closedDateRow(change: CapturedChange, definitions: CapturedChangeDefinitions): CapturePlan {
+  if (change.operation === 'insert' && change.after) {
+    const reason = 'Closed in the old system';
+    return onlyCommand(
+      definitions.closedDate,
+      {
+        type: 'CloseDate',
+        date: text(change, change.after, 'ddate'),
+        reason,
+        legacyId: numberOf(change, change.after, 'BDID'),
+        at: change.capturedAt,
+      },
+      reason,
+    );
+  }
+  if (change.operation === 'delete' && change.before) {
+    const reason = 'Reopened in the old system';
+    return onlyCommand(
+      definitions.closedDate,
+      { type: 'ReopenDate', date: text(change, change.before, 'ddate'), reason, at: change.capturedAt },
+      reason,
+    );
+  }
+  return unsupported(change, 'a closed date row changed in place; close and reopen dates instead');
+}
+
+const EMAIL_COLUMNS = ['EMail', 'EMail2', 'EMail3', 'EMail4'];
+
+const LEGACY_ATTRIBUTE_COLUMNS = ['title', 'shortname', 'addr3', 'addr4'];
+
+/**
+ * A customer's `Users` row edited in the old system (Zope keeps its customers' contact details):
+ * the changed columns become the customer's changed details, as the legacy projection maps them
+ * the other way. New users, staff users and removals are Tracershop's, made there.
+ */
+export async function customerRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'customers are registered and archived in Tracershop');
+  }
+  const { before, after } = change;
+  if (optionalText(before.kundenr) === null && optionalText(after.kundenr) === null) {
+    return unsupported(change, "staff users are Tracershop's (identity)");
+  }
+  const legacyId = numberOf(change, after, 'Id');
+  const customerId = await lookups.customerIdOfLegacyUser(legacyId);
+  if (customerId === null) {
+    throw notFound('LEGACY_CUSTOMER_UNKNOWN', `No active customer has legacy Users.Id ${legacyId}`, {
+      legacyUserId: legacyId,
+    });
+  }
+  const changed = (column: string) => !same(before[column], after[column]);
+  const changes: Partial<CustomerDetails> = {};
+  if (changed('Username')) changes.shortName = text(change, after, 'Username');
+  if (changed('Realname')) changes.longName = text(change, after, 'Realname');
+  if (changed('kundenr')) changes.dispenserNumber = numberOf(change, after, 'kundenr');
+  if (changed('overhead')) changes.overheadPercent = numberOf(change, after, 'overhead', 0);
+  if (EMAIL_COLUMNS.some(changed)) {
+    changes.emails = EMAIL_COLUMNS.map((column) => optionalText(after[column])).filter((email) => email !== null);
+  }
+  if (changed('tlf')) changes.phone = optionalText(after.tlf);
+  if (changed('contact')) changes.contactPerson = optionalText(after.contact);
+  if (changed('addr1')) changes.billingAddress = optionalText(after.addr1);
+  if (changed('addr2')) changes.billingCity = optionalText(after.addr2);
+  if (LEGACY_ATTRIBUTE_COLUMNS.some(changed)) {
+    // `shortname` shows the login name unless the customer has a label name of its own.
+    const labelName = optionalText(after.shortname);
+    changes.legacy = {
+      title: optionalText(after.title),
+      labelName: labelName === optionalText(after.Username) ? null : labelName,
+      addressLine3: optionalText(after.addr3),
+      addressLine4: optionalText(after.addr4),
+    };
+  }
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return onlyCommand(
+    definitions.customer,
+    { type: 'UpdateCustomer', customerId, changes, at: change.capturedAt },
+    'Changed in the old system',
+  );
+}
+
+/** Legacy `deliverTimes.repeat_t`: 1 every week, 2 even ISO weeks, 3 odd ones. */
+const REPEATS: Readonly<Record<string, WeeklyRepeat>> = { 1: 'every', 2: 'even', 3: 'odd' };
+
+/** The old system's delivery times are FDG's (legacy-tables.md: `Tracers.id` 6). */
+const FDG_LEGACY_TRACER_ID = 6;
+
+/** The id of the slot an old-system `deliverTimes` row stands for: the same for every sync of the row. */
+export function slotIdOfLegacyRow(dtid: number): string {
+  return nameBasedUuid(`old-tracershop:deliverTimes:${dtid}`);
+}
+
+function repeatOf(change: CapturedChange, row: CapturedRow): WeeklyRepeat {
+  const repeat = REPEATS[String(numberOf(change, row, 'repeat_t'))];
+  if (!repeat) throw invalidRow(change, 'repeat_t', `is not 1, 2 or 3 (${JSON.stringify(row.repeat_t ?? null)})`);
+  return repeat;
+}
+
+const maxActivityOf = (change: CapturedChange, row: CapturedRow): number | null =>
+  row.max === null || row.max === undefined ? null : numberOf(change, row, 'max');
+
+/** `HH:MM` of the row's `dtime`: the old system's delivery times are whole minutes. */
+const deliveryTimeOf = (change: CapturedChange, row: CapturedRow): ClockTime =>
+  timeOf(change, row, 'dtime').slice(0, 5);
+
+/** The slot a `deliverTimes` row that Tracershop already knows stands for. */
+async function slotOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const dtid = numberOf(change, row, 'DTID');
+  const slot = await lookups.deliveryTimeSlotOfLegacyId(dtid);
+  if (!slot) {
+    throw notFound(
+      'LEGACY_SLOT_NOT_FOUND',
+      `No delivery time slot of Tracershop has legacy deliverTimes.DTID ${dtid}`,
+      {
+        dtid,
+      },
+    );
+  }
+  return slot;
+}
+
+/** The id of the production run an old-system `productionTimes` row stands for: the same for every sync of the row. */
+export function productionRunIdOfLegacyRow(ptid: number): string {
+  return nameBasedUuid(`old-tracershop:productionTimes:${ptid}`);
+}
+
+/** The production run a `productionTimes` row that Tracershop already knows stands for. */
+async function productionRunOfRow(change: CapturedChange, row: CapturedRow, lookups: CapturedChangeLookups) {
+  const ptid = numberOf(change, row, 'PTID');
+  const run = await lookups.productionRunOfLegacyId(ptid);
+  if (!run) {
+    throw notFound(
+      'LEGACY_PRODUCTION_RUN_UNKNOWN',
+      `No production run of Tracershop has legacy productionTimes.PTID ${ptid}`,
+      { ptid },
+    );
+  }
+  return run;
+}
+
+/**
+ * An FDG production run (`productionTimes`) written in the old system: a new row schedules a run,
+ * an edit of its time, run number or maximum updates it, a removed row archives it (refused while
+ * it serves slots). A run keeps its weekday, so a row moved to another day is listed instead.
+ */
+export async function productionTimeRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  const timeOfRun = (row: CapturedRow): ClockTime => timeOf(change, row, 'ptime').slice(0, 5);
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const ptid = numberOf(change, row, 'PTID');
+    return onlyCommand(
+      definitions.productionRun,
+      {
+        type: 'ScheduleProductionRun',
+        productionRunId: productionRunIdOfLegacyRow(ptid),
+        tracerId: await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups),
+        weekday: numberOf(change, row, 'day') as IsoWeekday,
+        productionTime: timeOfRun(row),
+        runNumber: numberOf(change, row, 'run'),
+        maxActivityMBq: maxActivityOf(change, row),
+        legacyId: ptid,
+        at: change.capturedAt,
+        refs: refsLoadedByHandler,
+      },
+      'Scheduled in the old system',
+    );
+  }
+  if (change.operation === 'delete' && change.before) {
+    const run = await productionRunOfRow(change, change.before, lookups);
+    const reason = 'Removed in the old system';
+    return onlyCommand(
+      definitions.productionRun,
+      {
+        type: 'ArchiveProductionRun',
+        productionRunId: run.productionRunId,
+        reason,
+        at: change.capturedAt,
+        refs: refsLoadedByHandler,
+      },
+      reason,
+    );
+  }
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'the captured change holds no row');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['PTID', 'day'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a run keeps its weekday; schedule another run in Tracershop`,
+    );
+  }
+  const run = await productionRunOfRow(change, after, lookups);
+  const changes: Partial<ProductionRunDetails> = {};
+  if (changed('ptime')) changes.productionTime = timeOfRun(after);
+  if (changed('run')) changes.runNumber = numberOf(change, after, 'run');
+  if (changed('max')) changes.maxActivityMBq = maxActivityOf(change, after);
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return onlyCommand(
+    definitions.productionRun,
+    {
+      type: 'UpdateProductionRun',
+      productionRunId: run.productionRunId,
+      changes,
+      at: change.capturedAt,
+      refs: refsLoadedByHandler,
+    },
+    'Changed in the old system',
+  );
+}
+
+/**
+ * A customer's FDG delivery time (`deliverTimes`) written in the old system: a new row schedules a
+ * slot on the production run of that weekday with the row's run number, an edit of its time,
+ * repeat or maximum updates the slot, a removed row archives it. A slot's endpoint and run are
+ * fixed, so a row moved to another customer, weekday or run is listed instead.
+ */
+export async function deliveryTimeRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const endpointId = await onlyEndpointOfRow(change, row, lookups);
+    const fdg = await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups);
+    const weekday = numberOf(change, row, 'day');
+    const runNumber = numberOf(change, row, 'run');
+    const runs = await lookups.productionRunIdsOf(fdg, weekday, runNumber);
+    if (runs.length !== 1) {
+      throw notFound(
+        'LEGACY_PRODUCTION_RUN_UNKNOWN',
+        `FDG has ${runs.length === 0 ? 'no' : runs.length} active production run${runs.length === 1 ? '' : 's'} ` +
+          `numbered ${runNumber} on weekday ${weekday}`,
+        { weekday, runNumber, productionRunIds: runs },
+      );
+    }
+    const reason = 'Scheduled in the old system';
+    return onlyCommand(
+      definitions.deliveryTimeSlot,
+      {
+        type: 'ScheduleDeliveryTimeSlot',
+        slotId: slotIdOfLegacyRow(numberOf(change, row, 'DTID')),
+        endpointId,
+        productionRunId: runs[0] as string,
+        deliveryTime: deliveryTimeOf(change, row),
+        repeat: repeatOf(change, row),
+        maxActivityMBq: maxActivityOf(change, row),
+        expiryDate: null,
+        legacyId: numberOf(change, row, 'DTID'),
+        at: change.capturedAt,
+        refs: refsLoadedByHandler,
+      },
+      reason,
+    );
+  }
+  if (change.operation === 'delete' && change.before) {
+    const slot = await slotOfRow(change, change.before, lookups);
+    const reason = 'Removed in the old system';
+    return onlyCommand(
+      definitions.deliveryTimeSlot,
+      { type: 'ArchiveDeliveryTimeSlot', slotId: slot.slotId, reason, at: change.capturedAt },
+      reason,
+    );
+  }
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'the captured change holds no row');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['DTID', 'BID', 'day', 'run'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a slot keeps its endpoint and production run; schedule another slot in Tracershop`,
+    );
+  }
+  const slot = await slotOfRow(change, after, lookups);
+  const changes: Partial<DeliveryTimeSlotDetails> = {};
+  if (changed('dtime')) changes.deliveryTime = deliveryTimeOf(change, after);
+  if (changed('repeat_t')) changes.repeat = repeatOf(change, after);
+  if (changed('max')) changes.maxActivityMBq = maxActivityOf(change, after);
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return onlyCommand(
+    definitions.deliveryTimeSlot,
+    {
+      type: 'UpdateDeliveryTimeSlot',
+      slotId: slot.slotId,
+      changes,
+      at: change.capturedAt,
+      refs: refsLoadedByHandler,
+    },
+    'Changed in the old system',
+  );
+}
+
+/**
+ * A customer's permission to order an injection tracer (`TracerCustomer`), granted (row inserted)
+ * or revoked (row deleted) in the old system. The old system knows only the customer: a grant
+ * goes to each of its active endpoints, and the first takes the row's own `ID`, so the legacy
+ * projection keeps that row; a revoke goes to the permission that holds the row's `ID`.
+ */
+export async function tracerCustomerRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation === 'insert' && change.after) {
+    const row = change.after;
+    const { endpointIds } = await endpointsOfRow(change, row, lookups, 'customer_id');
+    const legacyTracerId = numberOf(change, row, 'tracer_id');
+    const tracerId = await tracerOfLegacyId(legacyTracerId, lookups);
+    const legacyId = numberOf(change, row, 'ID');
+    return {
+      kind: 'commands',
+      commands: endpointIds.map((endpointId, index) =>
+        planned(
+          definitions.tracerPermission,
+          {
+            type: 'GrantTracerPermission',
+            endpointId,
+            tracerId,
+            // The other endpoints' permissions take ids of their own.
+            legacyId: index === 0 ? legacyId : legacyIdAllocatedByHandler,
+            at: change.capturedAt,
+            refs: refsLoadedByHandler,
+          },
+          'Granted in the old system',
+        ),
+      ),
+    };
+  }
+  if (change.operation === 'delete' && change.before) {
+    const legacyId = numberOf(change, change.before, 'ID');
+    const permission = await lookups.tracerPermissionOfLegacyId(legacyId);
+    if (!permission) return unsupported(change, `no permission of Tracershop holds TracerCustomer.ID ${legacyId}`);
+    const reason = 'Revoked in the old system';
+    return onlyCommand(
+      definitions.tracerPermission,
+      { type: 'RevokeTracerPermission', ...permission, reason, at: change.capturedAt },
+      reason,
+    );
+  }
+  return unsupported(change, 'a permission row changed in place; revoke and grant permissions instead');
+}
+
+/**
+ * A tracer's row edited in the old system: its names, whether the shop offers it (`in_use`) and
+ * the legacy attributes become the tracer's changed details. New and removed tracers, and a change
+ * of isotope or type, are Tracershop's (the isotope is a correction with its own command).
+ */
+export async function tracerRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  if (change.operation !== 'update' || !change.before || !change.after) {
+    return unsupported(change, 'tracers are registered and archived in Tracershop');
+  }
+  const { before, after } = change;
+  const changed = (column: string) => !same(before[column], after[column]);
+  const fixed = ['id', 'isotope', 'tracer_type'].filter(changed);
+  if (fixed.length > 0) {
+    return unsupported(
+      change,
+      `${fixed.join(', ')} changed: a tracer's isotope is corrected in Tracershop, its type is fixed`,
+    );
+  }
+  const tracerId = await tracerOfLegacyId(numberOf(change, after, 'id'), lookups);
+  const changes: Partial<TracerDetails> = {};
+  if (changed('name')) changes.shortName = text(change, after, 'name');
+  if (changed('longName')) changes.clinicalName = text(change, after, 'longName');
+  if (changed('in_use')) changes.inUse = numberOf(change, after, 'in_use', 0) !== 0;
+  if (changed('n_injections') || changed('order_block')) {
+    const injections = numberOf(change, after, 'n_injections', -1);
+    changes.legacy = {
+      // The legacy -1 means unset.
+      injections: injections === -1 ? null : injections,
+      orderBlock:
+        after.order_block === null || after.order_block === undefined ? null : numberOf(change, after, 'order_block'),
+    };
+  }
+  if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
+  return onlyCommand(
+    definitions.tracer,
+    { type: 'UpdateTracer', tracerId, changes, at: change.capturedAt },
+    'Changed in the old system',
+  );
+}
