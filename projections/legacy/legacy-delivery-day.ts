@@ -326,11 +326,11 @@ const deliveringSlotOf = (order: DayActivityOrder) => order.movedTo?.slotId ?? o
 const rowKeyOf = (order: DayActivityOrder) => `${order.slotId}>${deliveringSlotOf(order)}`;
 const ownRowKey = (slotId: string) => `${slotId}>${slotId}`;
 
-/** FDG orders by row key, each list in placement order. */
+/** FDG orders by row key, each list in placement order; an order whose row the old system deleted is in none. */
 function rowMembers(state: LegacyDayState): Map<string, DayActivityOrder[]> {
   const members = new Map<string, DayActivityOrder[]>();
   const orders = Object.values(state.orders)
-    .filter(isFdg)
+    .filter((order): order is DayActivityOrder => isFdg(order) && !order.rowRemoved)
     .sort((a, b) => a.seq - b.seq);
   for (const order of orders) {
     const key = rowKeyOf(order);
@@ -481,7 +481,6 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
     const counted = plan.active.length > 0 ? plan.active : plan.members;
     const owner = plan.members.find((order) => order.legacyOid === plan.oid) as DayActivityOrder;
     if (!plan.moved && plan.active.length === 0 && ghostOfSlot.has(plan.ownSlotId)) continue;
-    if (plan.active.length === 0 && plan.members.every((order) => order.rowRemoved)) continue;
     const { amount, amountO } = amountsOf(counted);
     const host = plan.moved && plan.active.length > 0 ? hostOf(plan.deliveringSlotId) : null;
     rows.set(plan.oid, {

@@ -211,6 +211,15 @@ describe("legacy rows of orders the old system's customers withdrew by deleting 
     expect(oids(state).tOrders).toEqual([8]);
   });
 
+  it('given a new order at the same slot afterwards, then it has a row of its own, not the deleted one', () => {
+    const state = day(
+      [placed('a', 3, s0800, 100), at('07:00')],
+      [cancelled('a'), deleted('orders:3')],
+      [placed('b', 5, s0800, 200), at('10:00')],
+    );
+    expect(summary(state)).toEqual({ 5: [1, -1, 200, 200, 1] });
+  });
+
   it('given such an order reinstated in Tracershop, then its row is back', () => {
     const state = day(
       [placed('a', 3, s0800, 100), at('07:00')],
