@@ -9,6 +9,7 @@ import type {
   WeeklyRepeat,
 } from '@tracershop/domain/catalog';
 import { notFound } from '@tracershop/domain/kernel';
+import { FDG_LEGACY_TRACER_ID } from '@tracershop/projections/legacy';
 import { legacyIdAllocatedByHandler, refsLoadedByHandler } from '../../../api/src/catalog/catalog-commands';
 import type { CapturedChange, CapturedRow } from './captured-change';
 import {
@@ -117,9 +118,6 @@ export async function customerRow(
 
 /** Legacy `deliverTimes.repeat_t`: 1 every week, 2 even ISO weeks, 3 odd ones. */
 const REPEATS: Readonly<Record<string, WeeklyRepeat>> = { 1: 'every', 2: 'even', 3: 'odd' };
-
-/** The old system's delivery times are FDG's (legacy-tables.md: `Tracers.id` 6). */
-const FDG_LEGACY_TRACER_ID = 6;
 
 /** The id of the slot an old-system `deliverTimes` row stands for: the same for every sync of the row. */
 export function slotIdOfLegacyRow(dtid: number): string {
