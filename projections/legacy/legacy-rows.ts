@@ -58,6 +58,17 @@ export interface AdoptedRow {
   key: string;
 }
 
+/**
+ * Whether the projection's insert of `row` takes over a row the old system wrote: the captured row
+ * itself, and for a customer role (`UserRoles`) the user's `Users` row, which the old system wrote
+ * first (a customer registered from its role has both).
+ */
+function adoptedBy(row: LegacyRow, adopted: AdoptedRow): boolean {
+  const key = Object.values(row.key).map(String).join(':');
+  if (row.table === adopted.table) return key === adopted.key;
+  return row.table === 'Users' && adopted.table === 'UserRoles' && adopted.key.split(':')[0] === key;
+}
+
 /** Per batch transaction: each changed row by table and key. */
 const batches = new WeakMap<ProjectionTransaction, Map<string, RowChange>>();
 
@@ -107,8 +118,7 @@ export async function syncRows(
     changes = changesOf(tx);
     record(changes, id, row, kind, values, adopt);
   };
-  const adopts = (row: LegacyRow) =>
-    adopted !== null && row.table === adopted.table && Object.values(row.key).map(String).join(':') === adopted.key;
+  const adopts = (row: LegacyRow) => adopted !== null && adoptedBy(row, adopted);
   for (const [id, row] of previous) {
     if (!next.has(id) && !record(changes, id, row, 'delete', null)) await recordAfterFlush(id, row, 'delete', null);
   }
@@ -267,9 +277,16 @@ async function insertRows(
     const values = { ...row.key, ...row.values };
     const columns = Object.keys(values);
     const owned = Object.keys(row.values ?? {});
+    // A row of key columns only (a customer's `UserRoles`) has nothing to replace: a no-op assignment.
+    const assignments =
+      owned.length > 0
+        ? owned.map((column) => `${quoted(column)} = VALUES(${quoted(column)})`)
+        : Object.keys(row.key)
+            .slice(0, 1)
+            .map((column) => `${quoted(column)} = ${quoted(column)}`);
     await write(
       `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})
-       ON DUPLICATE KEY UPDATE ${owned.map((column) => `${quoted(column)} = VALUES(${quoted(column)})`).join(', ')}`,
+       ON DUPLICATE KEY UPDATE ${assignments.join(', ')}`,
       Object.values(values),
     );
   }

@@ -4,6 +4,8 @@ import request from 'supertest';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
+  customerIdOfLegacyRow,
+  endpointIdOfLegacyCustomer,
   productionRunIdOfLegacyRow,
   slotIdOfLegacyRow,
 } from '../../apps/worker/src/legacy-sync/captured-catalog-changes';
@@ -590,6 +592,76 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         inUse: false,
         clinicalName: 'O-(2-fluoroethyl)-L-tyrosine',
         shortName: 'FET',
+      });
+    });
+
+    it('when the old system makes a new customer, gives it a delivery time and it orders, then Tracershop has all three', async () => {
+      await oldSystem.query(
+        `INSERT INTO Users (Username, Realname, EMail, overhead, kundenr, tlf, addr1, addr2, shortname, password)
+         VALUES ('hvidovre', 'Hvidovre Hospital', 'pet@hvidovre.example', 15, 12, 38623862, 'Kettegård Allé 30', 'Hvidovre', 'hvidovre', 'zope-secret')`,
+      );
+      const [users] = await oldSystem.query("SELECT Id FROM Users WHERE Username = 'hvidovre'");
+      const userId = (users as Array<{ Id: number }>)[0].Id;
+      expect(userId % 2).toBe(1);
+      await oldSystem.query('INSERT INTO UserRoles (Id_User, Id_Role) VALUES (?, 4)', [userId]);
+
+      const registered = await lastSynced(`${userId}:4`, 'UserRoles');
+      expect(registered).toMatchObject({
+        operation: 'insert',
+        outcome: 'applied',
+        events: ['CustomerRegistered', 'DeliveryEndpointRegistered', 'TracerPermissionGranted'],
+      });
+      expect(await lastSynced(String(userId), 'Users')).toMatchObject({ outcome: 'unchanged', events: [] });
+      const customer = await admin
+        .get(`/catalog/customers/${customerIdOfLegacyRow(userId)}`)
+        .query({ minPosition: registered.position })
+        .expect(200);
+      expect(customer.body).toMatchObject({
+        shortName: 'hvidovre',
+        longName: 'Hvidovre Hospital',
+        dispenserNumber: 12,
+        overheadPercent: 15,
+        legacyId: userId,
+      });
+      // The projection took over the old system's rows, password untouched, and keeps running.
+      expect(await legacyTablesAt(registered.position)).toBe('running');
+      const [rows] = await oldSystem.query(
+        'SELECT u.Id, u.Realname, u.password, r.Id_Role FROM Users u JOIN UserRoles r ON r.Id_User = u.Id WHERE u.Id = ?',
+        [userId],
+      );
+      expect(rows).toEqual([{ Id: userId, Realname: 'Hvidovre Hospital', password: 'zope-secret', Id_Role: 4 }]);
+
+      await oldSystem.query(
+        "INSERT INTO deliverTimes (BID, day, repeat_t, dtime, max, run) VALUES (?, 1, 1, '08:30:00', NULL, 1)",
+        [userId],
+      );
+      const [times] = await oldSystem.query('SELECT DTID FROM deliverTimes WHERE BID = ?', [userId]);
+      const dtid = (times as Array<{ DTID: number }>)[0].DTID;
+      expect(await lastSynced(String(dtid), 'deliverTimes')).toMatchObject({ outcome: 'applied' });
+
+      const later = monday(6);
+      await oldSystem.query('CALL InsertOrder(?, ?, ?, ?, ?, ?, ?)', [
+        900,
+        1035,
+        userId,
+        `${later} 08:30:00`,
+        null,
+        'hvidovre',
+        1,
+      ]);
+      const [orders] = await oldSystem.query('SELECT OID FROM orders WHERE BID = ?', [userId]);
+      const newOid = (orders as Array<{ OID: number }>)[0].OID;
+      const ordered = await lastSynced(String(newOid));
+      expect(ordered).toMatchObject({ outcome: 'applied', events: ['OrderPlaced'] });
+      const order = await admin
+        .get(`/ordering/orders/${orderIdOfLegacyRow('orders', newOid)}`)
+        .query({ minPosition: ordered.position })
+        .expect(200);
+      expect(order.body).toMatchObject({
+        endpointId: endpointIdOfLegacyCustomer(userId),
+        slotId: slotIdOfLegacyRow(dtid),
+        deliveryDate: later,
+        activityMBq: 900,
       });
     });
 

@@ -62,17 +62,33 @@ const EMAIL_COLUMNS = ['EMail', 'EMail2', 'EMail3', 'EMail4'];
 
 const LEGACY_ATTRIBUTE_COLUMNS = ['title', 'shortname', 'addr3', 'addr4'];
 
+/** The legacy attributes of a customer's `Users` row; `shortname` shows the login name unless it has a label name of its own. */
+function customerLegacyAttributesOf(row: CapturedRow): CustomerDetails['legacy'] {
+  const labelName = optionalText(row.shortname);
+  return {
+    title: optionalText(row.title),
+    labelName: labelName === optionalText(row.Username) ? null : labelName,
+    addressLine3: optionalText(row.addr3),
+    addressLine4: optionalText(row.addr4),
+  };
+}
+
 /**
  * A customer's `Users` row edited in the old system (Zope keeps its customers' contact details):
  * the changed columns become the customer's changed details, as the legacy projection maps them
- * the other way. New users, staff users and removals are Tracershop's, made there.
+ * the other way. A new customer's row waits for its customer role (`UserRoles`, `customerRoleRow`);
+ * staff users and removals are Tracershop's, made there.
  */
 export async function customerRow(
   change: CapturedChange,
   { definitions, lookups }: CapturePlanning,
 ): Promise<CapturePlan> {
+  if (change.operation === 'insert' && change.after && optionalText(change.after.kundenr) !== null) {
+    // Registered when the old system gives it the customer role: a row alone is not a customer.
+    return { kind: 'commands', commands: [] };
+  }
   if (change.operation !== 'update' || !change.before || !change.after) {
-    return unsupported(change, 'customers are registered and archived in Tracershop');
+    return unsupported(change, "staff users are Tracershop's (identity), and customers are archived there");
   }
   const { before, after } = change;
   if (optionalText(before.kundenr) === null && optionalText(after.kundenr) === null) {
@@ -98,16 +114,7 @@ export async function customerRow(
   if (changed('contact')) changes.contactPerson = optionalText(after.contact);
   if (changed('addr1')) changes.billingAddress = optionalText(after.addr1);
   if (changed('addr2')) changes.billingCity = optionalText(after.addr2);
-  if (LEGACY_ATTRIBUTE_COLUMNS.some(changed)) {
-    // `shortname` shows the login name unless the customer has a label name of its own.
-    const labelName = optionalText(after.shortname);
-    changes.legacy = {
-      title: optionalText(after.title),
-      labelName: labelName === optionalText(after.Username) ? null : labelName,
-      addressLine3: optionalText(after.addr3),
-      addressLine4: optionalText(after.addr4),
-    };
-  }
+  if (LEGACY_ATTRIBUTE_COLUMNS.some(changed)) changes.legacy = customerLegacyAttributesOf(after);
   if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
   return onlyCommand(
     definitions.customer,
@@ -422,4 +429,105 @@ export async function tracerRow(
     { type: 'UpdateTracer', tracerId, changes, at: change.capturedAt },
     'Changed in the old system',
   );
+}
+
+/** The legacy `UserRoles.Id_Role` of customers (legacy-tables.md). */
+const CUSTOMER_ROLE_ID = 4;
+
+/** The id of the customer an old-system `Users` row given the customer role stands for. */
+export function customerIdOfLegacyRow(userId: number): string {
+  return nameBasedUuid(`old-tracershop:Users:${userId}`);
+}
+
+/** The id of the one delivery endpoint a customer made in the old system gets. */
+export function endpointIdOfLegacyCustomer(userId: number): string {
+  return nameBasedUuid(`old-tracershop:Users:${userId}:endpoint`);
+}
+
+/**
+ * A user the old system gives the customer role (`UserRoles` 4; its `Users` row has a dispenser
+ * number): registered as a customer from that row, with one delivery endpoint that may order FDG,
+ * as every customer of the old system could. The old system knows no endpoints, so the endpoint
+ * takes the customer's name and address. Other roles are staff roles, Tracershop's (identity).
+ */
+export async function customerRoleRow(
+  change: CapturedChange,
+  { definitions, lookups }: CapturePlanning,
+): Promise<CapturePlan> {
+  const row = change.after ?? change.before;
+  if (!row || numberOf(change, row, 'Id_Role') !== CUSTOMER_ROLE_ID) {
+    return unsupported(change, "staff roles are Tracershop's (identity)");
+  }
+  if (change.operation !== 'insert') {
+    return unsupported(change, 'customers are archived in Tracershop');
+  }
+  const userId = numberOf(change, row, 'Id_User');
+  if ((await lookups.customerIdOfLegacyUser(userId)) !== null) return { kind: 'commands', commands: [] };
+  const user = await lookups.legacyUserRow(userId);
+  if (!user) {
+    throw notFound('LEGACY_USER_UNKNOWN', `The old system has no Users row ${userId}`, { legacyUserId: userId });
+  }
+  if (optionalText(user.kundenr) === null) {
+    return unsupported(change, `Users row ${userId} has no dispenser number (kundenr): it is no customer`);
+  }
+  const at = change.capturedAt;
+  const customerId = customerIdOfLegacyRow(userId);
+  const endpointId = endpointIdOfLegacyCustomer(userId);
+  const shortName = text(change, user, 'Username');
+  const longName = optionalText(user.Realname) ?? shortName;
+  const reason = 'Made a customer in the old system';
+  return {
+    kind: 'commands',
+    commands: [
+      planned(
+        definitions.customer,
+        {
+          type: 'RegisterCustomer',
+          customerId,
+          shortName,
+          longName,
+          dispenserNumber: numberOf(change, user, 'kundenr'),
+          overheadPercent: numberOf(change, user, 'overhead', 0),
+          contactPerson: optionalText(user.contact),
+          emails: EMAIL_COLUMNS.map((column) => optionalText(user[column])).filter((email) => email !== null),
+          phone: optionalText(user.tlf),
+          billingAddress: optionalText(user.addr1),
+          billingCity: optionalText(user.addr2),
+          billingZip: null,
+          legacy: customerLegacyAttributesOf(user),
+          legacyId: userId,
+          at,
+        },
+        reason,
+      ),
+      planned(
+        definitions.deliveryEndpoint,
+        {
+          type: 'RegisterDeliveryEndpoint',
+          endpointId,
+          customerId,
+          name: longName,
+          address: optionalText(user.addr1),
+          city: optionalText(user.addr2),
+          zip: null,
+          phone: optionalText(user.tlf),
+          at,
+          refs: refsLoadedByHandler,
+        },
+        reason,
+      ),
+      planned(
+        definitions.tracerPermission,
+        {
+          type: 'GrantTracerPermission',
+          endpointId,
+          tracerId: await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups),
+          legacyId: legacyIdAllocatedByHandler,
+          at,
+          refs: refsLoadedByHandler,
+        },
+        reason,
+      ),
+    ],
+  };
 }

@@ -3,6 +3,7 @@ import { type CapturePlan, type CapturePlanning, unsupported } from './captured-
 import { activityOrderRow, injectionOrderRow, vialRow } from './captured-order-changes';
 import {
   closedDateRow,
+  customerRoleRow,
   customerRow,
   deliveryTimeRow,
   productionTimeRow,
@@ -26,6 +27,8 @@ export async function planCapturedChange(change: CapturedChange, planning: Captu
       return injectionOrderRow(change, planning);
     case 'Users':
       return customerRow(change, planning);
+    case 'UserRoles':
+      return customerRoleRow(change, planning);
     case 'deliverTimes':
       return deliveryTimeRow(change, planning);
     case 'productionTimes':

@@ -2,7 +2,12 @@ import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
 import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
 import type { CapturedChange, CapturedRow } from './captured-change';
-import { productionRunIdOfLegacyRow, slotIdOfLegacyRow } from './captured-catalog-changes';
+import {
+  customerIdOfLegacyRow,
+  endpointIdOfLegacyCustomer,
+  productionRunIdOfLegacyRow,
+  slotIdOfLegacyRow,
+} from './captured-catalog-changes';
 import { planCapturedChange } from './captured-change-commands';
 import type { CapturePlanning } from './captured-change-plan';
 
@@ -35,10 +40,37 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       deliveryTimeSlot: definition('DeliveryTimeSlot') as never,
       productionRun: definition('ProductionRun') as never,
       tracer: definition('Tracer') as never,
+      deliveryEndpoint: definition('DeliveryEndpoint') as never,
       tracerPermission: definition('TracerPermission') as never,
     },
     lookups: {
       customerIdOfLegacyUser: async (legacyId) => (legacyId === 42 ? 'cust-herlev' : null),
+      // The old system's Users rows: 42 Herlev (a customer already), 51 a new hospital, 53 staff.
+      legacyUserRow: async (legacyId) =>
+        (
+          ({
+            51: {
+              Id: 51,
+              Username: 'hvidovre',
+              Realname: 'Hvidovre Hospital',
+              EMail: 'pet@hvidovre.example',
+              EMail2: null,
+              EMail3: null,
+              EMail4: null,
+              overhead: 15,
+              kundenr: 12,
+              tlf: 38623862,
+              contact: 'Ida',
+              addr1: 'Kettegård Allé 30',
+              addr2: 'Hvidovre',
+              addr3: null,
+              addr4: null,
+              shortname: 'hvidovre',
+              title: null,
+            },
+            53: { Id: 53, Username: 'peter', Realname: 'Peter', kundenr: null },
+          }) as Record<number, CapturedRow>
+        )[legacyId] ?? null,
       tracerIdOfLegacyTracer: async (legacyId) => ({ 6: 'tracer-fdg', 8: 'tracer-fet' })[legacyId] ?? null,
       // FDG's runs: Monday has run 1 only.
       productionRunIdsOf: async (tracerId, weekday, runNumber) =>
@@ -309,11 +341,11 @@ describe("captured Users rows of customers become the customer's changed details
     });
   });
 
-  it("given a staff user, a new user or a removal, then the change is Tracershop's to make", async () => {
+  it("given a staff user or a removal, then the change is Tracershop's to make", async () => {
     const staff = user({ kundenr: null, overhead: null });
     expect(await changesOf(userChange(staff, { ...staff, Realname: 'Peter H.' }))).toMatch(/staff users/);
-    expect(await changesOf(change('insert', null, user(), 'Users'))).toMatch(/registered and archived in Tracershop/);
-    expect(await changesOf(userChange(user(), null, 'delete'))).toMatch(/registered and archived in Tracershop/);
+    expect(await changesOf(change('insert', null, staff, 'Users'))).toMatch(/staff users/);
+    expect(await changesOf(userChange(user(), null, 'delete'))).toMatch(/customers are archived there/);
   });
 
   it('given a customer Tracershop does not know, then the change is refused', async () => {
@@ -601,5 +633,66 @@ describe("captured Tracers rows become the tracer's changed details", () => {
     expect(await edit(tracerRow(), 'insert')).toMatch(/registered and archived in Tracershop/);
     expect(await edit(tracerRow(), 'delete')).toMatch(/registered and archived in Tracershop/);
     expect(await edit(tracerRow({ isotope: 2 }))).toMatch(/^unsupported: .*isotope changed/);
+  });
+});
+
+describe('captured UserRoles rows: a user the old system makes a customer', () => {
+  const role = (userId: number, roleId = 4): CapturedRow => ({ Id_User: userId, Id_Role: roleId });
+  const roleChange = (operation: CapturedChange['operation'], row: CapturedRow) =>
+    change(operation, operation === 'insert' ? null : row, operation === 'delete' ? null : row, 'UserRoles');
+  const plan = async (captured: CapturedChange) => {
+    const result = await planCapturedChange(captured, planning([]));
+    return result.kind === 'commands'
+      ? result.commands.map((planned) => planned.command)
+      : `unsupported: ${result.message}`;
+  };
+
+  it('given the customer role for a user with a dispenser number, then the customer is registered from its row, with an endpoint that may order FDG', async () => {
+    const customerId = customerIdOfLegacyRow(51);
+    const endpointId = endpointIdOfLegacyCustomer(51);
+    expect(await plan(roleChange('insert', role(51)))).toEqual([
+      expect.objectContaining({
+        type: 'RegisterCustomer',
+        customerId,
+        shortName: 'hvidovre',
+        longName: 'Hvidovre Hospital',
+        dispenserNumber: 12,
+        overheadPercent: 15,
+        emails: ['pet@hvidovre.example'],
+        phone: '38623862',
+        contactPerson: 'Ida',
+        billingAddress: 'Kettegård Allé 30',
+        billingCity: 'Hvidovre',
+        legacy: { title: null, labelName: null, addressLine3: null, addressLine4: null },
+        legacyId: 51,
+      }),
+      expect.objectContaining({
+        type: 'RegisterDeliveryEndpoint',
+        endpointId,
+        customerId,
+        name: 'Hvidovre Hospital',
+        address: 'Kettegård Allé 30',
+        city: 'Hvidovre',
+      }),
+      expect.objectContaining({ type: 'GrantTracerPermission', endpointId, tracerId: 'tracer-fdg' }),
+    ]);
+    expect(customerIdOfLegacyRow(51)).not.toBe(customerIdOfLegacyRow(53));
+  });
+
+  it('given a customer Tracershop has already, then nothing is to be done', async () => {
+    expect(await plan(roleChange('insert', role(42)))).toEqual([]);
+  });
+
+  it('given a user without a dispenser number, a staff role, a removed role or an unknown user, then it is listed or refused', async () => {
+    expect(await plan(roleChange('insert', role(53)))).toMatch(/^unsupported: .*no dispenser number/);
+    expect(await plan(roleChange('insert', role(51, 6)))).toMatch(/^unsupported: .*staff roles/);
+    expect(await plan(roleChange('delete', role(51)))).toMatch(/^unsupported: .*archived in Tracershop/);
+    expect(await refusal(roleChange('insert', role(77)))).toBe('LEGACY_USER_UNKNOWN');
+  });
+
+  it("given a new customer's Users row, then it waits for the role; a new staff user is listed", async () => {
+    const user = { Id: 51, Username: 'hvidovre', kundenr: 12 };
+    expect(await plan(change('insert', null, user, 'Users'))).toEqual([]);
+    expect(await plan(change('insert', null, { ...user, kundenr: null }, 'Users'))).toMatch(/^unsupported: .*staff/);
   });
 });

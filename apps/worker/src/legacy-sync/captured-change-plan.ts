@@ -8,6 +8,9 @@ import type {
   CustomerCommand,
   CustomerEvent,
   CustomerState,
+  DeliveryEndpointCommand,
+  DeliveryEndpointEvent,
+  DeliveryEndpointState,
   DeliveryTimeSlotCommand,
   DeliveryTimeSlotEvent,
   DeliveryTimeSlotState,
@@ -58,12 +61,15 @@ export interface CapturedChangeDefinitions {
   productionRun: CommandDefinition<ProductionRunCommand, ProductionRunEvent, ProductionRunState>;
   tracer: CommandDefinition<TracerCommand, TracerEvent, TracerState>;
   tracerPermission: CommandDefinition<TracerPermissionCommand, TracerPermissionEvent, TracerPermissionState>;
+  deliveryEndpoint: CommandDefinition<DeliveryEndpointCommand, DeliveryEndpointEvent, DeliveryEndpointState>;
 }
 
 /** What a plan reads: Tracershop's view of the customers, slots and days the old rows name. */
 export interface CapturedChangeLookups {
   /** The active customer whose legacy `Users.Id` this is, or null. */
   customerIdOfLegacyUser(legacyId: number): Promise<string | null>;
+  /** The old system's `Users` row as its table holds it now (never its password), or null. */
+  legacyUserRow(legacyId: number): Promise<CapturedRow | null>;
   /** The tracer whose legacy `Tracers.id` this is, or null. */
   tracerIdOfLegacyTracer(legacyId: number): Promise<string | null>;
   activeEndpointIds(customerId: string): Promise<string[]>;

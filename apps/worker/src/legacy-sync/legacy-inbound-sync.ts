@@ -25,6 +25,7 @@ import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './cap
 import { planCapturedChange } from './captured-change-commands';
 import type { CapturePlanning } from './captured-change-plan';
 import { failedSync } from './failed-sync';
+import { OldSystemUsers } from './old-system-users';
 
 const STANDBY_POLL_MS = 2_000;
 
@@ -76,10 +77,12 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
     const legacyIds = new LegacyIdAllocator(pipeline, record, config);
     const timeZone = config.ordering.timeZone;
     const catalogDefinitions = catalogCommands(pipeline, catalog, legacyIds);
+    const oldSystemUsers = new OldSystemUsers(record);
     this.planning = {
       definitions: {
         closedDate: catalogDefinitions.closedDate,
         customer: catalogDefinitions.customer,
+        deliveryEndpoint: catalogDefinitions.deliveryEndpoint,
         deliveryTimeSlot: catalogDefinitions.deliveryTimeSlot,
         productionRun: catalogDefinitions.productionRun,
         tracer: catalogDefinitions.tracer,
@@ -89,6 +92,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       },
       lookups: {
         customerIdOfLegacyUser: (legacyId) => catalog.customerIdOfLegacyUser(legacyId),
+        legacyUserRow: (legacyId) => oldSystemUsers.row(legacyId),
         tracerIdOfLegacyTracer: (legacyId) => catalog.tracerIdOfLegacyTracer(legacyId),
         activeEndpointIds: (customerId) => catalog.activeEndpointIds(customerId),
         productionRunIdsOf: (tracerId, weekday, runNumber) => catalog.productionRunIdsOf(tracerId, weekday, runNumber),
