@@ -9,7 +9,7 @@ import type {
   WeeklyRepeat,
 } from '@tracershop/domain/catalog';
 import { notFound } from '@tracershop/domain/kernel';
-import { FDG_LEGACY_TRACER_ID } from '@tracershop/projections/legacy';
+import { CUSTOMER_ROLE, FDG_LEGACY_TRACER_ID } from '@tracershop/projections/legacy';
 import { legacyIdAllocatedByHandler, refsLoadedByHandler } from '../../../api/src/catalog/catalog-commands';
 import type { CapturedChange, CapturedRow } from './captured-change';
 import {
@@ -431,9 +431,6 @@ export async function tracerRow(
   );
 }
 
-/** The legacy `UserRoles.Id_Role` of customers (legacy-tables.md). */
-const CUSTOMER_ROLE_ID = 4;
-
 /** The id of the customer an old-system `Users` row given the customer role stands for. */
 export function customerIdOfLegacyRow(userId: number): string {
   return nameBasedUuid(`old-tracershop:Users:${userId}`);
@@ -455,7 +452,7 @@ export async function customerRoleRow(
   { definitions, lookups }: CapturePlanning,
 ): Promise<CapturePlan> {
   const row = change.after ?? change.before;
-  if (!row || numberOf(change, row, 'Id_Role') !== CUSTOMER_ROLE_ID) {
+  if (!row || numberOf(change, row, 'Id_Role') !== CUSTOMER_ROLE) {
     return unsupported(change, "staff roles are Tracershop's (identity)");
   }
   if (change.operation !== 'insert') {
