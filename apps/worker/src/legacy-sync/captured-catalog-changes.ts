@@ -60,17 +60,57 @@ export function closedDateRow(change: CapturedChange, definitions: CapturedChang
 
 const EMAIL_COLUMNS = ['EMail', 'EMail2', 'EMail3', 'EMail4'];
 
-const LEGACY_ATTRIBUTE_COLUMNS = ['title', 'shortname', 'addr3', 'addr4'];
+/** The customer details a `Users` row holds (the zip code is Tracershop's alone). */
+type CustomerRowDetails = Omit<CustomerDetails, 'billingZip'>;
 
-/** The legacy attributes of a customer's `Users` row; `shortname` shows the login name unless it has a label name of its own. */
-function customerLegacyAttributesOf(row: CapturedRow): CustomerDetails['legacy'] {
-  const labelName = optionalText(row.shortname);
-  return {
-    title: optionalText(row.title),
-    labelName: labelName === optionalText(row.Username) ? null : labelName,
-    addressLine3: optionalText(row.addr3),
-    addressLine4: optionalText(row.addr4),
+/**
+ * Each customer detail of a `Users` row: the columns it comes from and how it is read, as the
+ * legacy projection writes it back. `shortname` shows the login name unless the customer has a
+ * label name of its own.
+ */
+const CUSTOMER_DETAIL_COLUMNS: {
+  readonly [K in keyof CustomerRowDetails]: {
+    columns: readonly string[];
+    read: (change: CapturedChange, row: CapturedRow) => CustomerRowDetails[K];
   };
+} = {
+  shortName: { columns: ['Username'], read: (change, row) => text(change, row, 'Username') },
+  longName: { columns: ['Realname'], read: (change, row) => text(change, row, 'Realname') },
+  dispenserNumber: { columns: ['kundenr'], read: (change, row) => numberOf(change, row, 'kundenr') },
+  overheadPercent: { columns: ['overhead'], read: (change, row) => numberOf(change, row, 'overhead', 0) },
+  emails: {
+    columns: EMAIL_COLUMNS,
+    read: (_, row) => EMAIL_COLUMNS.map((column) => optionalText(row[column])).filter((email) => email !== null),
+  },
+  phone: { columns: ['tlf'], read: (_, row) => optionalText(row.tlf) },
+  contactPerson: { columns: ['contact'], read: (_, row) => optionalText(row.contact) },
+  billingAddress: { columns: ['addr1'], read: (_, row) => optionalText(row.addr1) },
+  billingCity: { columns: ['addr2'], read: (_, row) => optionalText(row.addr2) },
+  legacy: {
+    columns: ['title', 'shortname', 'addr3', 'addr4'],
+    read: (_, row) => {
+      const labelName = optionalText(row.shortname);
+      return {
+        title: optionalText(row.title),
+        labelName: labelName === optionalText(row.Username) ? null : labelName,
+        addressLine3: optionalText(row.addr3),
+        addressLine4: optionalText(row.addr4),
+      };
+    },
+  },
+};
+
+/** The details of the columns `included` names (every detail when it is absent). */
+function customerDetailsOf(
+  change: CapturedChange,
+  row: CapturedRow,
+  included: (column: string) => boolean = () => true,
+): Partial<CustomerRowDetails> {
+  const details: Record<string, unknown> = {};
+  for (const [detail, { columns, read }] of Object.entries(CUSTOMER_DETAIL_COLUMNS)) {
+    if (columns.some(included)) details[detail] = read(change, row);
+  }
+  return details as Partial<CustomerRowDetails>;
 }
 
 /**
@@ -101,20 +141,7 @@ export async function customerRow(
       legacyUserId: legacyId,
     });
   }
-  const changed = (column: string) => !same(before[column], after[column]);
-  const changes: Partial<CustomerDetails> = {};
-  if (changed('Username')) changes.shortName = text(change, after, 'Username');
-  if (changed('Realname')) changes.longName = text(change, after, 'Realname');
-  if (changed('kundenr')) changes.dispenserNumber = numberOf(change, after, 'kundenr');
-  if (changed('overhead')) changes.overheadPercent = numberOf(change, after, 'overhead', 0);
-  if (EMAIL_COLUMNS.some(changed)) {
-    changes.emails = EMAIL_COLUMNS.map((column) => optionalText(after[column])).filter((email) => email !== null);
-  }
-  if (changed('tlf')) changes.phone = optionalText(after.tlf);
-  if (changed('contact')) changes.contactPerson = optionalText(after.contact);
-  if (changed('addr1')) changes.billingAddress = optionalText(after.addr1);
-  if (changed('addr2')) changes.billingCity = optionalText(after.addr2);
-  if (LEGACY_ATTRIBUTE_COLUMNS.some(changed)) changes.legacy = customerLegacyAttributesOf(after);
+  const changes = customerDetailsOf(change, after, (column) => !same(before[column], after[column]));
   if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
   return onlyCommand(
     definitions.customer,
@@ -470,8 +497,9 @@ export async function customerRoleRow(
   const at = change.capturedAt;
   const customerId = customerIdOfLegacyRow(userId);
   const endpointId = endpointIdOfLegacyCustomer(userId);
-  const shortName = text(change, user, 'Username');
-  const longName = optionalText(user.Realname) ?? shortName;
+  // A customer without a long name is known by its login name.
+  const details = customerDetailsOf(change, { ...user, Realname: optionalText(user.Realname) ?? user.Username });
+  const longName = details.longName as string;
   const reason = 'Made a customer in the old system';
   return {
     kind: 'commands',
@@ -481,17 +509,8 @@ export async function customerRoleRow(
         {
           type: 'RegisterCustomer',
           customerId,
-          shortName,
-          longName,
-          dispenserNumber: numberOf(change, user, 'kundenr'),
-          overheadPercent: numberOf(change, user, 'overhead', 0),
-          contactPerson: optionalText(user.contact),
-          emails: EMAIL_COLUMNS.map((column) => optionalText(user[column])).filter((email) => email !== null),
-          phone: optionalText(user.tlf),
-          billingAddress: optionalText(user.addr1),
-          billingCity: optionalText(user.addr2),
+          ...(details as CustomerRowDetails),
           billingZip: null,
-          legacy: customerLegacyAttributesOf(user),
           legacyId: userId,
           at,
         },
@@ -504,10 +523,10 @@ export async function customerRoleRow(
           endpointId,
           customerId,
           name: longName,
-          address: optionalText(user.addr1),
-          city: optionalText(user.addr2),
+          address: details.billingAddress ?? null,
+          city: details.billingCity ?? null,
           zip: null,
-          phone: optionalText(user.tlf),
+          phone: details.phone ?? null,
           at,
           refs: refsLoadedByHandler,
         },
