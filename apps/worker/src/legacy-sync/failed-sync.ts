@@ -11,6 +11,8 @@ const NOT_YET_KNOWN = new Set([
   'LEGACY_TRACER_UNKNOWN',
   'LEGACY_SLOT_NOT_FOUND',
   'LEGACY_PRODUCTION_RUN_UNKNOWN',
+  // A role the old system gave before it wrote the user's row.
+  'LEGACY_USER_UNKNOWN',
 ]);
 
 /** Read models the sync looks things up in may not exist yet on a fresh deployment. */

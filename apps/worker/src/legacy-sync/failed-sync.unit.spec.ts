@@ -25,6 +25,8 @@ describe('a failed sync of a captured change', () => {
     });
     const run = notFound('LEGACY_PRODUCTION_RUN_UNKNOWN', 'FDG has no active production run numbered 2 on weekday 1');
     expect(failedSync(run, fresh, policy)).toEqual({ kind: 'retry' });
+    const user = notFound('LEGACY_USER_UNKNOWN', 'The old system has no Users row 51');
+    expect(failedSync(user, fresh, policy)).toEqual({ kind: 'retry' });
   });
 
   it('given a passing fault (a lost connection, a concurrent write, a read model not created yet), then it is tried again', () => {
