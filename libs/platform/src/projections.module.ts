@@ -80,33 +80,48 @@ export class ProjectionsReadiness implements ReadinessCheck {
 }
 
 /** Projection lag, state and throughput as Prometheus gauges, measured when scraped. */
-function registerProjectionMetrics(engine: ProjectionEngine, metrics: TracershopMetrics): void {
-  const labelNames = ['projection'] as const;
-  const registers = [metrics.registry];
-  const others: Record<'lagSeconds' | 'failed' | 'applied' | 'batchSize', Gauge<'projection'>> = {} as never;
-  // Registered first: the registry writes metrics in registration order, so this one's collect
-  // reads the status once per scrape and fills the gauges written after it.
-  new Gauge({
-    name: 'tracershop_projection_lag_events',
-    help: 'Events in $all after the projection checkpoint',
-    labelNames,
-    registers,
-    async collect() {
-      for (const status of await engine.status()) {
-        const projection = status.name;
-        if (status.lag.events !== null) this.set({ projection }, status.lag.events);
-        if (status.lag.ms !== null) others.lagSeconds.set({ projection }, status.lag.ms / 1000);
-        others.failed.set({ projection }, status.healthy ? 0 : 1);
-        others.applied.set({ projection }, status.checkpoint?.eventsApplied ?? 0);
-        others.batchSize.set({ projection }, status.checkpoint?.lastBatchSize ?? 0);
-      }
-    },
-  });
-  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
-  others.lagSeconds = gauge('tracershop_projection_lag_seconds', 'How long the oldest unapplied event has waited');
-  others.failed = gauge('tracershop_projection_failed', '1 when the projection stopped on an event it cannot apply');
-  others.applied = gauge('tracershop_projection_events_applied', 'Events applied by the live tables');
-  others.batchSize = gauge('tracershop_projection_last_batch_events', 'Events in the last committed batch');
+export function registerProjectionMetrics(engine: Pick<ProjectionEngine, 'status'>, metrics: TracershopMetrics): void {
+  // The registry collects its metrics concurrently: every gauge of one scrape reads one status.
+  let reading: ReturnType<ProjectionEngine['status']> | null = null;
+  const statuses = () =>
+    (reading ??= engine.status().finally(() => {
+      reading = null;
+    }));
+  type ProjectionStatus = Awaited<ReturnType<ProjectionEngine['status']>>[number];
+  const gauge = (name: string, help: string, valueOf: (status: ProjectionStatus) => number | null) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['projection'] as const,
+      registers: [metrics.registry],
+      async collect() {
+        for (const status of await statuses()) {
+          const value = valueOf(status);
+          if (value !== null) this.set({ projection: status.name }, value);
+        }
+      },
+    });
+  gauge(
+    'tracershop_projection_lag_events',
+    'Events in $all after the projection checkpoint',
+    (status) => status.lag.events,
+  );
+  gauge('tracershop_projection_lag_seconds', 'How long the oldest unapplied event has waited', (status) =>
+    status.lag.ms === null ? null : status.lag.ms / 1000,
+  );
+  gauge('tracershop_projection_failed', '1 when the projection stopped on an event it cannot apply', (status) =>
+    status.healthy ? 0 : 1,
+  );
+  gauge(
+    'tracershop_projection_events_applied',
+    'Events applied by the live tables',
+    (status) => status.checkpoint?.eventsApplied ?? 0,
+  );
+  gauge(
+    'tracershop_projection_last_batch_events',
+    'Events in the last committed batch',
+    (status) => status.checkpoint?.lastBatchSize ?? 0,
+  );
 }
 
 @Module({})
