@@ -76,6 +76,17 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     throw new Error(`${table} ${rowKey} was not synced within 10 s`);
   }
 
+  /** The api's gauges of captured changes, as a scrape reads them. */
+  async function legacyChangeMetrics(): Promise<{ open: number; byOutcome: Record<string, number> }> {
+    const text = (await request(app.server).get('/metrics').expect(200)).text;
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+    const byOutcome: Record<string, number> = {};
+    for (const match of text.matchAll(/^tracershop_legacy_changes\{outcome="(\w+)"[^}]*\} (\d+)$/gm)) {
+      byOutcome[match[1] as string] = Number(match[2]);
+    }
+    return { open: value(/^tracershop_legacy_changes_open(?:\{[^}]*\})? (\d+)$/m), byOutcome };
+  }
+
   it('when the dispenser script inserts a VAL row, then the vial is in the API, and the report says so', async () => {
     await oldSystem.query(
       `INSERT INTO VAL (customer, charge, depotpos, filldate, filltime, volume, gros, tare, net, product, ID, activity)
@@ -133,6 +144,11 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       }),
     ]);
     expect(change.counts).toMatchObject({ applied: 2, unsupported: 1, open: 1 });
+    // Operations see it on /metrics too, to alert on.
+    expect(await legacyChangeMetrics()).toEqual({
+      open: 1,
+      byOutcome: { pending: 0, applied: 2, unchanged: 0, rejected: 0, unsupported: 1 },
+    });
   });
 
   it('when someone reconciles an open change with a reason, then it leaves the open list and the report says who and why', async () => {
@@ -149,6 +165,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       .expect(200);
     expect(after.body.items).toEqual([]);
     expect(after.body.counts).toMatchObject({ unsupported: 1, open: 0 });
+    expect((await legacyChangeMetrics()).open).toBe(0);
     const all = await admin.get('/legacy/captured-changes').query({ outcome: 'unsupported' }).expect(200);
     expect(all.body.items[0].reconciliation).toMatchObject({
       reason,
