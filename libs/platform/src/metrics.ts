@@ -4,6 +4,18 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { CommandObserver, CommandOutcome } from '@tracershop/command-pipeline';
 import { Public } from './access';
 
+/**
+ * One read shared by the gauges of a scrape. The registry collects its metrics concurrently, so
+ * each gauge's `collect` calls the returned function and the read under way serves them all.
+ */
+export function readOncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let reading: Promise<T> | null = null;
+  return () =>
+    (reading ??= read().finally(() => {
+      reading = null;
+    }));
+}
+
 /** The process's Prometheus metrics; one registry per app instance. */
 export class TracershopMetrics implements CommandObserver {
   readonly registry = new Registry();

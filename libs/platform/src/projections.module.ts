@@ -14,7 +14,7 @@ import type { EventStore, Position } from '@tracershop/event-store';
 import { ProjectionEngine, type Projection } from '@tracershop/projections/engine';
 import { CommitSignals } from './commit-signals';
 import type { ReadinessCheck } from './health';
-import { TracershopMetrics } from './metrics';
+import { readOncePerScrape, TracershopMetrics } from './metrics';
 import { PROJECTION_POSITIONS, type ProjectionPositions } from './read-your-writes';
 import { EVENT_STORE, PINO_LOGGER, RECORD_DATABASE, TRACERSHOP_CONFIG, WEB_DATABASE } from './tokens';
 
@@ -81,12 +81,7 @@ export class ProjectionsReadiness implements ReadinessCheck {
 
 /** Projection lag, state and throughput as Prometheus gauges, measured when scraped. */
 export function registerProjectionMetrics(engine: Pick<ProjectionEngine, 'status'>, metrics: TracershopMetrics): void {
-  // The registry collects its metrics concurrently: every gauge of one scrape reads one status.
-  let reading: ReturnType<ProjectionEngine['status']> | null = null;
-  const statuses = () =>
-    (reading ??= engine.status().finally(() => {
-      reading = null;
-    }));
+  const statuses = readOncePerScrape(() => engine.status());
   type ProjectionStatus = Awaited<ReturnType<ProjectionEngine['status']>>[number];
   const gauge = (name: string, help: string, valueOf: (status: ProjectionStatus) => number | null) =>
     new Gauge({

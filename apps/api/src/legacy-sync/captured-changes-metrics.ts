@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
-import { CAPTURE_OUTCOMES, type CaptureOutcome } from '@tracershop/domain/legacy';
-import { PINO_LOGGER, TracershopMetrics } from '@tracershop/platform';
+import { CAPTURE_OUTCOMES } from '@tracershop/domain/legacy';
+import { PINO_LOGGER, readOncePerScrape, TracershopMetrics } from '@tracershop/platform';
 import { CapturedChangesReport } from './captured-changes-report';
 
 /**
@@ -12,9 +12,6 @@ import { CapturedChangesReport } from './captured-changes-report';
  */
 @Injectable()
 export class CapturedChangesMetrics implements OnModuleInit {
-  /** The counts of the scrape under way: both gauges read them from one query. */
-  private counting: Promise<Record<CaptureOutcome | 'open', number> | null> | null = null;
-
   constructor(
     @Inject(CapturedChangesReport) private readonly report: CapturedChangesReport,
     @Inject(TracershopMetrics) private readonly metrics: TracershopMetrics,
@@ -22,7 +19,13 @@ export class CapturedChangesMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const counts = () => this.counts();
+    const counts = readOncePerScrape(() =>
+      this.report.counts().catch((error: unknown) => {
+        // A scrape must not fail with the record database: the gauges keep their last values.
+        this.logger.warn({ err: error }, 'captured changes not counted for /metrics');
+        return null;
+      }),
+    );
     const registers = [this.metrics.registry];
     new Gauge({
       name: 'tracershop_legacy_changes',
@@ -43,19 +46,5 @@ export class CapturedChangesMetrics implements OnModuleInit {
         if (counted) this.set(counted.open);
       },
     });
-  }
-
-  private counts(): Promise<Record<CaptureOutcome | 'open', number> | null> {
-    this.counting ??= this.report
-      .counts()
-      .catch((error: unknown) => {
-        // A scrape must not fail with the record database: the gauges keep their last values.
-        this.logger.warn({ err: error }, 'captured changes not counted for /metrics');
-        return null;
-      })
-      .finally(() => {
-        this.counting = null;
-      });
-    return this.counting;
   }
 }
