@@ -294,6 +294,7 @@ export async function deliveryTimeRow(
 ): Promise<CapturePlan> {
   if (change.operation === 'insert' && change.after) {
     const row = change.after;
+    const dtid = numberOf(change, row, 'DTID');
     const endpointId = await onlyEndpointOfRow(change, row, lookups);
     const fdg = await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups);
     const weekday = numberOf(change, row, 'day');
@@ -312,14 +313,14 @@ export async function deliveryTimeRow(
       definitions.deliveryTimeSlot,
       {
         type: 'ScheduleDeliveryTimeSlot',
-        slotId: slotIdOfLegacyRow(numberOf(change, row, 'DTID')),
+        slotId: slotIdOfLegacyRow(dtid),
         endpointId,
         productionRunId: runs[0] as string,
         deliveryTime: deliveryTimeOf(change, row),
         repeat: repeatOf(change, row),
         maxActivityMBq: maxActivityOf(change, row),
         expiryDate: null,
-        legacyId: numberOf(change, row, 'DTID'),
+        legacyId: dtid,
         at: change.capturedAt,
         refs: refsLoadedByHandler,
       },
