@@ -48,7 +48,7 @@ describe('legacy orders rows of FDG orders', () => {
         status: 1,
         run: 1,
         total_amount: 1500,
-        // trunc(1500.4 × 1.1) with the catalogue page's 10 % overhead
+        // trunc(1000 × 1.1) + trunc(500.4 × 1.1), with the catalogue page's 10 % overhead
         amount_o: 1650,
         total_amount_o: 1650,
         comment: 'Første levering',
@@ -241,7 +241,8 @@ describe('legacy orders rows of FDG orders', () => {
         run: 1,
         COID: 1002,
         total_amount: 0,
-        frigivet_amount: 1200,
+        // The vial's 1200.7 MBq into the INT column, which rounds (the host's first vial is truncated)
+        frigivet_amount: 1201,
         amount_o: 0,
         total_amount_o: 0,
         volume: '3.10',

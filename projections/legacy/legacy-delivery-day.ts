@@ -400,15 +400,19 @@ export const legacyUsage: Readonly<Record<InjectionUsage, string>> = { human: 'H
 const EPSILON = 1e-6;
 const trunc = (value: number) => Math.trunc(value + EPSILON);
 
-/** Ordered MBq without and with overhead: amount rounded, amount_o = trunc(Σ amount·(1 + percent/100)). */
+/**
+ * Ordered MBq without and with overhead, added order by order as the old system's `InsertOrder`
+ * adds a second order of the slot to its row (`amount += A2`, `amount_o += A2o`): each order's
+ * amount rounded into the INT column, each `A·(1 + percent/100)` truncated on its own.
+ */
 function amountsOf(orders: readonly DayActivityOrder[]): { amount: number; amountO: number } {
   let amount = 0;
   let amountO = 0;
   for (const order of orders) {
-    amount += order.activityMBq;
-    amountO += (order.activityMBq * (100 + order.overheadPercent)) / 100;
+    amount += Math.round(order.activityMBq);
+    amountO += trunc((order.activityMBq * (100 + order.overheadPercent)) / 100);
   }
-  return { amount: Math.round(amount), amountO: trunc(amountO) };
+  return { amount, amountO };
 }
 
 /** Any ordered → 1, else any accepted → 2, else (all released) → 3; none active → 4. */
@@ -519,20 +523,24 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
     });
   }
 
-  // Hosts' totals: own amounts plus the decay-corrected amounts of the rows moved into them (O5).
+  // Hosts' totals: own amounts plus the decay-corrected amounts of the rows moved into them (O5),
+  // each share rounded on its own, as each move of the old system stored `total += X·f` in an INT.
   const hosted = new Map<number, { amount: number; amountO: number }>();
   for (const plan of plans) {
     const row = rows.get(plan.oid);
     if (!row || !plan.moved || row.COID === -1) continue;
     const factor = (plan.active[0] as DayActivityOrder).movedTo?.decayFactor ?? 1;
     const sum = hosted.get(row.COID) ?? { amount: 0, amountO: 0 };
-    hosted.set(row.COID, { amount: sum.amount + row.amount * factor, amountO: sum.amountO + row.amount_o * factor });
+    hosted.set(row.COID, {
+      amount: sum.amount + Math.round(row.amount * factor),
+      amountO: sum.amountO + Math.round(row.amount_o * factor),
+    });
   }
   for (const [oid, extra] of hosted) {
     const host = rows.get(oid);
     if (!host) continue;
-    host.total_amount = Math.round(host.amount + extra.amount);
-    host.total_amount_o = Math.round(host.amount_o + extra.amountO);
+    host.total_amount = host.amount + extra.amount;
+    host.total_amount_o = host.amount_o + extra.amountO;
   }
 
   for (const release of Object.values(state.releases)) {
@@ -568,7 +576,9 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
         run: host.run,
         COID: host.OID,
         total_amount: 0,
-        frigivet_amount: trunc(vial.activityMBq),
+        // The old system wrote the vial's activity itself into the INT column, which rounds it
+        // (the host's first vial went through int(), which truncates).
+        frigivet_amount: Math.round(vial.activityMBq),
         ...releasedBy,
         amount_o: 0,
         total_amount_o: 0,

@@ -162,6 +162,33 @@ describe('legacy rows of a delivery day', () => {
     expect(summary(dissolved)).toEqual({ 4: [2, -1, 150, 150, 1], 6: [1, -1, 10, 10, 4] });
   });
 
+  it("adds a second order of the slot as InsertOrder does: each order's amount_o truncated on its own", () => {
+    // Given two orders of 333 MBq at 15 % overhead in one slot (333 × 1.15 = 382.95 each)
+    const at15 = (event: OrderPlaced): OrderPlaced => ({
+      ...event,
+      data: { ...event.data, order: { ...event.data.order, overheadPercent: 15 } as OrderPlaced['data']['order'] },
+    });
+    const state = play(at15(placed('a', 2, s0800, 333)), at15(placed('b', 4, s0800, 333)));
+    // When the row is derived; then amount_o is 382 + 382, not trunc(765.9)
+    const row = deriveDayRows(state).orders.get(2);
+    expect([row?.amount, row?.amount_o, row?.total_amount, row?.total_amount_o]).toEqual([666, 764, 666, 764]);
+  });
+
+  it("rounds each moved-in row's share of the host's totals on its own, as each move stored it", () => {
+    // Given rows of 1 MBq from two later slots moved into the 08:00 row (1 × 1.5 each)
+    const s1200 = slot('s-1200', '12:00', 3);
+    const state = play(
+      placed('c', 6, s0800, 10),
+      placed('a', 2, s1030, 1),
+      placed('d', 8, s1200, 1),
+      moved('a', s1030, s0800),
+      moved('d', s1200, s0800),
+    );
+    // When the rows are derived; then the host adds round(1.5) twice: 10 + 2 + 2, not round(13)
+    const host = deriveDayRows(state).orders.get(6);
+    expect([host?.total_amount, host?.total_amount_o]).toEqual([14, 11 + 2 + 2]);
+  });
+
   it('keeps orders of other tracers out of orders', () => {
     const choline = placed('x', 8, s0800, 10);
     const state = play({
