@@ -231,16 +231,19 @@ describe('identity over HTTP', () => {
   });
 
   describe('electronic signatures', () => {
+    /** What the signing step is called with inside a request of this person. */
+    const commandContextOf = (me: { id: string; printedName: string }, role: string) => ({
+      actor: { kind: 'user' as const, id: me.id, printedName: me.printedName, role },
+      correlationId: 'c',
+      causationId: 'c',
+    });
+
     it('re-authenticate the signer, check the release right, and record failed attempts', async () => {
       const releaser = await person('qp.person', { role: 'releaser' });
       const signatures = app.api.get(ElectronicSignatures);
       const me = (await releaser.client.get('/auth/me').expect(200)).body;
       const principal = { ...me, credentialId: 'signing-test-session' };
-      const context = {
-        actor: { kind: 'user' as const, id: me.id, printedName: me.printedName, role: 'releaser' },
-        correlationId: 'c',
-        causationId: 'c',
-      };
+      const context = commandContextOf(me, 'releaser');
       const record = { streamId: 'ordering.slotDay-1', content: { orders: ['o1'], lots: ['FDG-261122-1'] } };
 
       await expect(
@@ -293,14 +296,43 @@ describe('identity over HTTP', () => {
       expect(events.filter((type) => type === 'SignatureAttemptFailed')).toHaveLength(3);
     });
 
+    it('wrong signature passwords count towards the lockout, and a locked user signs nothing and cannot log in', async () => {
+      // Given a releaser logged in, and a lockout after three wrong passwords
+      const signer = await person('locked.signer', { role: 'releaser' });
+      const me = (await signer.client.get('/auth/me').expect(200)).body;
+      const context = commandContextOf(me, 'releaser');
+      const sign = (password: string) =>
+        app.api.get(ElectronicSignatures).sign(
+          {
+            principal: { ...me, credentialId: 'locking-session' },
+            username: 'locked.signer',
+            password,
+            meaning: 'review',
+            streamId: 's',
+            content: {},
+          },
+          context,
+        );
+      // When three signatures are given with a wrong password
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await expect(sign('not-the-Passphrase-1')).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+      }
+      // Then the account is locked: the right password signs nothing, and logs nobody in
+      await expect(sign('chosen-Passphrase-43')).rejects.toMatchObject({ code: 'ACCOUNT_LOCKED' });
+      const login = await anonymous()
+        .post('/auth/login')
+        .send({ username: 'locked.signer', password: 'chosen-Passphrase-43' })
+        .expect(423);
+      expect(login.body.error.code).toBe('ACCOUNT_LOCKED');
+      const events = await userEvents(signer.id);
+      expect(events.filter((type) => type === 'SignatureAttemptFailed')).toHaveLength(4);
+      expect(events).toContain('UserLockedOut');
+    });
+
     it('the first signature of a session needs the username too', async () => {
       const reviewer = await person('second.reviewer', { role: 'production' });
       const me = (await reviewer.client.get('/auth/me').expect(200)).body;
-      const context = {
-        actor: { kind: 'user' as const, id: me.id, printedName: me.printedName, role: 'production' },
-        correlationId: 'c',
-        causationId: 'c',
-      };
+      const context = commandContextOf(me, 'production');
       await expect(
         app.api.get(ElectronicSignatures).sign(
           {

@@ -319,6 +319,47 @@ describe('ordering over HTTP', () => {
     expect(vialAfter.body.releaseId).toBeNull();
   });
 
+  it('a release right is checked on the day of signing, not on the delivery date', async () => {
+    // Given an accepted order for Glostrup weeks ahead, and a vial for it
+    const placed = await otherShop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.otherSlot, deliveryDate: monday, activityMBq: 200 })
+      .expect(201);
+    const orderId = placed.body.id as string;
+    await production.post(`/ordering/orders/${orderId}/accept`).expect(200);
+    const vial = await production
+      .post('/ordering/vials')
+      .send({
+        lot: 'FDG-261123-7',
+        fillDate: monday,
+        fillTime: '07:20:00',
+        activityMBq: 400,
+        volumeMl: 3,
+        dispenserNumber: 4,
+      })
+      .expect(201);
+    // And a releaser whose FDG right runs out tomorrow, before the delivery date
+    const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
+    const rex = await person('rex.releaser', { role: 'releaser' });
+    await admin
+      .post(`/identity/users/${rex.id}/release-rights`)
+      .send({ tracerId: catalog.tracer, expiresOn: tomorrow })
+      .expect(200);
+    // When they release it today; then the right, unexpired today, lets them sign
+    const released = await rex.client
+      .post('/ordering/releases/activity')
+      .send({
+        slotId: catalog.otherSlot,
+        deliveryDate: monday,
+        orderIds: [orderId],
+        vialIds: [vial.body.id],
+        confirmOtherDate: true,
+        signature: { username: 'rex.releaser', password: 'chosen-Passphrase-43' },
+      })
+      .expect(201);
+    expect(released.body.events).toEqual(['ActivityReleased']);
+  });
+
   it('injection orders: placed, accepted and released with a lot number', async () => {
     const placed = await shop
       .post('/ordering/injection-orders')

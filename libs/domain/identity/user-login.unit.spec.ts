@@ -13,6 +13,7 @@ import {
   type StartSession,
   type SessionEnded,
   type SessionEndedReason,
+  type SignatureAttemptFailed,
   type UserLockedOut,
 } from './user';
 
@@ -417,25 +418,64 @@ describe('User login', () => {
       userId: 'user-anne',
       meaning: 'release',
       reason: 'bad_password',
+      policy: lockoutPolicy,
       at,
     };
+    const signatureFailed = (
+      failuresInWindow: number,
+      reason: RecordSignatureFailure['reason'] = 'bad_password',
+      failedAt = at,
+    ): SignatureAttemptFailed => ({
+      type: 'SignatureAttemptFailed',
+      data: { userId: 'user-anne', meaning: 'release', reason, failuresInWindow, failedAt },
+    });
 
     it('records the failed attempt with its meaning (Part 11 §11.300)', () => {
       spec
         .given([anneRegistered])
         .when(failSignature)
-        .then([
-          { type: 'SignatureAttemptFailed', data: { userId: 'user-anne', meaning: 'release', reason: 'bad_password' } },
-        ]);
+        .then([signatureFailed(1)]);
     });
 
     it('records it for a deactivated user too', () => {
       spec
         .given([anneRegistered, { type: 'UserDeactivated', data: { userId: 'user-anne' } }])
         .when({ ...failSignature, reason: 'deactivated' })
-        .then([
-          { type: 'SignatureAttemptFailed', data: { userId: 'user-anne', meaning: 'release', reason: 'deactivated' } },
-        ]);
+        .then([signatureFailed(0, 'deactivated')]);
+    });
+
+    it('given four wrong passwords at login, when the fifth is given at a signature, then the user is locked out', () => {
+      spec
+        .given([anneRegistered, ...badPasswords(4)])
+        .when(failSignature)
+        .then([signatureFailed(5), lockedOut(minutesAfter(15))]);
+    });
+
+    it('given four wrong signature passwords, when a login fails too, then the login lockout counts them', () => {
+      const signatures = [1, 2, 3, 4].map((count) => signatureFailed(count, 'bad_password', minutesAfter(count - 5)));
+      spec
+        .given([anneRegistered, ...signatures])
+        .when(failLogin(at))
+        .then([loginFailed(at, 5), lockedOut(minutesAfter(15))]);
+    });
+
+    it('counts only wrong passwords, and only within the window', () => {
+      spec
+        .given([anneRegistered, ...badPasswords(4, minutesAfter(-16))])
+        .when(failSignature)
+        .then([signatureFailed(1)]);
+      spec
+        .given([anneRegistered, ...badPasswords(4)])
+        .when({ ...failSignature, reason: 'missing_right' })
+        .then([signatureFailed(4, 'missing_right')]);
+    });
+
+    it('given signatures failed before their count was recorded, then they still count nothing', () => {
+      const recordedBefore: SignatureAttemptFailed = {
+        type: 'SignatureAttemptFailed',
+        data: { userId: 'user-anne', meaning: 'release', reason: 'bad_password' },
+      };
+      expect(fold(userDecider, [anneRegistered, recordedBefore, recordedBefore])).toMatchObject({ recentFailures: [] });
     });
 
     it('takes meanings and reasons from controlled lists', () => {

@@ -232,6 +232,8 @@ export interface RecordSignatureFailure {
   userId: string;
   meaning: SignatureMeaning;
   reason: SignatureFailureReason;
+  /** The login lockout policy: wrong signature passwords count towards the same lockout. */
+  policy: LockoutPolicy;
   at: IsoInstant;
 }
 
@@ -287,7 +289,7 @@ export interface LoginFailedData {
   userId: string;
   reason: LoginFailureReason;
   remoteAddress: string | null;
-  /** Bad-password failures within the policy's window, this one included when it is one. */
+  /** Bad passwords (of logins and signatures) within the policy's window, this one included when it is one. */
   failuresInWindow: number;
   /** Addition to the contract: the command's `at`, so the state can count failures in a window. */
   failedAt?: IsoInstant;
@@ -315,6 +317,13 @@ export interface SignatureAttemptFailedData {
   userId: string;
   meaning: SignatureMeaning;
   reason: SignatureFailureReason;
+  /**
+   * Addition to the contract (absent from earlier events): bad passwords, of logins and signatures,
+   * within the policy's window, this one included when it is one.
+   */
+  failuresInWindow?: number;
+  /** Addition to the contract: the command's `at`, so the state can count failures in a window. */
+  failedAt?: IsoInstant;
 }
 
 export type UserRegistered = DomainEvent<'UserRegistered', UserRegisteredData>;
@@ -527,27 +536,35 @@ function deactivateUser(command: DeactivateUser, user: PresentUser): UserEvent[]
 function recordLoginFailure(command: RecordLoginFailure, user: PresentUser): UserEvent[] {
   const reason = requireOneOf(command.reason, loginFailureReasons, 'reason', 'INVALID_LOGIN_FAILURE_REASON');
   const remoteAddress = optionalRemoteAddress(command.remoteAddress);
-  const policy = validLockoutPolicy(command.policy);
-  const counts = reason === 'bad_password';
-  const earlier = user.recentFailures.filter((failedAt) =>
-    isWithinSecondsBefore(failedAt, command.at, policy.windowSeconds),
-  );
-  const failuresInWindow = earlier.length + (counts ? 1 : 0);
-  const events: UserEvent[] = [
+  const { failuresInWindow, lockout } = countFailure(user, command.at, command.policy, reason === 'bad_password');
+  return [
     {
       type: 'LoginFailed',
       data: { userId: user.userId, reason, remoteAddress, failuresInWindow, failedAt: command.at },
     },
+    ...lockout,
   ];
-  const locks =
-    counts && user.status === 'active' && !isLockedAt(user, command.at) && failuresInWindow >= policy.maxFailures;
-  if (locks) {
-    events.push({
-      type: 'UserLockedOut',
-      data: { userId: user.userId, until: addSeconds(command.at, policy.lockoutSeconds) },
-    });
-  }
-  return events;
+}
+
+/**
+ * A failed login or signature against the lockout policy: bad passwords within the window, this
+ * one included when it counts, and the lockout they reach. Logins and signatures share the count,
+ * so a password cannot be guessed through the signing step while the login is guarded.
+ */
+function countFailure(
+  user: PresentUser,
+  at: IsoInstant,
+  policyGiven: LockoutPolicy,
+  counts: boolean,
+): { failuresInWindow: number; lockout: UserLockedOut[] } {
+  const policy = validLockoutPolicy(policyGiven);
+  const earlier = user.recentFailures.filter((failedAt) => isWithinSecondsBefore(failedAt, at, policy.windowSeconds));
+  const failuresInWindow = earlier.length + (counts ? 1 : 0);
+  const locks = counts && user.status === 'active' && !isLockedAt(user, at) && failuresInWindow >= policy.maxFailures;
+  const lockout: UserLockedOut[] = locks
+    ? [{ type: 'UserLockedOut', data: { userId: user.userId, until: addSeconds(at, policy.lockoutSeconds) } }]
+    : [];
+  return { failuresInWindow, lockout };
 }
 
 function startSession(command: StartSession, user: ActiveUser): UserEvent[] {
@@ -600,11 +617,21 @@ function endSession(command: EndSession, user: ActiveUser): UserEvent[] {
   return [{ type: 'SessionEnded', data: { userId: user.userId, sessionId, reason } }];
 }
 
-/** Recorded for deactivated users too, like login failures. */
+/**
+ * Recorded for deactivated users too, like login failures. A wrong password counts towards the
+ * login lockout (Part 11 §11.300: attempts are detected, and repeats stopped and reported).
+ */
 function recordSignatureFailure(command: RecordSignatureFailure, user: PresentUser): UserEvent[] {
   const meaning = requireOneOf(command.meaning, signatureMeanings, 'meaning', 'INVALID_SIGNATURE_MEANING');
   const reason = requireOneOf(command.reason, signatureFailureReasons, 'reason', 'INVALID_SIGNATURE_FAILURE_REASON');
-  return [{ type: 'SignatureAttemptFailed', data: { userId: user.userId, meaning, reason } }];
+  const { failuresInWindow, lockout } = countFailure(user, command.at, command.policy, reason === 'bad_password');
+  return [
+    {
+      type: 'SignatureAttemptFailed',
+      data: { userId: user.userId, meaning, reason, failuresInWindow, failedAt: command.at },
+    },
+    ...lockout,
+  ];
 }
 
 // Decider
@@ -651,7 +678,8 @@ function evolve(state: UserState, event: UserEvent): UserState {
       };
     case 'UserDeactivated':
       return { ...state, status: 'deactivated', openSessions: {} };
-    case 'LoginFailed': {
+    case 'LoginFailed':
+    case 'SignatureAttemptFailed': {
       const { reason, failedAt } = event.data;
       if (reason !== 'bad_password' || failedAt === undefined) return state;
       return { ...state, recentFailures: [...state.recentFailures, failedAt].slice(-MAX_REMEMBERED_FAILURES) };
@@ -673,8 +701,6 @@ function evolve(state: UserState, event: UserEvent): UserState {
     }
     case 'SessionEnded':
       return { ...state, openSessions: without(state.openSessions, event.data.sessionId) };
-    case 'SignatureAttemptFailed':
-      return state;
   }
 }
 

@@ -4,7 +4,12 @@ import type Redis from 'ioredis';
 import { signatureBlockFor, verifyPassword, type Principal } from '@tracershop/auth';
 import { CommandPipeline, type CommandContext } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import { hasReleaseRight, type SignatureFailureReason, type SignatureMeaning } from '@tracershop/domain/identity';
+import {
+  hasReleaseRight,
+  isLockedAt,
+  type SignatureFailureReason,
+  type SignatureMeaning,
+} from '@tracershop/domain/identity';
 import type { SignatureBlock } from '@tracershop/event-store';
 import { HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { IdentityService } from './identity.service';
@@ -21,7 +26,7 @@ export interface SigningRequest {
   content: unknown;
   /** Release needs a valid release right for this tracer. */
   tracerId?: string;
-  /** The business date the right must be valid on (YYYY-MM-DD); default today (UTC). */
+  /** The day of signing (YYYY-MM-DD, in the business time zone) the right must be valid on; default today (UTC). */
   onDate?: string;
 }
 
@@ -44,6 +49,7 @@ export class ElectronicSignatures {
       throw new HttpProblem(HttpStatus.FORBIDDEN, 'SIGNATURE_NEEDS_A_PERSON', 'Only a person can sign');
     }
     const state = await this.identity.loadUser(principal.id);
+    const at = new Date();
     const fail = async (
       reason: SignatureFailureReason,
       status: number,
@@ -52,13 +58,24 @@ export class ElectronicSignatures {
     ): Promise<never> => {
       await this.pipeline.execute(
         this.identity.commands.user,
-        { type: 'RecordSignatureFailure', userId: principal.id, meaning, reason, at: new Date().toISOString() },
+        {
+          type: 'RecordSignatureFailure',
+          userId: principal.id,
+          meaning,
+          reason,
+          policy: this.identity.lockoutPolicy(),
+          at: at.toISOString(),
+        },
         { ...context, causationId: randomUUID() },
       );
       throw new HttpProblem(status, code, message, { meaning });
     };
     if (state.status !== 'active')
       return fail('deactivated', HttpStatus.FORBIDDEN, 'SIGNATURE_REFUSED', 'The account is not active');
+    // Locked by wrong passwords (of logins or signatures): no password is even tried.
+    if (isLockedAt(state, at.toISOString())) {
+      return fail('locked', HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many wrong passwords; try again later');
+    }
     const signingKey = `tracershop:${this.config.databases.web}:signing:${principal.credentialId}`;
     const continuous = (await this.redis.exists(signingKey)) === 1;
     if (!continuous || request.username !== undefined) {
@@ -100,7 +117,7 @@ export class ElectronicSignatures {
       meaning,
       request.streamId,
       request.content,
-      new Date(),
+      at,
     );
   }
 }

@@ -305,7 +305,7 @@ export class OrderingService {
       content,
       context,
       tracerId,
-      dto.deliveryDate,
+      local.date,
     );
     const [tracer, customer] = await this.tracerAndCustomer(tracerId, endpointId);
     return this.send(
@@ -319,7 +319,7 @@ export class OrderingService {
         slotId: dto.slotId,
         orderIds: dto.orderIds,
         vials,
-        ...(await this.releaser(principal, tracerId, dto.deliveryDate)),
+        ...(await this.releaser(principal, tracerId, local.date)),
         signatureMeaning: signature.meaning,
         today: local.date,
         confirmOtherDate: dto.confirmOtherDate ?? false,
@@ -336,7 +336,7 @@ export class OrderingService {
     principal: Principal,
     context: CommandContext,
   ) {
-    const { at } = this.clock.now();
+    const { at, local } = this.clock.now();
     const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
     const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
     const streamId = deliveryDayStreamName(dto.endpointId, dto.deliveryDate);
@@ -349,7 +349,7 @@ export class OrderingService {
       content,
       context,
       tracerId,
-      dto.deliveryDate,
+      local.date,
     );
     const [tracer] = await this.tracerAndCustomer(tracerId, dto.endpointId);
     return this.send(
@@ -362,7 +362,7 @@ export class OrderingService {
         date: dto.deliveryDate,
         orderIds: dto.orderIds,
         lot: dto.lot,
-        ...(await this.releaser(principal, tracerId, dto.deliveryDate)),
+        ...(await this.releaser(principal, tracerId, local.date)),
         signatureMeaning: signature.meaning,
         at,
         refs: { tracer },
@@ -442,7 +442,9 @@ export class OrderingService {
 
   /**
    * Who releases, with the legacy user id the old tables name, and the signer's release right for
-   * the tracer, which the decider checks again.
+   * the tracer, which the decider checks again. The right must be unexpired on the day of signing
+   * (`onDate`, today in the business time zone), whatever day the release is for: a right that has
+   * expired signs no release, also not one of a past delivery.
    */
   private async releaser(
     principal: Principal,
