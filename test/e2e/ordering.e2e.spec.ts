@@ -298,6 +298,11 @@ describe('ordering over HTTP', () => {
       })
       .expect(409);
     expect(twice.body.error.code).toBe('ORDER_RELEASED');
+    const intoReleased = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.early, deliveryDate: monday, activityMBq: 100 })
+      .expect(409);
+    expect(intoReleased.body.error).toMatchObject({ code: 'SLOT_RELEASED', details: { slotId: catalog.early } });
 
     const shopCancel = await shop.post(`/ordering/orders/${orderId}/cancel`).send({ reason: 'too late' }).expect(409);
     expect(shopCancel.body.error.code).toBe('ORDER_RELEASED');

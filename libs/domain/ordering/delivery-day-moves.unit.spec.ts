@@ -30,6 +30,7 @@ import {
   openDays,
   order1At1030,
   order1MovedTo0900,
+  order1ReleasedAt0900Ghost,
   order2At0900,
   order3At0800,
   otherEndpointSlot,
@@ -272,19 +273,7 @@ describe('DeliveryDay moves', () => {
 
     it('never restores a released order', () => {
       spec
-        .given([
-          order1At1030,
-          accepted('order-1'),
-          order1MovedTo0900,
-          ghostAt0900,
-          activityReleased(
-            'release-1',
-            'slot-herlev-mon-0900',
-            ['order-1'],
-            [releasedVial(fdgVial1, null)],
-            'ghost:slot-herlev-mon-0900:9001',
-          ),
-        ])
+        .given([order1At1030, accepted('order-1'), order1MovedTo0900, ghostAt0900, order1ReleasedAt0900Ghost])
         .when(restore())
         .thenThrows('ORDER_RELEASED');
     });

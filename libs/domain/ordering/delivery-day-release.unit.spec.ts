@@ -1,10 +1,12 @@
 import { fold } from '../kernel';
 import { specFor } from '../kernel/decider-spec';
-import { absent, activeFdg, activeFet, activeHerlev } from '../catalog/catalog-examples';
+import { absent, activeFdg, activeFet, activeHerlev, activeMondayRun } from '../catalog/catalog-examples';
 import {
   deliveryDayDecider,
   type CorrectRelease,
   type InjectionOrdersReleased,
+  type MoveOrderToSlot,
+  type OrderCancelled,
   type OrderPlaced,
   type ReleaseInjectionOrders,
   type ReleasedOrderCorrected,
@@ -12,10 +14,12 @@ import {
 } from './delivery-day';
 import {
   accepted,
+  activityRefs,
   activityReleased,
   at,
   at0800,
   at0900,
+  at1030,
   date,
   endpointId,
   fdgPlaced,
@@ -25,8 +29,12 @@ import {
   ghostAt0900,
   order1At1030,
   order1MovedTo0900,
+  order1ReleasedAt0900Ghost,
+  openDays,
   peter,
+  placeFdg,
   releasedVial,
+  slot0900,
   vialDispensed,
   vialState,
 } from './ordering-examples';
@@ -162,15 +170,7 @@ describe('DeliveryDay releases', () => {
         .when(
           releaseSlot({ slotId: 'slot-herlev-mon-0900', orderIds: ['order-1'], vials: [vialEntry(fdgVial1, 7001)] }),
         )
-        .then([
-          activityReleased(
-            'release-1',
-            'slot-herlev-mon-0900',
-            ['order-1'],
-            [releasedVial(fdgVial1, null)],
-            'ghost:slot-herlev-mon-0900:9001',
-          ),
-        ]);
+        .then([order1ReleasedAt0900Ghost]);
       spec
         .given([order1At1030, accepted('order-1'), order1MovedTo0900, ghostAt0900])
         .when(releaseSlot({ slotId: 'slot-herlev-mon-1030', orderIds: ['order-1'] }))
@@ -344,6 +344,65 @@ describe('DeliveryDay releases', () => {
         .given([...injectionsAccepted, injectionsReleased()])
         .when(releaseInjections())
         .thenNothing();
+    });
+  });
+
+  describe('a released slot', () => {
+    const placeAt0900 = placeFdg({
+      orderId: 'order-7',
+      legacyOid: 1007,
+      slotId: 'slot-herlev-mon-0900',
+      refs: activityRefs(slot0900),
+    });
+    const releasedViaGhost = [
+      order1At1030,
+      accepted('order-1'),
+      order1MovedTo0900,
+      ghostAt0900,
+      order1ReleasedAt0900Ghost,
+    ];
+
+    it('given the 08:00 delivery released, when another order is placed there, then it is refused', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(placeFdg({ orderId: 'order-5', legacyOid: 1005 }))
+        .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0800', releaseId: 'release-1' });
+    });
+
+    it('given a release hosted by a ghost, when an order of its own is placed or moved in, then it is refused (the ghost stays)', () => {
+      spec.given(releasedViaGhost).when(placeAt0900).thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0900' });
+      const moveIn: MoveOrderToSlot = {
+        type: 'MoveOrderToSlot',
+        ...day,
+        orderId: 'order-2',
+        targetSlotId: 'slot-herlev-mon-0900',
+        reason: 'Second run dropped',
+        ghostLegacyOid: 9002,
+        refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
+      };
+      spec
+        .given([...releasedViaGhost, fdgPlaced('order-2', 1002, at1030, 300)])
+        .when(moveIn)
+        .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0900' });
+    });
+
+    it('given a cancelled order of a released slot, when it is reinstated, then it is refused', () => {
+      const cancelled: OrderCancelled = {
+        type: 'OrderCancelled',
+        data: { orderId: 'order-5', previousStatus: 'ordered', reason: 'Patient cancelled', actingAs: 'shop' },
+      };
+      spec
+        .given([fdgPlaced('order-5', 1005, at0800, 200), cancelled, ...twoOrdersAccepted, released0800])
+        .when({ type: 'ReinstateOrder', ...day, orderId: 'order-5', reason: 'Patient after all', ghostLegacyOid: 9003 })
+        .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0800' });
+    });
+
+    it('given the release corrected, then the slot takes orders again', () => {
+      const events = deliveryDayDecider.decide(
+        placeFdg({ orderId: 'order-5', legacyOid: 1005 }),
+        fold(deliveryDayDecider, [...twoOrdersAccepted, released0800, corrected0800]),
+      );
+      expect(events.map((event) => event.type)).toEqual(['OrderPlaced']);
     });
   });
 

@@ -580,6 +580,24 @@ function requireSameDay(state: DeliveryDayState, command: DayCommand) {
 }
 
 /**
+ * A slot's delivery of the day, once released, takes no more orders (placed, moved or restored
+ * into it, or reinstated there): they would join a shipment already certified, and a ghost that
+ * hosts the release would be dissolved under it. Correcting the release opens the slot again.
+ */
+function requireSlotNotReleased(state: DeliveryDayState, slotId: string) {
+  const release = Object.values(state.releases).find(
+    (candidate) => candidate.kind === 'activity' && candidate.slotId === slotId && candidate.status === 'released',
+  );
+  if (release) {
+    throw conflict(
+      'SLOT_RELEASED',
+      `The delivery from slot ${slotId} on ${state.date} is released; correct the release first, or use another slot`,
+      { slotId, releaseId: release.releaseId },
+    );
+  }
+}
+
+/**
  * After any change: a slot whose delivery holds moved-in orders but no order of its own has a
  * ghost order as host; a ghost whose reason to exist is gone is dissolved and stays on the
  * record as a dead order.
@@ -754,6 +772,7 @@ function placeActivityOrder(command: PlaceActivityOrder, state: DeliveryDayState
     });
   }
   requireDeliveringSlot(refs.slot, run, command.slotId, command.endpointId, command.date, refs.closedDays);
+  requireSlotNotReleased(state, command.slotId);
   const activityMBq = requireActivity(command.activityMBq);
   requireSlotMax(state, command.slotId, refs.slot.maxActivityMBq, activityMBq);
   requireDeadline(command, command.actingAs, command.deadlineOverrideReason);
@@ -871,6 +890,7 @@ function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryD
   }
   requireStatus(order, 'moved', ['ordered', 'accepted']);
   if (activeSlotOf(order) === command.targetSlotId) return [];
+  requireSlotNotReleased(state, command.targetSlotId);
   const { targetSlot, targetRun } = command.refs;
   requireDeliveringSlot(
     targetSlot,
@@ -931,6 +951,7 @@ function restoreOrder(command: RestoreOrder, state: DeliveryDayState): DeliveryD
   const reason = requireReason(command.reason);
   if (order.movedTo === null) return [];
   requireStatus(order, 'moved', ['ordered', 'accepted']);
+  requireSlotNotReleased(state, order.slotId);
   return ghostEvents(
     state,
     [
@@ -1219,6 +1240,7 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       const order = requireOrder(state, command.orderId);
       const reason = requireReason(command.reason);
       requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
+      if (order.kind === 'activity') requireSlotNotReleased(state, activeSlotOf(order));
       return ghostEvents(
         state,
         [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],

@@ -416,3 +416,12 @@ export const activityReleased = (
     releasedBy: peter,
   },
 });
+
+/** order-1, moved from 10:30 to 09:00 where a ghost hosts it, released there with one vial. */
+export const order1ReleasedAt0900Ghost = activityReleased(
+  'release-1',
+  'slot-herlev-mon-0900',
+  ['order-1'],
+  [releasedVial(fdgVial1, null)],
+  'ghost:slot-herlev-mon-0900:9001',
+);
