@@ -246,6 +246,21 @@ describe('DeliveryDay releases', () => {
         .given([...twoOrdersAccepted, released0800])
         .when(releaseSlot())
         .thenNothing();
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot({ orderIds: ['order-3', 'order-1'] }))
+        .thenNothing();
+    });
+
+    it('refuses a release id repeated with other orders or vials: it is not the same release', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot({ orderIds: ['order-1'] }))
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-1' });
+      spec
+        .given([...twoOrdersAccepted, released0800])
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001)] }))
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-1' });
     });
 
     it('refuses a release id that recorded another slot, and never releases an order twice', () => {
@@ -339,11 +354,19 @@ describe('DeliveryDay releases', () => {
         .thenThrows('NO_ORDERS');
     });
 
-    it('is idempotent by release id', () => {
+    it('is idempotent by release id, for the same orders and lot only', () => {
       spec
         .given([...injectionsAccepted, injectionsReleased()])
-        .when(releaseInjections())
+        .when(releaseInjections({ lot: 'FET:260302:1' }))
         .thenNothing();
+      spec
+        .given([...injectionsAccepted, injectionsReleased()])
+        .when(releaseInjections({ orderIds: ['inj-1'] }))
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-inj-1' });
+      spec
+        .given([...injectionsAccepted, injectionsReleased()])
+        .when(releaseInjections({ lot: 'FET-260302-2' }))
+        .thenThrows('RELEASE_EXISTS', { releaseId: 'release-inj-1' });
     });
   });
 

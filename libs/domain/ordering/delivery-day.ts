@@ -579,6 +579,10 @@ function requireSameDay(state: DeliveryDayState, command: DayCommand) {
   }
 }
 
+/** The same ids, in any order: a repeated command names what the first one named. */
+const sameMembers = (recorded: readonly string[], given: readonly string[]) =>
+  recorded.length === given.length && given.every((id) => recorded.includes(id));
+
 /**
  * A slot's delivery of the day, once released, takes no more orders (placed, moved or restored
  * into it, or reinstated there): they would join a shipment already certified, and a ghost that
@@ -968,7 +972,15 @@ function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDay
   requireId(command.releaseId, 'releaseId');
   const existing = state.releases[command.releaseId];
   if (existing) {
-    if (existing.status === 'released' && existing.slotId === command.slotId) return [];
+    const repeated =
+      existing.status === 'released' &&
+      existing.slotId === command.slotId &&
+      sameMembers(existing.orderIds, command.orderIds) &&
+      sameMembers(
+        existing.vials.map((vial) => vial.vialId),
+        command.vials.map((vial) => vial.vialId),
+      );
+    if (repeated) return [];
     throw conflict('RELEASE_EXISTS', `Release ${command.releaseId} was already recorded`, {
       releaseId: command.releaseId,
     });
@@ -1072,7 +1084,11 @@ function releaseInjectionOrders(command: ReleaseInjectionOrders, state: Delivery
   requireId(command.releaseId, 'releaseId');
   const existing = state.releases[command.releaseId];
   if (existing) {
-    if (existing.status === 'released') return [];
+    const repeated =
+      existing.status === 'released' &&
+      existing.lot === normaliseLotNumber(command.lot) &&
+      sameMembers(existing.orderIds, command.orderIds);
+    if (repeated) return [];
     throw conflict('RELEASE_EXISTS', `Release ${command.releaseId} was already recorded`, {
       releaseId: command.releaseId,
     });
