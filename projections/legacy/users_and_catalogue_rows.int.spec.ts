@@ -211,6 +211,41 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
     expect(await bed.positional('productionTimes', 'PTID')).toEqual([[1, '06:30:00', 1, 100000, 20]]);
   });
 
+  it('numbers days 1 = Monday … 7 = Sunday and even ISO weeks repeat_t 2', async () => {
+    // Given a Sunday FDG run, and a slot on it delivered in even weeks only
+    await bed.given(
+      {
+        type: 'ProductionRunScheduled',
+        data: {
+          productionRunId: 'run-sun-1',
+          tracerId: 'tracer-fdg',
+          weekday: 7,
+          productionTime: '07:00',
+          runNumber: 1,
+          maxActivityMBq: 50_000,
+          legacyId: 26,
+        },
+      },
+      {
+        type: 'DeliveryTimeSlotScheduled',
+        data: {
+          slotId: 'slot-sun-0900',
+          endpointId: 'ep-herlev-pet',
+          productionRunId: 'run-sun-1',
+          weekday: 7,
+          deliveryTime: '09:00',
+          repeat: 'even',
+          maxActivityMBq: null,
+          expiryDate: null,
+          legacyId: 38,
+        },
+      },
+    );
+    // Then the old tables hold day 7, and repeat_t 2
+    expect((await bed.positional('productionTimes', 'PTID')).at(-1)).toEqual([7, '07:00:00', 1, 50000, 26]);
+    expect((await bed.positional('deliverTimes', 'DTID')).at(-1)).toEqual([42, 7, 2, '09:00:00', null, 38, 1]);
+  });
+
   it('writes closed dates into blockDeliverDate and deletes reopened ones', async () => {
     await bed.given(
       { type: 'DateClosed', data: { date: '2026-12-24', reason, legacyId: 60 } },
