@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { deliveryDayStreamName } from '@tracershop/domain/ordering';
+import { deliveryDayStreamName, vialStreamName } from '@tracershop/domain/ordering';
 import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
@@ -124,6 +125,28 @@ describe('ordering over HTTP', () => {
   afterAll(async () => {
     await app?.close();
   });
+
+  /** A VialAssigned as a release's first step appends it, recorded at `at`: what a stop mid-release leaves. */
+  const leftAssigned = (vialId: string, releaseId: string, streamId: string, at: Date) =>
+    store.append(
+      vialStreamName(vialId),
+      [
+        {
+          type: 'VialAssigned',
+          data: { vialId, releaseId, streamId },
+          metadata: {
+            eventId: randomUUID(),
+            schemaVersion: 1,
+            occurredAt: at.toISOString(),
+            recordedAt: at.toISOString(),
+            actor: { kind: 'system', id: 'release-saga', printedName: 'Release', role: 'system' },
+            correlationId: randomUUID(),
+            causationId: randomUUID(),
+          },
+        },
+      ],
+      'any',
+    );
 
   const dayEvents = async () =>
     (await store.readStream(deliveryDayStreamName(catalog.endpoint, monday))).map((event) => event.type);
@@ -322,6 +345,50 @@ describe('ordering over HTTP', () => {
     expect(afterCorrection.body.status).toBe('accepted');
     const vialAfter = await production.get(`/ordering/vials/${encodeURIComponent(first)}`).expect(200);
     expect(vialAfter.body.releaseId).toBeNull();
+
+    // Given the state a stop between the correction and the giving back of its vials leaves: the
+    // first vial still assigned to the corrected release
+    await leftAssigned(first, released.body.id, released.body.streamId, new Date());
+    // When the order is released again with it; then the vial is given back first, reason on record
+    const reReleased = await release({ password: releaserCredentials.password }).expect(201);
+    expect(reReleased.body.events).toEqual(['ActivityReleased']);
+    const firstVialEvents = await store.readStream(vialStreamName(first));
+    expect(firstVialEvents.slice(-2).map((event) => [event.type, event.data])).toEqual([
+      [
+        'VialUnassigned',
+        { vialId: first, releaseId: released.body.id, reason: `Release ${released.body.id} was corrected` },
+      ],
+      ['VialAssigned', { vialId: first, releaseId: reReleased.body.id, streamId: reReleased.body.streamId }],
+    ]);
+  });
+
+  it('a vial reserved for a release that was never recorded is free again after the grace period', async () => {
+    const dispense = async (lot: string) =>
+      (
+        await production
+          .post('/ordering/vials')
+          .send({ lot, fillDate: monday, fillTime: '07:40:00', activityMBq: 900, volumeMl: 2, dispenserNumber: 2 })
+          .expect(201)
+      ).body.id as string;
+    const dayStream = deliveryDayStreamName(catalog.endpoint, monday);
+    const correction = { reason: 'Volume read again', volumeMl: 2.1 };
+    // Given a vial reserved a moment ago for a release not recorded (yet): it stays reserved
+    const recent = await dispense('FDG-261123-8');
+    await leftAssigned(recent, 'release-in-flight', dayStream, new Date());
+    const refused = await production.post(`/ordering/vials/${encodeURIComponent(recent)}/correct`).send(correction);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('VIAL_ASSIGNED');
+    // Given one reserved ten minutes ago for a release never recorded: it is given back, then corrected
+    const stale = await dispense('FDG-261123-9');
+    await leftAssigned(stale, 'release-lost', dayStream, new Date(Date.now() - 10 * 60_000));
+    const corrected = await production
+      .post(`/ordering/vials/${encodeURIComponent(stale)}/correct`)
+      .send(correction)
+      .expect(200);
+    expect(corrected.body.events).toEqual(['VialCorrected']);
+    const events = await store.readStream(vialStreamName(stale));
+    expect(events.slice(-2).map((event) => event.type)).toEqual(['VialUnassigned', 'VialCorrected']);
+    expect(events.at(-2)?.data).toMatchObject({ reason: 'Release release-lost was never recorded' });
   });
 
   it('a release right is checked on the day of signing, not on the delivery date', async () => {

@@ -5,3 +5,4 @@ export * from './lot-number';
 export * from './schema-versions';
 export * from './vial';
 export * from './val-file';
+export * from './stale-vial-assignment';

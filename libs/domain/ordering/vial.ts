@@ -204,10 +204,12 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
             releaseId: state.assignedTo.releaseId,
           });
         }
-        const next = validMeasurements({ ...state, ...command.changes });
+        // A field given as undefined (an optional field the request left out) changes nothing.
+        const given = Object.fromEntries(Object.entries(command.changes).filter(([, value]) => value !== undefined));
+        const next = validMeasurements({ ...state, ...given });
         const changes: VialCorrected['data']['changes'] = {};
         for (const key of measurementKeys) {
-          if (key in command.changes && next[key] !== state[key]) {
+          if (key in given && next[key] !== state[key]) {
             (changes as Record<string, unknown>)[key] = { from: state[key], to: next[key] };
           }
         }

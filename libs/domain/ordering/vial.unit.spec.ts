@@ -165,6 +165,13 @@ describe('Vial', () => {
       expect(fold(vialDecider, [fdgVial1, activityCorrected])).toMatchObject({ activityMBq: 2450, dispenserNumber: 3 });
     });
 
+    it('given fields left out as undefined (as a request body leaves them), then they change nothing', () => {
+      spec
+        .given([fdgVial1])
+        .when(correct({ activityMBq: 2450, dispenserNumber: 3, volumeMl: undefined, netG: undefined }))
+        .then([activityCorrected]);
+    });
+
     it('needs a reason', () => {
       spec
         .given([fdgVial1])

@@ -160,6 +160,9 @@ export const vialCommand: CommandDefinition<VialCommand, VialEvent, VialState> =
  * A vial belongs to one release: before a release is appended its vials are assigned on their own
  * streams (a vial already taken by another release refuses, and the release is not appended);
  * when the append fails they are given back, and a correction gives them back after its append.
+ * A process that stops between those appends leaves a vial assigned to a release that is not in
+ * force; the next release or correction of that vial gives it back first
+ * (`OrderingService.vialFreedOfStaleRelease`).
  */
 export function deliveryDayCommand(
   pipeline: CommandPipeline,

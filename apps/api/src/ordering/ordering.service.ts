@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { hasRole, type Principal } from '@tracershop/auth';
@@ -25,6 +26,7 @@ import type { DomainEvent } from '@tracershop/domain/kernel';
 import {
   deliveryDayDecider,
   deliveryDayStreamName,
+  staleVialAssignment,
   vialDecider,
   vialStreamName,
   type ActingAs,
@@ -33,13 +35,15 @@ import {
   type DeliveryDayState,
   type OrderedBy,
   type ReleasedBy,
+  type VialState,
 } from '@tracershop/domain/ordering';
-import { ExecuteDomainCommand, HttpProblem } from '@tracershop/platform';
+import type { EventStore } from '@tracershop/event-store';
+import { EVENT_STORE, ExecuteDomainCommand, HttpProblem } from '@tracershop/platform';
 import { ElectronicSignatures } from '../identity/electronic-signatures';
 import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from './business-clock';
-import { deliveryDayCommand, loadedByHandler } from './ordering-commands';
+import { deliveryDayCommand, loadedByHandler, vialCommand } from './ordering-commands';
 import { OrderLocator, type LocatedOrder } from './order-locator';
 import type {
   ChangeActivityOrderDto,
@@ -80,6 +84,7 @@ export class OrderingService {
     @Inject(OrderLocator) private readonly locator: OrderLocator,
     @Inject(ElectronicSignatures) private readonly signatures: ElectronicSignatures,
     @Inject(IdentityService) private readonly identity: IdentityService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {
     this.deliveryDay = deliveryDayCommand(pipeline);
   }
@@ -285,7 +290,7 @@ export class OrderingService {
     const vials = await Promise.all(
       dto.vialIds.map(async (vialId, index) => ({
         vialId,
-        state: await this.pipeline.loadState(vialStreamName(vialId), vialDecider),
+        state: await this.vialFreedOfStaleRelease(vialId, context),
         // Only vials after the first get a legacy row of their own.
         extraRowLegacyOid: index === 0 ? 0 : await this.legacyIds.allocate('orders'),
       })),
@@ -438,6 +443,38 @@ export class OrderingService {
       },
       context,
     );
+  }
+
+  /**
+   * The vial's state, after giving it back from a release that is not in force (corrected, or never
+   * recorded): what a process left behind when it stopped inside a release or a correction
+   * (`staleVialAssignment`). The vial's stream records the reason; any other assignment stays.
+   */
+  async vialFreedOfStaleRelease(vialId: string, context: CommandContext): Promise<VialState> {
+    const stream = vialStreamName(vialId);
+    const vial = await this.pipeline.loadState(stream, vialDecider);
+    if (vial.status === 'absent' || vial.assignedTo === null) return vial;
+    const { releaseId, streamId } = vial.assignedTo;
+    const day = await this.pipeline.loadState(streamId, deliveryDayDecider);
+    const assignedAt = day.releases[releaseId] ? null : await this.assignedAt(stream, releaseId);
+    const at = this.clock.now().at;
+    const reason = staleVialAssignment(vial.assignedTo, day, assignedAt, at);
+    if (reason === null) return vial;
+    await this.pipeline.execute(
+      vialCommand,
+      { type: 'UnassignVial', vialId, releaseId, reason, at },
+      { ...context, causationId: `${context.causationId}:UnassignVial:${vialId}:${randomUUID()}` },
+    );
+    return this.pipeline.loadState(stream, vialDecider);
+  }
+
+  /** When the vial was last assigned to this release (recorded time), or null if it never was. */
+  private async assignedAt(vialStream: string, releaseId: string): Promise<string | null> {
+    const events = await this.store.readStream(vialStream, { direction: 'backwards' });
+    const assigned = events.find(
+      (event) => event.type === 'VialAssigned' && (event.data as { releaseId?: unknown }).releaseId === releaseId,
+    );
+    return assigned?.metadata.recordedAt ?? null;
   }
 
   /**

@@ -121,8 +121,10 @@ export class VialsController {
   @Allow(...ORDER_HANDLERS)
   @HttpCode(200)
   @ApiOkResponse({ type: OrderCommandResponseDto, description: 'A GMP change: reason, old and new values' })
-  correct(@Param('id') id: string, @Body() body: CorrectVialDto, @Command() context: CommandContext) {
+  async correct(@Param('id') id: string, @Body() body: CorrectVialDto, @Command() context: CommandContext) {
     const { reason, ...changes } = body;
+    // A vial left assigned to a corrected or unrecorded release is corrected like a free one.
+    await this.ordering.vialFreedOfStaleRelease(id, context);
     return this.ordering.send(
       id,
       vialCommand,
