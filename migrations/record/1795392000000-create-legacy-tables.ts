@@ -174,7 +174,7 @@ const REFERENCE_ROWS: readonly string[] = [
  * overwritten with them; without one, a new row in the shape of a fresh order. Two matching rows
  * make `SELECT … INTO` fail ("Result consisted of more than one row"): invariant O1.
  */
-const INSERT_ORDER = `
+export const INSERT_ORDER = `
   CREATE PROCEDURE InsertOrder (
     IN InAmount INT,
     IN InAmountOverhead INT,

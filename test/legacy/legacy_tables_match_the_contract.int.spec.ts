@@ -48,6 +48,13 @@ describe('legacy tables', () => {
       )
     ).map(([name]) => name);
 
+  const insertOrderRoutine = (database: string) =>
+    rows(
+      `SELECT ROUTINE_DEFINITION, SQL_MODE FROM information_schema.routines
+       WHERE routine_schema = ? AND routine_name = 'InsertOrder' AND routine_type = 'PROCEDURE'`,
+      [database],
+    );
+
   beforeAll(async () => {
     pool = createPool({ ...MYSQL_TEST_CONNECTION, dateStrings: true, connectionLimit: 2, multipleStatements: false });
     await migrateProjectionDatabase(MYSQL_TEST_CONNECTION, 'record', migrated);
@@ -101,9 +108,20 @@ describe('legacy tables', () => {
         `CREATE TABLE \`${old}\`.Roles (Id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, Rolename CHAR(20) NOT NULL, REALM CHAR(10)) DEFAULT CHARSET=latin1`,
       );
       await pool.query(`INSERT INTO \`${old}\`.Roles VALUES (4, 'Customer', 'zope')`);
+      // The old database's own InsertOrder, created strict: never replaced, whatever its mode
+      const strict = await pool.getConnection();
+      try {
+        await strict.query("SET SESSION sql_mode = 'STRICT_TRANS_TABLES'");
+        await strict.query(`CREATE PROCEDURE \`${old}\`.InsertOrder (IN InAmount INT) BEGIN SELECT InAmount; END`);
+      } finally {
+        strict.destroy();
+      }
       const users = await definition(old, 'Users');
+      const ownProcedure = await insertOrderRoutine(old);
 
       await migrateProjectionDatabase(MYSQL_TEST_CONNECTION, 'record', old);
+
+      expect(await insertOrderRoutine(old)).toEqual(ownProcedure);
 
       expect(await definition(old, 'Users')).toEqual(users);
       expect(await rows(`SELECT * FROM \`${old}\`.Users`)).toEqual([[7, 'petrh', 'secret']]);
@@ -113,6 +131,12 @@ describe('legacy tables', () => {
     } finally {
       await dropTestDatabase(old);
     }
+  });
+
+  it("creates InsertOrder in the old server's lenient sql_mode, which its statements run in", async () => {
+    const [[definitionText, sqlMode]] = (await insertOrderRoutine(migrated)) as [[string, string]];
+    expect(definitionText).toMatch(/^BEGIN/);
+    expect(sqlMode).not.toMatch(/STRICT_|NO_ZERO_/);
   });
 
   it('creates InsertOrder: a customer FDG order merges into the row of its slot, or makes one', async () => {
