@@ -430,6 +430,20 @@ describe('ordering over HTTP', () => {
       })
       .expect(201);
     expect(released.body.events).toEqual(['ActivityReleased']);
+
+    // And Glostrup's board shows run 1 (06:00) making its 08:15 order, decayed back 135 minutes
+    const board = await otherShop
+      .get('/ordering/day-board')
+      .query({ date: monday, tracerId: catalog.tracer, minPosition: released.body.position })
+      .expect(200);
+    expect(board.body.runs.map((run: { runNumber: number; productionTime: string }) => run.productionTime)).toEqual([
+      '06:00',
+      '09:00',
+    ]);
+    const [run1, run2] = board.body.runs;
+    expect(run1).toMatchObject({ runNumber: 1, slotIds: [catalog.otherSlot], deliveredMBq: 200 });
+    expect(run1.activityAtProductionMBq).toBeCloseTo(200 * Math.exp((Math.LN2 * 135 * 60) / F18_HALF_LIFE), 6);
+    expect(run2).toMatchObject({ runNumber: 2, slotIds: [], deliveredMBq: 0, activityAtProductionMBq: 0 });
   });
 
   it('injection orders: placed, accepted and released with a lot number', async () => {

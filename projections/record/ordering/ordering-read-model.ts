@@ -1,8 +1,10 @@
 import type { Pool } from 'mysql2/promise';
 import { isCalendarDate, type CalendarDate, type ClockTime } from '@tracershop/domain/catalog';
 import {
+  decayFactor,
   normaliseLotNumber,
   orderStatuses,
+  secondsBetween,
   type GhostOrderDissolved,
   type InjectionUsage,
   type OrderedBy,
@@ -232,11 +234,31 @@ export interface DayBoardInjectionRow {
   lot: string | null;
 }
 
+/** A production run of the day and what it must make for the slots it serves. */
+export interface DayBoardRun {
+  productionRunId: string;
+  runNumber: number;
+  /** From the catalogue; null for a run the caller gave no production time for. */
+  productionTime: ClockTime | null;
+  /** The slots it delivers to (moved-in orders count at the run that serves them). */
+  slotIds: string[];
+  /** What those slots deliver: each order's MBq with overhead at its slot's time. */
+  deliveredMBq: number;
+  /**
+   * What the run must make at its production time: each order's MBq with overhead decayed back
+   * from the slot that delivers it, Σ ordered·m·exp(ln2·(t_slot − t_production)/T½); null without a
+   * production time.
+   */
+  activityAtProductionMBq: number | null;
+}
+
 export interface DayBoard {
   date: CalendarDate;
   tracerId: string;
   /** By delivery time, endpoint and slot id. */
   slots: DayBoardSlot[];
+  /** By run number: the day's runs with a production time given, and every run serving a slot. */
+  runs: DayBoardRun[];
   /** Injection orders of the tracer on the date, by delivery time and id. */
   injectionOrders: DayBoardInjectionRow[];
 }
@@ -269,6 +291,16 @@ export interface DayBoardOptions {
   tracerId: string;
   /** Only these customers' slots and orders; an empty list matches nothing. */
   customerIds?: readonly string[];
+  /**
+   * The tracer's runs on the date's weekday, from the catalogue: their production times. An
+   * archived run is listed only when it still serves a slot that day.
+   */
+  productionRuns?: ReadonlyArray<{
+    productionRunId: string;
+    runNumber: number;
+    productionTime: ClockTime;
+    archived: boolean;
+  }>;
 }
 
 export interface VialListOptions extends OrderingPageOptions {
@@ -747,6 +779,7 @@ export class OrderingReadModel {
       date,
       tracerId,
       slots: columns,
+      runs: runsOf(orders, columns, options.productionRuns ?? []),
       injectionOrders: orders.filter((order) => order.kind === 'injection').map(injectionRowOf),
     };
   }
@@ -804,6 +837,56 @@ export class OrderingReadModel {
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The day's runs: what each must produce at its production time for the orders it serves (rules,
+ * "Production for a run at t_p"), from each order's served MBq at its delivering slot's time.
+ */
+function runsOf(
+  orders: readonly OrderView[],
+  slots: readonly DayBoardSlot[],
+  given: NonNullable<DayBoardOptions['productionRuns']>,
+): DayBoardRun[] {
+  const runs = new Map<string, DayBoardRun>();
+  const runOf = (productionRunId: string, runNumber: number) => {
+    let run = runs.get(productionRunId);
+    if (!run) {
+      const productionTime = given.find((candidate) => candidate.productionRunId === productionRunId)?.productionTime;
+      run = {
+        productionRunId,
+        runNumber,
+        productionTime: productionTime ?? null,
+        slotIds: [],
+        deliveredMBq: 0,
+        activityAtProductionMBq: productionTime === undefined ? null : 0,
+      };
+      runs.set(productionRunId, run);
+    }
+    return run;
+  };
+  for (const run of given) if (!run.archived) runOf(run.productionRunId, run.runNumber);
+  for (const slot of slots) {
+    if (slot.totalMBq === 0 && slot.ordered.orderIds.length === 0 && slot.movedIn.orders.length === 0) continue;
+    const run = runOf(slot.productionRunId, slot.runNumber);
+    run.slotIds.push(slot.slotId);
+    run.deliveredMBq += slot.totalMBq;
+  }
+  for (const order of orders) {
+    if (order.kind !== 'activity' || isWithdrawn(order.status) || order.activeProductionRunId === null) continue;
+    const run = runs.get(order.activeProductionRunId);
+    if (!run || run.productionTime === null || run.activityAtProductionMBq === null) continue;
+    const servedAt = String(order.activeDeliveryTime);
+    const halfLife = Number(order.halfLifeSeconds);
+    // Without a half-life the run's need is unknown, not smaller.
+    if (!(halfLife > 0)) {
+      run.activityAtProductionMBq = null;
+      continue;
+    }
+    run.activityAtProductionMBq +=
+      Number(order.activityServedMBq) * decayFactor(secondsBetween(run.productionTime, servedAt), halfLife);
+  }
+  return [...runs.values()].sort((a, b) => a.runNumber - b.runNumber || compare(a.productionRunId, b.productionRunId));
+}
 
 function boardRowOf(order: OrderView): DayBoardOrderRow {
   return {

@@ -255,6 +255,31 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
     });
     expect(at1030.orders.map((row) => row.orderId)).toEqual(['order-1']);
     expect(board.injectionOrders).toEqual([]);
+    // Without production times, the runs serving a slot are listed and their need is unknown
+    expect(board.runs.map((run) => [run.productionRunId, run.productionTime, run.activityAtProductionMBq])).toEqual([
+      ['run-mon-1', null, null],
+    ]);
+
+    // Given the catalogue's runs of the weekday; when the board is read; then each run shows what it
+    // delivers and what it must make at its production time, decayed back from each slot
+    const withRuns = await bed.readModel.dayBoard({
+      date,
+      tracerId: 'tracer-fdg',
+      productionRuns: [
+        { productionRunId: 'run-mon-1', runNumber: 1, productionTime: '06:30', archived: false },
+        { productionRunId: 'run-mon-2', runNumber: 2, productionTime: '09:00', archived: false },
+        { productionRunId: 'run-mon-old', runNumber: 3, productionTime: '11:00', archived: true },
+      ],
+    });
+    const backTo0630 = (mbq: number, minutes: number) => mbq * Math.exp((Math.LN2 * minutes * 60) / 6586.2);
+    expect(withRuns.runs.map((run) => [run.productionRunId, run.productionTime, run.slotIds])).toEqual([
+      ['run-mon-1', '06:30', [slot0800Id, slot0900Id]],
+      ['run-mon-2', '09:00', []],
+    ]);
+    const [run1, run2] = withRuns.runs;
+    expect(run1.deliveredMBq).toBeCloseTo(at0800.totalMBq + at0900.totalMBq, 9);
+    expect(run1.activityAtProductionMBq).toBeCloseTo(backTo0630(990, 90) + backTo0630(at0900.totalMBq, 150), 6);
+    expect(run2).toMatchObject({ deliveredMBq: 0, activityAtProductionMBq: 0 });
     await expectOrdersToEqualDeciderState();
   });
 
@@ -573,6 +598,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       date,
       tracerId: 'tracer-fet',
       slots: [],
+      runs: [],
       injectionOrders: [
         {
           orderId: 'inj-1',
@@ -602,6 +628,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       date,
       tracerId: 'tracer-fdg',
       slots: [],
+      runs: [],
       injectionOrders: [],
     });
     expect((await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg', customerIds: [] })).slots).toEqual([]);

@@ -27,6 +27,6 @@ import { TracersController } from './tracers.controller';
     ClosedDatesController,
   ],
   providers: [catalogReadModelProvider, CatalogCommandSender, CustomerScope],
-  exports: [CustomerScope],
+  exports: [CustomerScope, catalogReadModelProvider],
 })
 export class CatalogModule {}

@@ -2,9 +2,15 @@ import type { FastifyRequest } from 'fastify';
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Allow, ReadsProjections } from '@tracershop/platform';
-import { ORDERING_PROJECTION_NAME, type OrderingReadModel } from '@tracershop/projections/record';
+import { isoWeekdayOf } from '@tracershop/domain/catalog';
+import {
+  CATALOG_PROJECTION_NAME,
+  ORDERING_PROJECTION_NAME,
+  type CatalogReadModel,
+  type OrderingReadModel,
+} from '@tracershop/projections/record';
 import { ORDER_READERS, VIAL_READERS } from '../access-roles';
-import { answer } from '../catalog/catalog-read-model.provider';
+import { answer, CATALOG_READ_MODEL } from '../catalog/catalog-read-model.provider';
 import { CustomerScope } from '../catalog/customer-scope';
 import { ReadQueryDto } from '../read-query.dto';
 import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
@@ -57,19 +63,36 @@ export class OrderQueriesController {
 export class DayBoardController {
   constructor(
     @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    @Inject(CATALOG_READ_MODEL) private readonly catalog: CatalogReadModel,
     private readonly scope: CustomerScope,
   ) {}
 
-  /** Per slot of the tracer on the date: ordered, moved-in (decay-corrected), ghost, released and dead. */
+  /**
+   * Per slot of the tracer on the date: ordered, moved-in (decay-corrected), ghost, released and
+   * dead; per production run: what it delivers and what it must make at its production time.
+   */
   @Get()
   @Allow(...ORDER_READERS)
-  @ReadsProjections(ORDERING_PROJECTION_NAME)
-  board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest) {
+  @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
+  async board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest) {
     const customerIds = customerFilter(this.scope, request);
+    // The catalogue's runs of that weekday give each run its production time.
+    const runs = await this.catalog.listProductionRuns({
+      tracerId: query.tracerId,
+      weekday: isoWeekdayOf(query.date),
+      status: 'all',
+      limit: 500,
+    });
     return this.readModel.dayBoard({
       date: query.date,
       tracerId: query.tracerId,
       ...(customerIds !== undefined ? { customerIds } : {}),
+      productionRuns: runs.items.map((run) => ({
+        productionRunId: run.id,
+        runNumber: run.runNumber,
+        productionTime: run.productionTime,
+        archived: run.status !== 'active',
+      })),
     });
   }
 }
