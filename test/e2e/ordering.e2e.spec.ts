@@ -148,6 +148,18 @@ describe('ordering over HTTP', () => {
       'any',
     );
 
+  /** GET a release's PDF document, its bytes in `body`. */
+  const releaseDocument = (client: ReturnType<typeof as>, releaseId: string, minPosition: string) =>
+    client
+      .get(`/ordering/releases/${releaseId}/document`)
+      .query({ minPosition })
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      });
+
   const dayEvents = async () =>
     (await store.readStream(deliveryDayStreamName(catalog.endpoint, monday))).map((event) => event.type);
 
@@ -309,6 +321,23 @@ describe('ordering over HTTP', () => {
       .query({ minPosition: released.body.position })
       .expect(200);
     expect(releasedOrder.body).toMatchObject({ status: 'released', lot: 'FDG-261123-1' });
+    // The release document goes to the customer: a PDF naming the tracer, the lots and the signer
+    const document = await releaseDocument(shop, released.body.id, released.body.position).expect(200);
+    expect(document.headers['content-type']).toBe('application/pdf');
+    const documentText = (document.body as Buffer).toString('latin1');
+    expect(documentText.startsWith('%PDF-1.4')).toBe(true);
+    for (const shown of [
+      'Hermed frigives Fludeoxyglucose \\(18F\\) - F-18 til humant brug.',
+      'Kunde: Herlev Hospital, PET',
+      'Lot FDG-261123-1, fyldt',
+      'Lot FDG-261123-2, fyldt',
+      'Elektronisk signatur af Person rita.releaser, betydning "release"',
+    ]) {
+      expect(documentText).toContain(shown);
+    }
+    expect(documentText).not.toContain('KORRIGERET');
+    // Another customer does not learn it exists
+    await releaseDocument(otherShop, released.body.id, released.body.position).expect(404);
     const twice = await releaser
       .post('/ordering/releases/activity')
       .send({
@@ -338,6 +367,10 @@ describe('ordering over HTTP', () => {
       .send({ reason: 'Wrong vial', signature: { username: 'paul.production', password: 'chosen-Passphrase-43' } })
       .expect(200);
     expect(corrected.body.events).toEqual(['ReleasedOrderCorrected']);
+    const correctedDocument = await releaseDocument(shop, released.body.id, corrected.body.position).expect(200);
+    expect((correctedDocument.body as Buffer).toString('latin1')).toContain(
+      'KORRIGERET: denne frigivelse g\xe6lder ikke l\xe6ngere',
+    );
     const afterCorrection = await production
       .get(`/ordering/orders/${orderId}`)
       .query({ minPosition: corrected.body.position })

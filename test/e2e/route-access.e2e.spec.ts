@@ -133,6 +133,7 @@ const expected: Record<string, 'public' | Role[]> = {
   'POST /ordering/releases/activity': releaseSigners,
   'POST /ordering/releases/injection': releaseSigners,
   'GET /ordering/releases/:id': orderReaders,
+  'GET /ordering/releases/:id/document': orderReaders,
   'POST /ordering/releases/:id/correct': releaseSigners,
   'GET /ordering/vials': vialReaders,
   'POST /ordering/vials': vialWriters,

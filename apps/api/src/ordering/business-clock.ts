@@ -58,6 +58,12 @@ export class BusinessClock {
     this.injectionDeadline = parseOrderingDeadline(config.ordering.injectionDeadline);
   }
 
+  /** An instant (ISO 8601) as business-time `YYYY-MM-DD HH:MM`, for documents people read. */
+  localText(instant: string): string {
+    const { date, time } = localMomentOf(new Date(instant), this.timeZone);
+    return `${date} ${time}`;
+  }
+
   now(): { at: string; local: LocalMoment } {
     const instant = new Date();
     return { at: instant.toISOString(), local: localMomentOf(instant, this.timeZone) };

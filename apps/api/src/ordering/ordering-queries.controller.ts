@@ -1,6 +1,6 @@
-import type { FastifyRequest } from 'fastify';
-import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Allow, ReadsProjections } from '@tracershop/platform';
 import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
@@ -8,13 +8,17 @@ import {
   ORDERING_PROJECTION_NAME,
   type CatalogReadModel,
   type OrderingReadModel,
+  type VialView,
 } from '@tracershop/projections/record';
 import { ORDER_READERS, VIAL_READERS } from '../access-roles';
 import { answer, CATALOG_READ_MODEL } from '../catalog/catalog-read-model.provider';
 import { CustomerScope } from '../catalog/customer-scope';
 import { ReadQueryDto } from '../read-query.dto';
 import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
+import { textPdf } from '../documents/text-pdf';
+import { BusinessClock } from './business-clock';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
+import { releaseDocumentLines } from './release-document';
 
 /** Customers a scoped caller may see, narrowed by an optional filter; undefined means all. */
 function customerFilter(scope: CustomerScope, request: FastifyRequest, customerId?: string): string[] | undefined {
@@ -102,8 +106,50 @@ export class DayBoardController {
 export class ReleaseQueriesController {
   constructor(
     @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    @Inject(CATALOG_READ_MODEL) private readonly catalog: CatalogReadModel,
+    @Inject(BusinessClock) private readonly clock: BusinessClock,
     private readonly scope: CustomerScope,
   ) {}
+
+  /** The release document that goes with the vials, as PDF; a corrected release's says it no longer holds. */
+  @Get(':id/document')
+  @Allow(...ORDER_READERS)
+  @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The release document (PDF)' })
+  async document(
+    @Param('id') id: string,
+    @Query() _query: ReadQueryDto,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Buffer> {
+    const release = await answer(this.readModel.getRelease(id), { code: 'RELEASE_NOT_FOUND', id });
+    await this.scope.assertCustomer(request, release.customerId, 'release', id);
+    const [tracer, customer, endpoint, vials] = await Promise.all([
+      this.catalog.getTracer(release.tracerId),
+      this.catalog.getCustomer(release.customerId),
+      this.catalog.getDeliveryEndpoint(release.endpointId),
+      Promise.all(release.vialIds.map((vialId) => this.readModel.getVial(vialId))),
+    ]);
+    const isotope = tracer ? await this.catalog.getIsotope(tracer.isotopeId) : null;
+    const pdf = textPdf(
+      releaseDocumentLines({
+        release,
+        tracer: tracer ?? { shortName: release.tracerId, clinicalName: release.tracerId },
+        isotopeName: isotope?.name ?? '',
+        customerName: customer?.longName ?? release.customerId,
+        endpointName: endpoint?.name ?? release.endpointId,
+        vials: vials.filter((vial): vial is VialView => vial !== null),
+        local: (instant) => this.clock.localText(instant),
+      }),
+      { title: `Frigivelse ${release.releaseId}` },
+    );
+    const fileName = `frigivelse-${release.releaseId.replace(/[^A-Za-z0-9-]/g, '_')}.pdf`;
+    void reply
+      .header('content-type', 'application/pdf')
+      .header('content-disposition', `inline; filename="${fileName}"`);
+    return pdf;
+  }
 
   @Get(':id')
   @Allow(...ORDER_READERS)

@@ -1,0 +1,72 @@
+import type { ReleaseView, VialView } from '@tracershop/projections/record';
+import type { DocumentLine } from '../documents/text-pdf';
+
+/** What the release document names besides the release itself, read from the catalogue and the vials. */
+export interface ReleaseDocumentFacts {
+  release: ReleaseView;
+  tracer: { shortName: string; clinicalName: string };
+  isotopeName: string;
+  customerName: string;
+  endpointName: string;
+  /** The release's vials, in its order. */
+  vials: readonly VialView[];
+  /** An instant as business-time `YYYY-MM-DD HH:MM`. */
+  local: (instant: string) => string;
+}
+
+const mbq = (value: number) => `${value.toLocaleString('da-DK', { maximumFractionDigits: 1 })} MBq`;
+
+/**
+ * The release document the hospital receives with the vials (rules, "Release document"): the
+ * old system's sentence "Hermed frigives <clinical name> - <isotope> til humant brug", the
+ * delivery, the lots, who released it under which signature, and, once corrected, that it no
+ * longer holds. Danish, as the old document and its readers.
+ */
+export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[] {
+  const { release, tracer, vials, local } = facts;
+  const lines: DocumentLine[] = [
+    { text: `Frigivelse af ${tracer.shortName}`, style: 'title' },
+    { text: `Hermed frigives ${tracer.clinicalName} - ${facts.isotopeName} til humant brug.` },
+    { text: 'Levering', style: 'heading' },
+    { text: `Kunde: ${facts.customerName}, ${facts.endpointName}` },
+    { text: `Leveringsdato: ${release.deliveryDate}` },
+    { text: `Ordrer: ${release.orderIds.length}` },
+  ];
+  if (release.kind === 'activity') {
+    lines.push({ text: 'Hætteglas', style: 'heading' });
+    for (const vial of vials) {
+      lines.push({
+        text: `Lot ${vial.lot}, fyldt ${vial.fillDate} ${vial.fillTime}: ${mbq(vial.activityMBq)}, ${vial.volumeMl} ml`,
+      });
+    }
+    if (release.deliveredActivityMBq !== null) {
+      lines.push({ text: `Aktivitet ved fyldning i alt: ${mbq(release.deliveredActivityMBq)}` });
+    }
+  } else {
+    lines.push({ text: 'Batch', style: 'heading' }, { text: `Lot ${release.lot ?? ''}` });
+  }
+  lines.push(
+    { text: 'Frigivet af', style: 'heading' },
+    { text: `${release.releasedBy.printedName} (${release.releasedBy.username}), ${local(release.releasedAt)}` },
+  );
+  if (release.signature) {
+    const { signature } = release;
+    lines.push(
+      {
+        text: `Elektronisk signatur af ${signature.printedName}, betydning "${signature.meaning}", ${local(signature.signedAt)}`,
+      },
+      { text: `Signeret post: ${signature.recordHash}`, style: 'small' },
+    );
+  }
+  if (release.status === 'corrected' && release.correction) {
+    const { correction } = release;
+    lines.push(
+      { text: 'KORRIGERET: denne frigivelse gælder ikke længere', style: 'heading' },
+      {
+        text: `${local(correction.correctedAt)}, ${correction.correctedBy.printedName}: ${correction.reason}`,
+      },
+    );
+  }
+  lines.push({ text: `Frigivelse ${release.releaseId}`, style: 'small' });
+  return lines;
+}
