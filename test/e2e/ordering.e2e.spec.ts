@@ -443,6 +443,11 @@ describe('ordering over HTTP', () => {
         dispenserNumber: 4,
       })
       .expect(201);
+    // (its volume corrected after it was first recorded)
+    await production
+      .post(`/ordering/vials/${encodeURIComponent(vial.body.id)}/correct`)
+      .send({ reason: 'Volume read again', volumeMl: 3.1 })
+      .expect(200);
     // And a releaser whose FDG right runs out tomorrow, before the delivery date
     const tomorrow = addDays(new Date().toISOString().slice(0, 10), 1);
     const rex = await person('rex.releaser', { role: 'releaser' });
@@ -477,6 +482,16 @@ describe('ordering over HTTP', () => {
     expect(run1).toMatchObject({ runNumber: 1, slotIds: [catalog.otherSlot], deliveredMBq: 200 });
     expect(run1.activityAtProductionMBq).toBeCloseTo(200 * Math.exp((Math.LN2 * 135 * 60) / F18_HALF_LIFE), 6);
     expect(run2).toMatchObject({ runNumber: 2, slotIds: [], deliveredMBq: 0, activityAtProductionMBq: 0 });
+
+    // And the release document flags the vial's value that differs from its first recording (Annex 11 §8.2)
+    const document = await releaseDocument(otherShop, released.body.id, released.body.position).expect(200);
+    const documentText = (document.body as Buffer).toString('latin1');
+    expect(documentText).toContain('Lot FDG-261123-7, fyldt');
+    // (brackets appear escaped, as PDF strings hold them)
+    expect(documentText).toContain('3.1 ml \\(rettet, se nedenfor\\)');
+    expect(documentText).toContain(
+      'af Person paul.production: volumen \\(ml\\) fra 3 til 3.1. Begrundelse: Volume read again',
+    );
   });
 
   it('injection orders: placed, accepted and released with a lot number', async () => {

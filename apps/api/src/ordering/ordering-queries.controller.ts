@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Allow, ReadsProjections } from '@tracershop/platform';
+import { vialStreamName, type VialCorrected } from '@tracershop/domain/ordering';
+import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
+import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
 import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
   CATALOG_PROJECTION_NAME,
@@ -18,7 +20,7 @@ import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './orderin
 import { textPdf } from '../documents/text-pdf';
 import { BusinessClock } from './business-clock';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
-import { releaseDocumentLines } from './release-document';
+import { releaseDocumentLines, type VialCorrection } from './release-document';
 
 /** Customers a scoped caller may see, narrowed by an optional filter; undefined means all. */
 function customerFilter(scope: CustomerScope, request: FastifyRequest, customerId?: string): string[] | undefined {
@@ -108,6 +110,7 @@ export class ReleaseQueriesController {
     @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
     @Inject(CATALOG_READ_MODEL) private readonly catalog: CatalogReadModel,
     @Inject(BusinessClock) private readonly clock: BusinessClock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly scope: CustomerScope,
   ) {}
 
@@ -131,7 +134,10 @@ export class ReleaseQueriesController {
       this.catalog.getDeliveryEndpoint(release.endpointId),
       Promise.all(release.vialIds.map((vialId) => this.readModel.getVial(vialId))),
     ]);
-    const isotope = tracer ? await this.catalog.getIsotope(tracer.isotopeId) : null;
+    const [isotope, vialCorrections] = await Promise.all([
+      tracer ? this.catalog.getIsotope(tracer.isotopeId) : null,
+      this.vialCorrections(release.vialIds),
+    ]);
     const pdf = textPdf(
       releaseDocumentLines({
         release,
@@ -140,6 +146,7 @@ export class ReleaseQueriesController {
         customerName: customer?.longName ?? release.customerId,
         endpointName: endpoint?.name ?? release.endpointId,
         vials: vials.filter((vial): vial is VialView => vial !== null),
+        vialCorrections,
         local: (instant) => this.clock.localText(instant),
       }),
       { title: `Frigivelse ${release.releaseId}` },
@@ -149,6 +156,31 @@ export class ReleaseQueriesController {
       .header('content-type', 'application/pdf')
       .header('content-disposition', `inline; filename="${fileName}"`);
     return pdf;
+  }
+
+  /** Each vial's corrections, read from its stream: the record itself, not a read model's summary. */
+  private async vialCorrections(vialIds: readonly string[]): Promise<Map<string, VialCorrection[]>> {
+    const entries = await Promise.all(
+      vialIds.map(async (vialId) => {
+        const events = await this.store.readStream(vialStreamName(vialId)).catch((error: unknown) => {
+          if (error instanceof StreamNotFoundError) return [];
+          throw error;
+        });
+        const corrections = events
+          .filter((event) => event.type === 'VialCorrected')
+          .map((event): VialCorrection => {
+            const data = event.data as VialCorrected['data'];
+            return {
+              recordedAt: event.metadata.recordedAt,
+              correctedBy: event.metadata.actor.printedName,
+              changes: data.changes,
+              reason: data.reason,
+            };
+          });
+        return [vialId, corrections] as const;
+      }),
+    );
+    return new Map(entries);
   }
 
   @Get(':id')

@@ -1,3 +1,4 @@
+import type { VialCorrected } from '@tracershop/domain/ordering';
 import type { ReleaseView, VialView } from '@tracershop/projections/record';
 import type { DocumentLine } from '../documents/text-pdf';
 
@@ -10,9 +11,30 @@ export interface ReleaseDocumentFacts {
   endpointName: string;
   /** The release's vials, in its order. */
   vials: readonly VialView[];
+  /** Each vial's corrections since it was first recorded, oldest first (Annex 11 §8.2). */
+  vialCorrections: ReadonlyMap<string, readonly VialCorrection[]>;
   /** An instant as business-time `YYYY-MM-DD HH:MM`. */
   local: (instant: string) => string;
 }
+
+/** A correction of a vial's measurements, as its `VialCorrected` event records it. */
+export interface VialCorrection {
+  recordedAt: string;
+  correctedBy: string;
+  changes: VialCorrected['data']['changes'];
+  reason: string;
+}
+
+const FIELD_NAMES: Readonly<Record<string, string>> = {
+  activityMBq: 'aktivitet (MBq)',
+  volumeMl: 'volumen (ml)',
+  dispenserNumber: 'kundenummer',
+  depotPosition: 'depotposition',
+  grossG: 'brutto (g)',
+  tareG: 'tara (g)',
+  netG: 'netto (g)',
+  product: 'produkt',
+};
 
 const mbq = (value: number) => `${value.toLocaleString('da-DK', { maximumFractionDigits: 1 })} MBq`;
 
@@ -35,9 +57,22 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
   if (release.kind === 'activity') {
     lines.push({ text: 'Hætteglas', style: 'heading' });
     for (const vial of vials) {
+      const corrections = facts.vialCorrections.get(vial.vialId) ?? [];
       lines.push({
-        text: `Lot ${vial.lot}, fyldt ${vial.fillDate} ${vial.fillTime}: ${mbq(vial.activityMBq)}, ${vial.volumeMl} ml`,
+        text:
+          `Lot ${vial.lot}, fyldt ${vial.fillDate} ${vial.fillTime}: ${mbq(vial.activityMBq)}, ${vial.volumeMl} ml` +
+          (corrections.length > 0 ? ' (rettet, se nedenfor)' : ''),
       });
+      // A value that differs from its first recording is flagged, with every correction's reason.
+      for (const correction of corrections) {
+        const changed = Object.entries(correction.changes)
+          .map(([field, change]) => `${FIELD_NAMES[field] ?? field} fra ${change?.from} til ${change?.to}`)
+          .join(', ');
+        lines.push({
+          text: `Rettet ${local(correction.recordedAt)} af ${correction.correctedBy}: ${changed}. Begrundelse: ${correction.reason}`,
+          style: 'small',
+        });
+      }
     }
     if (release.deliveredActivityMBq !== null) {
       lines.push({ text: `Aktivitet ved fyldning i alt: ${mbq(release.deliveredActivityMBq)}` });
