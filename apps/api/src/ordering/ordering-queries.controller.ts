@@ -1,10 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import { vialStreamName, type VialCorrected } from '@tracershop/domain/ordering';
 import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
-import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
   CATALOG_PROJECTION_NAME,
   ORDERING_PROJECTION_NAME,
@@ -15,10 +15,10 @@ import {
 import { ORDER_READERS, VIAL_READERS } from '../access-roles';
 import { answer, CATALOG_READ_MODEL } from '../catalog/catalog-read-model.provider';
 import { CustomerScope } from '../catalog/customer-scope';
-import { ReadQueryDto } from '../read-query.dto';
-import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
 import { textPdf } from '../documents/text-pdf';
+import { ReadQueryDto } from '../read-query.dto';
 import { BusinessClock } from './business-clock';
+import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
 import { releaseDocumentLines, type VialCorrection } from './release-document';
 
