@@ -866,7 +866,8 @@ function runsOf(
   };
   for (const run of given) if (!run.archived) runOf(run.productionRunId, run.runNumber);
   for (const slot of slots) {
-    if (slot.totalMBq === 0 && slot.ordered.orderIds.length === 0 && slot.movedIn.orders.length === 0) continue;
+    // A slot whose orders were all withdrawn or moved away asks nothing of its run.
+    if (slot.ordered.orderIds.length === 0 && slot.movedIn.orders.length === 0) continue;
     const run = runOf(slot.productionRunId, slot.runNumber);
     run.slotIds.push(slot.slotId);
     run.deliveredMBq += slot.totalMBq;
