@@ -525,11 +525,19 @@ describe('ordering over HTTP', () => {
         deliveryDate: monday,
         orderIds: [placed.body.id],
         lot: 'FET:261123:1',
+        maxInjectionVolumeMl: 8.5,
         signature: releaserCredentials,
       })
       .expect(201);
     expect(released.body.events).toEqual(['InjectionOrdersReleased']);
     const order = await shop.get(`/ordering/orders/${placed.body.id}`).query({ minPosition: released.body.position });
     expect(order.body).toMatchObject({ status: 'released', lot: 'FET-261123-1', injections: 2, usage: 'human' });
+    const release = await shop
+      .get(`/ordering/releases/${released.body.id}`)
+      .query({ minPosition: released.body.position })
+      .expect(200);
+    expect(release.body).toMatchObject({ kind: 'injection', lot: 'FET-261123-1', maxInjectionVolumeMl: 8.5 });
+    const document = await releaseDocument(shop, released.body.id, released.body.position).expect(200);
+    expect((document.body as Buffer).toString('latin1')).toContain('St\xf8rste injektionsvolumen: 8,5 ml');
   });
 });

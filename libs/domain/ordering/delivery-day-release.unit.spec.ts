@@ -87,9 +87,19 @@ const releaseInjections = (overrides: Partial<ReleaseInjectionOrders> = {}): Rel
   ...overrides,
 });
 const injectionsAccepted = [fetPlaced('inj-1', 2001), fetOrder2, accepted('inj-1'), accepted('inj-2')];
-const injectionsReleased = (lot = 'FET-260302-1'): InjectionOrdersReleased => ({
+const injectionsReleased = (
+  lot = 'FET-260302-1',
+  maxInjectionVolumeMl: number | null = null,
+): InjectionOrdersReleased => ({
   type: 'InjectionOrdersReleased',
-  data: { releaseId: 'release-inj-1', tracerId: 'tracer-fet', orderIds: ['inj-1', 'inj-2'], lot, releasedBy: peter },
+  data: {
+    releaseId: 'release-inj-1',
+    tracerId: 'tracer-fet',
+    orderIds: ['inj-1', 'inj-2'],
+    lot,
+    releasedBy: peter,
+    maxInjectionVolumeMl,
+  },
 });
 
 const correct = (overrides: Partial<CorrectRelease> = {}): CorrectRelease => ({
@@ -287,6 +297,17 @@ describe('DeliveryDay releases', () => {
       spec.given(injectionsAccepted).when(releaseInjections()).then([injectionsReleased()]);
       const state = fold(deliveryDayDecider, [...injectionsAccepted, injectionsReleased()]);
       expect(state.orders['inj-2']).toMatchObject({ status: 'released', releaseId: 'release-inj-1' });
+    });
+
+    it('records the maximum injection volume typed in, and refuses one that is not a volume', () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ maxInjectionVolumeMl: 8.5 }))
+        .then([injectionsReleased('FET-260302-1', 8.5)]);
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ maxInjectionVolumeMl: 0 }))
+        .thenThrows('INVALID_INJECTION_VOLUME', { field: 'maxInjectionVolumeMl' });
     });
 
     it('writes the lot with "-" where the dispenser wrote ":"', () => {

@@ -312,6 +312,8 @@ export interface ReleaseInjectionOrders extends DayCommand {
   releaseId: string;
   orderIds: string[];
   lot: string;
+  /** The largest volume one injection may take from the batch, typed in at release; null when not given. */
+  maxInjectionVolumeMl?: number | null;
   releasedBy: ReleasedBy;
   signatureMeaning: SignatureMeaning | null;
   releaseRightTracerIds: string[];
@@ -424,7 +426,15 @@ export type ActivityReleased = DomainEvent<
 >;
 export type InjectionOrdersReleased = DomainEvent<
   'InjectionOrdersReleased',
-  { releaseId: string; tracerId: string; orderIds: string[]; lot: string; releasedBy: ReleasedBy }
+  {
+    releaseId: string;
+    tracerId: string;
+    orderIds: string[];
+    lot: string;
+    releasedBy: ReleasedBy;
+    /** Addition to the contract (absent from earlier events): the maximum injection volume typed in. */
+    maxInjectionVolumeMl?: number | null;
+  }
 >;
 export type ReleasedOrderCorrected = DomainEvent<
   'ReleasedOrderCorrected',
@@ -1131,9 +1141,25 @@ function releaseInjectionOrders(command: ReleaseInjectionOrders, state: Delivery
         orderIds: command.orderIds,
         lot: normaliseLotNumber(command.lot),
         releasedBy: command.releasedBy,
+        maxInjectionVolumeMl: optionalInjectionVolume(command.maxInjectionVolumeMl),
       },
     },
   ];
+}
+
+function optionalInjectionVolume(volumeMl: unknown): number | null {
+  if (volumeMl === null || volumeMl === undefined) return null;
+  if (typeof volumeMl !== 'number' || !Number.isFinite(volumeMl) || volumeMl <= 0 || volumeMl > 1_000) {
+    throw ruleViolated(
+      'INVALID_INJECTION_VOLUME',
+      'maxInjectionVolumeMl must be a positive number of ml (at most 1,000)',
+      {
+        field: 'maxInjectionVolumeMl',
+        value: volumeMl,
+      },
+    );
+  }
+  return volumeMl;
 }
 
 function correctRelease(command: CorrectRelease, state: DeliveryDayState): DeliveryDayEvent[] {

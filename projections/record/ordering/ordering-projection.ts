@@ -412,6 +412,7 @@ const handlers: OrderingHandlers = {
       lot: data.vials[0]?.lot ?? null,
       lots: jsonText(lots),
       delivered_activity_mbq: data.deliveredActivityMBq,
+      max_injection_volume_ml: null,
       vial_ids: jsonText(data.vials.map((vial) => vial.vialId)),
       ...releasedByValues(data.releasedBy),
       signature: applied.signature,
@@ -446,6 +447,7 @@ const handlers: OrderingHandlers = {
       lot: data.lot,
       lots: jsonText([data.lot]),
       delivered_activity_mbq: null,
+      max_injection_volume_ml: data.maxInjectionVolumeMl ?? null,
       vial_ids: jsonText([]),
       ...releasedByValues(data.releasedBy),
       signature: applied.signature,
@@ -612,7 +614,8 @@ function isOrderingEventType(type: string): type is OrderingEventType {
  */
 export const orderingProjection: Projection = {
   name: ORDERING_PROJECTION_NAME,
-  version: 1,
+  // 2: releases keep the maximum injection volume typed in at an injection release.
+  version: 2,
   target: 'record',
   eventTypes: orderingRecordEventTypes,
   streamPrefixes: [DELIVERY_DAY_PREFIX, vialStreamName('')],

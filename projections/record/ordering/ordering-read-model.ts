@@ -130,6 +130,8 @@ export interface ReleaseView extends OrderingRecordHistory {
   lots: string[];
   /** Sum of the vials' activity at fill; null for injection releases. */
   deliveredActivityMBq: number | null;
+  /** Injection releases: the largest volume one injection may take, as typed in; else null. */
+  maxInjectionVolumeMl: number | null;
   /** In the order given; the first is the host's vial. */
   vialIds: string[];
   releasedBy: ReleasedBy;
@@ -446,7 +448,8 @@ const releaseLookup: ListDefinition<ReleaseView> = {
   table: orderingTables.releases,
   select: `release_id AS releaseId, kind, endpoint_id AS endpointId, customer_id AS customerId,
     ${day('delivery_date', 'deliveryDate')}, slot_id AS slotId, tracer_id AS tracerId, ghost_id AS ghostId,
-    order_ids AS orderIds, lot, lots, ${double('delivered_activity_mbq', 'deliveredActivityMBq')}, vial_ids AS vialIds,
+    order_ids AS orderIds, lot, lots, ${double('delivered_activity_mbq', 'deliveredActivityMBq')},
+    ${double('max_injection_volume_ml', 'maxInjectionVolumeMl')}, vial_ids AS vialIds,
     released_by_user_id AS releasedByUserId, released_by_username AS releasedByUsername,
     released_by_name AS releasedByName, released_by_legacy_id AS releasedByLegacyId, signature,
     ${moment('released_at', 'releasedAt')}, status, correction_reason AS correctionReason,
@@ -466,6 +469,7 @@ const releaseLookup: ListDefinition<ReleaseView> = {
     lot: text(row.lot),
     lots: json(row.lots) as string[],
     deliveredActivityMBq: number(row.deliveredActivityMBq),
+    maxInjectionVolumeMl: number(row.maxInjectionVolumeMl),
     vialIds: json(row.vialIds) as string[],
     releasedBy: {
       userId: String(row.releasedByUserId),

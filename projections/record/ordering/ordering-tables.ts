@@ -150,6 +150,7 @@ export const orderingTableDefinitions: Readonly<Record<OrderingTable, (table: st
       lot ${LOT} NULL COMMENT 'the injection lot, or the first vial''s lot',
       lots JSON NOT NULL COMMENT 'distinct lots released, in vial order',
       delivered_activity_mbq DOUBLE NULL COMMENT 'sum of the vials'' activity at fill; null for injection releases',
+      max_injection_volume_ml DOUBLE NULL COMMENT 'injection releases: the largest volume one injection may take, if typed in',
       vial_ids JSON NOT NULL COMMENT 'in the order given; the first is the host''s vial',
       released_by_user_id ${USER_ID} NOT NULL,
       released_by_username ${PERSON_NAME} NOT NULL,

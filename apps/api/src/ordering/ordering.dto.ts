@@ -226,6 +226,13 @@ export class ReleaseInjectionOrdersDto {
   @MaxLength(20)
   lot!: string;
 
+  @ApiPropertyOptional({ example: 10, description: 'The largest volume one injection may take from the batch (ml)' })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1_000)
+  maxInjectionVolumeMl?: number;
+
   @ApiProperty({ type: SignatureCredentialsDto })
   @ValidateNested()
   @Type(() => SignatureCredentialsDto)

@@ -345,7 +345,14 @@ export class OrderingService {
     const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
     const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
     const streamId = deliveryDayStreamName(dto.endpointId, dto.deliveryDate);
-    const content = { releaseId: id, date: dto.deliveryDate, orderIds: dto.orderIds, lot: dto.lot };
+    const maxInjectionVolumeMl = dto.maxInjectionVolumeMl ?? null;
+    const content = {
+      releaseId: id,
+      date: dto.deliveryDate,
+      orderIds: dto.orderIds,
+      lot: dto.lot,
+      maxInjectionVolumeMl,
+    };
     const signature = await this.sign(
       principal,
       dto.signature,
@@ -367,6 +374,7 @@ export class OrderingService {
         date: dto.deliveryDate,
         orderIds: dto.orderIds,
         lot: dto.lot,
+        maxInjectionVolumeMl,
         ...(await this.releaser(principal, tracerId, local.date)),
         signatureMeaning: signature.meaning,
         at,

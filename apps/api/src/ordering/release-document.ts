@@ -79,6 +79,9 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
     }
   } else {
     lines.push({ text: 'Batch', style: 'heading' }, { text: `Lot ${release.lot ?? ''}` });
+    if (release.maxInjectionVolumeMl !== null) {
+      lines.push({ text: `Største injektionsvolumen: ${release.maxInjectionVolumeMl.toLocaleString('da-DK')} ml` });
+    }
   }
   lines.push(
     { text: 'Frigivet af', style: 'heading' },

@@ -14,6 +14,7 @@ const injectionRelease: ReleaseView = {
   lot: 'FET-260302-1',
   lots: ['FET-260302-1'],
   deliveredActivityMBq: null,
+  maxInjectionVolumeMl: 8.5,
   vialIds: [],
   releasedBy: { userId: 'u-peter', username: 'peter', printedName: 'Peter Hansen', legacyUserId: 17 },
   signature: {
@@ -47,7 +48,7 @@ const facts = (release: ReleaseView): ReleaseDocumentFacts => ({
 const texts = (release: ReleaseView) => releaseDocumentLines(facts(release)).map((line) => line.text);
 
 describe('the release document', () => {
-  it('given an injection release, then it names the lot typed in, the signer and the signing time', () => {
+  it('given an injection release, then it names the lot and the maximum volume typed in, the signer and the signing time', () => {
     expect(texts(injectionRelease)).toEqual([
       'Frigivelse af FET',
       'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til humant brug.',
@@ -57,6 +58,7 @@ describe('the release document', () => {
       'Ordrer: 2',
       'Batch',
       'Lot FET-260302-1',
+      'Største injektionsvolumen: 8,5 ml',
       'Frigivet af',
       'Peter Hansen (peter), local 06:30',
       'Elektronisk signatur af Peter Hansen, betydning "release", local 06:30',
