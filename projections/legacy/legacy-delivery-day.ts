@@ -317,6 +317,48 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
   }
 }
 
+/**
+ * A production run took a new number: the day's orders and ghosts in the run's slots take it too
+ * (invariant O3: an `orders` row's `run` agrees with its slot's `deliverTimes.run`), except in a slot
+ * the day has released, whose rows keep the run that made them. Returns the same state when nothing
+ * changes, and keeps every order it does not change, so only changed orders are written.
+ */
+export function renumberRun(state: LegacyDayState, runSlotIds: ReadonlySet<string>, runNumber: number): LegacyDayState {
+  const released = new Set(
+    Object.values(state.releases).flatMap((release) =>
+      release.status === 'released' && release.slotId !== null ? [release.slotId] : [],
+    ),
+  );
+  const takesNumber = (slotId: string, current: number) =>
+    runSlotIds.has(slotId) && !released.has(slotId) && current !== runNumber;
+  let changed = false;
+  const orders: Record<string, DayOrder> = {};
+  for (const [orderId, order] of Object.entries(state.orders)) {
+    if (order.kind !== 'activity') {
+      orders[orderId] = order;
+      continue;
+    }
+    const own = takesNumber(order.slotId, order.runNumber);
+    const moved = order.movedTo !== null && takesNumber(order.movedTo.slotId, order.movedTo.runNumber);
+    changed ||= own || moved;
+    orders[orderId] =
+      own || moved
+        ? {
+            ...order,
+            ...(own ? { runNumber } : {}),
+            ...(moved && order.movedTo ? { movedTo: { ...order.movedTo, runNumber } } : {}),
+          }
+        : order;
+  }
+  const ghosts: Record<string, DayGhost> = {};
+  for (const [slotId, ghost] of Object.entries(state.ghosts)) {
+    const renumbered = takesNumber(ghost.slotId, ghost.runNumber);
+    changed ||= renumbered;
+    ghosts[slotId] = renumbered ? { ...ghost, runNumber } : ghost;
+  }
+  return changed ? { ...state, orders, ghosts } : state;
+}
+
 // Rows
 
 const isWithdrawn = (order: DayOrder) => order.status === 'rejected' || order.status === 'cancelled';

@@ -1,5 +1,6 @@
 import type { DeliveryDayEvent, OrderPlaced, SlotPlacement } from '@tracershop/domain/ordering';
-import { deriveDayRows, evolveDay, newDayState, type LegacyDayState } from './legacy-delivery-day';
+import { activityReleased, fdgVial1, releasedVial } from '@tracershop/domain/ordering/ordering-examples';
+import { deriveDayRows, evolveDay, newDayState, renumberRun, type LegacyDayState } from './legacy-delivery-day';
 import { legacyColumns, legacyColumnsNotOwned } from './legacy-tables';
 
 const at = (time: string) => ({ at: `2026-03-02 ${time}:00` });
@@ -53,6 +54,21 @@ const moved = (orderId: string, from: SlotPlacement, to: SlotPlacement): Deliver
 const restored = (orderId: string, from: SlotPlacement, to: SlotPlacement): DeliveryDayEvent => ({
   type: 'OrderRestoredToSlot',
   data: { orderId, from, to, reason: 'r' },
+});
+
+/** Ghost 'g' (OID 90) in the slot, hosting the orders. */
+const ghostCreated = (placement: SlotPlacement, hostedOrderIds: string[]): DeliveryDayEvent => ({
+  type: 'GhostOrderCreated',
+  data: {
+    ghostId: 'g',
+    legacyOid: 90,
+    ...placement,
+    customerId: 'cust',
+    customerLegacyId: 42,
+    tracerId: 'fdg',
+    tracerLegacyId: 6,
+    hostedOrderIds,
+  },
 });
 
 const injectionPlaced: OrderPlaced = {
@@ -132,19 +148,7 @@ describe('legacy rows of a delivery day', () => {
   });
 
   it('leaves out a row of withdrawn orders while a ghost hosts its slot, and shows it again after', () => {
-    const ghost: DeliveryDayEvent = {
-      type: 'GhostOrderCreated',
-      data: {
-        ghostId: 'g',
-        legacyOid: 90,
-        ...s0800,
-        customerId: 'cust',
-        customerLegacyId: 42,
-        tracerId: 'fdg',
-        tracerLegacyId: 6,
-        hostedOrderIds: ['a'],
-      },
-    };
+    const ghost = ghostCreated(s0800, ['a']);
     const cancelled: DeliveryDayEvent = {
       type: 'OrderCancelled',
       data: { orderId: 'c', previousStatus: 'ordered', reason: 'r', actingAs: 'shop' },
@@ -254,5 +258,48 @@ describe("legacy rows of orders the old system's customers withdrew by deleting 
       [reinstated('a'), at('10:00')],
     );
     expect(summary(state)).toEqual({ 3: [1, -1, 100, 100, 2] });
+  });
+});
+
+describe('legacy rows of a delivery day whose production run takes a new number', () => {
+  const s0900 = slot('s-0900', '09:00', 1);
+  /** Run 1 serves 08:00 and 09:00; it becomes run 3. */
+  const run1Slots = new Set(['s-0800', 's-0900']);
+
+  it("given orders in the run's slots, then their rows take the new number; other runs' rows keep theirs", () => {
+    const state = play(placed('a', 2, s0800, 100), placed('b', 4, s1030, 50));
+    const renumbered = renumberRun(state, run1Slots, 3);
+    expect(summary(renumbered)).toEqual({ 2: [3, -1, 100, 100, 1], 4: [2, -1, 50, 50, 1] });
+    // Only the changed order is a new object: the projection writes only what changed
+    expect(renumbered.orders.b).toBe(state.orders.b);
+    expect(renumbered.orders.a).not.toBe(state.orders.a);
+  });
+
+  it('given an order moved into the run, then its row and the ghost hosting it take the new number', () => {
+    const ghost = ghostCreated(s0900, ['b']);
+    const state = play(placed('b', 4, s1030, 50), moved('b', s1030, s0900), ghost);
+    expect(summary(renumberRun(state, run1Slots, 3))).toEqual({
+      4: [3, 90, 50, 0, 1],
+      90: [3, -1, 0, 50 * factor, 2],
+    });
+  });
+
+  it('given a slot released that day, then its rows keep the run that made them', () => {
+    const released = evolveDay(
+      play(placed('a', 2, s0800, 100), placed('c', 6, s0900, 10)),
+      activityReleased('r1', 's-0800', ['a'], [releasedVial(fdgVial1, null)]),
+      at('09:50'),
+    );
+    expect(summary(renumberRun(released, run1Slots, 3))).toEqual({
+      2: [1, -1, 100, 100, 3],
+      6: [3, -1, 10, 10, 1],
+    });
+  });
+
+  it('given nothing in the run, or the number already taken, then the state is the same object', () => {
+    const state = play(placed('b', 4, s1030, 50));
+    expect(renumberRun(state, run1Slots, 3)).toBe(state);
+    const already = renumberRun(play(placed('a', 2, s0800, 100)), run1Slots, 3);
+    expect(renumberRun(already, run1Slots, 3)).toBe(already);
   });
 });

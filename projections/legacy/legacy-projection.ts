@@ -12,6 +12,7 @@ import {
 } from '@tracershop/domain/catalog';
 import { identityEventSchemaVersions, type IdentityEvent, type Role } from '@tracershop/domain/identity';
 import {
+  deliveryDayId,
   orderingEventSchemaVersions,
   type DeliveryDayEvent,
   type OrderingEvent,
@@ -30,6 +31,7 @@ import {
   evolveDay,
   FDG_LEGACY_TRACER_ID,
   newDayState,
+  renumberRun,
   type DayFacts,
   type DayOrder,
   type LegacyDayState,
@@ -690,14 +692,47 @@ async function changeRun(applied: Applied, runId: string, change: (run: RunEntit
   const before = runRows(run, tracer);
   const after = runRows(next, tracer);
   // A slot's `run` column is its run's number.
-  for (const { state: slot } of await childrenOf(applied, 'slot', runId)) {
+  const slots = await childrenOf(applied, 'slot', runId);
+  for (const { state: slot } of slots) {
     const customer = await customerOfEndpoint(applied, slot.endpointId);
     before.push(...slotRows(slot, run, tracer, customer));
     after.push(...slotRows(slot, next, tracer, customer));
   }
   await save(applied, 'run', runId, next);
   await sync(applied, before, after);
+  if (next.runNumber !== run.runNumber) await renumberComingDays(applied, slots, next.runNumber);
 }
+
+/**
+ * A renumbered run's slots carry the new `run` in `deliverTimes`; the `orders` rows of the days to
+ * come in those slots follow (invariant O3), so the old system's `InsertOrder` finds them by the
+ * run it now reads. Days before the event's own date, and released slots, keep their history.
+ */
+async function renumberComingDays(applied: Applied, slots: { id: string; state: SlotEntity }[], runNumber: number) {
+  const runSlotIds = new Set(slots.map((slot) => slot.id));
+  const from = applied.at.slice(0, 10);
+  for (const endpointId of new Set(slots.map((slot) => slot.state.endpointId))) {
+    // Days created earlier in this batch must be in the table for the range to find them.
+    await flushStates(applied.tx);
+    const days = await applied.tx.query<{ id: string }[]>(
+      `SELECT id FROM ${applied.tx.table(LEGACY_STATE_TABLE)}
+        WHERE kind = 'deliveryDay' AND id BETWEEN ? AND ? ORDER BY id`,
+      [deliveryDayId(endpointId, from), deliveryDayId(endpointId, LAST_DATE)],
+    );
+    for (const { id: dayId } of days) {
+      const day = await loadDay(applied.tx, dayId);
+      if (!day) continue;
+      const next = renumberRun(day.state, runSlotIds, runNumber);
+      if (next === day.state) continue;
+      const rows = dayRows(next);
+      saveDay(applied.tx, dayId, day, next, rows);
+      await sync(applied, day.rows, rows);
+    }
+  }
+}
+
+/** The last date a delivery day's id can name. */
+const LAST_DATE = '9999-12-31';
 
 async function changeSlot(applied: Applied, slotId: string, change: (slot: SlotEntity) => SlotEntity) {
   const slot = await need(applied, 'slot', slotId);

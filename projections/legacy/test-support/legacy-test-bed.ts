@@ -81,19 +81,21 @@ export async function openLegacyTestBed(purpose: string, timeZone = 'Europe/Cope
     connectionLimit: 2,
   });
   const history = new Map<string, LegacyTestEvent[]>();
+  const appendAndWait = async (events: [streamId: string, event: LegacyTestEvent][]) => {
+    for (const [streamId, event] of events) {
+      const reason = (event.data as { reason?: unknown }).reason;
+      await base.appendEvents({ streamId, ...event, ...(typeof reason === 'string' ? { reason } : {}) });
+      history.set(streamId, [...(history.get(streamId) ?? []), event]);
+    }
+    await base.caughtUp();
+    return base.lastPosition();
+  };
   const closeBase = base.close.bind(base);
 
   const extras: Omit<LegacyTestBed, keyof ReadModelTestBed> = {
     reader,
     async given(...events) {
-      for (const event of events) {
-        const streamId = streamOf(event);
-        const reason = (event.data as { reason?: unknown }).reason;
-        await base.appendEvents({ streamId, ...event, ...(typeof reason === 'string' ? { reason } : {}) });
-        history.set(streamId, [...(history.get(streamId) ?? []), event]);
-      }
-      await base.caughtUp();
-      return base.lastPosition();
+      return appendAndWait(events.map((event) => [streamOf(event), event]));
     },
     async decideDay(command) {
       const streamId = deliveryDayStreamName(command.endpointId, command.date);
@@ -102,7 +104,7 @@ export async function openLegacyTestBed(purpose: string, timeZone = 'Europe/Cope
       const occurredAt = bed.occurredAt;
       bed.occurredAt = command.at;
       try {
-        if (events.length > 0) await bed.given(...events);
+        if (events.length > 0) await appendAndWait(events.map((event) => [streamId, event]));
       } finally {
         bed.occurredAt = occurredAt;
       }

@@ -774,7 +774,12 @@ export class OrderingReadModel {
     }
 
     const columns = [...slots.values()];
-    for (const slot of columns) slot.totalMBq = slot.ordered.activityMBq + slot.movedIn.activityMBq;
+    // The orders recorded their run's number when placed; a run renumbered since shows as it is now.
+    const runNumbers = new Map((options.productionRuns ?? []).map((run) => [run.productionRunId, run.runNumber]));
+    for (const slot of columns) {
+      slot.totalMBq = slot.ordered.activityMBq + slot.movedIn.activityMBq;
+      slot.runNumber = runNumbers.get(slot.productionRunId) ?? slot.runNumber;
+    }
     columns.sort(
       (a, b) =>
         compare(a.deliveryTime, b.deliveryTime) || compare(a.endpointId, b.endpointId) || compare(a.slotId, b.slotId),

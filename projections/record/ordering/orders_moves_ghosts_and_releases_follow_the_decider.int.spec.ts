@@ -280,6 +280,26 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
     expect(run1.deliveredMBq).toBeCloseTo(at0800.totalMBq + at0900.totalMBq, 9);
     expect(run1.activityAtProductionMBq).toBeCloseTo(backTo0630(990, 90) + backTo0630(at0900.totalMBq, 150), 6);
     expect(run2).toMatchObject({ deliveredMBq: 0, activityAtProductionMBq: 0 });
+
+    // Given run 1 renumbered 4 in the catalogue since the orders were placed; then its slots and
+    // the run show the number it has now, and the runs are listed by it
+    const renumbered = await bed.readModel.dayBoard({
+      date,
+      tracerId: 'tracer-fdg',
+      productionRuns: [
+        { productionRunId: 'run-mon-1', runNumber: 4, productionTime: '06:30', archived: false },
+        { productionRunId: 'run-mon-2', runNumber: 2, productionTime: '09:00', archived: false },
+      ],
+    });
+    expect(renumbered.slots.map((slot) => [slot.slotId, slot.runNumber])).toEqual([
+      [slot0800Id, 4],
+      [slot0900Id, 4],
+      [slot1030Id, 2],
+    ]);
+    expect(renumbered.runs.map((run) => [run.productionRunId, run.runNumber])).toEqual([
+      ['run-mon-2', 2],
+      ['run-mon-1', 4],
+    ]);
     await expectOrdersToEqualDeciderState();
   });
 
