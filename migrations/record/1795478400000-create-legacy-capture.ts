@@ -14,7 +14,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * The triggers are (re)created on every run of this migration's `up`, and the merge of a legacy
  * rebuild keeps the live tables, so they stay in place across rebuilds.
  */
-const CAPTURED: ReadonlyArray<{ table: string; key: readonly string[]; columns: readonly string[] }> = [
+export interface CapturedTable {
+  table: string;
+  key: readonly string[];
+  columns: readonly string[];
+}
+
+/** The tables the old system writes, their keys and the columns a change records (exported for `import-legacy`). */
+export const CAPTURED: readonly CapturedTable[] = [
   {
     table: 'orders',
     key: ['OID'],
@@ -130,16 +137,18 @@ const OPERATIONS = [
 
 const triggerName = (table: string, operation: string) => `legacy_capture_${table}_${operation}`;
 
-const rowJson = (row: 'NEW' | 'OLD', columns: readonly string[]) =>
+/** A row of the table (`NEW`, `OLD` or an alias) as the JSON a captured change holds. */
+export const rowJson = (row: string, columns: readonly string[]) =>
   `JSON_OBJECT(${columns.map((column) => `'${column}', ${row}.\`${column}\``).join(', ')})`;
 
-const rowKey = (row: 'NEW' | 'OLD', key: readonly string[]) =>
+/** A row's key as `legacy_capture.row_key` holds it. */
+export const rowKey = (row: string, key: readonly string[]) =>
   key.length === 1
     ? `${row}.\`${key[0]}\``
     : `CONCAT_WS(':', ${key.map((column) => `${row}.\`${column}\``).join(', ')})`;
 
 function triggerDdl(
-  { table, key, columns }: (typeof CAPTURED)[number],
+  { table, key, columns }: CapturedTable,
   { operation, timing }: (typeof OPERATIONS)[number],
 ): string {
   const before = operation === 'insert' ? 'NULL' : rowJson('OLD', columns);
@@ -160,6 +169,20 @@ function triggerDdl(
         ${body}
       END IF;
     END`;
+}
+
+/**
+ * Each captured table with the columns the database has (an old database may lack some the
+ * contract lists: some were added by later scripts); tables whose key columns are missing are left out.
+ */
+export function capturedColumnsPresent(
+  existing: ReadonlyArray<{ table_name: string; column_name: string }>,
+): CapturedTable[] {
+  const has = new Set(existing.map((row) => `${row.table_name}.${row.column_name.toLowerCase()}`));
+  return CAPTURED.map((captured) => ({
+    ...captured,
+    columns: captured.columns.filter((column) => has.has(`${captured.table}.${column.toLowerCase()}`)),
+  })).filter((captured) => captured.key.every((column) => captured.columns.includes(column)));
 }
 
 export class CreateLegacyCapture1795478400000 implements MigrationInterface {
@@ -192,13 +215,10 @@ export class CreateLegacyCapture1795478400000 implements MigrationInterface {
       `SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns
        WHERE table_schema = DATABASE()`,
     );
-    const has = new Set(existing.map((row) => `${row.table_name}.${row.column_name.toLowerCase()}`));
-    for (const captured of CAPTURED) {
-      const columns = captured.columns.filter((column) => has.has(`${captured.table}.${column.toLowerCase()}`));
-      if (!captured.key.every((column) => columns.includes(column))) continue;
+    for (const captured of capturedColumnsPresent(existing)) {
       for (const operation of OPERATIONS) {
         await queryRunner.query(`DROP TRIGGER IF EXISTS \`${triggerName(captured.table, operation.operation)}\``);
-        await queryRunner.query(triggerDdl({ ...captured, columns }, operation));
+        await queryRunner.query(triggerDdl(captured, operation));
       }
     }
   }

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { loadConfiguration, type TracershopConfig } from '@tracershop/config';
+import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
@@ -191,4 +192,11 @@ export async function createPerson(
   await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
   const token = await logIn(server, username, 'initial-Passphrase-42', PERSON_PASSWORD);
   return { id, token, client: as(server, token) };
+}
+
+/** The Monday `weeks` weeks from today (negative: before it). */
+export function monday(weeks: number): string {
+  let date = addDays(new Date().toISOString().slice(0, 10), 7 * weeks);
+  while (isoWeekdayOf(date) !== 1) date = addDays(date, -1);
+  return date;
 }

@@ -2,7 +2,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { createHttpApp, createLogger } from '@tracershop/platform';
-import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import {
   customerIdOfLegacyRow,
   endpointIdOfLegacyCustomer,
@@ -13,7 +12,7 @@ import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-o
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { LEGACY_PROJECTION_NAME } from '../../projections/legacy/legacy-projection';
 import { ProjectionEngine } from '@tracershop/projections/engine';
-import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, monday, type BootedApp } from './booted-app';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 
 interface CapturedChange {
@@ -24,13 +23,6 @@ interface CapturedChange {
   code: string | null;
   events: string[];
   position: string | null;
-}
-
-/** The Monday `weeks` weeks from today (negative: before it). */
-function monday(weeks: number): string {
-  let date = addDays(new Date().toISOString().slice(0, 10), 7 * weeks);
-  while (isoWeekdayOf(date) !== 1) date = addDays(date, -1);
-  return date;
 }
 
 describe('the parallel run: what the old system writes itself reaches Tracershop', () => {

@@ -5,6 +5,7 @@
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
  *   verify [stream]         check hash chains: one stream, or every stream
+ *   import-legacy           at go-live: queue the old database's rows for the legacy sync, step by step
  * Exit codes: 0 ok, 1 a check failed or a step did not complete, 2 wrong usage or configuration.
  */
 import 'reflect-metadata';
@@ -33,6 +34,8 @@ import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
+import { localMomentOf } from '../../api/src/ordering/business-clock';
+import { importLegacy, LegacyImportStalledError } from '../../worker/src/legacy-sync/legacy-import';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -43,6 +46,10 @@ const USAGE = `usage: tracershop <command>
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
   verify [stream]         verify hash chains (one stream or all)
+  import-legacy [--from <YYYY-MM-DD>] [--dry-run] [--stall-seconds <n>]
+                          at go-live: the old database's customers, FDG runs and delivery times,
+                          injection permissions, closed dates and open orders from --from (default:
+                          today) become Tracershop's through the worker's legacy sync
   user create <username> --name "<printed name>" [--role <role>] [--customer <id>]... [--location <id>]...
   user grant <username> <role> [--customer <id>]... [--location <id>] [--reason "<why>"]
   user reset-password <username> [--reason "<why>"]
@@ -164,6 +171,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'user':
         return await userCommand(config, opened, argv.slice(1));
+      case 'import-legacy':
+        return await importLegacyCommand(config, opened, argv.slice(1));
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -198,6 +207,67 @@ async function readPassword(): Promise<string> {
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   if (!password) throw new UsageError('give the password on standard input');
   return password;
+}
+
+/**
+ * The go-live import: queues the old rows step by step and waits for the worker's sync to finish
+ * each. Exit 0 when every row became Tracershop's or was known already; 1 when some are open for
+ * reconciliation (listed), or the sync made no progress (run it again once a worker syncs).
+ */
+async function importLegacyCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
+  const dryRun = args.includes('--dry-run');
+  const { positional, flags } = parseArguments(args.filter((arg) => arg !== '--dry-run'));
+  if (positional.length > 0) throw new UsageError(`import-legacy takes no ${positional[0]}`);
+  const from = flags.get('from')?.[0] ?? localMomentOf(new Date(), config.ordering.timeZone).date;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from) || Number.isNaN(Date.parse(`${from}T00:00:00Z`))) {
+    throw new UsageError(`--from must be a date (YYYY-MM-DD), not ${from}`);
+  }
+  const stallText = flags.get('stall-seconds')?.[0] ?? '60';
+  const stallSeconds = Number(stallText);
+  if (!Number.isInteger(stallSeconds) || stallSeconds < 1)
+    throw new UsageError('--stall-seconds must be a whole number');
+  console.log(
+    `import-legacy: open orders and closed dates from ${from}${dryRun ? ' (dry run: nothing is queued)' : ''}`,
+  );
+  try {
+    const report = await importLegacy({
+      record: opened.record,
+      waitForPosition: (projection, position, timeoutMs) =>
+        opened.engine.waitForPosition(projection, position, timeoutMs),
+      from,
+      dryRun,
+      stallMs: stallSeconds * 1000,
+      log: (line) => console.log(`  ${line}`),
+    });
+    if (report.leftInOldSystem > 0) {
+      console.log(
+        `left to the old system: ${report.leftInOldSystem} open orders rows that are part of a move (moved rows, ` +
+          'their hosts, ghosts); production keeps them there, or restores the move there and makes it in Tracershop',
+      );
+    }
+    const queued = report.steps.reduce((sum, step) => sum + step.queued, 0);
+    if (dryRun || queued === 0) {
+      console.log(dryRun ? `dry run: ${queued} changes would be queued` : 'import-legacy: nothing new to import');
+      return 0;
+    }
+    if (report.open.length === 0) {
+      console.log('import-legacy: done, nothing open');
+      return 0;
+    }
+    console.log(`open for reconciliation (GET /legacy/captured-changes?open=true): ${report.open.length}`);
+    for (const change of report.open) {
+      console.log(
+        `  #${change.id} ${change.table} ${change.rowKey}: ${change.outcome} ${change.code ?? ''} ${change.message ?? ''}`,
+      );
+    }
+    return 1;
+  } catch (error) {
+    if (error instanceof LegacyImportStalledError) {
+      console.error(`tracershop: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 /** Operators manage accounts from a shell; every change is an event attributed to the operator. */

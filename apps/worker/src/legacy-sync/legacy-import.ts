@@ -1,0 +1,406 @@
+import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import { LEGACY_ID_STEP, type LegacyIdTable } from '@tracershop/domain/legacy';
+import { Position } from '@tracershop/event-store';
+import { CATALOG_PROJECTION_NAME } from '@tracershop/projections/record';
+import { LEGACY_STATE_TABLE } from '@tracershop/projections/legacy';
+import {
+  capturedColumnsPresent,
+  rowJson,
+  rowKey,
+  type CapturedTable,
+} from '../../../../migrations/record/1795478400000-create-legacy-capture';
+
+/**
+ * The go-live import (`cli import-legacy`): the rows the old database held before its capture
+ * triggers existed (its customers, FDG runs and delivery times, injection permissions, closed
+ * dates and open orders to come) are queued in `legacy_capture` as if the old system had just
+ * inserted them, and the legacy inbound sync turns them into commands under the same rules as
+ * every later change: exactly once, refusals listed for reconciliation, never dropped. The
+ * projections then adopt the old rows instead of copying them.
+ *
+ * Steps run in the order their lookups need: a step is queued once the sync has finished the one
+ * before it and the catalogue read model has caught up with what that step registered.
+ */
+
+/** The account the queued changes name: their events' actor is `old-tracershop:import-legacy`. */
+export const LEGACY_IMPORT_ACCOUNT = 'import-legacy';
+
+const ORDERED = 1;
+const ACCEPTED = 2;
+
+export interface LegacyImportStep {
+  table: string;
+  /** What its rows become, for the report. */
+  what: string;
+  /** Which rows (SQL on alias `t`); every `?` is the first delivery date imported. */
+  where: string;
+  /** The id Tracershop allocates even numbers of in its reserved blocks: such rows are its own. */
+  id: { column: string; range: LegacyIdTable };
+  /**
+   * An order table: a row comes as placed (status 1) when its `order_time` says it was, and an
+   * accepted one (status 2) is accepted after it, as production did.
+   */
+  orders?: boolean;
+}
+
+/** Open orders rows a move or a release made or touched: production's bookkeeping, not imported. */
+const PART_OF_A_MOVE = 't.COID <> -1 OR EXISTS (SELECT 1 FROM `orders` moved WHERE moved.COID = t.OID)';
+
+export const LEGACY_IMPORT_STEPS: readonly LegacyImportStep[] = [
+  {
+    table: 'UserRoles',
+    what: 'customers (customer role and a dispenser number), each with an endpoint that may order FDG',
+    where: 't.Id_Role = 4',
+    id: { column: 'Id_User', range: 'Users' },
+  },
+  {
+    table: 'productionTimes',
+    what: 'FDG production runs',
+    where: '1 = 1',
+    id: { column: 'PTID', range: 'productionTimes' },
+  },
+  {
+    table: 'deliverTimes',
+    what: 'FDG delivery time slots',
+    where: '1 = 1',
+    id: { column: 'DTID', range: 'deliverTimes' },
+  },
+  {
+    table: 'TracerCustomer',
+    what: 'injection tracer permissions',
+    where: '1 = 1',
+    id: { column: 'ID', range: 'TracerCustomer' },
+  },
+  {
+    table: 'blockDeliverDate',
+    what: 'closed dates',
+    where: 't.ddate >= ?',
+    id: { column: 'BDID', range: 'blockDeliverDate' },
+  },
+  {
+    table: 'orders',
+    what: 'open FDG orders',
+    where: `t.status IN (${ORDERED}, ${ACCEPTED}) AND t.deliver_datetime >= ? AND NOT (${PART_OF_A_MOVE})`,
+    id: { column: 'OID', range: 'orders' },
+    orders: true,
+  },
+  {
+    table: 't_orders',
+    what: 'open injection orders',
+    where: `t.status IN (${ORDERED}, ${ACCEPTED}) AND t.deliver_datetime >= ?`,
+    id: { column: 'OID', range: 't_orders' },
+    orders: true,
+  },
+];
+
+export interface LegacyImportOptions {
+  record: Pool;
+  /** Reads the catalogue projection's committed checkpoint. */
+  waitForPosition(projection: string, position: string, timeoutMs: number): Promise<void>;
+  /** First delivery date whose orders and closed dates are imported (the business day of go-live). */
+  from: string;
+  /** Only count what would be queued. */
+  dryRun?: boolean;
+  /** How long the sync may make no progress before the import gives up (it can be run again). */
+  stallMs?: number;
+  pollMs?: number;
+  /** Time of the queued changes that have none of their own (ISO instant). */
+  now?: () => string;
+  log?: (line: string) => void;
+}
+
+export type CaptureOutcomeCounts = Record<'pending' | 'applied' | 'unchanged' | 'rejected' | 'unsupported', number>;
+
+export interface LegacyImportStepReport {
+  table: string;
+  what: string;
+  /** Rows the step selected. */
+  rows: number;
+  /** Of those, rows already known: captured before, or Tracershop's own. */
+  known: number;
+  /** Captured changes queued (an accepted order is two). */
+  queued: number;
+  outcomes: CaptureOutcomeCounts;
+}
+
+export interface OpenImportedChange {
+  id: number;
+  table: string;
+  rowKey: string;
+  outcome: string;
+  code: string | null;
+  message: string | null;
+}
+
+export interface LegacyImportReport {
+  from: string;
+  dryRun: boolean;
+  steps: LegacyImportStepReport[];
+  /** Open orders rows left to the old system: part of a move (a moved row, its host or a ghost). */
+  leftInOldSystem: number;
+  /** The imported changes the sync refused or does not translate (listed for reconciliation). */
+  open: OpenImportedChange[];
+}
+
+export class LegacyImportStalledError extends Error {}
+
+interface CandidateRow extends RowDataPacket {
+  rowKey: string;
+  id: number | string;
+  rowJson: string;
+  status: number | null;
+  orderedAt: number | string | null;
+}
+
+interface QueuedChange {
+  operation: 'insert' | 'update';
+  rowKey: string;
+  before: string | null;
+  after: string;
+  capturedAt: string;
+}
+
+const CHUNK_ROWS = 500;
+const OPEN_LISTED = 200;
+
+/** `legacy_capture.captured_at` text (UTC, microseconds) of an instant. */
+const capturedAtOf = (instant: string) => instant.replace('T', ' ').replace('Z', '');
+
+export async function importLegacy(options: LegacyImportOptions): Promise<LegacyImportReport> {
+  const { record, from } = options;
+  const log = options.log ?? (() => undefined);
+  const now = options.now ?? (() => new Date().toISOString());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(from)) throw new Error(`from must be a date (YYYY-MM-DD), not ${from}`);
+  const tables = new Map(capturedColumnsPresent(await columnsOf(record)).map((table) => [table.table, table]));
+  const reserved = await reservedIdRanges(record);
+  const report: LegacyImportReport = {
+    from,
+    dryRun: options.dryRun === true,
+    steps: [],
+    leftInOldSystem: await countLeftInOldSystem(record, from),
+    open: [],
+  };
+  let firstQueuedId: number | null = null;
+  for (const step of LEGACY_IMPORT_STEPS) {
+    const captured = tables.get(step.table);
+    if (!captured) {
+      log(`${step.table}: not in this database, or without its key columns; skipped`);
+      continue;
+    }
+    const candidates = await candidatesOf(record, step, captured, from);
+    const known = await capturedKeys(record, step.table);
+    const range = reserved.get(step.id.range);
+    const isTracershops = (id: number) =>
+      range !== undefined && id >= range.firstId && id <= range.lastId && id % LEGACY_ID_STEP === 0;
+    const fresh = candidates.filter((row) => !known.has(String(row.rowKey)) && !isTracershops(Number(row.id)));
+    const changes = fresh.flatMap((row) => changesOf(step, row, now()));
+    const stepReport: LegacyImportStepReport = {
+      table: step.table,
+      what: step.what,
+      rows: candidates.length,
+      known: candidates.length - fresh.length,
+      queued: changes.length,
+      outcomes: { pending: changes.length, applied: 0, unchanged: 0, rejected: 0, unsupported: 0 },
+    };
+    report.steps.push(stepReport);
+    if (report.dryRun || changes.length === 0) {
+      log(`${step.table}: ${describeStep(stepReport)}`);
+      continue;
+    }
+    const firstId = await queue(record, step.table, changes);
+    firstQueuedId ??= firstId;
+    log(`${step.table}: ${changes.length} changes queued for the legacy sync`);
+    const { outcomes, lastPosition } = await synced(record, firstId, step.table, options);
+    stepReport.outcomes = outcomes;
+    log(`${step.table}: ${describeStep(stepReport)}`);
+    // The next step's lookups read the catalogue: it must show what this step registered.
+    if (lastPosition) await options.waitForPosition(CATALOG_PROJECTION_NAME, lastPosition, options.stallMs ?? 60_000);
+  }
+  if (firstQueuedId !== null) report.open = await openChanges(record, firstQueuedId);
+  return report;
+}
+
+function describeStep(step: LegacyImportStepReport): string {
+  const { outcomes } = step;
+  const done = Object.entries(outcomes)
+    .filter(([, count]) => count > 0)
+    .map(([outcome, count]) => `${outcome} ${count}`);
+  return (
+    `${step.rows} rows (${step.what}), ${step.known} known already, ${step.queued} changes` +
+    (done.length > 0 ? `: ${done.join(', ')}` : '')
+  );
+}
+
+async function columnsOf(record: Pool): Promise<Array<{ table_name: string; column_name: string }>> {
+  const [rows] = await record.query<RowDataPacket[]>(
+    `SELECT table_name AS table_name, column_name AS column_name FROM information_schema.columns
+      WHERE table_schema = DATABASE()`,
+  );
+  return rows as Array<{ table_name: string; column_name: string }>;
+}
+
+/** The even ids Tracershop reserved per table (first to last block), from the legacy projection's state. */
+async function reservedIdRanges(record: Pool): Promise<Map<string, { firstId: number; lastId: number }>> {
+  try {
+    const [rows] = await record.query<RowDataPacket[]>(
+      `SELECT id, state FROM \`${LEGACY_STATE_TABLE}\` WHERE kind = 'idRange'`,
+    );
+    return new Map(
+      rows.map((row) => {
+        const { firstId, lastId } = JSON.parse(String(row.state)) as { firstId: number; lastId: number };
+        return [String(row.id), { firstId, lastId }];
+      }),
+    );
+  } catch (error) {
+    // Before the legacy projection first ran, Tracershop has reserved nothing.
+    if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return new Map();
+    throw error;
+  }
+}
+
+async function countLeftInOldSystem(record: Pool, from: string): Promise<number> {
+  const [rows] = await record.query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM \`orders\` t
+      WHERE t.status IN (${ORDERED}, ${ACCEPTED}) AND t.deliver_datetime >= ? AND (${PART_OF_A_MOVE})`,
+    [from],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
+async function candidatesOf(
+  record: Pool,
+  step: LegacyImportStep,
+  captured: CapturedTable,
+  from: string,
+): Promise<CandidateRow[]> {
+  const params = step.where
+    .split('?')
+    .slice(1)
+    .map(() => from);
+  const [rows] = await record.query<CandidateRow[]>(
+    `SELECT ${rowKey('t', captured.key)} AS rowKey, t.\`${step.id.column}\` AS id,
+            ${rowJson('t', captured.columns)} AS rowJson,
+            ${step.orders ? 't.status' : 'NULL'} AS status,
+            ${step.orders ? 'UNIX_TIMESTAMP(t.order_time)' : 'NULL'} AS orderedAt
+       FROM \`${step.table}\` t WHERE ${step.where}
+      ORDER BY ${captured.key.map((column) => `t.\`${column}\``).join(', ')}`,
+    params,
+  );
+  return rows;
+}
+
+/** Keys of the table's rows the capture table holds a change of: synced already, or queued. */
+async function capturedKeys(record: Pool, table: string): Promise<Set<string>> {
+  const [rows] = await record.query<RowDataPacket[]>(
+    'SELECT DISTINCT row_key AS rowKey FROM legacy_capture WHERE table_name = ?',
+    [table],
+  );
+  return new Set(rows.map((row) => String(row.rowKey)));
+}
+
+/** The changes a row is queued as: an insert; for an accepted order, an insert as placed and its acceptance. */
+function changesOf(step: LegacyImportStep, row: CandidateRow, now: string): QueuedChange[] {
+  const rowKey = String(row.rowKey);
+  const json = typeof row.rowJson === 'string' ? row.rowJson : JSON.stringify(row.rowJson);
+  if (!step.orders) return [{ operation: 'insert', rowKey, before: null, after: json, capturedAt: now }];
+  const orderedAt = row.orderedAt === null ? null : Number(row.orderedAt);
+  // The order was placed when its row was written: the ordering deadline is judged at that time.
+  const placedAt = orderedAt !== null && orderedAt > 0 ? new Date(orderedAt * 1000).toISOString() : now;
+  if (Number(row.status) !== ACCEPTED) {
+    return [{ operation: 'insert', rowKey, before: null, after: json, capturedAt: placedAt }];
+  }
+  const placed = JSON.stringify({ ...(JSON.parse(json) as Record<string, unknown>), status: ORDERED });
+  return [
+    { operation: 'insert', rowKey, before: null, after: placed, capturedAt: placedAt },
+    { operation: 'update', rowKey, before: placed, after: json, capturedAt: now < placedAt ? placedAt : now },
+  ];
+}
+
+/** Queues the changes in one transaction; returns the first id they took. */
+async function queue(record: Pool, table: string, changes: readonly QueuedChange[]): Promise<number> {
+  const connection = await record.getConnection();
+  try {
+    await connection.query('START TRANSACTION');
+    let firstId: number | null = null;
+    for (let start = 0; start < changes.length; start += CHUNK_ROWS) {
+      const chunk = changes.slice(start, start + CHUNK_ROWS);
+      const [result] = await connection.query<ResultSetHeader>(
+        `INSERT INTO legacy_capture (table_name, operation, row_key, before_row, after_row, captured_at, captured_by)
+         VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+        chunk.flatMap((change) => [
+          table,
+          change.operation,
+          change.rowKey,
+          change.before,
+          change.after,
+          capturedAtOf(change.capturedAt),
+          LEGACY_IMPORT_ACCOUNT,
+        ]),
+      );
+      firstId ??= result.insertId;
+    }
+    await connection.query('COMMIT');
+    return firstId as number;
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    connection.release();
+  }
+}
+
+/** Waits until the sync has finished the step's changes; gives up when it makes no progress for `stallMs`. */
+async function synced(
+  record: Pool,
+  firstId: number,
+  table: string,
+  options: LegacyImportOptions,
+): Promise<{ outcomes: CaptureOutcomeCounts; lastPosition: string | null }> {
+  const stallMs = options.stallMs ?? 60_000;
+  const pollMs = options.pollMs ?? 250;
+  let pending = Number.POSITIVE_INFINITY;
+  let progressAt = Date.now();
+  for (;;) {
+    const [rows] = await record.query<RowDataPacket[]>(
+      `SELECT outcome, position FROM legacy_capture WHERE captured_by = ? AND table_name = ? AND id >= ?`,
+      [LEGACY_IMPORT_ACCOUNT, table, firstId],
+    );
+    const outcomes: CaptureOutcomeCounts = { pending: 0, applied: 0, unchanged: 0, rejected: 0, unsupported: 0 };
+    let lastPosition: Position | null = null;
+    for (const row of rows) {
+      outcomes[row.outcome as keyof CaptureOutcomeCounts] += 1;
+      if (row.position === null) continue;
+      const position = Position.parse(String(row.position));
+      if (!lastPosition || lastPosition.isBefore(position)) lastPosition = position;
+    }
+    if (outcomes.pending === 0) return { outcomes, lastPosition: lastPosition?.toString() ?? null };
+    if (outcomes.pending < pending) {
+      pending = outcomes.pending;
+      progressAt = Date.now();
+    } else if (Date.now() - progressAt > stallMs) {
+      throw new LegacyImportStalledError(
+        `${table}: the legacy sync finished none of the ${outcomes.pending} pending changes for ${Math.round(stallMs / 1000)} s. ` +
+          'Is a worker running with LEGACY_SYNC_ENABLED=true? The changes stay queued; run import-legacy again to go on.',
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
+
+async function openChanges(record: Pool, firstId: number): Promise<OpenImportedChange[]> {
+  const [rows] = await record.query<RowDataPacket[]>(
+    `SELECT id, table_name AS \`table\`, row_key AS rowKey, outcome, outcome_code AS code, outcome_message AS message
+       FROM legacy_capture
+      WHERE captured_by = ? AND id >= ? AND outcome IN ('rejected', 'unsupported')
+      ORDER BY id LIMIT ${OPEN_LISTED}`,
+    [LEGACY_IMPORT_ACCOUNT, firstId],
+  );
+  return rows.map((row) => ({
+    id: Number(row.id),
+    table: String(row.table),
+    rowKey: String(row.rowKey),
+    outcome: String(row.outcome),
+    code: row.code === null ? null : String(row.code),
+    message: row.message === null ? null : String(row.message),
+  }));
+}
