@@ -122,6 +122,7 @@ const catalog: BoardCatalog = {
     ['customer-herlev', { id: 'customer-herlev', shortName: 'herlev', longName: 'Herlev Hospital' }],
     ['customer-glostrup', { id: 'customer-glostrup', shortName: 'glostrup', longName: 'Glostrup Hospital' }],
   ]),
+  halfLifeSeconds: 6586.2,
 };
 
 describe('the board state', () => {
@@ -259,10 +260,20 @@ describe('the board state', () => {
       }),
     );
     const view = boardView(state, catalog);
-    expect(view.columns).toEqual([
-      { runNumber: 1, productionTime: '06:00' },
-      { runNumber: 2, productionTime: '09:00' },
+    expect(view.columns.map(({ runNumber, productionTime }) => [runNumber, productionTime])).toEqual([
+      [1, '06:00'],
+      [2, '09:00'],
     ]);
+    // Each run delivers its slots' live orders (the cancelled one left out, the released one in),
+    // and must make them at its production time, each decayed back from its slot's time
+    const back = (mbq: number, minutes: number) => mbq * Math.exp((Math.LN2 * minutes * 60) / 6586.2);
+    const [run1, run2] = view.columns;
+    expect(run1!.deliveredMBq).toBeCloseTo(1399.6 + 200 + 550, 9);
+    expect(run1!.atProductionMBq).toBeCloseTo(back(1399.6 + 200, 120) + back(550, 105), 6);
+    expect(run2!.deliveredMBq).toBeCloseTo(550, 9);
+    expect(run2!.atProductionMBq).toBeCloseTo(back(550, 90), 6);
+    // Without the isotope's half-life the need is unknown, not smaller
+    expect(boardView(state, { ...catalog, halfLifeSeconds: null }).columns[0]!.atProductionMBq).toBeNull();
     expect(view.rows.map((row) => row.shortName)).toEqual(['glostrup', 'herlev']);
     const herlev = view.rows[1]!;
     const [early] = herlev.cells.get(1)!;

@@ -210,6 +210,18 @@ describe('the production board in a browser', () => {
       `${Math.round(served).toLocaleString('en-US').replace(/,/g, ' ')} MBq`,
     );
 
+    // Per run: what its slots deliver, and what it must make at 06:00, each slot decayed back.
+    const slotTotal = async (slotId: string) =>
+      Number(await page.locator(`[data-slot-id="${slotId}"] [data-slot-total]`).getAttribute('data-slot-total'));
+    const [herlev0800, glostrup0815] = [await slotTotal(catalog.herlevEarly), await slotTotal(catalog.glostrupEarly)];
+    const run1 = 'tfoot td[data-run="1"]';
+    const runFigure = async (attribute: string) =>
+      Number(await page.locator(`${run1} [${attribute}]`).getAttribute(attribute));
+    expect(await runFigure('data-run-delivered')).toBeCloseTo(herlev0800 + glostrup0815, 9);
+    const back = (mbq: number, minutes: number) => mbq * Math.exp((Math.LN2 * minutes * 60) / 6586.2);
+    expect(await runFigure('data-run-at-production')).toBeCloseTo(back(herlev0800, 120) + back(glostrup0815, 135), 6);
+    expect(await page.locator('tfoot td[data-run="2"] [data-run-delivered]').textContent()).toBe('delivers 0 MBq');
+
     // Released over HTTP, signed: the order turns released (status 3) with its lot.
     const vial = await production
       .post('/ordering/vials')

@@ -147,6 +147,8 @@ export interface BoardCatalog {
   slots: CatalogSlot[];
   endpoints: Map<string, CatalogEndpoint>;
   customers: Map<string, CatalogCustomer>;
+  /** Of the tracer's isotope; null when unknown (the runs' needs are then unknown, not smaller). */
+  halfLifeSeconds: number | null;
 }
 
 /** The slots of the tracer's runs that deliver on the date by weekday, week parity and expiry. */
@@ -189,6 +191,14 @@ export interface SlotView {
 export interface RunColumn {
   runNumber: number;
   productionTime: string | null;
+  /** What the run's slots deliver: their live orders' served MBq. */
+  deliveredMBq: number;
+  /**
+   * What the run must make at its production time (rules, "Production for a run at t_p"): each
+   * live order's served MBq decayed back from the time of the slot that delivers it,
+   * Σ served·exp(ln2·(t_slot − t_p)/T½). Null without a production time or a half-life.
+   */
+  atProductionMBq: number | null;
 }
 
 export interface CustomerRow {
@@ -244,6 +254,8 @@ export function boardView(state: BoardState, catalog: BoardCatalog): BoardView {
     )
     .sort((a, b) => a.deliveryTime.localeCompare(b.deliveryTime) || a.orderId.localeCompare(b.orderId));
   const runNumberOfSlot = (slotId: string, fallback: number | null) => slots.get(slotId)?.runNumber ?? fallback ?? 0;
+  /** Each live order's served MBq, at the run and time of the slot that delivers it. */
+  const served: Array<{ runNumber: number; deliveryTime: string; mbq: number }> = [];
   for (const order of orders) {
     const activeSlotId = order.activeSlotId ?? order.slotId;
     if (activeSlotId === null) continue;
@@ -253,7 +265,10 @@ export function boardView(state: BoardState, catalog: BoardCatalog): BoardView {
     if (order.status === 'released') active.released.push(order);
     else if (order.moved) active.movedIn.push(order);
     else active.ordered.push(order);
-    if (!WITHDRAWN.has(order.status)) active.totalMBq += order.servedMBq ?? 0;
+    if (!WITHDRAWN.has(order.status)) {
+      active.totalMBq += order.servedMBq ?? 0;
+      served.push({ runNumber: active.runNumber, deliveryTime: active.deliveryTime, mbq: order.servedMBq ?? 0 });
+    }
     if (order.moved && order.slotId !== null && order.slotId !== activeSlotId) {
       const origin = slotView(order.slotId, order.endpointId, order.deliveryTime, runNumberOfSlot(order.slotId, null));
       customerOfSlot.set(order.slotId, customerOfSlot.get(order.slotId) ?? order.customerId);
@@ -279,7 +294,7 @@ export function boardView(state: BoardState, catalog: BoardCatalog): BoardView {
   const runNumbers = new Set<number>([...runTimes.keys(), ...[...slots.values()].map((slot) => slot.runNumber)]);
   const columns = [...runNumbers]
     .sort((a, b) => a - b)
-    .map((runNumber) => ({ runNumber, productionTime: runTimes.get(runNumber) ?? null }));
+    .map((runNumber) => runColumn(runNumber, runTimes.get(runNumber) ?? null, served, catalog.halfLifeSeconds));
 
   const rows = new Map<string, CustomerRow>();
   const bySlotTime = [...slots.values()].sort(
@@ -307,6 +322,32 @@ export function boardView(state: BoardState, catalog: BoardCatalog): BoardView {
     columns,
     rows: [...rows.values()].sort((a, b) => a.shortName.localeCompare(b.shortName)),
   };
+}
+
+const minutesOf = (time: string) => {
+  const [hours, minutes] = time.split(':').map(Number) as [number, number];
+  return hours * 60 + minutes;
+};
+
+function runColumn(
+  runNumber: number,
+  productionTime: string | null,
+  served: ReadonlyArray<{ runNumber: number; deliveryTime: string; mbq: number }>,
+  halfLifeSeconds: number | null,
+): RunColumn {
+  const ofRun = served.filter((order) => order.runNumber === runNumber);
+  const deliveredMBq = ofRun.reduce((sum, order) => sum + order.mbq, 0);
+  if (productionTime === null || halfLifeSeconds === null || !(halfLifeSeconds > 0)) {
+    return { runNumber, productionTime, deliveredMBq, atProductionMBq: null };
+  }
+  const atProductionMBq = ofRun.reduce(
+    (sum, order) =>
+      sum +
+      order.mbq *
+        Math.exp((Math.LN2 * (minutesOf(order.deliveryTime) - minutesOf(productionTime)) * 60) / halfLifeSeconds),
+    0,
+  );
+  return { runNumber, productionTime, deliveredMBq, atProductionMBq };
 }
 
 /** `1234 MBq`: whole MBq, as the old board showed them. */

@@ -45,6 +45,7 @@ interface TracerItem {
   id: string;
   shortName: string;
   clinicalName: string;
+  isotopeId: string;
 }
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -224,8 +225,39 @@ function render(): void {
       ),
     ),
   );
+  // Per run: what its slots deliver, and what it must make at its production time.
+  const foot = element(
+    'tr',
+    { class: 'run-totals' },
+    element('th', { class: 'customer' }, 'Run total'),
+    ...view.columns.map((column) =>
+      element(
+        'td',
+        { 'data-run': String(column.runNumber) },
+        element(
+          'div',
+          { 'data-run-delivered': String(column.deliveredMBq) },
+          `delivers ${formatMBq(column.deliveredMBq)}`,
+        ),
+        element(
+          'div',
+          {
+            'data-run-at-production': String(column.atProductionMBq ?? ''),
+            title: 'each order decayed back from the time of the slot that delivers it',
+          },
+          `at ${column.productionTime ?? '?'}: ${formatMBq(column.atProductionMBq)}`,
+        ),
+      ),
+    ),
+  );
   boardRoot.replaceChildren(
-    element('table', { class: 'board' }, element('thead', {}, head), element('tbody', {}, ...rows)),
+    element(
+      'table',
+      { class: 'board' },
+      element('thead', {}, head),
+      element('tbody', {}, ...rows),
+      element('tfoot', {}, foot),
+    ),
   );
 }
 
@@ -240,11 +272,12 @@ function scheduleRender(): void {
 async function loadCatalog(date: string, tracerId: string): Promise<void> {
   const request = ++catalogRequest;
   const weekday = isoWeekday(date);
-  const [runs, slots, endpoints, customers] = await Promise.all([
+  const [runs, slots, endpoints, customers, halfLifeSeconds] = await Promise.all([
     listAll<CatalogRun>('/catalog/production-runs', { tracerId, weekday }),
     listAll<CatalogSlot>('/catalog/delivery-time-slots', { weekday }),
     listAll<CatalogEndpoint>('/catalog/delivery-endpoints'),
     listAll<CatalogCustomer>('/catalog/customers'),
+    halfLifeOf(tracerId),
   ]);
   if (request !== catalogRequest) return;
   catalog = {
@@ -254,8 +287,18 @@ async function loadCatalog(date: string, tracerId: string): Promise<void> {
     slots,
     endpoints: new Map(endpoints.map((endpoint) => [endpoint.id, endpoint])),
     customers: new Map(customers.map((customer) => [customer.id, customer])),
+    halfLifeSeconds,
   };
   scheduleRender();
+}
+
+/** The half-life of the tracer's isotope, for the runs' needs at their production times. */
+async function halfLifeOf(tracerId: string): Promise<number | null> {
+  const tracer = await getJson<TracerItem>(`/catalog/tracers/${encodeURIComponent(tracerId)}`);
+  const isotope = await getJson<{ halfLifeSeconds?: number }>(
+    `/catalog/isotopes/${encodeURIComponent(tracer.isotopeId)}`,
+  );
+  return typeof isotope.halfLifeSeconds === 'number' ? isotope.halfLifeSeconds : null;
 }
 
 // The live feed.
