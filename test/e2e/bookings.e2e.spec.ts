@@ -339,6 +339,53 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
     expect(twice.body.error.code).toBe('BOOKING_ALREADY_ORDERED');
   });
 
+  it('orders made from bookings are the shop admin’s to edit or withdraw; a shop member’s edit is refused', async () => {
+    const placed = (await store.readStream(deliveryDayStreamName(catalog.endpoint, monday)))
+      .filter((event) => event.type === 'OrderPlaced')
+      .map((event) => (event.data as OrderPlaced['data']).order);
+    const [early, , injection] = placed;
+    const shopAdmin = await person('sam.shopadmin', { role: 'shop-admin', customerIds: [catalog.customer] });
+    const otherShopAdmin = await person('oscar.shopadmin', {
+      role: 'shop-admin',
+      customerIds: [catalog.otherCustomer],
+    });
+
+    // Given the shop member who mass-ordered; when it edits or withdraws an order of the bookings: 403
+    const refused = await shop
+      .patch(`/ordering/activity-orders/${early.orderId}`)
+      .send({ activityMBq: 1000 })
+      .expect(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'BOOKING_ORDER_NEEDS_SHOP_ADMIN',
+      details: { orderId: early.orderId, bookingIds: ['HRL/0001', 'HRL-0003'] },
+    });
+    await shop.post(`/ordering/orders/${early.orderId}/cancel`).send({ reason: 'Patient ill' }).expect(403);
+    await shop.patch(`/ordering/injection-orders/${injection.orderId}`).send({ injections: 3 }).expect(403);
+    // A shop admin of another customer does not see it
+    await otherShopAdmin.patch(`/ordering/activity-orders/${early.orderId}`).send({ activityMBq: 1000 }).expect(404);
+
+    // When the customer's shop admin edits them; then the changes are recorded, as the admin's
+    const edited = await shopAdmin
+      .patch(`/ordering/activity-orders/${early.orderId}`)
+      .send({ activityMBq: 1000 })
+      .expect(200);
+    expect(edited.body.events).toEqual(['OrderActivityChanged']);
+    const changed = await shopAdmin
+      .patch(`/ordering/injection-orders/${injection.orderId}`)
+      .send({ injections: 3 })
+      .expect(200);
+    expect(changed.body.events).toEqual(['InjectionOrderChanged']);
+    const [last] = (await store.readStream(deliveryDayStreamName(catalog.endpoint, monday))).slice(-1);
+    expect(last.metadata.actor).toMatchObject({
+      printedName: expect.stringContaining('sam.shopadmin'),
+      role: 'shop-admin',
+    });
+    const listed = await shopAdmin
+      .get(`/ordering/orders/${early.orderId}`)
+      .query({ minPosition: edited.body.position });
+    expect(listed.body).toMatchObject({ activityMBq: 1000, status: 'ordered' });
+  });
+
   it('the worklist cancels a booking: it stays, cancelled, and cannot be ordered', async () => {
     const cancelled = await worklist.post('/bookings/HRL-0006/cancel').send({ reason: 'ORC-1 CA' }).expect(200);
     expect(cancelled.body.events).toEqual(['BookingCancelled']);

@@ -2,25 +2,26 @@ import request from 'supertest';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
 import { registeredRoutes } from './registered-routes';
 
-type Role = 'admin' | 'production' | 'releaser' | 'shop' | 'location-owner' | 'auditor' | 'application';
-const [admin, production, releaser, shop, locationOwner, auditor, application]: Role[] = [
+type Role = 'admin' | 'production' | 'releaser' | 'shop-admin' | 'shop' | 'location-owner' | 'auditor' | 'application';
+const [admin, production, releaser, shopAdmin, shop, locationOwner, auditor, application]: Role[] = [
   'admin',
   'production',
   'releaser',
+  'shop-admin',
   'shop',
   'location-owner',
   'auditor',
   'application',
 ];
-const everyone = [admin, production, releaser, shop, locationOwner, auditor, application];
-const people = [admin, production, releaser, shop, locationOwner, auditor];
+const everyone = [admin, production, releaser, shopAdmin, shop, locationOwner, auditor, application];
+const people = [admin, production, releaser, shopAdmin, shop, locationOwner, auditor];
 const catalogEditors = [admin, production];
 const identityReaders = [admin, auditor];
 const admins = [admin];
-const orderPlacers = [admin, production, shop];
+const orderPlacers = [admin, production, shopAdmin, shop];
 const orderHandlers = [admin, production];
 const releaseSigners = [admin, production, releaser];
-const orderReaders = [admin, production, releaser, shop, auditor, application];
+const orderReaders = [admin, production, releaser, shopAdmin, shop, auditor, application];
 const vialWriters = [admin, production, application];
 const vialReaders = [admin, production, releaser, auditor];
 
@@ -37,12 +38,12 @@ const expected: Record<string, 'public' | Role[]> = {
   'GET /board': 'public',
   'GET /board/assets/:file': 'public',
   'GET /board/login': 'public',
-  'GET /bookings': [admin, production, shop, auditor],
+  'GET /bookings': [admin, production, shopAdmin, shop, auditor],
   'POST /bookings': [admin, production, application],
-  'GET /bookings/:accession': [admin, production, shop, auditor],
+  'GET /bookings/:accession': [admin, production, shopAdmin, shop, auditor],
   'POST /bookings/:accession/cancel': [admin, production, application],
   'PUT /bookings/locations/:code': catalogEditors,
-  'POST /bookings/mass-order': [admin, production, shop],
+  'POST /bookings/mass-order': orderPlacers,
   'PUT /bookings/procedures/:code/endpoints/:endpointId': catalogEditors,
   'GET /catalog/closed-dates': everyone,
   'GET /catalog/closed-dates/:date': everyone,
@@ -166,6 +167,7 @@ describe('access to every route', () => {
     const grants: Array<[Role, object]> = [
       [production, { role: 'production' }],
       [releaser, { role: 'releaser' }],
+      [shopAdmin, { role: 'shop-admin', customerIds: [customer.body.id] }],
       [shop, { role: 'shop', customerIds: [customer.body.id] }],
       [locationOwner, { role: 'location-owner', locationIds: ['location-1'] }],
       [auditor, { role: 'auditor' }],

@@ -1,28 +1,28 @@
-import type { Role } from '@tracershop/auth';
+import { ROLES, type Role } from '@tracershop/auth';
 
 /** Who may call what, named once so every controller reads the same lists. */
-export const EVERY_ROLE: Role[] = [
-  'admin',
-  'production',
-  'releaser',
-  'shop',
-  'location-owner',
-  'auditor',
-  'application',
-];
-export const PEOPLE: Role[] = ['admin', 'production', 'releaser', 'shop', 'location-owner', 'auditor'];
+export const EVERY_ROLE: Role[] = [...ROLES];
+export const PEOPLE: Role[] = ['admin', 'production', 'releaser', 'shop-admin', 'shop', 'location-owner', 'auditor'];
 export const CATALOG_EDITORS: Role[] = ['admin', 'production'];
 export const IDENTITY_ADMINS: Role[] = ['admin'];
 export const IDENTITY_READERS: Role[] = ['admin', 'auditor'];
 export const CATALOG_READERS: Role[] = EVERY_ROLE;
-/** Shop members order for their own customers; production orders on anyone's behalf. */
-export const ORDER_PLACERS: Role[] = ['admin', 'production', 'shop'];
+/** Shop members (and shop admins) order for their own customers; production orders on anyone's behalf. */
+export const ORDER_PLACERS: Role[] = ['admin', 'production', 'shop-admin', 'shop'];
 /** Accept, reject, move, restore, reinstate: production's handling of orders. */
 export const ORDER_HANDLERS: Role[] = ['admin', 'production'];
 /** Who may ask to sign a release or a correction; the signature step checks the release right. */
 export const RELEASE_SIGNERS: Role[] = ['admin', 'production', 'releaser'];
 /** Shop members and applications read only their customers' orders. */
-export const ORDER_READERS: Role[] = ['admin', 'production', 'releaser', 'shop', 'auditor', 'application'];
+export const ORDER_READERS: Role[] = [
+  'admin',
+  'production',
+  'releaser',
+  'shop-admin',
+  'shop',
+  'auditor',
+  'application',
+];
 /** The dispenser integration (an API token) and production record vials. */
 export const VIAL_WRITERS: Role[] = ['admin', 'production', 'application'];
 export const VIAL_READERS: Role[] = ['admin', 'production', 'releaser', 'auditor'];

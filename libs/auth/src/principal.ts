@@ -1,6 +1,15 @@
 import type { Actor } from '@tracershop/event-store';
 
-export const ROLES = ['admin', 'production', 'releaser', 'shop', 'location-owner', 'auditor', 'application'] as const;
+export const ROLES = [
+  'admin',
+  'production',
+  'releaser',
+  'shop-admin',
+  'shop',
+  'location-owner',
+  'auditor',
+  'application',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RoleGrant {

@@ -6,7 +6,7 @@ import { requireIdSet } from './identity-validation';
  * What a user may do (Annex 11 §12.1: access restricted by role). Two roles are scoped: a shop user
  * orders for the customers listed, a location owner runs order sessions at the locations listed.
  */
-export const roles = ['admin', 'production', 'releaser', 'shop', 'location-owner', 'auditor'] as const;
+export const roles = ['admin', 'production', 'releaser', 'shop-admin', 'shop', 'location-owner', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
 export interface RoleScope {
@@ -23,6 +23,7 @@ const scopeFieldOf: Readonly<Record<Role, keyof RoleScope | null>> = {
   admin: null,
   production: null,
   releaser: null,
+  'shop-admin': 'customerIds',
   shop: 'customerIds',
   'location-owner': 'locationIds',
   auditor: null,

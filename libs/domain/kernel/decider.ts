@@ -16,7 +16,7 @@ export interface Decider<C, E extends DomainEvent, S> {
 }
 
 /** How the API answers a broken rule; the code is stable and documented for clients. */
-export type DomainErrorKind = 'not_found' | 'conflict' | 'rule_violated';
+export type DomainErrorKind = 'not_found' | 'conflict' | 'rule_violated' | 'forbidden';
 
 export class DomainError extends Error {
   constructor(
@@ -37,6 +37,9 @@ export const conflict = (code: string, message: string, details?: Record<string,
   new DomainError('conflict', code, message, details);
 export const ruleViolated = (code: string, message: string, details?: Record<string, unknown>) =>
   new DomainError('rule_violated', code, message, details);
+/** The rules reserve the action to another role than the one the command acts as. */
+export const forbidden = (code: string, message: string, details?: Record<string, unknown>) =>
+  new DomainError('forbidden', code, message, details);
 
 export function fold<S, E extends DomainEvent>(
   decider: Pick<Decider<never, E, S>, 'initialState' | 'evolve'>,

@@ -3,11 +3,14 @@ import { specFor } from '../kernel/decider-spec';
 import {
   deliveryDayDecider,
   type AcceptOrder,
+  type ActingAs,
   type CancelOrder,
   type ChangeActivityOrder,
   type ChangeInjectionOrder,
   type GhostOrderCreated,
+  type OrderActivityChanged,
   type OrderCancelled,
+  type OrderPlaced,
   type OrderRejected,
   type RejectOrder,
   type ReinstateOrder,
@@ -558,5 +561,81 @@ describe('DeliveryDay order status', () => {
         .when(change({ injections: 5 }, { orderId: 'order-1' }))
         .thenThrows('NOT_AN_INJECTION_ORDER');
     });
+  });
+});
+
+describe('DeliveryDay orders made from worklist bookings', () => {
+  /** The order as a mass order placed it, for two bookings. */
+  const fromBookings = (placed: OrderPlaced): OrderPlaced => ({
+    ...placed,
+    data: { ...placed.data, order: { ...placed.data.order, bookingIds: ['ACC-1', 'ACC-2'] } },
+  });
+  const order1FromBookings = fromBookings(order1);
+  const inj1FromBookings = fromBookings(fetPlaced('inj-1', 2001));
+  const changeActivity = (actingAs: ActingAs, now = inTime): ChangeActivityOrder => ({
+    type: 'ChangeActivityOrder',
+    ...day,
+    orderId: 'order-1',
+    activityMBq: 1200,
+    actingAs,
+    now,
+    deadline: dailyDeadline,
+    maxActivityMBq: null,
+  });
+  const changeInjections = (actingAs: ActingAs): ChangeInjectionOrder => ({
+    type: 'ChangeInjectionOrder',
+    ...day,
+    orderId: 'inj-1',
+    changes: { injections: 5 },
+    actingAs,
+    now: { date: '2026-02-25', time: '09:00' },
+    deadline: { kind: 'weekly', weekday: 4, time: '13:00' },
+    maxInjections: 6,
+  });
+  const changed: OrderActivityChanged = {
+    type: 'OrderActivityChanged',
+    data: { orderId: 'order-1', activityMBq: { from: 1000, to: 1200 } },
+  };
+
+  it('given a shop member, then editing or withdrawing one is refused: it is the shop admin’s', () => {
+    const refusal = { orderId: 'order-1', bookingIds: ['ACC-1', 'ACC-2'] };
+    spec.given([order1FromBookings]).when(changeActivity('shop')).thenThrows('BOOKING_ORDER_NEEDS_SHOP_ADMIN', refusal);
+    spec.given([order1FromBookings]).when(cancel()).thenThrows('BOOKING_ORDER_NEEDS_SHOP_ADMIN', refusal);
+    spec.given([inj1FromBookings]).when(changeInjections('shop')).thenThrows('BOOKING_ORDER_NEEDS_SHOP_ADMIN');
+    expect(() =>
+      deliveryDayDecider.decide(changeActivity('shop'), fold(deliveryDayDecider, [order1FromBookings])),
+    ).toThrow(expect.objectContaining({ kind: 'forbidden' }));
+  });
+
+  it('given a shop admin, then it edits and withdraws one, within the shop’s deadline and statuses', () => {
+    spec.given([order1FromBookings]).when(changeActivity('shop-admin')).then([changed]);
+    spec
+      .given([inj1FromBookings])
+      .when(changeInjections('shop-admin'))
+      .then([
+        { type: 'InjectionOrderChanged', data: { orderId: 'inj-1', changes: { injections: { from: 4, to: 5 } } } },
+      ]);
+    spec
+      .given([order1FromBookings])
+      .when(cancel({ actingAs: 'shop-admin' }))
+      .then([
+        {
+          type: 'OrderCancelled',
+          data: { orderId: 'order-1', previousStatus: 'ordered', reason: 'Patient cancelled', actingAs: 'shop-admin' },
+        },
+      ]);
+    spec.given([order1FromBookings]).when(changeActivity('shop-admin', tooLate)).thenThrows('ORDER_DEADLINE_PASSED');
+    spec
+      .given([order1FromBookings, accepted('order-1')])
+      .when(cancel({ actingAs: 'shop-admin' }))
+      .thenThrows('ORDER_STATUS_FORBIDS');
+  });
+
+  it('given production, then it edits one as any other order', () => {
+    spec.given([order1FromBookings]).when(changeActivity('production', tooLate)).then([changed]);
+  });
+
+  it('given an order placed by hand, then a shop member edits it as before', () => {
+    spec.given([order1]).when(changeActivity('shop')).then([changed]);
   });
 });

@@ -1,5 +1,5 @@
 import type { SignatureMeaning } from '@tracershop/event-store';
-import { conflict, notFound, ruleViolated, type Decider, type DomainEvent } from '../kernel';
+import { conflict, forbidden, notFound, ruleViolated, type Decider, type DomainEvent } from '../kernel';
 import {
   isoWeekdayOf,
   isWeeklyCloseDay,
@@ -47,8 +47,14 @@ export const legacyStatusCode: Readonly<Record<OrderStatus, 1 | 2 | 3 | 4>> = {
   cancelled: 4,
 };
 
-/** Shop members order for their customers; production members order on a customer's behalf. */
-export type ActingAs = 'shop' | 'production';
+/**
+ * Shop members order for their customers; production members order on a customer's behalf. A shop
+ * admin is a shop member who may also edit and withdraw the orders made from worklist bookings.
+ */
+export type ActingAs = 'shop' | 'shop-admin' | 'production';
+
+/** The shop's limits (deadline, status, tracers in use) hold for shop members and shop admins alike. */
+const forTheShop = (actingAs: ActingAs) => actingAs !== 'production';
 
 /** Legacy `t_orders.anvendelse`: Human, Dyr (animal), Andet (other). */
 export const injectionUsages = ['human', 'animal', 'other'] as const;
@@ -741,7 +747,7 @@ function requireOrderingParties(
   if (tracer.status === 'absent' || tracer.id !== tracerId) {
     throw notFound('TRACER_NOT_FOUND', `The tracer ${tracerId} does not exist`, { tracerId });
   }
-  if (tracer.status !== 'active' || (actingAs === 'shop' && !tracer.inUse)) {
+  if (tracer.status !== 'active' || (forTheShop(actingAs) && !tracer.inUse)) {
     throw ruleViolated('TRACER_NOT_ORDERABLE', `The tracer ${tracer.shortName} is not offered`, { tracerId });
   }
   if (permission.status !== 'active' || permission.endpointId !== endpointId || permission.tracerId !== tracerId) {
@@ -1185,9 +1191,23 @@ function correctRelease(command: CorrectRelease, state: DeliveryDayState): Deliv
   ];
 }
 
+/**
+ * An order made from worklist bookings (mass order) is the shop admin's to edit or withdraw, or
+ * production's (rules: "Edit orders generated from bookings"); a shop member may not.
+ */
+function requireMayChangeBookingOrder(order: Order, actingAs: ActingAs) {
+  if (actingAs !== 'shop' || order.bookingIds.length === 0) return;
+  throw forbidden(
+    'BOOKING_ORDER_NEEDS_SHOP_ADMIN',
+    `Order ${order.orderId} was made from bookings: a shop admin of its customer changes or withdraws it`,
+    { orderId: order.orderId, bookingIds: order.bookingIds },
+  );
+}
+
 function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDayState): DeliveryDayEvent[] {
   const order = requireActivityOrder(state, command.orderId);
   requireStatus(order, 'changed', ['ordered']);
+  requireMayChangeBookingOrder(order, command.actingAs);
   const data: OrderActivityChanged['data'] = { orderId: order.orderId };
   if (command.activityMBq !== undefined && command.activityMBq !== order.activityMBq) {
     const to = requireActivity(command.activityMBq);
@@ -1200,7 +1220,7 @@ function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDaySta
   }
   if (!data.activityMBq && !data.comment) return [];
   // Production may still correct an order after the deadline; the shop may not change it any more.
-  if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
+  if (forTheShop(command.actingAs)) requireDeadline(command, command.actingAs, null);
   return [{ type: 'OrderActivityChanged', data }];
 }
 
@@ -1212,6 +1232,7 @@ function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayS
     });
   }
   requireStatus(order, 'changed', ['ordered']);
+  requireMayChangeBookingOrder(order, command.actingAs);
   const { changes: input } = command;
   const changes: InjectionOrderChanged['data']['changes'] = {};
   if (input.injections !== undefined && input.injections !== order.injections) {
@@ -1232,7 +1253,7 @@ function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayS
   }
   if (Object.keys(changes).length === 0) return [];
   // Production may still correct an order after the deadline; the shop may not change it any more.
-  if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
+  if (forTheShop(command.actingAs)) requireDeadline(command, command.actingAs, null);
   return [{ type: 'InjectionOrderChanged', data: { orderId: order.orderId, changes } }];
 }
 
@@ -1265,8 +1286,9 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       const order = requireOrder(state, command.orderId);
       const reason = requireReason(command.reason);
       if (order.status === 'cancelled') return [];
-      requireStatus(order, 'cancelled', command.actingAs === 'shop' ? ['ordered'] : ['ordered', 'accepted']);
-      if (command.actingAs === 'shop') requireDeadline(command, 'shop', null);
+      requireStatus(order, 'cancelled', forTheShop(command.actingAs) ? ['ordered'] : ['ordered', 'accepted']);
+      requireMayChangeBookingOrder(order, command.actingAs);
+      if (forTheShop(command.actingAs)) requireDeadline(command, command.actingAs, null);
       return ghostEvents(
         state,
         [

@@ -58,6 +58,7 @@ const DOMAIN_STATUS: Record<DomainError['kind'], number> = {
   not_found: HttpStatus.NOT_FOUND,
   conflict: HttpStatus.CONFLICT,
   rule_violated: HttpStatus.UNPROCESSABLE_ENTITY,
+  forbidden: HttpStatus.FORBIDDEN,
 };
 
 /** Maps every error to `{ error: { code, message, details } }` with the right status. */

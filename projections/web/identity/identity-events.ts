@@ -5,7 +5,15 @@
  */
 
 /** Every role a user can hold; a role outside this list stops the projection (a newer domain). */
-export const identityRoles = ['admin', 'production', 'releaser', 'shop', 'location-owner', 'auditor'] as const;
+export const identityRoles = [
+  'admin',
+  'production',
+  'releaser',
+  'shop-admin',
+  'shop',
+  'location-owner',
+  'auditor',
+] as const;
 export type IdentityRole = (typeof identityRoles)[number];
 
 export interface FieldChange<T> {

@@ -370,7 +370,8 @@ function isIdentityWebEventType(type: string): type is IdentityWebEventType {
  */
 export const identityProjection: Projection = {
   name: IDENTITY_PROJECTION_NAME,
-  version: 1,
+  // 2: the role ENUMs take `shop-admin`.
+  version: 2,
   target: 'web',
   eventTypes: identityWebEventTypes,
   streamPrefixes: ['identity.'],

@@ -144,7 +144,7 @@ describe('rebuild of web.identity', () => {
 
     const report = await bed.engine.rebuild(IDENTITY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 1, replacedVersion: 1 });
+    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 2, replacedVersion: 2 });
     expect(report.eventsHandled).toBe(history.length);
     expect(await snapshot()).toEqual(before);
     const leftovers = await bed.rows(

@@ -36,7 +36,7 @@ export const BOOKING_IMPORTERS: Role[] = ['admin', 'production', 'application'];
 /** Room mappings and procedure definitions are production's reference data. */
 export const BOOKING_CONFIGURERS: Role[] = ['admin', 'production'];
 /** Shop members read their customers' endpoints' bookings; production, admins and auditors all. */
-export const BOOKING_READERS: Role[] = ['admin', 'production', 'shop', 'auditor'];
+export const BOOKING_READERS: Role[] = ['admin', 'production', 'shop-admin', 'shop', 'auditor'];
 
 const now = () => new Date().toISOString();
 

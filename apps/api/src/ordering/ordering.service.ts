@@ -58,9 +58,17 @@ import type {
   SignatureCredentialsDto,
 } from './ordering.dto';
 
-/** What production may do that a shop member may not (override deadlines, cancel accepted orders). */
-export const actingAsOf = (principal: Principal): ActingAs =>
-  hasRole(principal, 'admin', 'production') ? 'production' : 'shop';
+/**
+ * What production may do that a shop member may not (override deadlines, cancel accepted orders),
+ * and what a shop admin may do for its customers (edit orders made from bookings).
+ */
+export function actingAsOf(principal: Principal, customerId?: string): ActingAs {
+  if (hasRole(principal, 'admin', 'production')) return 'production';
+  const shopAdmin = principal.roles.some(
+    (grant) => grant.role === 'shop-admin' && (customerId === undefined || grant.customerIds.includes(customerId)),
+  );
+  return shopAdmin ? 'shop-admin' : 'shop';
+}
 
 export const orderedByOf = (principal: Principal): OrderedBy => ({
   userId: principal.id,
@@ -210,7 +218,7 @@ export class OrderingService {
         endpointId: order.endpointId,
         date: order.deliveryDate,
         reason,
-        actingAs: actingAsOf(principal),
+        actingAs: actingAsOf(principal, order.customerId),
         ghostLegacyOid: await this.ghostLegacyOid(order),
         at,
         now: local,
@@ -235,7 +243,7 @@ export class OrderingService {
         ...this.onDay(order),
         ...(dto.activityMBq !== undefined ? { activityMBq: dto.activityMBq } : {}),
         ...(dto.comment !== undefined ? { comment: dto.comment } : {}),
-        actingAs: actingAsOf(principal),
+        actingAs: actingAsOf(principal, order.customerId),
         maxActivityMBq: loadedByHandler,
         now: local,
         deadline: this.clock.activityDeadline,
@@ -258,7 +266,7 @@ export class OrderingService {
         type: 'ChangeInjectionOrder',
         ...this.onDay(order),
         changes: dto,
-        actingAs: actingAsOf(principal),
+        actingAs: actingAsOf(principal, order.customerId),
         maxInjections: loadedByHandler,
         now: local,
         deadline: this.clock.injectionDeadline,

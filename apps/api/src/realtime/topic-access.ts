@@ -14,7 +14,7 @@ export type TopicRefusal = { code: 'UNAUTHORISED_TOPIC' | 'PASSWORD_CHANGE_REQUI
 /** Staff who see every customer's orders on the production boards. */
 const PRODUCTION_DAY_ROLES: Role[] = ['admin', 'production', 'releaser', 'auditor'];
 /** Grants that tie a principal to its customers (shop members; applications through their token). */
-const CUSTOMER_GRANT_ROLES: Role[] = ['shop', 'application'];
+const CUSTOMER_GRANT_ROLES: Role[] = ['shop-admin', 'shop', 'application'];
 /** Jobs (simulations) are staff work. */
 const JOB_ROLES: Role[] = ['admin', 'production'];
 
