@@ -6,6 +6,9 @@ export const PEOPLE: Role[] = ['admin', 'production', 'releaser', 'shop-admin', 
 export const CATALOG_EDITORS: Role[] = ['admin', 'production'];
 export const IDENTITY_ADMINS: Role[] = ['admin'];
 export const IDENTITY_READERS: Role[] = ['admin', 'auditor'];
+/** Shop admins give people access to their customers (and take it back); administrators to any. */
+export const CUSTOMER_ACCESS_GRANTORS: Role[] = ['admin', 'shop-admin'];
+export const CUSTOMER_ACCESS_READERS: Role[] = ['admin', 'shop-admin', 'auditor'];
 export const CATALOG_READERS: Role[] = EVERY_ROLE;
 /** Shop members (and shop admins) order for their own customers; production orders on anyone's behalf. */
 export const ORDER_PLACERS: Role[] = ['admin', 'production', 'shop-admin', 'shop'];

@@ -6,9 +6,11 @@ import {
   holdsRole,
   rolesOf,
   userDecider,
+  type GrantCustomerAccess,
   type GrantReleaseRight,
   type GrantRole,
   type ReleaseRightGranted,
+  type RevokeCustomerAccess,
   type RevokeReleaseRight,
   type RevokeRole,
   type RoleGranted,
@@ -337,5 +339,58 @@ describe('User access', () => {
       expect(holdsRole(state, 'production')).toBe(false);
       expect(state).toMatchObject({ roles: { production: { customerIds: [], locationIds: [] } } });
     });
+  });
+});
+
+describe('User customer access, given by shop admins', () => {
+  const grantAccess = (customerId: string): GrantCustomerAccess => ({
+    type: 'GrantCustomerAccess',
+    userId: 'user-anne',
+    customerId,
+    at,
+  });
+  const revokeAccess = (customerId: string, reason = 'Left the ward'): RevokeCustomerAccess => ({
+    type: 'RevokeCustomerAccess',
+    userId: 'user-anne',
+    customerId,
+    reason,
+    at,
+  });
+
+  it('given a person without shop access, when a customer is given, then the person is a shop member for it', () => {
+    spec
+      .given([anneRegistered])
+      .when(grantAccess('cust-herlev'))
+      .then([roleGranted('shop', ['cust-herlev'])]);
+  });
+
+  it('given a shop member, when another customer is given, then it joins the ones held; giving it again changes nothing', () => {
+    const herlev = roleGranted('shop', ['cust-herlev']);
+    spec
+      .given([anneRegistered, herlev])
+      .when(grantAccess('cust-glostrup'))
+      .then([roleGranted('shop', ['cust-glostrup', 'cust-herlev'])]);
+    spec.given([anneRegistered, herlev]).when(grantAccess('cust-herlev')).thenNothing();
+  });
+
+  it('when a customer is taken back, then the others stay; with the last one the role goes', () => {
+    const both = roleGranted('shop', ['cust-glostrup', 'cust-herlev']);
+    spec
+      .given([anneRegistered, both])
+      .when(revokeAccess('cust-herlev'))
+      .then([roleGranted('shop', ['cust-glostrup'])]);
+    spec
+      .given([anneRegistered, roleGranted('shop', ['cust-herlev'])])
+      .when(revokeAccess('cust-herlev'))
+      .then([{ type: 'RoleRevoked', data: { userId: 'user-anne', role: 'shop' } }]);
+    spec.given([anneRegistered, both]).when(revokeAccess('cust-rigs')).thenNothing();
+  });
+
+  it('needs a customer id, and a reason to take access back', () => {
+    spec.given([anneRegistered]).when(grantAccess('')).thenThrows('FIELD_REQUIRED', { field: 'customerId' });
+    spec
+      .given([anneRegistered, roleGranted('shop', ['cust-herlev'])])
+      .when(revokeAccess('cust-herlev', ' '))
+      .thenThrows('FIELD_REQUIRED', { field: 'reason' });
   });
 });

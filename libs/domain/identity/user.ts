@@ -162,6 +162,27 @@ export interface RevokeRole {
   at: IsoInstant;
 }
 
+/**
+ * A shop admin gives a person access to one of its customers (rules: ShopAdmin "giving internal
+ * users access to their customers"): the customer joins the person's `shop` role. Whether the
+ * granting shop admin holds the customer is the handler's check, from the session.
+ */
+export interface GrantCustomerAccess {
+  type: 'GrantCustomerAccess';
+  userId: string;
+  customerId: string;
+  at: IsoInstant;
+}
+
+/** The customer leaves the person's `shop` role; the role goes with its last customer. */
+export interface RevokeCustomerAccess {
+  type: 'RevokeCustomerAccess';
+  userId: string;
+  customerId: string;
+  reason: string;
+  at: IsoInstant;
+}
+
 export interface GrantReleaseRight {
   type: 'GrantReleaseRight';
   userId: string;
@@ -242,6 +263,8 @@ export type UserCommand =
   | ChangeUserDetails
   | GrantRole
   | RevokeRole
+  | GrantCustomerAccess
+  | RevokeCustomerAccess
   | GrantReleaseRight
   | RevokeReleaseRight
   | SetPassword
@@ -470,6 +493,24 @@ function revokeRole(command: RevokeRole, user: ActiveUser): UserEvent[] {
     }
   }
   return events;
+}
+
+function grantCustomerAccess(command: GrantCustomerAccess, user: ActiveUser): UserEvent[] {
+  const customerId = requireId(command.customerId, 'customerId');
+  const held = user.roles.shop?.customerIds ?? [];
+  if (held.includes(customerId)) return [];
+  return grantRole({ ...command, type: 'GrantRole', role: 'shop', customerIds: [...held, customerId] }, user);
+}
+
+function revokeCustomerAccess(command: RevokeCustomerAccess, user: ActiveUser): UserEvent[] {
+  const customerId = requireId(command.customerId, 'customerId');
+  requireReason(command.reason);
+  const held = user.roles.shop?.customerIds ?? [];
+  if (!held.includes(customerId)) return [];
+  const rest = held.filter((id) => id !== customerId);
+  return rest.length === 0
+    ? revokeRole({ ...command, type: 'RevokeRole', role: 'shop' }, user)
+    : grantRole({ ...command, type: 'GrantRole', role: 'shop', customerIds: rest }, user);
 }
 
 function grantReleaseRight(command: GrantReleaseRight, user: ActiveUser): UserEvent[] {
@@ -716,6 +757,10 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return grantRole(command, requireActive(state, userId));
     case 'RevokeRole':
       return revokeRole(command, requireActive(state, userId));
+    case 'GrantCustomerAccess':
+      return grantCustomerAccess(command, requireActive(state, userId));
+    case 'RevokeCustomerAccess':
+      return revokeCustomerAccess(command, requireActive(state, userId));
     case 'GrantReleaseRight':
       return grantReleaseRight(command, requireActive(state, userId));
     case 'RevokeReleaseRight':

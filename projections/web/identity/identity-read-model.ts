@@ -79,6 +79,14 @@ interface AggregateHistory {
 }
 
 /** A user in a list: no secrets. */
+/** A person with access to a customer through a customer-scoped role. */
+export interface CustomerAccessView {
+  userId: string;
+  username: string;
+  printedName: string;
+  role: 'shop' | 'shop-admin';
+}
+
 export interface UserSummaryView extends AggregateHistory {
   id: string;
   username: string;
@@ -417,6 +425,23 @@ export class IdentityReadModel {
       for (const user of page.items) user.roles = roles.get(user.id) ?? [];
       return page;
     });
+  }
+
+  /** The active people whose shop or shop-admin role covers the customer, by username. */
+  async customerAccess(customerId: string): Promise<CustomerAccessView[]> {
+    const rows = await this.rows(
+      `SELECT u.id AS userId, u.username, u.printed_name AS printedName, CAST(r.role AS CHAR) AS role
+         FROM ${this.tables.user_roles} r JOIN ${this.tables.users} u ON u.id = r.user_id
+        WHERE r.role IN ('shop', 'shop-admin') AND JSON_CONTAINS(r.customer_ids, JSON_QUOTE(?)) AND u.active
+        ORDER BY u.username, role`,
+      [customerId],
+    );
+    return rows.map((row) => ({
+      userId: String(row.userId),
+      username: String(row.username),
+      printedName: String(row.printedName),
+      role: String(row.role) as CustomerAccessView['role'],
+    }));
   }
 
   async listServiceEndpoints(options: ServiceEndpointListOptions): Promise<Page<ServiceEndpointView>> {

@@ -72,6 +72,16 @@ export class GrantRoleDto {
   locationIds?: string[];
 }
 
+export class CustomerAccessDto {
+  @ApiProperty({ example: 'anna.jensen', description: 'the person given access' })
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/)
+  username!: string;
+}
+
+export class RevokeCustomerAccessDto extends CustomerAccessDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
 export class ReasonDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
 }

@@ -12,6 +12,7 @@ import { IdentityAuthenticator } from './identity-authenticator';
 import { identityReadModelProvider } from './identity-read-model.provider';
 import { IdentityService } from './identity.service';
 import { ServiceEndpointsController } from './service-endpoints.controller';
+import { CustomerAccessController } from './customer-access.controller';
 import { UsersController } from './users.controller';
 
 class SetupDto {
@@ -38,7 +39,14 @@ class SetupController {
 /** Users, roles, release rights, sessions, API clients, service endpoints and electronic signatures. */
 @Module({
   imports: [LegacyIdsModule],
-  controllers: [AuthController, SetupController, UsersController, ApiClientsController, ServiceEndpointsController],
+  controllers: [
+    AuthController,
+    SetupController,
+    UsersController,
+    CustomerAccessController,
+    ApiClientsController,
+    ServiceEndpointsController,
+  ],
   providers: [
     identityReadModelProvider,
     IdentityService,
