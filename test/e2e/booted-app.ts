@@ -200,3 +200,23 @@ export function monday(weeks: number): string {
   while (isoWeekdayOf(date) !== 1) date = addDays(date, -1);
   return date;
 }
+
+/** F-18 as the catalogue registers it (`POST /catalog/isotopes`). */
+export const F18_ISOTOPE = {
+  name: 'F-18',
+  atomicNumber: 9,
+  atomicMass: 18,
+  halfLifeSeconds: 6586.2,
+  metastable: false,
+};
+
+/** FDG as the catalogue registers it (`POST /catalog/tracers`), of the isotope given. */
+export const fdgTracer = (isotopeId: string, extra: object = {}) => ({
+  shortName: 'FDG',
+  clinicalName: 'Fludeoxyglucose (18F)',
+  isotopeId,
+  kind: 'activity',
+  vialTag: 'FDG',
+  inUse: true,
+  ...extra,
+});

@@ -11,7 +11,7 @@ import {
 } from '../../apps/worker/src/legacy-sync/captured-catalog-changes';
 import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-order-changes';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, monday, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, configOnTheSameDatabases, F18_ISOTOPE, logIn, monday, type BootedApp } from './booted-app';
 
 const root = join(__dirname, '..', '..');
 
@@ -56,13 +56,7 @@ describe('go-live: the old database becomes Tracershop’s (cli import-legacy)',
     // Tracershop's own catalogue at go-live: the isotope and the tracers, with the old ids.
     const created = async (path: string, body: object) =>
       (await admin.post(path).send(body).expect(201)).body.id as string;
-    const f18 = await created('/catalog/isotopes', {
-      name: 'F-18',
-      atomicNumber: 9,
-      atomicMass: 18,
-      halfLifeSeconds: 6586.2,
-      metastable: false,
-    });
+    const f18 = await created('/catalog/isotopes', F18_ISOTOPE);
     const tracer = { isotopeId: f18, inUse: true };
     await created('/catalog/tracers', {
       ...tracer,

@@ -77,6 +77,8 @@ const expected: Record<string, 'public' | Role[]> = {
   'PATCH /catalog/isotopes/:id': catalogEditors,
   'POST /catalog/isotopes/:id/archive': catalogEditors,
   'POST /catalog/isotopes/:id/restore': catalogEditors,
+  'GET /catalog/ordering-deadlines': everyone,
+  'PUT /catalog/ordering-deadlines/:kind': catalogEditors,
   'GET /catalog/production-runs': everyone,
   'POST /catalog/production-runs': catalogEditors,
   'GET /catalog/production-runs/:id': everyone,
@@ -151,6 +153,7 @@ function concrete(path: string): string {
   return path
     .replace(':date', '2031-01-06')
     .replace(':role', 'auditor')
+    .replace(':kind', 'activity')
     .replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000');
 }
 

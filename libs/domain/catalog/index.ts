@@ -8,6 +8,7 @@ export * from './field-changes';
 export * from './field-validation';
 export * from './isotope';
 export * from './name-claim';
+export * from './ordering-deadlines';
 export * from './production-run';
 export * from './schema-versions';
 export * from './slot-delivery';

@@ -4,6 +4,7 @@ import { type DeliveryEndpointEvent } from './delivery-endpoint';
 import { type DeliveryTimeSlotEvent } from './delivery-time-slot';
 import { type IsotopeEvent } from './isotope';
 import { type NameClaimEvent } from './name-claim';
+import { type OrderingDeadlinesEvent } from './ordering-deadlines';
 import { type ProductionRunEvent } from './production-run';
 import { type TracerEvent } from './tracer';
 import { type TracerPermissionEvent } from './tracer-permission';
@@ -19,6 +20,7 @@ export type CatalogEvent =
   | TracerPermissionEvent
   | ClosedDateEvent
   | WeeklyCloseDaysEvent
+  | OrderingDeadlinesEvent
   | NameClaimEvent;
 
 export type CatalogEventType = CatalogEvent['type'];
@@ -60,6 +62,7 @@ export const catalogEventSchemaVersions: Readonly<Record<CatalogEventType, numbe
   DateClosed: 1,
   DateReopened: 1,
   WeeklyCloseDaysChanged: 1,
+  OrderingDeadlineChanged: 1,
   NameClaimed: 1,
   NameReleased: 1,
 };

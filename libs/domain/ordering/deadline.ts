@@ -7,15 +7,11 @@ import {
   type CalendarDate,
   type ClockTime,
   type IsoWeekday,
+  type OrderingDeadline,
 } from '../catalog';
 
-/**
- * The ordering deadline of a delivery date, in local business time. Daily: the day before at a
- * time. Weekly: start at the day before at the time and step back day by day until the weekday is
- * the deadline's weekday.
- */
-export type OrderingDeadline =
-  { kind: 'daily'; time: ClockTime } | { kind: 'weekly'; weekday: IsoWeekday; time: ClockTime };
+/** Defined with the shop's deadline setting (catalog); the ordering rules read it. */
+export type { OrderingDeadline } from '../catalog';
 
 /** A local wall-clock moment: the server's now, or a deadline. Compared as strings. */
 export interface LocalMoment {

@@ -159,6 +159,7 @@ const primaryKeys: Readonly<Record<CatalogTable, readonly string[]>> = {
   [catalogTables.tracerPermissions]: ['endpoint_id', 'tracer_id'],
   [catalogTables.closedDates]: ['date'],
   [catalogTables.weeklyCloseDays]: ['scope'],
+  [catalogTables.orderingDeadlines]: ['kind'],
 };
 
 const rows = new BatchRows(
@@ -340,6 +341,14 @@ const handlers: CatalogHandlers = {
 
   WeeklyCloseDaysChanged: ({ to, reason }, applied) =>
     create(applied, catalogTables.weeklyCloseDays, { scope: weeklyCloseDaysScope(applied.streamId), mask: to, reason }),
+  OrderingDeadlineChanged: ({ kind, to, reason }, applied) =>
+    create(applied, catalogTables.orderingDeadlines, {
+      kind,
+      deadline_kind: to.kind,
+      weekday: to.kind === 'weekly' ? to.weekday : null,
+      deadline_time: to.time,
+      reason,
+    }),
 };
 
 /**
@@ -361,6 +370,7 @@ const rowOfEvent: readonly [string, CatalogTable, (data: Record<string, unknown>
   ['DeliveryTimeSlot', deliveryTimeSlots, (data) => ({ id: data.slotId })],
   ['Date', catalogTables.closedDates, (data) => ({ date: data.date })],
   ['WeeklyCloseDays', catalogTables.weeklyCloseDays, (_data, streamId) => ({ scope: weeklyCloseDaysScope(streamId) })],
+  ['OrderingDeadline', catalogTables.orderingDeadlines, (data) => ({ kind: data.kind })],
 ];
 
 async function preloadRows(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
@@ -384,13 +394,14 @@ function isCatalogRecordEventType(type: string): type is CatalogRecordEventType 
 }
 
 /**
- * The catalogue's read models: one projection for all nine tables, so lists that join entities
+ * The catalogue's read models: one projection for all its tables, so lists that join entities
  * (a customer's endpoints, a run's slots) are always consistent with each other.
  */
 export const catalogProjection: Projection = {
   name: CATALOG_PROJECTION_NAME,
   // 2: legacy_id columns (the legacy ids the creating events carry).
-  version: 2,
+  // 3: catalog_ordering_deadlines.
+  version: 3,
   target: 'record',
   eventTypes: catalogRecordEventTypes,
   streamPrefixes: ['catalog.'],

@@ -8,7 +8,7 @@ import { weeklyCloseDaysScope } from './catalog-tables';
 describe('record.catalog definition', () => {
   it('is a valid record projection of version 2 (2: legacy ids)', () => {
     expect(() => assertValidProjection(catalogProjection)).not.toThrow();
-    expect(catalogProjection).toMatchObject({ name: 'record.catalog', version: 2, target: 'record' });
+    expect(catalogProjection).toMatchObject({ name: 'record.catalog', version: 3, target: 'record' });
     expect(recordProjections).toContain(catalogProjection);
   });
 
@@ -23,13 +23,14 @@ describe('record.catalog definition', () => {
     expect(handles(event('DateClosed', 'ordering.closedDate-2026-12-24'))).toBe(false);
   });
 
-  it('declares the nine catalogue tables under their snake_case names', () => {
+  it('declares the catalogue tables under their snake_case names', () => {
     expect(Object.keys(catalogProjection.tables).sort()).toEqual([
       'catalog_closed_dates',
       'catalog_customers',
       'catalog_delivery_endpoints',
       'catalog_delivery_time_slots',
       'catalog_isotopes',
+      'catalog_ordering_deadlines',
       'catalog_production_runs',
       'catalog_tracer_permissions',
       'catalog_tracers',

@@ -13,6 +13,8 @@ import {
   type Isotope,
   type IsoWeekday,
   type Lifecycle,
+  type OrderingDeadline,
+  type OrderingDeadlineKind,
   type ProductionRun,
   type ServedSlot,
   type Tracer,
@@ -67,6 +69,15 @@ export interface ClosedDateView extends RecordHistory {
   legacyId: number;
   /** Of the latest close or reopen. */
   reason: string;
+}
+
+/** A deadline production set (the history of its latest change); none until first set. */
+export interface OrderingDeadlineView {
+  deadline: OrderingDeadline;
+  reason: string;
+  revision: string;
+  updatedPosition: string;
+  updatedAt: string;
 }
 
 export interface WeeklyCloseDaysView {
@@ -602,6 +613,33 @@ export class CatalogReadModel {
     if (!row) return { mask, weekdays, reason: null, revision: null, updatedPosition: null, updatedAt: null };
     const { revision, updatedPosition, updatedAt } = historyOf(row);
     return { mask, weekdays, reason: String(row.reason), revision, updatedPosition, updatedAt };
+  }
+
+  /** The deadlines production set, by kind; null for a kind never set (the configured one holds). */
+  async orderingDeadlines(): Promise<Record<OrderingDeadlineKind, OrderingDeadlineView | null>> {
+    const rows = await this.rows(
+      `SELECT CAST(kind AS CHAR) AS kind, CAST(deadline_kind AS CHAR) AS deadlineKind, weekday,
+              deadline_time AS deadlineTime, reason, ${HISTORY_SELECT}
+         FROM ${this.tables[catalogTables.orderingDeadlines]}`,
+      [],
+    );
+    const deadlines: Record<OrderingDeadlineKind, OrderingDeadlineView | null> = { activity: null, injection: null };
+    for (const row of rows) {
+      const time = String(row.deadlineTime);
+      const deadline: OrderingDeadline =
+        row.deadlineKind === 'weekly'
+          ? { kind: 'weekly', weekday: Number(row.weekday) as IsoWeekday, time }
+          : { kind: 'daily', time };
+      const { revision, updatedPosition, updatedAt } = historyOf(row);
+      deadlines[String(row.kind) as OrderingDeadlineKind] = {
+        deadline,
+        reason: String(row.reason),
+        revision,
+        updatedPosition,
+        updatedAt,
+      };
+    }
+    return deadlines;
   }
 
   /** Both kinds of closure in the shape `slotDeliversOn` takes. */

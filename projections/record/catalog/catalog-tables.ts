@@ -21,6 +21,7 @@ export const catalogTables = {
   tracerPermissions: 'catalog_tracer_permissions',
   closedDates: 'catalog_closed_dates',
   weeklyCloseDays: 'catalog_weekly_close_days',
+  orderingDeadlines: 'catalog_ordering_deadlines',
 } as const;
 
 export type CatalogTable = (typeof catalogTables)[keyof typeof catalogTables];
@@ -180,6 +181,17 @@ export const catalogTableDefinitions: Readonly<Record<CatalogTable, (table: stri
       mask TINYINT UNSIGNED NOT NULL COMMENT 'bit 0 Monday … bit 6 Sunday',
       reason ${REASON} NOT NULL COMMENT 'of the latest change',${HISTORY_COLUMNS},
       PRIMARY KEY (scope)
+    ) ${TABLE_OPTIONS}`,
+
+  /** The deadlines production set; a kind without a row keeps the deployment's configured deadline. */
+  catalog_ordering_deadlines: (table) => `
+    CREATE TABLE ${table} (
+      kind ENUM('activity', 'injection') NOT NULL COMMENT 'activity orders or injection orders',
+      deadline_kind ENUM('daily', 'weekly') NOT NULL COMMENT 'daily: the day before; weekly: back to the weekday',
+      weekday TINYINT UNSIGNED NULL COMMENT 'weekly: 1 Monday … 7 Sunday',
+      deadline_time CHAR(5) CHARACTER SET ascii NOT NULL COMMENT 'HH:MM, local business time',
+      reason ${REASON} NOT NULL COMMENT 'of the latest change',${HISTORY_COLUMNS},
+      PRIMARY KEY (kind)
     ) ${TABLE_OPTIONS}`,
 };
 

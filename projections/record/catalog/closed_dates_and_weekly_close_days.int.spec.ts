@@ -3,11 +3,14 @@ import {
   closedDateDecider,
   closedDateStreamName,
   isoWeekdayOf,
+  orderingDeadlinesDecider,
+  orderingDeadlinesStreamName,
   slotDeliversOn,
   weeklyCloseDaysDecider,
   weeklyCloseDaysMask,
   weeklyCloseDaysStreamName,
   type CalendarDate,
+  type OrderingDeadline,
 } from '@tracershop/domain/catalog';
 import { mondaySlotScheduled } from '@tracershop/domain/catalog/catalog-examples';
 import { InvalidReadQueryError } from './keyset-paging';
@@ -109,6 +112,36 @@ describe('closed dates and weekly close days', () => {
     await setWeeklyCloseDays(weeklyCloseDaysMask([7]), 'Saturday runs for the new trial');
     expect(await bed.readModel.weeklyCloseDays()).toMatchObject({ mask: 0b100_0000, weekdays: [7], revision: '1' });
     expect(bed.stateOf(weeklyCloseDaysDecider, weeklyCloseDaysStreamName())).toEqual({ mask: 0b100_0000 });
+  });
+
+  it('ordering deadlines: none until set, then per kind the latest, as production set it', async () => {
+    expect(await bed.readModel.orderingDeadlines()).toEqual({ activity: null, injection: null });
+    const setDeadline = (kind: 'activity' | 'injection', deadline: OrderingDeadline, reason: string) =>
+      bed.decide(orderingDeadlinesDecider, orderingDeadlinesStreamName(), {
+        type: 'SetOrderingDeadline',
+        kind,
+        deadline,
+        reason,
+        at,
+      });
+
+    await setDeadline('injection', { kind: 'weekly', weekday: 3, time: '12:00' }, 'FET synthesis moved to Thursday');
+    await setDeadline('activity', { kind: 'daily', time: '11:30' }, 'Courier leaves earlier');
+    await setDeadline('activity', { kind: 'daily', time: '12:00' }, 'Courier back at noon');
+    expect(await bed.readModel.orderingDeadlines()).toEqual({
+      activity: {
+        deadline: { kind: 'daily', time: '12:00' },
+        reason: 'Courier back at noon',
+        revision: '2',
+        updatedPosition: bed.lastPosition().toString(),
+        updatedAt: at,
+      },
+      injection: expect.objectContaining({
+        deadline: { kind: 'weekly', weekday: 3, time: '12:00' },
+        reason: 'FET synthesis moved to Thursday',
+        revision: '0',
+      }),
+    });
   });
 
   it('closedDays answers in the shape slotDeliversOn takes', async () => {

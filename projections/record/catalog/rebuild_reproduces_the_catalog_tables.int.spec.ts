@@ -70,6 +70,10 @@ const history: CatalogEvent[] = [
   { type: 'DateClosed', data: { date: '2026-12-31', reason, legacyId: 52 } },
   { type: 'DateReopened', data: { date: '2026-12-31', reason } },
   { type: 'WeeklyCloseDaysChanged', data: { from: 0, to: weeklyCloseDaysMask([6, 7]), reason } },
+  {
+    type: 'OrderingDeadlineChanged',
+    data: { kind: 'injection', from: null, to: { kind: 'weekly', weekday: 4, time: '12:00' }, reason },
+  },
 ];
 
 const secondSlot: DeliveryTimeSlotScheduled = {
@@ -111,7 +115,7 @@ describe('rebuild of record.catalog', () => {
 
     const report = await bed.engine.rebuild(CATALOG_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: CATALOG_PROJECTION_NAME, version: 2, replacedVersion: 2 });
+    expect(report).toMatchObject({ projection: CATALOG_PROJECTION_NAME, version: 3, replacedVersion: 3 });
     expect(report.eventsHandled).toBe(history.length);
     expect(await snapshot()).toEqual(before);
     const leftovers = await bed.rows(

@@ -30,6 +30,8 @@ import {
   tracerStreamName,
   weeklyCloseDaysDecider,
   weeklyCloseDaysStreamName,
+  orderingDeadlinesDecider,
+  orderingDeadlinesStreamName,
   type CatalogEventType,
   type ClosedDateState,
   type NameClaimCommand,
@@ -320,6 +322,14 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     schemaVersionOf,
   });
 
+  const orderingDeadlines = define({
+    name: 'OrderingDeadlines',
+    decider: orderingDeadlinesDecider,
+    streamOf: () => orderingDeadlinesStreamName(),
+    retryOnConflict: RETRY,
+    schemaVersionOf,
+  });
+
   return {
     isotope,
     tracer,
@@ -330,6 +340,7 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     tracerPermission,
     closedDate,
     weeklyCloseDays,
+    orderingDeadlines,
   };
 }
 

@@ -440,6 +440,23 @@ export class SetWeeklyCloseDaysDto extends ReasonDto {
   mask!: number;
 }
 
+export class SetOrderingDeadlineDto extends ReasonDto {
+  @ApiProperty({ enum: ['daily', 'weekly'], description: 'daily: the day before; weekly: back to the weekday' })
+  @IsIn(['daily', 'weekly'])
+  kind!: 'daily' | 'weekly';
+
+  @ApiPropertyOptional({ description: 'weekly only: 1 = Monday … 7 = Sunday', minimum: 1, maximum: 7 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  weekday?: IsoWeekday;
+
+  @ApiProperty({ example: '13:00', description: 'HH:MM, local business time' })
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/)
+  time!: string;
+}
+
 export class CommandResponseDto {
   @ApiProperty({ description: 'The aggregate the command changed' }) id!: string;
   @ApiProperty() streamId!: string;

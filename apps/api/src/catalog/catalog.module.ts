@@ -3,6 +3,7 @@ import { LegacyIdsModule } from '../legacy-ids/legacy-ids.module';
 import { CatalogCommandSender } from './catalog-command-sender';
 import { catalogReadModelProvider } from './catalog-read-model.provider';
 import { ClosedDatesController } from './closed-dates.controller';
+import { OrderingDeadlinesController } from './ordering-deadlines.controller';
 import { CustomersController } from './customers.controller';
 import { CustomerScope } from './customer-scope';
 import { DeliveryEndpointsController } from './delivery-endpoints.controller';
@@ -25,6 +26,7 @@ import { TracersController } from './tracers.controller';
     TracerPermissionsController,
     TracerPermissionListController,
     ClosedDatesController,
+    OrderingDeadlinesController,
   ],
   providers: [catalogReadModelProvider, CatalogCommandSender, CustomerScope],
   exports: [CustomerScope, catalogReadModelProvider],

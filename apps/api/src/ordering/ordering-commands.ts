@@ -11,6 +11,8 @@ import {
   deliveryTimeSlotStreamName,
   isotopeDecider,
   isotopeStreamName,
+  orderingDeadlinesDecider,
+  orderingDeadlinesStreamName,
   productionRunDecider,
   productionRunStreamName,
   tracerDecider,
@@ -21,6 +23,7 @@ import {
   weeklyCloseDaysStreamName,
   type CalendarDate,
   type ClosedDays,
+  type OrderingDeadlineKind,
 } from '@tracershop/domain/catalog';
 import {
   deliveryDayDecider,
@@ -60,6 +63,37 @@ export const loadedByHandler = undefined as never;
  * (not from read models), so a decision sees every catalogue change acknowledged before it.
  */
 async function enrich(command: DeliveryDayCommand, load: StateLoader): Promise<DeliveryDayCommand> {
+  const [enriched, deadline] = await Promise.all([withRefs(command, load), deadlineSetFor(command, load)]);
+  return deadline ? ({ ...enriched, deadline } as DeliveryDayCommand) : enriched;
+}
+
+/**
+ * The deadline production set for the command's kind of order (`SetOrderingDeadline`); null when
+ * the command checks none, or none was set, and the configured one it came with holds.
+ */
+async function deadlineSetFor(command: DeliveryDayCommand, load: StateLoader) {
+  let kind: OrderingDeadlineKind;
+  switch (command.type) {
+    case 'PlaceActivityOrder':
+    case 'ChangeActivityOrder':
+      kind = 'activity';
+      break;
+    case 'PlaceInjectionOrder':
+    case 'ChangeInjectionOrder':
+      kind = 'injection';
+      break;
+    case 'CancelOrder': {
+      const day = await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider);
+      kind = day.orders[command.orderId]?.kind ?? 'activity';
+      break;
+    }
+    default:
+      return null;
+  }
+  return (await load(orderingDeadlinesStreamName(), orderingDeadlinesDecider))[kind];
+}
+
+async function withRefs(command: DeliveryDayCommand, load: StateLoader): Promise<DeliveryDayCommand> {
   switch (command.type) {
     case 'PlaceActivityOrder': {
       const slot = await load(deliveryTimeSlotStreamName(command.slotId), deliveryTimeSlotDecider);

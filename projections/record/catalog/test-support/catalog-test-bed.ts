@@ -10,6 +10,7 @@ import {
   tracerPermissionStreamName,
   tracerStreamName,
   weeklyCloseDaysStreamName,
+  orderingDeadlinesStreamName,
   type CatalogEvent,
 } from '@tracershop/domain/catalog';
 import { fold, type Decider } from '@tracershop/domain/kernel';
@@ -114,6 +115,7 @@ export function catalogStreamOf(event: CatalogEvent): string {
   if (type.startsWith('DeliveryTimeSlot')) return deliveryTimeSlotStreamName(data.slotId);
   if (type.startsWith('Date')) return closedDateStreamName(data.date);
   if (type.startsWith('WeeklyCloseDays')) return weeklyCloseDaysStreamName();
+  if (type.startsWith('OrderingDeadline')) return orderingDeadlinesStreamName();
   if (type.startsWith('Name')) return nameClaimStreamName(data.kind as never, data.key);
   throw new Error(`No stream for ${type}`);
 }
