@@ -1,4 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -52,7 +54,7 @@ describe('the operations cli', () => {
     const { code, stdout } = cli('status');
     expect(code).toBe(0);
     expect(stdout).toMatch(/^projection\s+version\s+state\s+position\s+lag events/m);
-    expect(stdout).toMatch(/^record\.catalog\s+v2\s+not started/m);
+    expect(stdout).toMatch(/^record\.catalog\s+v3\s+not started/m);
     expect(stdout).toMatch(/^legacy sync: 0 pending, 0 open .* 0 rejected, 0 unsupported/m);
   });
 
@@ -118,6 +120,60 @@ describe('the operations cli', () => {
       expect(events[4].data).toMatchObject({ mustChange: true });
     } finally {
       await store.close();
+    }
+  });
+
+  it('export writes a certified copy of the streams asked for, checkable by its manifest, and records it', async () => {
+    const out = join(tmpdir(), `tracershop-export-${suffix}`);
+    try {
+      const exported = cli('export', '--prefix', 'identity.user-', '--stream', 'legacy.idBlock-Users', '--out', out);
+      expect(exported.stderr).toBe('');
+      expect(exported.code).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
+      const jsonl = readFileSync(join(out, 'events.jsonl'));
+      const pdf = readFileSync(join(out, 'events.pdf'));
+      const sha256 = (content: Buffer) => createHash('sha256').update(content).digest('hex');
+      expect(manifest.files).toEqual([
+        { name: 'events.jsonl', sha256: sha256(jsonl), bytes: jsonl.length },
+        { name: 'events.pdf', sha256: sha256(pdf), bytes: pdf.length },
+      ]);
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      const lines = jsonl
+        .toString('utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line));
+      expect(lines).toHaveLength(manifest.eventCount);
+      expect(manifest.streams.map((stream: { streamId: string }) => stream.streamId)).toEqual(
+        [...new Set(lines.map((line) => line.streamId as string))].sort(),
+      );
+      expect(manifest.streams.every((stream: { chain: string }) => stream.chain === 'intact')).toBe(true);
+      expect(lines.every((line) => /^identity\.user-|^legacy\.idBlock-Users$/.test(line.streamId))).toBe(true);
+      expect(lines[0]).toMatchObject({ revision: '0', metadata: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+
+      // The export is on record: by whom, of what, and the files' hashes
+      const store = await MysqlEventStore.open({
+        connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+        database: env.EVENTS_DATABASE,
+      });
+      try {
+        const [recorded] = await store.readStream(`audit.export-${manifest.exportId}`);
+        expect(recorded).toMatchObject({
+          type: 'AuditExportGenerated',
+          data: { eventCount: manifest.eventCount, files: manifest.files },
+          metadata: { actor: { kind: 'system', id: 'cli' } },
+        });
+      } finally {
+        await store.close();
+      }
+
+      // An export never overwrites another; one without a scope is a usage error
+      const again = cli('export', '--prefix', 'identity.', '--out', out);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('holds an export already');
+      expect(cli('export', '--out', join(out, 'other')).code).toBe(2);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 

@@ -5,6 +5,7 @@
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
  *   verify [stream]         check hash chains: one stream, or every stream
+ *   export                  a certified copy of streams: JSON Lines, PDF and a manifest of hashes, recorded
  *   import-legacy           at go-live: queue the old database's rows for the legacy sync, step by step
  * Exit codes: 0 ok, 1 a check failed or a step did not complete, 2 wrong usage or configuration.
  */
@@ -19,7 +20,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { hashPassword } from '@tracershop/auth';
-import { CommandPipeline, type CommandContext } from '@tracershop/command-pipeline';
+import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
 import {
   checkPasswordPolicy,
   userDecider,
@@ -36,6 +37,15 @@ import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/leg
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
 import { localMomentOf } from '../../api/src/ordering/business-clock';
 import { importLegacy, LegacyImportStalledError } from '../../worker/src/legacy-sync/legacy-import';
+import {
+  auditEventSchemaVersions,
+  auditExportDecider,
+  auditExportStreamName,
+  type AuditExportCommand,
+  type AuditExportEvent,
+  type AuditExportState,
+} from '@tracershop/domain/audit';
+import { ExportScopeError, writeAuditExport } from './audit-export';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -46,6 +56,9 @@ const USAGE = `usage: tracershop <command>
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
   verify [stream]         verify hash chains (one stream or all)
+  export (--stream <id> | --prefix <stream prefix>)... --out <directory>
+                          a certified copy: events.jsonl, events.pdf and manifest.json (SHA-256 of
+                          each file, each stream's revisions and chain head); recorded as an event
   import-legacy [--from <YYYY-MM-DD>] [--dry-run] [--stall-seconds <n>]
                           at go-live: the old database's customers, FDG runs and delivery times,
                           injection permissions, closed dates and open orders from --from (default:
@@ -173,6 +186,8 @@ async function main(argv: string[]): Promise<number> {
         return await userCommand(config, opened, argv.slice(1));
       case 'import-legacy':
         return await importLegacyCommand(config, opened, argv.slice(1));
+      case 'export':
+        return await exportCommand(opened, argv.slice(1));
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -207,6 +222,62 @@ async function readPassword(): Promise<string> {
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   if (!password) throw new UsageError('give the password on standard input');
   return password;
+}
+
+/** The operator, as every event the cli appends names them. */
+const operatorActor = () =>
+  ({ kind: 'system', id: 'cli', printedName: `operator ${userInfo().username}`, role: 'system' }) as const;
+
+const auditExports: CommandDefinition<AuditExportCommand, AuditExportEvent, AuditExportState> = {
+  name: 'RecordAuditExport',
+  decider: auditExportDecider,
+  streamOf: (command) => auditExportStreamName(command.exportId),
+  retryOnConflict: true,
+  schemaVersionOf: (type) => auditEventSchemaVersions[type],
+};
+
+/**
+ * A certified copy of the streams asked for, then its record (`AuditExportGenerated`): who made
+ * it, of what, and the files' hashes. Exit 1 when a copied stream's hash chain does not hold.
+ */
+async function exportCommand(opened: Opened, args: string[]): Promise<number> {
+  const { positional, flags } = parseArguments(args);
+  if (positional.length > 0) throw new UsageError(`export takes no ${positional[0]}`);
+  const outDir = flags.get('out')?.[0];
+  if (!outDir) throw new UsageError('export needs --out <directory>');
+  const scope = { streams: flags.get('stream') ?? [], prefixes: flags.get('prefix') ?? [] };
+  const actor = operatorActor();
+  const exportId = randomUUID();
+  let manifest;
+  try {
+    manifest = await writeAuditExport(opened.store, { exportId, scope, outDir, generatedBy: actor.printedName });
+  } catch (error) {
+    if (error instanceof ExportScopeError) throw new UsageError(error.message);
+    if ((error as { code?: unknown }).code === 'EEXIST') throw new UsageError(`${outDir} holds an export already`);
+    throw error;
+  }
+  const pipeline = new CommandPipeline({ store: opened.store });
+  const recorded = await pipeline.execute(
+    auditExports,
+    {
+      type: 'RecordAuditExport',
+      exportId,
+      scope,
+      streamCount: manifest.streamCount,
+      eventCount: manifest.eventCount,
+      files: manifest.files,
+      at: manifest.generatedAt,
+    },
+    { actor, correlationId: exportId, causationId: exportId },
+  );
+  const broken = manifest.streams.filter((stream) => stream.chain !== 'intact');
+  console.log(
+    `exported ${manifest.eventCount} events of ${manifest.streamCount} streams to ${outDir} ` +
+      `(${manifest.files.map((file) => `${file.name} sha256 ${file.sha256}`).join(', ')}); ` +
+      `recorded as ${auditExportStreamName(exportId)} at position ${recorded.position ?? '-'}`,
+  );
+  for (const stream of broken) console.log(`  ${stream.streamId}: chain ${stream.chain}`);
+  return broken.length === 0 ? 0 : 1;
 }
 
 /**
@@ -279,7 +350,7 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
   const commands = identityCommands(pipeline, new LegacyIdAllocator(pipeline, opened.record, config));
   const reason = flags.get('reason')?.[0] ?? `operator via cli (${action})`;
   const context: CommandContext = {
-    actor: { kind: 'system', id: 'cli', printedName: `operator ${userInfo().username}`, role: 'system' },
+    actor: operatorActor(),
     correlationId: randomUUID(),
     causationId: randomUUID(),
     reason,
