@@ -150,6 +150,10 @@ describe('the operations cli', () => {
       expect(manifest.streams.every((stream: { chain: string }) => stream.chain === 'intact')).toBe(true);
       expect(lines.every((line) => /^identity\.user-|^legacy\.idBlock-Users$/.test(line.streamId))).toBe(true);
       expect(lines[0]).toMatchObject({ revision: '0', metadata: { hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      // A password's hash never leaves the system: the copy names what it left out
+      const passwordSet = lines.find((line) => line.type === 'PasswordSet');
+      expect(passwordSet).toMatchObject({ data: { passwordHash: '[redacted]' }, redacted: ['passwordHash'] });
+      expect(jsonl.toString('utf8')).not.toMatch(/scrypt/);
 
       // The export is on record: by whom, of what, and the files' hashes
       const store = await MysqlEventStore.open({

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditExportFile, AuditExportScope } from '@tracershop/domain/audit';
+import { redactSecrets } from '@tracershop/domain/identity';
 import { Position, verifyChain, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
 
@@ -11,6 +12,7 @@ import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
  * and the same events as a printable PDF, everything loaded. The manifest names each stream's
  * revision range, event count, hash-chain head and whether the chain holds, and the SHA-256 of
  * each file, so the copy can be checked against the store and against itself (`sha256sum`).
+ * Credentials' hashes are the one thing left out, each named where it was.
  */
 
 export const EXPORT_FORMAT = 'tracershop-export/1';
@@ -77,16 +79,22 @@ async function readWholeStream(store: EventStore, streamId: string): Promise<Rec
   }
 }
 
-/** One event as a line: the stored type, data and metadata, revision and position as text. */
-const eventLine = (event: RecordedEvent) =>
-  JSON.stringify({
+/**
+ * One event as a line: the stored type, data and metadata, revision and position as text. A
+ * credential's hash is left out and named (`redacted`): the copy leaves the system, the hash not.
+ */
+function eventLine(event: RecordedEvent): string {
+  const { data, redacted } = redactSecrets(event.type, event.data);
+  return JSON.stringify({
     streamId: event.streamId,
     revision: event.revision.toString(),
     position: event.position.toString(),
     type: event.type,
-    data: event.data,
+    data,
+    ...(redacted.length > 0 ? { redacted } : {}),
     metadata: event.metadata,
   });
+}
 
 function eventLines(event: RecordedEvent): DocumentLine[] {
   const { metadata } = event;
@@ -106,7 +114,7 @@ function eventLines(event: RecordedEvent): DocumentLine[] {
       style: 'small',
     });
   }
-  lines.push({ text: `data: ${JSON.stringify(event.data)}`, style: 'small' });
+  lines.push({ text: `data: ${JSON.stringify(redactSecrets(event.type, event.data).data)}`, style: 'small' });
   lines.push({ text: `hash ${metadata.hash}, previous ${metadata.prevHash ?? '-'}`, style: 'small' });
   return lines;
 }

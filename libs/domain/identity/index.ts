@@ -9,3 +9,4 @@ export * from './service-endpoint';
 export * from './user';
 export * from './username-claim';
 export * from './first-administrator';
+export * from './secret-fields';
