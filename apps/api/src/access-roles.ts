@@ -6,6 +6,8 @@ export const PEOPLE: Role[] = ['admin', 'production', 'releaser', 'shop-admin', 
 export const CATALOG_EDITORS: Role[] = ['admin', 'production'];
 export const IDENTITY_ADMINS: Role[] = ['admin'];
 export const IDENTITY_READERS: Role[] = ['admin', 'auditor'];
+/** The record itself, event by event (`/audit/streams`). */
+export const AUDITORS: Role[] = ['admin', 'auditor'];
 /** Shop admins give people access to their customers (and take it back); administrators to any. */
 export const CUSTOMER_ACCESS_GRANTORS: Role[] = ['admin', 'shop-admin'];
 export const CUSTOMER_ACCESS_READERS: Role[] = ['admin', 'shop-admin', 'auditor'];

@@ -13,6 +13,7 @@ import {
   ReadYourWritesInterceptor,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
+import { AuditModule } from './audit/audit.module';
 import { BoardModule } from './board/board.module';
 import { BookingsModule } from './bookings/bookings.module';
 import { CatalogModule } from './catalog/catalog.module';
@@ -41,6 +42,7 @@ export class ApiModule {
         BookingsModule,
         BoardModule,
         RealtimeModule,
+        AuditModule,
       ],
       controllers: [MetricsController],
       providers: [

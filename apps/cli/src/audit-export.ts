@@ -3,7 +3,7 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuditExportFile, AuditExportScope } from '@tracershop/domain/audit';
 import { redactSecrets } from '@tracershop/domain/identity';
-import { Position, verifyChain, type EventStore, type RecordedEvent } from '@tracershop/event-store';
+import { Position, readWholeStream, verifyChain, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
 
 /**
@@ -67,16 +67,6 @@ async function streamsInScope(store: EventStore, scope: AuditExportScope): Promi
     }
   }
   return [...streams].sort();
-}
-
-async function readWholeStream(store: EventStore, streamId: string): Promise<RecordedEvent[]> {
-  const events: RecordedEvent[] = [];
-  for (let from = 0n; ;) {
-    const page = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
-    events.push(...page);
-    if (page.length < PAGE) return events;
-    from = page[page.length - 1].revision + 1n;
-  }
 }
 
 /**

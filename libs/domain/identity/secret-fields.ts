@@ -20,3 +20,17 @@ export function redactSecrets(type: string, data: unknown): { data: unknown; red
   for (const field of redacted) copy[field] = REDACTED;
   return { data: copy, redacted };
 }
+
+const SECRET_KEYS: ReadonlySet<string> = new Set(Object.values(secretFieldsOfEvent).flat());
+
+/** A folded state (or any JSON value) with every credential hash in it replaced, at any depth. */
+export function redactSecretFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redactSecretFields);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      key,
+      SECRET_KEYS.has(key) && inner !== null ? REDACTED : redactSecretFields(inner),
+    ]),
+  );
+}

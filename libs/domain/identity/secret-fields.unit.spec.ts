@@ -1,4 +1,4 @@
-import { REDACTED, redactSecrets } from './secret-fields';
+import { REDACTED, redactSecretFields, redactSecrets } from './secret-fields';
 
 describe('secret fields of identity events', () => {
   it('given a password set, then its hash is replaced and named; the rest stays', () => {
@@ -19,5 +19,24 @@ describe('secret fields of identity events', () => {
   it('given any other event, then it is left as it is', () => {
     const data = { orderId: 'o-1', activityMBq: 1000 };
     expect(redactSecrets('OrderPlaced', data)).toEqual({ data, redacted: [] });
+  });
+});
+
+describe('secret fields in a folded state', () => {
+  it('given a user with a password and sessions, then every hash in it is replaced, at any depth', () => {
+    const state = {
+      userId: 'u-1',
+      passwordHash: 'scrypt$x',
+      sessions: { s1: { sessionId: 's1', tokenHash: 'h1' } },
+      roles: [{ role: 'shop' }],
+    };
+    expect(redactSecretFields(state)).toEqual({
+      userId: 'u-1',
+      passwordHash: REDACTED,
+      sessions: { s1: { sessionId: 's1', tokenHash: REDACTED } },
+      roles: [{ role: 'shop' }],
+    });
+    // No password set: nothing to hide, and null says so
+    expect(redactSecretFields({ passwordHash: null })).toEqual({ passwordHash: null });
   });
 });

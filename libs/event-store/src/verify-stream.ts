@@ -5,17 +5,20 @@ import { verifyChain, type ChainVerification } from './hash-chain';
 
 const PAGE = 1000;
 
-/** Reads a whole stream forwards and checks its hash chain; reports the first broken link. */
-export async function verifyStream(store: EventStore, streamId: string): Promise<ChainVerification> {
+/** Every event of a stream, first to last, read a page at a time. */
+export async function readWholeStream(store: EventStore, streamId: string): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
-  let from = 0n;
-  for (;;) {
+  for (let from = 0n; ;) {
     const page = await store.readStream(streamId, { fromRevision: from, maxCount: PAGE });
     events.push(...page);
-    if (page.length < PAGE) break;
+    if (page.length < PAGE) return events;
     from = page[page.length - 1].revision + 1n;
   }
-  return verifyChain(streamId, events);
+}
+
+/** Reads a whole stream forwards and checks its hash chain; reports the first broken link. */
+export async function verifyStream(store: EventStore, streamId: string): Promise<ChainVerification> {
+  return verifyChain(streamId, await readWholeStream(store, streamId));
 }
 
 export interface VerificationReport {

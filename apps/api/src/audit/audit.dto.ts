@@ -1,0 +1,42 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+
+export class StreamEventsQueryDto {
+  @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  fromRevision?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+}
+
+/** At most one of them: the state after a revision, or as it stood at a time on one of the two axes. */
+export class StreamStateQueryDto {
+  @ApiPropertyOptional({ minimum: 0, description: 'The state after this revision' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  revision?: number;
+
+  @ApiPropertyOptional({ description: 'What the system knew then: events recorded at or before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  recordedAt?: string;
+
+  @ApiPropertyOptional({
+    description: 'What was true then: events that occurred at or before this instant, late entries included',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  occurredAt?: string;
+}

@@ -1,0 +1,123 @@
+import { deliveryDayStreamName } from '@tracershop/domain/ordering';
+import { userStreamName } from '@tracershop/domain/identity';
+import { ADMIN, as, bootApp, createPerson, F18_ISOTOPE, fdgTracer, logIn, monday, type BootedApp } from './booted-app';
+
+describe('auditors read the record itself: every event of a stream, and the state as it stood', () => {
+  let app: BootedApp;
+  let auditor: ReturnType<typeof as>;
+  let shop: ReturnType<typeof as>;
+  let production: { id: string; client: ReturnType<typeof as> };
+  let dayStream = '';
+  let orderId = '';
+  const date = monday(3);
+
+  beforeAll(async () => {
+    app = await bootApp();
+    const admin = as(app.server, await logIn(app.server, ADMIN.username, ADMIN.password));
+    const created = async (path: string, body: object) =>
+      (await admin.post(path).send(body).expect(201)).body.id as string;
+    const fdg = await created('/catalog/tracers', fdgTracer(await created('/catalog/isotopes', F18_ISOTOPE)));
+    const customer = await created('/catalog/customers', {
+      shortName: 'herlev',
+      longName: 'Herlev Hospital',
+      dispenserNumber: 2,
+      overheadPercent: 10,
+    });
+    const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
+    const run = await created('/catalog/production-runs', {
+      tracerId: fdg,
+      weekday: 1,
+      productionTime: '06:00',
+      runNumber: 1,
+    });
+    const slotId = await created('/catalog/delivery-time-slots', {
+      endpointId: endpoint,
+      productionRunId: run,
+      deliveryTime: '08:00',
+      repeat: 'every',
+    });
+    await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+    production = await createPerson(app.server, admin, 'paula.production', { role: 'production' });
+    auditor = (await createPerson(app.server, admin, 'aud.itor', { role: 'auditor' })).client;
+    shop = (await createPerson(app.server, admin, 'sally.shop', { role: 'shop', customerIds: [customer] })).client;
+    const placed = await production.client
+      .post('/ordering/activity-orders')
+      .send({ slotId, deliveryDate: date, activityMBq: 1000 })
+      .expect(201);
+    orderId = placed.body.id;
+    await production.client.post(`/ordering/orders/${orderId}/accept`).expect(200);
+    dayStream = deliveryDayStreamName(endpoint, date);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const eventsOf = (streamId: string, query: object = {}) =>
+    auditor.get(`/audit/streams/${encodeURIComponent(streamId)}/events`).query(query);
+  const stateOf = (streamId: string, query: object = {}) =>
+    auditor.get(`/audit/streams/${encodeURIComponent(streamId)}/state`).query(query);
+
+  it('lists who did what, when and with which hash; the chain holds', async () => {
+    const answer = await eventsOf(dayStream).expect(200);
+    expect(answer.body).toMatchObject({
+      streamId: dayStream,
+      aggregate: 'DeliveryDay',
+      chain: { ok: true, eventCount: 2 },
+      nextRevision: null,
+    });
+    const [placed, accepted] = answer.body.events;
+    expect(placed).toMatchObject({
+      revision: '0',
+      type: 'OrderPlaced',
+      schemaVersion: 1,
+      actor: { kind: 'user', id: production.id, printedName: 'Person paula.production', role: 'production' },
+      prevHash: null,
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(accepted).toMatchObject({ revision: '1', type: 'OrderAccepted', prevHash: placed.hash });
+    expect(Date.parse(accepted.recordedAt)).toBeGreaterThanOrEqual(Date.parse(placed.recordedAt));
+    // Paged by revision
+    const first = await eventsOf(dayStream, { limit: 1 }).expect(200);
+    expect(first.body.events.map((event: { type: string }) => event.type)).toEqual(['OrderPlaced']);
+    expect(first.body.nextRevision).toBe('1');
+    const rest = await eventsOf(dayStream, { fromRevision: 1 }).expect(200);
+    expect(rest.body.events.map((event: { type: string }) => event.type)).toEqual(['OrderAccepted']);
+  });
+
+  it('folds the state as it stood after a revision, or at a recorded time, with the command side’s evolve', async () => {
+    const [placed] = (await eventsOf(dayStream).expect(200)).body.events;
+    const atFirst = await stateOf(dayStream, { revision: 0 }).expect(200);
+    expect(atFirst.body).toMatchObject({ aggregate: 'DeliveryDay', events: 1, revision: '0' });
+    expect(atFirst.body.state.orders[orderId]).toMatchObject({ status: 'ordered', activityMBq: 1000 });
+    const now = await stateOf(dayStream).expect(200);
+    expect(now.body.state.orders[orderId].status).toBe('accepted');
+    const known = await stateOf(dayStream, { recordedAt: placed.recordedAt }).expect(200);
+    // What the system knew when the order was recorded: the order (its acceptance came after, or in the same ms)
+    expect(known.body.events).toBeGreaterThanOrEqual(1);
+    expect(known.body.state.orders[orderId]).toMatchObject({ activityMBq: 1000 });
+    const unknown = await stateOf(dayStream, { recordedAt: '2000-01-01T00:00:00.000Z' }).expect(200);
+    expect(unknown.body.events).toBe(0);
+    const before = await stateOf(dayStream, { occurredAt: '2000-01-01T00:00:00.000Z' }).expect(200);
+    expect(before.body).toMatchObject({ events: 0, revision: null, state: { orders: {} } });
+    await stateOf(dayStream, { revision: 0, recordedAt: placed.recordedAt }).expect(400);
+  });
+
+  it('never shows a credential’s hash: the field is named, its value replaced', async () => {
+    const events = await eventsOf(userStreamName(production.id)).expect(200);
+    const passwordSet = events.body.events.find((event: { type: string }) => event.type === 'PasswordSet');
+    expect(passwordSet).toMatchObject({ data: { passwordHash: '[redacted]' }, redacted: ['passwordHash'] });
+    const state = await stateOf(userStreamName(production.id)).expect(200);
+    expect(state.body.aggregate).toBe('User');
+    expect(JSON.stringify(state.body)).not.toMatch(/scrypt/);
+  });
+
+  it('answers 404 for a stream that does not exist, and 403 to anyone but auditors and administrators', async () => {
+    expect((await eventsOf('ordering.deliveryDay-nowhere:2026-01-05').expect(404)).body.error.code).toBe(
+      'STREAM_NOT_FOUND',
+    );
+    expect((await stateOf('nobody.knows-1').expect(404)).body.error.code).toBe('AGGREGATE_TYPE_UNKNOWN');
+    await shop.get(`/audit/streams/${encodeURIComponent(dayStream)}/events`).expect(403);
+    await production.client.get(`/audit/streams/${encodeURIComponent(dayStream)}/state`).expect(403);
+  });
+});
