@@ -226,6 +226,18 @@ describe('go-live: the old database becomes Tracershop’s (cli import-legacy)',
     expect(after).toEqual(before);
   });
 
+  it('refuses to run beside another import of the same database', async () => {
+    const other = await createConnection({ ...app.config.mysql, database: app.config.databases.record });
+    try {
+      await other.query('SELECT GET_LOCK(?, 0)', [`tracershop:import-legacy:${app.config.databases.record}`]);
+      const run = await cli('import-legacy', '--from', today);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('Another import-legacy');
+    } finally {
+      await other.end();
+    }
+  });
+
   it('refuses a --from that is no date', async () => {
     const run = await cli('import-legacy', '--from', 'tomorrow');
     expect(run.code).toBe(2);

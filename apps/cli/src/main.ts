@@ -36,7 +36,11 @@ import { identityCommands } from '../../api/src/identity/identity-commands';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
 import { localMomentOf } from '../../api/src/ordering/business-clock';
-import { importLegacy, LegacyImportStalledError } from '../../worker/src/legacy-sync/legacy-import';
+import {
+  importLegacy,
+  LegacyImportBusyError,
+  LegacyImportStalledError,
+} from '../../worker/src/legacy-sync/legacy-import';
 import {
   auditEventSchemaVersions,
   auditExportDecider,
@@ -333,7 +337,7 @@ async function importLegacyCommand(config: TracershopConfig, opened: Opened, arg
     }
     return 1;
   } catch (error) {
-    if (error instanceof LegacyImportStalledError) {
+    if (error instanceof LegacyImportStalledError || error instanceof LegacyImportBusyError) {
       console.error(`tracershop: ${error.message}`);
       return 1;
     }

@@ -1,6 +1,7 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { LEGACY_ID_STEP, type LegacyIdTable } from '@tracershop/domain/legacy';
 import { Position } from '@tracershop/event-store';
+import { fitLockName, ProjectionLock } from '@tracershop/projections/engine';
 import { CATALOG_PROJECTION_NAME } from '@tracershop/projections/record';
 import { LEGACY_STATE_TABLE } from '@tracershop/projections/legacy';
 import {
@@ -143,6 +144,8 @@ export interface LegacyImportReport {
 }
 
 export class LegacyImportStalledError extends Error {}
+/** Another import of the same database is running: two would queue the same rows twice. */
+export class LegacyImportBusyError extends Error {}
 
 interface CandidateRow extends RowDataPacket {
   rowKey: string;
@@ -167,6 +170,20 @@ const OPEN_LISTED = 200;
 const capturedAtOf = (instant: string) => instant.replace('T', ' ').replace('Z', '');
 
 export async function importLegacy(options: LegacyImportOptions): Promise<LegacyImportReport> {
+  const [[{ database }]] = (await options.record.query('SELECT DATABASE() AS `database`')) as unknown as [
+    Array<{ database: string }>,
+  ];
+  const lockName = fitLockName(`tracershop:import-legacy:${database}`);
+  const lock = await ProjectionLock.tryAcquire(options.record, lockName);
+  if (!lock) throw new LegacyImportBusyError(`Another import-legacy of ${database} is running; run this one after it`);
+  try {
+    return await importUnderLock(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function importUnderLock(options: LegacyImportOptions): Promise<LegacyImportReport> {
   const { record, from } = options;
   const log = options.log ?? (() => undefined);
   const now = options.now ?? (() => new Date().toISOString());
