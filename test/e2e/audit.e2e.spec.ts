@@ -1,14 +1,27 @@
 import { deliveryDayStreamName } from '@tracershop/domain/ordering';
 import { userStreamName } from '@tracershop/domain/identity';
-import { ADMIN, as, bootApp, createPerson, F18_ISOTOPE, fdgTracer, logIn, monday, type BootedApp } from './booted-app';
+import {
+  ADMIN,
+  as,
+  bootApp,
+  createPerson,
+  F18_ISOTOPE,
+  fdgTracer,
+  logIn,
+  monday,
+  PERSON_PASSWORD,
+  type BootedApp,
+} from './booted-app';
 
 describe('auditors read the record itself: every event of a stream, and the state as it stood', () => {
   let app: BootedApp;
   let auditor: ReturnType<typeof as>;
   let shop: ReturnType<typeof as>;
   let production: { id: string; client: ReturnType<typeof as> };
+  let rita: { id: string; client: ReturnType<typeof as> };
   let dayStream = '';
   let orderId = '';
+  let releaseId = '';
   const date = monday(3);
 
   beforeAll(async () => {
@@ -47,6 +60,38 @@ describe('auditors read the record itself: every event of a stream, and the stat
     orderId = placed.body.id;
     await production.client.post(`/ordering/orders/${orderId}/accept`).expect(200);
     dayStream = deliveryDayStreamName(endpoint, date);
+
+    // Released under Rita's signature, then taken back under another, with a reason.
+    rita = await createPerson(app.server, admin, 'rita.releaser', { role: 'releaser' });
+    await admin.post(`/identity/users/${rita.id}/release-rights`).send({ tracerId: fdg }).expect(200);
+    const vial = await production.client
+      .post('/ordering/vials')
+      .send({
+        lot: 'FDG-261207-1',
+        fillDate: date,
+        fillTime: '07:10:00',
+        activityMBq: 1300,
+        volumeMl: 4.2,
+        dispenserNumber: 2,
+      })
+      .expect(201);
+    const signature = { username: 'rita.releaser', password: PERSON_PASSWORD };
+    const released = await rita.client
+      .post('/ordering/releases/activity')
+      .send({
+        slotId,
+        deliveryDate: date,
+        orderIds: [orderId],
+        vialIds: [vial.body.id],
+        confirmOtherDate: true,
+        signature,
+      })
+      .expect(201);
+    releaseId = released.body.id;
+    await rita.client
+      .post(`/ordering/releases/${releaseId}/correct`)
+      .send({ reason: 'Wrong vial recorded', signature })
+      .expect(200);
   }, 60_000);
 
   afterAll(async () => {
@@ -63,10 +108,15 @@ describe('auditors read the record itself: every event of a stream, and the stat
     expect(answer.body).toMatchObject({
       streamId: dayStream,
       aggregate: 'DeliveryDay',
-      chain: { ok: true, eventCount: 2 },
+      chain: { ok: true, eventCount: 4 },
       nextRevision: null,
     });
-    const [placed, accepted] = answer.body.events;
+    const [placed, accepted, released, corrected] = answer.body.events;
+    expect(released).toMatchObject({
+      type: 'ActivityReleased',
+      signature: { signerId: rita.id, meaning: 'release', printedName: 'Person rita.releaser' },
+    });
+    expect(corrected).toMatchObject({ type: 'ReleasedOrderCorrected', reason: 'Wrong vial recorded' });
     expect(placed).toMatchObject({
       revision: '0',
       type: 'OrderPlaced',
@@ -81,8 +131,9 @@ describe('auditors read the record itself: every event of a stream, and the stat
     const first = await eventsOf(dayStream, { limit: 1 }).expect(200);
     expect(first.body.events.map((event: { type: string }) => event.type)).toEqual(['OrderPlaced']);
     expect(first.body.nextRevision).toBe('1');
-    const rest = await eventsOf(dayStream, { fromRevision: 1 }).expect(200);
+    const rest = await eventsOf(dayStream, { fromRevision: 1, limit: 1 }).expect(200);
     expect(rest.body.events.map((event: { type: string }) => event.type)).toEqual(['OrderAccepted']);
+    expect(rest.body.nextRevision).toBe('2');
   });
 
   it('folds the state as it stood after a revision, or at a recorded time, with the command side’s evolve', async () => {
@@ -90,8 +141,14 @@ describe('auditors read the record itself: every event of a stream, and the stat
     const atFirst = await stateOf(dayStream, { revision: 0 }).expect(200);
     expect(atFirst.body).toMatchObject({ aggregate: 'DeliveryDay', events: 1, revision: '0' });
     expect(atFirst.body.state.orders[orderId]).toMatchObject({ status: 'ordered', activityMBq: 1000 });
+    const accepted = await stateOf(dayStream, { revision: 1 }).expect(200);
+    expect(accepted.body.state.orders[orderId].status).toBe('accepted');
+    const released = await stateOf(dayStream, { revision: 2 }).expect(200);
+    expect(released.body.state.orders[orderId].status).toBe('released');
+    // Corrected: accepted again, the release kept as corrected
     const now = await stateOf(dayStream).expect(200);
     expect(now.body.state.orders[orderId].status).toBe('accepted');
+    expect(now.body.state.releases[releaseId]).toMatchObject({ status: 'corrected' });
     const known = await stateOf(dayStream, { recordedAt: placed.recordedAt }).expect(200);
     // What the system knew when the order was recorded: the order (its acceptance came after, or in the same ms)
     expect(known.body.events).toBeGreaterThanOrEqual(1);
@@ -101,6 +158,52 @@ describe('auditors read the record itself: every event of a stream, and the stat
     const before = await stateOf(dayStream, { occurredAt: '2000-01-01T00:00:00.000Z' }).expect(200);
     expect(before.body).toMatchObject({ events: 0, revision: null, state: { orders: {} } });
     await stateOf(dayStream, { revision: 0, recordedAt: placed.recordedAt }).expect(400);
+  });
+
+  it('lists every signature by signing time, with printed name, meaning and the record it signed', async () => {
+    const register = await auditor.get('/audit/signatures').expect(200);
+    expect(register.body.items).toEqual([
+      {
+        signature: expect.objectContaining({
+          signerId: rita.id,
+          printedName: 'Person rita.releaser',
+          meaning: 'release',
+        }),
+        signed: 'release',
+        releaseId,
+        releaseKind: 'activity',
+        streamId: dayStream,
+        deliveryDate: date,
+        tracerId: expect.any(String),
+        customerId: expect.any(String),
+      },
+      expect.objectContaining({
+        signature: expect.objectContaining({ signerId: rita.id, meaning: 'correct' }),
+        signed: 'release-correction',
+        releaseId,
+      }),
+    ]);
+    const [first, second] = register.body.items;
+    expect(first.signature.recordHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(Date.parse(second.signature.signedAt)).toBeGreaterThanOrEqual(Date.parse(first.signature.signedAt));
+
+    // Filtered by meaning, signer and period; paged with a cursor
+    const corrections = await auditor.get('/audit/signatures').query({ meaning: 'correct' }).expect(200);
+    expect(corrections.body.items.map((item: { signed: string }) => item.signed)).toEqual(['release-correction']);
+    expect((await auditor.get('/audit/signatures').query({ signerId: production.id }).expect(200)).body.items).toEqual(
+      [],
+    );
+    const later = await auditor
+      .get('/audit/signatures')
+      .query({ from: new Date(Date.parse(second.signature.signedAt) + 1).toISOString() })
+      .expect(200);
+    expect(later.body.items).toEqual([]);
+    const page1 = await auditor.get('/audit/signatures').query({ limit: 1 }).expect(200);
+    expect(page1.body.items).toEqual([first]);
+    const page2 = await auditor.get('/audit/signatures').query({ limit: 1, cursor: page1.body.nextCursor }).expect(200);
+    expect(page2.body).toEqual({ items: [second], nextCursor: null });
+    await auditor.get('/audit/signatures').query({ cursor: 'nonsense' }).expect(400);
+    await shop.get('/audit/signatures').expect(403);
   });
 
   it('never shows a credential’s hash: the field is named, its value replaced', async () => {

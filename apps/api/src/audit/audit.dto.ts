@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class StreamEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
@@ -39,4 +39,38 @@ export class StreamStateQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   occurredAt?: string;
+}
+
+export class SignatureRegisterQueryDto {
+  @ApiPropertyOptional({ description: 'The signer (user id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  signerId?: string;
+
+  @ApiPropertyOptional({ enum: ['release', 'review', 'approve', 'certify', 'correct'] })
+  @IsOptional()
+  @IsIn(['release', 'review', 'approve', 'certify', 'correct'])
+  meaning?: string;
+
+  @ApiPropertyOptional({ description: 'Signed at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Signed at or before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
 }

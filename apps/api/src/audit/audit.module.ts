@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { OrderingModule } from '../ordering/ordering.module';
 import { AuditController } from './audit.controller';
+import { SignatureRegisterController } from './signature-register.controller';
 
-/** Auditors' reads of the record itself (the event store). */
-@Module({ controllers: [AuditController] })
+/** Auditors' reads of the record itself (the event store) and of the signature register. */
+@Module({ imports: [OrderingModule], controllers: [AuditController, SignatureRegisterController] })
 export class AuditModule {}
