@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQueryDto } from '../read-query.dto';
 
 export class StreamEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
@@ -41,7 +42,7 @@ export class StreamStateQueryDto {
   occurredAt?: string;
 }
 
-export class SignatureRegisterQueryDto {
+export class SignatureRegisterQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'The signer (user id)' })
   @IsOptional()
   @IsString()
@@ -62,15 +63,4 @@ export class SignatureRegisterQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() minPosition?: string;
 }
