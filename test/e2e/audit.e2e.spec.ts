@@ -115,8 +115,14 @@ describe('auditors read the record itself: every event of a stream, and the stat
     expect(released).toMatchObject({
       type: 'ActivityReleased',
       signature: { signerId: rita.id, meaning: 'release', printedName: 'Person rita.releaser' },
+      signatureVerified: true,
     });
-    expect(corrected).toMatchObject({ type: 'ReleasedOrderCorrected', reason: 'Wrong vial recorded' });
+    expect(corrected).toMatchObject({
+      type: 'ReleasedOrderCorrected',
+      reason: 'Wrong vial recorded',
+      signatureVerified: true,
+    });
+    expect(placed.signatureVerified).toBeNull();
     expect(placed).toMatchObject({
       revision: '0',
       type: 'OrderPlaced',
@@ -176,11 +182,15 @@ describe('auditors read the record itself: every event of a stream, and the stat
         deliveryDate: date,
         tracerId: expect.any(String),
         customerId: expect.any(String),
+        revision: '2',
+        verified: true,
       },
       expect.objectContaining({
         signature: expect.objectContaining({ signerId: rita.id, meaning: 'correct' }),
         signed: 'release-correction',
         releaseId,
+        revision: '3',
+        verified: true,
       }),
     ]);
     const [first, second] = register.body.items;

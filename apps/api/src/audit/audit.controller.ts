@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Principal } from '@tracershop/auth';
+import { verifySignatureBlock, type Principal } from '@tracershop/auth';
 import { redactSecretFields, redactSecrets } from '@tracershop/domain/identity';
 import {
   readWholeStream,
@@ -13,6 +13,7 @@ import {
 } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, HttpProblem, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
+import { signedContentOfEvent } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
 import { auditedAggregateOf } from './audited-aggregates';
 
@@ -123,6 +124,17 @@ export class AuditController {
   }
 }
 
+/**
+ * Whether a signed event's signature holds: its `recordHash` is the hash of what the event says
+ * was signed (rebuilt from the event), on this stream. Null for an event that carries none.
+ */
+export function signatureHolds(event: RecordedEvent): boolean | null {
+  const { signature } = event.metadata;
+  if (!signature) return null;
+  const content = signedContentOfEvent(event.type, event.data, event.streamId);
+  return content !== null && verifySignatureBlock(signature, event.streamId, content);
+}
+
 function auditedEvent(event: RecordedEvent) {
   const { data, redacted } = redactSecrets(event.type, event.data);
   const { metadata } = event;
@@ -138,6 +150,7 @@ function auditedEvent(event: RecordedEvent) {
     actor: metadata.actor,
     reason: metadata.reason ?? null,
     signature: metadata.signature ?? null,
+    signatureVerified: signatureHolds(event),
     source: metadata.source ?? null,
     correlationId: metadata.correlationId,
     causationId: metadata.causationId,

@@ -1,28 +1,54 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Allow, ReadsProjections } from '@tracershop/platform';
+import { readWholeStream, type EventStore, type RecordedEvent } from '@tracershop/event-store';
+import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
 import { ORDERING_PROJECTION_NAME, type OrderingReadModel } from '@tracershop/projections/record';
 import { AUDITORS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
 import { ORDERING_READ_MODEL } from '../ordering/ordering-read-model.provider';
+import { signatureHolds } from './audit.controller';
 import { SignatureRegisterQueryDto } from './audit.dto';
 
 /**
  * The signature register (GMP, auditor capability 5): every electronic signature by signer,
  * meaning and period, each with the printed name and meaning as they were at signing, the record
- * hash it signed, and the release and stream it belongs to.
+ * hash it signed, the release and stream it belongs to, and whether it verifies against the event.
  */
 @ApiTags('audit')
 @Controller('audit/signatures')
 export class SignatureRegisterController {
-  constructor(@Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel) {}
+  constructor(
+    @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Get()
   @Allow(...AUDITORS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
   @ApiOperation({ summary: 'Every signature, by signing time: filter by signer, meaning and period' })
-  list(@Query() query: SignatureRegisterQueryDto) {
+  async list(@Query() query: SignatureRegisterQueryDto) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
-    return answer(this.readModel.signatureRegister({ limit, after: cursor ?? null, ...filters }));
+    const page = await answer(this.readModel.signatureRegister({ limit, after: cursor ?? null, ...filters }));
+    // Checked against the record itself: the signed event, and the hash of what it says was signed.
+    const streams = new Map<string, RecordedEvent[]>();
+    for (const streamId of new Set(page.items.map((entry) => entry.streamId))) {
+      streams.set(streamId, await readWholeStream(this.store, streamId));
+    }
+    return {
+      ...page,
+      items: page.items.map((entry) => {
+        const signed = (streams.get(entry.streamId) ?? []).find(
+          (event) =>
+            (event.data as { releaseId?: unknown }).releaseId === entry.releaseId &&
+            event.metadata.signature?.signedAt === entry.signature.signedAt &&
+            event.metadata.signature.recordHash === entry.signature.recordHash,
+        );
+        return {
+          ...entry,
+          revision: signed?.revision.toString() ?? null,
+          verified: signed !== undefined && signatureHolds(signed) === true,
+        };
+      }),
+    };
   }
 }

@@ -44,6 +44,7 @@ import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from './business-clock';
 import { deliveryDayCommand, loadedByHandler, vialCommand } from './ordering-commands';
+import { activityReleaseContent, injectionReleaseContent, releaseCorrectionContent } from './signed-content';
 import { OrderLocator, type LocatedOrder } from './order-locator';
 import type {
   ChangeActivityOrderDto,
@@ -303,13 +304,13 @@ export class OrderingService {
         extraRowLegacyOid: index === 0 ? 0 : await this.legacyIds.allocate('orders'),
       })),
     );
-    const content = {
+    const content = activityReleaseContent({
       releaseId: id,
       slotId: dto.slotId,
       date: dto.deliveryDate,
       orderIds: dto.orderIds,
       vialIds: dto.vialIds,
-    };
+    });
     const signature = await this.sign(
       principal,
       dto.signature,
@@ -354,13 +355,13 @@ export class OrderingService {
     const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
     const streamId = deliveryDayStreamName(dto.endpointId, dto.deliveryDate);
     const maxInjectionVolumeMl = dto.maxInjectionVolumeMl ?? null;
-    const content = {
+    const content = injectionReleaseContent({
       releaseId: id,
       date: dto.deliveryDate,
       orderIds: dto.orderIds,
       lot: dto.lot,
       maxInjectionVolumeMl,
-    };
+    });
     const signature = await this.sign(
       principal,
       dto.signature,
@@ -400,7 +401,7 @@ export class OrderingService {
   ) {
     const { at } = this.clock.now();
     const streamId = deliveryDayStreamName(release.endpointId, release.deliveryDate);
-    const content = { releaseId: release.releaseId, correction: dto.reason };
+    const content = releaseCorrectionContent({ releaseId: release.releaseId, reason: dto.reason });
     const signature = await this.sign(principal, dto.signature, 'correct', streamId, content, context);
     return this.send(
       release.releaseId,
