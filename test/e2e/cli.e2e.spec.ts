@@ -64,10 +64,26 @@ describe('the operations cli', () => {
     expect(JSON.parse(stdout)).toMatchObject({ eventsRead: expect.any(Number), eventsPerSecond: expect.any(Number) });
   });
 
-  it('verify checks every hash chain', () => {
+  it('verify checks every hash chain, and keeps the result as evidence', async () => {
     const { code, stdout } = cli('verify');
     expect(code).toBe(0);
     expect(stdout).toMatch(/verified 0 streams, 0 events .*: all chains intact/);
+    const month = new Date().toISOString().slice(0, 7);
+    expect(stdout).toContain(`recorded as IntegrityChecked on audit.integrityChecks-${month}`);
+    const store = await MysqlEventStore.open({
+      connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+      database: env.EVENTS_DATABASE,
+    });
+    try {
+      const [checked] = await store.readStream(`audit.integrityChecks-${month}`);
+      expect(checked).toMatchObject({
+        type: 'IntegrityChecked',
+        data: { streamId: null, streams: 0, events: 0, broken: [] },
+        metadata: { actor: { kind: 'system', id: 'cli' } },
+      });
+    } finally {
+      await store.close();
+    }
   });
 
   it('verify of a stream that does not exist fails clearly', () => {

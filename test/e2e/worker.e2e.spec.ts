@@ -5,7 +5,8 @@ import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { loadConfiguration } from '@tracershop/config';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
-import { createHttpApp, createLogger } from '@tracershop/platform';
+import type { EventStore } from '@tracershop/event-store';
+import { createHttpApp, createLogger, EVENT_STORE } from '@tracershop/platform';
 import { MAINTENANCE_QUEUE, MaintenanceQueue, queuePrefix } from '../../apps/worker/src/maintenance-queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
@@ -60,6 +61,14 @@ describe('the worker', () => {
       expect(await finished).toMatchObject({ broken: [] });
       const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
       expect(metrics.text).toMatch(/tracershop_hash_chain_broken_streams\{[^}]*\} 0/);
+      // And as evidence: an event of the month's integrity checks, by the worker, named after the job
+      const month = new Date().toISOString().slice(0, 7);
+      const [checked] = await worker.get<EventStore>(EVENT_STORE).readStream(`audit.integrityChecks-${month}`);
+      expect(checked).toMatchObject({
+        type: 'IntegrityChecked',
+        data: { checkId: `job-${jobId}`, streamId: null, broken: [] },
+        metadata: { actor: { kind: 'system', id: 'worker' } },
+      });
     } finally {
       await events.close();
     }

@@ -50,6 +50,7 @@ import {
   type AuditExportState,
 } from '@tracershop/domain/audit';
 import { ExportScopeError, writeAuditExport } from './audit-export';
+import { recordIntegrityCheck } from '../../worker/src/integrity-checks';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -167,14 +168,18 @@ async function main(argv: string[]): Promise<number> {
         console.log(`${argument}: retry requested; the active runner tries the failed event again`);
         return 0;
       case 'verify': {
+        const pipeline = new CommandPipeline({ store: opened.store });
         if (argument) {
           const result = await verifyStream(opened.store, argument);
           console.log(
             JSON.stringify(result, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
           );
+          await recordIntegrityCheck(pipeline, operatorActor(), { stream: result });
           return result.ok ? 0 : 1;
         }
         const report = await verifyAllStreams(opened.store);
+        const recorded = await recordIntegrityCheck(pipeline, operatorActor(), { all: report });
+        console.log(`recorded as IntegrityChecked on ${recorded.streamId} at position ${recorded.position ?? '-'}`);
         console.log(
           `verified ${report.streams} streams, ${report.events} events up to position ${report.upTo ?? '-'}: ` +
             (report.broken.length === 0 ? 'all chains intact' : `${report.broken.length} BROKEN`),

@@ -1,3 +1,4 @@
+import { CommandPipeline } from '@tracershop/command-pipeline';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -5,6 +6,7 @@ import { Gauge } from 'prom-client';
 import type { TracershopConfig } from '@tracershop/config';
 import type { EventStore } from '@tracershop/event-store';
 import type { ReadinessCheck } from '@tracershop/platform';
+import { recordIntegrityCheck } from './integrity-checks';
 import { EVENT_STORE, PINO_LOGGER, TracershopMetrics, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { verifyAllStreams, type VerificationReport } from '@tracershop/event-store';
 
@@ -12,6 +14,8 @@ export const MAINTENANCE_QUEUE = 'tracershop-maintenance';
 export const VERIFY_HASH_CHAINS = 'verify-hash-chains';
 
 export const queuePrefix = (config: TracershopConfig) => `tracershop:${config.databases.events}`;
+
+const WORKER_ACTOR = { kind: 'system', id: 'worker', printedName: 'Tracershop worker', role: 'system' } as const;
 
 /**
  * The worker's queue on Redis (BullMQ). Today it verifies every stream's hash chain nightly; the
@@ -77,6 +81,13 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
     const report = await verifyAllStreams(this.store, (streams) => void job.updateProgress(streams));
     this.brokenChains.set(report.broken.length);
     this.lastVerification.set(Date.now() / 1000);
+    // The result is evidence: kept as an event, attributed to the worker (GMP: integrity verification).
+    await recordIntegrityCheck(
+      new CommandPipeline({ store: this.store }),
+      WORKER_ACTOR,
+      { all: report },
+      `job-${job.id}`,
+    );
     const summary = { streams: report.streams, events: report.events, broken: report.broken.length };
     if (report.broken.length > 0)
       this.logger.error({ ...summary, broken: report.broken }, 'hash chain verification FAILED');

@@ -48,10 +48,6 @@ export interface AuditExportGeneratedData {
 export type AuditExportGenerated = DomainEvent<'AuditExportGenerated', AuditExportGeneratedData>;
 export type AuditExportEvent = AuditExportGenerated;
 
-export const auditEventSchemaVersions: Readonly<Record<AuditExportEvent['type'], number>> = {
-  AuditExportGenerated: 1,
-};
-
 // State
 
 export type AuditExportState = { status: 'absent' } | ({ status: 'recorded' } & AuditExportGeneratedData);

@@ -1,1 +1,3 @@
 export * from './audit-export';
+export * from './integrity-check';
+export * from './schema-versions';

@@ -1,4 +1,9 @@
-import { auditExportDecider, auditExportStreamName } from '@tracershop/domain/audit';
+import {
+  auditExportDecider,
+  auditExportStreamName,
+  integrityChecksDecider,
+  integrityChecksStreamName,
+} from '@tracershop/domain/audit';
 import {
   bookingDecider,
   bookingStreamName,
@@ -105,6 +110,7 @@ export const auditedAggregates: readonly AuditedAggregate[] = [
     capturedChangeDecider,
   ),
   audited(auditExportStreamName('x'), 'AuditExport', auditExportDecider),
+  audited(integrityChecksStreamName('2026-01'), 'IntegrityChecks', integrityChecksDecider),
 ];
 
 export function auditedAggregateOf(streamId: string): AuditedAggregate | null {

@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { CommandDefinition, CommandPipeline, CommandResult } from '@tracershop/command-pipeline';
+import {
+  auditEventSchemaVersions,
+  integrityChecksDecider,
+  integrityChecksStreamOf,
+  type IntegrityCheckEvent,
+  type IntegrityChecksState,
+  type RecordIntegrityCheck,
+} from '@tracershop/domain/audit';
+import type { Actor, ChainVerification, VerificationReport } from '@tracershop/event-store';
+
+export const integrityCheckCommand: CommandDefinition<RecordIntegrityCheck, IntegrityCheckEvent, IntegrityChecksState> =
+  {
+    name: 'RecordIntegrityCheck',
+    decider: integrityChecksDecider,
+    streamOf: (command) => integrityChecksStreamOf(command.at),
+    retryOnConflict: true,
+    schemaVersionOf: (type) => auditEventSchemaVersions[type],
+  };
+
+const brokenChain = (broken: Extract<ChainVerification, { ok: false }>) => ({
+  streamId: broken.streamId,
+  brokenAt: broken.brokenAt.toString(),
+  problem: broken.problem,
+});
+
+/**
+ * Keeps a verification's result as evidence (`IntegrityChecked` on the month's
+ * `audit.integrityChecks-<YYYY-MM>`), attributed to whoever ran it. `checkId` names the run: a
+ * job retried with the same id is recorded once.
+ */
+export function recordIntegrityCheck(
+  pipeline: CommandPipeline,
+  actor: Actor,
+  result: { all: VerificationReport } | { stream: ChainVerification },
+  checkId: string = randomUUID(),
+  at: string = new Date().toISOString(),
+): Promise<CommandResult> {
+  const command: RecordIntegrityCheck =
+    'all' in result
+      ? {
+          type: 'RecordIntegrityCheck',
+          checkId,
+          streamId: null,
+          streams: result.all.streams,
+          events: result.all.events,
+          upTo: result.all.upTo,
+          broken: result.all.broken.map(brokenChain),
+          at,
+        }
+      : {
+          type: 'RecordIntegrityCheck',
+          checkId,
+          streamId: result.stream.streamId,
+          streams: 1,
+          events: result.stream.ok ? result.stream.eventCount : 0,
+          upTo: null,
+          broken: result.stream.ok ? [] : [brokenChain(result.stream)],
+          at,
+        };
+  return pipeline.execute(integrityCheckCommand, command, {
+    actor,
+    occurredAt: at,
+    correlationId: checkId,
+    causationId: `integrity-check:${checkId}`,
+  });
+}

@@ -1,0 +1,82 @@
+import { requireId, requireInstant, requireInteger } from '../catalog/field-validation';
+import { ruleViolated, type Decider, type DomainEvent } from '../kernel';
+
+/**
+ * The result of a hash-chain verification, kept as evidence (GMP, auditor capability 7: "results
+ * are stored as events and count as evidence"): who ran it (the envelope's actor: the worker's
+ * nightly job or an operator), over what, how many streams and events, and every broken link.
+ * One stream a month, so an auditor reads a period's checks in one place.
+ */
+export const integrityChecksStreamName = (month: string) => `audit.integrityChecks-${month}`;
+
+/** The month stream of an instant (UTC). */
+export const integrityChecksStreamOf = (at: string) => integrityChecksStreamName(at.slice(0, 7));
+
+export interface BrokenChain {
+  streamId: string;
+  brokenAt: string;
+  problem: string;
+}
+
+export interface RecordIntegrityCheck {
+  type: 'RecordIntegrityCheck';
+  checkId: string;
+  /** The one stream checked, or null for every stream. */
+  streamId: string | null;
+  streams: number;
+  events: number;
+  /** The `$all` position the walk reached (every stream); null for one stream. */
+  upTo: string | null;
+  broken: BrokenChain[];
+  at: string;
+}
+
+export interface IntegrityCheckedData {
+  checkId: string;
+  streamId: string | null;
+  streams: number;
+  events: number;
+  upTo: string | null;
+  broken: BrokenChain[];
+  /** When the check finished (also the event's `occurredAt`). */
+  checkedAt: string;
+}
+
+export type IntegrityChecked = DomainEvent<'IntegrityChecked', IntegrityCheckedData>;
+export type IntegrityCheckEvent = IntegrityChecked;
+
+export interface IntegrityChecksState {
+  checkIds: string[];
+}
+
+const COUNT = { min: 0, max: Number.MAX_SAFE_INTEGER, code: 'INVALID_CHECK_COUNT' };
+
+function decide(command: RecordIntegrityCheck, state: IntegrityChecksState): IntegrityCheckEvent[] {
+  const checkedAt = requireInstant(command.at);
+  const checkId = requireId(command.checkId, 'checkId');
+  // The same check recorded again (a retried job) is recorded once.
+  if (state.checkIds.includes(checkId)) return [];
+  if (!Array.isArray(command.broken)) {
+    throw ruleViolated('INVALID_CHECK_RESULT', 'broken lists the broken chains', { field: 'broken' });
+  }
+  return [
+    {
+      type: 'IntegrityChecked',
+      data: {
+        checkId,
+        streamId: command.streamId,
+        streams: requireInteger(command.streams, 'streams', COUNT),
+        events: requireInteger(command.events, 'events', COUNT),
+        upTo: command.upTo,
+        broken: command.broken.map(({ streamId, brokenAt, problem }) => ({ streamId, brokenAt, problem })),
+        checkedAt,
+      },
+    },
+  ];
+}
+
+export const integrityChecksDecider: Decider<RecordIntegrityCheck, IntegrityCheckEvent, IntegrityChecksState> = {
+  initialState: () => ({ checkIds: [] }),
+  evolve: (state, event) => ({ checkIds: [...state.checkIds, event.data.checkId] }),
+  decide,
+};

@@ -1,0 +1,68 @@
+import { specFor } from '../kernel/decider-spec';
+import {
+  integrityChecksDecider,
+  integrityChecksStreamName,
+  integrityChecksStreamOf,
+  type RecordIntegrityCheck,
+} from './integrity-check';
+
+const spec = specFor(integrityChecksDecider);
+const at = '2026-12-07T02:00:41.000Z';
+const check = (overrides: Partial<RecordIntegrityCheck> = {}): RecordIntegrityCheck => ({
+  type: 'RecordIntegrityCheck',
+  checkId: 'job-41',
+  streamId: null,
+  streams: 120,
+  events: 4312,
+  upTo: '4312',
+  broken: [],
+  at,
+  ...overrides,
+});
+const checked = (overrides: object = {}) => ({
+  type: 'IntegrityChecked' as const,
+  data: {
+    checkId: 'job-41',
+    streamId: null,
+    streams: 120,
+    events: 4312,
+    upTo: '4312',
+    broken: [],
+    checkedAt: at,
+    ...overrides,
+  },
+});
+
+describe('IntegrityChecks', () => {
+  it('keeps a month of checks in one stream', () => {
+    expect(integrityChecksStreamOf(at)).toBe(integrityChecksStreamName('2026-12'));
+    expect(integrityChecksStreamName('2026-12')).toBe('audit.integrityChecks-2026-12');
+  });
+
+  it('given a check, then its result is on record, broken links included', () => {
+    const broken = [{ streamId: 'ordering.vial-x', brokenAt: '3', problem: 'hash_mismatch' }];
+    spec
+      .given([])
+      .when(check({ broken }))
+      .then([checked({ broken })]);
+  });
+
+  it('given the same check recorded already (a retried job), then nothing is added; another check is', () => {
+    spec.given([checked()]).when(check()).thenNothing();
+    spec
+      .given([checked()])
+      .when(check({ checkId: 'job-42' }))
+      .then([checked({ checkId: 'job-42' })]);
+  });
+
+  it('refuses a result without counts or a time', () => {
+    spec
+      .given([])
+      .when(check({ events: -1 }))
+      .thenThrows('INVALID_CHECK_COUNT', { field: 'events' });
+    spec
+      .given([])
+      .when(check({ at: 'yesterday' }))
+      .thenThrows('INVALID_INSTANT');
+  });
+});
