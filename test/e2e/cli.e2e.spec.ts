@@ -197,6 +197,48 @@ describe('the operations cli', () => {
     }
   });
 
+  it('seed-demo makes a demo catalogue and a person per role; a second run changes nothing', async () => {
+    const first = cli('seed-demo');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    // 1 isotope, 2 tracers, 10 runs, 3 customers, 3 endpoints, 4 permissions, 30 slots, 6 people
+    expect(first.stdout).toMatch(/seed-demo: \d+ commands, \d+ events appended/);
+    expect(first.stdout).toMatch(/demo\.releaser\s+releaser\s+Demo-\S{12}/);
+    expect(first.stdout).toMatch(/demo\.herlev\s+shop\s+Demo-\S{12}/);
+
+    const again = cli('seed-demo');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/seed-demo: \d+ commands, 0 events appended/);
+    expect(again.stdout).toMatch(/demo\.herlev\s+shop\s+\(exists; password not shown again\)/);
+
+    const store = await MysqlEventStore.open({
+      connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+      database: env.EVENTS_DATABASE,
+    });
+    try {
+      const types = new Map<string, number>();
+      const events = await store.readAll({ maxCount: 10_000 });
+      for (const event of events) types.set(event.type, (types.get(event.type) ?? 0) + 1);
+      expect(Object.fromEntries(types)).toMatchObject({
+        IsotopeRegistered: 1,
+        TracerRegistered: 2,
+        ProductionRunScheduled: 10,
+        CustomerRegistered: 3,
+        DeliveryEndpointRegistered: 3,
+        TracerPermissionGranted: 4,
+        DeliveryTimeSlotScheduled: 30,
+        ReleaseRightGranted: 1,
+      });
+      const fdg = events.find(
+        (event) => event.type === 'TracerRegistered' && (event.data as { shortName: string }).shortName === 'FDG',
+      );
+      expect(fdg?.data).toMatchObject({ legacyId: 6, kind: 'activity' });
+      expect(fdg?.metadata.actor).toMatchObject({ kind: 'system', id: 'cli' });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('an unknown command prints the usage and exits 2', () => {
     const { code, stderr } = cli('explode');
     expect(code).toBe(2);

@@ -7,6 +7,7 @@
  *   verify [stream]         check hash chains: one stream, or every stream
  *   export                  a certified copy of streams: JSON Lines, PDF and a manifest of hashes, recorded
  *   import-legacy           at go-live: queue the old database's rows for the legacy sync, step by step
+ *   seed-demo               a demo catalogue and a person per role, on an empty deployment
  * Exit codes: 0 ok, 1 a check failed or a step did not complete, 2 wrong usage or configuration.
  */
 import 'reflect-metadata';
@@ -50,6 +51,8 @@ import {
   type AuditExportState,
 } from '@tracershop/domain/audit';
 import { ExportScopeError, writeAuditExport } from './audit-export';
+import { DemoSeedRefusedError, seedDemo } from './demo-seed';
+import { CatalogReadModel } from '@tracershop/projections/record';
 import { recordIntegrityCheck } from '../../worker/src/integrity-checks';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
@@ -68,6 +71,8 @@ const USAGE = `usage: tracershop <command>
                           at go-live: the old database's customers, FDG runs and delivery times,
                           injection permissions, closed dates and open orders from --from (default:
                           today) become Tracershop's through the worker's legacy sync
+  seed-demo               a demo catalogue (F-18, FDG, FET, three customers, runs and slots Monday
+                          to Friday) and a person per role, each with a password shown once
   user create <username> --name "<printed name>" [--role <role>] [--customer <id>]... [--location <id>]...
   user grant <username> <role> [--customer <id>]... [--location <id>] [--reason "<why>"]
   user reset-password <username> [--reason "<why>"]
@@ -197,6 +202,8 @@ async function main(argv: string[]): Promise<number> {
         return await importLegacyCommand(config, opened, argv.slice(1));
       case 'export':
         return await exportCommand(opened, argv.slice(1));
+      case 'seed-demo':
+        return await seedDemoCommand(config, opened);
       default:
         throw new UsageError(`unknown command ${command}`);
     }
@@ -231,6 +238,39 @@ async function readPassword(): Promise<string> {
   const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
   if (!password) throw new UsageError('give the password on standard input');
   return password;
+}
+
+/** The demo catalogue and people, through the api's command definitions; passwords shown once. */
+async function seedDemoCommand(config: TracershopConfig, opened: Opened): Promise<number> {
+  const pipeline = new CommandPipeline({ store: opened.store });
+  const context: CommandContext = {
+    actor: operatorActor(),
+    correlationId: randomUUID(),
+    causationId: randomUUID(),
+    reason: 'demo catalogue (seed-demo)',
+  };
+  try {
+    const report = await seedDemo({
+      pipeline,
+      catalog: new CatalogReadModel(opened.record, config.databases.record),
+      legacyIds: new LegacyIdAllocator(pipeline, opened.record, config),
+      context,
+      scryptCost: config.auth.scryptCost,
+    });
+    console.log(`seed-demo: ${report.commands} commands, ${report.events} events appended`);
+    for (const person of report.people) {
+      console.log(
+        `  ${person.username.padEnd(18)} ${person.role.padEnd(11)} ${person.password ?? '(exists; password not shown again)'}`,
+      );
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof DemoSeedRefusedError) {
+      console.error(`tracershop: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
 }
 
 /** The operator, as every event the cli appends names them. */
