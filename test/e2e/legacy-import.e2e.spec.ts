@@ -156,6 +156,7 @@ describe('go-live: the old database becomes Tracershop’s (cli import-legacy)',
     expect(run.stdout).toContain('orders: 3 rows');
     expect(run.stdout).toContain('dry run: 12 changes would be queued');
     expect(run.stdout).toContain('left to the old system: 2 open orders rows');
+    expect(run.stdout).toContain('orders OID 101, 109');
     const [queued] = await oldSystem.query(
       "SELECT COUNT(*) AS n FROM legacy_capture WHERE captured_by = 'import-legacy'",
     );

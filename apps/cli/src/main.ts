@@ -359,10 +359,14 @@ async function importLegacyCommand(config: TracershopConfig, opened: Opened, arg
       stallMs: stallSeconds * 1000,
       log: (line) => console.log(`  ${line}`),
     });
-    if (report.leftInOldSystem > 0) {
+    const left = report.leftInOldSystem;
+    if (left.length > 0) {
       console.log(
-        `left to the old system: ${report.leftInOldSystem} open orders rows that are part of a move (moved rows, ` +
+        `left to the old system: ${left.length} open orders rows that are part of a move (moved rows, ` +
           'their hosts, ghosts); production keeps them there, or restores the move there and makes it in Tracershop',
+      );
+      console.log(
+        `  orders OID ${left.slice(0, 50).join(', ')}${left.length > 50 ? ` … (${left.length - 50} more)` : ''}`,
       );
     }
     const queued = report.steps.reduce((sum, step) => sum + step.queued, 0);

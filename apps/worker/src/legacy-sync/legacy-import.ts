@@ -137,8 +137,8 @@ export interface LegacyImportReport {
   from: string;
   dryRun: boolean;
   steps: LegacyImportStepReport[];
-  /** Open orders rows left to the old system: part of a move (a moved row, its host or a ghost). */
-  leftInOldSystem: number;
+  /** Open orders rows left to the old system: part of a move (a moved row, its host or a ghost), by OID. */
+  leftInOldSystem: number[];
   /** The imported changes the sync refused or does not translate (listed for reconciliation). */
   open: OpenImportedChange[];
 }
@@ -194,7 +194,7 @@ async function importUnderLock(options: LegacyImportOptions): Promise<LegacyImpo
     from,
     dryRun: options.dryRun === true,
     steps: [],
-    leftInOldSystem: await countLeftInOldSystem(record, from),
+    leftInOldSystem: await leftInOldSystem(record, from),
     open: [],
   };
   let firstQueuedId: number | null = null;
@@ -275,13 +275,14 @@ async function reservedIdRanges(record: Pool): Promise<Map<string, { firstId: nu
   }
 }
 
-async function countLeftInOldSystem(record: Pool, from: string): Promise<number> {
+async function leftInOldSystem(record: Pool, from: string): Promise<number[]> {
   const [rows] = await record.query<RowDataPacket[]>(
-    `SELECT COUNT(*) AS n FROM \`orders\` t
-      WHERE t.status IN (${ORDERED}, ${ACCEPTED}) AND t.deliver_datetime >= ? AND (${PART_OF_A_MOVE})`,
+    `SELECT t.OID AS oid FROM \`orders\` t
+      WHERE t.status IN (${ORDERED}, ${ACCEPTED}) AND t.deliver_datetime >= ? AND (${PART_OF_A_MOVE})
+      ORDER BY t.OID`,
     [from],
   );
-  return Number(rows[0]?.n ?? 0);
+  return rows.map((row) => Number(row.oid));
 }
 
 async function candidatesOf(
