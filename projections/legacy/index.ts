@@ -23,3 +23,4 @@ export * from './legacy-time';
 export const legacyProjection: Projection = createLegacyProjection({
   timeZone: process.env.BUSINESS_TIME_ZONE || DEFAULT_LEGACY_TIME_ZONE,
 });
+export * from './legacy-reconciliation';

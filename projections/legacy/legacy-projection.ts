@@ -1217,7 +1217,7 @@ function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
 
 // Rebuild: the old system's tables are shared with it, so the swap merges the rebuilt rows into them.
 
-const primaryKeyOf = (table: LegacyContractTable): string[] =>
+export const primaryKeyOf = (table: LegacyContractTable): string[] =>
   (/PRIMARY KEY \(([^)]*)\)/.exec(legacyTableDefinitions[table]('t'))?.[1] ?? '')
     .split(',')
     .map((column) => column.trim());
@@ -1227,7 +1227,7 @@ const primaryKeyOf = (table: LegacyContractTable): string[] =>
  * (the old system allocates odd ones, and its older rows lie below the first block). A user's roles
  * go with the user.
  */
-const idRangeOf: Readonly<Record<LegacyContractTable, { column: string; range: LegacyIdTable } | null>> =
+export const idRangeOf: Readonly<Record<LegacyContractTable, { column: string; range: LegacyIdTable } | null>> =
   Object.fromEntries(
     legacyContractTables.map((table) => {
       if (table === 'UserRoles') return [table, { column: 'Id_User', range: 'Users' }];
