@@ -250,6 +250,10 @@ describe('the operations cli', () => {
     expect(after.code).toBe(0);
     expect(after.stdout).toMatch(/deliverTimes\s+30 rows: match/);
     expect(after.stdout).toContain('the legacy tables match the record');
+    // Each run is kept as evidence
+    expect(after.stdout).toContain(
+      `recorded as ProjectionReconciled on audit.reconciliations-${new Date().toISOString().slice(0, 7)}`,
+    );
   });
 
   it('an unknown command prints the usage and exits 2', () => {

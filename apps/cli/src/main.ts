@@ -54,8 +54,8 @@ import {
 import { ExportScopeError, writeAuditExport } from './audit-export';
 import { DemoSeedRefusedError, seedDemo } from './demo-seed';
 import { CatalogReadModel } from '@tracershop/projections/record';
-import { createLegacyProjection, reconcileLegacyTables } from '@tracershop/projections/legacy';
-import { recordIntegrityCheck } from '../../worker/src/integrity-checks';
+import { createLegacyProjection, LEGACY_PROJECTION_NAME, reconcileLegacyTables } from '@tracershop/projections/legacy';
+import { recordIntegrityCheck, recordReconciliation } from '../../worker/src/audit-evidence';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -277,6 +277,13 @@ async function reconcileLegacyCommand(config: TracershopConfig, opened: Opened):
   console.log(
     result.differenceCount === 0 ? 'the legacy tables match the record' : `${result.differenceCount} differences`,
   );
+  // Each run is kept as evidence, by whoever ran it.
+  const recorded = await recordReconciliation(new CommandPipeline({ store: opened.store }), operatorActor(), {
+    projection: LEGACY_PROJECTION_NAME,
+    position: result.position,
+    tables: result.tables,
+  });
+  console.log(`recorded as ProjectionReconciled on ${recorded.streamId} at position ${recorded.position ?? '-'}`);
   return result.differenceCount === 0 ? 0 : 1;
 }
 

@@ -6,7 +6,7 @@ import { Gauge } from 'prom-client';
 import type { TracershopConfig } from '@tracershop/config';
 import type { EventStore } from '@tracershop/event-store';
 import type { ReadinessCheck } from '@tracershop/platform';
-import { recordIntegrityCheck } from './integrity-checks';
+import { recordIntegrityCheck } from './audit-evidence';
 import { EVENT_STORE, PINO_LOGGER, TracershopMetrics, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { verifyAllStreams, type VerificationReport } from '@tracershop/event-store';
 

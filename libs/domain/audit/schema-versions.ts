@@ -1,10 +1,12 @@
 import { type AuditExportEvent } from './audit-export';
 import { type IntegrityCheckEvent } from './integrity-check';
+import { type ReconciliationEvent } from './reconciliation';
 
-export type AuditEvent = AuditExportEvent | IntegrityCheckEvent;
+export type AuditEvent = AuditExportEvent | IntegrityCheckEvent | ReconciliationEvent;
 
 /** Stored schema version per event type; a new type without a version is a compile error. */
 export const auditEventSchemaVersions: Readonly<Record<AuditEvent['type'], number>> = {
   AuditExportGenerated: 1,
   IntegrityChecked: 1,
+  ProjectionReconciled: 1,
 };

@@ -3,6 +3,8 @@ import {
   auditExportStreamName,
   integrityChecksDecider,
   integrityChecksStreamName,
+  reconciliationsDecider,
+  reconciliationsStreamName,
 } from '@tracershop/domain/audit';
 import {
   bookingDecider,
@@ -111,6 +113,7 @@ export const auditedAggregates: readonly AuditedAggregate[] = [
   ),
   audited(auditExportStreamName('x'), 'AuditExport', auditExportDecider),
   audited(integrityChecksStreamName('2026-01'), 'IntegrityChecks', integrityChecksDecider),
+  audited(reconciliationsStreamName('2026-01'), 'Reconciliations', reconciliationsDecider),
 ];
 
 export function auditedAggregateOf(streamId: string): AuditedAggregate | null {

@@ -4,9 +4,15 @@ import {
   auditEventSchemaVersions,
   integrityChecksDecider,
   integrityChecksStreamOf,
+  reconciliationsDecider,
+  reconciliationsStreamOf,
   type IntegrityCheckEvent,
   type IntegrityChecksState,
+  type ReconciledTable,
+  type ReconciliationEvent,
+  type ReconciliationsState,
   type RecordIntegrityCheck,
+  type RecordReconciliation,
 } from '@tracershop/domain/audit';
 import type { Actor, ChainVerification, VerificationReport } from '@tracershop/event-store';
 
@@ -65,4 +71,28 @@ export function recordIntegrityCheck(
     correlationId: checkId,
     causationId: `integrity-check:${checkId}`,
   });
+}
+
+export const reconciliationCommand: CommandDefinition<RecordReconciliation, ReconciliationEvent, ReconciliationsState> =
+  {
+    name: 'RecordReconciliation',
+    decider: reconciliationsDecider,
+    streamOf: (command) => reconciliationsStreamOf(command.at),
+    retryOnConflict: true,
+    schemaVersionOf: (type) => auditEventSchemaVersions[type],
+  };
+
+/** Keeps a projection reconciliation's result as evidence (`ProjectionReconciled`), by whoever ran it. */
+export function recordReconciliation(
+  pipeline: CommandPipeline,
+  actor: Actor,
+  result: { projection: string; position: string; tables: ReconciledTable[] },
+  reconciliationId: string = randomUUID(),
+  at: string = new Date().toISOString(),
+): Promise<CommandResult> {
+  return pipeline.execute(
+    reconciliationCommand,
+    { type: 'RecordReconciliation' as const, reconciliationId, ...result, at },
+    { actor, occurredAt: at, correlationId: reconciliationId, causationId: `reconciliation:${reconciliationId}` },
+  );
 }
