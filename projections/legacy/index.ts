@@ -24,3 +24,4 @@ export const legacyProjection: Projection = createLegacyProjection({
   timeZone: process.env.BUSINESS_TIME_ZONE || DEFAULT_LEGACY_TIME_ZONE,
 });
 export * from './legacy-reconciliation';
+export * from './legacy-id-ranges';

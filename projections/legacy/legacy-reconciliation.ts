@@ -3,14 +3,10 @@ import { createConnection, createPool, type ConnectionOptions, type Pool, type R
 import type { EventStore } from '@tracershop/event-store';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { migrateProjectionDatabase, ProjectionEngine, type Projection } from '@tracershop/projections/engine';
+import { isReservedLegacyId } from '@tracershop/domain/legacy';
+import { reservedIdRanges } from './legacy-id-ranges';
 import { idRangeOf, primaryKeyOf } from './legacy-projection';
-import {
-  legacyColumns,
-  legacyColumnsNotOwned,
-  legacyContractTables,
-  LEGACY_STATE_TABLE,
-  type LegacyContractTable,
-} from './legacy-tables';
+import { legacyColumns, legacyColumnsNotOwned, legacyContractTables, type LegacyContractTable } from './legacy-tables';
 
 /**
  * Projection reconciliation for the legacy tables (GMP, auditor capability 8): the legacy
@@ -95,12 +91,7 @@ export async function reconcileLegacyTables(request: LegacyReconciliationRequest
     } finally {
       await engine.stop();
     }
-    const [rangeRows] = await rebuiltPool.query<RowDataPacket[]>(
-      `SELECT id, state FROM \`${LEGACY_STATE_TABLE}\` WHERE kind = 'idRange'`,
-    );
-    const ranges = new Map(
-      rangeRows.map((row) => [String(row.id), JSON.parse(String(row.state)) as { firstId: number; lastId: number }]),
-    );
+    const ranges = await reservedIdRanges(rebuiltPool);
     const result: LegacyReconciliation = { position, tables: [], differences: [], differenceCount: 0 };
     const found = (difference: LegacyDifference) => {
       result.differenceCount += 1;
@@ -139,9 +130,7 @@ export async function reconcileLegacyTables(request: LegacyReconciliationRequest
       const range = idRange ? ranges.get(idRange.range) : undefined;
       if (idRange && range) {
         for (const row of live) {
-          const id = Number(row[idRange.column]);
-          const tracershops = id % 2 === 0 && id >= range.firstId && id <= range.lastId;
-          if (tracershops && !rebuiltKeys.has(keyOf(row))) {
+          if (isReservedLegacyId(Number(row[idRange.column]), range) && !rebuiltKeys.has(keyOf(row))) {
             counts.extra += 1;
             found({ table, kind: 'extra', key: keyValues(row) });
           }

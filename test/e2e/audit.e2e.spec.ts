@@ -5,8 +5,7 @@ import {
   as,
   bootApp,
   createPerson,
-  F18_ISOTOPE,
-  fdgTracer,
+  fdgCatalogue,
   logIn,
   monday,
   PERSON_PASSWORD,
@@ -27,29 +26,7 @@ describe('auditors read the record itself: every event of a stream, and the stat
   beforeAll(async () => {
     app = await bootApp();
     const admin = as(app.server, await logIn(app.server, ADMIN.username, ADMIN.password));
-    const created = async (path: string, body: object) =>
-      (await admin.post(path).send(body).expect(201)).body.id as string;
-    const fdg = await created('/catalog/tracers', fdgTracer(await created('/catalog/isotopes', F18_ISOTOPE)));
-    const customer = await created('/catalog/customers', {
-      shortName: 'herlev',
-      longName: 'Herlev Hospital',
-      dispenserNumber: 2,
-      overheadPercent: 10,
-    });
-    const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
-    const run = await created('/catalog/production-runs', {
-      tracerId: fdg,
-      weekday: 1,
-      productionTime: '06:00',
-      runNumber: 1,
-    });
-    const slotId = await created('/catalog/delivery-time-slots', {
-      endpointId: endpoint,
-      productionRunId: run,
-      deliveryTime: '08:00',
-      repeat: 'every',
-    });
-    await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+    const { fdg, customer, endpoint, slotId } = await fdgCatalogue(admin, { weekday: 1, overheadPercent: 10 });
     production = await createPerson(app.server, admin, 'paula.production', { role: 'production' });
     auditor = (await createPerson(app.server, admin, 'aud.itor', { role: 'auditor' })).client;
     shop = (await createPerson(app.server, admin, 'sally.shop', { role: 'shop', customerIds: [customer] })).client;

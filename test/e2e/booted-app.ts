@@ -220,3 +220,40 @@ export const fdgTracer = (isotopeId: string, extra: object = {}) => ({
   inUse: true,
   ...extra,
 });
+
+/**
+ * The smallest catalogue to order FDG in, made by an administrator: F-18 and FDG, a customer
+ * (`herlev`) with an endpoint permitted FDG, one production run on the weekday and a slot at 08:00.
+ */
+export async function fdgCatalogue(
+  admin: ReturnType<typeof as>,
+  options: { weekday: number; overheadPercent?: number },
+): Promise<{ fdg: string; customer: string; endpoint: string; run: string; slotId: string }> {
+  const created = async (path: string, body: object) => {
+    const response = await admin.post(path).send(body);
+    if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.id as string;
+  };
+  const fdg = await created('/catalog/tracers', fdgTracer(await created('/catalog/isotopes', F18_ISOTOPE)));
+  const customer = await created('/catalog/customers', {
+    shortName: 'herlev',
+    longName: 'Herlev Hospital',
+    dispenserNumber: 2,
+    overheadPercent: options.overheadPercent ?? 0,
+  });
+  const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
+  const run = await created('/catalog/production-runs', {
+    tracerId: fdg,
+    weekday: options.weekday,
+    productionTime: '06:00',
+    runNumber: 1,
+  });
+  const slotId = await created('/catalog/delivery-time-slots', {
+    endpointId: endpoint,
+    productionRunId: run,
+    deliveryTime: '08:00',
+    repeat: 'every',
+  });
+  await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+  return { fdg, customer, endpoint, run, slotId };
+}

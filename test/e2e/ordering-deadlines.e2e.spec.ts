@@ -1,5 +1,5 @@
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { ADMIN, as, bootApp, createPerson, F18_ISOTOPE, fdgTracer, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, createPerson, fdgCatalogue, logIn, type BootedApp } from './booted-app';
 
 /** Today in the business time zone (the default, Europe/Copenhagen). */
 const localToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Copenhagen' }).format(new Date());
@@ -16,12 +16,6 @@ describe('production sets the ordering deadlines; every order is judged by the o
   let slotId = '';
   let tomorrow = '';
 
-  async function created(path: string, body: object): Promise<string> {
-    const response = await admin.post(path).send(body);
-    if (response.status !== 201) throw new Error(`${path}: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body.id as string;
-  }
-
   beforeAll(async () => {
     // The configured deadline lets tomorrow be ordered all day (but in its last minute).
     app = await bootApp({ ACTIVITY_ORDER_DEADLINE: 'daily@23:59' });
@@ -29,29 +23,11 @@ describe('production sets the ordering deadlines; every order is judged by the o
     // The two minutes around midnight would make "tomorrow" ambiguous for the spec: wait them out.
     while (['23:59', '00:00'].includes(localMinute())) await new Promise((resolve) => setTimeout(resolve, 5_000));
     tomorrow = addDays(localToday(), 1);
-    const fdg = await created('/catalog/tracers', fdgTracer(await created('/catalog/isotopes', F18_ISOTOPE)));
-    const customer = await created('/catalog/customers', {
-      shortName: 'herlev',
-      longName: 'Herlev Hospital',
-      dispenserNumber: 2,
-      overheadPercent: 0,
-    });
-    const endpoint = await created('/catalog/delivery-endpoints', { customerId: customer, name: 'PET' });
-    const run = await created('/catalog/production-runs', {
-      tracerId: fdg,
-      weekday: isoWeekdayOf(tomorrow),
-      productionTime: '06:00',
-      runNumber: 1,
-    });
-    slotId = await created('/catalog/delivery-time-slots', {
-      endpointId: endpoint,
-      productionRunId: run,
-      deliveryTime: '08:00',
-      repeat: 'every',
-    });
-    await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
+    const catalogue = await fdgCatalogue(admin, { weekday: isoWeekdayOf(tomorrow) });
+    slotId = catalogue.slotId;
     production = (await createPerson(app.server, admin, 'paula.production', { role: 'production' })).client;
-    shop = (await createPerson(app.server, admin, 'sally.shop', { role: 'shop', customerIds: [customer] })).client;
+    shop = (await createPerson(app.server, admin, 'sally.shop', { role: 'shop', customerIds: [catalogue.customer] }))
+      .client;
   }, 60_000);
 
   afterAll(async () => {

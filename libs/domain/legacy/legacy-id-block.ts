@@ -32,6 +32,14 @@ export type LegacyIdTable = (typeof legacyIdTables)[number];
 
 /** Even ids only: every second id belongs to the old system. */
 export const LEGACY_ID_STEP = 2;
+
+/**
+ * Whether a legacy row's id is Tracershop's: an even id within the range its blocks reserved for
+ * the table (the old system allocates odd ids, and its older rows lie below the first block).
+ */
+export function isReservedLegacyId(id: number, range: { firstId: number; lastId: number }): boolean {
+  return id % LEGACY_ID_STEP === 0 && id >= range.firstId && id <= range.lastId;
+}
 /** The legacy id columns are signed INT (some UNSIGNED); the smaller range holds for all. */
 export const LEGACY_ID_MAX = 2_147_483_647;
 export const LEGACY_ID_BLOCK_MAX_SIZE = 10_000;

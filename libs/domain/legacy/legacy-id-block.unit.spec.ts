@@ -1,5 +1,6 @@
 import { specFor } from '../kernel/decider-spec';
 import {
+  isReservedLegacyId,
   keepLegacyId,
   legacyEventSchemaVersions,
   legacyEventTypes,
@@ -152,5 +153,13 @@ describe('LegacyIdBlock', () => {
         }),
       );
     });
+  });
+});
+
+describe('Tracershop’s legacy ids', () => {
+  it('are the even ids within the reserved range; odd ids and ids outside it are the old system’s', () => {
+    const range = { firstId: 1000, lastId: 1098 };
+    expect([1000, 1002, 1098].map((id) => isReservedLegacyId(id, range))).toEqual([true, true, true]);
+    expect([999, 1001, 1100, 998].map((id) => isReservedLegacyId(id, range))).toEqual([false, false, false, false]);
   });
 });

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { hasRole, type Principal } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { usernameClaimDecider, usernameClaimStreamName, type UserCommand } from '@tracershop/domain/identity';
+import { usernameClaimDecider, usernameClaimStreamName } from '@tracershop/domain/identity';
 import { Allow, Command, HttpProblem, ReadsProjections } from '@tracershop/platform';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { CUSTOMER_ACCESS_GRANTORS, CUSTOMER_ACCESS_READERS } from '../access-roles';
@@ -49,7 +49,7 @@ export class CustomerAccessController {
   ) {
     requireCustomerOf(principalOf(request), customerId);
     const userId = await this.userIdOf(username);
-    return this.send(userId, { type: 'GrantCustomerAccess', userId, customerId, at: now() }, context);
+    return this.identity.changeUser(userId, { type: 'GrantCustomerAccess', userId, customerId, at: now() }, context);
   }
 
   @Post(':customerId/revoke')
@@ -64,18 +64,11 @@ export class CustomerAccessController {
   ) {
     requireCustomerOf(principalOf(request), customerId);
     const userId = await this.userIdOf(username);
-    return this.send(
+    return this.identity.changeUser(
       userId,
       { type: 'RevokeCustomerAccess', userId, customerId, reason, at: now() },
       { ...context, reason },
     );
-  }
-
-  private async send(userId: string, command: UserCommand, context: CommandContext) {
-    const result = await this.identity.execute(this.identity.commands.user, command, context);
-    // Access changes take effect before the answer: the person's next request already has them.
-    await this.identity.visible(result);
-    return { id: userId, ...result };
   }
 
   /** From the username's claim (the command side), so a person registered a moment ago is found. */

@@ -16,6 +16,7 @@ import {
   userDecider,
   userStreamName,
   type LoginFailureReason,
+  type UserCommand,
   type UserState,
 } from '@tracershop/domain/identity';
 import { ProjectionEngine } from '@tracershop/projections/engine';
@@ -80,6 +81,16 @@ export class IdentityService {
 
   loadUser(userId: string): Promise<UserState> {
     return this.load(userStreamName(userId), userDecider);
+  }
+
+  /**
+   * A user command whose effect on access must hold before the answer: the person's next request
+   * already has it. Answers with the user's id and the command's result.
+   */
+  async changeUser(userId: string, command: UserCommand, context: CommandContext) {
+    const result = await this.execute(this.commands.user, command, context);
+    await this.visible(result);
+    return { id: userId, ...result };
   }
 
   /** Waits until the web database shows a command's effect (a new session must work at once). */

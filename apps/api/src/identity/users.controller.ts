@@ -30,11 +30,8 @@ export class UsersController {
     @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
   ) {}
 
-  private async send(userId: string, command: UserCommand, context: CommandContext) {
-    const result = await this.identity.execute(this.identity.commands.user, command, context);
-    // Access changes take effect before the answer: the next request already sees them.
-    await this.identity.visible(result);
-    return { id: userId, ...result };
+  private send(userId: string, command: UserCommand, context: CommandContext) {
+    return this.identity.changeUser(userId, command, context);
   }
 
   @Post()

@@ -1,9 +1,9 @@
 import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
-import { LEGACY_ID_STEP, type LegacyIdTable } from '@tracershop/domain/legacy';
+import { isReservedLegacyId, type LegacyIdTable } from '@tracershop/domain/legacy';
 import { Position } from '@tracershop/event-store';
 import { fitLockName, ProjectionLock } from '@tracershop/projections/engine';
 import { CATALOG_PROJECTION_NAME } from '@tracershop/projections/record';
-import { LEGACY_STATE_TABLE } from '@tracershop/projections/legacy';
+import { reservedIdRanges } from '@tracershop/projections/legacy';
 import {
   capturedColumnsPresent,
   rowJson,
@@ -207,8 +207,7 @@ async function importUnderLock(options: LegacyImportOptions): Promise<LegacyImpo
     const candidates = await candidatesOf(record, step, captured, from);
     const known = await capturedKeys(record, step.table);
     const range = reserved.get(step.id.range);
-    const isTracershops = (id: number) =>
-      range !== undefined && id >= range.firstId && id <= range.lastId && id % LEGACY_ID_STEP === 0;
+    const isTracershops = (id: number) => range !== undefined && isReservedLegacyId(id, range);
     const fresh = candidates.filter((row) => !known.has(String(row.rowKey)) && !isTracershops(Number(row.id)));
     const changes = fresh.flatMap((row) => changesOf(step, row, now()));
     const stepReport: LegacyImportStepReport = {
@@ -254,25 +253,6 @@ async function columnsOf(record: Pool): Promise<Array<{ table_name: string; colu
       WHERE table_schema = DATABASE()`,
   );
   return rows as Array<{ table_name: string; column_name: string }>;
-}
-
-/** The even ids Tracershop reserved per table (first to last block), from the legacy projection's state. */
-async function reservedIdRanges(record: Pool): Promise<Map<string, { firstId: number; lastId: number }>> {
-  try {
-    const [rows] = await record.query<RowDataPacket[]>(
-      `SELECT id, state FROM \`${LEGACY_STATE_TABLE}\` WHERE kind = 'idRange'`,
-    );
-    return new Map(
-      rows.map((row) => {
-        const { firstId, lastId } = JSON.parse(String(row.state)) as { firstId: number; lastId: number };
-        return [String(row.id), { firstId, lastId }];
-      }),
-    );
-  } catch (error) {
-    // Before the legacy projection first ran, Tracershop has reserved nothing.
-    if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return new Map();
-    throw error;
-  }
 }
 
 async function leftInOldSystem(record: Pool, from: string): Promise<number[]> {
