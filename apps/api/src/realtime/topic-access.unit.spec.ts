@@ -43,6 +43,11 @@ describe('topic authorisation', () => {
     for (const who of [admin, production, releaser, auditor]) expect(await allowed(who, 'customer:cust-a')).toBe(true);
     expect(await allowed(shop, 'customer:cust-a')).toBe(true);
     expect(await allowed(shop, 'customer:cust-b')).toBe(false);
+    // A shop admin follows its own customers as a shop member does, and no others
+    const shopAdmin = principal([{ role: 'shop-admin', customerIds: ['cust-b'] }]);
+    expect(await allowed(shopAdmin, 'customer:cust-b')).toBe(true);
+    expect(await allowed(shopAdmin, 'customer:cust-a')).toBe(false);
+    expect(await allowed(shopAdmin, 'production-day:2026-03-02')).toBe(false);
     expect(await allowed(application, 'customer:cust-b')).toBe(true);
     expect(await allowed(application, 'customer:cust-a')).toBe(false);
     // A location owner's customer grant is not a shop grant.
