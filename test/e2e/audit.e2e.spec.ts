@@ -193,6 +193,50 @@ describe('auditors read the record itself: every event of a stream, and the stat
     await shop.get('/audit/signatures').expect(403);
   });
 
+  it('searches across every stream: everything one command caused, or one person did', async () => {
+    const dayEvents = (await eventsOf(dayStream).expect(200)).body.events as Array<{
+      type: string;
+      correlationId: string;
+    }>;
+    const release = dayEvents.find((event) => event.type === 'ActivityReleased')!;
+    const caused = await auditor.get('/audit/events').query({ correlationId: release.correlationId }).expect(200);
+    const types = (caused.body.items as Array<{ type: string; streamId: string; correlationId: string }>).map(
+      (item) => `${item.streamId.split('-')[0]}:${item.type}`,
+    );
+    // The release on the delivery day, and its vial taken on the vial's own stream
+    expect(types).toEqual(
+      expect.arrayContaining(['ordering.deliveryDay:ActivityReleased', 'ordering.vial:VialAssigned']),
+    );
+    expect(
+      (caused.body.items as Array<{ correlationId: string }>).every(
+        (item) => item.correlationId === release.correlationId,
+      ),
+    ).toBe(true);
+    expect(caused.body.nextPosition).toBeNull();
+
+    const byRita = await auditor
+      .get('/audit/events')
+      .query({ actorId: rita.id, type: 'ReleasedOrderCorrected' })
+      .expect(200);
+    expect(byRita.body.items).toEqual([
+      expect.objectContaining({ type: 'ReleasedOrderCorrected', streamId: dayStream }),
+    ]);
+
+    // One match at a time: the answer says where to go on from
+    const first = await auditor
+      .get('/audit/events')
+      .query({ streamPrefix: 'ordering.deliveryDay-', limit: 1 })
+      .expect(200);
+    expect(first.body.items.map((item: { type: string }) => item.type)).toEqual(['OrderPlaced']);
+    const next = await auditor
+      .get('/audit/events')
+      .query({ streamPrefix: 'ordering.deliveryDay-', limit: 1, after: first.body.nextPosition })
+      .expect(200);
+    expect(next.body.items.map((item: { type: string }) => item.type)).toEqual(['OrderAccepted']);
+    await auditor.get('/audit/events').query({ after: 'yesterday' }).expect(400);
+    await shop.get('/audit/events').expect(403);
+  });
+
   it('never shows a credential’s hash: the field is named, its value replaced', async () => {
     const events = await eventsOf(userStreamName(production.id)).expect(200);
     const passwordSet = events.body.events.find((event: { type: string }) => event.type === 'PasswordSet');

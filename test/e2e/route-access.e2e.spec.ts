@@ -32,6 +32,7 @@ const vialReaders = [admin, production, releaser, auditor];
 const expected: Record<string, 'public' | Role[]> = {
   'POST /auth/login': 'public',
   'POST /auth/logout': people,
+  'GET /audit/events': [admin, auditor],
   'GET /audit/signatures': [admin, auditor],
   'GET /audit/streams/:streamId/events': [admin, auditor],
   'GET /audit/streams/:streamId/state': [admin, auditor],

@@ -135,7 +135,7 @@ export function signatureHolds(event: RecordedEvent): boolean | null {
   return content !== null && verifySignatureBlock(signature, event.streamId, content);
 }
 
-function auditedEvent(event: RecordedEvent) {
+export function auditedEvent(event: RecordedEvent) {
   const { data, redacted } = redactSecrets(event.type, event.data);
   const { metadata } = event;
   return {

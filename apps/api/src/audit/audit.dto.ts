@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../read-query.dto';
 
 export class StreamEventsQueryDto {
@@ -63,4 +63,64 @@ export class SignatureRegisterQueryDto extends PageQueryDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
+}
+
+/** Filters of the cross-record search: each on something every event's envelope records. */
+export class EventSearchQueryDto {
+  @ApiPropertyOptional({
+    description: 'Scan the record after this position (a `nextPosition`); default: from the start',
+  })
+  @IsOptional()
+  @Matches(/^(start|\d{1,20}(\/\d{1,20})?)$/)
+  after?: string;
+
+  @ApiPropertyOptional({ description: 'Everything one command caused' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  correlationId?: string;
+
+  @ApiPropertyOptional({ description: 'Everything one person, application or system did (actor id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  actorId?: string;
+
+  @ApiPropertyOptional({ description: 'Events of this type' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  type?: string;
+
+  @ApiPropertyOptional({ description: 'Events of streams whose id starts with this (e.g. `ordering.`)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  streamPrefix?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  recordedFrom?: string;
+
+  @ApiPropertyOptional({ description: 'Recorded at or before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  recordedTo?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100, description: 'Most matches to answer' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 1000, maximum: 100000, default: 20000, description: 'Most events to scan' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(100000)
+  scan?: number;
 }

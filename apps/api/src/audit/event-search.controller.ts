@@ -1,0 +1,66 @@
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Principal } from '@tracershop/auth';
+import { Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
+import { Allow, EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
+import { AUDITORS } from '../access-roles';
+import { auditedEvent } from './audit.controller';
+import { EventSearchQueryDto } from './audit.dto';
+
+const PAGE = 1000;
+
+/**
+ * Cross-record search (GMP, auditor capability 4): the record in global order, filtered by what
+ * every envelope records: correlation id ("everything this command caused"), actor, type, stream
+ * prefix, recorded time. It scans at most `scan` events a request and says where it stopped
+ * (`nextPosition`), so a search never silently misses what lies further on: ask again from there.
+ */
+@ApiTags('audit')
+@Controller('audit/events')
+export class EventSearchController {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  @Get()
+  @Allow(...AUDITORS)
+  @ApiOperation({ summary: 'Events across every stream, by correlation id, actor, type, stream prefix and time' })
+  async search(@Query() query: EventSearchQueryDto, @Req() request: FastifyRequest) {
+    const { limit = 100, scan = 20_000 } = query;
+    const from = query.recordedFrom === undefined ? null : Date.parse(query.recordedFrom);
+    const to = query.recordedTo === undefined ? null : Date.parse(query.recordedTo);
+    const matches = (event: RecordedEvent) =>
+      (query.correlationId === undefined || event.metadata.correlationId === query.correlationId) &&
+      (query.actorId === undefined || event.metadata.actor.id === query.actorId) &&
+      (query.type === undefined || event.type === query.type) &&
+      (query.streamPrefix === undefined || event.streamId.startsWith(query.streamPrefix)) &&
+      (from === null || Date.parse(event.metadata.recordedAt) >= from) &&
+      (to === null || Date.parse(event.metadata.recordedAt) <= to);
+    const reader = request.principal as Principal;
+    this.logger.info({ audit: { read: 'search', query, readerId: reader.id, reader: reader.username } }, 'audit read');
+
+    const found: Array<{ streamId: string } & ReturnType<typeof auditedEvent>> = [];
+    let after = Position.parse(query.after ?? 'start');
+    let scanned = 0;
+    let reachedEnd = false;
+    scanning: while (found.length < limit && scanned < scan) {
+      const wanted = Math.min(PAGE, scan - scanned);
+      const page = await this.store.readAll({ fromPosition: after.isStart() ? undefined : after, maxCount: wanted });
+      for (const event of page) {
+        scanned += 1;
+        after = event.position;
+        if (!matches(event)) continue;
+        found.push({ streamId: event.streamId, ...auditedEvent(event) });
+        if (found.length >= limit) break scanning;
+      }
+      if (page.length < wanted) {
+        reachedEnd = true;
+        break;
+      }
+    }
+    return { items: found, scanned, nextPosition: reachedEnd ? null : after.toString() };
+  }
+}
