@@ -17,8 +17,6 @@ import { signedContentOfEvent } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
 import { auditedAggregateOf } from './audited-aggregates';
 
-const principalOf = (request: FastifyRequest) => request.principal as Principal;
-
 /** bigints (revisions) as text, for JSON. */
 const plain = (value: unknown): unknown =>
   JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (typeof inner === 'bigint' ? inner.toString() : inner)));
@@ -47,7 +45,7 @@ export class AuditController {
     @Req() request: FastifyRequest,
   ) {
     const all = await this.wholeStream(streamId);
-    this.accounted(request, 'events', streamId);
+    accountRead(this.logger, request, { read: 'events', streamId });
     const chain = verifyChain(streamId, all);
     const page = all.filter((event) => event.revision >= BigInt(fromRevision)).slice(0, limit);
     const last = page.at(-1);
@@ -81,7 +79,7 @@ export class AuditController {
       });
     }
     const all = await this.wholeStream(streamId);
-    this.accounted(request, 'state', streamId);
+    accountRead(this.logger, request, { read: 'state', streamId });
     const at = (instant: string) => Date.parse(instant);
     const included = all.filter((event) =>
       query.revision !== undefined
@@ -116,12 +114,6 @@ export class AuditController {
     if (events.length === 0) throw notFound();
     return events;
   }
-
-  /** Auditors' reads are themselves on record (GMP: access accounting). */
-  private accounted(request: FastifyRequest, read: string, streamId: string): void {
-    const reader = principalOf(request);
-    this.logger.info({ audit: { read, streamId, readerId: reader.id, reader: reader.username } }, 'audit read');
-  }
 }
 
 /**
@@ -133,6 +125,12 @@ export function signatureHolds(event: RecordedEvent): boolean | null {
   if (!signature) return null;
   const content = signedContentOfEvent(event.type, event.data, event.streamId);
   return content !== null && verifySignatureBlock(signature, event.streamId, content);
+}
+
+/** Auditors' reads are themselves on record (GMP: access accounting): what was read, by whom. */
+export function accountRead(logger: Logger, request: FastifyRequest, read: Record<string, unknown>): void {
+  const reader = request.principal as Principal;
+  logger.info({ audit: { ...read, readerId: reader.id, reader: reader.username } }, 'audit read');
 }
 
 export function auditedEvent(event: RecordedEvent) {

@@ -2,11 +2,10 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { Principal } from '@tracershop/auth';
 import { Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
-import { auditedEvent } from './audit.controller';
+import { accountRead, auditedEvent } from './audit.controller';
 import { EventSearchQueryDto } from './audit.dto';
 
 const PAGE = 1000;
@@ -39,8 +38,7 @@ export class EventSearchController {
       (query.streamPrefix === undefined || event.streamId.startsWith(query.streamPrefix)) &&
       (from === null || Date.parse(event.metadata.recordedAt) >= from) &&
       (to === null || Date.parse(event.metadata.recordedAt) <= to);
-    const reader = request.principal as Principal;
-    this.logger.info({ audit: { read: 'search', query, readerId: reader.id, reader: reader.username } }, 'audit read');
+    accountRead(this.logger, request, { read: 'search', query });
 
     const found: Array<{ streamId: string } & ReturnType<typeof auditedEvent>> = [];
     let after = Position.parse(query.after ?? 'start');
