@@ -1,4 +1,5 @@
 export * from './audit-export';
+export * from './audit-trail-review';
 export * from './integrity-check';
 export * from './reconciliation';
 export * from './schema-versions';

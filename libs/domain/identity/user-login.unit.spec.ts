@@ -437,6 +437,18 @@ describe('User login', () => {
         .then([signatureFailed(1)]);
     });
 
+    it('names the record that was to be signed, so its audit trail review lists the attempt', () => {
+      spec
+        .given([anneRegistered])
+        .when({ ...failSignature, recordStreamId: 'ordering.deliveryDay-endpoint-1:2026-12-07' })
+        .then([
+          {
+            ...signatureFailed(1),
+            data: { ...signatureFailed(1).data, recordStreamId: 'ordering.deliveryDay-endpoint-1:2026-12-07' },
+          },
+        ]);
+    });
+
     it('records it for a deactivated user too', () => {
       spec
         .given([anneRegistered, { type: 'UserDeactivated', data: { userId: 'user-anne' } }])

@@ -253,6 +253,8 @@ export interface RecordSignatureFailure {
   userId: string;
   meaning: SignatureMeaning;
   reason: SignatureFailureReason;
+  /** The stream of the record that was to be signed. */
+  recordStreamId?: string;
   /** The login lockout policy: wrong signature passwords count towards the same lockout. */
   policy: LockoutPolicy;
   at: IsoInstant;
@@ -316,6 +318,11 @@ export interface LoginFailedData {
   failuresInWindow: number;
   /** Addition to the contract: the command's `at`, so the state can count failures in a window. */
   failedAt?: IsoInstant;
+  /**
+   * Addition to the contract: the stream of the record that was to be signed, so the record's
+   * audit trail review lists the failed attempts to sign it.
+   */
+  recordStreamId?: string;
 }
 export interface UserLockedOutData {
   userId: string;
@@ -347,6 +354,11 @@ export interface SignatureAttemptFailedData {
   failuresInWindow?: number;
   /** Addition to the contract: the command's `at`, so the state can count failures in a window. */
   failedAt?: IsoInstant;
+  /**
+   * Addition to the contract: the stream of the record that was to be signed, so the record's
+   * audit trail review lists the failed attempts to sign it.
+   */
+  recordStreamId?: string;
 }
 
 export type UserRegistered = DomainEvent<'UserRegistered', UserRegisteredData>;
@@ -669,7 +681,16 @@ function recordSignatureFailure(command: RecordSignatureFailure, user: PresentUs
   return [
     {
       type: 'SignatureAttemptFailed',
-      data: { userId: user.userId, meaning, reason, failuresInWindow, failedAt: command.at },
+      data: {
+        userId: user.userId,
+        meaning,
+        reason,
+        failuresInWindow,
+        failedAt: command.at,
+        ...(command.recordStreamId !== undefined
+          ? { recordStreamId: requireText(command.recordStreamId, 'recordStreamId', 400) }
+          : {}),
+      },
     },
     ...lockout,
   ];

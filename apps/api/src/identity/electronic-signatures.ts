@@ -63,6 +63,7 @@ export class ElectronicSignatures {
           userId: principal.id,
           meaning,
           reason,
+          recordStreamId: request.streamId,
           policy: this.identity.lockoutPolicy(),
           at: at.toISOString(),
         },
