@@ -1,4 +1,5 @@
 import type { Projection } from '@tracershop/projections/engine';
+import { auditProjection } from './audit/audit-projection';
 import { bookingsProjection } from './bookings/bookings-projection';
 import { catalogProjection } from './catalog/catalog-projection';
 import { legacySyncProjection } from './legacy-sync/legacy-sync-projection';
@@ -14,6 +15,9 @@ export { orderingTables, type OrderingTable } from './ordering/ordering-tables';
 export { BOOKINGS_PROJECTION_NAME, bookingsProjection } from './bookings/bookings-projection';
 export * from './bookings/bookings-read-model';
 export { bookingsTables, type BookingsTable } from './bookings/bookings-tables';
+export { AUDIT_PROJECTION_NAME, auditProjection, auditRecordEventTypes } from './audit/audit-projection';
+export * from './audit/audit-read-model';
+export { auditTables, type AuditTable } from './audit/audit-tables';
 export { LEGACY_SYNC_PROJECTION_NAME, legacySyncProjection } from './legacy-sync/legacy-sync-projection';
 export { legacySyncTables, type LegacySyncTable } from './legacy-sync/legacy-sync-tables';
 
@@ -23,4 +27,5 @@ export const recordProjections: readonly Projection[] = [
   orderingProjection,
   bookingsProjection,
   legacySyncProjection,
+  auditProjection,
 ];
