@@ -1,3 +1,4 @@
+import { auditEventSchemaVersions, type AuditTrailReviewedData } from '@tracershop/domain/audit';
 import type { RecordedEvent } from '@tracershop/event-store';
 import {
   deliveryDayDecider,
@@ -6,6 +7,7 @@ import {
   type DeliveryDayState,
 } from '@tracershop/domain/ordering';
 import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
+import { productionDayTopic, type LiveReview } from '@tracershop/realtime';
 import { DELIVERY_DAY_STREAM_PREFIX, foldLiveChanges, messagesOf } from './live-rows';
 import { liveTableDefinitions, liveTables, utcDatetimeOf } from './live-tables';
 
@@ -30,7 +32,10 @@ export const liveDashboardEventTypes: readonly DeliveryDayEvent['type'][] = [
   'ReleasedOrderCorrected',
 ];
 
-const handled = new Set<string>(liveDashboardEventTypes);
+/** Reviews of a delivery day's audit trail are announced on its production day. */
+const REVIEWED_DAY_STREAM_PREFIX = `audit.trailReviews-${DELIVERY_DAY_STREAM_PREFIX}`;
+
+const handled = new Set<string>([...liveDashboardEventTypes, 'AuditTrailReviewed']);
 
 /** A row write kept for the batch: its values in column order, without the key. */
 interface RowWrite {
@@ -249,6 +254,41 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   );
 }
 
+/** Logs `record.reviewed` on the reviewed delivery day's production day; it changes no row. */
+function logReview(event: RecordedEvent, tx: ProjectionTransaction): void {
+  if (event.metadata.schemaVersion !== auditEventSchemaVersions.AuditTrailReviewed) {
+    throw new Error(
+      `AuditTrailReviewed at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
+        `${LIVE_DASHBOARDS_PROJECTION_NAME} reads version ${auditEventSchemaVersions.AuditTrailReviewed}`,
+    );
+  }
+  const data = event.data as AuditTrailReviewedData;
+  const dayId = data.scope.streamId.slice(DELIVERY_DAY_STREAM_PREFIX.length);
+  const separator = dayId.lastIndexOf(':');
+  const review: LiveReview = {
+    reviewId: data.reviewId,
+    recordStreamId: data.scope.streamId,
+    endpointId: decodeURIComponent(dayId.slice(0, separator)),
+    deliveryDate: dayId.slice(separator + 1),
+    fromRevision: data.scope.fromRevision,
+    throughRevision: data.scope.throughRevision,
+    conclusion: data.conclusion,
+    exceptionCount: data.exceptions.length,
+    reviewer: data.reviewer.printedName,
+    reviewedAt: data.reviewedAt,
+  };
+  batchOf(tx).messages.push([
+    event.position.commit.toString(),
+    event.position.prepare.toString(),
+    0,
+    productionDayTopic(review.deliveryDate),
+    event.position.toString(),
+    'record.reviewed',
+    JSON.stringify({ review }),
+    utcDatetimeOf(event.metadata.recordedAt),
+  ]);
+}
+
 /**
  * The dashboards' live rows and their message log. Each delivery-day event is folded with the
  * decider's `evolve` into the day's state; the orders and ghosts whose row changed are written,
@@ -262,8 +302,8 @@ export const liveDashboardsProjection: Projection = {
   name: LIVE_DASHBOARDS_PROJECTION_NAME,
   version: 3,
   target: 'record',
-  eventTypes: liveDashboardEventTypes,
-  streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX],
+  eventTypes: [...liveDashboardEventTypes, 'AuditTrailReviewed'],
+  streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX, REVIEWED_DAY_STREAM_PREFIX],
   // Sockets wait on this one: a batch may follow the last after 5 ms, not the engine's 20 (at 200
   // commands/s, p50 append → socket 30-36 -> 21 ms for the same CPU).
   liveBatchSpacingMs: 5,
@@ -272,6 +312,7 @@ export const liveDashboardsProjection: Projection = {
   flushBatch,
   async handle(event: RecordedEvent, tx: ProjectionTransaction) {
     if (!handled.has(event.type)) throw new Error(`${LIVE_DASHBOARDS_PROJECTION_NAME} does not handle ${event.type}`);
+    if (event.type === 'AuditTrailReviewed') return logReview(event, tx);
     const type = event.type as DeliveryDayEvent['type'];
     // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
     if (event.metadata.schemaVersion !== orderingEventSchemaVersions[type]) {

@@ -165,6 +165,9 @@ describe('the board state', () => {
     ]);
     expect(state.ghosts.get('g')?.status).toBe('active');
     expect([state.position, state.key]).toEqual(['13', '13#2']);
+    // A review of the day changes no order, but a resume must start after it
+    applyMessage(state, message('record.reviewed', '14', { review: { reviewId: 'r-1' } }, topic, '14#0'));
+    expect([state.orders.size, state.ghosts.size, state.position, state.key]).toEqual([2, 1, '14', '14#0']);
 
     applyMessage(state, message('production-day.snapshot', '20', { date, orders: [], ghosts: [] }));
     expect([state.orders.size, state.ghosts.size, state.position]).toEqual([0, 0, '20']);

@@ -8,6 +8,11 @@ export const IDENTITY_ADMINS: Role[] = ['admin'];
 export const IDENTITY_READERS: Role[] = ['admin', 'auditor'];
 /** The record itself, event by event (`/audit/streams`). */
 export const AUDITORS: Role[] = ['admin', 'auditor'];
+/**
+ * Who signs a record's audit trail review: a releaser (the pharmacy's QA), and only of records they
+ * took no part in (the decider checks). Auditors only read: they never call a write endpoint.
+ */
+export const AUDIT_TRAIL_REVIEWERS: Role[] = ['releaser'];
 /** Shop admins give people access to their customers (and take it back); administrators to any. */
 export const CUSTOMER_ACCESS_GRANTORS: Role[] = ['admin', 'shop-admin'];
 export const CUSTOMER_ACCESS_READERS: Role[] = ['admin', 'shop-admin', 'auditor'];

@@ -57,6 +57,9 @@ export function applyMessage(state: BoardState, message: AnyRealtimeMessage): Me
     case 'ghost.updated':
       state.ghosts.set(message.payload.ghost.ghostId, message.payload.ghost);
       return applied(state, message);
+    case 'record.reviewed':
+      // Nothing on the board changes, but the board stands after it: a resume starts past it.
+      return applied(state, message);
     case 'resume.required':
       // The exact key: a position alone would skip the rest of the last event's messages.
       return { kind: 'rejoin', afterKey: message.payload.afterKey };

@@ -56,6 +56,20 @@ export interface LiveGhost {
   status: 'active' | 'dead';
 }
 
+/** A signed review of a delivery day's audit trail (GMP): what QA screens of the day show. */
+export interface LiveReview {
+  reviewId: string;
+  recordStreamId: string;
+  endpointId: string;
+  deliveryDate: string;
+  fromRevision: number;
+  throughRevision: number;
+  conclusion: 'acceptable' | 'not-acceptable';
+  exceptionCount: number;
+  reviewer: string;
+  reviewedAt: string;
+}
+
 export interface ProjectionStatusView {
   name: string;
   state: string;
@@ -73,6 +87,7 @@ export interface RealtimePayloads {
   'projection-status.snapshot': { projections: ProjectionStatusView[] };
   'order.updated': { order: LiveOrder };
   'ghost.updated': { ghost: LiveGhost };
+  'record.reviewed': { review: LiveReview };
   'projection-status.updated': { projection: ProjectionStatusView };
   /**
    * The client fell too far behind: it should leave and join again with `afterKey` (the key of the
@@ -113,6 +128,7 @@ const messageTypeSet: Readonly<Record<RealtimeMessageType, true>> = {
   'projection-status.snapshot': true,
   'order.updated': true,
   'ghost.updated': true,
+  'record.reviewed': true,
   'projection-status.updated': true,
   'resume.required': true,
   'resume.expired': true,

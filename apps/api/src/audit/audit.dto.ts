@@ -1,7 +1,20 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { PageQueryDto } from '../read-query.dto';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { reviewConclusions, type ReviewConclusion } from '@tracershop/domain/audit';
+import { SignatureCredentialsDto } from '../ordering/ordering.dto';
+import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 
 export class StreamEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
@@ -123,4 +136,60 @@ export class EventSearchQueryDto {
   @Min(1000)
   @Max(100000)
   scan?: number;
+}
+
+export class ReviewRecordQueryDto extends ReadQueryDto {}
+
+export class ReviewListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'The reviewer (user id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  reviewerId?: string;
+
+  @ApiPropertyOptional({ enum: reviewConclusions })
+  @IsOptional()
+  @IsIn(reviewConclusions)
+  conclusion?: ReviewConclusion;
+
+  @ApiPropertyOptional({ description: 'Reviewed at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Reviewed before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+/** A signed review of a record through a revision; what it covers and finds exceptional the server reads. */
+export class ReviewAuditTrailDto {
+  @ApiPropertyOptional({ description: 'Client-chosen review id (makes a retried request safe)' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/)
+  id?: string;
+
+  @ApiProperty({ minimum: 0, description: 'The last revision of the record the reviewer read' })
+  @IsInt()
+  @Min(0)
+  throughRevision!: number;
+
+  @ApiProperty({ enum: reviewConclusions })
+  @IsIn(reviewConclusions)
+  conclusion!: ReviewConclusion;
+
+  @ApiPropertyOptional({
+    description: 'What the reviewer found; required when the record has exceptions or is not acceptable',
+    maxLength: 4000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(4000)
+  findings?: string;
+
+  @ApiProperty({ type: SignatureCredentialsDto, description: 'Signed with the meaning `review`' })
+  @ValidateNested()
+  @Type(() => SignatureCredentialsDto)
+  signature!: SignatureCredentialsDto;
 }

@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
 import { OrderingModule } from '../ordering/ordering.module';
+import { auditReadModelProvider } from './audit-read-model.provider';
+import { AuditTrailReviewsController } from './audit-trail-reviews.controller';
 import { AuditController } from './audit.controller';
 import { EventSearchController } from './event-search.controller';
 import { SignatureRegisterController } from './signature-register.controller';
 
-/** Auditors' reads of the record itself (the event store) and of the signature register. */
+/**
+ * Auditors' reads of the record itself (the event store) and of the signature register, and the
+ * signed reviews of records' audit trails.
+ */
 @Module({
-  imports: [OrderingModule],
-  controllers: [AuditController, EventSearchController, SignatureRegisterController],
+  imports: [OrderingModule, IdentityModule],
+  providers: [auditReadModelProvider],
+  controllers: [AuditController, EventSearchController, SignatureRegisterController, AuditTrailReviewsController],
 })
 export class AuditModule {}

@@ -1,6 +1,8 @@
 import {
   auditExportDecider,
   auditExportStreamName,
+  auditTrailReviewsDecider,
+  auditTrailReviewsStreamName,
   integrityChecksDecider,
   integrityChecksStreamName,
   reconciliationsDecider,
@@ -114,6 +116,7 @@ export const auditedAggregates: readonly AuditedAggregate[] = [
   audited(auditExportStreamName('x'), 'AuditExport', auditExportDecider),
   audited(integrityChecksStreamName('2026-01'), 'IntegrityChecks', integrityChecksDecider),
   audited(reconciliationsStreamName('2026-01'), 'Reconciliations', reconciliationsDecider),
+  audited(auditTrailReviewsStreamName('x'), 'AuditTrailReviews', auditTrailReviewsDecider),
 ];
 
 export function auditedAggregateOf(streamId: string): AuditedAggregate | null {

@@ -2,7 +2,8 @@ import type { CalendarDate } from '@tracershop/domain/catalog';
 import { normaliseLotNumber } from '@tracershop/domain/ordering';
 
 /**
- * What a release or a correction signs (Part 11 §11.70: the signature is linked to its record):
+ * What a release, a correction or an audit trail review signs (Part 11 §11.70: the signature is
+ * linked to its record):
  * built here once, from the values as the record keeps them (lot normalised, reason trimmed), so
  * the same content is rebuilt from the recorded event, or from the release's row, to verify the
  * signature's `recordHash` later.
@@ -41,6 +42,25 @@ export const releaseCorrectionContent = (correction: { releaseId: string; reason
   correction: correction.reason.trim(),
 });
 
+/** A review signs the exact record version it covers (its last event's hash) and its conclusion. */
+export const auditTrailReviewContent = (review: {
+  reviewId: string;
+  recordStreamId: string;
+  fromRevision: number;
+  throughRevision: number;
+  throughHash: string;
+  conclusion: string;
+  findings: string | null;
+}) => ({
+  reviewId: review.reviewId,
+  recordStreamId: review.recordStreamId,
+  fromRevision: review.fromRevision,
+  throughRevision: review.throughRevision,
+  throughHash: review.throughHash,
+  conclusion: review.conclusion,
+  findings: review.findings === null ? null : review.findings.trim(),
+});
+
 /** The date of a delivery day stream (`ordering.deliveryDay-<endpoint>:<date>`). */
 export const dateOfDayStream = (streamId: string): CalendarDate => streamId.slice(streamId.lastIndexOf(':') + 1);
 
@@ -67,6 +87,23 @@ export function signedContentOfEvent(type: string, data: unknown, streamId: stri
       });
     case 'ReleasedOrderCorrected':
       return releaseCorrectionContent({ releaseId: String(event.releaseId), reason: String(event.reason) });
+    case 'AuditTrailReviewed': {
+      const scope = event.scope as {
+        streamId: string;
+        fromRevision: number;
+        throughRevision: number;
+        throughHash: string;
+      };
+      return auditTrailReviewContent({
+        reviewId: String(event.reviewId),
+        recordStreamId: scope.streamId,
+        fromRevision: scope.fromRevision,
+        throughRevision: scope.throughRevision,
+        throughHash: scope.throughHash,
+        conclusion: String(event.conclusion),
+        findings: (event.findings as string | null) ?? null,
+      });
+    }
     default:
       return null;
   }
