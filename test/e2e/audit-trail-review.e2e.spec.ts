@@ -197,7 +197,13 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
         reviewer: { userId: quinn.id, printedName: 'Person quinn.qa' },
         conclusion: 'acceptable',
         findings,
-        signature: { signedAt: expect.any(String), recordHash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+        signature: {
+          signerId: quinn.id,
+          printedName: 'Person quinn.qa',
+          meaning: 'review',
+          signedAt: expect.any(String),
+          recordHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+        },
         position: reviewed.body.position,
       }),
     ]);
@@ -222,6 +228,31 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
       signature: { signerId: quinn.id, meaning: 'review', printedName: 'Person quinn.qa' },
       signatureVerified: true,
     });
+
+    // The signature register lists it beside the release and the correction, verified against the record
+    const register = await auditor.get('/audit/signatures').query({ minPosition: reviewed.body.position }).expect(200);
+    expect(register.body.items.map((item: { signed: string }) => item.signed)).toEqual([
+      'release',
+      'release-correction',
+      'audit-trail-review',
+    ]);
+    const reviews = await auditor.get('/audit/signatures').query({ meaning: 'review' }).expect(200);
+    expect(reviews.body.items).toEqual([
+      {
+        signature: after.body.reviews[0].signature,
+        signed: 'audit-trail-review',
+        streamId: auditTrailReviewsStreamName(dayStream),
+        releaseId: null,
+        releaseKind: null,
+        deliveryDate: null,
+        tracerId: null,
+        customerId: null,
+        reviewId: 'review-day-1',
+        recordStreamId: dayStream,
+        revision: '0',
+        verified: true,
+      },
+    ]);
 
     // Auditors list every review by reviewer, conclusion and period
     const list = await auditor.get('/audit/reviews').query({ reviewerId: quinn.id }).expect(200);

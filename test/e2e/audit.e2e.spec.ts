@@ -159,6 +159,8 @@ describe('auditors read the record itself: every event of a stream, and the stat
         deliveryDate: date,
         tracerId: expect.any(String),
         customerId: expect.any(String),
+        reviewId: null,
+        recordStreamId: null,
         revision: '2',
         verified: true,
       },

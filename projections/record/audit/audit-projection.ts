@@ -27,9 +27,8 @@ async function reviewed(event: RecordedEvent, tx: ProjectionTransaction): Promis
   await tx.query(
     `INSERT INTO ${tx.table(auditTables.reviews)}
        (review_id, record_stream_id, from_revision, through_revision, through_hash, reviewer_id, reviewer_name,
-        conclusion, findings, exception_count, exceptions, signed_at, signature_hash, reviewed_at, stream_id,
-        revision, position)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        conclusion, findings, exception_count, exceptions, signature, reviewed_at, stream_id, revision, position)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       data.reviewId,
       data.scope.streamId,
@@ -42,8 +41,7 @@ async function reviewed(event: RecordedEvent, tx: ProjectionTransaction): Promis
       data.findings,
       data.exceptions.length,
       JSON.stringify(data.exceptions),
-      signature ? utcDatetime(signature.signedAt) : null,
-      signature?.recordHash ?? null,
+      signature ? JSON.stringify(signature) : null,
       utcDatetime(data.reviewedAt),
       event.streamId,
       event.revision.toString(),

@@ -1,5 +1,6 @@
 import type { Pool } from 'mysql2/promise';
 import type { ReviewConclusion, ReviewException } from '@tracershop/domain/audit';
+import type { SignatureBlock } from '@tracershop/event-store';
 import { assertValidDatabaseName, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import type { Page, PageOptions } from '../catalog/catalog-read-model';
 import {
@@ -12,6 +13,7 @@ import {
   type Condition,
   type SortKey,
 } from '../catalog/keyset-paging';
+import { orderingTables } from '../ordering/ordering-tables';
 import { auditTables, type AuditTable } from './audit-tables';
 
 export interface AuditTrailReviewView {
@@ -24,7 +26,7 @@ export interface AuditTrailReviewView {
   conclusion: ReviewConclusion;
   findings: string | null;
   exceptions: ReviewException[];
-  signature: { signedAt: string; recordHash: string } | null;
+  signature: SignatureBlock | null;
   reviewedAt: string;
   /** The review's own event: its stream, revision and global position. */
   streamId: string;
@@ -51,6 +53,42 @@ export interface ReviewListOptions extends PageOptions {
   to?: string;
 }
 
+/** One signature of the register, with what it signed. */
+export interface SignatureRegisterEntry {
+  signature: SignatureBlock;
+  /** What was signed: a release, the correction that took one back, or a review of a record. */
+  signed: 'release' | 'release-correction' | 'audit-trail-review';
+  /** The stream of the signed event. */
+  streamId: string;
+  /** Releases and their corrections: the release, on its delivery day. */
+  releaseId: string | null;
+  releaseKind: 'activity' | 'injection' | null;
+  deliveryDate: string | null;
+  tracerId: string | null;
+  customerId: string | null;
+  /** Reviews: the review and the record it reviewed. */
+  reviewId: string | null;
+  recordStreamId: string | null;
+}
+
+export interface SignatureRegisterOptions {
+  limit: number;
+  after?: string | null;
+  signerId?: string;
+  meaning?: string;
+  /** Inclusive bounds on `signedAt` (ISO instants). */
+  from?: string;
+  to?: string;
+}
+
+const SIGNATURE_LIST = 'signatures';
+/** By signing time; a release's two signatures, and two signed in the same ms, by what was signed. */
+const SIGNATURE_KEYS: readonly SortKey<SignatureRegisterEntry>[] = [
+  { column: 'signed_at', type: 'string', valueOf: (entry) => entry.signature.signedAt },
+  { column: 'signed_id', type: 'string', valueOf: (entry) => entry.releaseId ?? entry.reviewId ?? '' },
+  { column: 'signed', type: 'string', valueOf: (entry) => entry.signed },
+];
+
 type Row = Record<string, unknown>;
 
 const INSTANT_FORMAT = `'%Y-%m-%dT%H:%i:%s.%fZ'`;
@@ -61,12 +99,12 @@ const text = (value: unknown) => (value === null || value === undefined ? null :
 const REVIEW_SELECT = `review_id AS reviewId, record_stream_id AS recordStreamId,
   CAST(from_revision AS CHAR) AS fromRevision, CAST(through_revision AS CHAR) AS throughRevision,
   through_hash AS throughHash, reviewer_id AS reviewerId, reviewer_name AS reviewerName, conclusion, findings,
-  CAST(exceptions AS CHAR) AS exceptions, DATE_FORMAT(signed_at, ${INSTANT_FORMAT}) AS signedAt,
-  signature_hash AS signatureHash, DATE_FORMAT(reviewed_at, ${INSTANT_FORMAT}) AS reviewedAt, stream_id AS streamId,
+  CAST(exceptions AS CHAR) AS exceptions, CAST(signature AS CHAR) AS signature,
+  DATE_FORMAT(reviewed_at, ${INSTANT_FORMAT}) AS reviewedAt, stream_id AS streamId,
   CAST(revision AS CHAR) AS revision, position`;
 
 function reviewOf(row: Row): AuditTrailReviewView {
-  const signedAt = text(row.signedAt);
+  const signature = text(row.signature);
   return {
     reviewId: String(row.reviewId),
     recordStreamId: String(row.recordStreamId),
@@ -77,7 +115,7 @@ function reviewOf(row: Row): AuditTrailReviewView {
     conclusion: row.conclusion as ReviewConclusion,
     findings: text(row.findings),
     exceptions: JSON.parse(String(row.exceptions)) as ReviewException[],
-    signature: signedAt === null ? null : { signedAt: instant(signedAt), recordHash: String(row.signatureHash) },
+    signature: signature === null ? null : (JSON.parse(signature) as SignatureBlock),
     reviewedAt: instant(row.reviewedAt),
     streamId: String(row.streamId),
     revision: String(row.revision),
@@ -102,12 +140,15 @@ function utcDatetime(value: string, field: string): string {
  */
 export class AuditReadModel {
   private readonly tables: Readonly<Record<AuditTable, string>>;
+  /** `record.ordering`'s releases, whose signatures the register lists beside the reviews'. */
+  private readonly releases: string;
 
   constructor(
     private readonly pool: Pool,
     database: string,
   ) {
     assertValidDatabaseName(database);
+    this.releases = `${quoteIdentifier(database)}.${quoteIdentifier(orderingTables.releases)}`;
     this.tables = Object.fromEntries(
       Object.values(auditTables).map((table) => [table, `${quoteIdentifier(database)}.${quoteIdentifier(table)}`]),
     ) as Record<AuditTable, string>;
@@ -146,6 +187,68 @@ export class AuditReadModel {
     const items = rows.slice(0, limit).map(reviewOf);
     const more = rows.length > limit;
     return { items, nextCursor: more ? encodeCursor('reviews', reviewSortKeys, items[items.length - 1]) : null };
+  }
+
+  /**
+   * The signature register (GMP, auditor capability 5): every signature, of releases and their
+   * corrections (`record.ordering`) and of reviews (`record.audit`), by signing time, filtered by
+   * signer, meaning and period. The signature blocks are kept as signed, printed name included.
+   */
+  async signatureRegister(options: SignatureRegisterOptions): Promise<Page<SignatureRegisterEntry>> {
+    const limit = requirePageSize(options.limit);
+    const isoInstant = (value: string | undefined, field: string) => {
+      if (value !== undefined && Number.isNaN(Date.parse(value))) {
+        throw new InvalidReadQueryError(`${field} must be an ISO instant`, { field, value });
+      }
+      return value === undefined ? undefined : new Date(value).toISOString();
+    };
+    const from = isoInstant(options.from, 'from');
+    const to = isoInstant(options.to, 'to');
+    const filters: Condition[] = [];
+    if (options.signerId !== undefined) filters.push({ sql: 'signer_id = ?', params: [options.signerId] });
+    if (options.meaning !== undefined) filters.push({ sql: 'meaning = ?', params: [options.meaning] });
+    if (from !== undefined) filters.push({ sql: 'signed_at >= ?', params: [from] });
+    if (to !== undefined) filters.push({ sql: 'signed_at <= ?', params: [to] });
+    if (options.after) {
+      filters.push(afterKey(SIGNATURE_KEYS, decodeCursor(SIGNATURE_LIST, SIGNATURE_KEYS, options.after)));
+    }
+    const blockColumns = (column: string) => `${column} AS signature,
+      JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.signedAt')) AS signed_at,
+      JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.signerId')) AS signer_id,
+      JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.meaning')) AS meaning`;
+    const release = (what: string, column: string) =>
+      `SELECT '${what}' AS signed, release_id AS signed_id, stream_id AS streamId, release_id AS releaseId,
+              kind AS releaseKind, DATE_FORMAT(delivery_date, '%Y-%m-%d') AS deliveryDate, tracer_id AS tracerId,
+              customer_id AS customerId, NULL AS reviewId, NULL AS recordStreamId, ${blockColumns(column)}
+         FROM ${this.releases} WHERE ${column} IS NOT NULL`;
+    const review = `SELECT 'audit-trail-review' AS signed, review_id AS signed_id, stream_id AS streamId,
+              NULL AS releaseId, NULL AS releaseKind, NULL AS deliveryDate, NULL AS tracerId, NULL AS customerId,
+              review_id AS reviewId, record_stream_id AS recordStreamId, ${blockColumns('signature')}
+         FROM ${this.tables[auditTables.reviews]} WHERE signature IS NOT NULL`;
+    const where = filters.length > 0 ? `WHERE ${filters.map((filter) => filter.sql).join(' AND ')}` : '';
+    const rows = await this.rows(
+      `SELECT * FROM (${release('release', 'signature')} UNION ALL ${release('release-correction', 'correction_signature')}
+         UNION ALL ${review}) s
+        ${where} ORDER BY ${orderBy(SIGNATURE_KEYS)} LIMIT ?`,
+      [...filters.flatMap((filter) => filter.params), limit + 1],
+    );
+    const items = rows.slice(0, limit).map((row): SignatureRegisterEntry => ({
+      signature: (typeof row.signature === 'string' ? JSON.parse(row.signature) : row.signature) as SignatureBlock,
+      signed: row.signed as SignatureRegisterEntry['signed'],
+      streamId: String(row.streamId),
+      releaseId: text(row.releaseId),
+      releaseKind: text(row.releaseKind) as SignatureRegisterEntry['releaseKind'],
+      deliveryDate: text(row.deliveryDate),
+      tracerId: text(row.tracerId),
+      customerId: text(row.customerId),
+      reviewId: text(row.reviewId),
+      recordStreamId: text(row.recordStreamId),
+    }));
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > limit && last ? encodeCursor(SIGNATURE_LIST, SIGNATURE_KEYS, last) : null,
+    };
   }
 
   /** The failed attempts to sign a record, oldest first; after an instant when given (the last review). */

@@ -15,16 +15,10 @@ import { Position, type SignatureBlock } from '@tracershop/event-store';
 import { assertValidDatabaseName, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import type { Page } from '../catalog/catalog-read-model';
 import {
-  afterKey,
-  decodeCursor,
-  encodeCursor,
   InvalidReadQueryError,
   keysetPage,
-  orderBy,
-  requirePageSize,
   type Condition,
   type ListDefinition as KeysetList,
-  type SortKey,
 } from '../catalog/keyset-paging';
 import { orderingTables, type OrderingTable } from './ordering-tables';
 
@@ -279,36 +273,6 @@ export interface OrderingPageOptions {
   /** `nextCursor` of the previous page; omit for the first page. */
   after?: string | null;
 }
-
-/** One signature of the register (GMP: "all signatures by signer, meaning and period"). */
-export interface SignatureRegisterEntry {
-  signature: SignatureBlock;
-  /** What was signed: a release, or the correction that took one back. */
-  signed: 'release' | 'release-correction';
-  releaseId: string;
-  releaseKind: 'activity' | 'injection';
-  /** The delivery day's stream, where the signed event is. */
-  streamId: string;
-  deliveryDate: CalendarDate;
-  tracerId: string;
-  customerId: string;
-}
-
-export interface SignatureRegisterOptions extends OrderingPageOptions {
-  signerId?: string;
-  meaning?: string;
-  /** Inclusive bounds on `signedAt` (ISO instants). */
-  from?: string;
-  to?: string;
-}
-
-const SIGNATURE_LIST = 'signatures';
-/** By signing time; a release's two signatures, and two releases signed in the same ms, by id and kind. */
-const SIGNATURE_KEYS: readonly SortKey<SignatureRegisterEntry>[] = [
-  { column: 'signed_at', type: 'string', valueOf: (entry) => entry.signature.signedAt },
-  { column: 'releaseId', type: 'string', valueOf: (entry) => entry.releaseId },
-  { column: 'signed', type: 'string', valueOf: (entry) => entry.signed },
-];
 
 export interface OrderListOptions extends OrderingPageOptions {
   deliveryDate?: CalendarDate;
@@ -855,60 +819,6 @@ export class OrderingReadModel {
       dispenserNumber === undefined ? null : { sql: 'dispenser_number = ?', params: [dispenserNumber] },
       assigned === undefined ? null : { sql: assigned ? 'release_id IS NOT NULL' : 'release_id IS NULL', params: [] },
     ]);
-  }
-
-  /**
-   * Every signature the ordering record holds, by signing time: each release's and each
-   * correction's, with the signer's printed name and meaning as they were at signing.
-   */
-  async signatureRegister(options: SignatureRegisterOptions): Promise<Page<SignatureRegisterEntry>> {
-    const limit = requirePageSize(options.limit);
-    const instant = (value: string | undefined, field: string) => {
-      if (value !== undefined && Number.isNaN(Date.parse(value))) {
-        throw new InvalidReadQueryError(`${field} must be an ISO instant`, { field, value });
-      }
-      return value === undefined ? undefined : new Date(value).toISOString();
-    };
-    const from = instant(options.from, 'from');
-    const to = instant(options.to, 'to');
-    const filters: Condition[] = [];
-    if (options.signerId !== undefined) filters.push({ sql: 'signer_id = ?', params: [options.signerId] });
-    if (options.meaning !== undefined) filters.push({ sql: 'meaning = ?', params: [options.meaning] });
-    if (from !== undefined) filters.push({ sql: 'signed_at >= ?', params: [from] });
-    if (to !== undefined) filters.push({ sql: 'signed_at <= ?', params: [to] });
-    if (options.after) {
-      filters.push(afterKey(SIGNATURE_KEYS, decodeCursor(SIGNATURE_LIST, SIGNATURE_KEYS, options.after)));
-    }
-    const table = this.tables[orderingTables.releases];
-    const signed = (what: string, column: string) =>
-      `SELECT '${what}' AS signed, release_id AS releaseId, kind AS releaseKind, stream_id AS streamId,
-              DATE_FORMAT(delivery_date, '%Y-%m-%d') AS deliveryDate, tracer_id AS tracerId,
-              customer_id AS customerId, ${column} AS signature,
-              JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.signedAt')) AS signed_at,
-              JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.signerId')) AS signer_id,
-              JSON_UNQUOTE(JSON_EXTRACT(${column}, '$.meaning')) AS meaning
-         FROM ${table} WHERE ${column} IS NOT NULL`;
-    const where = filters.length > 0 ? `WHERE ${filters.map((filter) => filter.sql).join(' AND ')}` : '';
-    const rows = await this.rows(
-      `SELECT * FROM (${signed('release', 'signature')} UNION ALL ${signed('release-correction', 'correction_signature')}) s
-        ${where} ORDER BY ${orderBy(SIGNATURE_KEYS)} LIMIT ?`,
-      [...filters.flatMap((filter) => filter.params), limit + 1],
-    );
-    const items = rows.slice(0, limit).map((row): SignatureRegisterEntry => ({
-      signature: json(row.signature) as SignatureBlock,
-      signed: row.signed as SignatureRegisterEntry['signed'],
-      releaseId: String(row.releaseId),
-      releaseKind: row.releaseKind as SignatureRegisterEntry['releaseKind'],
-      streamId: String(row.streamId),
-      deliveryDate: String(row.deliveryDate),
-      tracerId: String(row.tracerId),
-      customerId: String(row.customerId),
-    }));
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor: rows.length > limit && last ? encodeCursor(SIGNATURE_LIST, SIGNATURE_KEYS, last) : null,
-    };
   }
 
   async getVial(vialId: string): Promise<VialView | null> {

@@ -2,29 +2,46 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { readWholeStream, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
-import { ORDERING_PROJECTION_NAME, type OrderingReadModel } from '@tracershop/projections/record';
+import {
+  AUDIT_PROJECTION_NAME,
+  ORDERING_PROJECTION_NAME,
+  type AuditReadModel,
+  type SignatureRegisterEntry,
+} from '@tracershop/projections/record';
 import { AUDITORS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
-import { ORDERING_READ_MODEL } from '../ordering/ordering-read-model.provider';
+import { AUDIT_READ_MODEL } from './audit-read-model.provider';
 import { signatureHolds } from './audit.controller';
 import { SignatureRegisterQueryDto } from './audit.dto';
+
+/** The signed event of a register entry: its release or review, signed at that time with that hash. */
+const isSignedEventOf = (entry: SignatureRegisterEntry) => (event: RecordedEvent) => {
+  const data = event.data as { releaseId?: unknown; reviewId?: unknown };
+  const signed = entry.releaseId !== null ? data.releaseId === entry.releaseId : data.reviewId === entry.reviewId;
+  return (
+    signed &&
+    event.metadata.signature?.signedAt === entry.signature.signedAt &&
+    event.metadata.signature.recordHash === entry.signature.recordHash
+  );
+};
 
 /**
  * The signature register (GMP, auditor capability 5): every electronic signature by signer,
  * meaning and period, each with the printed name and meaning as they were at signing, the record
- * hash it signed, the release and stream it belongs to, and whether it verifies against the event.
+ * hash it signed, what it signed (a release, its correction, a review of a record) and the stream,
+ * and whether it verifies against the event.
  */
 @ApiTags('audit')
 @Controller('audit/signatures')
 export class SignatureRegisterController {
   constructor(
-    @Inject(ORDERING_READ_MODEL) private readonly readModel: OrderingReadModel,
+    @Inject(AUDIT_READ_MODEL) private readonly readModel: AuditReadModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
   @Get()
   @Allow(...AUDITORS)
-  @ReadsProjections(ORDERING_PROJECTION_NAME)
+  @ReadsProjections(ORDERING_PROJECTION_NAME, AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: 'Every signature, by signing time: filter by signer, meaning and period' })
   async list(@Query() query: SignatureRegisterQueryDto) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
@@ -37,12 +54,7 @@ export class SignatureRegisterController {
     return {
       ...page,
       items: page.items.map((entry) => {
-        const signed = (streams.get(entry.streamId) ?? []).find(
-          (event) =>
-            (event.data as { releaseId?: unknown }).releaseId === entry.releaseId &&
-            event.metadata.signature?.signedAt === entry.signature.signedAt &&
-            event.metadata.signature.recordHash === entry.signature.recordHash,
-        );
+        const signed = (streams.get(entry.streamId) ?? []).find(isSignedEventOf(entry));
         return {
           ...entry,
           revision: signed?.revision.toString() ?? null,
