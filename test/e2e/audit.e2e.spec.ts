@@ -143,6 +143,38 @@ describe('auditors read the record itself: every event of a stream, and the stat
     await stateOf(dayStream, { revision: 0, recordedAt: placed.recordedAt }).expect(400);
   });
 
+  it('flags what changed since it was first recorded: the corrected release, with who, when and why', async () => {
+    const answer = await auditor.get(`/audit/streams/${encodeURIComponent(dayStream)}/changes`).expect(200);
+    expect(answer.body).toMatchObject({
+      streamId: dayStream,
+      aggregate: 'DeliveryDay',
+      revision: '3',
+      changedFields: 3,
+    });
+    expect(
+      answer.body.fields.map((field: { entity: string; field: string; original: unknown; current: unknown }) => [
+        field.entity,
+        field.field,
+        field.original,
+        field.current,
+      ]),
+    ).toEqual([
+      [`release:${releaseId}`, 'lot', 'FDG-261207-1', null],
+      [`release:${releaseId}`, 'status', 'released', 'accepted'],
+      [`release:${releaseId}`, 'vials', [expect.objectContaining({ lot: 'FDG-261207-1' })], []],
+    ]);
+    expect(answer.body.fields[0].changes).toEqual([
+      expect.objectContaining({
+        revision: 3,
+        type: 'ReleasedOrderCorrected',
+        by: 'Person rita.releaser',
+        reason: 'Wrong vial recorded',
+      }),
+    ]);
+    await shop.get(`/audit/streams/${encodeURIComponent(dayStream)}/changes`).expect(403);
+    await auditor.get(`/audit/streams/${encodeURIComponent('nothing.here-1')}/changes`).expect(404);
+  });
+
   it('lists every signature by signing time, with printed name, meaning and the record it signed', async () => {
     const register = await auditor.get('/audit/signatures').expect(200);
     expect(register.body.items).toEqual([

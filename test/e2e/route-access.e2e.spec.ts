@@ -37,6 +37,7 @@ const expected: Record<string, 'public' | Role[]> = {
   'GET /audit/reviews/records/:streamId': [admin, auditor, releaser],
   'POST /audit/reviews/records/:streamId': [releaser],
   'GET /audit/signatures': [admin, auditor],
+  'GET /audit/streams/:streamId/changes': [admin, auditor],
   'GET /audit/streams/:streamId/events': [admin, auditor],
   'GET /audit/streams/:streamId/state': [admin, auditor],
   'GET /auth/me': everyone,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuditExportFile, AuditExportScope } from '@tracershop/domain/audit';
+import { fieldHistory, reviewedEventOf, type AuditExportFile, type AuditExportScope } from '@tracershop/domain/audit';
 import { redactSecrets } from '@tracershop/domain/identity';
 import { Position, readWholeStream, verifyChain, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
@@ -109,6 +109,33 @@ function eventLines(event: RecordedEvent): DocumentLine[] {
   return lines;
 }
 
+const shown = (value: unknown) => (value === undefined ? '-' : JSON.stringify(value));
+
+/**
+ * Annex 11 §8.2: the printout flags every field whose value differs from its first recording,
+ * with each change (who, when, why).
+ */
+export function changedFieldLines(events: readonly RecordedEvent[]): DocumentLine[] {
+  const fields = fieldHistory(events.map(reviewedEventOf));
+  if (fields.length === 0) return [];
+  const lines: DocumentLine[] = [{ text: 'Changed since first recorded', style: 'body' }];
+  for (const field of fields) {
+    lines.push({
+      text:
+        `${field.entity} ${field.field}: first ${shown(field.original)}, now ${shown(field.current)}` +
+        (field.differs ? '' : ' (changed back)'),
+      style: 'body',
+    });
+    for (const change of field.changes) {
+      lines.push({
+        text: `#${change.revision} ${change.type} by ${change.by} at ${change.at}: ${shown(change.from)} -> ${shown(change.to)}${change.reason ? `; reason: ${change.reason}` : ''}`,
+        style: 'small',
+      });
+    }
+  }
+  return lines;
+}
+
 const sha256 = (content: Buffer | string) => createHash('sha256').update(content).digest('hex');
 
 export async function writeAuditExport(store: EventStore, request: AuditExportRequest): Promise<ExportManifest> {
@@ -154,6 +181,7 @@ export async function writeAuditExport(store: EventStore, request: AuditExportRe
       streams.push(exported);
       pdfLines.push({ text: `${streamId}: ${events.length} events, chain ${exported.chain}`, style: 'heading' });
       for (const event of events) pdfLines.push(...eventLines(event));
+      pdfLines.push(...changedFieldLines(events));
     }
   } finally {
     await jsonl.close();

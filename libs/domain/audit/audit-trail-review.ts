@@ -1,4 +1,5 @@
 import { requireId, requireInstant, requireInteger, requireOneOf, requireText } from '../catalog/field-validation';
+import { redactSecrets } from '../identity/secret-fields';
 import { conflict, forbidden, ruleViolated, type Decider, type DomainEvent } from '../kernel';
 
 /**
@@ -40,6 +41,32 @@ export interface ReviewedEvent {
   actor: { kind: string; id: string; printedName: string };
   reason?: string;
 }
+
+/** What the audit reads of a stored event: its envelope's who, when and why (no store types here). */
+export interface StoredEventLike {
+  revision: bigint;
+  type: string;
+  data: unknown;
+  metadata: {
+    eventId: string;
+    occurredAt: string;
+    recordedAt: string;
+    actor: { kind: string; id: string; printedName: string };
+    reason?: string;
+  };
+}
+
+/** A stored event as the review and the field history read it; credentials' hashes never among it. */
+export const reviewedEventOf = (event: StoredEventLike): ReviewedEvent => ({
+  eventId: event.metadata.eventId,
+  revision: Number(event.revision),
+  type: event.type,
+  data: redactSecrets(event.type, event.data).data,
+  occurredAt: event.metadata.occurredAt,
+  recordedAt: event.metadata.recordedAt,
+  actor: event.metadata.actor,
+  ...(event.metadata.reason !== undefined ? { reason: event.metadata.reason } : {}),
+});
 
 /** A failed attempt to sign this record (`SignatureAttemptFailed` naming it). */
 export interface FailedSignatureOfRecord {

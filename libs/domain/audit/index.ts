@@ -1,5 +1,6 @@
 export * from './audit-export';
 export * from './audit-trail-review';
+export * from './field-history';
 export * from './integrity-check';
 export * from './reconciliation';
 export * from './schema-versions';

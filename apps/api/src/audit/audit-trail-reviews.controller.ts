@@ -10,13 +10,13 @@ import {
   auditEventSchemaVersions,
   auditTrailReviewsDecider,
   auditTrailReviewsStreamName,
+  reviewedEventOf,
   reviewExceptions,
   workersOf,
   type AuditTrailReviewedData,
   type AuditTrailReviewEvent,
   type AuditTrailReviewsState,
   type ReviewAuditTrail,
-  type ReviewedEvent,
 } from '@tracershop/domain/audit';
 import { readWholeStream, StreamNotFoundError, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import {
@@ -55,17 +55,6 @@ export const reviewAuditTrailCommand: CommandDefinition<
   retryOnConflict: false,
   schemaVersionOf: (type) => auditEventSchemaVersions[type],
 };
-
-const reviewedEventOf = (event: RecordedEvent): ReviewedEvent => ({
-  eventId: event.metadata.eventId,
-  revision: Number(event.revision),
-  type: event.type,
-  data: event.data,
-  occurredAt: event.metadata.occurredAt,
-  recordedAt: event.metadata.recordedAt,
-  actor: event.metadata.actor,
-  ...(event.metadata.reason !== undefined ? { reason: event.metadata.reason } : {}),
-});
 
 /** What the next review of a record covers, and what in it is exceptional. */
 interface PendingReview {

@@ -3,6 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { verifySignatureBlock, type Principal } from '@tracershop/auth';
+import { fieldHistory, reviewedEventOf } from '@tracershop/domain/audit';
 import { redactSecretFields, redactSecrets } from '@tracershop/domain/identity';
 import {
   readWholeStream,
@@ -55,6 +56,25 @@ export class AuditController {
       chain: plain(chain),
       events: page.map(auditedEvent),
       nextRevision: last && last.revision < all[all.length - 1].revision ? (last.revision + 1n).toString() : null,
+    };
+  }
+
+  @Get(':streamId/changes')
+  @Allow(...AUDITORS)
+  @ApiOperation({
+    summary:
+      'Changed-since-original flags: each field changed after it was first recorded, original and current value, every change',
+  })
+  async changes(@Param('streamId') streamId: string, @Req() request: FastifyRequest) {
+    const all = await this.wholeStream(streamId);
+    accountRead(this.logger, request, { read: 'changes', streamId });
+    const fields = fieldHistory(all.map(reviewedEventOf));
+    return {
+      streamId,
+      aggregate: auditedAggregateOf(streamId)?.aggregate ?? null,
+      revision: all[all.length - 1].revision.toString(),
+      changedFields: fields.filter((field) => field.differs).length,
+      fields: plain(fields),
     };
   }
 
