@@ -271,6 +271,34 @@ describe('auditors read the record itself: every event of a stream, and the stat
     await shop.get('/audit/events').expect(403);
   });
 
+  it('searches by what the record names: a batch, a tracer, a slot-day; a filter on anything else is refused', async () => {
+    const typesOf = (answer: { body: { items: Array<{ type: string; streamId: string }> } }) =>
+      answer.body.items.map((item) => `${item.streamId.split('-')[0]}:${item.type}`);
+    // The lot as the dispenser prints it (`:` for `-`): its vial (taken before the release is
+    // recorded), and the release and correction naming it
+    const batch = await auditor.get('/audit/events').query({ lot: 'FDG:261207:1' }).expect(200);
+    expect(typesOf(batch)).toEqual([
+      'ordering.vial:VialDispensed',
+      'ordering.vial:VialAssigned',
+      'ordering.deliveryDay:ActivityReleased',
+      'ordering.deliveryDay:ReleasedOrderCorrected',
+      'ordering.vial:VialUnassigned',
+    ]);
+    const tracer = (await eventsOf(dayStream).expect(200)).body.events[0].data.order.tracerId as string;
+    const byTracer = await auditor
+      .get('/audit/events')
+      .query({ tracerId: tracer, streamPrefix: 'ordering.' })
+      .expect(200);
+    expect(typesOf(byTracer)).toEqual(['ordering.deliveryDay:OrderPlaced', 'ordering.deliveryDay:ActivityReleased']);
+    const slotId = (await eventsOf(dayStream).expect(200)).body.events[0].data.order.slotId as string;
+    const slotDay = await auditor.get('/audit/events').query({ slotId, deliveryDate: date }).expect(200);
+    expect(typesOf(slotDay)).toEqual(['ordering.deliveryDay:OrderPlaced', 'ordering.deliveryDay:ActivityReleased']);
+    const otherDay = await auditor.get('/audit/events').query({ slotId, deliveryDate: '2030-01-07' }).expect(200);
+    expect(otherDay.body.items).toEqual([]);
+    const refused = await auditor.get('/audit/events').query({ autoclave: 'AC-1' }).expect(400);
+    expect(JSON.stringify(refused.body)).toContain('autoclave');
+  });
+
   it('never shows a credential’s hash: the field is named, its value replaced', async () => {
     const events = await eventsOf(userStreamName(production.id)).expect(200);
     const passwordSet = events.body.events.find((event: { type: string }) => event.type === 'PasswordSet');

@@ -121,6 +121,32 @@ export class EventSearchQueryDto {
   @IsISO8601({ strict: true })
   recordedTo?: string;
 
+  @ApiPropertyOptional({ description: 'Events whose data names this tracer' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  tracerId?: string;
+
+  @ApiPropertyOptional({ description: 'Events whose data names this delivery slot (with deliveryDate: a slot-day)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  slotId?: string;
+
+  @ApiPropertyOptional({ description: "Events of this delivery date's delivery days, or whose data names the date" })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  deliveryDate?: string;
+
+  @ApiPropertyOptional({
+    description: 'Events of this lot (batch): its vials, and the releases naming it',
+    example: 'FDG-261207-1',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(20)
+  lot?: string;
+
   @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100, description: 'Most matches to answer' })
   @IsOptional()
   @Type(() => Number)

@@ -2,6 +2,8 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { mentions } from '@tracershop/domain/audit';
+import { normaliseLotNumber } from '@tracershop/domain/ordering';
 import { Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
@@ -13,7 +15,8 @@ const PAGE = 1000;
 /**
  * Cross-record search (GMP, auditor capability 4): the record in global order, filtered by what
  * every envelope records: correlation id ("everything this command caused"), actor, type, stream
- * prefix, recorded time. It scans at most `scan` events a request and says where it stopped
+ * prefix, recorded time; and by what the data names: tracer, slot and delivery date (a slot-day),
+ * lot (a batch). A filter on anything else is refused (400), never ignored. It scans at most `scan` events a request and says where it stopped
  * (`nextPosition`), so a search never silently misses what lies further on: ask again from there.
  */
 @ApiTags('audit')
@@ -26,18 +29,28 @@ export class EventSearchController {
 
   @Get()
   @Allow(...AUDITORS)
-  @ApiOperation({ summary: 'Events across every stream, by correlation id, actor, type, stream prefix and time' })
+  @ApiOperation({
+    summary:
+      'Events across every stream, by correlation id, actor, type, stream prefix, time, tracer, slot-day and lot',
+  })
   async search(@Query() query: EventSearchQueryDto, @Req() request: FastifyRequest) {
     const { limit = 100, scan = 20_000 } = query;
     const from = query.recordedFrom === undefined ? null : Date.parse(query.recordedFrom);
     const to = query.recordedTo === undefined ? null : Date.parse(query.recordedTo);
+    const named = {
+      ...(query.tracerId !== undefined ? { tracerId: query.tracerId } : {}),
+      ...(query.slotId !== undefined ? { slotId: query.slotId } : {}),
+      ...(query.deliveryDate !== undefined ? { deliveryDate: query.deliveryDate } : {}),
+      ...(query.lot !== undefined ? { lot: normaliseLotNumber(query.lot) } : {}),
+    };
     const matches = (event: RecordedEvent) =>
       (query.correlationId === undefined || event.metadata.correlationId === query.correlationId) &&
       (query.actorId === undefined || event.metadata.actor.id === query.actorId) &&
       (query.type === undefined || event.type === query.type) &&
       (query.streamPrefix === undefined || event.streamId.startsWith(query.streamPrefix)) &&
       (from === null || Date.parse(event.metadata.recordedAt) >= from) &&
-      (to === null || Date.parse(event.metadata.recordedAt) <= to);
+      (to === null || Date.parse(event.metadata.recordedAt) <= to) &&
+      mentions(event, named);
     accountRead(this.logger, request, { read: 'search', query });
 
     const found: Array<{ streamId: string } & ReturnType<typeof auditedEvent>> = [];
