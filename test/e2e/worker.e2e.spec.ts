@@ -58,15 +58,16 @@ describe('the worker', () => {
         events.on('completed', ({ jobId: id, returnvalue }) => id === jobId && resolve(returnvalue));
         events.on('failed', ({ jobId: id, failedReason }) => id === jobId && reject(new Error(failedReason)));
       });
-      expect(await finished).toMatchObject({ broken: [] });
+      expect(await finished).toMatchObject({ broken: [], signatures: { unverified: [] } });
       const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
       expect(metrics.text).toMatch(/tracershop_hash_chain_broken_streams\{[^}]*\} 0/);
+      expect(metrics.text).toMatch(/tracershop_signatures_unverified\{[^}]*\} 0/);
       // And as evidence: an event of the month's integrity checks, by the worker, named after the job
       const month = new Date().toISOString().slice(0, 7);
       const [checked] = await worker.get<EventStore>(EVENT_STORE).readStream(`audit.integrityChecks-${month}`);
       expect(checked).toMatchObject({
         type: 'IntegrityChecked',
-        data: { checkId: `job-${jobId}`, streamId: null, broken: [] },
+        data: { checkId: `job-${jobId}`, streamId: null, broken: [], signatures: { unverified: [] } },
         metadata: { actor: { kind: 'system', id: 'worker' } },
       });
     } finally {

@@ -4,7 +4,7 @@
  *   status                  each projection's state, position, lag and failure; the legacy sync's counts
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
- *   verify [stream]         check hash chains: one stream, or every stream
+ *   verify [stream]         check hash chains and signatures: one stream, or every stream
  *   export                  a certified copy of streams: JSON Lines, PDF and a manifest of hashes, recorded
  *   import-legacy           at go-live: queue the old database's rows for the legacy sync, step by step
  *   seed-demo               a demo catalogue and a person per role, on an empty deployment
@@ -32,9 +32,10 @@ import {
   type Role,
 } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
-import { verifyAllStreams, verifyStream, type EventStore } from '@tracershop/event-store';
+import { verifyAllStreams, verifyStreamAndSignatures, type EventStore } from '@tracershop/event-store';
 import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
+import { signatureHolds } from '../../api/src/ordering/signed-content';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
 import { localMomentOf } from '../../api/src/ordering/business-clock';
@@ -65,7 +66,7 @@ const USAGE = `usage: tracershop <command>
   status                  projections: state, position, lag, failure; the legacy sync's counts
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
-  verify [stream]         verify hash chains (one stream or all)
+  verify [stream]         verify hash chains and signatures (one stream or all)
   export (--stream <id> | --prefix <stream prefix>)... --out <directory>
                           a certified copy: events.jsonl, events.pdf and manifest.json (SHA-256 of
                           each file, each stream's revisions and chain head); recorded as an event
@@ -179,26 +180,36 @@ async function main(argv: string[]): Promise<number> {
       case 'verify': {
         const pipeline = new CommandPipeline({ store: opened.store });
         if (argument) {
-          const result = await verifyStream(opened.store, argument);
+          const { chain, signatures } = await verifyStreamAndSignatures(opened.store, argument, signatureHolds);
           console.log(
-            JSON.stringify(result, (_, value: unknown) => (typeof value === 'bigint' ? value.toString() : value)),
+            JSON.stringify({ ...chain, signatures }, (_, value: unknown) =>
+              typeof value === 'bigint' ? value.toString() : value,
+            ),
           );
-          await recordIntegrityCheck(pipeline, operatorActor(), { stream: result });
-          return result.ok ? 0 : 1;
+          await recordIntegrityCheck(pipeline, operatorActor(), { stream: chain, signatures });
+          return chain.ok && signatures.unverified.length === 0 ? 0 : 1;
         }
-        const report = await verifyAllStreams(opened.store);
+        const report = await verifyAllStreams(opened.store, undefined, signatureHolds);
         const recorded = await recordIntegrityCheck(pipeline, operatorActor(), { all: report });
+        const unverified = report.signatures?.unverified ?? [];
         console.log(`recorded as IntegrityChecked on ${recorded.streamId} at position ${recorded.position ?? '-'}`);
         console.log(
           `verified ${report.streams} streams, ${report.events} events up to position ${report.upTo ?? '-'}: ` +
-            (report.broken.length === 0 ? 'all chains intact' : `${report.broken.length} BROKEN`),
+            (report.broken.length === 0 ? 'all chains intact' : `${report.broken.length} BROKEN`) +
+            `; ${report.signatures?.checked ?? 0} signatures: ` +
+            (unverified.length === 0 ? 'all verified' : `${unverified.length} DO NOT VERIFY`),
         );
         for (const broken of report.broken) {
           console.log(
             `  ${broken.streamId} breaks at revision ${broken.brokenAt}: ${broken.problem} (${broken.message})`,
           );
         }
-        return report.broken.length === 0 ? 0 : 1;
+        for (const signature of unverified) {
+          console.log(
+            `  ${signature.streamId} revision ${signature.revision} (${signature.type}): the ${signature.meaning} signature does not verify`,
+          );
+        }
+        return report.broken.length === 0 && unverified.length === 0 ? 0 : 1;
       }
       case 'user':
         return await userCommand(config, opened, argv.slice(1));

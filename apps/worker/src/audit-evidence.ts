@@ -14,7 +14,7 @@ import {
   type RecordIntegrityCheck,
   type RecordReconciliation,
 } from '@tracershop/domain/audit';
-import type { Actor, ChainVerification, VerificationReport } from '@tracershop/event-store';
+import type { Actor, ChainVerification, SignatureReport, VerificationReport } from '@tracershop/event-store';
 
 export const integrityCheckCommand: CommandDefinition<RecordIntegrityCheck, IntegrityCheckEvent, IntegrityChecksState> =
   {
@@ -39,7 +39,7 @@ const brokenChain = (broken: Extract<ChainVerification, { ok: false }>) => ({
 export function recordIntegrityCheck(
   pipeline: CommandPipeline,
   actor: Actor,
-  result: { all: VerificationReport } | { stream: ChainVerification },
+  result: { all: VerificationReport } | { stream: ChainVerification; signatures?: SignatureReport },
   checkId: string = randomUUID(),
   at: string = new Date().toISOString(),
 ): Promise<CommandResult> {
@@ -53,6 +53,7 @@ export function recordIntegrityCheck(
           events: result.all.events,
           upTo: result.all.upTo,
           broken: result.all.broken.map(brokenChain),
+          ...(result.all.signatures ? { signatures: result.all.signatures } : {}),
           at,
         }
       : {
@@ -63,6 +64,7 @@ export function recordIntegrityCheck(
           events: result.stream.ok ? result.stream.eventCount : 0,
           upTo: null,
           broken: result.stream.ok ? [] : [brokenChain(result.stream)],
+          ...(result.signatures ? { signatures: result.signatures } : {}),
           at,
         };
   return pipeline.execute(integrityCheckCommand, command, {

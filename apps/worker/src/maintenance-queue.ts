@@ -6,6 +6,7 @@ import { Gauge } from 'prom-client';
 import type { TracershopConfig } from '@tracershop/config';
 import type { EventStore } from '@tracershop/event-store';
 import type { ReadinessCheck } from '@tracershop/platform';
+import { signatureHolds } from '../../api/src/ordering/signed-content';
 import { recordIntegrityCheck } from './audit-evidence';
 import { EVENT_STORE, PINO_LOGGER, TracershopMetrics, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { verifyAllStreams, type VerificationReport } from '@tracershop/event-store';
@@ -27,6 +28,7 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
   private queue?: Queue;
   private worker?: Worker;
   private readonly brokenChains: Gauge;
+  private readonly unverifiedSignatures: Gauge;
   private readonly lastVerification: Gauge;
 
   constructor(
@@ -38,6 +40,11 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
     this.brokenChains = new Gauge({
       name: 'tracershop_hash_chain_broken_streams',
       help: 'Streams whose hash chain failed the last verification',
+      registers: [metrics.registry],
+    });
+    this.unverifiedSignatures = new Gauge({
+      name: 'tracershop_signatures_unverified',
+      help: 'Signed events whose signature did not verify against the event in the last verification',
       registers: [metrics.registry],
     });
     this.lastVerification = new Gauge({
@@ -78,8 +85,9 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
 
   private async process(job: Job): Promise<VerificationReport> {
     if (job.name !== VERIFY_HASH_CHAINS) throw new Error(`Unknown maintenance job ${job.name}`);
-    const report = await verifyAllStreams(this.store, (streams) => void job.updateProgress(streams));
+    const report = await verifyAllStreams(this.store, (streams) => void job.updateProgress(streams), signatureHolds);
     this.brokenChains.set(report.broken.length);
+    this.unverifiedSignatures.set(report.signatures?.unverified.length ?? 0);
     this.lastVerification.set(Date.now() / 1000);
     // The result is evidence: kept as an event, attributed to the worker (GMP: integrity verification).
     await recordIntegrityCheck(
@@ -88,9 +96,16 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
       { all: report },
       `job-${job.id}`,
     );
-    const summary = { streams: report.streams, events: report.events, broken: report.broken.length };
-    if (report.broken.length > 0)
-      this.logger.error({ ...summary, broken: report.broken }, 'hash chain verification FAILED');
+    const unverified = report.signatures?.unverified ?? [];
+    const summary = {
+      streams: report.streams,
+      events: report.events,
+      broken: report.broken.length,
+      signatures: report.signatures?.checked ?? 0,
+      unverifiedSignatures: unverified.length,
+    };
+    if (report.broken.length > 0 || unverified.length > 0)
+      this.logger.error({ ...summary, broken: report.broken, unverified }, 'hash chain verification FAILED');
     else this.logger.info(summary, 'hash chain verification passed');
     return report;
   }

@@ -28,7 +28,23 @@ export interface RecordIntegrityCheck {
   /** The `$all` position the walk reached (every stream); null for one stream. */
   upTo: string | null;
   broken: BrokenChain[];
+  /** Every signature checked against its event, when the check covered them. */
+  signatures?: SignatureCheck;
   at: string;
+}
+
+/** A signed event whose signature does not verify against it. */
+export interface UnverifiedSignature {
+  streamId: string;
+  revision: string;
+  eventId: string;
+  type: string;
+  meaning: string;
+}
+
+export interface SignatureCheck {
+  checked: number;
+  unverified: UnverifiedSignature[];
 }
 
 export interface IntegrityCheckedData {
@@ -38,6 +54,11 @@ export interface IntegrityCheckedData {
   events: number;
   upTo: string | null;
   broken: BrokenChain[];
+  /**
+   * Addition to the contract (absent from earlier events): how many signatures were checked and
+   * which did not verify (GMP capability 7: "each signature's record hash").
+   */
+  signatures?: SignatureCheck;
   /** When the check finished (also the event's `occurredAt`). */
   checkedAt: string;
 }
@@ -50,6 +71,24 @@ export interface IntegrityChecksState {
 }
 
 const COUNT = { min: 0, max: Number.MAX_SAFE_INTEGER, code: 'INVALID_CHECK_COUNT' };
+
+function requireSignatureCheck(check: SignatureCheck): SignatureCheck {
+  if (!Array.isArray(check.unverified)) {
+    throw ruleViolated('INVALID_CHECK_RESULT', 'signatures.unverified lists the signatures that do not hold', {
+      field: 'signatures.unverified',
+    });
+  }
+  return {
+    checked: requireInteger(check.checked, 'signatures.checked', COUNT),
+    unverified: check.unverified.map(({ streamId, revision, eventId, type, meaning }) => ({
+      streamId,
+      revision,
+      eventId,
+      type,
+      meaning,
+    })),
+  };
+}
 
 function decide(command: RecordIntegrityCheck, state: IntegrityChecksState): IntegrityCheckEvent[] {
   const checkedAt = requireInstant(command.at);
@@ -69,6 +108,7 @@ function decide(command: RecordIntegrityCheck, state: IntegrityChecksState): Int
         events: requireInteger(command.events, 'events', COUNT),
         upTo: command.upTo,
         broken: command.broken.map(({ streamId, brokenAt, problem }) => ({ streamId, brokenAt, problem })),
+        ...(command.signatures !== undefined ? { signatures: requireSignatureCheck(command.signatures) } : {}),
         checkedAt,
       },
     },

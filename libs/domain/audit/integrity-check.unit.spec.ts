@@ -47,6 +47,26 @@ describe('IntegrityChecks', () => {
       .then([checked({ broken })]);
   });
 
+  it('given signatures checked too, then how many and each that does not verify are on record', () => {
+    const unverified = [
+      {
+        streamId: 'ordering.deliveryDay-e:2026-12-07',
+        revision: '2',
+        eventId: 'event-2',
+        type: 'ActivityReleased',
+        meaning: 'release',
+      },
+    ];
+    spec
+      .given([])
+      .when(check({ signatures: { checked: 7, unverified } }))
+      .then([checked({ signatures: { checked: 7, unverified } })]);
+    spec
+      .given([])
+      .when(check({ signatures: { checked: -1, unverified: [] } }))
+      .thenThrows('INVALID_CHECK_COUNT');
+  });
+
   it('given the same check recorded already (a retried job), then nothing is added; another check is', () => {
     spec.given([checked()]).when(check()).thenNothing();
     spec

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MemoryEventStore } from './adapters/memory/memory-event-store';
 import type { NewEvent } from './envelope';
-import { verifyAllStreams, verifyStream } from './verify-stream';
+import { verifyAllStreams, verifyStream, verifyStreamAndSignatures, type SignatureVerifier } from './verify-stream';
 
 const event = (n: number): NewEvent => ({
   type: 'Counted',
@@ -39,6 +39,36 @@ describe('hash chain verification of stored streams', () => {
     expect(report.broken).toEqual([
       expect.objectContaining({ streamId: 'b-1', brokenAt: 1n, problem: 'hash_mismatch' }),
     ]);
+  });
+
+  it('given a verifier, then every signed event is checked and those that do not hold are named', async () => {
+    const store = new MemoryEventStore();
+    const signed = (n: number): NewEvent => {
+      const base = event(n);
+      return {
+        ...base,
+        metadata: {
+          ...base.metadata,
+          signature: { signerId: 'u', printedName: 'U', meaning: 'release', signedAt: 'now', recordHash: `h${n}` },
+        },
+      };
+    };
+    await store.append('a-1', [event(1), signed(2)], 'no_stream');
+    await store.append('b-1', [signed(3)], 'no_stream');
+    // Here a signature holds when it signed an even n.
+    const verify: SignatureVerifier = (recorded) =>
+      recorded.metadata.signature ? (recorded.data as { n: number }).n % 2 === 0 : null;
+    const report = await verifyAllStreams(store, undefined, verify);
+    expect(report.signatures).toEqual({
+      checked: 2,
+      unverified: [
+        { streamId: 'b-1', revision: '0', eventId: expect.any(String), type: 'Counted', meaning: 'release' },
+      ],
+    });
+    expect(report.broken).toEqual([]);
+    expect((await verifyAllStreams(store)).signatures).toBeUndefined();
+    const one = await verifyStreamAndSignatures(store, 'a-1', verify);
+    expect(one).toMatchObject({ chain: { ok: true, eventCount: 2 }, signatures: { checked: 1, unverified: [] } });
   });
 
   it('given an empty store, then there is nothing to verify', async () => {

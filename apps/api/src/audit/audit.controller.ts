@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { verifySignatureBlock, type Principal } from '@tracershop/auth';
+import type { Principal } from '@tracershop/auth';
 import { fieldHistory, reviewedEventOf } from '@tracershop/domain/audit';
 import { redactSecretFields, redactSecrets } from '@tracershop/domain/identity';
 import {
@@ -14,7 +14,7 @@ import {
 } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, HttpProblem, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
-import { signedContentOfEvent } from '../ordering/signed-content';
+import { signatureHolds } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
 import { auditedAggregateOf } from './audited-aggregates';
 
@@ -134,17 +134,6 @@ export class AuditController {
     if (events.length === 0) throw notFound();
     return events;
   }
-}
-
-/**
- * Whether a signed event's signature holds: its `recordHash` is the hash of what the event says
- * was signed (rebuilt from the event), on this stream. Null for an event that carries none.
- */
-export function signatureHolds(event: RecordedEvent): boolean | null {
-  const { signature } = event.metadata;
-  if (!signature) return null;
-  const content = signedContentOfEvent(event.type, event.data, event.streamId);
-  return content !== null && verifySignatureBlock(signature, event.streamId, content);
 }
 
 /** Auditors' reads are themselves on record (GMP: access accounting): what was read, by whom. */

@@ -11,7 +11,7 @@ import {
 import { AUDITORS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
-import { signatureHolds } from './audit.controller';
+import { signatureHolds } from '../ordering/signed-content';
 import { SignatureRegisterQueryDto } from './audit.dto';
 
 /** The signed event of a register entry: its release or review, signed at that time with that hash. */

@@ -1,5 +1,7 @@
+import { verifySignatureBlock } from '@tracershop/auth';
 import type { CalendarDate } from '@tracershop/domain/catalog';
 import { normaliseLotNumber } from '@tracershop/domain/ordering';
+import type { RecordedEvent } from '@tracershop/event-store';
 
 /**
  * What a release, a correction or an audit trail review signs (Part 11 §11.70: the signature is
@@ -107,4 +109,15 @@ export function signedContentOfEvent(type: string, data: unknown, streamId: stri
     default:
       return null;
   }
+}
+
+/**
+ * Whether a signed event's signature holds: its `recordHash` is the hash of what the event says
+ * was signed (rebuilt from the event), on this stream. Null for an event that carries none.
+ */
+export function signatureHolds(event: RecordedEvent): boolean | null {
+  const { signature } = event.metadata;
+  if (!signature) return null;
+  const content = signedContentOfEvent(event.type, event.data, event.streamId);
+  return content !== null && verifySignatureBlock(signature, event.streamId, content);
 }

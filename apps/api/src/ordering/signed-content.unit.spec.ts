@@ -1,8 +1,12 @@
 import { signatureBlockFor } from '@tracershop/auth';
 import { deliveryDayStreamName } from '@tracershop/domain/ordering';
 import { Position, type RecordedEvent } from '@tracershop/event-store';
-import { signatureHolds } from '../audit/audit.controller';
-import { activityReleaseContent, injectionReleaseContent, releaseCorrectionContent } from './signed-content';
+import {
+  activityReleaseContent,
+  injectionReleaseContent,
+  releaseCorrectionContent,
+  signatureHolds,
+} from './signed-content';
 
 const streamId = deliveryDayStreamName('ep-herlev', '2026-12-07');
 const rita = { id: 'user-rita', printedName: 'Rita Releaser' };
