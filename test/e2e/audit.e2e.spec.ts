@@ -100,6 +100,16 @@ describe('auditors read the record itself: every event of a stream, and the stat
       signatureVerified: true,
     });
     expect(placed.signatureVerified).toBeNull();
+    // Schema transparency: stored as shown (no upcaster), and the read models whose code used it
+    expect(placed.upcaster).toBeNull();
+    expect(placed.readBy).toEqual(
+      expect.arrayContaining([
+        { projection: 'record.ordering', version: expect.any(Number) },
+        { projection: 'legacy.tracershop', version: expect.any(Number) },
+        { projection: 'live.dashboards', version: expect.any(Number) },
+      ]),
+    );
+    expect(placed.readBy.map(({ projection }: { projection: string }) => projection)).not.toContain('record.catalog');
     expect(placed).toMatchObject({
       revision: '0',
       type: 'OrderPlaced',

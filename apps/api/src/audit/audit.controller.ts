@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
 } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, HttpProblem, PINO_LOGGER } from '@tracershop/platform';
+import { allProjections } from '@tracershop/projections/all';
 import { AUDITORS } from '../access-roles';
 import { signatureHolds } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
@@ -142,6 +143,20 @@ export function accountRead(logger: Logger, request: FastifyRequest, read: Recor
   logger.info({ audit: { ...read, readerId: reader.id, reader: reader.username } }, 'audit read');
 }
 
+/**
+ * Schema transparency (GMP capability 10): the read models whose code used the event, with the
+ * version of that code. A projection reads an event when it handles its type on that stream.
+ */
+function readBy(event: RecordedEvent): Array<{ projection: string; version: number }> {
+  return allProjections
+    .filter(
+      (projection) =>
+        projection.eventTypes.includes(event.type) &&
+        (!projection.streamPrefixes || projection.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix))),
+    )
+    .map((projection) => ({ projection: projection.name, version: projection.version }));
+}
+
 export function auditedEvent(event: RecordedEvent) {
   const { data, redacted } = redactSecrets(event.type, event.data);
   const { metadata } = event;
@@ -150,6 +165,9 @@ export function auditedEvent(event: RecordedEvent) {
     position: event.position.toString(),
     type: event.type,
     schemaVersion: metadata.schemaVersion,
+    // No upcaster exists yet: what is shown is the event as stored, in its stored schema version.
+    upcaster: null,
+    readBy: readBy(event),
     data,
     ...(redacted.length > 0 ? { redacted } : {}),
     recordedAt: metadata.recordedAt,
