@@ -22,7 +22,9 @@ export {
   type ProjectionEngineOptions,
 } from './projection-engine';
 export {
+  CheckpointStore,
   HANDOVER_TIMEOUT_SECONDS,
+  type Checkpoint,
   type CheckpointSlot,
   type CheckpointStatus,
   type ProjectionFailure,

@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { loadConfiguration } from '@tracershop/config';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import type { EventStore } from '@tracershop/event-store';
 import { createHttpApp, createLogger, EVENT_STORE } from '@tracershop/platform';
-import { MAINTENANCE_QUEUE, MaintenanceQueue, queuePrefix } from '../../apps/worker/src/maintenance-queue';
+import { MAINTENANCE_QUEUE, queuePrefix } from '../../apps/worker/src/maintenance-queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { verifyThroughTheQueue } from './maintenance-job';
 
 describe('the worker', () => {
   const suffix = randomBytes(4).toString('hex');
@@ -47,31 +48,18 @@ describe('the worker', () => {
   });
 
   it('runs a hash-chain verification from its queue and records the result as a metric', async () => {
-    const events = new QueueEvents(MAINTENANCE_QUEUE, {
-      connection: { url: config.redisUrl },
-      prefix: queuePrefix(config),
+    const { jobId, result } = await verifyThroughTheQueue(worker, config);
+    expect(result).toMatchObject({ broken: [], signatures: { unverified: [] } });
+    const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/tracershop_hash_chain_broken_streams\{[^}]*\} 0/);
+    expect(metrics.text).toMatch(/tracershop_signatures_unverified\{[^}]*\} 0/);
+    // And as evidence: an event of the month's integrity checks, by the worker, named after the job
+    const month = new Date().toISOString().slice(0, 7);
+    const [checked] = await worker.get<EventStore>(EVENT_STORE).readStream(`audit.integrityChecks-${month}`);
+    expect(checked).toMatchObject({
+      type: 'IntegrityChecked',
+      data: { checkId: `job-${jobId}`, streamId: null, broken: [], signatures: { unverified: [] } },
+      metadata: { actor: { kind: 'system', id: 'worker' } },
     });
-    try {
-      await events.waitUntilReady();
-      const jobId = await worker.get(MaintenanceQueue).enqueueVerification();
-      const finished = new Promise<unknown>((resolve, reject) => {
-        events.on('completed', ({ jobId: id, returnvalue }) => id === jobId && resolve(returnvalue));
-        events.on('failed', ({ jobId: id, failedReason }) => id === jobId && reject(new Error(failedReason)));
-      });
-      expect(await finished).toMatchObject({ broken: [], signatures: { unverified: [] } });
-      const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
-      expect(metrics.text).toMatch(/tracershop_hash_chain_broken_streams\{[^}]*\} 0/);
-      expect(metrics.text).toMatch(/tracershop_signatures_unverified\{[^}]*\} 0/);
-      // And as evidence: an event of the month's integrity checks, by the worker, named after the job
-      const month = new Date().toISOString().slice(0, 7);
-      const [checked] = await worker.get<EventStore>(EVENT_STORE).readStream(`audit.integrityChecks-${month}`);
-      expect(checked).toMatchObject({
-        type: 'IntegrityChecked',
-        data: { checkId: `job-${jobId}`, streamId: null, broken: [], signatures: { unverified: [] } },
-        metadata: { actor: { kind: 'system', id: 'worker' } },
-      });
-    } finally {
-      await events.close();
-    }
   });
 });

@@ -13,6 +13,9 @@ export const AUDITORS: Role[] = ['admin', 'auditor'];
  * took no part in (the decider checks). Auditors only read: they never call a write endpoint.
  */
 export const AUDIT_TRAIL_REVIEWERS: Role[] = ['releaser'];
+/** Incidents the worker raised (Annex 11 §13): who reads them, and who closes them with a root cause. */
+export const INCIDENT_READERS: Role[] = ['admin', 'production', 'releaser', 'auditor'];
+export const INCIDENT_HANDLERS: Role[] = ['admin', 'releaser'];
 /** Shop admins give people access to their customers (and take it back); administrators to any. */
 export const CUSTOMER_ACCESS_GRANTORS: Role[] = ['admin', 'shop-admin'];
 export const CUSTOMER_ACCESS_READERS: Role[] = ['admin', 'shop-admin', 'auditor'];

@@ -14,6 +14,11 @@ import { verifyAllStreams, type VerificationReport } from '@tracershop/event-sto
 export const MAINTENANCE_QUEUE = 'tracershop-maintenance';
 export const VERIFY_HASH_CHAINS = 'verify-hash-chains';
 
+/** A verification job's result: the report, with each broken chain's revision as a decimal string. */
+export type VerificationResult = Omit<VerificationReport, 'broken'> & {
+  broken: Array<Omit<VerificationReport['broken'][number], 'brokenAt'> & { brokenAt: string }>;
+};
+
 export const queuePrefix = (config: TracershopConfig) => `tracershop:${config.databases.events}`;
 
 const WORKER_ACTOR = { kind: 'system', id: 'worker', printedName: 'Tracershop worker', role: 'system' } as const;
@@ -83,7 +88,7 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
     return { healthy: running, details: { running, queue: MAINTENANCE_QUEUE, ...counts } };
   }
 
-  private async process(job: Job): Promise<VerificationReport> {
+  private async process(job: Job): Promise<VerificationResult> {
     if (job.name !== VERIFY_HASH_CHAINS) throw new Error(`Unknown maintenance job ${job.name}`);
     const report = await verifyAllStreams(this.store, (streams) => void job.updateProgress(streams), signatureHolds);
     this.brokenChains.set(report.broken.length);
@@ -107,6 +112,7 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
     if (report.broken.length > 0 || unverified.length > 0)
       this.logger.error({ ...summary, broken: report.broken, unverified }, 'hash chain verification FAILED');
     else this.logger.info(summary, 'hash chain verification passed');
-    return report;
+    // The job's result is stored as JSON in Redis: revisions go as decimal strings, as in the event.
+    return { ...report, broken: report.broken.map((chain) => ({ ...chain, brokenAt: chain.brokenAt.toString() })) };
   }
 }

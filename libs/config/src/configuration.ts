@@ -34,6 +34,8 @@ export interface TracershopConfig {
    * `LEGACY_SYNC_BATCH` captured changes per read.
    */
   legacySync: { enabled: boolean; intervalMs: number; batchSize: number };
+  /** The worker looks for causes of incidents every `INCIDENT_POLL_MS`. */
+  incidents: { pollMs: number };
   maxEventBytes: number;
   /**
    * Ids for the old system's tables: Tracershop hands out even ids only (the old system's
@@ -229,6 +231,7 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       intervalMs: integer('LEGACY_SYNC_INTERVAL_MS', 500, 10, 600_000),
       batchSize: integer('LEGACY_SYNC_BATCH', 100, 1, 10_000),
     },
+    incidents: { pollMs: integer('INCIDENT_POLL_MS', 2_000, 10, 600_000) },
     maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
     legacyIds: {
       floor: integer('LEGACY_ID_FLOOR', 2, 0, 2_147_483_646),

@@ -1,17 +1,41 @@
-import { auditEventSchemaVersions, type AuditTrailReviewedData } from '@tracershop/domain/audit';
-import { identityEventSchemaVersions, type SignatureAttemptFailedData } from '@tracershop/domain/identity';
+import {
+  auditEventSchemaVersions,
+  incidentIds,
+  type AuditTrailReviewedData,
+  type IncidentClosedData,
+  type IncidentKind,
+  type IncidentRaisedData,
+  type IntegrityCheckedData,
+} from '@tracershop/domain/audit';
+import {
+  identityEventSchemaVersions,
+  type SignatureAttemptFailedData,
+  type UserLockedOutData,
+} from '@tracershop/domain/identity';
 import type { RecordedEvent } from '@tracershop/event-store';
 import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
 import { auditTableDefinitions, auditTables } from './audit-tables';
 
 export const AUDIT_PROJECTION_NAME = 'record.audit';
 
-export const auditRecordEventTypes = ['AuditTrailReviewed', 'SignatureAttemptFailed'] as const;
+export const auditRecordEventTypes = [
+  'AuditTrailReviewed',
+  'SignatureAttemptFailed',
+  'UserLockedOut',
+  'IntegrityChecked',
+  'IncidentRaised',
+  'IncidentClosed',
+] as const;
+type AuditRecordEventType = (typeof auditRecordEventTypes)[number];
 
 /** The version of each event type this projection reads; a newer one stops it rather than be misread. */
-const readsSchemaVersion: Readonly<Record<(typeof auditRecordEventTypes)[number], number>> = {
+const readsSchemaVersion: Readonly<Record<AuditRecordEventType, number>> = {
   AuditTrailReviewed: auditEventSchemaVersions.AuditTrailReviewed,
   SignatureAttemptFailed: identityEventSchemaVersions.SignatureAttemptFailed,
+  UserLockedOut: identityEventSchemaVersions.UserLockedOut,
+  IntegrityChecked: auditEventSchemaVersions.IntegrityChecked,
+  IncidentRaised: auditEventSchemaVersions.IncidentRaised,
+  IncidentClosed: auditEventSchemaVersions.IncidentClosed,
 };
 
 /** A UTC instant as a `DATETIME(3)` literal. */
@@ -70,16 +94,121 @@ async function signatureFailed(event: RecordedEvent, tx: ProjectionTransaction):
   );
 }
 
-/** What a record's audit trail review reads besides the record: earlier reviews and failed signatures. */
+/** A cause the worker raises an incident for (once: the incident id is the cause's). */
+async function signal(
+  event: RecordedEvent,
+  tx: ProjectionTransaction,
+  incident: { incidentId: string; kind: IncidentKind; summary: string; details: Record<string, unknown> },
+): Promise<void> {
+  await tx.query(
+    // The same cause twice (never expected) is the same incident: the first stays.
+    `INSERT INTO ${tx.table(auditTables.incidentSignals)} (incident_id, kind, summary, details, detected_at, position)
+     VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE incident_id = incident_id`,
+    [
+      incident.incidentId,
+      incident.kind,
+      incident.summary,
+      JSON.stringify(incident.details),
+      utcDatetime(event.metadata.recordedAt),
+      event.position.toString(),
+    ],
+  );
+}
+
+function lockedOut(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
+  const { userId, until } = event.data as UserLockedOutData;
+  return signal(event, tx, {
+    incidentId: incidentIds.lockout(userId, until),
+    kind: 'account-locked-out',
+    summary: `Account locked out after repeated wrong passwords, until ${until}`,
+    details: { userId, until, streamId: event.streamId },
+  });
+}
+
+async function integrityChecked(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
+  const data = event.data as IntegrityCheckedData;
+  const unverified = data.signatures?.unverified.length ?? 0;
+  if (data.broken.length === 0 && unverified === 0) return;
+  await signal(event, tx, {
+    incidentId: incidentIds.integrityCheck(data.checkId),
+    kind: 'integrity-check-failed',
+    summary:
+      `Integrity check ${data.checkId}: ${data.broken.length} broken chain(s), ` +
+      `${unverified} signature(s) that do not verify`,
+    details: {
+      checkId: data.checkId,
+      broken: data.broken,
+      unverifiedSignatures: data.signatures?.unverified ?? [],
+      checkStream: event.streamId,
+    },
+  });
+}
+
+async function incidentRaised(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
+  const data = event.data as IncidentRaisedData;
+  await tx.query(
+    `INSERT INTO ${tx.table(auditTables.incidents)}
+       (incident_id, kind, summary, details, status, raised_at, raised_by, revision, position)
+     VALUES (?, ?, ?, ?, 'open', ?, ?, ?, ?)`,
+    [
+      data.incidentId,
+      data.kind,
+      data.summary,
+      JSON.stringify(data.details),
+      utcDatetime(data.raisedAt),
+      event.metadata.actor.printedName,
+      event.revision.toString(),
+      event.position.toString(),
+    ],
+  );
+}
+
+async function incidentClosed(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
+  const data = event.data as IncidentClosedData;
+  await tx.query(
+    `UPDATE ${tx.table(auditTables.incidents)}
+        SET status = 'closed', closed_at = ?, closed_by_id = ?, closed_by = ?, root_cause = ?, corrective_action = ?,
+            revision = ?, position = ?
+      WHERE incident_id = ?`,
+    [
+      utcDatetime(data.closedAt),
+      event.metadata.actor.id,
+      event.metadata.actor.printedName,
+      data.rootCause,
+      data.correctiveAction,
+      event.revision.toString(),
+      event.position.toString(),
+      data.incidentId,
+    ],
+  );
+}
+
+const handlers: Readonly<
+  Record<AuditRecordEventType, (event: RecordedEvent, tx: ProjectionTransaction) => Promise<void>>
+> = {
+  AuditTrailReviewed: reviewed,
+  SignatureAttemptFailed: signatureFailed,
+  UserLockedOut: lockedOut,
+  IntegrityChecked: integrityChecked,
+  IncidentRaised: incidentRaised,
+  IncidentClosed: incidentClosed,
+};
+
+/**
+ * What the audit context reads besides the record itself: the reviews of records and the failed
+ * attempts to sign them; the causes of incidents (a lockout, a failed integrity check), which the
+ * worker raises; and the incidents.
+ */
 export const auditProjection: Projection = {
   name: AUDIT_PROJECTION_NAME,
-  version: 1,
+  // 2: incident signals and incidents (a deployment rebuilds the live tables at version 1)
+  version: 2,
   target: 'record',
   eventTypes: auditRecordEventTypes,
-  streamPrefixes: ['audit.trailReviews-', 'identity.user-'],
+  streamPrefixes: ['audit.trailReviews-', 'identity.user-', 'audit.integrityChecks-', 'audit.incident-'],
   tables: auditTableDefinitions,
   async handle(event, tx) {
-    const type = event.type as (typeof auditRecordEventTypes)[number];
+    const type = event.type as AuditRecordEventType;
     const schemaVersion = readsSchemaVersion[type];
     if (schemaVersion === undefined) throw new Error(`${AUDIT_PROJECTION_NAME} does not handle ${event.type}`);
     // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
@@ -89,7 +218,6 @@ export const auditProjection: Projection = {
           `${AUDIT_PROJECTION_NAME} reads version ${schemaVersion}`,
       );
     }
-    if (type === 'AuditTrailReviewed') await reviewed(event, tx);
-    else await signatureFailed(event, tx);
+    await handlers[type](event, tx);
   },
 };

@@ -1,5 +1,5 @@
 import type { Pool } from 'mysql2/promise';
-import type { ReviewConclusion, ReviewException } from '@tracershop/domain/audit';
+import type { IncidentKind, ReviewConclusion, ReviewException } from '@tracershop/domain/audit';
 import type { SignatureBlock } from '@tracershop/event-store';
 import { assertValidDatabaseName, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import type { Page, PageOptions } from '../catalog/catalog-read-model';
@@ -51,6 +51,39 @@ export interface ReviewListOptions extends PageOptions {
   from?: string;
   /** Reviewed before (ISO instant). */
   to?: string;
+}
+
+export interface IncidentView {
+  incidentId: string;
+  kind: IncidentKind;
+  summary: string;
+  details: Record<string, unknown>;
+  status: 'open' | 'closed';
+  raisedAt: string;
+  raisedBy: string;
+  closed: {
+    at: string;
+    by: { userId: string; printedName: string };
+    rootCause: string;
+    correctiveAction: string;
+  } | null;
+  revision: string;
+  position: string;
+}
+
+/** A cause in the record the worker is to raise an incident for. */
+export interface IncidentSignal {
+  incidentId: string;
+  kind: IncidentKind;
+  summary: string;
+  details: Record<string, unknown>;
+  detectedAt: string;
+  position: string;
+}
+
+export interface IncidentListOptions extends PageOptions {
+  status?: 'open' | 'closed';
+  kind?: IncidentKind;
 }
 
 /** One signature of the register, with what it signed. */
@@ -122,6 +155,40 @@ function reviewOf(row: Row): AuditTrailReviewView {
     position: String(row.position),
   };
 }
+
+const INCIDENT_SELECT = `incident_id AS incidentId, kind, summary, CAST(details AS CHAR) AS details, status,
+  DATE_FORMAT(raised_at, ${INSTANT_FORMAT}) AS raisedAt, raised_by AS raisedBy,
+  DATE_FORMAT(closed_at, ${INSTANT_FORMAT}) AS closedAt, closed_by_id AS closedById, closed_by AS closedBy,
+  root_cause AS rootCause, corrective_action AS correctiveAction, CAST(revision AS CHAR) AS revision, position`;
+
+function incidentOf(row: Row): IncidentView {
+  const closedAt = text(row.closedAt);
+  return {
+    incidentId: String(row.incidentId),
+    kind: row.kind as IncidentKind,
+    summary: String(row.summary),
+    details: JSON.parse(String(row.details)) as Record<string, unknown>,
+    status: row.status as IncidentView['status'],
+    raisedAt: instant(row.raisedAt),
+    raisedBy: String(row.raisedBy),
+    closed:
+      closedAt === null
+        ? null
+        : {
+            at: instant(closedAt),
+            by: { userId: String(row.closedById), printedName: String(row.closedBy) },
+            rootCause: String(row.rootCause),
+            correctiveAction: String(row.correctiveAction),
+          },
+    revision: String(row.revision),
+    position: String(row.position),
+  };
+}
+
+const incidentSortKeys: readonly SortKey<IncidentView>[] = [
+  { column: 'raised_at', type: 'string', valueOf: (incident) => incident.raisedAt.replace('T', ' ').slice(0, 23) },
+  { column: 'incident_id', type: 'string', valueOf: (incident) => incident.incidentId },
+];
 
 const reviewSortKeys: readonly SortKey<AuditTrailReviewView>[] = [
   { column: 'reviewed_at', type: 'string', valueOf: (review) => review.reviewedAt.replace('T', ' ').slice(0, 23) },
@@ -249,6 +316,62 @@ export class AuditReadModel {
       items,
       nextCursor: rows.length > limit && last ? encodeCursor(SIGNATURE_LIST, SIGNATURE_KEYS, last) : null,
     };
+  }
+
+  /** Causes no incident has been raised for yet, oldest first. */
+  async pendingIncidentSignals(limit = 100): Promise<IncidentSignal[]> {
+    const rows = await this.rows(
+      `SELECT s.incident_id AS incidentId, s.kind, s.summary, CAST(s.details AS CHAR) AS details,
+         DATE_FORMAT(s.detected_at, ${INSTANT_FORMAT}) AS detectedAt, s.position
+       FROM ${this.tables[auditTables.incidentSignals]} s
+       LEFT JOIN ${this.tables[auditTables.incidents]} i ON i.incident_id = s.incident_id
+       WHERE i.incident_id IS NULL ORDER BY s.detected_at, s.incident_id LIMIT ?`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      incidentId: String(row.incidentId),
+      kind: row.kind as IncidentKind,
+      summary: String(row.summary),
+      details: JSON.parse(String(row.details)) as Record<string, unknown>,
+      detectedAt: instant(row.detectedAt),
+      position: String(row.position),
+    }));
+  }
+
+  /** Incidents by when they were raised, oldest first. */
+  async listIncidents(options: IncidentListOptions): Promise<Page<IncidentView>> {
+    const limit = requirePageSize(options.limit);
+    const conditions: Condition[] = [];
+    if (options.status !== undefined) conditions.push({ sql: 'status = ?', params: [options.status] });
+    if (options.kind !== undefined) conditions.push({ sql: 'kind = ?', params: [options.kind] });
+    if (options.cursor !== undefined && options.cursor !== null) {
+      conditions.push(afterKey(incidentSortKeys, decodeCursor('incidents', incidentSortKeys, options.cursor)));
+    }
+    const where = conditions.length > 0 ? `WHERE ${conditions.map((condition) => condition.sql).join(' AND ')}` : '';
+    const rows = await this.rows(
+      `SELECT ${INCIDENT_SELECT} FROM ${this.tables[auditTables.incidents]} ${where}
+       ORDER BY ${orderBy(incidentSortKeys)} LIMIT ?`,
+      [...conditions.flatMap((condition) => condition.params), limit + 1],
+    );
+    const items = rows.slice(0, limit).map(incidentOf);
+    const more = rows.length > limit;
+    return { items, nextCursor: more ? encodeCursor('incidents', incidentSortKeys, items[items.length - 1]) : null };
+  }
+
+  async getIncident(incidentId: string): Promise<IncidentView | null> {
+    const [row] = await this.rows(
+      `SELECT ${INCIDENT_SELECT} FROM ${this.tables[auditTables.incidents]} WHERE incident_id = ?`,
+      [incidentId],
+    );
+    return row ? incidentOf(row) : null;
+  }
+
+  async openIncidentCount(): Promise<number> {
+    const [row] = await this.rows(
+      `SELECT COUNT(*) AS open FROM ${this.tables[auditTables.incidents]} WHERE status = 'open'`,
+      [],
+    );
+    return Number(row?.open ?? 0);
   }
 
   /** The failed attempts to sign a record, oldest first; after an instant when given (the last review). */

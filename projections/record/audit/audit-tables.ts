@@ -2,12 +2,15 @@ import { maxLength } from '@tracershop/domain/catalog';
 
 /**
  * The audit context's read-model tables in the record database: the reviews of records' audit
- * trails, and the failed attempts to sign a record, by record. Stream names compare byte for byte
+ * trails, the failed attempts to sign a record, by record, what the record shows went wrong (an
+ * incident to raise), and the incidents raised. Stream names compare byte for byte
  * (`utf8mb4_bin`), as the event store compares them.
  */
 export const auditTables = {
   reviews: 'audit_trail_reviews',
   signatureFailures: 'audit_signature_failures',
+  incidentSignals: 'audit_incident_signals',
+  incidents: 'audit_incidents',
 } as const;
 
 export type AuditTable = (typeof auditTables)[keyof typeof auditTables];
@@ -54,5 +57,38 @@ export const auditTableDefinitions: Readonly<Record<AuditTable, (table: string) 
       position ${POSITION} NOT NULL,
       PRIMARY KEY (event_id),
       KEY failure_record (record_stream_id, failed_at)
+    ) ${TABLE_OPTIONS}`,
+
+  audit_incident_signals: (table) => `
+    CREATE TABLE ${table} (
+      incident_id ${ID} NOT NULL COMMENT 'the incident the cause raises (incidentIds)',
+      kind VARCHAR(32) NOT NULL,
+      summary VARCHAR(500) NOT NULL,
+      details JSON NOT NULL,
+      detected_at DATETIME(3) NOT NULL COMMENT 'UTC; when the causing event was recorded',
+      position ${POSITION} NOT NULL COMMENT 'the causing event',
+      PRIMARY KEY (incident_id),
+      KEY signal_time (detected_at, incident_id)
+    ) ${TABLE_OPTIONS}`,
+
+  audit_incidents: (table) => `
+    CREATE TABLE ${table} (
+      incident_id ${ID} NOT NULL,
+      kind VARCHAR(32) NOT NULL,
+      summary VARCHAR(500) NOT NULL,
+      details JSON NOT NULL,
+      status ENUM('open', 'closed') NOT NULL,
+      raised_at DATETIME(3) NOT NULL COMMENT 'UTC',
+      raised_by VARCHAR(200) NOT NULL COMMENT 'printed name of the raising actor',
+      closed_at DATETIME(3) NULL COMMENT 'UTC',
+      closed_by_id ${ID} NULL,
+      closed_by VARCHAR(200) NULL COMMENT 'printed name at closing',
+      root_cause TEXT NULL,
+      corrective_action TEXT NULL,
+      revision BIGINT UNSIGNED NOT NULL COMMENT 'the incident stream''s latest revision',
+      position ${POSITION} NOT NULL COMMENT 'the latest event',
+      PRIMARY KEY (incident_id),
+      KEY incident_status (status, raised_at, incident_id),
+      KEY incident_time (raised_at, incident_id)
     ) ${TABLE_OPTIONS}`,
 };

@@ -12,7 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { reviewConclusions, type ReviewConclusion } from '@tracershop/domain/audit';
+import { incidentKinds, reviewConclusions, type IncidentKind, type ReviewConclusion } from '@tracershop/domain/audit';
 import { SignatureCredentialsDto } from '../ordering/ordering.dto';
 import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 
@@ -218,4 +218,29 @@ export class ReviewAuditTrailDto {
   @ValidateNested()
   @Type(() => SignatureCredentialsDto)
   signature!: SignatureCredentialsDto;
+}
+
+export class IncidentListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['open', 'closed'] })
+  @IsOptional()
+  @IsIn(['open', 'closed'])
+  status?: 'open' | 'closed';
+
+  @ApiPropertyOptional({ enum: incidentKinds })
+  @IsOptional()
+  @IsIn(incidentKinds)
+  kind?: IncidentKind;
+}
+
+/** Closing an incident: what caused it, and what was done about it. */
+export class CloseIncidentDto {
+  @ApiProperty({ maxLength: 4000 })
+  @IsString()
+  @MaxLength(4000)
+  rootCause!: string;
+
+  @ApiProperty({ maxLength: 4000 })
+  @IsString()
+  @MaxLength(4000)
+  correctiveAction!: string;
 }
