@@ -121,7 +121,7 @@ export class BatchRows {
 
   /**
    * Writes the batch's changed rows: deletes the stored ones, inserts the new versions. The writes
-   * are deferred (`tx.deferWrite`): they go out with the checkpoint and the commit, so this belongs
+   * are deferred (`tx.deferWrite`, `tx.insertRows` with `deferred`): they go out with the checkpoint and the commit, so this belongs
    * at the end of `flushBatch`, after the batch's last read.
    */
   async flush(tx: ProjectionTransaction): Promise<void> {
@@ -204,6 +204,17 @@ async function insertRows(
   upsertKey?: readonly string[],
 ): Promise<void> {
   const columns = [...new Set(rows.flatMap((row) => Object.keys(row)))];
+  const complete = rows.every((row) => columns.every((column) => row[column] !== undefined));
+  if (!upsertKey && complete) {
+    // Plain inserts of whole rows (a rebuild's, mostly) go in bulk.
+    await tx.insertRows(
+      table,
+      columns,
+      rows.map((row) => columns.map((column) => row[column])),
+      { deferred: true },
+    );
+    return;
+  }
   const params: unknown[] = [];
   const values = rows.map((row) => {
     const cells = columns.map((column) => {

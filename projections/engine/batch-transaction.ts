@@ -3,6 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
 import { CheckpointMovedError } from './projection-errors';
+import { loadRows, type LoadOptions, type RowLoad } from './row-load';
 import type { EventBatch } from './subscription-batches';
 
 /** Who writes: which row of the checkpoint table, which tables, under which lock. */
@@ -89,24 +90,45 @@ function acceptsMultipleStatements(connection: PoolConnection): boolean {
   return core?.config?.multipleStatements === true;
 }
 
+/** A write the engine sends for the batch: a statement, or rows to insert in bulk. */
+export type DeferredWrite = SqlStatement | (RowLoad & { options: LoadOptions });
+
+const isLoad = (write: DeferredWrite): write is RowLoad & { options: LoadOptions } => 'rows' in write;
+
 /**
- * Runs statements in order and returns each one's result: one round trip when the connection
- * accepts several statements, else one at a time. The server stops at the first failing statement.
+ * Runs writes in order and returns each statement's result (a load's is undefined): consecutive
+ * statements go in one round trip when the connection accepts several, else one at a time; a bulk
+ * load goes on its own. The server stops at the first failing statement.
  */
-async function runStatements(connection: PoolConnection, statements: readonly SqlStatement[]): Promise<unknown[]> {
-  if (statements.length === 0) return [];
-  if (statements.length > 1 && acceptsMultipleStatements(connection)) {
-    const [results] = await connection.query(
-      statements.map((statement) => statement.sql).join(';\n'),
-      statements.flatMap((statement) => statement.params),
-    );
-    return results as unknown as unknown[];
-  }
+async function runStatements(connection: PoolConnection, writes: readonly DeferredWrite[]): Promise<unknown[]> {
   const results: unknown[] = [];
-  for (const statement of statements) {
-    const [result] = await connection.query(statement.sql, statement.params);
-    results.push(result);
+  let statements: SqlStatement[] = [];
+  const sendStatements = async () => {
+    const sending = statements;
+    statements = [];
+    if (sending.length > 1 && acceptsMultipleStatements(connection)) {
+      const [answers] = await connection.query(
+        sending.map((statement) => statement.sql).join(';\n'),
+        sending.flatMap((statement) => statement.params),
+      );
+      results.push(...(answers as unknown as unknown[]));
+      return;
+    }
+    for (const statement of sending) {
+      const [result] = await connection.query(statement.sql, statement.params);
+      results.push(result);
+    }
+  };
+  for (const write of writes) {
+    if (!isLoad(write)) {
+      statements.push(write);
+      continue;
+    }
+    await sendStatements();
+    await loadRows(connection, write, write.options);
+    results.push(undefined);
   }
+  await sendStatements();
   return results;
 }
 
@@ -156,8 +178,10 @@ async function applyOnce(
         false,
       );
     }
-    const deferred: SqlStatement[] = [];
-    const tx = projectionTransactionOn(connection, projection.name, writer.tables, mode, deferred);
+    const deferred: DeferredWrite[] = [];
+    const tx = projectionTransactionOn(connection, projection.name, writer.tables, mode, deferred, {
+      warningsAllowed: projection.sqlMode !== undefined && !/STRICT_(ALL|TRANS)_TABLES/.test(projection.sqlMode),
+    });
     const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
       if (isTransientDatabaseError(error)) throw error;
       await connection.query('ROLLBACK');
@@ -235,8 +259,14 @@ export function projectionTransactionOn(
   projectionName: string,
   tables: ReadonlyMap<string, string>,
   mode: ApplyMode,
-  deferred?: SqlStatement[],
+  deferred?: DeferredWrite[],
+  loadOptions: LoadOptions = {},
 ): ProjectionTransaction {
+  const table = (logicalName: string): string => {
+    const name = tables.get(logicalName);
+    if (!name) throw new Error(`Projection ${projectionName} declares no table ${logicalName}`);
+    return name;
+  };
   return {
     mode,
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
@@ -251,10 +281,12 @@ export function projectionTransactionOn(
       const [rows] = await connection.query({ sql, typeCast: (field) => field.string() }, params as unknown[]);
       return rows as Record<string, string | null>[];
     },
-    table(logicalName: string): string {
-      const name = tables.get(logicalName);
-      if (!name) throw new Error(`Projection ${projectionName} declares no table ${logicalName}`);
-      return name;
+    async insertRows(logicalTable, columns, rows, options = {}) {
+      if (rows.length === 0) return;
+      const load: RowLoad = { table: table(logicalTable), columns, rows };
+      if (options.deferred && deferred) deferred.push({ ...load, options: loadOptions });
+      else await loadRows(connection, load, loadOptions);
     },
+    table,
   };
 }

@@ -15,6 +15,7 @@ export { fitLockName } from './physical-names';
 export { ProjectionLock } from './projection-lock';
 export { businessTimeOf } from './business-time';
 export { BatchRows, uniqueKeysOf, type BatchRowTable, type TextRow } from './batch-rows';
+export { loadRows, MIN_LOAD_ROWS, type LoadOptions, type RowLoad } from './row-load';
 export {
   DEFAULT_WAIT_FOR_POSITION_MS,
   ProjectionEngine,

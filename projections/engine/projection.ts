@@ -25,6 +25,18 @@ export interface ProjectionTransaction {
    */
   deferWrite(sql: string, params?: readonly unknown[]): Promise<void>;
   /**
+   * Inserts rows of a declared table, a value per column in every row (no column falls back to its
+   * default): at once, or with `deferred` among the deferred writes, in order. The rows go as a bulk
+   * load where the server takes one (`LOAD DATA LOCAL`, checked row for row), else as one INSERT;
+   * either fails as the INSERT would. Values: strings, finite numbers, bigints, booleans, null.
+   */
+  insertRows(
+    logicalTable: string,
+    columns: readonly string[],
+    rows: readonly (readonly unknown[])[],
+    options?: { deferred?: boolean },
+  ): Promise<void>;
+  /**
    * The quoted, database-qualified name of a declared table: the live table, or its shadow while
    * a rebuild runs. Handlers never spell table names themselves.
    */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
-import type { ProjectionTransaction } from '@tracershop/projections/engine';
+import { loadRows, type ProjectionTransaction } from '@tracershop/projections/engine';
 import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
 import { legacyColumns, legacyTableDefinitions, type LegacyContractTable } from './legacy-tables';
@@ -117,6 +117,15 @@ describe('legacy rows: a batch writes the net effect of its changes', () => {
         return (await connection.query(sql, params as unknown[]))[0] as R;
       },
       queryText: () => Promise.reject(new Error('not used')),
+      async insertRows(table, columns, rows) {
+        const recording = {
+          query: ((options: unknown, params?: unknown) => {
+            statements.push(typeof options === 'string' ? options : (options as { sql: string }).sql);
+            return connection.query(options as string, params as unknown[]);
+          }) as Connection['query'],
+        };
+        await loadRows(recording, { table: `\`${table}\``, columns, rows }, { warningsAllowed: true });
+      },
       async deferWrite(sql: string, params: readonly unknown[] = []) {
         statements.push(sql);
         await connection.query(sql, params as unknown[]);

@@ -210,7 +210,7 @@ export async function flushRows(tx: ProjectionTransaction, deferred = false): Pr
       table,
       rows.filter((row) => row.stored && row.deleted),
     );
-    await insertRows(tx, write, table, inserted);
+    await insertRows(tx, write, table, inserted, deferred);
     await deleteRows(
       tx,
       write,
@@ -270,6 +270,7 @@ async function insertRows(
   write: Write,
   table: LegacyTable,
   rows: readonly RowChange[],
+  deferred: boolean,
 ): Promise<void> {
   const notNull = NOT_NULL_COLUMNS.get(table) ?? new Set<string>();
   // The old system's own rows, one statement each (they are rare): the row may be there already.
@@ -297,13 +298,12 @@ async function insertRows(
   const alone = full.filter(lonely);
   const together = full.filter((values) => !lonely(values));
   for (const [columns, group] of bySignature(together, (values) => Object.keys(values))) {
-    for (const chunk of chunks(group)) {
-      const tuple = `(${columns.map(() => '?').join(', ')})`;
-      await write(
-        `INSERT INTO ${tx.table(table)} (${columns.map(quoted).join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}`,
-        chunk.flatMap((values) => columns.map((column) => values[column])),
-      );
-    }
+    await tx.insertRows(
+      table,
+      columns,
+      group.map((values) => columns.map((column) => values[column])),
+      { deferred },
+    );
   }
   for (const values of alone) {
     const columns = Object.keys(values);

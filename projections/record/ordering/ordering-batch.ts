@@ -40,9 +40,6 @@ const HISTORY_COLUMNS = [
   'details',
   'signature',
 ] as const;
-const HISTORY_ROW = `(${marks(HISTORY_COLUMNS.length)})`;
-/** `(?, …), (?, …) …` for this many history rows. */
-const valueRows = (count: number) => Array.from({ length: count }, () => HISTORY_ROW).join(', ');
 
 interface HistoryBatch {
   /** Each order's last history position as the batch sees it (0: none yet). */
@@ -135,12 +132,7 @@ export class OrderHistoryBuffer {
   }
 
   private async insert(tx: ProjectionTransaction, entries: readonly unknown[][]): Promise<void> {
-    const params: unknown[] = [];
-    for (const entry of entries) for (const value of entry) params.push(value);
-    await tx.query(
-      `INSERT INTO ${tx.table(this.table)} (${HISTORY_COLUMNS.map(quoted).join(', ')}) VALUES ${valueRows(entries.length)}`,
-      params,
-    );
+    await tx.insertRows(this.table, HISTORY_COLUMNS, entries);
   }
 
   private batchOf(tx: ProjectionTransaction): HistoryBatch {
