@@ -1,4 +1,9 @@
-import { auditEventSchemaVersions, type AuditTrailReviewedData } from '@tracershop/domain/audit';
+import {
+  auditEventSchemaVersions,
+  type AuditTrailReviewedData,
+  type IncidentClosedData,
+  type IncidentRaisedData,
+} from '@tracershop/domain/audit';
 import type { RecordedEvent } from '@tracershop/event-store';
 import {
   deliveryDayDecider,
@@ -7,7 +12,7 @@ import {
   type DeliveryDayState,
 } from '@tracershop/domain/ordering';
 import type { Projection, ProjectionTransaction } from '@tracershop/projections/engine';
-import { productionDayTopic, type LiveReview } from '@tracershop/realtime';
+import { INCIDENTS_TOPIC, productionDayTopic, type LiveIncident, type LiveReview } from '@tracershop/realtime';
 import { DELIVERY_DAY_STREAM_PREFIX, foldLiveChanges, messagesOf } from './live-rows';
 import { liveTableDefinitions, liveTables, utcDatetimeOf } from './live-tables';
 
@@ -35,7 +40,12 @@ export const liveDashboardEventTypes: readonly DeliveryDayEvent['type'][] = [
 /** Reviews of a delivery day's audit trail are announced on its production day. */
 const REVIEWED_DAY_STREAM_PREFIX = `audit.trailReviews-${DELIVERY_DAY_STREAM_PREFIX}`;
 
-const handled = new Set<string>([...liveDashboardEventTypes, 'AuditTrailReviewed']);
+/** Incidents are announced on their own topic. */
+const INCIDENT_STREAM_PREFIX = 'audit.incident-';
+const otherEventTypes = ['AuditTrailReviewed', 'IncidentRaised', 'IncidentClosed'] as const;
+type OtherEventType = (typeof otherEventTypes)[number];
+
+const handled = new Set<string>([...liveDashboardEventTypes, ...otherEventTypes]);
 
 /** A row write kept for the batch: its values in column order, without the key. */
 interface RowWrite {
@@ -60,6 +70,9 @@ interface BatchState {
   unsavedDays: Map<string, { state: DeliveryDayState; commit: string; prepare: string }>;
   unsavedOrders: Map<string, RowWrite>;
   unsavedGhosts: Map<string, RowWrite>;
+  /** Incidents as the batch sees them (read, or changed by its events). */
+  incidents: Map<string, LiveIncident>;
+  unsavedIncidents: Map<string, RowWrite>;
   messages: unknown[][];
 }
 
@@ -77,6 +90,8 @@ function batchOf(tx: ProjectionTransaction): BatchState {
       unsavedDays: new Map(),
       unsavedOrders: new Map(),
       unsavedGhosts: new Map(),
+      incidents: new Map(),
+      unsavedIncidents: new Map(),
       messages: [],
     };
     batches.set(tx, batch);
@@ -140,7 +155,8 @@ async function loadDays(tx: ProjectionTransaction, batch: BatchState, streamIds:
 /** Reads every delivery day the batch's events touch, one statement per 500 days, before the first event. */
 async function prepareBatch(events: readonly RecordedEvent[], tx: ProjectionTransaction): Promise<void> {
   const batch = batchOf(tx);
-  const wanted = [...new Set(events.map((event) => event.streamId))].filter((id) => !batch.days.has(id));
+  const days = events.filter((event) => event.streamId.startsWith(DELIVERY_DAY_STREAM_PREFIX));
+  const wanted = [...new Set(days.map((event) => event.streamId))].filter((id) => !batch.days.has(id));
   await loadDays(tx, batch, wanted);
 }
 
@@ -215,10 +231,12 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   }
   const orders = upsertRows(batch.unsavedOrders);
   const ghosts = upsertRows(batch.unsavedGhosts);
+  const incidents = upsertRows(batch.unsavedIncidents);
   const messages = batch.messages;
   batch.unsavedDays.clear();
   batch.unsavedOrders.clear();
   batch.unsavedGhosts.clear();
+  batch.unsavedIncidents.clear();
   batch.messages = [];
   // VALUES() in ON DUPLICATE KEY UPDATE is deprecated in MySQL 8.0.20+ but is the one form MariaDB also accepts.
   await insertRows(
@@ -249,19 +267,82 @@ async function flushBatch(tx: ProjectionTransaction): Promise<void> {
   );
   await insertRows(
     tx,
+    `INSERT INTO ${tx.table(liveTables.incidents)} (incident_id, status, row_json, pos_commit, pos_prepare)`,
+    incidents,
+    ` ON DUPLICATE KEY UPDATE status = VALUES(status), row_json = VALUES(row_json),
+       pos_commit = VALUES(pos_commit), pos_prepare = VALUES(pos_prepare)`,
+  );
+  await insertRows(
+    tx,
     `INSERT INTO ${tx.table(liveTables.messages)} (pos_commit, pos_prepare, seq, topic, position, type, payload, recorded_at)`,
     messages,
   );
 }
 
+/** No upcasters exist yet: a newer shape than this version knows must stop it, not be misread. */
+function requireSchemaVersion(event: RecordedEvent, type: OtherEventType): void {
+  if (event.metadata.schemaVersion === auditEventSchemaVersions[type]) return;
+  throw new Error(
+    `${type} at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
+      `${LIVE_DASHBOARDS_PROJECTION_NAME} reads version ${auditEventSchemaVersions[type]}`,
+  );
+}
+
+/** The incident as stored, or as an earlier event of the batch left it. */
+async function storedIncident(tx: ProjectionTransaction, batch: BatchState, incidentId: string): Promise<LiveIncident> {
+  const kept = batch.incidents.get(incidentId);
+  if (kept) return kept;
+  const rows = await tx.query<Array<{ row_json: string }>>(
+    `SELECT row_json FROM ${tx.table(liveTables.incidents)} WHERE incident_id = ?`,
+    [incidentId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`${LIVE_DASHBOARDS_PROJECTION_NAME}: incident ${incidentId} was closed but never raised`);
+  return JSON.parse(row.row_json) as LiveIncident;
+}
+
+/** Keeps the incident's row and logs `incident.updated` on the incidents topic. */
+async function changeIncident(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
+  const type = event.type as 'IncidentRaised' | 'IncidentClosed';
+  requireSchemaVersion(event, type);
+  const batch = batchOf(tx);
+  let incident: LiveIncident;
+  if (type === 'IncidentRaised') {
+    const data = event.data as IncidentRaisedData;
+    incident = {
+      incidentId: data.incidentId,
+      kind: data.kind,
+      status: 'open',
+      summary: data.summary,
+      raisedAt: data.raisedAt,
+      raisedBy: event.metadata.actor.printedName,
+      closedAt: null,
+      closedBy: null,
+    };
+  } else {
+    const data = event.data as IncidentClosedData;
+    const raised = await storedIncident(tx, batch, data.incidentId);
+    incident = { ...raised, status: 'closed', closedAt: data.closedAt, closedBy: event.metadata.actor.printedName };
+  }
+  const commit = event.position.commit.toString();
+  const prepare = event.position.prepare.toString();
+  batch.incidents.set(incident.incidentId, incident);
+  keep(batch.unsavedIncidents, incident.incidentId, [incident.status, JSON.stringify(incident), commit, prepare]);
+  batch.messages.push([
+    commit,
+    prepare,
+    0,
+    INCIDENTS_TOPIC,
+    event.position.toString(),
+    'incident.updated',
+    JSON.stringify({ incident }),
+    utcDatetimeOf(event.metadata.recordedAt),
+  ]);
+}
+
 /** Logs `record.reviewed` on the reviewed delivery day's production day; it changes no row. */
 function logReview(event: RecordedEvent, tx: ProjectionTransaction): void {
-  if (event.metadata.schemaVersion !== auditEventSchemaVersions.AuditTrailReviewed) {
-    throw new Error(
-      `AuditTrailReviewed at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
-        `${LIVE_DASHBOARDS_PROJECTION_NAME} reads version ${auditEventSchemaVersions.AuditTrailReviewed}`,
-    );
-  }
+  requireSchemaVersion(event, 'AuditTrailReviewed');
   const data = event.data as AuditTrailReviewedData;
   const dayId = data.scope.streamId.slice(DELIVERY_DAY_STREAM_PREFIX.length);
   const separator = dayId.lastIndexOf(':');
@@ -296,14 +377,15 @@ function logReview(event: RecordedEvent, tx: ProjectionTransaction): void {
  * day and for the customer, all in the batch's transaction with the checkpoint. The api's gateway
  * reads only this log: nothing is announced that was not stored, and a client resumes from it.
  * Version 2 stores each message's `recorded_at`, which the log's retention is measured on; version 3
- * stores a day's orders one row each (`live_day_orders`), so a batch writes only the orders it changed.
+ * stores a day's orders one row each (`live_day_orders`), so a batch writes only the orders it changed;
+ * version 4 keeps the incidents (`live_incidents`) and logs `incident.updated` on `incidents`.
  */
 export const liveDashboardsProjection: Projection = {
   name: LIVE_DASHBOARDS_PROJECTION_NAME,
-  version: 3,
+  version: 4,
   target: 'record',
-  eventTypes: [...liveDashboardEventTypes, 'AuditTrailReviewed'],
-  streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX, REVIEWED_DAY_STREAM_PREFIX],
+  eventTypes: [...liveDashboardEventTypes, ...otherEventTypes],
+  streamPrefixes: [DELIVERY_DAY_STREAM_PREFIX, REVIEWED_DAY_STREAM_PREFIX, INCIDENT_STREAM_PREFIX],
   // Sockets wait on this one: a batch may follow the last after 5 ms, not the engine's 20 (at 200
   // commands/s, p50 append → socket 30-36 -> 21 ms for the same CPU).
   liveBatchSpacingMs: 5,
@@ -313,6 +395,7 @@ export const liveDashboardsProjection: Projection = {
   async handle(event: RecordedEvent, tx: ProjectionTransaction) {
     if (!handled.has(event.type)) throw new Error(`${LIVE_DASHBOARDS_PROJECTION_NAME} does not handle ${event.type}`);
     if (event.type === 'AuditTrailReviewed') return logReview(event, tx);
+    if (event.type === 'IncidentRaised' || event.type === 'IncidentClosed') return changeIncident(event, tx);
     const type = event.type as DeliveryDayEvent['type'];
     // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
     if (event.metadata.schemaVersion !== orderingEventSchemaVersions[type]) {

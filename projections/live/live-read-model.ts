@@ -6,6 +6,7 @@ import {
   START_KEY,
   type KeyedMessage,
   type LiveGhost,
+  type LiveIncident,
   type LiveOrder,
   type MessageKey,
   type RealtimeMessage,
@@ -113,6 +114,16 @@ export class LiveReadModel {
         [customerId, fromDate],
       );
       return parseRows<LiveOrder>(orders);
+    }, []);
+  }
+
+  /** The open incidents, at the projection's checkpoint. */
+  openIncidents(): Promise<LiveSnapshot<LiveIncident[]>> {
+    return this.atCheckpoint(async (connection) => {
+      const [rows] = await connection.query(
+        `SELECT row_json FROM ${this.table(liveTables.incidents)} WHERE status = 'open' ORDER BY incident_id`,
+      );
+      return parseRows<LiveIncident>(rows);
     }, []);
   }
 

@@ -5,6 +5,7 @@
  *   own, so a batch writes the orders it changed, not every order of the day again;
  * - `live_orders`, `live_ghosts`: the board rows (`LiveOrder` / `LiveGhost` as JSON) with the keys
  *   snapshots select by;
+ * - `live_incidents`: each incident (`LiveIncident` as JSON), open or closed;
  * - `live_messages`: the message log the gateway resumes from and fans out, one row per message,
  *   keyed by the event's position (commit, prepare: sortable numbers) and the message's index
  *   within the event, with the event's `recordedAt` (retention is measured on it);
@@ -16,6 +17,7 @@ export const liveTables = {
   dayOrders: 'live_day_orders',
   orders: 'live_orders',
   ghosts: 'live_ghosts',
+  incidents: 'live_incidents',
   messages: 'live_messages',
   horizon: 'live_messages_horizon',
 } as const;
@@ -66,6 +68,16 @@ export const liveTableDefinitions: Readonly<Record<LiveTable, (table: string) =>
       pos_prepare ${POSITION_PART},
       PRIMARY KEY (ghost_id),
       KEY live_ghosts_by_date (delivery_date, ghost_id)
+    ) ${TABLE_OPTIONS}`,
+  live_incidents: (table) => `
+    CREATE TABLE ${table} (
+      incident_id ${ID} NOT NULL,
+      status ENUM('open', 'closed') NOT NULL,
+      row_json LONGTEXT NOT NULL COMMENT 'LiveIncident',
+      pos_commit ${POSITION_PART} COMMENT 'latest event that changed the row',
+      pos_prepare ${POSITION_PART},
+      PRIMARY KEY (incident_id),
+      KEY live_incidents_by_status (status, incident_id)
     ) ${TABLE_OPTIONS}`,
   live_messages: (table) => `
     CREATE TABLE ${table} (

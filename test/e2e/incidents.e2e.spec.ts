@@ -9,6 +9,7 @@ import { createHttpApp, createLogger } from '@tracershop/platform';
 import { MAINTENANCE_QUEUE, queuePrefix } from '../../apps/worker/src/maintenance-queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { verifyThroughTheQueue } from './maintenance-job';
+import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, createPerson, logIn, type BootedApp } from './booted-app';
 
 interface Incident {
@@ -27,21 +28,28 @@ describe('incidents: the worker raises what went wrong, and a person closes it w
   let production: ReturnType<typeof as>;
   let config: ReturnType<typeof configOnTheSameDatabases>;
   let eve = '';
+  /** An auditor's dashboard following the incidents topic. */
+  let dashboard: RealtimeTestClient;
 
   beforeAll(async () => {
-    app = await bootApp();
+    app = await bootApp({}, { listen: true });
     config = configOnTheSameDatabases(app, { INCIDENT_POLL_MS: '50' });
     const logger = createLogger(config.logLevel, 'e2e-worker');
     worker = await createHttpApp(WorkerModule.register(config, logger), { config, logger });
     await worker.init();
     await worker.getHttpAdapter().getInstance().ready();
     admin = as(app.server, await logIn(app.server, ADMIN.username, ADMIN.password));
-    auditor = (await createPerson(app.server, admin, 'aud.itor', { role: 'auditor' })).client;
+    const auditorPerson = await createPerson(app.server, admin, 'aud.itor', { role: 'auditor' });
+    auditor = auditorPerson.client;
+    dashboard = await connectRealtime(app.url as string, { token: auditorPerson.token });
+    expect(await dashboard.join('incidents')).toMatchObject({ ok: true });
+    expect((await dashboard.next('incidents.snapshot')).payload).toEqual({ incidents: [] });
     production = (await createPerson(app.server, admin, 'paula.production', { role: 'production' })).client;
     eve = (await createPerson(app.server, admin, 'eve.shop', { role: 'auditor' })).id;
   }, 60_000);
 
   afterAll(async () => {
+    dashboard?.close();
     await worker?.close();
     const queue = new Queue(MAINTENANCE_QUEUE, { connection: { url: config.redisUrl }, prefix: queuePrefix(config) });
     await queue.obliterate({ force: true });
@@ -68,6 +76,12 @@ describe('incidents: the worker raises what went wrong, and a person closes it w
     const incident = await incidentOf('account-locked-out');
     expect(incident).toMatchObject({ status: 'open', details: { userId: eve } });
     expect(incident.summary).toMatch(/^Account locked out after repeated wrong passwords, until /);
+    // Dashboards following the incidents topic hear of it
+    const announced = await dashboard.next(
+      'incident.updated',
+      (m) => m.payload.incident.incidentId === incident.incidentId,
+    );
+    expect(announced.payload.incident).toMatchObject({ kind: 'account-locked-out', status: 'open', closedBy: null });
     const open = await production.get('/audit/incidents').query({ status: 'open' }).expect(200);
     expect(open.body.items.map((item: Incident) => item.incidentId)).toContain(incident.incidentId);
 
@@ -95,6 +109,11 @@ describe('incidents: the worker raises what went wrong, and a person closes it w
       raisedBy: 'Tracershop worker',
       closed: { by: { printedName: ADMIN.printedName }, ...closing },
     });
+    const closedNews = await dashboard.next(
+      'incident.updated',
+      (m) => m.payload.incident.incidentId === incident.incidentId && m.payload.incident.status === 'closed',
+    );
+    expect(closedNews.payload.incident.closedBy).toBe(ADMIN.printedName);
     const again = await admin.post(path).send(closing).expect(409);
     expect(again.body.error.code).toBe('INCIDENT_CLOSED');
     await admin.post('/audit/incidents/no-such-incident/close').send(closing).expect(404);

@@ -72,6 +72,8 @@ export function applyMessage(state: BoardState, message: AnyRealtimeMessage): Me
     case 'job.snapshot':
     case 'projection-status.snapshot':
     case 'projection-status.updated':
+    case 'incidents.snapshot':
+    case 'incident.updated':
       return { kind: 'ignore' };
     default:
       return unreachable(message);

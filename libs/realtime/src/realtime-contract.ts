@@ -6,9 +6,21 @@
 
 /** A stream of messages a client may join; authorisation is per topic kind. */
 export type Topic =
-  `production-day:${string}` | `customer:${string}` | `order-session:${string}` | `job:${string}` | 'projection-status';
+  | `production-day:${string}`
+  | `customer:${string}`
+  | `order-session:${string}`
+  | `job:${string}`
+  | 'projection-status'
+  | 'incidents';
 
-export const topicKinds = ['production-day', 'customer', 'order-session', 'job', 'projection-status'] as const;
+export const topicKinds = [
+  'production-day',
+  'customer',
+  'order-session',
+  'job',
+  'projection-status',
+  'incidents',
+] as const;
 export type TopicKind = (typeof topicKinds)[number];
 
 /** An order as dashboards show it: computed on the server from the stored events, never in the browser. */
@@ -70,6 +82,18 @@ export interface LiveReview {
   reviewedAt: string;
 }
 
+/** An incident (GMP: what went wrong, raised once, closed by a person with its root cause). */
+export interface LiveIncident {
+  incidentId: string;
+  kind: 'integrity-check-failed' | 'account-locked-out' | 'projection-stopped';
+  status: 'open' | 'closed';
+  summary: string;
+  raisedAt: string;
+  raisedBy: string;
+  closedAt: string | null;
+  closedBy: string | null;
+}
+
 export interface ProjectionStatusView {
   name: string;
   state: string;
@@ -85,10 +109,14 @@ export interface RealtimePayloads {
   'order-session.snapshot': { sessionId: string; state: unknown };
   'job.snapshot': { jobId: string; state: unknown };
   'projection-status.snapshot': { projections: ProjectionStatusView[] };
+  /** The incidents open at the snapshot's position. */
+  'incidents.snapshot': { incidents: LiveIncident[] };
   'order.updated': { order: LiveOrder };
   'ghost.updated': { ghost: LiveGhost };
   'record.reviewed': { review: LiveReview };
   'projection-status.updated': { projection: ProjectionStatusView };
+  /** Raised or closed. */
+  'incident.updated': { incident: LiveIncident };
   /**
    * The client fell too far behind: it should leave and join again with `afterKey` (the key of the
    * last message it was sent). `fromPosition` is that message's position, which skips the rest of
@@ -126,10 +154,12 @@ const messageTypeSet: Readonly<Record<RealtimeMessageType, true>> = {
   'order-session.snapshot': true,
   'job.snapshot': true,
   'projection-status.snapshot': true,
+  'incidents.snapshot': true,
   'order.updated': true,
   'ghost.updated': true,
   'record.reviewed': true,
   'projection-status.updated': true,
+  'incident.updated': true,
   'resume.required': true,
   'resume.expired': true,
 };

@@ -6,7 +6,8 @@ export type ParsedTopic =
   | { kind: 'customer'; topic: Topic; customerId: string }
   | { kind: 'order-session'; topic: Topic; sessionId: string }
   | { kind: 'job'; topic: Topic; jobId: string }
-  | { kind: 'projection-status'; topic: Topic };
+  | { kind: 'projection-status'; topic: Topic }
+  | { kind: 'incidents'; topic: Topic };
 
 export type TopicParse = { ok: true; parsed: ParsedTopic } | { ok: false; code: 'UNKNOWN_TOPIC'; message: string };
 
@@ -33,6 +34,7 @@ export function parseTopic(raw: unknown): TopicParse {
   if (typeof raw !== 'string' || raw.length === 0) return unknown('The topic must be a non-empty string');
   if (raw.length > MAX_TOPIC_LENGTH) return unknown(`The topic is longer than ${MAX_TOPIC_LENGTH} characters`);
   if (raw === 'projection-status') return { ok: true, parsed: { kind: 'projection-status', topic: raw } };
+  if (raw === INCIDENTS_TOPIC) return { ok: true, parsed: { kind: 'incidents', topic: raw } };
   const colon = raw.indexOf(':');
   const kind = colon < 0 ? raw : raw.slice(0, colon);
   const key = colon < 0 ? '' : raw.slice(colon + 1);
@@ -53,10 +55,11 @@ export function parseTopic(raw: unknown): TopicParse {
     default:
       return unknown(
         `No topic ${JSON.stringify(raw.slice(0, 40))}: use production-day:<date>, customer:<id>, ` +
-          'order-session:<id>, job:<id> or projection-status',
+          'order-session:<id>, job:<id>, projection-status or incidents',
       );
   }
 }
 
 export const productionDayTopic = (date: string): Topic => `production-day:${date}`;
+export const INCIDENTS_TOPIC = 'incidents' satisfies Topic;
 export const customerTopic = (customerId: string): Topic => `customer:${customerId}`;

@@ -8,6 +8,7 @@ describe('parseTopic', () => {
     ['order-session:table-7', { kind: 'order-session', sessionId: 'table-7' }],
     ['job:sim.42', { kind: 'job', jobId: 'sim.42' }],
     ['projection-status', { kind: 'projection-status' }],
+    ['incidents', { kind: 'incidents' }],
   ])('%s', (topic, parsed) => {
     expect(parseTopic(topic)).toEqual({ ok: true, parsed: { ...parsed, topic } });
   });
@@ -23,6 +24,7 @@ describe('parseTopic', () => {
     ['customer:-leading-dash'],
     [`job:${'x'.repeat(200)}`],
     ['projection-status:extra'],
+    ['incidents:open'],
     [''],
     [42],
     [null],

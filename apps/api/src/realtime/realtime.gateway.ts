@@ -290,6 +290,17 @@ export class RealtimeGateway
         };
         return { key, message };
       }
+      case 'incidents': {
+        const { position, key, rows } = await this.read.openIncidents();
+        const message: RealtimeMessage<'incidents.snapshot'> = {
+          type: 'incidents.snapshot',
+          topic: topic.topic,
+          position,
+          key: messageKeyText(key),
+          payload: { incidents: rows },
+        };
+        return { key, message };
+      }
       case 'projection-status':
         throw new Error('projection-status has no logged snapshot');
     }

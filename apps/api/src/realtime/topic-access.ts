@@ -1,5 +1,6 @@
 import { hasRole, locationScope, type Principal, type Role } from '@tracershop/auth';
 import type { ParsedTopic } from '@tracershop/realtime';
+import { INCIDENT_READERS } from '../access-roles';
 
 /** Where an order session takes orders; null when no such session is known. */
 export interface OrderSessionLocations {
@@ -24,7 +25,8 @@ const refused = (message: string): TopicRefusal => ({ code: 'UNAUTHORISED_TOPIC'
  * Who may follow a topic: production days for admins, production, releasers and auditors; a
  * customer for those staff and for the shop members and applications granted that customer;
  * order sessions for admins and the location owners of the session's location (`locationScope`);
- * jobs for admins and production; projection status for admins. Null: allowed.
+ * jobs for admins and production; projection status for admins; incidents for those who read them
+ * over HTTP (admins, production, releasers, auditors). Null: allowed.
  */
 export async function refusalOf(
   principal: Principal,
@@ -58,5 +60,9 @@ export async function refusalOf(
       return hasRole(principal, ...JOB_ROLES) ? null : refused('Jobs are for admins and production');
     case 'projection-status':
       return hasRole(principal, 'admin') ? null : refused('Projection status is for admins');
+    case 'incidents':
+      return hasRole(principal, ...INCIDENT_READERS)
+        ? null
+        : refused('Incidents are for admins, production, releasers and auditors');
   }
 }

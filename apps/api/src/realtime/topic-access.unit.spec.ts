@@ -71,6 +71,11 @@ describe('topic authorisation', () => {
     expect(await allowed(production, 'projection-status')).toBe(false);
   });
 
+  it('incidents: those who read them over HTTP (admins, production, releasers, auditors), never shops', async () => {
+    for (const who of [admin, production, releaser, auditor]) expect(await allowed(who, 'incidents')).toBe(true);
+    for (const who of [shop, application, owner]) expect(await allowed(who, 'incidents')).toBe(false);
+  });
+
   it('says why, and asks for a password change first', async () => {
     expect(await refusalOf(shop, topic('customer:cust-b'), sessions)).toEqual({
       code: 'UNAUTHORISED_TOPIC',
