@@ -17,10 +17,12 @@
  *    the projector catches up (accepting and moving find orders in the read model). The first
  *    BENCH_WARMUP_DAYS days go through the same flow first, unmeasured, to warm the api.
  * 4. `record.ordering` and `legacy.tracershop` are rebuilt from the resulting event store, each
- *    into a record database of its own.
+ *    into a record database of its own, BENCH_REBUILD_RUNS times (2): the first in code this
+ *    process has not run yet (as `cli rebuild` in a new process), the later ones warm (as a
+ *    projector that has been running the handlers). The targets are compared with the first.
  *
  * Settings (environment): BENCH_DAYS (22), BENCH_CUSTOMERS (30), BENCH_CONNECTIONS (50),
- * BENCH_MOVE_PERCENT (10), BENCH_WARMUP_DAYS (2), BENCH_BUILD (auto | always | never),
+ * BENCH_MOVE_PERCENT (10), BENCH_WARMUP_DAYS (2), BENCH_REBUILD_RUNS (2), BENCH_BUILD (auto | always | never),
  * BENCH_PARTS ('http,rebuild'; the rebuild needs the history the http part makes) and
  * BENCH_API_CPU_PROFILE=1 to run the api under the V8 sampling profiler during the month's
  * place-order phase, or the phase BENCH_PROFILE_PHASE names (e.g. `release slot`; it slows the
@@ -31,6 +33,7 @@
 import { cpus, loadavg } from 'node:os';
 import { MysqlEventStore } from '@tracershop/event-store/adapters/mysql';
 import { allProjections } from '@tracershop/projections/all';
+import type { Projection } from '@tracershop/projections/engine';
 import { MYSQL_TEST_CONNECTION } from '../test/contract/mysql-test-database';
 import { report, row, type BenchRow } from './bench-report';
 import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './commands/api-metrics';
@@ -70,6 +73,7 @@ const PARTS = new Set((env.BENCH_PARTS ?? 'http,rebuild').split(','));
 /** Set: the api runs under the V8 sampling profiler during the month's place-order phase (slower then). */
 const PROFILE_API = Boolean(env.BENCH_API_CPU_PROFILE);
 const REBUILT_PROJECTIONS = ['record.ordering', 'legacy.tracershop'];
+const REBUILD_RUNS = Math.max(1, Number(env.BENCH_REBUILD_RUNS ?? 2));
 
 /** What the issue asks for on 2 cores, next to what this run reached (never asserted). */
 const TARGETS = { placeOrdersPerSecond: 1_500, placeOrderP99Ms: 50, rebuildEventsPerSecond: 30_000 };
@@ -95,6 +99,8 @@ interface PhaseResult extends KindMeasurement {
 
 interface RebuildResult {
   projection: string;
+  /** 1: the first rebuild of the projection in this process (cold code); later runs: warm. */
+  run: number;
   eventsRead: number;
   eventsHandled: number;
   seconds: number;
@@ -285,45 +291,62 @@ async function benchRebuilds(
         log(`${name} is not in projections/all: not rebuilt`);
         continue;
       }
-      // The api and projector stay up (idle) with the history; their CPU is watched to show it.
-      const countersBefore = await readStatementCounters();
-      const run = await rebuildFromHistory(store, projection, appProcesses(app));
-      const { report: rebuilt } = run;
-      const databaseStatementsPerHandledEvent = statementsPer(
-        countersBefore,
-        await readStatementCounters(),
-        rebuilt.eventsHandled,
-      );
-      const seconds = rebuilt.durationMs / 1000;
-      const result: RebuildResult = {
-        projection: name,
-        eventsRead: rebuilt.eventsRead,
-        eventsHandled: rebuilt.eventsHandled,
-        seconds: round(seconds, 3),
-        eventsPerSecond: rebuilt.eventsPerSecond,
-        handledPerSecond: Math.round(rebuilt.eventsHandled / seconds),
-        pausedMs: round(rebuilt.pausedMs, 1),
-        cpu: run.cpu,
-        databaseStatementsPerHandledEvent,
-      };
-      results.push(result);
-      log(
-        `rebuild ${name}: ${rebuilt.eventsRead} events read, ${rebuilt.eventsHandled} handled in ${seconds.toFixed(2)} s ` +
-          `= ${rebuilt.eventsPerSecond} events/s (${result.handledPerSecond} handled/s); CPU (cores) ${describeCpuShares(run.cpu)}`,
-      );
-      log(`  MariaDB statements per handled event (server-wide): ${JSON.stringify(databaseStatementsPerHandledEvent)}`);
-      rows.push({
-        ...row(name, `rebuild from the month's ${totalEvents} events`, rebuilt.eventsRead, seconds),
-        note:
-          `${rebuilt.eventsHandled} handled (${result.handledPerSecond}/s), ` +
-          `${databaseStatementsPerHandledEvent.statements} statements each; swap paused ${result.pausedMs} ms; ` +
-          `CPU ${describeCpuShares(run.cpu)}`,
-      });
+      for (let attempt = 1; attempt <= REBUILD_RUNS; attempt++) {
+        results.push(await benchRebuild(app, store, projection, attempt, totalEvents, rows));
+      }
     }
   } finally {
     await store.close();
   }
   return results;
+}
+
+/** One rebuild of the projection from the month's history, as a table row and a result. */
+async function benchRebuild(
+  app: RunningTracershop,
+  store: MysqlEventStore,
+  projection: Projection,
+  attempt: number,
+  totalEvents: number,
+  rows: BenchRow[],
+): Promise<RebuildResult> {
+  const name = projection.name;
+  const warmth = attempt === 1 ? 'first run, cold code' : `run ${attempt}, warm`;
+  // The api and projector stay up (idle) with the history; their CPU is watched to show it.
+  const countersBefore = await readStatementCounters();
+  const run = await rebuildFromHistory(store, projection, appProcesses(app));
+  const { report: rebuilt } = run;
+  const databaseStatementsPerHandledEvent = statementsPer(
+    countersBefore,
+    await readStatementCounters(),
+    rebuilt.eventsHandled,
+  );
+  const seconds = rebuilt.durationMs / 1000;
+  const result: RebuildResult = {
+    projection: name,
+    run: attempt,
+    eventsRead: rebuilt.eventsRead,
+    eventsHandled: rebuilt.eventsHandled,
+    seconds: round(seconds, 3),
+    eventsPerSecond: rebuilt.eventsPerSecond,
+    handledPerSecond: Math.round(rebuilt.eventsHandled / seconds),
+    pausedMs: round(rebuilt.pausedMs, 1),
+    cpu: run.cpu,
+    databaseStatementsPerHandledEvent,
+  };
+  log(
+    `rebuild ${name} (${warmth}): ${rebuilt.eventsRead} events read, ${rebuilt.eventsHandled} handled in ${seconds.toFixed(2)} s ` +
+      `= ${rebuilt.eventsPerSecond} events/s (${result.handledPerSecond} handled/s); CPU (cores) ${describeCpuShares(run.cpu)}`,
+  );
+  log(`  MariaDB statements per handled event (server-wide): ${JSON.stringify(databaseStatementsPerHandledEvent)}`);
+  rows.push({
+    ...row(name, `rebuild from the month's ${totalEvents} events (${warmth})`, rebuilt.eventsRead, seconds),
+    note:
+      `${rebuilt.eventsHandled} handled (${result.handledPerSecond}/s), ` +
+      `${databaseStatementsPerHandledEvent.statements} statements each; swap paused ${result.pausedMs} ms; ` +
+      `CPU ${describeCpuShares(run.cpu)}`,
+  });
+  return result;
 }
 
 function targets(phases: PhaseResult[], rebuilds: RebuildResult[]): Record<string, unknown> {
@@ -335,11 +358,18 @@ function targets(phases: PhaseResult[], rebuilds: RebuildResult[]): Record<strin
       reached: place?.commandsPerSecond ?? null,
     },
     placeOrderP99Ms: { target: TARGETS.placeOrderP99Ms, connections: CONNECTIONS, reached: place?.latency.p99 ?? null },
+    // Compared with each projection's first rebuild (cold code); the best warm run is shown beside it.
     rebuildEventsPerSecond: Object.fromEntries(
-      rebuilds.map((rebuild) => [
-        rebuild.projection,
-        { target: TARGETS.rebuildEventsPerSecond, reached: rebuild.eventsPerSecond },
-      ]),
+      rebuilds
+        .filter((rebuild) => rebuild.run === 1)
+        .map((first) => {
+          const warm = rebuilds.filter((other) => other.projection === first.projection && other.run > 1);
+          const bestWarm = warm.length > 0 ? Math.max(...warm.map((other) => other.eventsPerSecond)) : null;
+          return [
+            first.projection,
+            { target: TARGETS.rebuildEventsPerSecond, reached: first.eventsPerSecond, warm: bestWarm },
+          ];
+        }),
     ),
   };
 }
@@ -402,8 +432,8 @@ export async function run(): Promise<void> {
   }
   for (const rebuild of rebuilds) {
     console.log(
-      `rebuild ${rebuild.projection}: ${rebuild.eventsPerSecond} events/s ` +
-        `(target ≥ ${TARGETS.rebuildEventsPerSecond}; measured, not asserted)`,
+      `rebuild ${rebuild.projection} (${rebuild.run === 1 ? 'first run, cold code' : `run ${rebuild.run}, warm`}): ` +
+        `${rebuild.eventsPerSecond} events/s (target ≥ ${TARGETS.rebuildEventsPerSecond}; measured, not asserted)`,
     );
   }
   console.log(`whole benchmark: ${context.totalSeconds} s`);
