@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { loadConfiguration } from '@tracershop/config';
+import { CommandPipeline } from '@tracershop/command-pipeline';
 import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { incidentCommand } from '../../apps/api/src/audit/incident-commands';
 
 const root = join(__dirname, '..', '..');
 const suffix = randomBytes(4).toString('hex');
@@ -56,6 +58,7 @@ describe('the operations cli', () => {
     expect(stdout).toMatch(/^projection\s+version\s+state\s+position\s+lag events/m);
     expect(stdout).toMatch(/^record\.catalog\s+v3\s+not started/m);
     expect(stdout).toMatch(/^legacy sync: 0 pending, 0 open .* 0 rejected, 0 unsupported/m);
+    expect(stdout).toMatch(/^incidents: not known until record\.audit has been built$/m);
   });
 
   it('rebuild builds the projection and reports its throughput', () => {
@@ -261,5 +264,42 @@ describe('the operations cli', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('unknown command explode');
     expect(stderr).toContain('usage: tracershop <command>');
+  });
+
+  it('status names the open incidents, once record.audit is built', async () => {
+    const store = await MysqlEventStore.open({
+      connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+      database: env.EVENTS_DATABASE,
+    });
+    try {
+      const at = new Date().toISOString();
+      await new CommandPipeline({ store }).execute(
+        incidentCommand,
+        {
+          type: 'RaiseIncident',
+          incidentId: 'lockout-night',
+          kind: 'account-locked-out',
+          summary: 'Account locked out after repeated wrong passwords',
+          details: {},
+          at,
+        },
+        {
+          actor: { kind: 'system', id: 'worker', printedName: 'Tracershop worker', role: 'system' },
+          occurredAt: at,
+          correlationId: 'incident:lockout-night',
+          causationId: 'incident:lockout-night',
+        },
+      );
+    } finally {
+      await store.close();
+    }
+    expect(cli('rebuild', 'record.audit').code).toBe(0);
+
+    const { code, stdout } = cli('status');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^incidents: 1 open \(GET \/audit\/incidents\?status=open/m);
+    expect(stdout).toMatch(
+      /^ {2}\S+ {2}account-locked-out {2}lockout-night: Account locked out after repeated wrong passwords$/m,
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Operations from a shell:
  *   migrate                 create and migrate the event store and read-model databases
- *   status                  each projection's state, position, lag and failure; the legacy sync's counts
+ *   status                  each projection's state, position, lag and failure; the legacy sync's counts; open incidents
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
  *   verify [stream]         check hash chains and signatures: one stream, or every stream
@@ -54,7 +54,7 @@ import {
 } from '@tracershop/domain/audit';
 import { ExportScopeError, writeAuditExport } from './audit-export';
 import { DemoSeedRefusedError, seedDemo } from './demo-seed';
-import { CatalogReadModel } from '@tracershop/projections/record';
+import { AuditReadModel, AUDIT_PROJECTION_NAME, CatalogReadModel } from '@tracershop/projections/record';
 import { createLegacyProjection, LEGACY_PROJECTION_NAME, reconcileLegacyTables } from '@tracershop/projections/legacy';
 import { recordIntegrityCheck, recordReconciliation } from '../../worker/src/audit-evidence';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
@@ -63,7 +63,7 @@ import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
 
 const USAGE = `usage: tracershop <command>
   migrate                 create and migrate every database
-  status                  projections: state, position, lag, failure; the legacy sync's counts
+  status                  projections: state, position, lag, failure; the legacy sync's counts; open incidents
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
   verify [stream]         verify hash chains and signatures (one stream or all)
@@ -117,6 +117,17 @@ async function open(config: TracershopConfig): Promise<Opened> {
   };
 }
 
+/** Incidents wait for a person (GMP): how many are open, and the oldest few. */
+async function printOpenIncidents(audit: AuditReadModel): Promise<void> {
+  const open = await audit.openIncidentCount();
+  const shown = await audit.listIncidents({ status: 'open', limit: 5 });
+  console.log(
+    `incidents: ${open} open${open > 0 ? ' (GET /audit/incidents?status=open; close each with its root cause)' : ''}`,
+  );
+  for (const incident of shown.items)
+    console.log(`  ${incident.raisedAt}  ${incident.kind}  ${incident.incidentId}: ${incident.summary}`);
+}
+
 function printStatus(statuses: ProjectionStatus[]): void {
   const rows = statuses.map((status) => [
     status.name,
@@ -162,6 +173,9 @@ async function main(argv: string[]): Promise<number> {
             ` GET /legacy/captured-changes?open=true), ${counts.rejected} rejected, ${counts.unsupported} unsupported,` +
             ` ${counts.applied} applied, ${counts.unchanged} unchanged`,
         );
+        const audit = statuses.find((status) => status.name === AUDIT_PROJECTION_NAME);
+        if (audit?.checkpoint) await printOpenIncidents(new AuditReadModel(opened.record, config.databases.record));
+        else console.log(`incidents: not known until ${AUDIT_PROJECTION_NAME} has been built`);
         return statuses.every((status) => status.healthy) ? 0 : 1;
       }
       case 'rebuild': {
