@@ -121,8 +121,8 @@ export class BatchRows {
 
   /**
    * Writes the batch's changed rows: deletes the stored ones, inserts the new versions. The writes
-   * are deferred (`tx.deferWrite`, `tx.insertRows` with `deferred`): they go out with the checkpoint and the commit, so this belongs
-   * at the end of `flushBatch`, after the batch's last read.
+   * are deferred (`tx.deferWrite`, `tx.insertRows` with `deferred`): they go out with the
+   * checkpoint and the commit, so this belongs at the end of `flushBatch`, after the batch's last read.
    */
   async flush(tx: ProjectionTransaction): Promise<void> {
     const state = this.batches.get(tx);

@@ -84,6 +84,8 @@ export interface LoadOptions {
 
 /** Fewer rows go as an INSERT: a load costs a round trip more, which only pays off in bulk. */
 export const MIN_LOAD_ROWS = 100;
+/** Rows per INSERT when the rows go as INSERTs. */
+const INSERT_CHUNK_ROWS = 500;
 
 const SAVEPOINT = 'tracershop_row_load';
 /** The server's status flag for an open transaction (in every OK packet). */
@@ -107,8 +109,11 @@ export async function loadRows(
   if (load.rows.length === 0) return;
   const file = load.rows.length < MIN_LOAD_ROWS || refusedBy.has(settings(connection)) ? null : loadFileOf(load);
   if (file !== null && (await loaded(connection, load, file, options))) return;
-  const insert = insertStatementOf(load);
-  await connection.query(insert.sql, insert.params);
+  // As INSERTs, the rows go in statements of a bounded size, in order: the first that fails stops them.
+  for (let start = 0; start < load.rows.length; start += INSERT_CHUNK_ROWS) {
+    const insert = insertStatementOf({ ...load, rows: load.rows.slice(start, start + INSERT_CHUNK_ROWS) });
+    await connection.query(insert.sql, insert.params);
+  }
 }
 
 /** True when the load stored every row as the INSERT would; false when the INSERT must go instead. */
