@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { machineSpeed } from './machine-speed';
 
 export interface BenchRow {
   store: string;
@@ -64,7 +65,14 @@ export function report(name: string, rows: BenchRow[], context: Record<string, u
     cpuModel: cpus()[0]?.model,
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
+    speed: machineSpeed(),
   };
+  if (machine.speed) {
+    const { atStart, atEnd } = machine.speed.referenceWorkMs;
+    console.log(
+      `\nmachine speed: the reference work took ${atStart} ms before the run, ${atEnd} ms after (lower is faster)`,
+    );
+  }
   writeFileSync(
     file,
     `${JSON.stringify({ name, ranAt: new Date().toISOString(), machine, ...context, rows }, null, 2)}\n`,

@@ -29,7 +29,8 @@
  * BENCH_PARTS ('http,rebuild'; the rebuild needs the history the http part makes) and
  * BENCH_API_CPU_PROFILE=1 to run the api under the V8 sampling profiler during the month's
  * place-order phase, or the phase BENCH_PROFILE_PHASE names (e.g. `release slot`; it slows the
- * api; that phase's numbers are then not comparable). CPU notes are
+ * api; that phase's numbers are then not comparable), BENCH_REBUILD_CPU_PROFILE=1 to rebuild each
+ * projection once more under the profiler and print where that rebuild's CPU went. CPU notes are
  * in cores: `others` is other work on the machine, `steal` time the hypervisor gave to other
  * guests. Benchmarks measure; they never assert.
  */
@@ -48,7 +49,7 @@ import {
   type RunningTracershop,
 } from './commands/app-processes';
 import { CpuWatch, describeCpuShares, findDatabaseServerPid, type CpuShares } from './commands/cpu-usage';
-import { profileWritten, summariseCpuProfile } from './commands/cpu-profile';
+import { profileFile, profileInProcess, profileWritten, summariseCpuProfile } from './commands/cpu-profile';
 import { readStatementCounters, statementsPer } from './commands/database-counters';
 import { HttpLoad, type KindMeasurement } from './ordering/http-load';
 import { seedMonth, type SeededMonth } from './ordering/month-seed';
@@ -75,6 +76,8 @@ const BUILD_MODE = (env.BENCH_BUILD ?? 'auto') as BuildMode;
 const PARTS = new Set((env.BENCH_PARTS ?? 'http,rebuild').split(','));
 /** Set: the api runs under the V8 sampling profiler during the month's place-order phase (slower then). */
 const PROFILE_API = Boolean(env.BENCH_API_CPU_PROFILE);
+/** Set: each projection is rebuilt once more under the V8 sampling profiler (not measured). */
+const PROFILE_REBUILD = Boolean(env.BENCH_REBUILD_CPU_PROFILE);
 const REBUILT_PROJECTIONS = ['record.ordering', 'legacy.tracershop'];
 const REBUILD_RUNS = Math.max(1, Number(env.BENCH_REBUILD_RUNS ?? 2));
 /** Months simulated, each on a fresh stack: the figures compared with the targets are their medians. */
@@ -270,15 +273,20 @@ async function describeApiProfile(file: string, phase: Phase): Promise<unknown> 
     log(`the api wrote no CPU profile to ${file}`);
     return null;
   }
+  return { phase, ...describeProfile(file, `api CPU profile during ${phase}`) };
+}
+
+/** Logs and returns a profile's summary: self time by area, time on stack of the app's functions. */
+function describeProfile(file: string, title: string): { file: string } & ReturnType<typeof summariseCpuProfile> {
   const summary = summariseCpuProfile(file);
-  log(`api CPU profile during ${phase} (${file}), ${summary.sampledMs} ms sampled:`);
+  log(`${title} (${file}), ${summary.sampledMs} ms sampled:`);
   log('  self time by area:');
   for (const { area, ms, share } of summary.selfByArea) log(`    ${String(share).padStart(5)} %  ${ms} ms  ${area}`);
   log("  on the stack, the app's own functions:");
   for (const { name, ms, share } of summary.inclusiveAppFunctions) {
     log(`    ${String(share).padStart(5)} %  ${ms} ms  ${name}`);
   }
-  return { file, phase, ...summary };
+  return { file, ...summary };
 }
 
 async function benchRebuilds(
@@ -304,6 +312,12 @@ async function benchRebuilds(
       }
       for (let attempt = 1; attempt <= REBUILD_RUNS; attempt++) {
         results.push(await benchRebuild(app, store, projection, attempt, totalEvents, rows));
+      }
+      if (PROFILE_REBUILD) {
+        const file = profileFile(`rebuild-${name}`);
+        await rebuildFromHistory(store, projection, {}, (rebuild) => profileInProcess(file, rebuild));
+        const profiles = (context.rebuildCpuProfiles ??= {}) as Record<string, unknown>;
+        profiles[name] = describeProfile(file, `CPU profile of one more rebuild of ${name}, warm (not measured)`);
       }
     }
   } finally {

@@ -2,6 +2,8 @@
  * `npm run bench -- <name>`: runs one benchmark, prints its table and writes bench/results/<name>.json.
  * Benchmarks measure; they never assert timings.
  */
+import { measureSpeedAtStart } from './machine-speed';
+
 const benchmarks: Record<string, () => Promise<void>> = {
   'event-store': async () => (await import('./event-store.bench')).run(),
   commands: async () => (await import('./commands.bench')).run(),
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
     console.error(`usage: npm run bench -- <name>\nbenchmarks: ${Object.keys(benchmarks).join(', ')}`);
     process.exit(2);
   }
+  // Before anything else runs: how fast the machine is today, to compare this run with others.
+  measureSpeedAtStart();
   await bench();
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
 /**
@@ -75,6 +76,14 @@ export interface CpuProfileSummary {
   inclusiveAppFunctions: Array<{ name: string; ms: number; share: number }>;
 }
 
+/** The repository's own sources as a profiled process sees them: compiled (dist/) or run as TypeScript. */
+const APP_SOURCE = /\/(?:dist\/)?((?:apps|libs|projections|bench|migrations)\/.*)$/;
+
+function appPathOf(url: string): string | null {
+  if (!url || url.includes('node_modules/')) return null;
+  return APP_SOURCE.exec(url)?.[1] ?? null;
+}
+
 function areaOf(url: string, functionName: string): string {
   if (!url) return functionName || '(native)';
   const modules = url.lastIndexOf('node_modules/');
@@ -82,14 +91,8 @@ function areaOf(url: string, functionName: string): string {
     const [first, second] = url.slice(modules + 'node_modules/'.length).split('/');
     return first.startsWith('@') ? `${first}/${second}` : first;
   }
-  const dist = url.indexOf('/dist/');
-  if (dist >= 0)
-    return url
-      .slice(dist + '/dist/'.length)
-      .split('/')
-      .slice(0, 3)
-      .join('/');
-  if (url.startsWith('node:')) return url;
+  const app = appPathOf(url);
+  if (app !== null) return app.split('/').slice(0, 3).join('/');
   return url;
 }
 
@@ -112,8 +115,8 @@ export function summariseCpuProfile(file: string, top = 25): CpuProfileSummary {
     const seen = new Set<string>();
     for (let id: number | undefined = sample; id !== undefined; id = parentOf.get(id)) {
       const { functionName, url } = byId.get(id)!.callFrame;
-      // The app's compiled code only: dist/ of this repository, not a package's dist/.
-      if (!url.includes('/dist/') || url.includes('node_modules/') || !functionName) continue;
+      // The app's own code only, not a package's.
+      if (appPathOf(url) === null || !functionName) continue;
       const name = `${functionName} (${areaOf(url, functionName)})`;
       if (seen.has(name)) continue;
       seen.add(name);
@@ -134,4 +137,31 @@ export function summariseCpuProfile(file: string, top = 25): CpuProfileSummary {
     selfByArea: ranked(self).map(({ name, ms, share }) => ({ area: name, ms, share })),
     inclusiveAppFunctions: ranked(inclusive),
   };
+}
+
+/**
+ * Runs `work` under the V8 sampling profiler of this very process and writes the profile to
+ * `file` (for the bench's own in-process work, such as a rebuild).
+ */
+export async function profileInProcess<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+    try {
+      return await work();
+    } finally {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+    }
+  } finally {
+    session.disconnect();
+  }
+}
+
+/** A fresh file for a profile of `name`, in a temporary directory of its own. */
+export function profileFile(name: string): string {
+  return join(mkdtempSync(join(tmpdir(), 'tracershop-bench-')), `${name}.cpuprofile`);
 }

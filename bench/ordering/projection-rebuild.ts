@@ -23,6 +23,8 @@ export async function rebuildFromHistory(
   store: EventStore,
   projection: Projection,
   alsoWatched: Record<string, number | null> = {},
+  /** Wraps the rebuild itself (not the database's setup and drop), e.g. to profile it. */
+  around: <T>(rebuild: () => Promise<T>) => Promise<T> = (rebuild) => rebuild(),
 ): Promise<RebuildRun> {
   const database = `bench_ord_rebuild_${randomBytes(4).toString('hex')}`;
   try {
@@ -47,7 +49,7 @@ export async function rebuildFromHistory(
       });
       const cpu = new CpuWatch({ engine: process.pid, mariadb: findDatabaseServerPid(), ...alsoWatched });
       cpu.start();
-      const report = await engine.rebuild(projection.name);
+      const report = await around(() => engine.rebuild(projection.name));
       return { report, cpu: cpu.stop() };
     } finally {
       await pool.end();
