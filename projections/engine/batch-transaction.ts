@@ -3,7 +3,8 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
 import { CheckpointMovedError } from './projection-errors';
-import { loadRows, type LoadOptions, type RowLoad } from './row-load';
+import { createShadowTables } from './projection-tables';
+import { loadRows, MIN_LOAD_ROWS, type LoadOptions, type RowLoad } from './row-load';
 import type { EventBatch } from './subscription-batches';
 
 /** Who writes: which row of the checkpoint table, which tables, under which lock. */
@@ -216,8 +217,20 @@ async function applyOnce(
       }
     }
     // The deferred writes, the sql_mode restored, the checkpoint and the commit: one round trip.
-    const closing = deferred.splice(0);
+    let closing = deferred.splice(0);
     const deferredCount = closing.length;
+    const parallel =
+      !exact && writer.slot === 'shadow' && expected.isStart()
+        ? detachableWrites(closing, [...writer.tables.values()])
+        : null;
+    if (parallel) {
+      closing = parallel.inOrder;
+      if (sqlModeSet) closing.push(RESTORE_SQL_MODE);
+      closing.push({ sql: 'COMMIT', params: [] });
+      await runStatements(connection, closing);
+      sqlModeSet = false;
+      return await finishFreshShadow(writer, connection, batch, parallel.byTable);
+    }
     if (sqlModeSet) closing.push(RESTORE_SQL_MODE);
     const status = writer.slot === 'live' ? 'running' : 'rebuilding';
     closing.push(
@@ -248,6 +261,110 @@ async function applyOnce(
   } finally {
     if (!broken) connection.release();
   }
+}
+
+/** Rows the loads must carry, in all, before a batch's closing writes are worth sessions of their own. */
+const MIN_PARALLEL_ROWS = 2 * MIN_LOAD_ROWS;
+
+/**
+ * The closing writes that may go on sessions of their own, by table: those of each table whose
+ * writes name no other of the batch's tables (a load names its own; a statement, those whose names
+ * it holds). The others stay in order in the batch's transaction. Null when there is not enough
+ * to load to pay for the extra sessions.
+ */
+function detachableWrites(
+  closing: readonly DeferredWrite[],
+  tables: readonly string[],
+): { inOrder: DeferredWrite[]; byTable: Map<string, DeferredWrite[]> } | null {
+  const named = closing.map((write) =>
+    isLoad(write) ? [write.table] : tables.filter((table) => write.sql.includes(table)),
+  );
+  // A table any write names beside another, or a write that names none, keeps its writes in order.
+  const entangled = new Set(named.flatMap((names) => (names.length > 1 ? names : [])));
+  const inOrder: DeferredWrite[] = [];
+  const byTable = new Map<string, DeferredWrite[]>();
+  let loadedRows = 0;
+  closing.forEach((write, index) => {
+    const names = named[index];
+    if (names.length !== 1 || entangled.has(names[0])) {
+      inOrder.push(write);
+      return;
+    }
+    byTable.set(names[0], [...(byTable.get(names[0]) ?? []), write]);
+    if (isLoad(write)) loadedRows += write.rows.length;
+  });
+  return loadedRows >= MIN_PARALLEL_ROWS && byTable.size > 1 ? { inOrder, byTable } : null;
+}
+
+/**
+ * The end of a rebuild's first batch, whose shadow tables started empty: the batch's own
+ * transaction has committed without its checkpoint; its bulk loads now go on one session per
+ * table at once (the server parses each load on one core, and this process waits meanwhile), and
+ * the checkpoint follows when they all committed. Until then the checkpoint still says the start,
+ * so whatever stops this half way (a failure, a crash) leaves shadow tables that are built again
+ * from nothing: here for a failure, and by the next rebuild after a crash (it never resumes from
+ * the start). A load that fails for the event's sake is found by the batch applied again, one
+ * event at a time, in one transaction.
+ */
+async function finishFreshShadow(
+  writer: BatchWriter,
+  connection: PoolConnection,
+  batch: EventBatch,
+  byTable: ReadonlyMap<string, DeferredWrite[]>,
+): Promise<BatchOutcome> {
+  const { projection, checkpoints } = writer;
+  const opening: SqlStatement[] = [{ sql: 'START TRANSACTION', params: [] }];
+  if (projection.sqlMode !== undefined) {
+    opening.push({
+      sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
+      params: [projection.sqlMode],
+    });
+  }
+  opening.push(MARK_PROJECTION_WRITE);
+  const closing: SqlStatement[] = projection.sqlMode !== undefined ? [RESTORE_SQL_MODE] : [];
+  closing.push({ sql: 'COMMIT', params: [] });
+  const writeTable = async (writes: DeferredWrite[]) => {
+    const session = await checkpoints.pool.getConnection();
+    try {
+      await runStatements(session, [...opening, ...writes, ...closing]);
+      session.release();
+    } catch (error) {
+      // Rolled back with the session: it does not go back to the pool half way through.
+      session.destroy();
+      throw error;
+    }
+  };
+  try {
+    const loads = await Promise.allSettled([...byTable.values()].map(writeTable));
+    const failure = loads.find((load): load is PromiseRejectedResult => load.status === 'rejected');
+    if (failure) throw failure.reason;
+    const advanced = await runStatements(connection, [
+      { sql: 'START TRANSACTION', params: [] },
+      checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
+    ]);
+    const { checkpoint, lockHolder } = await checkpoints.lockedRow(
+      connection,
+      advanced[1] as Array<Record<string, unknown>>,
+      writer.lock.name,
+    );
+    if (lockHolder !== writer.lock.sessionId || !checkpoint?.position.isStart()) {
+      throw new CheckpointMovedError(`${projection.name}: the shadow checkpoint moved during its first batch`, true);
+    }
+    await runStatements(connection, [
+      checkpoints.advanceStatement(projection.name, writer.slot, batch.position, batch.events.length, 'rebuilding'),
+      { sql: 'COMMIT', params: [] },
+    ]);
+  } catch (error) {
+    await connection.query('ROLLBACK').catch(() => undefined);
+    // Only while the checkpoint says the start: past it (a commit whose answer was lost), the rows are the batch's.
+    const now = await checkpoints.read(projection.name, writer.slot).catch(() => null);
+    if (!now?.position.isStart() || error instanceof CheckpointMovedError) throw error;
+    await createShadowTables(checkpoints.pool, checkpoints.database, projection);
+    const last = batch.events[batch.events.length - 1];
+    if (isTransientDatabaseError(error) || !last) throw error;
+    return { kind: 'failed', event: last, error };
+  }
+  return { kind: 'committed', position: batch.position, handled: batch.events.length, durationMs: 0 };
 }
 
 /**

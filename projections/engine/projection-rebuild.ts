@@ -88,8 +88,12 @@ export async function rebuildProjection(
       shadow = await checkpoints.read(name, 'shadow');
     }
     const shadowNames = Object.keys(projection.tables).map((logical) => tableName(logical, 'shadow', version));
+    // At the start there is nothing to resume, and a first batch stopped half way may have left rows.
     const resumable =
-      !options.restart && shadow?.version === version && (await allTablesExist(pool, database, shadowNames));
+      !options.restart &&
+      shadow?.version === version &&
+      !shadow.position.isStart() &&
+      (await allTablesExist(pool, database, shadowNames));
     if (!resumable) {
       await createShadowTables(pool, database, projection);
       await checkpoints.resetShadow(name, version);
