@@ -19,6 +19,7 @@ const quoted = (column: string) => `\`${column.replace(/`/g, '``')}\``;
 
 /** What `LOAD DATA`'s default escaping needs escaped in a field: backslash, tab, newline, CR, NUL. */
 const ESCAPED = /[\\\t\n\r\0]/g;
+const NEEDS_ESCAPING = /[\\\t\n\r\0]/;
 const ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 
 /**
@@ -30,7 +31,8 @@ function fieldOf(value: unknown): string | undefined {
   if (value === null || value === undefined) return '\\N';
   switch (typeof value) {
     case 'string':
-      return value.replace(ESCAPED, (character) => ESCAPES[character]);
+      // Most fields hold nothing to escape: a test is much cheaper than a replace with a callback.
+      return NEEDS_ESCAPING.test(value) ? value.replace(ESCAPED, (character) => ESCAPES[character]) : value;
     case 'number':
       return Number.isFinite(value) ? String(value) : undefined;
     case 'bigint':
@@ -44,18 +46,18 @@ function fieldOf(value: unknown): string | undefined {
 
 /** The rows as a tab-separated file in `LOAD DATA`'s default format, or null when one value has no text form. */
 export function loadFileOf(load: RowLoad): Buffer | null {
-  const lines: string[] = [];
+  // One string built by appending (V8 keeps it as a rope until it is encoded once).
+  let text = '';
   for (const row of load.rows) {
     if (row.length !== load.columns.length) return null;
-    const fields: string[] = [];
-    for (const value of row) {
-      const field = fieldOf(value);
+    for (let column = 0; column < row.length; column++) {
+      const field = fieldOf(row[column]);
       if (field === undefined) return null;
-      fields.push(field);
+      text += column === 0 ? field : `\t${field}`;
     }
-    lines.push(`${fields.join('\t')}\n`);
+    text += '\n';
   }
-  return Buffer.from(lines.join(''), 'utf8');
+  return Buffer.from(text, 'utf8');
 }
 
 /** The same rows as one multi-row INSERT, parameterised. */
