@@ -29,7 +29,8 @@
  * BENCH_PARTS ('http,rebuild'; the rebuild needs the history the http part makes) and
  * BENCH_API_CPU_PROFILE=1 to run the api under the V8 sampling profiler during the month's
  * place-order phase, or the phase BENCH_PROFILE_PHASE names (e.g. `release slot`; it slows the
- * api; that phase's numbers are then not comparable), BENCH_REBUILD_CPU_PROFILE=1 to rebuild each
+ * api; that phase's numbers are then not comparable), BENCH_PROJECTOR_CPU_PROFILE=1 the same for the
+ * (first) projector, BENCH_REBUILD_CPU_PROFILE=1 to rebuild each
  * projection once more under the profiler and print where that rebuild's CPU went. CPU notes are
  * in cores: `others` is other work on the machine, `steal` time the hypervisor gave to other
  * guests. Benchmarks measure; they never assert.
@@ -76,6 +77,8 @@ const BUILD_MODE = (env.BENCH_BUILD ?? 'auto') as BuildMode;
 const PARTS = new Set((env.BENCH_PARTS ?? 'http,rebuild').split(','));
 /** Set: the api runs under the V8 sampling profiler during the month's place-order phase (slower then). */
 const PROFILE_API = Boolean(env.BENCH_API_CPU_PROFILE);
+/** Set: the (first) projector runs under the V8 sampling profiler during the same phase as the api's. */
+const PROFILE_PROJECTOR = Boolean(env.BENCH_PROJECTOR_CPU_PROFILE);
 /** Set: each projection is rebuilt once more under the V8 sampling profiler (not measured). */
 const PROFILE_REBUILD = Boolean(env.BENCH_REBUILD_CPU_PROFILE);
 const REBUILT_PROJECTIONS = ['record.ordering', 'legacy.tracershop'];
@@ -228,11 +231,17 @@ async function benchMonth(
   );
   const results: PhaseResult[] = [];
   for (const phase of PHASES) {
-    const profiler = phase === (env.BENCH_PROFILE_PHASE ?? 'place order') ? app.apiProfiler : null;
+    const profiled = phase === (env.BENCH_PROFILE_PHASE ?? 'place order');
+    const profilers = profiled ? [app.apiProfiler, app.projectorProfiler].filter((one) => one !== null) : [];
+    const profiler = profilers.length > 0 ? { toggle: () => profilers.forEach((one) => one.toggle()) } : null;
     const result = await runPhase(app, seeded, phase, month, profiler);
     if (!result) continue;
     results.push(result);
-    if (profiler) context.apiCpuProfile = await describeApiProfile(profiler.file, phase);
+    if (profiled && app.apiProfiler)
+      context.apiCpuProfile = await describeChildProfile(app.apiProfiler.file, 'api', phase);
+    if (profiled && app.projectorProfiler) {
+      context.projectorCpuProfile = await describeChildProfile(app.projectorProfiler.file, 'projector', phase);
+    }
     log(
       `${phase} (${result.route}): ${result.ok}/${result.requests} in ${result.seconds} s = ` +
         `${result.commandsPerSecond} commands/s; p50 ${result.latency.p50} ms, p95 ${result.latency.p95} ms, ` +
@@ -253,7 +262,7 @@ async function benchMonth(
       note:
         `${result.route}; p95 ${result.latency.p95} ms, max ${result.latency.max} ms; ` +
         `non-2xx ${result.non2xx}, errors ${result.errors}; CPU ${describeCpuShares(result.cpu)}` +
-        (profiler ? '; api under the CPU profiler' : ''),
+        (profiler ? '; under the CPU profiler' : ''),
     });
   }
   const totals = results.reduce((sum, result) => ({ ok: sum.ok + result.ok, seconds: sum.seconds + result.seconds }), {
@@ -267,13 +276,13 @@ async function benchMonth(
   return results;
 }
 
-/** Where the api's CPU went while profiled: self time by area, time on stack of its own functions. */
-async function describeApiProfile(file: string, phase: Phase): Promise<unknown> {
+/** Where a service's CPU went while profiled: self time by area, time on stack of its own functions. */
+async function describeChildProfile(file: string, service: string, phase: Phase): Promise<unknown> {
   if (!(await profileWritten(file))) {
-    log(`the api wrote no CPU profile to ${file}`);
+    log(`the ${service} wrote no CPU profile to ${file}`);
     return null;
   }
-  return { phase, ...describeProfile(file, `api CPU profile during ${phase}`) };
+  return { phase, ...describeProfile(file, `${service} CPU profile during ${phase}`) };
 }
 
 /** Logs and returns a profile's summary: self time by area, time on stack of the app's functions. */
@@ -440,6 +449,7 @@ export async function run(): Promise<void> {
       movePercent: MOVE_PERCENT,
       warmupDays: WARMUP_DAYS,
       apiCpuProfile: PROFILE_API,
+      projectorCpuProfile: PROFILE_PROJECTOR,
       cores: cpus().length,
     },
     // Others may share the machine: their CPU shows as `others` in every CPU note.
@@ -458,7 +468,10 @@ export async function run(): Promise<void> {
     context.build = { ...build, seconds: round(build.seconds, 1) };
     for (let month = 1; month <= MONTHS && PARTS.has('http'); month++) {
       if (MONTHS > 1) log(`month ${month} of ${MONTHS}, on a fresh stack`);
-      const app = await startTracershop(log, { profileApi: PROFILE_API && month === 1 });
+      const app = await startTracershop(log, {
+        profileApi: PROFILE_API && month === 1,
+        profileProjector: PROFILE_PROJECTOR && month === 1,
+      });
       cleanups.push(app.stop);
       try {
         months.push(await benchMonth(app, rows, context, MONTHS > 1 ? `month ${month}: ` : ''));

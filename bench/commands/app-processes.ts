@@ -230,7 +230,7 @@ export async function startTracershop(
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const projectorUrl = `http://127.0.0.1:${projectorPort}`;
     // The projector first: it creates the read-model tables the api reads while it boots.
-    const projectorProfile = options.profileProjector ? cpuProfileHook() : null;
+    const projectorProfile = options.profileProjector ? cpuProfileHook('projector') : null;
     const projector = ServiceProcess.start(
       'projector',
       PROJECTOR_MAIN,

@@ -38,11 +38,11 @@ export interface CpuProfileHook {
   file: string;
 }
 
-export function cpuProfileHook(): CpuProfileHook {
+export function cpuProfileHook(service = 'api'): CpuProfileHook {
   const directory = mkdtempSync(join(tmpdir(), 'tracershop-bench-'));
   const preload = join(directory, 'cpu-profile-preload.cjs');
   writeFileSync(preload, PRELOAD);
-  const file = join(directory, 'api.cpuprofile');
+  const file = join(directory, `${service}.cpuprofile`);
   return { nodeArgs: ['--require', preload], env: { BENCH_CPU_PROFILE_FILE: file }, file };
 }
 
