@@ -4,7 +4,7 @@ import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
 import { CheckpointMovedError } from './projection-errors';
 import { createShadowTables } from './projection-tables';
-import { loadRows, MIN_LOAD_ROWS, type LoadOptions, type RowLoad } from './row-load';
+import { loadRows, MIN_LOAD_ROWS, smallInsertOf, type LoadOptions, type RowLoad } from './row-load';
 import type { EventBatch } from './subscription-batches';
 
 /** Who writes: which row of the checkpoint table, which tables, under which lock. */
@@ -97,9 +97,11 @@ export type DeferredWrite = SqlStatement | (RowLoad & { options: LoadOptions });
 const isLoad = (write: DeferredWrite): write is RowLoad & { options: LoadOptions } => 'rows' in write;
 
 /**
- * Runs writes in order and returns each statement's result (a load's is undefined): consecutive
- * statements go in one round trip when the connection accepts several, else one at a time; a bulk
- * load goes on its own. The server stops at the first failing statement.
+ * Runs writes in order and returns each write's result (a bulk load's is undefined): consecutive
+ * statements go in one round trip when the connection accepts several, else one at a time. A load
+ * of a few rows is its INSERT, one statement among the others (a live batch's writes then take one
+ * round trip, and every round trip costs both processes system calls); a bulk load goes on its own.
+ * The server stops at the first failing statement.
  */
 async function runStatements(connection: PoolConnection, writes: readonly DeferredWrite[]): Promise<unknown[]> {
   const results: unknown[] = [];
@@ -123,6 +125,11 @@ async function runStatements(connection: PoolConnection, writes: readonly Deferr
   for (const write of writes) {
     if (!isLoad(write)) {
       statements.push(write);
+      continue;
+    }
+    const insert = smallInsertOf(write);
+    if (insert !== null) {
+      statements.push(insert);
       continue;
     }
     await sendStatements();

@@ -60,6 +60,14 @@ export function loadFileOf(load: RowLoad): Buffer | null {
   return Buffer.from(text, 'utf8');
 }
 
+/**
+ * The rows as one INSERT when they are too few to be worth a load (the caller may send it with
+ * other statements in one round trip); null when they go as a load (or are none).
+ */
+export function smallInsertOf(load: RowLoad): { sql: string; params: unknown[] } | null {
+  return load.rows.length > 0 && load.rows.length < MIN_LOAD_ROWS ? insertStatementOf(load) : null;
+}
+
 /** The same rows as one multi-row INSERT, parameterised. */
 export function insertStatementOf(load: RowLoad): { sql: string; params: unknown[] } {
   const tuple = `(${load.columns.map(() => '?').join(', ')})`;

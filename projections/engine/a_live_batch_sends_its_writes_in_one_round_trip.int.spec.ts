@@ -1,0 +1,98 @@
+import type { RecordedEvent } from '@tracershop/event-store';
+import { expectEveryEventCountedOnce } from '../../test/projections/counting-expectations';
+import { countingProjection, type CountedData } from '../../test/projections/counting-projection';
+import { openProjectionTestBed, type ProjectionTestBed } from '../../test/projections/projection-test-bed';
+import type { Projection, ProjectionTransaction } from './projection';
+
+/** The counting tables, written at the batch's end: the rows as a deferred insert, the totals as upserts. */
+function rowsAtTheEndProjection(): Projection {
+  const pending = new WeakMap<ProjectionTransaction, RecordedEvent[]>();
+  return {
+    ...countingProjection(),
+    async handle(event, tx) {
+      pending.set(tx, [...(pending.get(tx) ?? []), event]);
+    },
+    async flushBatch(tx) {
+      const events = pending.get(tx) ?? [];
+      pending.delete(tx);
+      const rows = events.map((event) => [
+        event.metadata.eventId,
+        event.position.commit,
+        event.streamId,
+        event.revision,
+        (event.data as CountedData).amount,
+        1,
+      ]);
+      await tx.insertRows(
+        'counted_events',
+        ['event_id', 'position', 'stream_id', 'revision', 'amount', 'projected_by'],
+        rows,
+        { deferred: true },
+      );
+      for (const event of events) {
+        await tx.deferWrite(
+          `INSERT INTO ${tx.table('stream_totals')} (stream_id, events, amount, last_revision) VALUES (?, 1, ?, ?)
+           ON DUPLICATE KEY UPDATE events = events + 1, amount = amount + VALUES(amount), last_revision = VALUES(last_revision)`,
+          [event.streamId, (event.data as CountedData).amount, event.revision],
+        );
+      }
+    },
+  };
+}
+
+type QueryArgument = string | { sql: string };
+interface CoreConnection {
+  threadId: number;
+  query: (query: QueryArgument, ...rest: unknown[]) => unknown;
+}
+
+describe('a live batch', () => {
+  let bed: ProjectionTestBed;
+
+  beforeEach(async () => {
+    bed = await openProjectionTestBed('roundtrips');
+  });
+
+  afterEach(async () => {
+    await bed.close();
+  });
+
+  it('given batches that insert a few rows and upsert totals at their end, then each batch takes two round trips: its opening and its writes with the checkpoint and the commit', async () => {
+    const head = await bed.append({ count: 200, streams: 5 });
+    const { engine, pool } = bed.engine({ projections: [rowsAtTheEndProjection()], maxBatchEvents: 40 });
+    // What each session of the engine sent, one entry per round trip.
+    const sent = new Map<number, string[]>();
+    pool.on('connection', (raw) => {
+      const connection = raw as unknown as CoreConnection;
+      const query = connection.query.bind(connection);
+      connection.query = (argument, ...rest) => {
+        const sql = typeof argument === 'string' ? argument : argument.sql;
+        sent.set(connection.threadId, [...(sent.get(connection.threadId) ?? []), sql]);
+        return query(argument, ...rest);
+      };
+    });
+
+    engine.start();
+    await engine.waitForPosition('counting', head, 10_000);
+    await expectEveryEventCountedOnce(bed);
+
+    // A batch: from the round trip that locks the checkpoint row to the one that commits.
+    const batches: string[][] = [];
+    for (const queries of sent.values()) {
+      let batch: string[] | null = null;
+      for (const sql of queries) {
+        if (sql.includes('START TRANSACTION') && sql.includes('FOR UPDATE')) batch = [];
+        batch?.push(sql);
+        if (batch && /\bCOMMIT\b/.test(sql)) {
+          batches.push(batch);
+          batch = null;
+        }
+      }
+    }
+    expect(batches.length).toBeGreaterThanOrEqual(5);
+    for (const batch of batches) {
+      expect(batch).toHaveLength(2);
+      expect(batch[1]).toContain('INSERT INTO');
+    }
+  });
+});
