@@ -46,6 +46,21 @@ interface CoreConnection {
   query: (query: QueryArgument, ...rest: unknown[]) => unknown;
 }
 
+/** What each session of the pool sends from now on, one entry per round trip, by session id. */
+function recordRoundTrips(pool: { on(event: 'connection', listener: (connection: unknown) => void): unknown }) {
+  const sent = new Map<number, string[]>();
+  pool.on('connection', (raw) => {
+    const connection = raw as CoreConnection;
+    const query = connection.query.bind(connection);
+    connection.query = (argument, ...rest) => {
+      const sql = typeof argument === 'string' ? argument : argument.sql;
+      sent.set(connection.threadId, [...(sent.get(connection.threadId) ?? []), sql]);
+      return query(argument, ...rest);
+    };
+  });
+  return sent;
+}
+
 describe('a live batch', () => {
   let bed: ProjectionTestBed;
 
@@ -60,17 +75,7 @@ describe('a live batch', () => {
   it('given batches that insert a few rows and upsert totals at their end, then each batch takes two round trips: its opening and its writes with the checkpoint and the commit', async () => {
     const head = await bed.append({ count: 200, streams: 5 });
     const { engine, pool } = bed.engine({ projections: [rowsAtTheEndProjection()], maxBatchEvents: 40 });
-    // What each session of the engine sent, one entry per round trip.
-    const sent = new Map<number, string[]>();
-    pool.on('connection', (raw) => {
-      const connection = raw as unknown as CoreConnection;
-      const query = connection.query.bind(connection);
-      connection.query = (argument, ...rest) => {
-        const sql = typeof argument === 'string' ? argument : argument.sql;
-        sent.set(connection.threadId, [...(sent.get(connection.threadId) ?? []), sql]);
-        return query(argument, ...rest);
-      };
-    });
+    const sent = recordRoundTrips(pool);
 
     engine.start();
     await engine.waitForPosition('counting', head, 10_000);
@@ -94,5 +99,29 @@ describe('a live batch', () => {
       expect(batch).toHaveLength(2);
       expect(batch[1]).toContain('INSERT INTO');
     }
+  });
+
+  it('given batches of events the projection does not handle, then each moves the checkpoint with one statement and no transaction', async () => {
+    await bed.append({ count: 20, streams: 2 });
+    const { engine, pool } = bed.engine({ projections: [rowsAtTheEndProjection()], maxBatchEvents: 40 });
+    const sent = recordRoundTrips(pool);
+    const caughtUp = await bed.append({ count: 20, streams: 2 });
+    engine.start();
+    await engine.waitForPosition('counting', caughtUp, 10_000);
+    const before = new Map([...sent].map(([session, queries]) => [session, queries.length]));
+
+    // Only events it does not handle from here on.
+    const head = await bed.append({ count: 200, streams: 4, ignoredEvery: 1 });
+    await engine.waitForPosition('counting', head, 10_000);
+
+    const all = [...sent].flatMap(([session, queries]) => queries.slice(before.get(session) ?? 0));
+    const skips = all.filter((sql) => sql.includes('last_batch_size = 0'));
+    expect(skips.length).toBeGreaterThanOrEqual(1);
+    expect(all.filter((sql) => sql.includes('START TRANSACTION'))).toEqual([]);
+    const [checkpoint] = await bed.rows(
+      "SELECT position, events_applied FROM projection_checkpoints WHERE name = 'counting' AND slot = 'live'",
+    );
+    expect(checkpoint.position).toBe(head.toString());
+    expect(Number(checkpoint.events_applied)).toBe(40);
   });
 });

@@ -1,5 +1,5 @@
 import { Position } from '@tracershop/event-store';
-import type { Pool, PoolConnection } from 'mysql2/promise';
+import type { Pool, PoolConnection, ResultSetHeader } from 'mysql2/promise';
 import { qualifiedName } from './physical-names';
 
 export type CheckpointStatus = 'running' | 'standby' | 'failed' | 'rebuilding' | 'stopped';
@@ -172,6 +172,36 @@ export class CheckpointStore {
   ): Promise<void> {
     const { sql, params } = this.advanceStatement(name, slot, position, handled, status);
     await connection.query(sql, params);
+  }
+
+  /**
+   * Moves the row past events the projection does not handle, in one statement of its own: only
+   * while the row is where the writer left it (`expected`, at its version) and the writer's session
+   * holds its lock, as a batch's transaction checks. False when the row was not moved: the caller
+   * then goes the transaction's way, which says why.
+   */
+  async skipTo(
+    writer: { name: string; slot: CheckpointSlot; version: number; lockName: string; sessionId: number },
+    expected: Position,
+    position: Position,
+    status: CheckpointStatus,
+  ): Promise<boolean> {
+    const [result] = await this.pool.query<ResultSetHeader>(
+      `UPDATE ${this.table} SET position = ?, last_batch_size = 0, last_batch_at = UTC_TIMESTAMP(6), status = ?,
+         updated_at = UTC_TIMESTAMP(6)
+       WHERE name = ? AND slot = ? AND version = ? AND position = ? AND IS_USED_LOCK(?) = ?`,
+      [
+        position.toString(),
+        status,
+        writer.name,
+        writer.slot,
+        writer.version,
+        expected.toString(),
+        writer.lockName,
+        writer.sessionId,
+      ],
+    );
+    return result.affectedRows === 1;
   }
 
   /** `advance`'s statement, for a caller that sends it with others in one round trip. */

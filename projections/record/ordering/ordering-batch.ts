@@ -110,13 +110,16 @@ export class OrderHistoryBuffer {
     }
   }
 
-  /** Inserts the entries kept since the last flush; fails with an INSERT that failed. */
+  /**
+   * Sends the entries kept since the last flush with the batch's closing writes (nothing reads the
+   * history after the flush); fails with an INSERT already sent that failed.
+   */
   async flush(tx: ProjectionTransaction): Promise<void> {
     const batch = this.batches.get(tx);
     if (!batch) return;
     if (batch.inFlight) await batch.inFlight;
     throwIfFailed(batch);
-    while (batch.pending.length > 0) await this.insert(tx, takeChunk(batch));
+    while (batch.pending.length > 0) await this.insert(tx, takeChunk(batch), true);
   }
 
   private sendChunk(tx: ProjectionTransaction, batch: HistoryBatch): void {
@@ -131,8 +134,8 @@ export class OrderHistoryBuffer {
     );
   }
 
-  private async insert(tx: ProjectionTransaction, entries: readonly unknown[][]): Promise<void> {
-    await tx.insertRows(this.table, HISTORY_COLUMNS, entries);
+  private async insert(tx: ProjectionTransaction, entries: readonly unknown[][], deferred = false): Promise<void> {
+    await tx.insertRows(this.table, HISTORY_COLUMNS, entries, { deferred });
   }
 
   private batchOf(tx: ProjectionTransaction): HistoryBatch {
