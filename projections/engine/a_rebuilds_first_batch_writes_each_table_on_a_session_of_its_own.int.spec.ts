@@ -11,9 +11,10 @@ const NAME = 'sessions';
  * Each event is counted at once in `counted_now` (in the batch's transaction) and loaded in bulk
  * into `loaded_events` at the batch's end; each batch also records, in `batch_writes`, the
  * session of its transaction and the session that ran that very statement. While `poisoned` says
- * so, a batch holding the poisoned event writes its `batch_writes` row twice (a duplicate key).
+ * so, a batch holding the poisoned event writes its `batch_writes` row twice (a duplicate key);
+ * while `deadlocked` says so, that write fails as a deadlock.
  */
-function sessionsProjection(poisoned: () => boolean): Projection {
+function sessionsProjection(poisoned: () => boolean, deadlocked: () => boolean = () => false): Projection {
   const pending = new WeakMap<ProjectionTransaction, { session: number; events: RecordedEvent[] }>();
   return {
     name: NAME,
@@ -58,6 +59,14 @@ function sessionsProjection(poisoned: () => boolean): Projection {
       const record = `INSERT INTO ${tx.table('batch_writes')} (first_position, batch_session, written_by)
         VALUES (?, ?, CONNECTION_ID())`;
       const params = [batch.events[0].position.commit, batch.session];
+      if (deadlocked()) {
+        // Fails at the server as a deadlock would: a transient failure, which the rebuild retries.
+        await tx.deferWrite(
+          `/* ${tx.table('batch_writes')} */ BEGIN NOT ATOMIC
+             SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, MESSAGE_TEXT = 'Deadlock found (test)'; END`,
+        );
+        return;
+      }
       await tx.deferWrite(record, params);
       const poison = batch.events.some((event) => (event.data as CountedData).poison === true);
       if (poisoned() && poison) await tx.deferWrite(record, params);
@@ -155,5 +164,26 @@ describe("a rebuild's first batch", () => {
     expect(report.eventsHandled).toBe(400);
     expect(await count(bed, 'loaded_events')).toBe(400);
     expect(await bed.rows("SELECT * FROM loaded_events WHERE event_id = 'left-over'")).toEqual([]);
+  });
+
+  it('given a first-batch write that fails as a deadlock after the batch’s transaction committed, when rebuilt, then the batch is tried again on shadow tables built again and every event is there once', async () => {
+    let deadlocks = 1;
+    await bed.append({ count: 400, streams: 4 });
+    const { engine } = bed.engine({
+      projections: [
+        sessionsProjection(
+          () => false,
+          () => deadlocks-- > 0,
+        ),
+      ],
+    });
+
+    const report = await engine.rebuild(NAME);
+
+    expect(deadlocks).toBeLessThan(0);
+    expect(report.eventsHandled).toBe(400);
+    expect(await count(bed, 'counted_now')).toBe(400);
+    expect(await count(bed, 'loaded_events')).toBe(400);
+    expect(await batchWrites(bed)).toHaveLength(1);
   });
 });

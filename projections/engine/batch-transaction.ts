@@ -2,7 +2,7 @@ import type { Position, RecordedEvent } from '@tracershop/event-store';
 import type { PoolConnection } from 'mysql2/promise';
 import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
-import { CheckpointMovedError } from './projection-errors';
+import { CheckpointMovedError, RebuildError } from './projection-errors';
 import { createShadowTables } from './projection-tables';
 import { loadRows, MIN_LOAD_ROWS, smallInsertOf, type LoadOptions, type RowLoad } from './row-load';
 import type { EventBatch } from './subscription-batches';
@@ -248,9 +248,9 @@ async function applyOnce(
       closing = parallel.inOrder;
       if (sqlModeSet) closing.push(RESTORE_SQL_MODE);
       closing.push({ sql: 'COMMIT', params: [] });
-      await runStatements(connection, closing);
-      sqlModeSet = false;
-      return await finishFreshShadow(writer, connection, batch, parallel.byTable);
+      return await finishFreshShadow(writer, connection, batch, closing, parallel.byTable, () => {
+        sqlModeSet = false;
+      });
     }
     if (sqlModeSet) closing.push(RESTORE_SQL_MODE);
     const status = writer.slot === 'live' ? 'running' : 'rebuilding';
@@ -319,19 +319,21 @@ function detachableWrites(
 
 /**
  * The end of a rebuild's first batch, whose shadow tables started empty: the batch's own
- * transaction has committed without its checkpoint; its bulk loads now go on one session per
- * table at once (the server parses each load on one core, and this process waits meanwhile), and
- * the checkpoint follows when they all committed. Until then the checkpoint still says the start,
- * so whatever stops this half way (a failure, a crash) leaves shadow tables that are built again
- * from nothing: here for a failure, and by the next rebuild after a crash (it never resumes from
- * the start). A load that fails for the event's sake is found by the batch applied again, one
- * event at a time, in one transaction.
+ * transaction commits without its checkpoint; the writes of each table that stands alone then go
+ * on a session of their own, all at once (the server loads each on one core, and this process
+ * waits meanwhile), and the checkpoint follows when they all committed. Until then the checkpoint
+ * still says the start, so whatever stops this half way leaves shadow tables that are built again
+ * from nothing: here, for a failure while this writer still holds its lock (a write that fails for
+ * an event's sake is then found by the batch applied again, one event at a time, in one
+ * transaction); after a crash, by the next rebuild, which never resumes from the start.
  */
 async function finishFreshShadow(
   writer: BatchWriter,
   connection: PoolConnection,
   batch: EventBatch,
+  closing: readonly DeferredWrite[],
   byTable: ReadonlyMap<string, DeferredWrite[]>,
+  committed: () => void,
 ): Promise<BatchOutcome> {
   const { projection, checkpoints } = writer;
   const opening: SqlStatement[] = [{ sql: 'START TRANSACTION', params: [] }];
@@ -342,12 +344,12 @@ async function finishFreshShadow(
     });
   }
   opening.push(MARK_PROJECTION_WRITE);
-  const closing: SqlStatement[] = projection.sqlMode !== undefined ? [RESTORE_SQL_MODE] : [];
-  closing.push({ sql: 'COMMIT', params: [] });
+  const ending: SqlStatement[] = projection.sqlMode !== undefined ? [RESTORE_SQL_MODE] : [];
+  ending.push({ sql: 'COMMIT', params: [] });
   const writeTable = async (writes: DeferredWrite[]) => {
     const session = await checkpoints.pool.getConnection();
     try {
-      await runStatements(session, [...opening, ...writes, ...closing]);
+      await runStatements(session, [...opening, ...writes, ...ending]);
       session.release();
     } catch (error) {
       // Rolled back with the session: it does not go back to the pool half way through.
@@ -356,16 +358,18 @@ async function finishFreshShadow(
     }
   };
   try {
-    const loads = await Promise.allSettled([...byTable.values()].map(writeTable));
-    const failure = loads.find((load): load is PromiseRejectedResult => load.status === 'rejected');
+    await runStatements(connection, closing);
+    committed();
+    const writes = await Promise.allSettled([...byTable.values()].map(writeTable));
+    const failure = writes.find((write): write is PromiseRejectedResult => write.status === 'rejected');
     if (failure) throw failure.reason;
-    const advanced = await runStatements(connection, [
+    const locked = await runStatements(connection, [
       { sql: 'START TRANSACTION', params: [] },
       checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
     ]);
     const { checkpoint, lockHolder } = await checkpoints.lockedRow(
       connection,
-      advanced[1] as Array<Record<string, unknown>>,
+      locked[1] as Array<Record<string, unknown>>,
       writer.lock.name,
     );
     if (lockHolder !== writer.lock.sessionId || !checkpoint?.position.isStart()) {
@@ -377,15 +381,42 @@ async function finishFreshShadow(
     ]);
   } catch (error) {
     await connection.query('ROLLBACK').catch(() => undefined);
-    // Only while the checkpoint says the start: past it (a commit whose answer was lost), the rows are the batch's.
-    const now = await checkpoints.read(projection.name, writer.slot).catch(() => null);
-    if (!now?.position.isStart() || error instanceof CheckpointMovedError) throw error;
-    await createShadowTables(checkpoints.pool, checkpoints.database, projection);
+    if (error instanceof CheckpointMovedError) throw error;
+    await startShadowOver(writer, error);
     const last = batch.events[batch.events.length - 1];
     if (isTransientDatabaseError(error) || !last) throw error;
     return { kind: 'failed', event: last, error };
   }
   return { kind: 'committed', position: batch.position, handled: batch.events.length, durationMs: 0 };
+}
+
+/**
+ * Builds the shadow tables again after a first batch that stopped half way, while the checkpoint
+ * still says the start and this writer still holds its lock (else the tables may be another
+ * rebuild's now). When that cannot be told, the rebuild stops: the next one builds them again.
+ */
+async function startShadowOver(writer: BatchWriter, cause: unknown): Promise<void> {
+  const { projection, checkpoints } = writer;
+  let mine: boolean;
+  try {
+    const [rows] = await checkpoints.pool.query('SELECT IS_USED_LOCK(?) AS holder', [writer.lock.name]);
+    const holder = (rows as Array<{ holder: unknown }>)[0]?.holder;
+    const checkpoint = await checkpoints.read(projection.name, writer.slot);
+    mine = Number(holder) === writer.lock.sessionId && checkpoint?.position.isStart() === true;
+  } catch {
+    mine = false;
+  }
+  if (!mine) {
+    throw new RebuildError(
+      `${projection.name}: its first rebuild batch stopped half way (${describeCause(cause)}) and the shadow ` +
+        'tables could not be built again here; the next rebuild builds them from the start',
+    );
+  }
+  await createShadowTables(checkpoints.pool, checkpoints.database, projection);
+}
+
+function describeCause(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
