@@ -2,13 +2,33 @@ import type { RecordedEvent } from '@tracershop/event-store';
 import { expectEveryEventCountedOnce } from '../../test/projections/counting-expectations';
 import { countingProjection, type CountedData } from '../../test/projections/counting-projection';
 import { openProjectionTestBed, type ProjectionTestBed } from '../../test/projections/projection-test-bed';
+import { Position } from '@tracershop/event-store';
+import { applyBatch, type BatchWriter } from './batch-transaction';
+import { CheckpointStore } from './checkpoint-store';
 import type { Projection, ProjectionTransaction } from './projection';
+import { CheckpointMovedError } from './projection-errors';
+import { createMissingLiveTables, physicalTables } from './projection-tables';
 
-/** The counting tables, written at the batch's end: the rows as a deferred insert, the totals as upserts. */
-function rowsAtTheEndProjection(): Projection {
+/**
+ * The counting tables, written at the batch's end: the rows as a deferred insert, the totals as
+ * upserts; with `preload`, each batch first reads its streams' totals (as text, as the record
+ * projections' preloads do).
+ */
+function rowsAtTheEndProjection(preload = false): Projection {
   const pending = new WeakMap<ProjectionTransaction, RecordedEvent[]>();
   return {
     ...countingProjection(),
+    ...(preload
+      ? {
+          async prepareBatch(events: readonly RecordedEvent[], tx: ProjectionTransaction) {
+            const streams = [...new Set(events.map((event) => event.streamId))];
+            await tx.queryText(
+              `SELECT stream_id, events FROM ${tx.table('stream_totals')} WHERE stream_id IN (${streams.map(() => '?').join(', ')})`,
+              streams,
+            );
+          },
+        }
+      : {}),
     async handle(event, tx) {
       pending.set(tx, [...(pending.get(tx) ?? []), event]);
     },
@@ -61,6 +81,23 @@ function recordRoundTrips(pool: { on(event: 'connection', listener: (connection:
   return sent;
 }
 
+/** The batches sent: each from the round trip that locks the checkpoint row to the one that commits. */
+function batchesIn(sent: Map<number, string[]>): string[][] {
+  const batches: string[][] = [];
+  for (const queries of sent.values()) {
+    let batch: string[] | null = null;
+    for (const sql of queries) {
+      if (sql.includes('START TRANSACTION') && sql.includes('FOR UPDATE')) batch = [];
+      batch?.push(sql);
+      if (batch && /\bCOMMIT\b/.test(sql)) {
+        batches.push(batch);
+        batch = null;
+      }
+    }
+  }
+  return batches;
+}
+
 describe('a live batch', () => {
   let bed: ProjectionTestBed;
 
@@ -81,19 +118,7 @@ describe('a live batch', () => {
     await engine.waitForPosition('counting', head, 10_000);
     await expectEveryEventCountedOnce(bed);
 
-    // A batch: from the round trip that locks the checkpoint row to the one that commits.
-    const batches: string[][] = [];
-    for (const queries of sent.values()) {
-      let batch: string[] | null = null;
-      for (const sql of queries) {
-        if (sql.includes('START TRANSACTION') && sql.includes('FOR UPDATE')) batch = [];
-        batch?.push(sql);
-        if (batch && /\bCOMMIT\b/.test(sql)) {
-          batches.push(batch);
-          batch = null;
-        }
-      }
-    }
+    const batches = batchesIn(sent);
     expect(batches.length).toBeGreaterThanOrEqual(5);
     for (const batch of batches) {
       expect(batch).toHaveLength(2);
@@ -123,5 +148,55 @@ describe('a live batch', () => {
     );
     expect(checkpoint.position).toBe(head.toString());
     expect(Number(checkpoint.events_applied)).toBe(40);
+  });
+
+  it('given batches that read before they write, then the read travels with the opening: still two round trips a batch, and every event is there once', async () => {
+    const head = await bed.append({ count: 200, streams: 5 });
+    const { engine, pool } = bed.engine({ projections: [rowsAtTheEndProjection(true)], maxBatchEvents: 40 });
+    const sent = recordRoundTrips(pool);
+
+    engine.start();
+    await engine.waitForPosition('counting', head, 10_000);
+    await expectEveryEventCountedOnce(bed);
+
+    const batches = batchesIn(sent);
+    expect(batches.length).toBeGreaterThanOrEqual(5);
+    for (const batch of batches) {
+      expect(batch).toHaveLength(2);
+      expect(batch[0]).toContain('SELECT stream_id, events FROM');
+    }
+  });
+
+  it('given a writer that no longer holds its lock, when its batch reads before it writes, then the check that travels with the read stops it and nothing is kept', async () => {
+    await bed.append({ count: 30, streams: 3 });
+    const events = await bed.store.readAll();
+    const projection = rowsAtTheEndProjection(true);
+    const { pool } = bed.engine({ projections: [] });
+    const checkpoints = new CheckpointStore(pool, bed.recordDatabase);
+    await createMissingLiveTables(pool, bed.recordDatabase, projection);
+    await checkpoints.insert(pool, projection.name, 'live', 1, 'running');
+    const writer: BatchWriter = {
+      checkpoints,
+      projection,
+      slot: 'live',
+      version: 1,
+      tables: physicalTables(bed.recordDatabase, projection, 'live'),
+      // Nobody holds this lock: the writer has lost it.
+      lock: { name: 'tracershop-test-lost-lock', sessionId: 1 },
+    };
+    const batch = { events, position: events[events.length - 1].position, live: true };
+
+    const outcome = await applyBatch(writer, Position.START, batch, 'live').then(
+      () => null,
+      (error: unknown) => error,
+    );
+
+    expect(outcome).toBeInstanceOf(CheckpointMovedError);
+    expect((outcome as CheckpointMovedError).lockLost).toBe(true);
+    expect(await bed.rows('SELECT * FROM counted_events')).toEqual([]);
+    const [checkpoint] = await bed.rows(
+      "SELECT position FROM projection_checkpoints WHERE name = 'counting' AND slot = 'live'",
+    );
+    expect(checkpoint.position).toBe('start');
   });
 });

@@ -171,41 +171,46 @@ async function applyOnce(
     sqlModeSet = false;
   };
   try {
-    // Begin, lock the checkpoint row and (for projections that ask) set the sql_mode: one round trip.
-    const opening: SqlStatement[] = [
+    // Begin, lock the checkpoint row and (for projections that ask) set the sql_mode: sent with the
+    // batch's first statement, or alone.
+    const statements: SqlStatement[] = [
       { sql: 'START TRANSACTION', params: [] },
       writer.checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
     ];
     if (projection.sqlMode !== undefined) {
-      opening.push({
+      statements.push({
         sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
         params: [projection.sqlMode],
       });
     }
-    opening.push(MARK_PROJECTION_WRITE);
-    const opened = await runStatements(connection, opening);
-    sqlModeSet = projection.sqlMode !== undefined;
-    const { checkpoint, lockHolder } = await writer.checkpoints.lockedRow(
-      connection,
-      opened[1] as Array<Record<string, unknown>>,
-      writer.lock.name,
-    );
-    if (lockHolder !== writer.lock.sessionId) {
-      throw new CheckpointMovedError(`${projection.name}: this writer no longer holds ${writer.lock.name}`, true);
-    }
-    if (!checkpoint || checkpoint.version !== writer.version || !checkpoint.position.equals(expected)) {
-      throw new CheckpointMovedError(
-        `${projection.name} (${writer.slot}) is at ${checkpoint?.position ?? 'no row'} version ` +
-          `${checkpoint?.version ?? '-'}, this writer expected ${expected} version ${writer.version}`,
-        false,
+    statements.push(MARK_PROJECTION_WRITE);
+    const check = async (lockRows: unknown) => {
+      const { checkpoint, lockHolder } = await writer.checkpoints.lockedRow(
+        connection,
+        lockRows as Array<Record<string, unknown>>,
+        writer.lock.name,
       );
-    }
+      if (lockHolder !== writer.lock.sessionId) {
+        throw new CheckpointMovedError(`${projection.name}: this writer no longer holds ${writer.lock.name}`, true);
+      }
+      if (!checkpoint || checkpoint.version !== writer.version || !checkpoint.position.equals(expected)) {
+        throw new CheckpointMovedError(
+          `${projection.name} (${writer.slot}) is at ${checkpoint?.position ?? 'no row'} version ` +
+            `${checkpoint?.version ?? '-'}, this writer expected ${expected} version ${writer.version}`,
+          false,
+        );
+      }
+    };
+    const opening = new BatchOpening(connection, statements, check, () => {
+      sqlModeSet = projection.sqlMode !== undefined;
+    });
     const deferred: DeferredWrite[] = [];
-    const tx = projectionTransactionOn(connection, projection.name, writer.tables, mode, deferred, {
+    const tx = projectionTransactionOn(opening.connection, projection.name, writer.tables, mode, deferred, {
       warningsAllowed: projection.sqlMode !== undefined && !/STRICT_(ALL|TRANS)_TABLES/.test(projection.sqlMode),
     });
     const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
-      if (isTransientDatabaseError(error)) throw error;
+      // The checkpoint's check travels with the batch's first statement: its failure is not the event's.
+      if (isTransientDatabaseError(error) || error instanceof CheckpointMovedError) throw error;
       await connection.query('ROLLBACK');
       await restoreSqlMode();
       return { kind: 'failed', event, error };
@@ -222,6 +227,7 @@ async function applyOnce(
         await projection.handle(event, tx);
         if (exact) {
           await projection.flushBatch?.(tx);
+          await opening.alone();
           await runStatements(connection, deferred.splice(0));
         }
       } catch (error) {
@@ -237,7 +243,9 @@ async function applyOnce(
         return await failed(last, error);
       }
     }
-    // The deferred writes, the sql_mode restored, the checkpoint and the commit: one round trip.
+    // The deferred writes, the sql_mode restored, the checkpoint and the commit: one round trip,
+    // after the opening (alone when the batch sent nothing before: a commit must follow its check).
+    await opening.alone();
     let closing = deferred.splice(0);
     const deferredCount = closing.length;
     const parallel =
@@ -281,6 +289,79 @@ async function applyOnce(
     throw error;
   } finally {
     if (!broken) connection.release();
+  }
+}
+
+type QueryOptions = Parameters<PoolConnection['query']>[0];
+
+/** Query options a batch's opening can travel with: plain SQL, or SQL with a type cast. */
+function canCarry(options: unknown): options is string | { sql: string; typeCast?: unknown } {
+  if (typeof options === 'string') return true;
+  if (typeof options !== 'object' || options === null) return false;
+  return Object.keys(options).every((key) => key === 'sql' || key === 'typeCast');
+}
+
+/**
+ * A batch's opening (begin, lock and check the checkpoint row, sql_mode, the projection's mark).
+ * It travels in front of the batch's first statement, in one round trip, when the connection takes
+ * several statements at once (usually the preload's SELECT: one round trip a batch less, and every
+ * round trip costs both processes system calls); else, or when the batch sends nothing before its
+ * closing, it goes alone first. The statement it travels with runs inside the new transaction,
+ * after the checkpoint row is locked; when the check fails, that statement fails with it and the
+ * batch rolls back, so nothing is kept of a batch whose checkpoint moved.
+ */
+class BatchOpening {
+  /** The batch's connection as handlers use it: its first query carries the opening. */
+  readonly connection: PoolConnection;
+  private sent: Promise<void> | null = null;
+
+  constructor(
+    private readonly target: PoolConnection,
+    private readonly statements: readonly SqlStatement[],
+    private readonly check: (lockRows: unknown) => Promise<void>,
+    private readonly onSent: () => void,
+  ) {
+    // Everything else of the connection (its settings, for the bulk loads) as it is.
+    const wrapped = Object.create(target) as PoolConnection;
+    wrapped.query = ((options: QueryOptions, params?: unknown) =>
+      this.query(options, params)) as PoolConnection['query'];
+    this.connection = wrapped;
+  }
+
+  /** Sends the opening alone unless it went already; resolves once its check passed. */
+  alone(): Promise<void> {
+    this.sent ??= (async () => {
+      this.onSent();
+      const results = await runStatements(this.target, this.statements);
+      await this.check(results[1]);
+    })();
+    return this.sent;
+  }
+
+  private async query(options: QueryOptions, params?: unknown): Promise<unknown> {
+    if (this.sent !== null || !canCarry(options) || !acceptsMultipleStatements(this.target)) {
+      await this.alone();
+      return (this.target.query as (options: unknown, params: unknown) => Promise<unknown>).call(
+        this.target,
+        options,
+        params,
+      );
+    }
+    let answer: unknown[] = [];
+    this.sent = (async () => {
+      this.onSent();
+      const own = typeof options === 'string' ? { sql: options } : options;
+      const [results, fields] = (await this.target.query(
+        { ...own, sql: [...this.statements.map((statement) => statement.sql), own.sql].join(';\n') },
+        [...this.statements.flatMap((statement) => statement.params), ...((params as unknown[] | undefined) ?? [])],
+      )) as unknown as [unknown[], unknown[]];
+      await this.check(results[1]);
+      const ownResults = results.slice(this.statements.length);
+      const ownFields = fields.slice(this.statements.length);
+      answer = ownResults.length === 1 ? [ownResults[0], ownFields[0]] : [ownResults, ownFields];
+    })();
+    await this.sent;
+    return answer;
   }
 }
 
