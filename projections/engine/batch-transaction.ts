@@ -3,6 +3,7 @@ import type { PoolConnection } from 'mysql2/promise';
 import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
 import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
 import { CheckpointMovedError, RebuildError } from './projection-errors';
+import { describeError } from './projection-logger';
 import { createShadowTables } from './projection-tables';
 import { loadRows, MIN_LOAD_ROWS, smallInsertOf, type LoadOptions, type RowLoad } from './row-load';
 import type { EventBatch } from './subscription-batches';
@@ -96,6 +97,20 @@ function skipped(writer: BatchWriter, expected: Position, batch: EventBatch): Pr
 export const MARK_PROJECTION_WRITE: SqlStatement = { sql: 'SET @tracershop_projection_write = 1', params: [] };
 const RESTORE_SQL_MODE: SqlStatement = { sql: 'SET SESSION sql_mode = @tracershop_saved_sql_mode', params: [] };
 
+/** What a session writing for the projection sets after its begin: its sql_mode (kept to restore) and the mark. */
+function projectionSession(projection: Projection): SqlStatement[] {
+  const sqlMode: SqlStatement[] =
+    projection.sqlMode === undefined
+      ? []
+      : [
+          {
+            sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
+            params: [projection.sqlMode],
+          },
+        ];
+  return [...sqlMode, MARK_PROJECTION_WRITE];
+}
+
 /**
  * Whether the connection's pool was opened with `multipleStatements` (the projector's pools are):
  * then the statements of one step go to the server in one round trip.
@@ -176,14 +191,8 @@ async function applyOnce(
     const statements: SqlStatement[] = [
       { sql: 'START TRANSACTION', params: [] },
       writer.checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
+      ...projectionSession(projection),
     ];
-    if (projection.sqlMode !== undefined) {
-      statements.push({
-        sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
-        params: [projection.sqlMode],
-      });
-    }
-    statements.push(MARK_PROJECTION_WRITE);
     const check = async (lockRows: unknown) => {
       const { checkpoint, lockHolder } = await writer.checkpoints.lockedRow(
         connection,
@@ -392,7 +401,9 @@ function detachableWrites(
       inOrder.push(write);
       return;
     }
-    byTable.set(names[0], [...(byTable.get(names[0]) ?? []), write]);
+    const writes = byTable.get(names[0]);
+    if (writes) writes.push(write);
+    else byTable.set(names[0], [write]);
     if (isLoad(write)) loadedRows += write.rows.length;
   });
   return loadedRows >= MIN_PARALLEL_ROWS && byTable.size > 1 ? { inOrder, byTable } : null;
@@ -417,14 +428,7 @@ async function finishFreshShadow(
   committed: () => void,
 ): Promise<BatchOutcome> {
   const { projection, checkpoints } = writer;
-  const opening: SqlStatement[] = [{ sql: 'START TRANSACTION', params: [] }];
-  if (projection.sqlMode !== undefined) {
-    opening.push({
-      sql: 'SET @tracershop_saved_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = ?',
-      params: [projection.sqlMode],
-    });
-  }
-  opening.push(MARK_PROJECTION_WRITE);
+  const opening: SqlStatement[] = [{ sql: 'START TRANSACTION', params: [] }, ...projectionSession(projection)];
   const ending: SqlStatement[] = projection.sqlMode !== undefined ? [RESTORE_SQL_MODE] : [];
   ending.push({ sql: 'COMMIT', params: [] });
   const writeTable = async (writes: DeferredWrite[]) => {
@@ -479,25 +483,32 @@ async function finishFreshShadow(
 async function startShadowOver(writer: BatchWriter, cause: unknown): Promise<void> {
   const { projection, checkpoints } = writer;
   let mine: boolean;
+  // A session of its own: the batch's may be the one that broke.
+  const connection = await checkpoints.pool.getConnection().catch(() => null);
   try {
-    const [rows] = await checkpoints.pool.query('SELECT IS_USED_LOCK(?) AS holder', [writer.lock.name]);
-    const holder = (rows as Array<{ holder: unknown }>)[0]?.holder;
-    const checkpoint = await checkpoints.read(projection.name, writer.slot);
-    mine = Number(holder) === writer.lock.sessionId && checkpoint?.position.isStart() === true;
+    if (!connection) throw new Error('no session');
+    // Outside a transaction: the row's lock ends with the statement.
+    const [found] = await runStatements(connection, [
+      checkpoints.lockRowStatement(projection.name, writer.slot, writer.lock.name),
+    ]);
+    const { checkpoint, lockHolder } = await checkpoints.lockedRow(
+      connection,
+      found as Array<Record<string, unknown>>,
+      writer.lock.name,
+    );
+    mine = lockHolder === writer.lock.sessionId && checkpoint?.position.isStart() === true;
   } catch {
     mine = false;
+  } finally {
+    connection?.release();
   }
   if (!mine) {
     throw new RebuildError(
-      `${projection.name}: its first rebuild batch stopped half way (${describeCause(cause)}) and the shadow ` +
+      `${projection.name}: its first rebuild batch stopped half way (${describeError(cause)}) and the shadow ` +
         'tables could not be built again here; the next rebuild builds them from the start',
     );
   }
   await createShadowTables(checkpoints.pool, checkpoints.database, projection);
-}
-
-function describeCause(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
