@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, type Connection } from 'mysql2/promise';
-import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
+import type { Connection } from 'mysql2/promise';
+import { closeScratchDatabase, openScratchDatabase } from '../../test/contract/mysql-test-database';
 import { projectionTransactionOn } from './batch-transaction';
 import { BatchRows, uniqueKeysOf } from './batch-rows';
 import type { ProjectionTransaction } from './projection';
@@ -18,14 +18,11 @@ describe('BatchRows: the rows a batch changes, written at its end', () => {
   const tableRows = async (sql: string) => ((await connection.query(sql)) as unknown as [Record<string, unknown>[]])[0];
 
   beforeAll(async () => {
-    connection = await createConnection({ ...MYSQL_TEST_CONNECTION, dateStrings: true, supportBigNumbers: true });
-    await connection.query(`CREATE DATABASE \`${database}\``);
-    await connection.query(`USE \`${database}\``);
+    connection = await openScratchDatabase(database, { dateStrings: true, supportBigNumbers: true });
   });
 
   afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.end();
+    await closeScratchDatabase(connection, database);
   });
 
   beforeEach(async () => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, type Connection } from 'mysql2/promise';
-import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
+import type { Connection } from 'mysql2/promise';
+import { closeScratchDatabase, openScratchDatabase } from '../../test/contract/mysql-test-database';
 import { insertStatementOf, loadRows, MIN_LOAD_ROWS, type RowLoad } from './row-load';
 
 const COLUMNS = ['id', 'name', 'note', 'amount', 'big', 'flag', 'doc'];
@@ -47,14 +47,11 @@ describe('bulk loads: rows stored as the INSERT would store them, or the INSERT 
   };
 
   beforeAll(async () => {
-    connection = await createConnection({ ...MYSQL_TEST_CONNECTION, supportBigNumbers: true, bigNumberStrings: true });
-    await connection.query(`CREATE DATABASE \`${database}\``);
-    await connection.query(`USE \`${database}\``);
+    connection = await openScratchDatabase(database, { supportBigNumbers: true, bigNumberStrings: true });
   });
 
   afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.end();
+    await closeScratchDatabase(connection, database);
   });
 
   beforeEach(async () => {

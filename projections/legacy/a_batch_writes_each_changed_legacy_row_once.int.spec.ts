@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, type Connection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { loadRows, type ProjectionTransaction } from '@tracershop/projections/engine';
-import { MYSQL_TEST_CONNECTION } from '../../test/contract/mysql-test-database';
+import { closeScratchDatabase, openScratchDatabase } from '../../test/contract/mysql-test-database';
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
 import { legacyColumns, legacyTableDefinitions, type LegacyContractTable } from './legacy-tables';
 import { openLegacyTestBed, streamOf } from './test-support/legacy-test-bed';
@@ -89,16 +89,13 @@ describe('legacy rows: a batch writes the net effect of its changes', () => {
   const event = (before: LegacyRow[], after: LegacyRow[], at: string) => syncRows(tx, before, after, at);
 
   beforeAll(async () => {
-    connection = await createConnection({ ...MYSQL_TEST_CONNECTION, charset: 'utf8mb4', dateStrings: true });
-    await connection.query(`CREATE DATABASE \`${database}\``);
-    await connection.query(`USE \`${database}\``);
+    connection = await openScratchDatabase(database, { charset: 'utf8mb4', dateStrings: true });
     // The old server's lenient mode, as the projection writes under it.
     await connection.query("SET SESSION sql_mode = 'NO_ENGINE_SUBSTITUTION'");
   });
 
   afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.end();
+    await closeScratchDatabase(connection, database);
   });
 
   beforeEach(async () => {

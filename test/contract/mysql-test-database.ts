@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, type PoolOptions } from 'mysql2/promise';
+import { createConnection, type Connection, type ConnectionOptions, type PoolOptions } from 'mysql2/promise';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 
 /** The server the integration tests use; the defaults match a developer machine. */
@@ -22,4 +22,18 @@ export async function dropTestDatabase(database: string): Promise<void> {
   } finally {
     await connection.end();
   }
+}
+
+/** A connection on a new, empty database of this name (it is the connection's default database). */
+export async function openScratchDatabase(database: string, options: ConnectionOptions = {}): Promise<Connection> {
+  const connection = await createConnection({ ...MYSQL_TEST_CONNECTION, ...options });
+  await connection.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
+  await connection.query(`USE ${quoteIdentifier(database)}`);
+  return connection;
+}
+
+/** Drops the scratch database and closes its connection. */
+export async function closeScratchDatabase(connection: Connection, database: string): Promise<void> {
+  await connection.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
+  await connection.end();
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createConnection, type Connection } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import type { ProjectionTransaction } from '@tracershop/projections/engine';
 import { projectionTransactionOn } from '@tracershop/projections/engine/batch-transaction';
-import { MYSQL_TEST_CONNECTION } from '../../../test/contract/mysql-test-database';
+import { closeScratchDatabase, openScratchDatabase } from '../../../test/contract/mysql-test-database';
 import { OrderHistoryBuffer, type HistoryEntry } from './ordering-batch';
 import { orderingTableDefinitions, orderingTables } from './ordering-tables';
 
@@ -38,15 +38,12 @@ describe('the order history of a batch: numbered per order, inserted in chunks',
   };
 
   beforeAll(async () => {
-    connection = await createConnection(MYSQL_TEST_CONNECTION);
-    await connection.query(`CREATE DATABASE \`${database}\``);
-    await connection.query(`USE \`${database}\``);
+    connection = await openScratchDatabase(database);
     await connection.query(orderingTableDefinitions[table](`\`${table}\``));
   });
 
   afterAll(async () => {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.end();
+    await closeScratchDatabase(connection, database);
   });
 
   beforeEach(async () => {
