@@ -9,6 +9,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   commands: async () => (await import('./commands.bench')).run(),
   ordering: async () => (await import('./ordering.bench')).run(),
   realtime: async () => (await import('./realtime.bench')).run(),
+  'mysql-transport': async () => (await import('./mysql-transport.bench')).run(),
 };
 
 async function main(): Promise<void> {

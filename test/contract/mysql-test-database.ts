@@ -2,12 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection, type ConnectionOptions, type PoolOptions } from 'mysql2/promise';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 
-/** The server the integration tests use; the defaults match a developer machine. */
+/**
+ * The server the integration tests (and the benchmarks' own connections) use; the defaults match a
+ * developer machine. MYSQL_SOCKET, as for the services, reaches it over its Unix socket instead.
+ */
 export const MYSQL_TEST_CONNECTION: PoolOptions = {
   host: process.env.MYSQL_HOST ?? '127.0.0.1',
   port: Number(process.env.MYSQL_PORT ?? 3306),
   user: process.env.MYSQL_USER ?? 'root',
   password: process.env.MYSQL_PASSWORD ?? '',
+  ...(process.env.MYSQL_SOCKET ? { socketPath: process.env.MYSQL_SOCKET } : {}),
 };
 
 /** A database name no other run uses, so a test never depends on what an earlier run left. */

@@ -62,6 +62,23 @@ describe('loadConfiguration', () => {
     );
   });
 
+  it('given no MYSQL_SOCKET, then MySQL is reached over TCP at host and port', () => {
+    expect(loadConfiguration({}).mysql).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+  });
+
+  it('given MYSQL_SOCKET, then MySQL is reached over that Unix socket', () => {
+    expect(loadConfiguration({ MYSQL_SOCKET: '/run/mysqld/mysqld.sock' }).mysql.socketPath).toBe(
+      '/run/mysqld/mysqld.sock',
+    );
+    expect(loadConfiguration({ MYSQL_SOCKET: '' }).mysql.socketPath).toBeUndefined();
+  });
+
+  it('given a relative MYSQL_SOCKET, then it is refused', () => {
+    expect(() => loadConfiguration({ MYSQL_SOCKET: 'mysqld.sock' })).toThrow(
+      /MYSQL_SOCKET="mysqld.sock" must be an absolute path/,
+    );
+  });
+
   it('given several bad values, then every problem is named at once', () => {
     let error: unknown;
     try {

@@ -16,16 +16,18 @@ export class DependencyUnreachableError extends Error {
 }
 
 export async function checkMysql(config: TracershopConfig, timeoutMs = 5_000): Promise<void> {
-  const { host, port, user } = config.mysql;
+  const { host, port, user, socketPath } = config.mysql;
   try {
     const connection = await createConnection({ ...config.mysql, connectTimeout: timeoutMs });
     await connection.end();
   } catch (error) {
     throw new DependencyUnreachableError(
       'MySQL',
-      `${host}:${port} as ${user}`,
+      `${socketPath ? `socket ${socketPath}` : `${host}:${port}`} as ${user}`,
       describe(error),
-      'Start MariaDB/MySQL there, or set MYSQL_HOST, MYSQL_PORT, MYSQL_USER and MYSQL_PASSWORD.',
+      socketPath
+        ? 'Start MariaDB/MySQL with that socket, or set MYSQL_SOCKET to the one it uses (empty: MYSQL_HOST and MYSQL_PORT).'
+        : 'Start MariaDB/MySQL there, or set MYSQL_HOST, MYSQL_PORT, MYSQL_USER and MYSQL_PASSWORD.',
     );
   }
 }
