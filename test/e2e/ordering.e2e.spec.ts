@@ -349,7 +349,7 @@ describe('ordering over HTTP', () => {
         signature: { password: releaserCredentials.password },
       })
       .expect(409);
-    expect(twice.body.error.code).toBe('ORDER_RELEASED');
+    expect(twice.body.error.code).toBe('SLOT_RELEASED');
     const intoReleased = await shop
       .post('/ordering/activity-orders')
       .send({ slotId: catalog.early, deliveryDate: monday, activityMBq: 100 })

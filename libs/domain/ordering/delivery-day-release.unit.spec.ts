@@ -273,7 +273,7 @@ describe('DeliveryDay releases', () => {
         .thenThrows('RELEASE_EXISTS', { releaseId: 'release-1' });
     });
 
-    it('refuses a release id that recorded another slot, and never releases an order twice', () => {
+    it('refuses a release id that recorded another slot, and a second release of a released slot', () => {
       spec
         .given([...twoOrdersAccepted, released0800])
         .when(releaseSlot({ slotId: 'slot-herlev-mon-0900' }))
@@ -281,7 +281,34 @@ describe('DeliveryDay releases', () => {
       spec
         .given([...twoOrdersAccepted, released0800])
         .when(releaseSlot({ releaseId: 'release-2' }))
-        .thenThrows('ORDER_RELEASED', { orderId: 'order-1' });
+        .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0800', releaseId: 'release-1' });
+    });
+
+    it("names every order delivered from the slot: one release per slot-day, as the old system's row holds one", () => {
+      const releaseOrder1Only = releaseSlot({ orderIds: ['order-1'], vials: [vialEntry(fdgVial1, 7001)] });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseOrder1Only)
+        .thenThrows('RELEASE_LEAVES_ORDERS_OUT', { slotId: 'slot-herlev-mon-0800', orderIds: ['order-3'] });
+      spec
+        .given([order1, order3, accepted('order-1')])
+        .when(releaseOrder1Only)
+        .thenThrows('RELEASE_LEAVES_ORDERS_OUT', { orderIds: ['order-3'] });
+      const order3Cancelled: OrderCancelled = {
+        type: 'OrderCancelled',
+        data: { orderId: 'order-3', previousStatus: 'ordered', reason: 'Patient cancelled', actingAs: 'shop' },
+      };
+      spec
+        .given([order1, order3, accepted('order-1'), order3Cancelled])
+        .when(releaseOrder1Only)
+        .then([activityReleased('release-1', 'slot-herlev-mon-0800', ['order-1'], [releasedVial(fdgVial1, null)])]);
+    });
+
+    it('releases the slot again once its release is corrected', () => {
+      spec
+        .given([...twoOrdersAccepted, released0800, corrected0800])
+        .when(releaseSlot({ releaseId: 'release-2' }))
+        .then([{ ...released0800, data: { ...released0800.data, releaseId: 'release-2' } }]);
     });
 
     it('releases activity orders only', () => {

@@ -1002,6 +1002,9 @@ function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDay
     });
   }
   requireSignature(command.signatureMeaning, 'release');
+  // One release per slot-day: the slot's orders share one row in the old system's tables, which
+  // holds one release's lot and amounts. A second release waits for a correction of the first.
+  requireSlotNotReleased(state, command.slotId);
   if (command.orderIds.length === 0) throw ruleViolated('NO_ORDERS', 'A release needs at least one order', {});
   if (command.vials.length === 0) throw ruleViolated('NO_VIALS', 'A release needs at least one vial', {});
   if (
@@ -1029,6 +1032,22 @@ function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDay
         slotId: command.slotId,
       });
     }
+  }
+  // The release covers the slot-day: an order left out could never be released after it.
+  const named = new Set(command.orderIds);
+  const leftOut = Object.values(state.orders).filter(
+    (order) =>
+      order.kind === 'activity' &&
+      activeSlotOf(order) === command.slotId &&
+      (order.status === 'ordered' || order.status === 'accepted') &&
+      !named.has(order.orderId),
+  );
+  if (leftOut.length > 0) {
+    throw ruleViolated(
+      'RELEASE_LEAVES_ORDERS_OUT',
+      `The release of slot ${command.slotId} on ${state.date} must name every order delivered from it; accept or reject the others first`,
+      { slotId: command.slotId, orderIds: leftOut.map((order) => order.orderId) },
+    );
   }
   const { tracer, customer } = command.refs;
   const tracerId = (orders[0] as ActivityOrder).tracerId;
