@@ -315,7 +315,11 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
       bookingIds: ['HRL/0001', 'HRL-0003'],
     });
     expect(listed(lateOrder.orderId)).toMatchObject({ activityMBq: 300, status: 'ordered' });
-    expect(listed(injectionOrder.orderId)).toMatchObject({ injections: 2, status: 'ordered' });
+    expect(listed(injectionOrder.orderId)).toMatchObject({
+      injections: 2,
+      status: 'ordered',
+      bookingIds: ['HRL-0004'],
+    });
   });
 
   it('a retried mass order orders nothing twice', async () => {

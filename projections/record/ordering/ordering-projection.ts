@@ -259,8 +259,7 @@ const handlers: OrderingHandlers = {
             moved: false,
             injections: order.injections,
             injection_usage: order.usage,
-            // The event of an injection order carries no booking references.
-            booking_ids: jsonText([]),
+            booking_ids: jsonText(order.bookingIds),
           };
     await create(applied, orders, {
       order_id: order.orderId,
@@ -615,7 +614,8 @@ function isOrderingEventType(type: string): type is OrderingEventType {
 export const orderingProjection: Projection = {
   name: ORDERING_PROJECTION_NAME,
   // 2: releases keep the maximum injection volume typed in at an injection release.
-  version: 2,
+  // 3: injection orders keep the bookings a mass order made them for.
+  version: 3,
   target: 'record',
   eventTypes: orderingRecordEventTypes,
   streamPrefixes: [DELIVERY_DAY_PREFIX, vialStreamName('')],
