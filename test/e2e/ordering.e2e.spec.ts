@@ -395,6 +395,46 @@ describe('ordering over HTTP', () => {
     ]);
   });
 
+  it("a reinstated order counts towards its slot's maximum again", async () => {
+    // Given a slot of at most 1,500 MBq, whose 1,000 MBq order was cancelled and 800 MBq ordered since
+    // (on Tuesdays: the other specs read Monday's runs)
+    const run = await created('/catalog/production-runs', {
+      tracerId: catalog.tracer,
+      weekday: 2,
+      productionTime: '11:00',
+      runNumber: 1,
+    });
+    const capped = await created('/catalog/delivery-time-slots', {
+      endpointId: catalog.endpoint,
+      productionRunId: run,
+      deliveryTime: '12:00',
+      repeat: 'every',
+      maxActivityMBq: 1500,
+    });
+    const date = addDays(mondayAhead(5), 1);
+    const first = await created(
+      '/ordering/activity-orders',
+      { slotId: capped, deliveryDate: date, activityMBq: 1000 },
+      shop,
+    );
+    await production.post(`/ordering/orders/${first}/cancel`).send({ reason: 'Patient ill' }).expect(200);
+    await created('/ordering/activity-orders', { slotId: capped, deliveryDate: date, activityMBq: 800 }, shop);
+
+    // When production reinstates the cancelled order
+    const refused = await production
+      .post(`/ordering/orders/${first}/reinstate`)
+      .send({ reason: 'Patient well again' })
+      .expect(422);
+
+    // Then it is refused, and nothing is stored
+    expect(refused.body.error).toMatchObject({
+      code: 'SLOT_MAX_ACTIVITY_EXCEEDED',
+      details: { slotId: capped, maxActivityMBq: 1500, orderedMBq: 1800 },
+    });
+    const day = await store.readStream(deliveryDayStreamName(catalog.endpoint, date));
+    expect(day.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderCancelled', 'OrderPlaced']);
+  });
+
   it('a vial reserved for a release that was never recorded is free again after the grace period', async () => {
     const dispense = async (lot: string) =>
       (

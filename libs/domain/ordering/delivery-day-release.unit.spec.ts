@@ -464,7 +464,14 @@ describe('DeliveryDay releases', () => {
       };
       spec
         .given([fdgPlaced('order-5', 1005, at0800, 200), cancelled, ...twoOrdersAccepted, released0800])
-        .when({ type: 'ReinstateOrder', ...day, orderId: 'order-5', reason: 'Patient after all', ghostLegacyOid: 9003 })
+        .when({
+          type: 'ReinstateOrder',
+          ...day,
+          orderId: 'order-5',
+          reason: 'Patient after all',
+          ghostLegacyOid: 9003,
+          maxActivityMBq: null,
+        })
         .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0800' });
     });
 

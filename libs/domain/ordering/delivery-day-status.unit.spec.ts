@@ -70,6 +70,7 @@ const reinstate = (overrides: Partial<ReinstateOrder> = {}): ReinstateOrder => (
   orderId: 'order-1',
   reason: 'Cancelled by mistake',
   ghostLegacyOid: 9001,
+  maxActivityMBq: null,
   ...overrides,
 });
 const cancelledBy = (actingAs: 'shop' | 'production', previousStatus: 'ordered' | 'accepted' = 'ordered') =>
@@ -340,6 +341,27 @@ describe('DeliveryDay order status', () => {
         .given([order1, accepted('order-1'), order1Released])
         .when(reinstate())
         .thenThrows('ORDER_RELEASED');
+    });
+
+    it("reinstates an activity order only within its slot's maximum, which orders placed meanwhile count towards", () => {
+      const placedMeanwhile = fdgPlaced('order-9', 1009, at0800, 600);
+      spec
+        .given([order1, cancelledBy('production'), placedMeanwhile])
+        .when(reinstate({ maxActivityMBq: 1500 }))
+        .thenThrows('SLOT_MAX_ACTIVITY_EXCEEDED', {
+          slotId: 'slot-herlev-mon-0800',
+          maxActivityMBq: 1500,
+          orderedMBq: 1600,
+        });
+      spec
+        .given([order1, cancelledBy('production'), placedMeanwhile])
+        .when(reinstate({ maxActivityMBq: 1600 }))
+        .then([
+          {
+            type: 'OrderReinstated',
+            data: { orderId: 'order-1', previousStatus: 'cancelled', reason: 'Cancelled by mistake' },
+          },
+        ]);
     });
 
     it('needs a reason', () => {

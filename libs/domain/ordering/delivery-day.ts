@@ -256,6 +256,8 @@ export interface ReinstateOrder extends DayCommand {
   orderId: string;
   reason: string;
   ghostLegacyOid: number;
+  /** The current maximum of the activity order's slot (the handler loads it); null: none. */
+  maxActivityMBq: number | null;
 }
 
 export interface ChangeActivityOrder extends DayCommand, DeadlineCheck {
@@ -1323,7 +1325,11 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       const order = requireOrder(state, command.orderId);
       const reason = requireReason(command.reason);
       requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
-      if (order.kind === 'activity') requireSlotNotReleased(state, activeSlotOf(order));
+      if (order.kind === 'activity') {
+        requireSlotNotReleased(state, activeSlotOf(order));
+        // Back among its slot's orders: they may have filled the slot meanwhile.
+        requireSlotMax(state, order.slotId, command.maxActivityMBq, order.activityMBq, order.orderId);
+      }
       return ghostEvents(
         state,
         [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],

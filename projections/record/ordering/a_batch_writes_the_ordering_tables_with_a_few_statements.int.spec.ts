@@ -81,7 +81,14 @@ describe('a batch of record.ordering writes each table with a few statements', (
     const cancel = { ...day, now: inTime, deadline: dailyDeadline, orderId: 'order-6', reason };
     await bed.decideDay({ type: 'CancelOrder', ...cancel, actingAs: 'production', ghostLegacyOid: 9005 });
     expect(await hostedCounts()).toEqual({ 'ghost:slot-herlev-mon-0900:9003': 1 });
-    await bed.decideDay({ type: 'ReinstateOrder', ...day, orderId: 'order-6', reason, ghostLegacyOid: 9006 });
+    await bed.decideDay({
+      type: 'ReinstateOrder',
+      ...day,
+      orderId: 'order-6',
+      reason,
+      ghostLegacyOid: 9006,
+      maxActivityMBq: null,
+    });
     expect(await hostedCounts()).toEqual({ 'ghost:slot-herlev-mon-0900:9003': 2 });
     events = await bed.store.readAll();
   });

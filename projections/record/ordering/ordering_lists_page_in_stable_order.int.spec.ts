@@ -257,7 +257,14 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
       'c-1030-3 cancelled',
     ]);
 
-    await bed.decideDay({ type: 'ReinstateOrder', ...day, orderId: 'c-1030-3', reason, ghostLegacyOid: legacyOid++ });
+    await bed.decideDay({
+      type: 'ReinstateOrder',
+      ...day,
+      orderId: 'c-1030-3',
+      reason,
+      ghostLegacyOid: legacyOid++,
+      maxActivityMBq: null,
+    });
     slot = await ghostAt0900();
     expect(slot.ghost).toMatchObject({ hostedCount: 2 });
     expect(slot.ordered).toEqual({ orderIds: [], activityMBq: 0 });

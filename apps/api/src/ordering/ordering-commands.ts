@@ -139,7 +139,8 @@ async function withRefs(command: DeliveryDayCommand, load: StateLoader): Promise
       ]);
       return { ...command, refs: { targetSlot, targetRun, closedDays } };
     }
-    case 'ChangeActivityOrder': {
+    case 'ChangeActivityOrder':
+    case 'ReinstateOrder': {
       // The slot's current maximum; the order names its slot in the day's state.
       const order = (await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider)).orders[
         command.orderId

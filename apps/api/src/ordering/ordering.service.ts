@@ -203,7 +203,14 @@ export class OrderingService {
     return this.send(
       order.orderId,
       this.deliveryDay,
-      { type, ...this.onDay(order), reason, ghostLegacyOid: await this.ghostLegacyOid(order) },
+      {
+        type,
+        ...this.onDay(order),
+        reason,
+        ghostLegacyOid: await this.ghostLegacyOid(order),
+        // ReinstateOrder's slot maximum comes from the handler; the others ignore it.
+        maxActivityMBq: loadedByHandler,
+      },
       { ...context, reason },
     );
   }

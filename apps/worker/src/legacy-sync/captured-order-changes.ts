@@ -343,7 +343,14 @@ async function statusCommands(
   }
   if (from === CANCELLED && to === ACCEPTED) {
     const reason = 'Reinstated in the old system';
-    return [{ command: { type: 'ReinstateOrder', ...onDay, reason, ghostLegacyOid: await ghostLegacyOid() }, reason }];
+    const command = {
+      type: 'ReinstateOrder',
+      ...onDay,
+      reason,
+      ghostLegacyOid: await ghostLegacyOid(),
+      maxActivityMBq: undefined as never,
+    } as const;
+    return [{ command, reason }];
   }
   return 'unsupported';
 }
