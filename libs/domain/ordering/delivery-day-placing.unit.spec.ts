@@ -513,10 +513,12 @@ describe('DeliveryDay', () => {
         .given([fetPlaced('inj-1', 2001)])
         .when(placeFet())
         .thenNothing();
-      spec
-        .given([fetPlaced('inj-1', 2001)])
-        .when(placeFet({ injections: 5 }))
-        .thenThrows('ORDER_EXISTS');
+      for (const other of [{ injections: 5 }, { usage: 'animal' as const }, { deliveryTime: '13:15' }]) {
+        spec
+          .given([fetPlaced('inj-1', 2001)])
+          .when(placeFet(other))
+          .thenThrows('ORDER_EXISTS', { orderId: 'inj-1' });
+      }
     });
 
     it('an activity order id cannot be reused for an injection order', () => {

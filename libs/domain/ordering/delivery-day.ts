@@ -836,7 +836,14 @@ function placeInjectionOrder(command: PlaceInjectionOrder, state: DeliveryDaySta
   const orderId = requireId(command.orderId, 'orderId');
   const existing = state.orders[orderId];
   if (existing) {
-    if (existing.kind === 'injection' && existing.injections === command.injections) return [];
+    // A retried request: the same order again. Anything else under its id is another order.
+    const repeated =
+      existing.kind === 'injection' &&
+      existing.tracerId === command.tracerId &&
+      existing.injections === command.injections &&
+      existing.usage === command.usage &&
+      existing.deliveryTime === command.deliveryTime;
+    if (repeated) return [];
     throw conflict('ORDER_EXISTS', `Order ${orderId} exists with other values`, { orderId });
   }
   const { customer, tracer, permission } = requireOrderingParties(
