@@ -222,7 +222,8 @@ describe('the production board in a browser', () => {
     expect(await runFigure('data-run-at-production')).toBeCloseTo(back(herlev0800, 120) + back(glostrup0815, 135), 6);
     expect(await page.locator('tfoot td[data-run="2"] [data-run-delivered]').textContent()).toBe('delivers 0 MBq');
 
-    // Released over HTTP, signed: the order turns released (status 3) with its lot.
+    // Released over HTTP, signed, with every order the slot delivers (its own and the moved-in
+    // one): the order turns released (status 3) with its lot.
     const vial = await production
       .post('/ordering/vials')
       .send({
@@ -239,7 +240,7 @@ describe('the production board in a browser', () => {
       .send({
         slotId: catalog.herlevEarly,
         deliveryDate: monday,
-        orderIds: [orderId],
+        orderIds: [orderId, later.body.id],
         vialIds: [vial.body.id],
         confirmOtherDate: true,
         signature: releaserCredentials,
