@@ -1,6 +1,7 @@
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { deliveryDayStreamName, type OrderPlaced } from '@tracershop/domain/ordering';
-import type { EventStore } from '@tracershop/event-store';
+import { bookingStreamName } from '@tracershop/domain/bookings';
+import { deliveryDayStreamName, vialIdOf, vialStreamName, type OrderPlaced } from '@tracershop/domain/ordering';
+import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
 
@@ -440,5 +441,73 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
     );
     expect(ordered).toEqual(['BookingImported', 'BookingOrdered']);
     expect(notOrdered).toEqual(['BookingImported']);
+  });
+
+  it("a token limited to a customer imports and cancels that customer's bookings only, and records no vials", async () => {
+    // Given a room of each customer, a booking in the other customer's room, and a token limited to Herlev
+    await production.put('/bookings/locations/LIM-HRL').send({ endpointId: catalog.endpoint }).expect(200);
+    await production.put('/bookings/locations/LIM-GLO').send({ endpointId: catalog.otherEndpoint }).expect(200);
+    await worklist
+      .post('/bookings')
+      .send(booking('LIM-GLO-1', 'LIM-GLO', 'WBFDG', '09:00'))
+      .expect(200);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Herlev worklist', customerIds: [catalog.customer] })
+      .expect(201);
+    const issued = await admin
+      .post(`/identity/api-clients/${client.body.id}/tokens`)
+      .send({ name: 'herlev ris' })
+      .expect(201);
+    const herlevFeed = as(app.server, issued.body.token);
+    const eventsOf = async (accession: string) =>
+      (await store.readStream(bookingStreamName(accession))).map((event) => event.type);
+
+    // When it writes its own customer's booking, then it is imported and cancelled
+    await herlevFeed
+      .post('/bookings')
+      .send(booking('LIM-HRL-1', 'LIM-HRL', 'WBFDG', '09:00'))
+      .expect(200);
+    await herlevFeed.post('/bookings/LIM-HRL-1/cancel').send({ reason: 'Study moved' }).expect(200);
+    expect(await eventsOf('LIM-HRL-1')).toEqual(['BookingImported', 'BookingCancelled']);
+
+    // When it touches the other customer's booking, then it does not exist for it, and nothing is stored
+    const cancelled = await herlevFeed.post('/bookings/LIM-GLO-1/cancel').send({ reason: 'Not ours' }).expect(404);
+    expect(cancelled.body.error).toMatchObject({ code: 'BOOKING_NOT_FOUND', details: { id: 'LIM-GLO-1' } });
+    const taken = await herlevFeed
+      .post('/bookings')
+      .send(booking('LIM-GLO-1', 'LIM-HRL', 'WBFDG', '10:00'))
+      .expect(404);
+    expect(taken.body.error.code).toBe('BOOKING_NOT_FOUND');
+    expect(await eventsOf('LIM-GLO-1')).toEqual(['BookingImported']);
+
+    // When it imports a booking in a room that is not its customer's (mapped elsewhere, or not at all), then it is refused
+    for (const room of ['LIM-GLO', 'LIM-UNMAPPED']) {
+      const refused = await herlevFeed
+        .post('/bookings')
+        .send(booking(`LIM-NEW-${room}`, room, 'WBFDG', '11:00'))
+        .expect(403);
+      expect(refused.body.error).toMatchObject({ code: 'LOCATION_OUT_OF_SCOPE', details: { locationCode: room } });
+      await expect(store.readStream(bookingStreamName(`LIM-NEW-${room}`))).rejects.toBeInstanceOf(StreamNotFoundError);
+    }
+
+    // When it records a vial, then it is refused: vials are the radiopharmacy's record
+    const vial = {
+      lot: 'FDG-260101-1',
+      fillDate: monday,
+      fillTime: '07:10:00',
+      activityMBq: 1300,
+      volumeMl: 4.2,
+      dispenserNumber: 2,
+    };
+    const dispensed = await herlevFeed.post('/ordering/vials').send(vial).expect(403);
+    expect(dispensed.body.error.code).toBe('TOKEN_LIMITED_TO_CUSTOMERS');
+    const valFile = await herlevFeed.post('/ordering/vials/val-files').send({ content: 'not read' }).expect(403);
+    expect(valFile.body.error.code).toBe('TOKEN_LIMITED_TO_CUSTOMERS');
+    await expect(store.readStream(vialStreamName(vialIdOf('FDG-260101-1', monday, '07:10:00')))).rejects.toBeInstanceOf(
+      StreamNotFoundError,
+    );
+    // (a token without customers, the site's integration, records it)
+    await worklist.post('/ordering/vials').send(vial).expect(201);
   });
 });

@@ -3,8 +3,14 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Param, Post, Put, 
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Principal, Role } from '@tracershop/auth';
-import type { CommandContext, CommandDefinition } from '@tracershop/command-pipeline';
-import { procedureId } from '@tracershop/domain/bookings';
+import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
+import {
+  bookingDecider,
+  bookingStreamName,
+  locationMappingDecider,
+  locationMappingStreamName,
+  procedureId,
+} from '@tracershop/domain/bookings';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import { Allow, Command, ExecuteDomainCommand, HttpProblem, ReadsProjections } from '@tracershop/platform';
 import {
@@ -48,6 +54,7 @@ export class BookingsController {
     @Inject(BOOKINGS_READ_MODEL) private readonly readModel: BookingsReadModel,
     private readonly scope: CustomerScope,
     private readonly massOrders: MassOrderService,
+    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
   ) {}
 
   private async send<C, E extends DomainEvent, S>(
@@ -89,8 +96,9 @@ export class BookingsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Import a booking from the worklist: create, or update and start over as initial' })
   @ApiOkResponse({ type: BookingCommandResponseDto, description: 'events is empty when nothing changed' })
-  import(@Body() body: ImportBookingDto, @Command() context: CommandContext) {
+  async import(@Body() body: ImportBookingDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     const { accessionNumber } = body;
+    await this.assertMayWrite(request, accessionNumber, body.locationCode);
     return this.send(
       accessionNumber,
       bookingCommand,
@@ -126,11 +134,13 @@ export class BookingsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'The worklist cancelled the study; the booking stays, cancelled' })
   @ApiOkResponse({ type: BookingCommandResponseDto })
-  cancel(
+  async cancel(
     @Param('accession') accession: string,
     @Body() { reason }: BookingReasonDto,
+    @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
+    await this.assertMayWrite(request, accession);
     return this.send(
       accession,
       bookingCommand,
@@ -172,18 +182,54 @@ export class BookingsController {
     );
   }
 
-  /** Shop members see the bookings of their customers' endpoints: by the room's mapping or the order's endpoint. */
-  private async visible(request: FastifyRequest, booking: BookingView): Promise<boolean> {
-    if (this.scope.of(request) === 'all') return true;
-    for (const endpointId of [booking.endpointId, booking.order?.endpointId]) {
+  /**
+   * A caller bound to customers (an API token limited to them) imports and cancels only their
+   * endpoints' bookings: an existing booking by its room's endpoint or its order's, as the event
+   * store holds them (a booking another customer imported a moment ago is not taken for a new
+   * one), and on import the room it names. Another customer's booking answers 404. The site's
+   * worklist feed (an API client without customers) writes every room's bookings.
+   */
+  private async assertMayWrite(request: FastifyRequest, accession: string, locationCode?: string): Promise<void> {
+    if (this.scope.of(request) === 'all' || this.scope.siteWide(request)) return;
+    const booking = await this.pipeline.loadState(bookingStreamName(accession), bookingDecider);
+    if (booking.status !== 'absent') {
+      const endpoints = [await this.endpointOfRoom(booking.locationCode), booking.order?.endpointId ?? null];
+      if (!(await this.anyInScope(request, endpoints))) {
+        throw new HttpProblem(HttpStatus.NOT_FOUND, 'BOOKING_NOT_FOUND', `No booking ${accession}`, { id: accession });
+      }
+    }
+    if (locationCode !== undefined && !(await this.anyInScope(request, [await this.endpointOfRoom(locationCode)]))) {
+      throw new HttpProblem(
+        HttpStatus.FORBIDDEN,
+        'LOCATION_OUT_OF_SCOPE',
+        `Room ${locationCode} is not mapped to an endpoint of your customers`,
+        { locationCode },
+      );
+    }
+  }
+
+  private async endpointOfRoom(locationCode: string): Promise<string | null> {
+    return (await this.pipeline.loadState(locationMappingStreamName(locationCode), locationMappingDecider)).endpointId;
+  }
+
+  private async anyInScope(request: FastifyRequest, endpointIds: ReadonlyArray<string | null>): Promise<boolean> {
+    for (const endpointId of endpointIds) {
       if (!endpointId) continue;
       try {
         await this.scope.assertEndpoint(request, endpointId);
         return true;
       } catch {
-        // Not theirs: try the other endpoint.
+        // Not theirs: try the next.
       }
     }
     return false;
+  }
+
+  /** Shop members see the bookings of their customers' endpoints: by the room's mapping or the order's endpoint. */
+  private async visible(request: FastifyRequest, booking: BookingView): Promise<boolean> {
+    return (
+      this.scope.of(request) === 'all' ||
+      this.anyInScope(request, [booking.endpointId, booking.order?.endpointId ?? null])
+    );
   }
 }

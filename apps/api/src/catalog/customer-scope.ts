@@ -61,6 +61,15 @@ export class CustomerScope {
     return endpoint.customerId;
   }
 
+  /**
+   * An API client registered without customers: a site-wide integration (the worklist feed, the
+   * dispenser). It reads no customer's data, and writes what its integration delivers for all.
+   */
+  siteWide(request: FastifyRequest): boolean {
+    const scope = this.of(request);
+    return (request.principal as Principal).kind === 'application' && scope !== 'all' && scope.size === 0;
+  }
+
   /** A scoped caller must name what it lists by (a customer or an endpoint of its own). */
   requireFilter(request: FastifyRequest, filter: string | undefined, name: string): void {
     if (this.of(request) !== 'all' && filter === undefined) {

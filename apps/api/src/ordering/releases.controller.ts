@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { Body, Controller, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { normaliseLotNumber, parseValFile, vialIdOf, type ValFileVial } from '@tracershop/domain/ordering';
-import { Allow, Command } from '@tracershop/platform';
+import { Allow, Command, HttpProblem } from '@tracershop/platform';
 import { RELEASE_SIGNERS, VIAL_WRITERS, ORDER_HANDLERS } from '../access-roles';
 import { CustomerScope } from '../catalog/customer-scope';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
@@ -80,12 +80,25 @@ export class VialsController {
     private readonly ordering: OrderingService,
     private readonly legacyIds: LegacyIdAllocator,
     private readonly clock: BusinessClock,
+    private readonly scope: CustomerScope,
   ) {}
+
+  /** Vials are the radiopharmacy's GMP record: an API token limited to customers (a hospital's) records none. */
+  private assertMayRecordVials(request: FastifyRequest): void {
+    if ((request.principal as Principal).kind !== 'application' || this.scope.siteWide(request)) return;
+    throw new HttpProblem(
+      HttpStatus.FORBIDDEN,
+      'TOKEN_LIMITED_TO_CUSTOMERS',
+      'A token limited to customers does not record vials; the dispenser uses a token without customers',
+      {},
+    );
+  }
 
   @Post()
   @Allow(...VIAL_WRITERS)
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'The same vial twice changes nothing' })
-  dispense(@Body() body: DispenseVialDto, @Command() context: CommandContext) {
+  dispense(@Body() body: DispenseVialDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
+    this.assertMayRecordVials(request);
     return this.dispenseVial(
       {
         lot: body.lot,
@@ -107,7 +120,8 @@ export class VialsController {
   @Post('val-files')
   @Allow(...VIAL_WRITERS)
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'One dispenser VAL file (one vial)' })
-  importValFile(@Body() body: ValFileDto, @Command() context: CommandContext) {
+  importValFile(@Body() body: ValFileDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
+    this.assertMayRecordVials(request);
     const text =
       body.contentBase64 !== undefined ? Buffer.from(body.contentBase64, 'base64').toString('latin1') : body.content;
     const vial = parseValFile(text ?? '');
