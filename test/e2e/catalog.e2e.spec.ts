@@ -241,6 +241,15 @@ describe('catalog over HTTP', () => {
       const response = await http().get('/catalog/isotopes').query({ minPosition: 'yesterday' }).expect(400);
       expect(response.body.error.code).toBe('INVALID_MIN_POSITION');
     });
+
+    it('a value longer than any position is refused and not echoed', async () => {
+      const response = await http()
+        .get('/catalog/isotopes')
+        .query({ minPosition: '9'.repeat(65) })
+        .expect(400);
+      expect(response.body.error).toMatchObject({ code: 'INVALID_MIN_POSITION', details: {} });
+      expect(JSON.stringify(response.body)).not.toContain('9'.repeat(65));
+    });
   });
 
   it('serves the OpenAPI document at /docs', async () => {

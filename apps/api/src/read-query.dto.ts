@@ -7,6 +7,7 @@ export class ReadQueryDto {
   @ApiPropertyOptional({ description: 'Wait until the read model has reached this position (read-your-writes)' })
   @IsOptional()
   @IsString()
+  @MaxLength(64)
   minPosition?: string;
 }
 

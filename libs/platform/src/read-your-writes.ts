@@ -24,6 +24,8 @@ export interface ProjectionPositions {
 
 export const PROJECTION_POSITIONS = Symbol('PROJECTION_POSITIONS');
 const READS_PROJECTIONS = 'tracershop:reads-projections';
+/** No position's text is longer (the read query's DTO allows the same). */
+const MAX_POSITION_TEXT = 64;
 
 /** Declares which projections a query reads, so `minPosition` knows what to wait for. */
 export const ReadsProjections = (...names: string[]) => SetMetadata(READS_PROJECTIONS, names);
@@ -51,13 +53,13 @@ export class ReadYourWritesInterceptor implements NestInterceptor {
       if (typeof raw !== 'string') throw new InvalidPositionError(String(raw));
       position = Position.parse(raw);
     } catch {
+      // Echoed only while it could be a position: a long value is not sent back.
+      const shown = typeof raw === 'string' && raw.length <= MAX_POSITION_TEXT ? { minPosition: raw } : {};
       throw new HttpProblem(
         HttpStatus.BAD_REQUEST,
         'INVALID_MIN_POSITION',
         'minPosition is a position a command returned',
-        {
-          minPosition: raw,
-        },
+        shown,
       );
     }
     const timeoutMs = this.config.queries.minPositionTimeoutMs;

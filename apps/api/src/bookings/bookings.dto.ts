@@ -106,8 +106,7 @@ export class BookingListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'Bookings whose room is mapped to this endpoint (required for shop members)' })
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @Matches(ID)
   endpointId?: string;
 
   @ApiPropertyOptional()

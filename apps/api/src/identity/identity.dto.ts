@@ -97,7 +97,16 @@ export class GrantReleaseRightDto {
 export class RegisterApiClientDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() id?: string;
   @ApiProperty({ example: 'Worklist feed' }) @IsString() @MinLength(1) @MaxLength(100) name!: string;
-  @ApiPropertyOptional({ type: [String] }) @IsOptional() @IsArray() @IsString({ each: true }) customerIds?: string[];
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Limits the token to these customers; none: a site-wide integration',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  customerIds?: string[];
 }
 
 export class IssueApiTokenDto {

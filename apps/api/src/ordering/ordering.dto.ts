@@ -350,7 +350,13 @@ export class DayBoardQueryDto extends ReadQueryDto {
 export class VialListQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @Matches(DATE) fillDate?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) lot?: string;
-  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(0) dispenserNumber?: number;
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(2_147_483_647)
+  dispenserNumber?: number;
   @ApiPropertyOptional()
   @IsOptional()
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
