@@ -179,16 +179,34 @@ describe('ordering over HTTP', () => {
       activityMBq: 1000,
       deliveryDate: monday,
     });
-    await otherShop.get(`/ordering/orders/${placed.body.id}`).expect(404);
+    // Another customer's order and slot answer exactly as ids that do not exist.
+    const missing = randomUUID();
+    const alike = (foreign: { body: unknown }, foreignId: string, absent: { body: unknown }) =>
+      expect(JSON.stringify(foreign.body).replaceAll(foreignId, '<id>')).toBe(
+        JSON.stringify(absent.body).replaceAll(missing, '<id>'),
+      );
+    alike(
+      await otherShop.get(`/ordering/orders/${placed.body.id}`).expect(404),
+      placed.body.id,
+      await otherShop.get(`/ordering/orders/${missing}`).expect(404),
+    );
     const cancel = await otherShop
       .post(`/ordering/orders/${placed.body.id}/cancel`)
       .send({ reason: 'mine' })
       .expect(404);
-    expect(cancel.body.error.code).toBe('ORDER_NOT_FOUND');
-    await otherShop
-      .post('/ordering/activity-orders')
-      .send({ slotId: catalog.late, deliveryDate: monday, activityMBq: 10 })
-      .expect(404);
+    expect(cancel.body.error).toEqual({
+      code: 'ORDER_NOT_FOUND',
+      message: `No order ${placed.body.id}`,
+      details: { id: placed.body.id },
+    });
+    alike(
+      cancel,
+      placed.body.id,
+      await otherShop.post(`/ordering/orders/${missing}/cancel`).send({ reason: 'mine' }).expect(404),
+    );
+    const placeOnSlot = (slotId: string) =>
+      otherShop.post('/ordering/activity-orders').send({ slotId, deliveryDate: monday, activityMBq: 10 }).expect(404);
+    alike(await placeOnSlot(catalog.late), catalog.late, await placeOnSlot(missing));
     await shop.post(`/ordering/orders/${placed.body.id}/accept`).expect(403);
     const changed = await shop
       .patch(`/ordering/activity-orders/${placed.body.id}`)

@@ -30,6 +30,15 @@ export class HttpProblem extends Error {
   }
 }
 
+/**
+ * The one 404 answer: `<WHAT>_NOT_FOUND`, "No <what> <id>", `{ id }`. A missing item and another
+ * customer's answer alike, so the answer never tells them apart.
+ */
+export function notFound(code: `${string}_NOT_FOUND`, id: string): HttpProblem {
+  const what = code.slice(0, -'_NOT_FOUND'.length).toLowerCase().replace(/_/g, ' ');
+  return new HttpProblem(404, code, `No ${what} ${id}`, { id });
+}
+
 export interface FieldProblem {
   field: string;
   problems: string[];

@@ -12,7 +12,7 @@ import {
   procedureId,
 } from '@tracershop/domain/bookings';
 import type { DomainEvent } from '@tracershop/domain/kernel';
-import { Allow, Command, ExecuteDomainCommand, HttpProblem, ReadsProjections } from '@tracershop/platform';
+import { Allow, Command, ExecuteDomainCommand, HttpProblem, notFound, ReadsProjections } from '@tracershop/platform';
 import {
   BOOKINGS_PROJECTION_NAME,
   CATALOG_PROJECTION_NAME,
@@ -88,7 +88,7 @@ export class BookingsController {
   ) {
     const booking = await this.readModel.getBooking(accession);
     if (booking && (await this.visible(request, booking))) return booking;
-    throw new HttpProblem(HttpStatus.NOT_FOUND, 'BOOKING_NOT_FOUND', `No booking ${accession}`, { id: accession });
+    throw notFound('BOOKING_NOT_FOUND', accession);
   }
 
   @Post()
@@ -195,7 +195,7 @@ export class BookingsController {
     if (booking.status !== 'absent') {
       const endpoints = [await this.endpointOfRoom(booking.locationCode), booking.order?.endpointId ?? null];
       if (!(await this.anyInScope(request, endpoints))) {
-        throw new HttpProblem(HttpStatus.NOT_FOUND, 'BOOKING_NOT_FOUND', `No booking ${accession}`, { id: accession });
+        throw notFound('BOOKING_NOT_FOUND', accession);
       }
     }
     if (locationCode !== undefined && !(await this.anyInScope(request, [await this.endpointOfRoom(locationCode)]))) {

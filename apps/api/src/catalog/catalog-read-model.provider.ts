@@ -1,7 +1,7 @@
 import { HttpStatus, type Provider } from '@nestjs/common';
 import type { Pool } from 'mysql2/promise';
 import type { TracershopConfig } from '@tracershop/config';
-import { HttpProblem, RECORD_DATABASE, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { HttpProblem, notFound, RECORD_DATABASE, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { CatalogReadModel, InvalidReadQueryError } from '@tracershop/projections/record';
 
 export const CATALOG_READ_MODEL = Symbol('CATALOG_READ_MODEL');
@@ -13,7 +13,10 @@ export const catalogReadModelProvider: Provider = {
 };
 
 /** Runs a read-model query; a bad filter or cursor is the client's mistake (400), and a missing item is 404. */
-export async function answer<T>(query: Promise<T | null>, notFound?: { code: string; id: string }): Promise<T> {
+export async function answer<T>(
+  query: Promise<T | null>,
+  missing?: { code: `${string}_NOT_FOUND`; id: string },
+): Promise<T> {
   let result: T | null;
   try {
     result = await query;
@@ -24,9 +27,9 @@ export async function answer<T>(query: Promise<T | null>, notFound?: { code: str
     throw error;
   }
   if (result === null) {
-    throw new HttpProblem(HttpStatus.NOT_FOUND, notFound?.code ?? 'NOT_FOUND', `No ${notFound?.id ?? 'such item'}`, {
-      id: notFound?.id,
-    });
+    throw missing
+      ? notFound(missing.code, missing.id)
+      : new HttpProblem(HttpStatus.NOT_FOUND, 'NOT_FOUND', 'No such item');
   }
   return result;
 }

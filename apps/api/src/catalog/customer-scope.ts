@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { customerScope, type Principal } from '@tracershop/auth';
-import { HttpProblem } from '@tracershop/platform';
+import { HttpProblem, notFound } from '@tracershop/platform';
 import type { CatalogReadModel } from '@tracershop/projections/record';
 import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
 
@@ -29,12 +29,7 @@ export class CustomerScope {
   async assertCustomer(request: FastifyRequest, customerId: string, what = 'customer', id = customerId): Promise<void> {
     const scope = this.of(request);
     if (scope !== 'all' && !scope.has(customerId)) {
-      throw new HttpProblem(
-        HttpStatus.NOT_FOUND,
-        `${what.toUpperCase().replace(/ /g, '_')}_NOT_FOUND`,
-        `No ${what} ${id}`,
-        { id },
-      );
+      throw notFound(`${what.toUpperCase().replace(/ /g, '_')}_NOT_FOUND`, id);
     }
   }
 

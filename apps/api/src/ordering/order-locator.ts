@@ -5,6 +5,7 @@ import type { EventStore } from '@tracershop/event-store';
 import {
   EVENT_STORE,
   HttpProblem,
+  notFound,
   PROJECTION_POSITIONS,
   TRACERSHOP_CONFIG,
   type ProjectionPositions,
@@ -50,7 +51,7 @@ export class OrderLocator {
     const found =
       (await this.readModel.locateOrder(orderId)) ??
       (await this.afterCatchingUp(() => this.readModel.locateOrder(orderId)));
-    if (!found) throw new HttpProblem(HttpStatus.NOT_FOUND, 'ORDER_NOT_FOUND', `No order ${orderId}`, { orderId });
+    if (!found) throw notFound('ORDER_NOT_FOUND', orderId);
     const located = { orderId, ...found };
     if (this.located.size >= ORDERS_REMEMBERED) this.located.delete(this.located.keys().next().value as string);
     this.located.set(orderId, located);
@@ -63,8 +64,7 @@ export class OrderLocator {
     const found =
       (await this.readModel.getRelease(releaseId)) ??
       (await this.afterCatchingUp(() => this.readModel.getRelease(releaseId)));
-    if (!found)
-      throw new HttpProblem(HttpStatus.NOT_FOUND, 'RELEASE_NOT_FOUND', `No release ${releaseId}`, { releaseId });
+    if (!found) throw notFound('RELEASE_NOT_FOUND', releaseId);
     return { releaseId, endpointId: found.endpointId, deliveryDate: found.deliveryDate, customerId: found.customerId };
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { hasRole, type Principal } from '@tracershop/auth';
 import {
@@ -38,7 +38,7 @@ import {
   type VialState,
 } from '@tracershop/domain/ordering';
 import type { EventStore } from '@tracershop/event-store';
-import { EVENT_STORE, ExecuteDomainCommand, HttpProblem } from '@tracershop/platform';
+import { EVENT_STORE, ExecuteDomainCommand, notFound } from '@tracershop/platform';
 import { ElectronicSignatures } from '../identity/electronic-signatures';
 import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
@@ -111,11 +111,7 @@ export class OrderingService {
   /** The endpoint and tracer a slot belongs to, from its stream (404 when there is no such slot). */
   async slotOwner(slotId: string): Promise<{ endpointId: string; tracerId: string }> {
     const slot = await this.pipeline.loadState(deliveryTimeSlotStreamName(slotId), deliveryTimeSlotDecider);
-    if (slot.status === 'absent') {
-      throw new HttpProblem(HttpStatus.NOT_FOUND, 'DELIVERY_TIME_SLOT_NOT_FOUND', `No delivery time slot ${slotId}`, {
-        slotId,
-      });
-    }
+    if (slot.status === 'absent') throw notFound('DELIVERY_TIME_SLOT_NOT_FOUND', slotId);
     const run = await this.pipeline.loadState(productionRunStreamName(slot.productionRunId), productionRunDecider);
     return { endpointId: slot.endpointId, tracerId: run.status === 'absent' ? '' : run.tracerId };
   }
