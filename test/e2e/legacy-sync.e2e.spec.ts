@@ -107,6 +107,50 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     expect(rows).toEqual([{ ID: 99001 }]);
   });
 
+  it('when the dispenser script inserts a vial Tracershop recorded already, then the extra row is listed, not passed over', async () => {
+    // Given a vial Tracershop recorded (the dispenser's file posted to it), under a VAL row of its own
+    const posted = await admin
+      .post('/ordering/vials')
+      .send({
+        lot: 'FDG-270108-4',
+        fillDate: '2027-01-08',
+        fillTime: '07:05:00',
+        activityMBq: 14100,
+        volumeMl: 9.1,
+        dispenserNumber: 7,
+        depotPosition: 3,
+        grossG: 29.4,
+        tareG: 20.3,
+        netG: 9.1,
+        product: '18F',
+      })
+      .expect(201);
+    const recorded = await admin
+      .get(`/ordering/vials/${posted.body.id}`)
+      .query({ minPosition: posted.body.position })
+      .expect(200);
+
+    // When the old system's script records the same vial in a row of its own
+    await oldSystem.query(
+      `INSERT INTO VAL (customer, charge, depotpos, filldate, filltime, volume, gros, tare, net, product, ID, activity)
+       VALUES ('7', 'FDG-270108-4', 3, '2027-01-08', '07:05:00', 9.1, 29.4, 20.3, 9.1, '18F', 99011, 14100)`,
+    );
+
+    // Then the sync refuses it with the row Tracershop keeps, and the reconciliation report lists it
+    const change = await synced('VAL', '99011');
+    expect(change).toMatchObject({ operation: 'insert', outcome: 'rejected', code: 'VIAL_IN_ANOTHER_ROW', events: [] });
+    const listed = await admin.get('/legacy/captured-changes').query({ outcome: 'rejected', table: 'VAL' }).expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ rowKey: '99011', code: 'VIAL_IN_ANOTHER_ROW' })]);
+    const [rows] = await oldSystem.query("SELECT ID FROM VAL WHERE charge = 'FDG-270108-4' ORDER BY ID");
+    expect(rows).toEqual([{ ID: recorded.body.legacyValId }, { ID: 99011 }]);
+
+    // (Production deals with the old system's copy and closes the case, as the report asks)
+    await admin
+      .post(`/legacy/captured-changes/${change.id}/reconcile`)
+      .send({ reason: 'The dispenser script copy of FDG-270108-4 is taken out of the old system' })
+      .expect(200);
+  });
+
   it('when the old system closes a date, then Tracershop has it closed', async () => {
     await oldSystem.query("INSERT INTO blockDeliverDate (BDID, ddate) VALUES (99003, '2027-01-15')");
 
@@ -137,9 +181,10 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
     ]);
     expect(change.counts).toMatchObject({ applied: 2, unsupported: 1, open: 1 });
     // Operations see it on /metrics too, to alert on.
+    // (rejected: the vial's second row above, reconciled, so not open)
     expect(await legacyChangeMetrics()).toEqual({
       open: 1,
-      byOutcome: { pending: 0, applied: 2, unchanged: 0, rejected: 0, unsupported: 1 },
+      byOutcome: { pending: 0, applied: 2, unchanged: 0, rejected: 1, unsupported: 1 },
     });
   });
 

@@ -52,6 +52,11 @@ export type VialState =
 
 export interface DispenseVial extends Omit<Vial, 'vialId'> {
   type: 'DispenseVial';
+  /**
+   * The old system's own `VAL` row (the legacy sync): `legacyValId` names a row that exists, so
+   * for a vial recorded under another row it is a second row of the same vial, not a retry.
+   */
+  fromOldSystemRow: boolean;
   at: IsoInstant;
 }
 export interface CorrectVial {
@@ -187,11 +192,22 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
         };
         if (state.status === 'dispensed') {
           const differing = measurementKeys.filter((key) => state[key] !== vial[key]);
-          if (differing.length === 0) return [];
-          throw conflict('VIAL_ALREADY_DISPENSED', `Vial ${vial.vialId} was dispensed with other values`, {
-            vialId: vial.vialId,
-            fields: differing,
-          });
+          if (differing.length > 0) {
+            throw conflict('VIAL_ALREADY_DISPENSED', `Vial ${vial.vialId} was dispensed with other values`, {
+              vialId: vial.vialId,
+              fields: differing,
+            });
+          }
+          // Both the old system's script and Tracershop recorded the vial: refused, so the
+          // reconciliation report lists the old system's extra row instead of passing over it.
+          if (command.fromOldSystemRow && vial.legacyValId !== state.legacyValId) {
+            throw conflict(
+              'VIAL_IN_ANOTHER_ROW',
+              `Vial ${vial.vialId} is VAL row ${state.legacyValId}; the old system's row ${vial.legacyValId} records it again`,
+              { vialId: vial.vialId, legacyValId: state.legacyValId, duplicateLegacyValId: vial.legacyValId },
+            );
+          }
+          return [];
         }
         return [{ type: 'VialDispensed', data: vial }];
       }

@@ -23,6 +23,7 @@ const { vialId: _vialId, ...vial1 } = fdgVial1.data;
 const dispense = (overrides: Partial<DispenseVial> = {}): DispenseVial => ({
   type: 'DispenseVial',
   ...vial1,
+  fromOldSystemRow: false,
   at,
   ...overrides,
 });
@@ -87,6 +88,22 @@ describe('Vial', () => {
       spec
         .given([fdgVial1])
         .when(dispense({ legacyValId: 6001 }))
+        .thenNothing();
+    });
+
+    it("refuses the old system's second row of a vial Tracershop recorded under a row of its own", () => {
+      spec
+        .given([fdgVial1])
+        .when(dispense({ legacyValId: 6001, fromOldSystemRow: true }))
+        .thenThrows('VIAL_IN_ANOTHER_ROW', {
+          vialId,
+          legacyValId: fdgVial1.data.legacyValId,
+          duplicateLegacyValId: 6001,
+        });
+      // Its own row synced again is the same vial.
+      spec
+        .given([fdgVial1])
+        .when(dispense({ fromOldSystemRow: true }))
         .thenNothing();
     });
 

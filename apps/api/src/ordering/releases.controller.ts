@@ -155,6 +155,7 @@ export class VialsController {
       {
         type: 'DispenseVial',
         ...vial,
+        fromOldSystemRow: false,
         lot,
         legacyValId: await this.legacyIds.allocate('VAL'),
         at: this.clock.now().at,

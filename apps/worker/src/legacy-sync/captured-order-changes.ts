@@ -44,6 +44,7 @@ export function vialRow(change: CapturedChange, definitions: CapturedChangeDefin
     definitions.vial,
     {
       type: 'DispenseVial',
+      fromOldSystemRow: true,
       lot: normaliseLotNumber(text(change, row, 'charge')),
       fillDate: text(change, row, 'filldate'),
       fillTime: timeOf(change, row, 'filltime'),

@@ -44,6 +44,7 @@ export const shopUser: Actor = { kind: 'user', id: 'user-anne', printedName: 'An
 export const dispenseCommand = ({ data: { vialId: _vialId, ...vial } }: VialDispensed, at: string): DispenseVial => ({
   type: 'DispenseVial',
   ...vial,
+  fromOldSystemRow: false,
   at,
 });
 
