@@ -445,14 +445,16 @@ const trunc = (value: number) => Math.trunc(value + EPSILON);
 /**
  * Ordered MBq without and with overhead, added order by order as the old system's `InsertOrder`
  * adds a second order of the slot to its row (`amount += A2`, `amount_o += A2o`): each order's
- * amount rounded into the INT column, each `A·(1 + percent/100)` truncated on its own.
+ * amount rounded into the INT column, and `amount_o` truncated from that whole amount on its own
+ * (`trunc(amount · (1 + percent/100))`), so a fractional order gives what the formula gives.
  */
 function amountsOf(orders: readonly DayActivityOrder[]): { amount: number; amountO: number } {
   let amount = 0;
   let amountO = 0;
   for (const order of orders) {
-    amount += Math.round(order.activityMBq);
-    amountO += trunc((order.activityMBq * (100 + order.overheadPercent)) / 100);
+    const whole = Math.round(order.activityMBq);
+    amount += whole;
+    amountO += trunc((whole * (100 + order.overheadPercent)) / 100);
   }
   return { amount, amountO };
 }
@@ -528,7 +530,9 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
     const owner = plan.members.find((order) => order.legacyOid === plan.oid) as DayActivityOrder;
     if (!plan.moved && plan.active.length === 0 && ghostOfSlot.has(plan.ownSlotId)) continue;
     const { amount, amountO } = amountsOf(counted);
-    const host = plan.moved && plan.active.length > 0 ? hostOf(plan.deliveringSlotId) : null;
+    // A moved row keeps its host when its orders are withdrawn: the old system's cancel changed
+    // only `status` (the host may be gone, a dissolved ghost: then -1).
+    const host = plan.moved ? hostOf(plan.deliveringSlotId) : null;
     rows.set(plan.oid, {
       BID: owner.customerLegacyId,
       OID: plan.oid,
@@ -570,7 +574,8 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
   const hosted = new Map<number, { amount: number; amountO: number }>();
   for (const plan of plans) {
     const row = rows.get(plan.oid);
-    if (!row || !plan.moved || row.COID === -1) continue;
+    // A withdrawn row still hangs under its host, but delivers nothing.
+    if (!row || !plan.moved || row.COID === -1 || plan.active.length === 0) continue;
     const factor = (plan.active[0] as DayActivityOrder).movedTo?.decayFactor ?? 1;
     const sum = hosted.get(row.COID) ?? { amount: 0, amountO: 0 };
     hosted.set(row.COID, {
@@ -596,7 +601,8 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
     if (!host) continue;
     const releasedBy = { frigivet_af: release.releasedBy, frigivet_datetime: release.releasedAt };
     for (const row of rows.values()) {
-      if (row.COID === host.OID) Object.assign(row, { status: 3, ...releasedBy });
+      // A withdrawn row under the host was not released with it.
+      if (row.COID === host.OID && row.status !== 4) Object.assign(row, { status: 3, ...releasedBy });
     }
     const [first, ...extras] = release.vials;
     Object.assign(host, {

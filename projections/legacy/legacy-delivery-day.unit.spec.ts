@@ -178,6 +178,37 @@ describe('legacy rows of a delivery day', () => {
     expect([row?.amount, row?.amount_o, row?.total_amount, row?.total_amount_o]).toEqual([666, 764, 666, 764]);
   });
 
+  it('truncates amount_o from the whole amount the row stores, for an order of a fractional MBq', () => {
+    // Given orders of 99.6 MBq without overhead and 909.5 MBq at 10 % (fractional MBq come from the API)
+    const at = (overheadPercent: number, event: OrderPlaced): OrderPlaced => ({
+      ...event,
+      data: { ...event.data, order: { ...event.data.order, overheadPercent } as OrderPlaced['data']['order'] },
+    });
+    const state = play(at(0, placed('a', 2, s0800, 99.6)), at(10, placed('b', 4, s1030, 909.5)));
+    // When the rows are derived; then amount_o = trunc(amount × (1 + overhead/100)) of the stored amount
+    const rows = deriveDayRows(state).orders;
+    expect([rows.get(2)?.amount, rows.get(2)?.amount_o]).toEqual([100, 100]);
+    expect([rows.get(4)?.amount, rows.get(4)?.amount_o, rows.get(4)?.total_amount_o]).toEqual([910, 1001, 1001]);
+  });
+
+  it("keeps a withdrawn moved row under its host at status 4, out of the host's totals and its release", () => {
+    // Given c (10 MBq) at 08:00 hosting a (1 MBq moved from 10:30), and a then cancelled
+    const cancelled: DeliveryDayEvent = {
+      type: 'OrderCancelled',
+      data: { orderId: 'a', previousStatus: 'accepted', reason: 'r', actingAs: 'production' },
+    };
+    const state = play(placed('c', 6, s0800, 10), placed('a', 2, s1030, 1), moved('a', s1030, s0800), cancelled);
+    // Then only its status changed: COID is still the host's, and the host delivers its own 10 MBq
+    expect(summary(state)).toEqual({ 6: [1, -1, 10, 10, 1], 2: [1, 6, 1, 0, 4] });
+    // And when the slot is released, the withdrawn row stays 4
+    const released = evolveDay(
+      state,
+      activityReleased('r1', 's-0800', ['c'], [releasedVial(fdgVial1, null)]),
+      at('09:50'),
+    );
+    expect(summary(released)).toEqual({ 6: [1, -1, 10, 10, 3], 2: [1, 6, 1, 0, 4] });
+  });
+
   it("rounds each moved-in row's share of the host's totals on its own, as each move stored it", () => {
     // Given rows of 1 MBq from two later slots moved into the 08:00 row (1 × 1.5 each)
     const s1200 = slot('s-1200', '12:00', 3);

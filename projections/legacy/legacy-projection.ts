@@ -1311,7 +1311,9 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
   const timeZone = requireTimeZone(options.timeZone ?? DEFAULT_LEGACY_TIME_ZONE);
   return {
     name: LEGACY_PROJECTION_NAME,
-    version: 1,
+    // 2: amount_o is truncated from the whole amount the row stores (fractional MBq orders); a
+    // withdrawn moved row keeps its host's COID and is not marked by the host's release.
+    version: 2,
     target: 'record',
     eventTypes: legacyEventTypes,
     streamPrefixes: ['catalog.', 'identity.', 'ordering.', 'legacy.'],
