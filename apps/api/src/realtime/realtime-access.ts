@@ -49,7 +49,7 @@ const WINDOW_SECONDS = 60;
 /**
  * Authentication of sockets with the HTTP API's authenticator (sessions and API tokens, their
  * idle timers, revocations), and per-user rate limits counted in Redis, so they hold across api
- * instances: fixed one-minute windows of connections and of joins.
+ * instances: connections and joins over the last minute, as a sliding window (see `lastMinute`).
  */
 @Injectable()
 export class RealtimeAccess {
@@ -85,15 +85,28 @@ export class RealtimeAccess {
   }
 
   private async count(kind: 'connections' | 'joins', principal: Principal, limit: number): Promise<void> {
-    const window = Math.floor(Date.now() / 1000 / WINDOW_SECONDS);
-    const key = `tracershop:${this.config.databases.web}:realtime-rate:${kind}:${principal.kind}:${principal.id}:${window}`;
-    const [[, count]] = (await this.redis
+    const seconds = Date.now() / 1000;
+    const window = Math.floor(seconds / WINDOW_SECONDS);
+    const key = (index: number) =>
+      `tracershop:${this.config.databases.web}:realtime-rate:${kind}:${principal.kind}:${principal.id}:${index}`;
+    const [[, current], , [, previous]] = (await this.redis
       .multi()
-      .incr(key)
-      .expire(key, WINDOW_SECONDS * 2)
-      .exec()) as [[Error | null, number], [Error | null, number]];
-    if (Number(count) > limit) {
+      .incr(key(window))
+      .expire(key(window), WINDOW_SECONDS * 2)
+      .get(key(window - 1))
+      .exec()) as [[Error | null, number], [Error | null, number], [Error | null, string | null]];
+    const elapsed = seconds / WINDOW_SECONDS - window;
+    if (lastMinute(Number(current), Number(previous ?? 0), elapsed) > limit) {
       throw new RealtimeRefusal('RATE_LIMITED', `More than ${limit} ${kind} a minute; wait a little`);
     }
   }
+}
+
+/**
+ * How many a user made over the last minute, from the counts of this minute's window and the one
+ * before: the earlier window counts for the part of it still within the minute. Fixed windows
+ * alone would let twice the limit through around a window's turn, and forget a burst just before it.
+ */
+export function lastMinute(current: number, previous: number, elapsedOfWindow: number): number {
+  return current + previous * (1 - elapsedOfWindow);
 }
