@@ -334,6 +334,10 @@ describe('ordering over HTTP', () => {
       meaning: 'release',
       printedName: 'Person rita.releaser',
     });
+    // The signature stays on the record it signs: the vials' assignments carry none
+    const [assigned] = (await store.readStream(vialStreamName(first))).slice(-1);
+    expect(assigned?.type).toBe('VialAssigned');
+    expect(assigned?.metadata.signature).toBeUndefined();
     const releasedOrder = await shop
       .get(`/ordering/orders/${orderId}`)
       .query({ minPosition: released.body.position })

@@ -214,8 +214,14 @@ export function deliveryDayCommand(
       type === 'AssignVial'
         ? { type, vialId, releaseId, streamId: change.streamId, at: new Date().toISOString() }
         : { type, vialId, releaseId, reason, at: new Date().toISOString() },
-      // A fresh cause: an assignment given back and taken again is a new fact, not a replay.
-      { ...change.context, causationId: `${change.context.causationId}:${type}:${vialId}:${randomUUID()}` },
+      {
+        ...change.context,
+        // A fresh cause: an assignment given back and taken again is a new fact, not a replay.
+        causationId: `${change.context.causationId}:${type}:${vialId}:${randomUUID()}`,
+        // The release's signature is bound to the release's record; a copy on the vial's events
+        // would be a signature transferred to another record (Part 11 §11.70), and not verify.
+        signature: undefined,
+      },
     );
   const giveBack = async (change: DayChange, vialIds: string[], releaseId: string, reason: string) => {
     for (const vialId of vialIds) await vialCommandFor(change, 'UnassignVial', vialId, releaseId, reason);
