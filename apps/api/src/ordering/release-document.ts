@@ -1,4 +1,5 @@
 import type { VialCorrected } from '@tracershop/domain/ordering';
+import type { SignatureBlock } from '@tracershop/event-store';
 import type { ReleaseView, VialView } from '@tracershop/projections/record';
 import type { DocumentLine } from '../documents/text-pdf';
 
@@ -87,15 +88,7 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
     { text: 'Frigivet af', style: 'heading' },
     { text: `${release.releasedBy.printedName} (${release.releasedBy.username}), ${local(release.releasedAt)}` },
   );
-  if (release.signature) {
-    const { signature } = release;
-    lines.push(
-      {
-        text: `Elektronisk signatur af ${signature.printedName}, betydning "${signature.meaning}", ${local(signature.signedAt)}`,
-      },
-      { text: `Signeret post: ${signature.recordHash}`, style: 'small' },
-    );
-  }
+  if (release.signature) lines.push(...signatureLines(release.signature));
   if (release.status === 'corrected' && release.correction) {
     const { correction } = release;
     lines.push(
@@ -104,7 +97,18 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
         text: `${local(correction.correctedAt)}, ${correction.correctedBy.printedName}: ${correction.reason}`,
       },
     );
+    // The correction is signed like the release: its signature shows in this copy too (§11.50).
+    if (correction.signature) lines.push(...signatureLines(correction.signature));
   }
   lines.push({ text: `Frigivelse ${release.releaseId}`, style: 'small' });
   return lines;
+
+  function signatureLines(signature: SignatureBlock): DocumentLine[] {
+    return [
+      {
+        text: `Elektronisk signatur af ${signature.printedName}, betydning "${signature.meaning}", ${local(signature.signedAt)}`,
+      },
+      { text: `Signeret post: ${signature.recordHash}`, style: 'small' },
+    ];
+  }
 }

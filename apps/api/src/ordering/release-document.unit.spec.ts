@@ -1,3 +1,4 @@
+import type { SignatureBlock } from '@tracershop/event-store';
 import type { ReleaseView } from '@tracershop/projections/record';
 import { releaseDocumentLines, type ReleaseDocumentFacts } from './release-document';
 
@@ -81,5 +82,30 @@ describe('the release document', () => {
     const lines = texts(corrected);
     expect(lines).toContain('KORRIGERET: denne frigivelse gælder ikke længere');
     expect(lines).toContain('local 07:05, Anne Berg: Wrong lot typed');
+  });
+
+  it('given the correction signed, then its signature shows after it, as the release’s does', () => {
+    const signature = {
+      ...(injectionRelease.signature as SignatureBlock),
+      printedName: 'Anne Berg',
+      meaning: 'correct' as const,
+      recordHash: 'beef',
+    };
+    const corrected: ReleaseView = {
+      ...injectionRelease,
+      status: 'corrected',
+      correction: {
+        reason: 'Wrong lot typed',
+        correctedAt: '2026-03-02T07:05:00.000Z',
+        correctedBy: { userId: 'u-anne', printedName: 'Anne Berg' },
+        signature,
+      },
+    };
+    const lines = texts(corrected);
+    expect(lines.slice(lines.indexOf('local 07:05, Anne Berg: Wrong lot typed') + 1)).toEqual([
+      'Elektronisk signatur af Anne Berg, betydning "correct", local 06:30',
+      'Signeret post: beef',
+      'Frigivelse release-inj-1',
+    ]);
   });
 });
