@@ -140,6 +140,7 @@ export function phaseCommands(phase: Phase, days: readonly CustomerDay[], seeded
             activityMBq: slot === 'early' ? (day.moved ? 4200 : 2600) : 1300,
             volumeMl: slot === 'early' ? 5.2 : 3.1,
             dispenserNumber: day.customer.dispenserNumber,
+            reason: 'Entered from the dispenser print-out',
           },
           headers: production,
           onOk: (answer) => {

@@ -233,6 +233,7 @@ describe('the production board in a browser', () => {
         activityMBq: 1300,
         volumeMl: 4.2,
         dispenserNumber: 2,
+        reason: 'Entered from the dispenser print-out',
       })
       .expect(201);
     await releaser

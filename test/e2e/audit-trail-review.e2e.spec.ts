@@ -50,6 +50,7 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
         activityMBq: 1300,
         volumeMl: 4.2,
         dispenserNumber: 2,
+        reason: 'Entered from the dispenser print-out',
       })
       .expect(201);
     const release = {

@@ -50,6 +50,7 @@ describe('auditors read the record itself: every event of a stream, and the stat
         activityMBq: 1300,
         volumeMl: 4.2,
         dispenserNumber: 2,
+        reason: 'Entered from the dispenser print-out',
       })
       .expect(201);
     const signature = { username: 'rita.releaser', password: PERSON_PASSWORD };

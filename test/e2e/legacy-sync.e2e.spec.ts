@@ -123,6 +123,7 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
         tareG: 20.3,
         netG: 9.1,
         product: '18F',
+        reason: 'Entered from the dispenser print-out',
       })
       .expect(201);
     const recorded = await admin

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '@tracershop/event-store';
+import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { deliveryDayStreamName, vialStreamName } from '@tracershop/domain/ordering';
+import { deliveryDayStreamName, vialIdOf, vialStreamName } from '@tracershop/domain/ordering';
 import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
@@ -283,10 +283,35 @@ describe('ordering over HTTP', () => {
       (
         await production
           .post('/ordering/vials')
-          .send({ lot, fillDate: monday, fillTime, activityMBq, volumeMl: 4.2, dispenserNumber: 2 })
+          .send({
+            lot,
+            fillDate: monday,
+            fillTime,
+            activityMBq,
+            volumeMl: 4.2,
+            dispenserNumber: 2,
+            reason: 'Entered from the dispenser print-out',
+          })
           .expect(201)
       ).body.id as string;
+    // A vial typed in by a person is a change by hand: without a reason it is refused, with one the
+    // reason is on record
+    const byHand = {
+      lot: 'FDG-261123-1',
+      fillDate: monday,
+      fillTime: '07:10:00',
+      activityMBq: 1300,
+      volumeMl: 4.2,
+      dispenserNumber: 2,
+    };
+    const vialWithoutReason = await production.post('/ordering/vials').send(byHand).expect(422);
+    expect(vialWithoutReason.body.error).toMatchObject({ code: 'FIELD_REQUIRED', details: { field: 'reason' } });
+    await expect(store.readStream(vialStreamName(vialIdOf('FDG-261123-1', monday, '07:10:00')))).rejects.toBeInstanceOf(
+      StreamNotFoundError,
+    );
     const first = await vial('FDG-261123-1', '07:10:00', 1300);
+    const [dispensed] = await store.readStream(vialStreamName(first));
+    expect(dispensed?.metadata.reason).toBe('Entered from the dispenser print-out');
     const valFile = [
       'customer:   2-herlev',
       'charge:     FDG:261123:2',
@@ -462,7 +487,15 @@ describe('ordering over HTTP', () => {
       (
         await production
           .post('/ordering/vials')
-          .send({ lot, fillDate: monday, fillTime: '07:40:00', activityMBq: 900, volumeMl: 2, dispenserNumber: 2 })
+          .send({
+            lot,
+            fillDate: monday,
+            fillTime: '07:40:00',
+            activityMBq: 900,
+            volumeMl: 2,
+            dispenserNumber: 2,
+            reason: 'Entered from the dispenser print-out',
+          })
           .expect(201)
       ).body.id as string;
     const dayStream = deliveryDayStreamName(catalog.endpoint, monday);
@@ -503,6 +536,7 @@ describe('ordering over HTTP', () => {
         activityMBq: 400,
         volumeMl: 3,
         dispenserNumber: 4,
+        reason: 'Entered from the dispenser print-out',
       })
       .expect(201);
     // (its volume corrected after it was first recorded)

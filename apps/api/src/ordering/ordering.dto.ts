@@ -283,6 +283,15 @@ export class DispenseVialDto {
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(99_999) tareG?: number;
   @ApiPropertyOptional({ default: 0 }) @IsOptional() @IsNumber() @Min(0) @Max(99_999) netG?: number;
   @ApiPropertyOptional({ default: '18F' }) @IsOptional() @IsString() @MaxLength(20) product?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: 'Why a person records the vial by hand: required of people, not of the dispenser’s token',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }
 
 export class CorrectVialDto extends ReasonField {

@@ -99,6 +99,18 @@ export class VialsController {
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'The same vial twice changes nothing' })
   dispense(@Body() body: DispenseVialDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     this.assertMayRecordVials(request);
+    // A vial a person types in is a GMP change by hand: it needs a reason, kept in the envelope.
+    const reason = body.reason?.trim() ?? '';
+    if ((request.principal as Principal).kind !== 'application' && reason === '') {
+      throw new HttpProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'FIELD_REQUIRED',
+        'A vial recorded by hand needs a reason',
+        {
+          field: 'reason',
+        },
+      );
+    }
     return this.dispenseVial(
       {
         lot: body.lot,
@@ -113,7 +125,7 @@ export class VialsController {
         netG: body.netG ?? 0,
         product: body.product ?? '18F',
       },
-      context,
+      reason === '' ? context : { ...context, reason },
     );
   }
 
