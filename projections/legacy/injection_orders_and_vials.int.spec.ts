@@ -46,6 +46,7 @@ describe('legacy t_orders and VAL rows', () => {
       changes: { injections: 5, usage: 'animal', deliveryTime: '12:00', comment: 'Mus' },
       actingAs: 'shop',
       maxInjections: 6,
+      deadlineOverrideReason: null,
     });
     const changed = {
       ...placed,

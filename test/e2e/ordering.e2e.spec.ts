@@ -249,6 +249,14 @@ describe('ordering over HTTP', () => {
       .send({ slotId: catalog.late, deliveryDate: pastMonday, activityMBq: 100, deadlineOverrideReason: 'Phoned in' })
       .expect(201);
     expect(overridden.body.events).toEqual(['OrderPlaced']);
+    // Changing it after the deadline is production's too, and it says why; the reason is on record
+    const edit = (body: object) => production.patch(`/ordering/activity-orders/${overridden.body.id}`).send(body);
+    const unexplained = await edit({ activityMBq: 150 }).expect(422);
+    expect(unexplained.body.error).toMatchObject({ code: 'ORDER_DEADLINE_PASSED', details: { overridable: true } });
+    const explained = await edit({ activityMBq: 150, deadlineOverrideReason: 'Second patient phoned in' }).expect(200);
+    expect(explained.body.events).toEqual(['OrderActivityChanged']);
+    const [changedEvent] = (await store.readStream(explained.body.streamId)).slice(-1);
+    expect(changedEvent?.metadata.reason).toBe('Second patient phoned in');
   });
 
   it('production accepts, moves the order to an earlier slot with a ghost, releases it signed, and corrects it', async () => {

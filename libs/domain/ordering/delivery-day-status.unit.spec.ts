@@ -397,6 +397,7 @@ describe('DeliveryDay order status', () => {
       ...day,
       orderId: 'order-1',
       actingAs: 'shop',
+      deadlineOverrideReason: null,
       now: inTime,
       deadline: dailyDeadline,
       maxActivityMBq: null,
@@ -471,15 +472,29 @@ describe('DeliveryDay order status', () => {
         ]);
     });
 
-    it('refuses the shop after the deadline; production may still edit', () => {
+    it('refuses the shop after the deadline; production may still edit, saying why', () => {
       spec
         .given([order1])
         .when(change({ activityMBq: 1200, now: tooLate }))
-        .thenThrows('ORDER_DEADLINE_PASSED');
+        .thenThrows('ORDER_DEADLINE_PASSED', { overridable: false });
+      spec
+        .given([order1])
+        .when(change({ activityMBq: 1200, now: tooLate, actingAs: 'shop', deadlineOverrideReason: 'Please' }))
+        .thenThrows('ORDER_DEADLINE_PASSED', { overridable: false });
       spec
         .given([order1])
         .when(change({ activityMBq: 1200, now: tooLate, actingAs: 'production' }))
+        .thenThrows('ORDER_DEADLINE_PASSED', { overridable: true });
+      spec
+        .given([order1])
+        .when(
+          change({ activityMBq: 1200, now: tooLate, actingAs: 'production', deadlineOverrideReason: 'Patient added' }),
+        )
         .then([{ type: 'OrderActivityChanged', data: { orderId: 'order-1', activityMBq: { from: 1000, to: 1200 } } }]);
+      spec
+        .given([order1])
+        .when(change({ activityMBq: 1200, now: tooLate, actingAs: 'production', deadlineOverrideReason: ' ' }))
+        .thenThrows('FIELD_REQUIRED');
     });
 
     it('changes activity orders only', () => {
@@ -500,6 +515,7 @@ describe('DeliveryDay order status', () => {
       orderId: 'inj-1',
       changes,
       actingAs: 'shop',
+      deadlineOverrideReason: null,
       now: { date: '2026-02-25', time: '09:00' },
       deadline: { kind: 'weekly', weekday: 4, time: '13:00' },
       maxInjections: 6,
@@ -563,7 +579,7 @@ describe('DeliveryDay order status', () => {
         .thenThrows('ORDER_STATUS_FORBIDS', { status: 'accepted' });
     });
 
-    it('refuses the shop after the deadline; production may still edit', () => {
+    it('refuses the shop after the deadline; production may still edit, saying why', () => {
       const late = { date: '2026-02-26', time: '13:01' };
       spec
         .given([inj1])
@@ -572,6 +588,10 @@ describe('DeliveryDay order status', () => {
       spec
         .given([inj1])
         .when(change({ injections: 5 }, { now: late, actingAs: 'production' }))
+        .thenThrows('ORDER_DEADLINE_PASSED', { overridable: true });
+      spec
+        .given([inj1])
+        .when(change({ injections: 5 }, { now: late, actingAs: 'production', deadlineOverrideReason: 'Study moved' }))
         .then([
           { type: 'InjectionOrderChanged', data: { orderId: 'inj-1', changes: { injections: { from: 4, to: 5 } } } },
         ]);
@@ -603,6 +623,7 @@ describe('DeliveryDay orders made from worklist bookings', () => {
     now,
     deadline: dailyDeadline,
     maxActivityMBq: null,
+    deadlineOverrideReason: null,
   });
   const changeInjections = (actingAs: ActingAs): ChangeInjectionOrder => ({
     type: 'ChangeInjectionOrder',
@@ -613,6 +634,7 @@ describe('DeliveryDay orders made from worklist bookings', () => {
     now: { date: '2026-02-25', time: '09:00' },
     deadline: { kind: 'weekly', weekday: 4, time: '13:00' },
     maxInjections: 6,
+    deadlineOverrideReason: null,
   });
   const changed: OrderActivityChanged = {
     type: 'OrderActivityChanged',
@@ -654,7 +676,10 @@ describe('DeliveryDay orders made from worklist bookings', () => {
   });
 
   it('given production, then it edits one as any other order', () => {
-    spec.given([order1FromBookings]).when(changeActivity('production', tooLate)).then([changed]);
+    spec
+      .given([order1FromBookings])
+      .when({ ...changeActivity('production', tooLate), deadlineOverrideReason: 'Study moved' })
+      .then([changed]);
   });
 
   it('given an order placed by hand, then a shop member edits it as before', () => {

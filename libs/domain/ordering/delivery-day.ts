@@ -268,6 +268,8 @@ export interface ChangeActivityOrder extends DayCommand, DeadlineCheck {
   actingAs: ActingAs;
   /** The slot's current maximum. */
   maxActivityMBq: number | null;
+  /** Production changing the order after the deadline says why (it goes in the envelope too). */
+  deadlineOverrideReason: string | null;
 }
 
 export interface ChangeInjectionOrder extends DayCommand, DeadlineCheck {
@@ -276,6 +278,8 @@ export interface ChangeInjectionOrder extends DayCommand, DeadlineCheck {
   changes: Partial<Pick<InjectionOrder, 'injections' | 'usage' | 'deliveryTime' | 'comment'>>;
   actingAs: ActingAs;
   maxInjections: number | null;
+  /** Production changing the order after the deadline says why (it goes in the envelope too). */
+  deadlineOverrideReason: string | null;
 }
 
 export interface MoveOrderToSlot extends DayCommand {
@@ -1247,8 +1251,9 @@ function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDaySta
     if (to !== order.comment) data.comment = { from: order.comment, to };
   }
   if (!data.activityMBq && !data.comment) return [];
-  // Production may still correct an order after the deadline; the shop may not change it any more.
-  if (forTheShop(command.actingAs)) requireDeadline(command, command.actingAs, null);
+  // The shop may not change the order after the deadline; production may, saying why (a change by
+  // hand to another's order).
+  requireDeadline(command, command.actingAs, forTheShop(command.actingAs) ? null : command.deadlineOverrideReason);
   return [{ type: 'OrderActivityChanged', data }];
 }
 
@@ -1280,8 +1285,9 @@ function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayS
     if (to !== order.comment) changes.comment = { from: order.comment, to };
   }
   if (Object.keys(changes).length === 0) return [];
-  // Production may still correct an order after the deadline; the shop may not change it any more.
-  if (forTheShop(command.actingAs)) requireDeadline(command, command.actingAs, null);
+  // The shop may not change the order after the deadline; production may, saying why (a change by
+  // hand to another's order).
+  requireDeadline(command, command.actingAs, forTheShop(command.actingAs) ? null : command.deadlineOverrideReason);
   return [{ type: 'InjectionOrderChanged', data: { orderId: order.orderId, changes } }];
 }
 

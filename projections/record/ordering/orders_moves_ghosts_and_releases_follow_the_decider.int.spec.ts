@@ -94,6 +94,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       deadline: dailyDeadline,
       orderId: 'order-3',
       activityMBq: 900,
+      deadlineOverrideReason: null,
       actingAs: 'shop',
       maxActivityMBq: null,
     });
@@ -564,6 +565,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       changes: { injections: 5, usage: 'animal', deliveryTime: '11:45' },
       actingAs: 'shop',
       maxInjections: 6,
+      deadlineOverrideReason: null,
     });
     bed.actor = productionUser;
     await bed.decideDay({ type: 'AcceptOrder', ...day, at, orderId: 'inj-1' });

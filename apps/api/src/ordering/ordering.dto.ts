@@ -97,6 +97,13 @@ export class ChangeActivityOrderDto {
   @IsString()
   @MaxLength(8000)
   comment?: string;
+
+  @ApiPropertyOptional({ description: 'Production only: change after the deadline, with this reason' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  deadlineOverrideReason?: string;
 }
 
 export const INJECTION_USAGES = ['human', 'animal', 'other'] as const;
@@ -155,6 +162,13 @@ export class ChangeInjectionOrderDto {
   usage?: (typeof INJECTION_USAGES)[number];
   @ApiPropertyOptional() @IsOptional() @Matches(TIME) deliveryTime?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8000) comment?: string;
+
+  @ApiPropertyOptional({ description: 'Production only: change after the deadline, with this reason' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  deadlineOverrideReason?: string;
 }
 
 export class MoveOrderDto extends ReasonField {

@@ -249,10 +249,11 @@ export class OrderingService {
         ...(dto.comment !== undefined ? { comment: dto.comment } : {}),
         actingAs: actingAsOf(principal, order.customerId),
         maxActivityMBq: loadedByHandler,
+        deadlineOverrideReason: dto.deadlineOverrideReason ?? null,
         now: local,
         deadline: this.clock.activityDeadline,
       },
-      context,
+      withOverrideReason(context, dto.deadlineOverrideReason),
     );
   }
 
@@ -263,19 +264,21 @@ export class OrderingService {
     context: CommandContext,
   ) {
     const { local } = this.clock.now();
+    const { deadlineOverrideReason, ...changes } = dto;
     return this.send(
       order.orderId,
       this.deliveryDay,
       {
         type: 'ChangeInjectionOrder',
         ...this.onDay(order),
-        changes: dto,
+        changes,
         actingAs: actingAsOf(principal, order.customerId),
         maxInjections: loadedByHandler,
+        deadlineOverrideReason: deadlineOverrideReason ?? null,
         now: local,
         deadline: this.clock.injectionDeadline,
       },
-      context,
+      withOverrideReason(context, deadlineOverrideReason),
     );
   }
 
@@ -526,4 +529,9 @@ export class OrderingService {
     );
     return [tracer, customer] as const;
   }
+}
+
+/** A deadline override's reason goes in the envelope too, where every change's reason is read. */
+function withOverrideReason(context: CommandContext, reason: string | undefined): CommandContext {
+  return reason === undefined ? context : { ...context, reason };
 }

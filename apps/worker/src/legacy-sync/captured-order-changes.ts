@@ -282,6 +282,7 @@ export async function activityOrderRow(
           ...(commentChanged ? { comment: after.comment === null ? null : String(after.comment) } : {}),
           actingAs: 'shop',
           maxActivityMBq: undefined as never,
+          deadlineOverrideReason: null,
           now,
           deadline,
         },
@@ -467,6 +468,7 @@ export async function injectionOrderRow(
       changes,
       actingAs: 'shop',
       maxInjections: undefined as never,
+      deadlineOverrideReason: null,
       now,
       deadline,
     };
