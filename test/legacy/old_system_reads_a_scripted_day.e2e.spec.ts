@@ -210,6 +210,7 @@ describe('the old system reads a scripted day from the legacy tables', () => {
             grossG: 12.5,
             tareG: 8.25,
             netG: 4.25,
+            reason: 'Entered from the dispenser print-out',
           },
           production,
         )
