@@ -50,7 +50,17 @@ export class SignatureCredentialsDto {
   password!: string;
 }
 
-export class PlaceActivityOrderDto {
+/** Production only: place or change an order after the ordering deadline, saying why. */
+class DeadlineOverrideField {
+  @ApiPropertyOptional({ description: 'Production only: after the deadline, with this reason', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  deadlineOverrideReason?: string;
+}
+
+export class PlaceActivityOrderDto extends DeadlineOverrideField {
   @ApiPropertyOptional({ description: 'Client-chosen order id (makes a retried request safe)' })
   @IsOptional()
   @Matches(ID)
@@ -75,16 +85,9 @@ export class PlaceActivityOrderDto {
   @IsString()
   @MaxLength(8000)
   comment?: string;
-
-  @ApiPropertyOptional({ description: 'Production only: order after the deadline, with this reason' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
-  deadlineOverrideReason?: string;
 }
 
-export class ChangeActivityOrderDto {
+export class ChangeActivityOrderDto extends DeadlineOverrideField {
   @ApiPropertyOptional({ example: 1200 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
@@ -97,18 +100,11 @@ export class ChangeActivityOrderDto {
   @IsString()
   @MaxLength(8000)
   comment?: string;
-
-  @ApiPropertyOptional({ description: 'Production only: change after the deadline, with this reason' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
-  deadlineOverrideReason?: string;
 }
 
 export const INJECTION_USAGES = ['human', 'animal', 'other'] as const;
 
-export class PlaceInjectionOrderDto {
+export class PlaceInjectionOrderDto extends DeadlineOverrideField {
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(ID)
@@ -145,16 +141,9 @@ export class PlaceInjectionOrderDto {
   @IsString()
   @MaxLength(8000)
   comment?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
-  deadlineOverrideReason?: string;
 }
 
-export class ChangeInjectionOrderDto {
+export class ChangeInjectionOrderDto extends DeadlineOverrideField {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(127) injections?: number;
   @ApiPropertyOptional({ enum: INJECTION_USAGES })
   @IsOptional()
@@ -162,13 +151,6 @@ export class ChangeInjectionOrderDto {
   usage?: (typeof INJECTION_USAGES)[number];
   @ApiPropertyOptional() @IsOptional() @Matches(TIME) deliveryTime?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8000) comment?: string;
-
-  @ApiPropertyOptional({ description: 'Production only: change after the deadline, with this reason' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(500)
-  deadlineOverrideReason?: string;
 }
 
 export class MoveOrderDto extends ReasonField {

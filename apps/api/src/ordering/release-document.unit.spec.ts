@@ -68,18 +68,20 @@ describe('the release document', () => {
     ]);
   });
 
+  /** The injection release, corrected by Anne with this signature. */
+  const correctedWith = (signature: SignatureBlock | null): ReleaseView => ({
+    ...injectionRelease,
+    status: 'corrected',
+    correction: {
+      reason: 'Wrong lot typed',
+      correctedAt: '2026-03-02T07:05:00.000Z',
+      correctedBy: { userId: 'u-anne', printedName: 'Anne Berg' },
+      signature,
+    },
+  });
+
   it('given the release corrected, then the document says it no longer holds, when, by whom and why', () => {
-    const corrected: ReleaseView = {
-      ...injectionRelease,
-      status: 'corrected',
-      correction: {
-        reason: 'Wrong lot typed',
-        correctedAt: '2026-03-02T07:05:00.000Z',
-        correctedBy: { userId: 'u-anne', printedName: 'Anne Berg' },
-        signature: null,
-      },
-    };
-    const lines = texts(corrected);
+    const lines = texts(correctedWith(null));
     expect(lines).toContain('KORRIGERET: denne frigivelse gælder ikke længere');
     expect(lines).toContain('local 07:05, Anne Berg: Wrong lot typed');
   });
@@ -91,17 +93,7 @@ describe('the release document', () => {
       meaning: 'correct' as const,
       recordHash: 'beef',
     };
-    const corrected: ReleaseView = {
-      ...injectionRelease,
-      status: 'corrected',
-      correction: {
-        reason: 'Wrong lot typed',
-        correctedAt: '2026-03-02T07:05:00.000Z',
-        correctedBy: { userId: 'u-anne', printedName: 'Anne Berg' },
-        signature,
-      },
-    };
-    const lines = texts(corrected);
+    const lines = texts(correctedWith(signature));
     expect(lines.slice(lines.indexOf('local 07:05, Anne Berg: Wrong lot typed') + 1)).toEqual([
       'Elektronisk signatur af Anne Berg, betydning "correct", local 06:30',
       'Signeret post: beef',
