@@ -4,6 +4,7 @@ import { deliveryDayStreamName, vialIdOf, vialStreamName, type OrderPlaced } fro
 import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
 function mondayAhead(weeksAhead: number): string {
@@ -298,6 +299,14 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
       status: 'ordered',
       order: { orderId: earlyOrder.orderId, endpointId: catalog.endpoint, date: monday },
     });
+    // (an ordered booking and a page of them answer what the OpenAPI document describes)
+    const openApi = (await admin.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'BookingViewDto', first.body)).toEqual([]);
+    const page = await shop
+      .get('/bookings')
+      .query({ date: monday, endpointId: catalog.endpoint, minPosition: response.body.position })
+      .expect(200);
+    expect(shapeMismatches(openApi, 'BookingPageDto', page.body)).toEqual([]);
     const declined = await shop.get('/bookings/HRL-0005').query({ minPosition: response.body.position }).expect(200);
     expect(declined.body).toMatchObject({ status: 'rejected', order: null });
     const skipped = await shop.get('/bookings/HRL-0006').query({ minPosition: response.body.position }).expect(200);

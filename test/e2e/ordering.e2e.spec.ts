@@ -4,6 +4,7 @@ import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { deliveryDayStreamName, vialIdOf, vialStreamName } from '@tracershop/domain/ordering';
 import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
 function mondayAhead(weeksAhead: number): string {
@@ -596,6 +597,24 @@ describe('ordering over HTTP', () => {
     expect(documentText).toContain(
       'af Person paul.production: volumen \\(ml\\) fra 3 til 3.1. Begrundelse: Volume read again',
     );
+
+    // And every ordering read answers what the OpenAPI document describes, at every depth
+    const openApi = (await admin.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    const read = (client: ReturnType<typeof as>, path: string, query: object = {}) =>
+      client
+        .get(path)
+        .query({ ...query, minPosition: released.body.position })
+        .expect(200)
+        .then((response) => response.body as unknown);
+    const answers: Array<[string, unknown]> = [
+      ['OrderDetailViewDto', await read(otherShop, `/ordering/orders/${orderId}`)],
+      ['OrderPageDto', await read(otherShop, '/ordering/orders', { deliveryDate: monday })],
+      ['ReleaseViewDto', await read(otherShop, `/ordering/releases/${released.body.id}`)],
+      ['DayBoardDto', board.body],
+      ['VialViewDto', await read(production, `/ordering/vials/${encodeURIComponent(vial.body.id)}`)],
+      ['VialPageDto', await read(production, '/ordering/vials', { fillDate: monday })],
+    ];
+    for (const [schema, answer] of answers) expect(shapeMismatches(openApi, schema, answer)).toEqual([]);
   });
 
   it('injection orders: placed, accepted and released with a lot number', async () => {

@@ -24,6 +24,7 @@ import { answer } from '../catalog/catalog-read-model.provider';
 import { CustomerScope } from '../catalog/customer-scope';
 import { bookingCommand, locationMappingCommand, procedureCommand, refsLoadedByHandler } from './bookings-commands';
 import { BOOKINGS_READ_MODEL } from './bookings-read-model.provider';
+import { BookingPageDto, BookingViewDto } from './bookings-views.dto';
 import {
   BookingCommandResponseDto,
   BookingGetQueryDto,
@@ -71,7 +72,8 @@ export class BookingsController {
   @Allow(...BOOKING_READERS)
   @ReadsProjections(BOOKINGS_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
   @ApiOperation({ summary: 'Bookings in order of start; shop members name one of their endpoints' })
-  async list(@Query() query: BookingListQueryDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: BookingPageDto })
+  async list(@Query() query: BookingListQueryDto, @Req() request: FastifyRequest): Promise<BookingPageDto> {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     this.scope.requireFilter(request, filters.endpointId, 'endpointId');
     if (filters.endpointId !== undefined) await this.scope.assertEndpoint(request, filters.endpointId);
@@ -81,11 +83,12 @@ export class BookingsController {
   @Get(':accession')
   @Allow(...BOOKING_READERS)
   @ReadsProjections(BOOKINGS_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: BookingViewDto })
   async get(
     @Param('accession') accession: string,
     @Query() _query: BookingGetQueryDto,
     @Req() request: FastifyRequest,
-  ) {
+  ): Promise<BookingViewDto> {
     const booking = await this.readModel.getBooking(accession);
     if (booking && (await this.visible(request, booking))) return booking;
     throw notFound('BOOKING_NOT_FOUND', accession);

@@ -18,6 +18,14 @@ import { CustomerScope } from '../catalog/customer-scope';
 import { textPdf } from '../documents/text-pdf';
 import { ReadQueryDto } from '../read-query.dto';
 import { BusinessClock } from './business-clock';
+import {
+  DayBoardDto,
+  OrderDetailViewDto,
+  OrderPageDto,
+  ReleaseViewDto,
+  VialPageDto,
+  VialViewDto,
+} from './ordering-views.dto';
 import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
 import { releaseDocumentLines, type VialCorrection } from './release-document';
@@ -41,7 +49,8 @@ export class OrderQueriesController {
   @Get()
   @Allow(...ORDER_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
-  list(@Query() query: OrderListQueryDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: OrderPageDto })
+  list(@Query() query: OrderListQueryDto, @Req() request: FastifyRequest): Promise<OrderPageDto> {
     const { minPosition: _minPosition, limit = 50, cursor, customerId, ...filters } = query;
     const customerIds = customerFilter(this.scope, request, customerId);
     return answer(
@@ -57,7 +66,12 @@ export class OrderQueriesController {
   @Get(':id')
   @Allow(...ORDER_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
-  async get(@Param('id') id: string, @Query() _query: ReadQueryDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: OrderDetailViewDto })
+  async get(
+    @Param('id') id: string,
+    @Query() _query: ReadQueryDto,
+    @Req() request: FastifyRequest,
+  ): Promise<OrderDetailViewDto> {
     const order = await answer(this.readModel.getOrder(id), { code: 'ORDER_NOT_FOUND', id });
     await this.scope.assertCustomer(request, order.customerId, 'order', id);
     return order;
@@ -80,7 +94,8 @@ export class DayBoardController {
   @Get()
   @Allow(...ORDER_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
-  async board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: DayBoardDto })
+  async board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest): Promise<DayBoardDto> {
     const customerIds = customerFilter(this.scope, request);
     // The catalogue's runs of that weekday give each run its production time.
     const runs = await this.catalog.listProductionRuns({
@@ -186,7 +201,12 @@ export class ReleaseQueriesController {
   @Get(':id')
   @Allow(...ORDER_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
-  async get(@Param('id') id: string, @Query() _query: ReadQueryDto, @Req() request: FastifyRequest) {
+  @ApiOkResponse({ type: ReleaseViewDto })
+  async get(
+    @Param('id') id: string,
+    @Query() _query: ReadQueryDto,
+    @Req() request: FastifyRequest,
+  ): Promise<ReleaseViewDto> {
     const release = await answer(this.readModel.getRelease(id), { code: 'RELEASE_NOT_FOUND', id });
     await this.scope.assertCustomer(request, release.customerId, 'release', id);
     return release;
@@ -201,7 +221,8 @@ export class VialQueriesController {
   @Get()
   @Allow(...VIAL_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
-  list(@Query() query: VialListQueryDto) {
+  @ApiOkResponse({ type: VialPageDto })
+  list(@Query() query: VialListQueryDto): Promise<VialPageDto> {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
     return answer(this.readModel.listVials({ limit, after: cursor ?? null, ...filters }));
   }
@@ -209,7 +230,8 @@ export class VialQueriesController {
   @Get(':id')
   @Allow(...VIAL_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME)
-  get(@Param('id') id: string, @Query() _query: ReadQueryDto) {
+  @ApiOkResponse({ type: VialViewDto })
+  get(@Param('id') id: string, @Query() _query: ReadQueryDto): Promise<VialViewDto> {
     return answer(this.readModel.getVial(id), { code: 'VIAL_NOT_FOUND', id });
   }
 }

@@ -1,0 +1,42 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { bookingStatuses, type BookingOrderReference, type BookingStatus } from '@tracershop/domain/bookings';
+import type { BookingView, Page } from '@tracershop/projections/record';
+
+/*
+ * What the bookings queries answer, for the OpenAPI document. Each class implements the read
+ * model's own type, so a field the read model gains or changes fails the build until it is
+ * described here.
+ */
+
+export class BookingOrderReferenceDto implements BookingOrderReference {
+  @ApiProperty() orderId!: string;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty({ example: '2026-11-23' }) date!: string;
+}
+
+export class BookingViewDto implements BookingView {
+  @ApiProperty() accessionNumber!: string;
+  @ApiProperty({ description: 'RIS room code (HL7 OBR-21)' }) locationCode!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The endpoint the room is mapped to now' })
+  endpointId!: string | null;
+  @ApiProperty({ description: 'HL7 OBR-4' }) procedureCode!: string;
+  @ApiProperty({ type: String, nullable: true }) procedureDescription!: string | null;
+  @ApiProperty({ example: '2026-11-23', description: 'Local date of the study’s start' }) startDate!: string;
+  @ApiProperty({ example: '09:15' }) startTime!: string;
+  @ApiProperty({ enum: bookingStatuses }) status!: BookingStatus;
+  @ApiProperty({ type: () => BookingOrderReferenceDto, nullable: true, description: 'While ordered' })
+  order!: BookingOrderReferenceDto | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Why it was rejected or cancelled' })
+  reason!: string | null;
+  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
+  @ApiProperty() createdPosition!: string;
+  @ApiProperty() updatedPosition!: string;
+  @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
+  @ApiProperty({ description: 'ISO instant' }) updatedAt!: string;
+}
+
+export class BookingPageDto implements Page<BookingView> {
+  @ApiProperty({ type: [BookingViewDto] }) items!: BookingViewDto[];
+  @ApiProperty({ type: String, nullable: true, description: 'Pass it as `cursor` for the next page; null on the last' })
+  nextCursor!: string | null;
+}

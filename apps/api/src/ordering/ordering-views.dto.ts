@@ -1,0 +1,310 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { injectionUsages, orderStatuses, type InjectionUsage, type OrderStatus } from '@tracershop/domain/ordering';
+import type { SignatureBlock, SignatureMeaning } from '@tracershop/event-store';
+import type {
+  DayBoard,
+  DayBoardInjectionRow,
+  DayBoardOrderRow,
+  DayBoardRun,
+  DayBoardSlot,
+  OrderDetailView,
+  OrderHistoryEntry,
+  OrderKind,
+  OrderView,
+  Page,
+  ReleaseView,
+  VialView,
+} from '@tracershop/projections/record';
+
+/*
+ * What the ordering queries answer, for the OpenAPI document. Each class implements the read
+ * model's own type, so a field the read model gains or changes fails the build until it is
+ * described here.
+ */
+
+const ORDER_KINDS: OrderKind[] = ['activity', 'injection'];
+const STATUS_CODES = [1, 2, 3, 4];
+const SIGNATURE_MEANINGS: SignatureMeaning[] = ['release', 'review', 'approve', 'certify', 'correct'];
+const nullableText = { type: String, nullable: true } as const;
+const nullableNumber = { type: Number, nullable: true } as const;
+
+export class PersonDto {
+  @ApiProperty() userId!: string;
+  @ApiProperty() printedName!: string;
+}
+
+export class OrderedByDto extends PersonDto {
+  @ApiProperty({ description: 'Login name (legacy `userName`)' }) username!: string;
+}
+
+export class ReleasedByDto extends OrderedByDto {
+  @ApiProperty({ ...nullableNumber, description: 'Legacy `frigivet_af` (`Users.Id`)' }) legacyUserId!: number | null;
+}
+
+export class SignatureBlockDto implements SignatureBlock {
+  @ApiProperty() signerId!: string;
+  @ApiProperty() printedName!: string;
+  @ApiProperty({ enum: SIGNATURE_MEANINGS }) meaning!: SignatureMeaning;
+  @ApiProperty({ description: 'ISO instant, set by the server' }) signedAt!: string;
+  @ApiProperty({ description: 'SHA-256 of the signed record' }) recordHash!: string;
+}
+
+/** Where a record stands in the event history. */
+class RecordHistoryDto {
+  @ApiProperty({ description: 'The aggregate’s stream: the delivery day, or the vial' }) streamId!: string;
+  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
+  @ApiProperty() createdPosition!: string;
+  @ApiProperty() updatedPosition!: string;
+  @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
+  @ApiProperty({ description: 'ISO instant' }) updatedAt!: string;
+}
+
+export class OrderViewDto extends RecordHistoryDto implements OrderView {
+  @ApiProperty() orderId!: string;
+  @ApiProperty({ enum: ORDER_KINDS }) kind!: OrderKind;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() tracerId!: string;
+  @ApiProperty({ example: '2026-11-23' }) deliveryDate!: string;
+  @ApiProperty({ example: '08:00', description: 'The ordered slot’s time, or the injection order’s' })
+  deliveryTime!: string;
+  @ApiProperty({ ...nullableText, description: 'The ordered slot; null for injection orders' }) slotId!: string | null;
+  @ApiProperty(nullableText) productionRunId!: string | null;
+  @ApiProperty(nullableNumber) runNumber!: number | null;
+  @ApiProperty(nullableNumber) slotLegacyId!: number | null;
+  @ApiProperty({ ...nullableText, description: 'The slot that delivers it: moved-to, else ordered' })
+  activeSlotId!: string | null;
+  @ApiProperty(nullableText) activeProductionRunId!: string | null;
+  @ApiProperty(nullableText) activeDeliveryTime!: string | null;
+  @ApiProperty(nullableNumber) activeRunNumber!: number | null;
+  @ApiProperty(nullableNumber) activeSlotLegacyId!: number | null;
+  @ApiProperty() moved!: boolean;
+  @ApiProperty({ ...nullableNumber, description: 'exp(ln2 · (ordered − active slot time) / T½)' })
+  decayFactor!: number | null;
+  @ApiProperty(nullableNumber) halfLifeSeconds!: number | null;
+  @ApiProperty({ ...nullableNumber, description: 'Ordered, at the ordered slot’s time, without overhead' })
+  activityMBq!: number | null;
+  @ApiProperty(nullableNumber) overheadPercent!: number | null;
+  @ApiProperty({ ...nullableNumber, description: 'activity × decay factor × (1 + overhead / 100)' })
+  activityServedMBq!: number | null;
+  @ApiProperty(nullableNumber) injections!: number | null;
+  @ApiProperty({ enum: injectionUsages, nullable: true }) usage!: InjectionUsage | null;
+  @ApiProperty({ enum: orderStatuses }) status!: OrderStatus;
+  @ApiProperty({ enum: STATUS_CODES, description: '1 ordered, 2 accepted, 3 released, 4 rejected or cancelled' })
+  statusCode!: 1 | 2 | 3 | 4;
+  @ApiProperty(nullableText) comment!: string | null;
+  @ApiProperty({ type: () => OrderedByDto }) orderedBy!: OrderedByDto;
+  @ApiProperty(nullableText) deadlineOverrideReason!: string | null;
+  @ApiProperty(nullableText) releaseId!: string | null;
+  @ApiProperty(nullableText) lot!: string | null;
+  @ApiProperty({ type: () => PersonDto, nullable: true }) releasedBy!: PersonDto | null;
+  @ApiProperty(nullableText) releasedAt!: string | null;
+  @ApiProperty({ type: [String] }) bookingIds!: string[];
+  @ApiProperty() legacyOid!: number;
+  @ApiProperty(nullableNumber) customerLegacyId!: number | null;
+  @ApiProperty(nullableNumber) tracerLegacyId!: number | null;
+}
+
+export class ActorDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() printedName!: string;
+}
+
+export class OrderHistoryEntryDto implements OrderHistoryEntry {
+  @ApiProperty({ description: '1, 2, … within the order’s history' }) position!: number;
+  @ApiProperty() eventType!: string;
+  @ApiProperty({ description: 'Global position of the event' }) eventPosition!: string;
+  @ApiProperty() streamRevision!: string;
+  @ApiProperty() occurredAt!: string;
+  @ApiProperty({ type: () => ActorDto }) actor!: ActorDto;
+  @ApiProperty(nullableText) reason!: string | null;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The event’s data without the order id: old and new values as recorded',
+  })
+  details!: Record<string, unknown>;
+  @ApiProperty({ type: () => SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
+}
+
+export class OrderDetailViewDto extends OrderViewDto implements OrderDetailView {
+  @ApiProperty({ type: [OrderHistoryEntryDto] }) history!: OrderHistoryEntryDto[];
+}
+
+export class OrderPageDto implements Page<OrderView> {
+  @ApiProperty({ type: [OrderViewDto] }) items!: OrderViewDto[];
+  @ApiProperty({ ...nullableText, description: 'Pass it as `cursor` for the next page; null on the last' })
+  nextCursor!: string | null;
+}
+
+export class ReleaseCorrectionDto implements NonNullable<ReleaseView['correction']> {
+  @ApiProperty() reason!: string;
+  @ApiProperty() correctedAt!: string;
+  @ApiProperty({ type: () => PersonDto }) correctedBy!: PersonDto;
+  @ApiProperty({ type: () => SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
+}
+
+export class ReleaseViewDto extends RecordHistoryDto implements ReleaseView {
+  @ApiProperty() releaseId!: string;
+  @ApiProperty({ enum: ORDER_KINDS }) kind!: OrderKind;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() deliveryDate!: string;
+  @ApiProperty({ ...nullableText, description: 'Null for injection releases' }) slotId!: string | null;
+  @ApiProperty() tracerId!: string;
+  @ApiProperty(nullableText) ghostId!: string | null;
+  @ApiProperty({ type: [String] }) orderIds!: string[];
+  @ApiProperty({ ...nullableText, description: 'The injection lot, or the first vial’s' }) lot!: string | null;
+  @ApiProperty({ type: [String] }) lots!: string[];
+  @ApiProperty({ ...nullableNumber, description: 'The vials’ activity at fill; null for injection releases' })
+  deliveredActivityMBq!: number | null;
+  @ApiProperty(nullableNumber) maxInjectionVolumeMl!: number | null;
+  @ApiProperty({ type: [String], description: 'In the order given; the first is the host’s vial' }) vialIds!: string[];
+  @ApiProperty({ type: () => ReleasedByDto }) releasedBy!: ReleasedByDto;
+  @ApiProperty({ type: () => SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
+  @ApiProperty() releasedAt!: string;
+  @ApiProperty({ enum: ['released', 'corrected'] }) status!: 'released' | 'corrected';
+  @ApiProperty({ type: () => ReleaseCorrectionDto, nullable: true }) correction!: ReleaseCorrectionDto | null;
+}
+
+export class VialViewDto extends RecordHistoryDto implements VialView {
+  @ApiProperty() vialId!: string;
+  @ApiProperty() lot!: string;
+  @ApiProperty() fillDate!: string;
+  @ApiProperty({ example: '07:45:12' }) fillTime!: string;
+  @ApiProperty() activityMBq!: number;
+  @ApiProperty() volumeMl!: number;
+  @ApiProperty() dispenserNumber!: number;
+  @ApiProperty() depotPosition!: number;
+  @ApiProperty() grossG!: number;
+  @ApiProperty() tareG!: number;
+  @ApiProperty() netG!: number;
+  @ApiProperty() product!: string;
+  @ApiProperty() legacyValId!: number;
+  @ApiProperty({ ...nullableText, description: 'Null while unassigned' }) releaseId!: string | null;
+  @ApiProperty(nullableText) releaseStreamId!: string | null;
+  @ApiProperty() dispensedAt!: string;
+}
+
+export class VialPageDto implements Page<VialView> {
+  @ApiProperty({ type: [VialViewDto] }) items!: VialViewDto[];
+  @ApiProperty(nullableText) nextCursor!: string | null;
+}
+
+export class DayBoardOrderRowDto implements DayBoardOrderRow {
+  @ApiProperty() orderId!: string;
+  @ApiProperty() legacyOid!: number;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty({ enum: orderStatuses }) status!: OrderStatus;
+  @ApiProperty({ enum: STATUS_CODES }) statusCode!: 1 | 2 | 3 | 4;
+  @ApiProperty() activityMBq!: number;
+  @ApiProperty() overheadPercent!: number;
+  @ApiProperty({ description: 'What its active slot delivers for it: decay-corrected, with overhead' })
+  servedMBq!: number;
+  @ApiProperty() orderedSlotId!: string;
+  @ApiProperty() orderedDeliveryTime!: string;
+  @ApiProperty() activeSlotId!: string;
+  @ApiProperty() moved!: boolean;
+  @ApiProperty() decayFactor!: number;
+  @ApiProperty(nullableText) comment!: string | null;
+  @ApiProperty(nullableText) releaseId!: string | null;
+  @ApiProperty(nullableText) lot!: string | null;
+}
+
+class SlotOrderedDto {
+  @ApiProperty({ type: [String] }) orderIds!: string[];
+  @ApiProperty() activityMBq!: number;
+}
+
+class MovedInOrderDto {
+  @ApiProperty() orderId!: string;
+  @ApiProperty() fromSlotId!: string;
+  @ApiProperty() fromDeliveryTime!: string;
+  @ApiProperty() activityMBq!: number;
+}
+
+class SlotMovedInDto {
+  @ApiProperty({ type: [MovedInOrderDto] }) orders!: MovedInOrderDto[];
+  @ApiProperty() activityMBq!: number;
+}
+
+class MovedOutOrderDto {
+  @ApiProperty() orderId!: string;
+  @ApiProperty() toSlotId!: string;
+  @ApiProperty() toDeliveryTime!: string;
+}
+
+class SlotGhostDto {
+  @ApiProperty() ghostId!: string;
+  @ApiProperty() legacyOid!: number;
+  @ApiProperty() hostedCount!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+class SlotReleasedDto {
+  @ApiProperty({ type: [String] }) releaseIds!: string[];
+  @ApiProperty() deliveredActivityMBq!: number;
+  @ApiProperty({ type: [String] }) lots!: string[];
+  @ApiProperty({ type: [String] }) vialIds!: string[];
+}
+
+class DeadGhostDto {
+  @ApiProperty() ghostId!: string;
+  @ApiProperty() legacyOid!: number;
+  @ApiProperty(nullableText) dissolvedAt!: string | null;
+  @ApiProperty({ enum: ['slot_has_own_order', 'hosts_nothing'], nullable: true })
+  because!: DayBoardSlot['dead'][number]['because'];
+}
+
+export class DayBoardSlotDto implements DayBoardSlot {
+  @ApiProperty() slotId!: string;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() productionRunId!: string;
+  @ApiProperty() deliveryTime!: string;
+  @ApiProperty() runNumber!: number;
+  @ApiProperty({ type: () => SlotOrderedDto, description: 'Its own orders delivered from it, with overhead' })
+  ordered!: SlotOrderedDto;
+  @ApiProperty({ type: () => SlotMovedInDto, description: 'Moved in from later slots: decay-corrected' })
+  movedIn!: SlotMovedInDto;
+  @ApiProperty({ type: [MovedOutOrderDto] }) movedOut!: MovedOutOrderDto[];
+  @ApiProperty({ description: 'ordered + movedIn: what the slot delivers' }) totalMBq!: number;
+  @ApiProperty({ type: () => SlotGhostDto, nullable: true }) ghost!: SlotGhostDto | null;
+  @ApiProperty({ type: () => SlotReleasedDto, nullable: true }) released!: SlotReleasedDto | null;
+  @ApiProperty({ type: [DeadGhostDto] }) dead!: DeadGhostDto[];
+  @ApiProperty({ type: [DayBoardOrderRowDto] }) orders!: DayBoardOrderRowDto[];
+}
+
+export class DayBoardRunDto implements DayBoardRun {
+  @ApiProperty() productionRunId!: string;
+  @ApiProperty() runNumber!: number;
+  @ApiProperty(nullableText) productionTime!: string | null;
+  @ApiProperty({ type: [String] }) slotIds!: string[];
+  @ApiProperty() deliveredMBq!: number;
+  @ApiProperty({ ...nullableNumber, description: 'What the run must make at its production time' })
+  activityAtProductionMBq!: number | null;
+}
+
+export class DayBoardInjectionRowDto implements DayBoardInjectionRow {
+  @ApiProperty() orderId!: string;
+  @ApiProperty() legacyOid!: number;
+  @ApiProperty() customerId!: string;
+  @ApiProperty() endpointId!: string;
+  @ApiProperty() deliveryTime!: string;
+  @ApiProperty() injections!: number;
+  @ApiProperty({ enum: injectionUsages }) usage!: InjectionUsage;
+  @ApiProperty({ enum: orderStatuses }) status!: OrderStatus;
+  @ApiProperty({ enum: STATUS_CODES }) statusCode!: 1 | 2 | 3 | 4;
+  @ApiProperty(nullableText) comment!: string | null;
+  @ApiProperty(nullableText) releaseId!: string | null;
+  @ApiProperty(nullableText) lot!: string | null;
+}
+
+export class DayBoardDto implements DayBoard {
+  @ApiProperty() date!: string;
+  @ApiProperty() tracerId!: string;
+  @ApiProperty({ type: [DayBoardSlotDto] }) slots!: DayBoardSlotDto[];
+  @ApiProperty({ type: [DayBoardRunDto] }) runs!: DayBoardRunDto[];
+  @ApiProperty({ type: [DayBoardInjectionRowDto] }) injectionOrders!: DayBoardInjectionRowDto[];
+}
