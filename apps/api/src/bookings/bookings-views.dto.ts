@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { bookingStatuses, type BookingOrderReference, type BookingStatus } from '@tracershop/domain/bookings';
 import type { BookingView, Page } from '@tracershop/projections/record';
+import { RecordHistoryDto } from '../record-history.dto';
 
 /*
  * What the bookings queries answer, for the OpenAPI document. Each class implements the read
@@ -14,7 +15,7 @@ export class BookingOrderReferenceDto implements BookingOrderReference {
   @ApiProperty({ example: '2026-11-23' }) date!: string;
 }
 
-export class BookingViewDto implements BookingView {
+export class BookingViewDto extends RecordHistoryDto implements BookingView {
   @ApiProperty() accessionNumber!: string;
   @ApiProperty({ description: 'RIS room code (HL7 OBR-21)' }) locationCode!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The endpoint the room is mapped to now' })
@@ -28,11 +29,6 @@ export class BookingViewDto implements BookingView {
   order!: BookingOrderReferenceDto | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why it was rejected or cancelled' })
   reason!: string | null;
-  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
-  @ApiProperty() createdPosition!: string;
-  @ApiProperty() updatedPosition!: string;
-  @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
-  @ApiProperty({ description: 'ISO instant' }) updatedAt!: string;
 }
 
 export class BookingPageDto implements Page<BookingView> {

@@ -1,20 +1,23 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { injectionUsages, orderStatuses, type InjectionUsage, type OrderStatus } from '@tracershop/domain/ordering';
 import type { SignatureBlock, SignatureMeaning } from '@tracershop/event-store';
-import type {
-  DayBoard,
-  DayBoardInjectionRow,
-  DayBoardOrderRow,
-  DayBoardRun,
-  DayBoardSlot,
-  OrderDetailView,
-  OrderHistoryEntry,
-  OrderKind,
-  OrderView,
-  Page,
-  ReleaseView,
-  VialView,
+import { signatureMeanings } from '@tracershop/domain/identity';
+import {
+  orderKinds,
+  type DayBoard,
+  type DayBoardInjectionRow,
+  type DayBoardOrderRow,
+  type DayBoardRun,
+  type DayBoardSlot,
+  type OrderDetailView,
+  type OrderHistoryEntry,
+  type OrderKind,
+  type OrderView,
+  type Page,
+  type ReleaseView,
+  type VialView,
 } from '@tracershop/projections/record';
+import { RecordHistoryDto } from '../record-history.dto';
 
 /*
  * What the ordering queries answer, for the OpenAPI document. Each class implements the read
@@ -22,9 +25,7 @@ import type {
  * described here.
  */
 
-const ORDER_KINDS: OrderKind[] = ['activity', 'injection'];
 const STATUS_CODES = [1, 2, 3, 4];
-const SIGNATURE_MEANINGS: SignatureMeaning[] = ['release', 'review', 'approve', 'certify', 'correct'];
 const nullableText = { type: String, nullable: true } as const;
 const nullableNumber = { type: Number, nullable: true } as const;
 
@@ -44,24 +45,19 @@ export class ReleasedByDto extends OrderedByDto {
 export class SignatureBlockDto implements SignatureBlock {
   @ApiProperty() signerId!: string;
   @ApiProperty() printedName!: string;
-  @ApiProperty({ enum: SIGNATURE_MEANINGS }) meaning!: SignatureMeaning;
+  @ApiProperty({ enum: signatureMeanings }) meaning!: SignatureMeaning;
   @ApiProperty({ description: 'ISO instant, set by the server' }) signedAt!: string;
   @ApiProperty({ description: 'SHA-256 of the signed record' }) recordHash!: string;
 }
 
-/** Where a record stands in the event history. */
-class RecordHistoryDto {
+/** Where an ordering record stands in the event history, and its stream. */
+class OrderingRecordHistoryDto extends RecordHistoryDto {
   @ApiProperty({ description: 'The aggregate’s stream: the delivery day, or the vial' }) streamId!: string;
-  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
-  @ApiProperty() createdPosition!: string;
-  @ApiProperty() updatedPosition!: string;
-  @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
-  @ApiProperty({ description: 'ISO instant' }) updatedAt!: string;
 }
 
-export class OrderViewDto extends RecordHistoryDto implements OrderView {
+export class OrderViewDto extends OrderingRecordHistoryDto implements OrderView {
   @ApiProperty() orderId!: string;
-  @ApiProperty({ enum: ORDER_KINDS }) kind!: OrderKind;
+  @ApiProperty({ enum: orderKinds }) kind!: OrderKind;
   @ApiProperty() endpointId!: string;
   @ApiProperty() customerId!: string;
   @ApiProperty() tracerId!: string;
@@ -144,9 +140,9 @@ export class ReleaseCorrectionDto implements NonNullable<ReleaseView['correction
   @ApiProperty({ type: () => SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
 }
 
-export class ReleaseViewDto extends RecordHistoryDto implements ReleaseView {
+export class ReleaseViewDto extends OrderingRecordHistoryDto implements ReleaseView {
   @ApiProperty() releaseId!: string;
-  @ApiProperty({ enum: ORDER_KINDS }) kind!: OrderKind;
+  @ApiProperty({ enum: orderKinds }) kind!: OrderKind;
   @ApiProperty() endpointId!: string;
   @ApiProperty() customerId!: string;
   @ApiProperty() deliveryDate!: string;
@@ -167,7 +163,7 @@ export class ReleaseViewDto extends RecordHistoryDto implements ReleaseView {
   @ApiProperty({ type: () => ReleaseCorrectionDto, nullable: true }) correction!: ReleaseCorrectionDto | null;
 }
 
-export class VialViewDto extends RecordHistoryDto implements VialView {
+export class VialViewDto extends OrderingRecordHistoryDto implements VialView {
   @ApiProperty() vialId!: string;
   @ApiProperty() lot!: string;
   @ApiProperty() fillDate!: string;
