@@ -119,16 +119,7 @@ export class BookingsController {
   @ApiOkResponse({ type: MassOrderResponseDto })
   async massOrder(@Body() body: MassOrderDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     await this.scope.assertEndpoint(request, body.endpointId);
-    const inScope = async (endpointId: string | null) => {
-      if (this.scope.of(request) === 'all') return true;
-      if (endpointId === null) return false;
-      try {
-        await this.scope.assertEndpoint(request, endpointId);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const inScope = (endpointId: string | null) => this.scope.seesAnyEndpoint(request, [endpointId]);
     return this.massOrders.massOrder(body, request.principal as Principal, context, inScope);
   }
 
@@ -197,11 +188,14 @@ export class BookingsController {
     const booking = await this.pipeline.loadState(bookingStreamName(accession), bookingDecider);
     if (booking.status !== 'absent') {
       const endpoints = [await this.endpointOfRoom(booking.locationCode), booking.order?.endpointId ?? null];
-      if (!(await this.anyInScope(request, endpoints))) {
+      if (!(await this.scope.seesAnyEndpoint(request, endpoints))) {
         throw notFound('BOOKING_NOT_FOUND', accession);
       }
     }
-    if (locationCode !== undefined && !(await this.anyInScope(request, [await this.endpointOfRoom(locationCode)]))) {
+    if (
+      locationCode !== undefined &&
+      !(await this.scope.seesAnyEndpoint(request, [await this.endpointOfRoom(locationCode)]))
+    ) {
       throw new HttpProblem(
         HttpStatus.FORBIDDEN,
         'LOCATION_OUT_OF_SCOPE',
@@ -215,24 +209,8 @@ export class BookingsController {
     return (await this.pipeline.loadState(locationMappingStreamName(locationCode), locationMappingDecider)).endpointId;
   }
 
-  private async anyInScope(request: FastifyRequest, endpointIds: ReadonlyArray<string | null>): Promise<boolean> {
-    for (const endpointId of endpointIds) {
-      if (!endpointId) continue;
-      try {
-        await this.scope.assertEndpoint(request, endpointId);
-        return true;
-      } catch {
-        // Not theirs: try the next.
-      }
-    }
-    return false;
-  }
-
   /** Shop members see the bookings of their customers' endpoints: by the room's mapping or the order's endpoint. */
-  private async visible(request: FastifyRequest, booking: BookingView): Promise<boolean> {
-    return (
-      this.scope.of(request) === 'all' ||
-      this.anyInScope(request, [booking.endpointId, booking.order?.endpointId ?? null])
-    );
+  private visible(request: FastifyRequest, booking: BookingView): Promise<boolean> {
+    return this.scope.seesAnyEndpoint(request, [booking.endpointId, booking.order?.endpointId ?? null]);
   }
 }

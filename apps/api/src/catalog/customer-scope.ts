@@ -43,6 +43,16 @@ export class CustomerScope {
     await this.assertCustomer(request, (await this.customerOf(endpointId)) ?? '', what, id);
   }
 
+  /** Whether the caller sees any of these endpoints (null stands for none): an answer, never a 404. */
+  async seesAnyEndpoint(request: FastifyRequest, endpointIds: ReadonlyArray<string | null>): Promise<boolean> {
+    const scope = this.of(request);
+    if (scope === 'all') return true;
+    for (const endpointId of endpointIds) {
+      if (endpointId && scope.has((await this.customerOf(endpointId)) ?? '')) return true;
+    }
+    return false;
+  }
+
   private async customerOf(endpointId: string): Promise<string | null> {
     const known = this.customerOfEndpoint.get(endpointId);
     if (known !== undefined) return known;
