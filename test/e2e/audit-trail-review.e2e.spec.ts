@@ -204,6 +204,7 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
           meaning: 'review',
           signedAt: expect.any(String),
           recordHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+          contentVersion: 2,
         },
         position: reviewed.body.position,
       }),

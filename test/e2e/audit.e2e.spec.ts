@@ -92,12 +92,14 @@ describe('auditors read the record itself: every event of a stream, and the stat
     const [placed, accepted, released, corrected] = answer.body.events;
     expect(released).toMatchObject({
       type: 'ActivityReleased',
-      signature: { signerId: rita.id, meaning: 'release', printedName: 'Person rita.releaser' },
+      // Signed under the second content version: the vials' values are covered too.
+      signature: { signerId: rita.id, meaning: 'release', printedName: 'Person rita.releaser', contentVersion: 2 },
       signatureVerified: true,
     });
     expect(corrected).toMatchObject({
       type: 'ReleasedOrderCorrected',
       reason: 'Wrong vial recorded',
+      signature: { meaning: 'correct', contentVersion: 2 },
       signatureVerified: true,
     });
     expect(placed.signatureVerified).toBeNull();

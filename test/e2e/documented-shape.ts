@@ -3,6 +3,8 @@ interface Schema {
   $ref?: string;
   allOf?: Schema[];
   properties?: Record<string, Schema>;
+  /** Keys every answer has; a documented key not listed here may be left out. */
+  required?: string[];
   items?: Schema;
 }
 
@@ -12,7 +14,7 @@ export interface OpenApiDocument {
 
 /**
  * Where an answer and the OpenAPI document's schema of it disagree: keys answered but not
- * documented, or documented but not answered, at every depth the schema describes. Free-form
+ * documented, or documented as required but not answered, at every depth the schema describes. Free-form
  * objects (no properties) and scalars are not looked into.
  */
 export function shapeMismatches(document: OpenApiDocument, schemaName: string, value: unknown): string[] {
@@ -33,7 +35,7 @@ export function shapeMismatches(document: OpenApiDocument, schemaName: string, v
     const keys = Object.keys(answered);
     return [
       ...keys.filter((key) => !(key in properties)).map((key) => `${path}.${key}: answered, not documented`),
-      ...Object.keys(properties)
+      ...(resolved.required ?? [])
         .filter((key) => !keys.includes(key))
         .map((key) => `${path}.${key}: documented, not answered`),
       ...keys

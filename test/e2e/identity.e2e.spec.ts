@@ -244,7 +244,11 @@ describe('identity over HTTP', () => {
       const me = (await releaser.client.get('/auth/me').expect(200)).body;
       const principal = { ...me, credentialId: 'signing-test-session' };
       const context = commandContextOf(me, 'releaser');
-      const record = { streamId: 'ordering.slotDay-1', content: { orders: ['o1'], lots: ['FDG-261122-1'] } };
+      const record = {
+        streamId: 'ordering.slotDay-1',
+        content: { orders: ['o1'], lots: ['FDG-261122-1'] },
+        contentVersion: 2,
+      };
 
       await expect(
         signatures.sign(
@@ -287,7 +291,12 @@ describe('identity over HTTP', () => {
         },
         context,
       );
-      expect(block).toMatchObject({ signerId: releaser.id, printedName: 'Person qp.person', meaning: 'release' });
+      expect(block).toMatchObject({
+        signerId: releaser.id,
+        printedName: 'Person qp.person',
+        meaning: 'release',
+        contentVersion: 2,
+      });
       expect(verifySignatureBlock(block, record.streamId, record.content)).toBe(true);
       // Within the continuous signing session the password alone is enough.
       await signatures.sign({ principal, password: 'chosen-Passphrase-43', meaning: 'review', ...record }, context);
@@ -310,6 +319,7 @@ describe('identity over HTTP', () => {
             meaning: 'review',
             streamId: 's',
             content: {},
+            contentVersion: 2,
           },
           context,
         );
@@ -341,6 +351,7 @@ describe('identity over HTTP', () => {
             meaning: 'review',
             streamId: 's',
             content: {},
+            contentVersion: 2,
           },
           context,
         ),

@@ -15,6 +15,8 @@ export function signatureBlockFor(
   streamId: string,
   content: unknown,
   signedAt: Date,
+  /** The version of the content's shape, for verifiers that rebuild it (none: the first). */
+  contentVersion?: number,
 ): SignatureBlock {
   return {
     signerId: signer.id,
@@ -23,6 +25,7 @@ export function signatureBlockFor(
     meaning,
     signedAt: signedAt.toISOString(),
     recordHash: recordHash(streamId, content),
+    ...(contentVersion === undefined ? {} : { contentVersion }),
   };
 }
 

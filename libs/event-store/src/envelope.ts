@@ -26,6 +26,8 @@ export interface SignatureBlock {
   meaning: SignatureMeaning;
   signedAt: string;
   recordHash: string;
+  /** Which version of its record's signed content `recordHash` covers; absent on the first version's blocks. */
+  contentVersion?: number;
 }
 
 /** Metadata every caller supplies; the store adds `prevHash` and `hash` when it appends. */

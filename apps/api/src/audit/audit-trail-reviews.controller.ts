@@ -37,7 +37,7 @@ import { AUDIT_PROJECTION_NAME, type AuditReadModel } from '@tracershop/projecti
 import { AUDIT_TRAIL_REVIEWERS, AUDITORS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
 import { ElectronicSignatures } from '../identity/electronic-signatures';
-import { auditTrailReviewContent } from '../ordering/signed-content';
+import { auditTrailReviewContent, SIGNED_CONTENT_VERSION } from '../ordering/signed-content';
 import { accountRead } from './audit.controller';
 import { ReviewAuditTrailDto, ReviewListQueryDto, ReviewRecordQueryDto } from './audit.dto';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
@@ -169,6 +169,7 @@ export class AuditTrailReviewsController {
           conclusion: body.conclusion,
           findings,
         }),
+        contentVersion: SIGNED_CONTENT_VERSION,
       },
       context,
     );

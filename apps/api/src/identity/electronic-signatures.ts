@@ -24,6 +24,8 @@ export interface SigningRequest {
   /** What is signed: the stream the signed event goes to and its canonical content. */
   streamId: string;
   content: unknown;
+  /** The version of that content's shape, kept in the block so a verifier rebuilds the same. */
+  contentVersion: number;
   /** Release needs a valid release right for this tracer. */
   tracerId?: string;
   /** The day of signing (YYYY-MM-DD, in the business time zone) the right must be valid on; default today (UTC). */
@@ -119,6 +121,7 @@ export class ElectronicSignatures {
       request.streamId,
       request.content,
       at,
+      request.contentVersion,
     );
   }
 }

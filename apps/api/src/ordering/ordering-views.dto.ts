@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { injectionUsages, orderStatuses, type InjectionUsage, type OrderStatus } from '@tracershop/domain/ordering';
 import type { SignatureBlock, SignatureMeaning } from '@tracershop/event-store';
 import { signatureMeanings } from '@tracershop/domain/identity';
@@ -48,6 +48,11 @@ export class SignatureBlockDto implements SignatureBlock {
   @ApiProperty({ enum: signatureMeanings }) meaning!: SignatureMeaning;
   @ApiProperty({ description: 'ISO instant, set by the server' }) signedAt!: string;
   @ApiProperty({ description: 'SHA-256 of the signed record' }) recordHash!: string;
+  @ApiPropertyOptional({
+    description:
+      'Version of the signed content the hash covers: 2 signs the vials’ values and what a correction withdraws; absent on first-version signatures (ids only)',
+  })
+  contentVersion?: number;
 }
 
 /** Where an ordering record stands in the event history, and its stream. */

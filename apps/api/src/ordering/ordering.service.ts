@@ -44,7 +44,13 @@ import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from './business-clock';
 import { deliveryDayCommand, loadedByHandler, vialCommand } from './ordering-commands';
-import { activityReleaseContent, injectionReleaseContent, releaseCorrectionContent } from './signed-content';
+import {
+  activityReleaseContent,
+  injectionReleaseContent,
+  releaseCorrectionContent,
+  SIGNED_CONTENT_VERSION,
+  type SignedVial,
+} from './signed-content';
 import { OrderLocator, type LocatedOrder } from './order-locator';
 import type {
   ChangeActivityOrderDto,
@@ -315,7 +321,8 @@ export class OrderingService {
       slotId: dto.slotId,
       date: dto.deliveryDate,
       orderIds: dto.orderIds,
-      vialIds: dto.vialIds,
+      // The vials as the signer releases them: what the release event will record of each.
+      vials: vials.map(({ vialId, state }): SignedVial => (state.status === 'absent' ? { vialId } : state)),
     });
     const signature = await this.sign(
       principal,
@@ -407,7 +414,18 @@ export class OrderingService {
   ) {
     const { at } = this.clock.now();
     const streamId = deliveryDayStreamName(release.endpointId, release.deliveryDate);
-    const content = releaseCorrectionContent({ releaseId: release.releaseId, reason: dto.reason });
+    // What the correction withdraws, as the delivery day holds it: the event records the same.
+    const day = await this.loadDay(release.endpointId, release.deliveryDate);
+    const withdrawn = day.releases[release.releaseId];
+    const content = releaseCorrectionContent({
+      releaseId: release.releaseId,
+      reason: dto.reason,
+      withdrawn: {
+        orderIds: withdrawn?.orderIds ?? [],
+        lot: withdrawn?.lot ?? null,
+        vials: withdrawn?.vials ?? [],
+      },
+    });
     const signature = await this.sign(principal, dto.signature, 'correct', streamId, content, context);
     return this.send(
       release.releaseId,
@@ -461,6 +479,7 @@ export class OrderingService {
         meaning,
         streamId,
         content,
+        contentVersion: SIGNED_CONTENT_VERSION,
         ...(tracerId !== undefined ? { tracerId } : {}),
         ...(onDate !== undefined ? { onDate } : {}),
       },
