@@ -72,7 +72,11 @@ export class BatchRows {
       const id = keyString(spec, key);
       if (!rows.has(id)) missing.set(id, key);
     }
-    const wanted = [...missing.entries()];
+    // Tables that started empty hold only what this batch wrote, and that is in memory.
+    const wanted = tx.startedEmpty ? [] : [...missing.entries()];
+    for (const [id] of tx.startedEmpty ? missing : []) {
+      rows.set(id, { row: null, storedRow: null, stored: false, dirty: false });
+    }
     for (let start = 0; start < wanted.length; start += CHUNK_ROWS) {
       const chunk = wanted.slice(start, start + CHUNK_ROWS);
       const found = await tx.queryText(

@@ -214,9 +214,17 @@ async function applyOnce(
       sqlModeSet = projection.sqlMode !== undefined;
     });
     const deferred: DeferredWrite[] = [];
-    const tx = projectionTransactionOn(opening.connection, projection.name, writer.tables, mode, deferred, {
-      warningsAllowed: projection.sqlMode !== undefined && !/STRICT_(ALL|TRANS)_TABLES/.test(projection.sqlMode),
-    });
+    const tx = projectionTransactionOn(
+      opening.connection,
+      projection.name,
+      writer.tables,
+      mode,
+      deferred,
+      { warningsAllowed: projection.sqlMode !== undefined && !/STRICT_(ALL|TRANS)_TABLES/.test(projection.sqlMode) },
+      // A rebuild's first batch: its shadow tables were made empty for it, or made again after a
+      // first batch that stopped half way (`startShadowOver`; the checkpoint still says the start).
+      writer.slot === 'shadow' && expected.isStart(),
+    );
     const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
       // The checkpoint's check travels with the batch's first statement: its failure is not the event's.
       if (isTransientDatabaseError(error) || error instanceof CheckpointMovedError) throw error;
@@ -522,6 +530,7 @@ export function projectionTransactionOn(
   mode: ApplyMode,
   deferred?: DeferredWrite[],
   loadOptions: LoadOptions = {},
+  startedEmpty = false,
 ): ProjectionTransaction {
   const table = (logicalName: string): string => {
     const name = tables.get(logicalName);
@@ -530,6 +539,7 @@ export function projectionTransactionOn(
   };
   return {
     mode,
+    startedEmpty,
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<R> {
       const [result] = await connection.query(sql, params as unknown[]);
       return result as R;

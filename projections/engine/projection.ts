@@ -42,6 +42,12 @@ export interface ProjectionTransaction {
    */
   table(logicalName: string): string;
   readonly mode: ApplyMode;
+  /**
+   * Every table of the projection was empty when this transaction began (a rebuild's first batch,
+   * into shadow tables made for it), so a row the batch has not written does not exist: a preload
+   * need not ask the server. Reads by any other condition still go to the tables.
+   */
+  readonly startedEmpty: boolean;
 }
 
 /** What `beforeSwap` sees: the shadow tables are complete, the live runner is paused. */

@@ -108,6 +108,7 @@ describe('legacy rows: a batch writes the net effect of its changes', () => {
     statements = [];
     tx = {
       mode: 'live',
+      startedEmpty: false,
       table: (name) => `\`${name}\``,
       async query<R>(sql: string, params: readonly unknown[] = []) {
         statements.push(sql);

@@ -118,8 +118,15 @@ const PRELOAD_CHUNK = 500;
  * back together as the decider's state. A day not stored yet starts from the decider's initial state.
  */
 async function loadDays(tx: ProjectionTransaction, batch: BatchState, streamIds: readonly string[]): Promise<void> {
-  for (let start = 0; start < streamIds.length; start += PRELOAD_CHUNK) {
-    const chunk = streamIds.slice(start, start + PRELOAD_CHUNK);
+  // Tables that started empty hold only the days this batch wrote, and those it keeps.
+  const toRead = tx.startedEmpty ? [] : streamIds;
+  for (const streamId of tx.startedEmpty ? streamIds : []) {
+    const state = deliveryDayDecider.initialState();
+    batch.days.set(streamId, state);
+    batch.storedOrders.set(streamId, state.orders);
+  }
+  for (let start = 0; start < toRead.length; start += PRELOAD_CHUNK) {
+    const chunk = toRead.slice(start, start + PRELOAD_CHUNK);
     const marks = chunk.map(() => '?').join(', ');
     // One statement for both tables: a day's row has no order id, its orders' rows have one.
     const rows = await tx.query<Array<{ stream_id: string; order_id: string | null; state: string }>>(

@@ -7,6 +7,7 @@ import {
   ProjectionEngine,
   type Projection,
   type ProjectionLogger,
+  type RebuildReport,
   type RunnerState,
 } from '@tracershop/projections/engine';
 import { dropTestDatabase, MYSQL_TEST_CONNECTION, testDatabaseName } from '../contract/mysql-test-database';
@@ -58,6 +59,11 @@ export interface ReadModelTestBed {
   /** Resolves when the runner enters `state`. */
   reaches(state: RunnerState, timeoutMs?: number): Promise<void>;
   rows(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Rebuilds the projection as another process would, `batchEvents` events per shadow transaction:
+   * the first batch starts on empty tables, each later one on what the batches before it wrote.
+   */
+  rebuildInBatchesOf(batchEvents: number): Promise<RebuildReport>;
   close(): Promise<void>;
 }
 
@@ -150,6 +156,17 @@ export async function openReadModelTestBed(options: ReadModelTestBedOptions): Pr
     async rows(sql, params = []) {
       const [rows] = await pool.query(sql, params);
       return rows as Row[];
+    },
+
+    async rebuildInBatchesOf(batchEvents) {
+      const rebuilder = new ProjectionEngine({
+        eventStore: store,
+        databases: { [projection.target]: { pool: enginePool, database } },
+        projections: [projection],
+        logger: silentLogger,
+        rebuildBatchEvents: batchEvents,
+      });
+      return rebuilder.rebuild(projection.name);
     },
 
     async close() {

@@ -69,6 +69,10 @@ export class OrderHistoryBuffer {
   async preload(tx: ProjectionTransaction, orderIds: Iterable<string>): Promise<void> {
     const { last } = this.batchOf(tx);
     const missing = [...new Set(orderIds)].filter((orderId) => !last.has(orderId));
+    if (tx.startedEmpty) {
+      for (const orderId of missing) last.set(orderId, 0);
+      return;
+    }
     for (let start = 0; start < missing.length; start += CHUNK_ROWS) {
       const chunk = missing.slice(start, start + CHUNK_ROWS);
       const found = await tx.queryText(
@@ -189,6 +193,10 @@ export class StreamMembers {
     const batch = this.batchOf(tx);
     const missing = [...new Set(streamIds)].filter((streamId) => !batch.loaded.has(streamId));
     const found: string[] = [];
+    if (tx.startedEmpty) {
+      for (const streamId of missing) batch.loaded.add(streamId);
+      return found;
+    }
     for (let start = 0; start < missing.length; start += CHUNK_ROWS) {
       const chunk = missing.slice(start, start + CHUNK_ROWS);
       const rows = await tx.queryText(
