@@ -1,4 +1,4 @@
-import type { EventStore, Position, RecordedEvent } from '@tracershop/event-store';
+import { Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import type { PoolConnection } from 'mysql2/promise';
 import { abortableSleep } from './abortable-sleep';
 import { applyBatch, isTransientDatabaseError, MARK_PROJECTION_WRITE, type BatchWriter } from './batch-transaction';
@@ -94,7 +94,11 @@ export async function rebuildProjection(
       shadow?.version === version &&
       !shadow.position.isStart() &&
       (await allTablesExist(pool, database, shadowNames));
+    /** From the start, the first events are read while the shadow tables are made: neither needs the other. */
+    let firstRead: Promise<RecordedEvent[]> | null = null;
     if (!resumable) {
+      firstRead = readBatch(settings, Position.START);
+      firstRead.catch(() => undefined);
       await createShadowTables(pool, database, projection);
       await checkpoints.resetShadow(name, version);
       shadow = await checkpoints.read(name, 'shadow');
@@ -111,7 +115,7 @@ export async function rebuildProjection(
       lock: { name: rebuildLock.name, sessionId: rebuildLock.sessionId },
     };
     const stopped = options.signal ? AbortSignal.any([rebuildLock.lost, options.signal]) : rebuildLock.lost;
-    await catchUpShadow(settings, writer, progress, stopped);
+    await catchUpShadow(settings, writer, progress, stopped, firstRead);
     if (options.signal?.aborted) throw new RebuildError(`Rebuild of ${name}: stopped before the swap`);
 
     let pausedMs = 0;
@@ -243,14 +247,15 @@ async function catchUpShadow(
   writer: BatchWriter,
   progress: Progress,
   lost: AbortSignal,
+  /** The first batch's events, when their read has begun (from `progress.position`). */
+  firstRead: Promise<RecordedEvent[]> | null = null,
 ): Promise<void> {
-  const { eventStore, checkpoints, projection } = settings;
+  const { checkpoints, projection } = settings;
   const handles = eventMatcher(projection);
-  const read = (after: Position) =>
-    eventStore.readAll({ fromPosition: after.isStart() ? undefined : after, maxCount: settings.batchEvents });
+  const read = (after: Position) => readBatch(settings, after);
   let attempt = 0;
   /** The next batch's events, read while the current one is applied. */
-  let ahead: Promise<RecordedEvent[]> | null = null;
+  let ahead: Promise<RecordedEvent[]> | null = firstRead;
   for (;;) {
     if (lost.aborted) throw new RebuildError(`${projection.name}: the rebuild lost its lock or was stopped`);
     const events: RecordedEvent[] = await (ahead ?? read(progress.position));
@@ -289,6 +294,14 @@ async function catchUpShadow(
     progress.read += events.length;
     progress.handled += outcome.handled;
   }
+}
+
+/** The `$all` events of the batch after this position. */
+function readBatch(settings: RebuildSettings, after: Position): Promise<RecordedEvent[]> {
+  return settings.eventStore.readAll({
+    fromPosition: after.isStart() ? undefined : after,
+    maxCount: settings.batchEvents,
+  });
 }
 
 /** Asks the live runner to hand over, holds the runner lock for `work`, and always withdraws the request. */
