@@ -14,8 +14,8 @@ export interface OpenApiDocument {
 
 /**
  * Where an answer and the OpenAPI document's schema of it disagree: keys answered but not
- * documented, or documented as required but not answered, at every depth the schema describes. Free-form
- * objects (no properties) and scalars are not looked into.
+ * documented, or documented as required but not answered, at every depth the schema describes.
+ * Free-form objects (no properties) and scalars are not looked into.
  */
 export function shapeMismatches(document: OpenApiDocument, schemaName: string, value: unknown): string[] {
   const resolve = (schema: Schema): Schema => {

@@ -388,6 +388,10 @@ describe('ordering over HTTP', () => {
       'Lot FDG-261123-1, fyldt',
       'Lot FDG-261123-2, fyldt',
       'Elektronisk signatur af Person rita.releaser, betydning "release"',
+      // The order as ordered, the slot that delivered it and what that slot delivered for it (the
+      // page wraps the line after this)
+      `Ordre ${order.body.legacyOid}: 500 MBq bestilt til kl. 10:30, flyttet til kl. 08:00; leveres ` +
+        `${expected.toLocaleString('da-DK', { maximumFractionDigits: 1 })} MBq`,
     ]) {
       expect(documentText).toContain(shown);
     }

@@ -143,11 +143,12 @@ export class ReleaseQueriesController {
   ): Promise<Buffer> {
     const release = await answer(this.readModel.getRelease(id), { code: 'RELEASE_NOT_FOUND', id });
     await this.scope.assertCustomer(request, release.customerId, 'release', id);
-    const [tracer, customer, endpoint, vials] = await Promise.all([
+    const [tracer, customer, endpoint, vials, orders] = await Promise.all([
       this.catalog.getTracer(release.tracerId),
       this.catalog.getCustomer(release.customerId),
       this.catalog.getDeliveryEndpoint(release.endpointId),
       Promise.all(release.vialIds.map((vialId) => this.readModel.getVial(vialId))),
+      Promise.all(release.orderIds.map((orderId) => this.readModel.getOrder(orderId))),
     ]);
     const [isotope, vialCorrections] = await Promise.all([
       tracer ? this.catalog.getIsotope(tracer.isotopeId) : null,
@@ -161,6 +162,7 @@ export class ReleaseQueriesController {
         customerName: customer?.longName ?? release.customerId,
         endpointName: endpoint?.name ?? release.endpointId,
         vials: vials.filter((vial): vial is VialView => vial !== null),
+        orders: orders.filter((order) => order !== null),
         vialCorrections,
         local: (instant) => this.clock.localText(instant),
       }),

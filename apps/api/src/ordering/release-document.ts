@@ -1,6 +1,6 @@
 import type { VialCorrected } from '@tracershop/domain/ordering';
 import type { SignatureBlock } from '@tracershop/event-store';
-import type { ReleaseView, VialView } from '@tracershop/projections/record';
+import type { OrderView, ReleaseView, VialView } from '@tracershop/projections/record';
 import type { DocumentLine } from '../documents/text-pdf';
 
 /** What the release document names besides the release itself, read from the catalogue and the vials. */
@@ -12,6 +12,8 @@ export interface ReleaseDocumentFacts {
   endpointName: string;
   /** The release's vials, in its order. */
   vials: readonly VialView[];
+  /** The release's orders, in its order. */
+  orders: readonly OrderView[];
   /** Each vial's corrections since it was first recorded, oldest first (Annex 11 §8.2). */
   vialCorrections: ReadonlyMap<string, readonly VialCorrection[]>;
   /** An instant as business-time `YYYY-MM-DD HH:MM`. */
@@ -39,6 +41,31 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
 
 const mbq = (value: number) => `${value.toLocaleString('da-DK', { maximumFractionDigits: 1 })} MBq`;
 
+const USAGE_NAMES: Readonly<Record<string, string>> = { human: 'human', animal: 'dyr', other: 'andet' };
+const clock = (time: string) => time.slice(0, 5);
+
+/**
+ * One released order as the recipient checks it against what was ordered: the old system's order
+ * number, what was ordered for when, and for an activity order moved to an earlier slot, which
+ * slot delivers it and the activity that slot delivers for it (decay and overhead included).
+ */
+function orderLine(order: OrderView): string {
+  const comment = order.comment ? `; bemærkning: ${order.comment}` : '';
+  if (order.kind === 'injection') {
+    const usage = order.usage ? `, ${USAGE_NAMES[order.usage] ?? order.usage}` : '';
+    const injections = order.injections ?? 0;
+    const counted = `${injections} ${injections === 1 ? 'injektion' : 'injektioner'}`;
+    return `Ordre ${order.legacyOid}: ${counted}${usage}, kl. ${clock(order.deliveryTime)}${comment}`;
+  }
+  const ordered = `${mbq(order.activityMBq ?? 0)} bestilt til kl. ${clock(order.deliveryTime)}`;
+  const moved = order.moved && order.activeDeliveryTime ? `, flyttet til kl. ${clock(order.activeDeliveryTime)}` : '';
+  const served =
+    order.activityServedMBq === null
+      ? ''
+      : `; leveres ${mbq(order.activityServedMBq)} (overhead ${order.overheadPercent ?? 0} %${order.moved ? ' og henfald' : ''})`;
+  return `Ordre ${order.legacyOid}: ${ordered}${moved}${served}${comment}`;
+}
+
 /**
  * The release document the hospital receives with the vials (rules, "Release document"): the
  * old system's sentence "Hermed frigives <clinical name> - <isotope> til humant brug", the
@@ -53,7 +80,8 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
     { text: 'Levering', style: 'heading' },
     { text: `Kunde: ${facts.customerName}, ${facts.endpointName}` },
     { text: `Leveringsdato: ${release.deliveryDate}` },
-    { text: `Ordrer: ${release.orderIds.length}` },
+    { text: `Ordrer (${release.orderIds.length})`, style: 'heading' },
+    ...facts.orders.map((order) => ({ text: orderLine(order) })),
   ];
   if (release.kind === 'activity') {
     lines.push({ text: 'Hætteglas', style: 'heading' });

@@ -1,5 +1,5 @@
 import type { SignatureBlock } from '@tracershop/event-store';
-import type { ReleaseView } from '@tracershop/projections/record';
+import type { OrderView, ReleaseView } from '@tracershop/projections/record';
 import { releaseDocumentLines, type ReleaseDocumentFacts } from './release-document';
 
 const injectionRelease: ReleaseView = {
@@ -36,6 +36,71 @@ const injectionRelease: ReleaseView = {
   updatedAt: '2026-03-02T06:30:00.000Z',
 };
 
+/** An injection order of the release above; the activity orders below change what differs. */
+const injectionOrder: OrderView = {
+  orderId: 'inj-1',
+  kind: 'injection',
+  endpointId: 'ep-herlev-pet',
+  customerId: 'cust-herlev',
+  tracerId: 'tracer-fet',
+  deliveryDate: '2026-03-02',
+  deliveryTime: '11:15:00',
+  slotId: null,
+  productionRunId: null,
+  runNumber: null,
+  slotLegacyId: null,
+  activeSlotId: null,
+  activeProductionRunId: null,
+  activeDeliveryTime: null,
+  activeRunNumber: null,
+  activeSlotLegacyId: null,
+  moved: false,
+  decayFactor: null,
+  halfLifeSeconds: null,
+  activityMBq: null,
+  overheadPercent: null,
+  activityServedMBq: null,
+  injections: 4,
+  usage: 'human',
+  status: 'released',
+  statusCode: 3,
+  comment: null,
+  orderedBy: { userId: 'u-anne', username: 'anne', printedName: 'Anne Berg' },
+  deadlineOverrideReason: null,
+  releaseId: 'release-inj-1',
+  lot: 'FET-260302-1',
+  releasedBy: { userId: 'u-peter', printedName: 'Peter Hansen' },
+  releasedAt: '2026-03-02T06:30:00.000Z',
+  bookingIds: [],
+  legacyOid: 2002,
+  customerLegacyId: 7,
+  tracerLegacyId: 8,
+  streamId: 'ordering.deliveryDay-ep-herlev-pet:2026-03-02',
+  revision: '4',
+  createdPosition: '10',
+  updatedPosition: '12',
+  createdAt: '2026-03-01T10:00:00.000Z',
+  updatedAt: '2026-03-02T06:30:00.000Z',
+};
+
+const activityOrder = (changes: Partial<OrderView>): OrderView => ({
+  ...injectionOrder,
+  kind: 'activity',
+  tracerId: 'tracer-fdg',
+  deliveryTime: '08:00:00',
+  slotId: 'slot-0800',
+  activeSlotId: 'slot-0800',
+  activeDeliveryTime: '08:00:00',
+  decayFactor: 1,
+  halfLifeSeconds: 6586.2,
+  activityMBq: 1000,
+  overheadPercent: 10,
+  activityServedMBq: 1100,
+  injections: null,
+  usage: null,
+  ...changes,
+});
+
 const facts = (release: ReleaseView): ReleaseDocumentFacts => ({
   release,
   tracer: { shortName: 'FET', clinicalName: 'Fluoroethyltyrosine (18F)' },
@@ -43,6 +108,7 @@ const facts = (release: ReleaseView): ReleaseDocumentFacts => ({
   customerName: 'Herlev Hospital',
   endpointName: 'PET',
   vials: [],
+  orders: [],
   vialCorrections: new Map(),
   local: (instant) => `local ${instant.slice(11, 16)}`,
 });
@@ -56,7 +122,7 @@ describe('the release document', () => {
       'Levering',
       'Kunde: Herlev Hospital, PET',
       'Leveringsdato: 2026-03-02',
-      'Ordrer: 2',
+      'Ordrer (2)',
       'Batch',
       'Lot FET-260302-1',
       'Største injektionsvolumen: 8,5 ml',
@@ -78,6 +144,32 @@ describe('the release document', () => {
       correctedBy: { userId: 'u-anne', printedName: 'Anne Berg' },
       signature,
     },
+  });
+
+  it('given the released orders, then each is listed as ordered, and a moved one with the slot and activity that deliver it', () => {
+    const lines = releaseDocumentLines({
+      ...facts(injectionRelease),
+      orders: [
+        injectionOrder,
+        { ...injectionOrder, legacyOid: 2004, injections: 1, usage: 'animal', comment: 'Mus' },
+        activityOrder({ legacyOid: 1002 }),
+        activityOrder({
+          legacyOid: 1006,
+          deliveryTime: '10:30:00',
+          moved: true,
+          activeSlotId: 'slot-0800',
+          activeDeliveryTime: '08:00:00',
+          activityMBq: 500,
+          activityServedMBq: 1414.25,
+        }),
+      ],
+    }).map((line) => line.text);
+    expect(lines.slice(lines.indexOf('Ordrer (2)') + 1, lines.indexOf('Batch'))).toEqual([
+      'Ordre 2002: 4 injektioner, human, kl. 11:15',
+      'Ordre 2004: 1 injektion, dyr, kl. 11:15; bemærkning: Mus',
+      'Ordre 1002: 1.000 MBq bestilt til kl. 08:00; leveres 1.100 MBq (overhead 10 %)',
+      'Ordre 1006: 500 MBq bestilt til kl. 10:30, flyttet til kl. 08:00; leveres 1.414,3 MBq (overhead 10 % og henfald)',
+    ]);
   });
 
   it('given the release corrected, then the document says it no longer holds, when, by whom and why', () => {
