@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('catalog over HTTP', () => {
   let app: BootedApp;
@@ -252,11 +253,87 @@ describe('catalog over HTTP', () => {
     });
   });
 
-  it('serves the OpenAPI document at /docs', async () => {
+  it('serves the OpenAPI document at /docs, and every catalogue read answers what it describes', async () => {
+    // Given every kind of catalogue record, archived and legacy attributes included
+    const { isotope, tracer, customer, endpoint, run } = await referenceData();
+    const slot = await created('/catalog/delivery-time-slots', {
+      endpointId: endpoint.id,
+      productionRunId: run.id,
+      deliveryTime: '07:30',
+      repeat: 'even',
+      expiryDate: '2099-01-01',
+    });
+    await http()
+      .patch(`/catalog/tracers/${tracer.id}`)
+      .send({ legacy: { orderBlock: 2, injections: null } })
+      .expect(200);
+    await http()
+      .patch(`/catalog/customers/${customer.id}`)
+      .send({ legacy: { title: 'Overlæge', labelName: 'HER', addressLine3: null, addressLine4: null } })
+      .expect(200);
+    await http()
+      .put(`/catalog/delivery-endpoints/${endpoint.id}/tracers/${tracer.id}`)
+      .send({ overheadPercent: 15 })
+      .expect(200);
+    await http().put('/catalog/closed-dates/2099-12-24').send({ reason: 'Christmas Eve' }).expect(200);
+    await http().put('/catalog/weekly-close-days').send({ mask: 96, reason: 'Closed at weekends' }).expect(200);
+    const deadline = await http()
+      .put('/catalog/ordering-deadlines/activity')
+      .send({ kind: 'weekly', weekday: 4, time: '13:00', reason: 'Transport leaves on Fridays' })
+      .expect(200);
+    const minPosition = deadline.body.position as string;
     const document = await request(app.server).get('/docs/openapi.json').expect(200);
-    expect(Object.keys(document.body.paths)).toEqual(
+    const openApi = document.body as OpenApiDocument & { paths: Record<string, unknown> };
+    expect(Object.keys(openApi.paths)).toEqual(
       expect.arrayContaining(['/catalog/customers', '/catalog/tracers/{id}', '/catalog/delivery-time-slots']),
     );
+    // No field of any request or answer is documented as a bare object (a nullable field without
+    // its type): a client generated from the document would get it wrong
+    const schemas = Object.entries(openApi.components.schemas as Record<string, { properties?: object }>);
+    const untyped = schemas.flatMap(([name, schema]) =>
+      Object.entries((schema.properties ?? {}) as Record<string, Record<string, unknown>>)
+        .filter(
+          ([, field]) => field.type === 'object' && !field.allOf && !field.properties && !field.additionalProperties,
+        )
+        .map(([field]) => `${name}.${field}`),
+    );
+    expect(untyped).toEqual([]);
+
+    // When each read is asked, then its answer has exactly the keys its schema documents, at every depth
+    const reads: Array<[path: string, schema: string]> = [
+      ['/catalog/isotopes', 'IsotopePageDto'],
+      [`/catalog/isotopes/${isotope.id}`, 'IsotopeViewDto'],
+      ['/catalog/tracers', 'TracerPageDto'],
+      [`/catalog/tracers/${tracer.id}`, 'TracerViewDto'],
+      ['/catalog/customers', 'CustomerPageDto'],
+      [`/catalog/customers/${customer.id}`, 'CustomerViewDto'],
+      ['/catalog/delivery-endpoints', 'DeliveryEndpointPageDto'],
+      [`/catalog/delivery-endpoints/${endpoint.id}`, 'DeliveryEndpointViewDto'],
+      ['/catalog/production-runs', 'ProductionRunPageDto'],
+      [`/catalog/production-runs/${run.id}`, 'ProductionRunViewDto'],
+      ['/catalog/delivery-time-slots', 'DeliveryTimeSlotPageDto'],
+      [`/catalog/delivery-time-slots/${slot.id}`, 'DeliveryTimeSlotViewDto'],
+      [`/catalog/delivery-endpoints/${endpoint.id}/tracers/${tracer.id}`, 'TracerPermissionViewDto'],
+      ['/catalog/tracer-permissions', 'TracerPermissionPageDto'],
+      ['/catalog/closed-dates', 'ClosedDatePageDto'],
+      ['/catalog/closed-dates/2099-12-24', 'ClosedDateViewDto'],
+      ['/catalog/weekly-close-days', 'WeeklyCloseDaysViewDto'],
+      ['/catalog/ordering-deadlines', 'OrderingDeadlinesDto'],
+    ];
+    for (const [path, schema] of reads) {
+      const answer = await http().get(path).query({ minPosition }).expect(200);
+      if ('items' in answer.body) expect([path, answer.body.items.length > 0]).toEqual([path, true]);
+      expect([path, shapeMismatches(openApi, schema, answer.body)]).toEqual([path, []]);
+    }
+    // The set deadline and the configured one both match the one schema
+    const read = async (path: string) => (await http().get(path).query({ minPosition }).expect(200)).body;
+    expect((await read(`/catalog/tracers/${tracer.id}`)).legacy).toEqual({ orderBlock: 2, injections: null });
+    expect((await read(`/catalog/customers/${customer.id}`)).legacy).toMatchObject({ labelName: 'HER' });
+    const deadlines = await http().get('/catalog/ordering-deadlines').query({ minPosition }).expect(200);
+    expect(deadlines.body).toMatchObject({
+      activity: { source: 'set', deadline: { kind: 'weekly', weekday: 4, time: '13:00' } },
+      injection: { source: 'configured', reason: null },
+    });
   });
 
   it('reports health and metrics', async () => {

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import type { RecordHistory } from '@tracershop/projections/record';
 
@@ -8,4 +9,21 @@ export class RecordHistoryDto implements RecordHistory {
   @ApiProperty() updatedPosition!: string;
   @ApiProperty({ description: 'ISO instant: the business time of the creating event' }) createdAt!: string;
   @ApiProperty({ description: 'ISO instant: the business time of the latest event' }) updatedAt!: string;
+}
+
+/**
+ * A page of a list query (`Page<T>`) whose items are the given response class: the subclass that
+ * extends it names the page in the OpenAPI document.
+ */
+export function pageOf<T>(item: Type<T>) {
+  class PageOfItems {
+    @ApiProperty({ type: [item] }) items!: T[];
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'Pass it as `cursor` for the next page; null on the last',
+    })
+    nextCursor!: string | null;
+  }
+  return PageOfItems;
 }

@@ -70,7 +70,7 @@ export class BookingReasonDto {
 }
 
 export class MapLocationDto {
-  @ApiProperty({ nullable: true, description: 'The delivery endpoint serving the room; null unmaps it' })
+  @ApiProperty({ type: String, nullable: true, description: 'The delivery endpoint serving the room; null unmaps it' })
   @ValidateIf((_dto, value) => value !== null)
   @Matches(ID)
   endpointId!: string | null;
@@ -163,7 +163,7 @@ export class BookingCommandResponseDto {
   @ApiProperty({ description: 'The accession number, room code or procedure id the command changed' }) id!: string;
   @ApiProperty() streamId!: string;
   @ApiProperty({ description: 'Stream revision after the command' }) revision!: string;
-  @ApiProperty({ nullable: true, description: 'Global position: pass as minPosition to read your write' })
+  @ApiProperty({ type: String, nullable: true, description: 'Global position: pass as minPosition to read your write' })
   position!: string | null;
   @ApiProperty({ type: [String] }) events!: string[];
 }
@@ -172,11 +172,11 @@ export class MassOrderPlacedOrderDto {
   @ApiProperty() orderId!: string;
   @ApiProperty({ enum: ['activity', 'injection'] }) kind!: 'activity' | 'injection';
   @ApiProperty() tracerId!: string;
-  @ApiPropertyOptional({ nullable: true }) slotId!: string | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) slotId!: string | null;
   @ApiProperty({ description: 'Slot delivery time, or the injection order’s time' }) deliveryTime!: string;
-  @ApiPropertyOptional({ nullable: true, description: 'Decay-corrected sum at the slot, rounded down' })
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Decay-corrected sum at the slot, rounded down' })
   activityMBq!: number | null;
-  @ApiPropertyOptional({ nullable: true }) injections!: number | null;
+  @ApiPropertyOptional({ type: Number, nullable: true }) injections!: number | null;
   @ApiProperty({ type: [String] }) bookingIds!: string[];
   @ApiProperty({ type: [String], description: 'Empty when the order existed already (a retry)' }) events!: string[];
 }
@@ -194,6 +194,6 @@ export class MassOrderResponseDto {
   @ApiProperty({ type: [String] }) ordered!: string[];
   @ApiProperty({ type: [String] }) rejected!: string[];
   @ApiProperty({ type: [MassOrderSkippedDto] }) skipped!: MassOrderSkippedDto[];
-  @ApiProperty({ nullable: true, description: 'The latest position written: pass as minPosition' })
+  @ApiProperty({ type: String, nullable: true, description: 'The latest position written: pass as minPosition' })
   position!: string | null;
 }

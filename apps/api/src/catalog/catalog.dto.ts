@@ -133,13 +133,13 @@ export class UpdateIsotopeDto extends PartialType(IsotopeDetailsDto) {}
 // Tracers
 
 export class TracerLegacyDto {
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
   orderBlock!: number | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -233,7 +233,7 @@ export class CustomerDetailsDto {
   @Max(1000)
   overheadPercent!: number;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -245,25 +245,25 @@ export class CustomerDetailsDto {
   @IsEmail({}, { each: true })
   emails?: string[];
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(30)
   phone?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   billingAddress?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(100)
   billingCity?: string | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, nullable: true })
   @IsOptional()
   @IsString()
   @MaxLength(20)
@@ -296,10 +296,11 @@ export class DeliveryEndpointDetailsDto {
   @MaxLength(100)
   name!: string;
 
-  @IsOptional() @IsString() @MaxLength(200) @ApiPropertyOptional({ nullable: true }) address?: string | null;
-  @IsOptional() @IsString() @MaxLength(100) @ApiPropertyOptional({ nullable: true }) city?: string | null;
-  @IsOptional() @IsString() @MaxLength(20) @ApiPropertyOptional({ nullable: true }) zip?: string | null;
-  @IsOptional() @IsString() @MaxLength(30) @ApiPropertyOptional({ nullable: true }) phone?: string | null;
+  @IsOptional() @IsString() @MaxLength(200) @ApiPropertyOptional({ type: String, nullable: true }) address?:
+    string | null;
+  @IsOptional() @IsString() @MaxLength(100) @ApiPropertyOptional({ type: String, nullable: true }) city?: string | null;
+  @IsOptional() @IsString() @MaxLength(20) @ApiPropertyOptional({ type: String, nullable: true }) zip?: string | null;
+  @IsOptional() @IsString() @MaxLength(30) @ApiPropertyOptional({ type: String, nullable: true }) phone?: string | null;
 }
 
 export class RegisterDeliveryEndpointDto extends DeliveryEndpointDetailsDto {
@@ -329,7 +330,7 @@ export class ProductionRunDetailsDto {
   @Max(127)
   runNumber!: number;
 
-  @ApiPropertyOptional({ nullable: true, example: 50000 })
+  @ApiPropertyOptional({ type: Number, nullable: true, example: 50000 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   maxActivityMBq?: number | null;
@@ -346,7 +347,7 @@ export class ScheduleProductionRunDto extends ProductionRunDetailsDto {
   @MaxLength(64)
   tracerId!: string;
 
-  @ApiProperty({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday' })
+  @ApiProperty({ type: Number, minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday' })
   @IsInt()
   @Min(1)
   @Max(7)
@@ -369,12 +370,12 @@ export class DeliveryTimeSlotDetailsDto {
   @IsIn(['every', 'even', 'odd'])
   repeat!: 'every' | 'even' | 'odd';
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   maxActivityMBq?: number | null;
 
-  @ApiPropertyOptional({ nullable: true, example: '2027-12-31' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31' })
   @IsOptional()
   @Matches(DATE, { message: 'expiryDate is YYYY-MM-DD' })
   expiryDate?: string | null;
@@ -405,14 +406,14 @@ export class UpdateDeliveryTimeSlotDto extends PartialType(DeliveryTimeSlotDetai
 // Tracer permissions
 
 export class TracerPermissionDetailsDto {
-  @ApiPropertyOptional({ nullable: true, description: 'Overrides the customer overhead for this tracer' })
+  @ApiPropertyOptional({ type: Number, nullable: true, description: 'Overrides the customer overhead for this tracer' })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(1000)
   overheadPercent?: number | null;
 
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: Number, nullable: true })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -445,7 +446,7 @@ export class SetOrderingDeadlineDto extends ReasonDto {
   @IsIn(['daily', 'weekly'])
   kind!: 'daily' | 'weekly';
 
-  @ApiPropertyOptional({ description: 'weekly only: 1 = Monday … 7 = Sunday', minimum: 1, maximum: 7 })
+  @ApiPropertyOptional({ type: Number, description: 'weekly only: 1 = Monday … 7 = Sunday', minimum: 1, maximum: 7 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -461,7 +462,7 @@ export class CommandResponseDto {
   @ApiProperty({ description: 'The aggregate the command changed' }) id!: string;
   @ApiProperty() streamId!: string;
   @ApiProperty({ description: 'Stream revision after the command' }) revision!: string;
-  @ApiProperty({ nullable: true, description: 'Global position: pass as minPosition to read your write' })
+  @ApiProperty({ type: String, nullable: true, description: 'Global position: pass as minPosition to read your write' })
   position!: string | null;
   @ApiProperty({ type: [String] }) events!: string[];
 }
@@ -485,7 +486,7 @@ export class DeliveryEndpointListQueryDto extends ListQueryDto {
 
 export class ProductionRunListQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) tracerId?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 7 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 7 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -497,7 +498,7 @@ export class ProductionRunListQueryDto extends ListQueryDto {
 export class DeliveryTimeSlotListQueryDto extends ListQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) endpointId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(64) productionRunId?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 7 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 7 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

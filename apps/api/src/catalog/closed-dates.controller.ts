@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { ClosedDatePageDto, ClosedDateViewDto, WeeklyCloseDaysViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -27,6 +28,7 @@ export class ClosedDatesController {
   @Get('closed-dates')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: ClosedDatePageDto })
   list(@Query() query: ClosedDateListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     return answer(this.readModel.listClosedDates({ limit, ...filters }));
@@ -35,6 +37,7 @@ export class ClosedDatesController {
   @Get('closed-dates/:date')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: ClosedDateViewDto })
   get(@Param('date') date: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getClosedDate(date), { code: 'CLOSED_DATE_NOT_FOUND', id: date });
   }
@@ -42,6 +45,7 @@ export class ClosedDatesController {
   @Get('weekly-close-days')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: WeeklyCloseDaysViewDto })
   weeklyCloseDays(@Query() _query: GetQueryDto) {
     return answer(this.readModel.weeklyCloseDays());
   }

@@ -4,6 +4,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { CustomerPageDto, CustomerViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -31,6 +32,7 @@ export class CustomersController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: CustomerPageDto })
   async list(@Query() query: ListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     const scope = this.scope.of(request);
@@ -43,6 +45,7 @@ export class CustomersController {
   @Get(':id')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: CustomerViewDto })
   async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {
     await this.scope.assertCustomer(request, id);
     return answer(this.readModel.getCustomer(id), { code: 'CUSTOMER_NOT_FOUND', id });

@@ -4,6 +4,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { DeliveryEndpointPageDto, DeliveryEndpointViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -31,6 +32,7 @@ export class DeliveryEndpointsController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: DeliveryEndpointPageDto })
   async list(@Query() query: DeliveryEndpointListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     this.scope.requireFilter(request, filters.customerId, 'customerId');
@@ -41,6 +43,7 @@ export class DeliveryEndpointsController {
   @Get(':id')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: DeliveryEndpointViewDto })
   async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {
     await this.scope.assertEndpoint(request, id);
     return answer(this.readModel.getDeliveryEndpoint(id), { code: 'DELIVERY_ENDPOINT_NOT_FOUND', id });

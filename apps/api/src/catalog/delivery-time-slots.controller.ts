@@ -4,6 +4,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { DeliveryTimeSlotPageDto, DeliveryTimeSlotViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -31,6 +32,7 @@ export class DeliveryTimeSlotsController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: DeliveryTimeSlotPageDto })
   async list(@Query() query: DeliveryTimeSlotListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     this.scope.requireFilter(request, filters.endpointId, 'endpointId');
@@ -41,6 +43,7 @@ export class DeliveryTimeSlotsController {
   @Get(':id')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: DeliveryTimeSlotViewDto })
   async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {
     const slot = await answer(this.readModel.getDeliveryTimeSlot(id), { code: 'DELIVERY_TIME_SLOT_NOT_FOUND', id });
     await this.scope.assertEndpoint(request, slot.endpointId, 'delivery time slot', id);

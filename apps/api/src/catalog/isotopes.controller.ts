@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } fr
 import { ApiOkResponse, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { IsotopePageDto, IsotopeViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -28,6 +29,7 @@ export class IsotopesController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: IsotopePageDto })
   list(@Query() query: ListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     return answer(this.readModel.listIsotopes({ limit, ...filters }));
@@ -36,6 +38,7 @@ export class IsotopesController {
   @Get(':id')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: IsotopeViewDto })
   get(@Param('id') id: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getIsotope(id), { code: 'ISOTOPE_NOT_FOUND', id });
   }

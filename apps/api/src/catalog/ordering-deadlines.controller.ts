@@ -6,6 +6,7 @@ import { orderingDeadlineKinds, type OrderingDeadline, type OrderingDeadlineKind
 import { parseOrderingDeadline } from '@tracershop/domain/ordering';
 import { Allow, Command, ReadsProjections, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
+import { OrderingDeadlinesDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CatalogCommandSender, now } from './catalog-command-sender';
 import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -37,6 +38,7 @@ export class OrderingDeadlinesController {
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOperation({ summary: 'The deadline in force per kind of order: set by production, or configured' })
+  @ApiOkResponse({ type: OrderingDeadlinesDto })
   async list(@Query() _query: GetQueryDto) {
     const set = await this.readModel.orderingDeadlines();
     return Object.fromEntries(

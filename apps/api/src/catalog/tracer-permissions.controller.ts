@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { tracerPermissionId, tracerPermissionStreamName } from '@tracershop/domain/catalog';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { TracerPermissionViewDto, TracerPermissionPageDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -32,6 +33,7 @@ export class TracerPermissionsController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: TracerPermissionViewDto })
   async get(
     @Param('endpointId') endpointId: string,
     @Param('tracerId') tracerId: string,
@@ -118,6 +120,7 @@ export class TracerPermissionListController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: TracerPermissionPageDto })
   async list(@Query() query: TracerPermissionListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     this.scope.requireFilter(request, filters.endpointId, 'endpointId');

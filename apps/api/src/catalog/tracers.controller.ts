@@ -3,6 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } fr
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { TracerPageDto, TracerViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { answer, CATALOG_READ_MODEL } from './catalog-read-model.provider';
@@ -28,6 +29,7 @@ export class TracersController {
   @Get()
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: TracerPageDto })
   list(@Query() query: TracerListQueryDto) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     return answer(this.readModel.listTracers({ limit, ...filters }));
@@ -36,6 +38,7 @@ export class TracersController {
   @Get(':id')
   @Allow(...CATALOG_READERS)
   @ReadsProjections(CATALOG_PROJECTION_NAME)
+  @ApiOkResponse({ type: TracerViewDto })
   get(@Param('id') id: string, @Query() _query: GetQueryDto) {
     return answer(this.readModel.getTracer(id), { code: 'TRACER_NOT_FOUND', id });
   }

@@ -88,7 +88,7 @@ export class ReasonDto {
 
 export class GrantReleaseRightDto {
   @ApiProperty() @IsString() @MaxLength(64) tracerId!: string;
-  @ApiPropertyOptional({ nullable: true, example: '2027-12-31' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31' })
   @IsOptional()
   @Matches(/^\d{4}-\d{2}-\d{2}$/)
   expiresOn?: string | null;

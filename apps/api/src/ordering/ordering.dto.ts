@@ -95,7 +95,7 @@ export class ChangeActivityOrderDto extends DeadlineOverrideField {
   @Max(1_000_000)
   activityMBq?: number;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 8000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 8000 })
   @IsOptional()
   @IsString()
   @MaxLength(8000)
@@ -305,7 +305,7 @@ export class OrderCommandResponseDto {
   @ApiProperty({ description: 'The order, release or vial the command concerned' }) id!: string;
   @ApiProperty() streamId!: string;
   @ApiProperty({ description: 'Stream revision after the command' }) revision!: string;
-  @ApiProperty({ nullable: true, description: 'Global position: pass as minPosition to read your write' })
+  @ApiProperty({ type: String, nullable: true, description: 'Global position: pass as minPosition to read your write' })
   position!: string | null;
   @ApiProperty({ type: [String] }) events!: string[];
 }
