@@ -4,6 +4,7 @@ import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ElectronicSignatures } from '../../apps/api/src/identity/electronic-signatures';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('identity over HTTP', () => {
   let app: BootedApp;
@@ -228,6 +229,51 @@ describe('identity over HTTP', () => {
       .get<EventStore>(EVENT_STORE)
       .readStream(`identity.serviceEndpoint-${created.body.id}`);
     expect(event.data).toMatchObject({ changes: { port: { from: 2575, to: 2576 } } });
+  });
+
+  it('every identity read answers what the OpenAPI document describes, and none shows a secret', async () => {
+    // Given a person with a customer-scoped role, a release right and a failed login, an API
+    // client whose token has been used, and a service endpoint
+    const shopper = await person('shape.shopper', { role: 'shop', customerIds: ['cust-shape'] });
+    await admin.post(`/identity/users/${shopper.id}/roles`).send({ role: 'releaser' }).expect(200);
+    await admin
+      .post(`/identity/users/${shopper.id}/release-rights`)
+      .send({ tracerId: 'fdg', expiresOn: '2099-12-31' })
+      .expect(200);
+    await anonymous().post('/auth/login').send({ username: 'shape.shopper', password: 'not-it' }).expect(401);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Shape feed', customerIds: ['cust-shape'] })
+      .expect(201);
+    const issued = await admin.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'key' }).expect(201);
+    await as(app.server, issued.body.token).get('/auth/me').expect(200);
+    const endpoint = await admin
+      .post('/identity/service-endpoints')
+      .send({ name: 'Shape worklist', host: 'ris.local', port: 2575, protocol: 'hl7-mllp' })
+      .expect(201);
+    const openApi = (await admin.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+
+    // When each read is asked, then its answer has exactly the keys its schema documents, at every depth
+    const reads: Array<[path: string, schema: string]> = [
+      ['/auth/me', 'PrincipalDto'],
+      ['/identity/users', 'UserSummaryPageDto'],
+      [`/identity/users/${shopper.id}`, 'UserViewDto'],
+      [`/identity/users/${shopper.id}/login-failures`, 'LoginFailurePageDto'],
+      ['/identity/api-clients', 'ApiClientPageDto'],
+      ['/identity/service-endpoints', 'ServiceEndpointPageDto'],
+      [`/identity/service-endpoints/${endpoint.body.id}`, 'ServiceEndpointViewDto'],
+      ['/identity/customer-access/cust-shape', 'CustomerAccessListDto'],
+    ];
+    for (const [path, schema] of reads) {
+      const answer = await admin.get(path).query({ minPosition: endpoint.body.position }).expect(200);
+      if ('items' in answer.body) expect([path, answer.body.items.length > 0]).toEqual([path, true]);
+      expect([path, shapeMismatches(openApi, schema, answer.body)]).toEqual([path, []]);
+      // Hashes of passwords (scrypt) and tokens are never answered
+      expect([path, JSON.stringify(answer.body)]).not.toEqual([
+        path,
+        expect.stringMatching(/scrypt|passwordHash|tokenHash/),
+      ]);
+    }
   });
 
   describe('electronic signatures', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { issueToken } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { ApiClientCommand } from '@tracershop/domain/identity';
@@ -13,6 +13,7 @@ import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
 import { IssueApiTokenDto, PageQueryDto, ReasonDto, RegisterApiClientDto } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+import { ApiClientPageDto } from './identity-views.dto';
 
 const now = () => new Date().toISOString();
 
@@ -43,6 +44,7 @@ export class ApiClientsController {
   @Get()
   @Allow(...IDENTITY_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: ApiClientPageDto })
   async list(@Query() { limit = 50, cursor }: PageQueryDto) {
     const page = await this.identities.listApiClients({ limit, cursor });
     const lastUsed = await this.redis.hgetall(tokenLastUsedKey(this.config));

@@ -8,6 +8,7 @@ import { EVERY_ROLE, PEOPLE } from '../access-roles';
 import { ChangeOwnPasswordDto, LoginDto } from './identity.dto';
 import { IdentityService } from './identity.service';
 import { clearSessionCookie, setSessionCookie } from './session-cookie';
+import { PrincipalDto } from './identity-views.dto';
 
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
@@ -45,7 +46,7 @@ export class AuthController {
 
   @Get('me')
   @AllowWhilePasswordMustChange(...EVERY_ROLE)
-  @ApiOkResponse({ description: 'The caller: id, kind, names, roles with scopes, release rights' })
+  @ApiOkResponse({ type: PrincipalDto, description: 'The caller: id, kind, names, roles with scopes, release rights' })
   me(@Req() request: FastifyRequest) {
     const { credentialId: _credential, ...principal } = principalOf(request);
     return principal;

@@ -10,6 +10,7 @@ import { CUSTOMER_ACCESS_GRANTORS, CUSTOMER_ACCESS_READERS } from '../access-rol
 import { CustomerAccessDto, RevokeCustomerAccessDto } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+import { CustomerAccessListDto } from './identity-views.dto';
 
 const now = () => new Date().toISOString();
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
@@ -31,6 +32,7 @@ export class CustomerAccessController {
   @Allow(...CUSTOMER_ACCESS_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
   @ApiOperation({ summary: 'The active people with shop or shop-admin access to the customer' })
+  @ApiOkResponse({ type: CustomerAccessListDto })
   async list(@Param('customerId') customerId: string, @Req() request: FastifyRequest) {
     const principal = principalOf(request);
     if (!hasRole(principal, 'auditor')) requireCustomerOf(principal, customerId);

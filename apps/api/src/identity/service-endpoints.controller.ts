@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { ServiceEndpointCommand } from '@tracershop/domain/identity';
 import { Allow, Command, HttpProblem, ReadsProjections } from '@tracershop/platform';
@@ -9,6 +9,7 @@ import { IDENTITY_ADMINS } from '../access-roles';
 import { ChangeServiceEndpointDto, PageQueryDto, ReasonDto, RegisterServiceEndpointDto } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
+import { ServiceEndpointPageDto, ServiceEndpointViewDto } from './identity-views.dto';
 
 const now = () => new Date().toISOString();
 
@@ -37,6 +38,7 @@ export class ServiceEndpointsController {
   @Get()
   @Allow('admin', 'production', 'auditor')
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: ServiceEndpointPageDto })
   list(@Query() { limit = 50, cursor }: PageQueryDto) {
     return this.identities.listServiceEndpoints({ limit, cursor });
   }
@@ -44,6 +46,7 @@ export class ServiceEndpointsController {
   @Get(':id')
   @Allow('admin', 'production', 'auditor')
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: ServiceEndpointViewDto })
   async get(@Param('id') id: string, @Query() _query: PageQueryDto) {
     const endpoint = await this.identities.getServiceEndpoint(id);
     if (!endpoint) throw new HttpProblem(404, 'SERVICE_ENDPOINT_NOT_FOUND', `No service endpoint ${id}`, { id });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { Role, UserCommand } from '@tracershop/domain/identity';
@@ -19,6 +19,7 @@ import {
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
 import { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
+import { UserSummaryPageDto, UserViewDto, LoginFailurePageDto } from './identity-views.dto';
 
 const now = () => new Date().toISOString();
 
@@ -47,6 +48,7 @@ export class UsersController {
   @Get()
   @Allow(...IDENTITY_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: UserSummaryPageDto })
   list(@Query() { limit = 50, cursor }: PageQueryDto) {
     return this.identities.listUsers({ limit, cursor });
   }
@@ -54,6 +56,7 @@ export class UsersController {
   @Get(':id')
   @Allow(...IDENTITY_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: UserViewDto })
   async get(@Param('id') id: string, @Query() _query: PageQueryDto) {
     const user = await this.identities.userById(id);
     if (!user) throw new HttpProblem(404, 'USER_NOT_FOUND', `No user ${id}`, { id });
@@ -64,6 +67,7 @@ export class UsersController {
   @Get(':id/login-failures')
   @Allow(...IDENTITY_READERS)
   @ReadsProjections(IDENTITY_PROJECTION)
+  @ApiOkResponse({ type: LoginFailurePageDto })
   loginFailures(@Param('id') id: string, @Query() { limit = 50, cursor }: PageQueryDto) {
     return this.identities.loginFailures(id, { limit, cursor });
   }

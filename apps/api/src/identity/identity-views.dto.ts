@@ -1,0 +1,140 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { Principal } from '@tracershop/auth';
+import type { Page } from '@tracershop/projections/record';
+import {
+  identityRoles,
+  type ApiClientView,
+  type ApiTokenSummaryView,
+  type CustomerAccessView,
+  type IdentityRole,
+  type LoginFailureView,
+  type ReleaseRightView,
+  type RoleView,
+  type ServiceEndpointStatus,
+  type ServiceEndpointView,
+  type UserCredentialsView,
+  type UserSummaryView,
+} from '@tracershop/projections/web';
+import { pageOf } from '../record-history.dto';
+
+/*
+ * What the identity queries answer, for the OpenAPI document. Each class implements the read
+ * model's own type (less its secrets), so a field the read model gains or changes fails the build
+ * until it is described here. No answer carries a password hash or a token's hash.
+ */
+
+const nullableText = { type: String, nullable: true } as const;
+
+/** A role with the customers and locations it is limited to (empty: not limited). */
+export class RoleViewDto implements RoleView {
+  @ApiProperty({ enum: identityRoles }) role!: IdentityRole;
+  @ApiProperty({ type: [String] }) customerIds!: string[];
+  @ApiProperty({ type: [String] }) locationIds!: string[];
+}
+
+export class ReleaseRightViewDto implements ReleaseRightView {
+  @ApiProperty() tracerId!: string;
+  @ApiProperty({ ...nullableText, description: '`YYYY-MM-DD`; null: no end' }) expiresOn!: string | null;
+}
+
+/** Created, changed and the latest revision of an identity record. */
+class IdentityHistoryDto {
+  @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
+  @ApiProperty({ description: 'ISO instant' }) updatedAt!: string;
+  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
+}
+
+export class UserSummaryViewDto extends IdentityHistoryDto implements UserSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() printedName!: string;
+  @ApiProperty({ type: [String] }) emails!: string[];
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ description: 'Whether a password was ever set' }) hasPassword!: boolean;
+  @ApiProperty() mustChangePassword!: boolean;
+  @ApiProperty(nullableText) lockedUntil!: string | null;
+  @ApiProperty(nullableText) lastLoginFailureAt!: string | null;
+  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
+}
+
+export class UserViewDto implements Omit<UserCredentialsView, 'passwordHash'> {
+  @ApiProperty() id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() printedName!: string;
+  @ApiProperty({ type: [String] }) emails!: string[];
+  @ApiProperty() active!: boolean;
+  @ApiProperty() mustChangePassword!: boolean;
+  @ApiProperty({ ...nullableText, description: 'The latest lockout’s end' }) lockedUntil!: string | null;
+  @ApiProperty({ description: 'As the latest failed login counted them' }) failedLoginsInWindow!: number;
+  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
+  @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
+  @ApiProperty({ type: [ReleaseRightViewDto] }) releaseRights!: ReleaseRightViewDto[];
+}
+
+export class LoginFailureViewDto implements LoginFailureView {
+  @ApiProperty() userId!: string;
+  @ApiProperty({ description: 'Revision of the LoginFailed event in the user’s stream' }) revision!: string;
+  @ApiProperty({ description: 'ISO instant' }) at!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty(nullableText) remoteAddress!: string | null;
+  @ApiProperty() failuresInWindow!: number;
+}
+
+export class ServiceEndpointViewDto extends IdentityHistoryDto implements ServiceEndpointView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() host!: string;
+  @ApiProperty() port!: number;
+  @ApiProperty() protocol!: string;
+  @ApiProperty({ enum: ['active', 'archived'] }) status!: ServiceEndpointStatus;
+  @ApiProperty(nullableText) archivedAt!: string | null;
+}
+
+export class ApiTokenSummaryViewDto implements ApiTokenSummaryView {
+  @ApiProperty() tokenId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'ISO instant' }) issuedAt!: string;
+  @ApiProperty(nullableText) revokedAt!: string | null;
+  @ApiProperty({ ...nullableText, description: 'The token’s last authenticated request; null: never used' })
+  lastUsedAt!: string | null;
+}
+
+export class ApiClientViewDto extends IdentityHistoryDto implements ApiClientView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty() active!: boolean;
+  @ApiProperty({ type: [String], description: 'Empty: a site-wide integration' }) customerIds!: string[];
+  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty({ type: [ApiTokenSummaryViewDto], description: 'Every token issued, revoked ones too' })
+  tokens!: ApiTokenSummaryViewDto[];
+}
+
+export class CustomerAccessViewDto implements CustomerAccessView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() printedName!: string;
+  @ApiProperty({ enum: ['shop', 'shop-admin'] }) role!: 'shop' | 'shop-admin';
+}
+
+export class CustomerAccessListDto {
+  @ApiProperty() customerId!: string;
+  @ApiProperty({ type: [CustomerAccessViewDto] }) items!: CustomerAccessViewDto[];
+}
+
+/** The caller, as the server authenticated it (`GET /auth/me`). */
+export class PrincipalDto implements Omit<Principal, 'credentialId'> {
+  @ApiProperty({ enum: ['user', 'application'] }) kind!: 'user' | 'application';
+  @ApiProperty() id!: string;
+  @ApiProperty() username!: string;
+  @ApiProperty() printedName!: string;
+  @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
+  @ApiProperty({ type: [ReleaseRightViewDto] }) releaseRights!: ReleaseRightViewDto[];
+  @ApiProperty() mustChangePassword!: boolean;
+}
+
+export class UserSummaryPageDto extends pageOf(UserSummaryViewDto) implements Page<UserSummaryView> {}
+export class LoginFailurePageDto extends pageOf(LoginFailureViewDto) implements Page<LoginFailureView> {}
+export class ServiceEndpointPageDto extends pageOf(ServiceEndpointViewDto) implements Page<ServiceEndpointView> {}
+export class ApiClientPageDto extends pageOf(ApiClientViewDto) implements Page<ApiClientView> {}
