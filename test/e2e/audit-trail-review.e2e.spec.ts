@@ -11,6 +11,7 @@ import {
   PERSON_PASSWORD,
   type BootedApp,
 } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 
 describe('a record’s audit trail is reviewed by exception, and the review is signed by someone independent', () => {
@@ -262,6 +263,9 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
       items: [{ reviewId: 'review-day-1', recordStreamId: dayStream }],
       nextCursor: null,
     });
+    // (as the OpenAPI document describes it, at every depth)
+    const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'AuditTrailReviewPageDto', list.body)).toEqual([]);
     const rejected = await auditor.get('/audit/reviews').query({ conclusion: 'not-acceptable' }).expect(200);
     expect(rejected.body.items).toEqual([]);
     await auditor.get('/audit/reviews').query({ from: 'yesterday' }).expect(400);

@@ -11,6 +11,7 @@ import {
   PERSON_PASSWORD,
   type BootedApp,
 } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('auditors read the record itself: every event of a stream, and the state as it stood', () => {
   let app: BootedApp;
@@ -319,6 +320,29 @@ describe('auditors read the record itself: every event of a stream, and the stat
     const state = await stateOf(userStreamName(production.id)).expect(200);
     expect(state.body.aggregate).toBe('User');
     expect(JSON.stringify(state.body)).not.toMatch(/scrypt/);
+  });
+
+  it('answers what the OpenAPI document describes, at every depth: events, changes, state, search, signatures', async () => {
+    // Given the released and corrected day (signed twice, a field changed) and a user's stream (redacted)
+    const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    const stream = encodeURIComponent(dayStream);
+    const reads: Array<[path: string, query: object, schema: string]> = [
+      [`/audit/streams/${stream}/events`, {}, 'StreamEventsDto'],
+      [`/audit/streams/${encodeURIComponent(userStreamName(production.id))}/events`, {}, 'StreamEventsDto'],
+      [`/audit/streams/${stream}/changes`, {}, 'StreamChangesDto'],
+      [`/audit/streams/${stream}/state`, { revision: 2 }, 'StreamStateDto'],
+      ['/audit/events', { streamPrefix: dayStream }, 'EventSearchDto'],
+      ['/audit/signatures', { signerId: rita.id }, 'SignatureRegisterPageDto'],
+    ];
+    // When each is read, then its answer has exactly the keys its schema documents
+    for (const [path, query, schema] of reads) {
+      const answer = await auditor.get(path).query(query).expect(200);
+      expect([path, shapeMismatches(openApi, schema, answer.body)]).toEqual([path, []]);
+    }
+    const changes = await auditor.get(`/audit/streams/${stream}/changes`).expect(200);
+    expect(changes.body.fields.length).toBeGreaterThan(0);
+    const signatures = await auditor.get('/audit/signatures').query({ signerId: rita.id }).expect(200);
+    expect(signatures.body.items).toHaveLength(2);
   });
 
   it('answers 404 for a stream that does not exist, and 403 to anyone but auditors and administrators', async () => {

@@ -8,6 +8,7 @@ import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapte
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { MAINTENANCE_QUEUE, queuePrefix } from '../../apps/worker/src/maintenance-queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 import { verifyThroughTheQueue } from './maintenance-job';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, createPerson, logIn, type BootedApp } from './booted-app';
@@ -109,6 +110,12 @@ describe('incidents: the worker raises what went wrong, and a person closes it w
       raisedBy: 'Tracershop worker',
       closed: { by: { printedName: ADMIN.printedName }, ...closing },
     });
+    // An incident and a page of them answer as the OpenAPI document describes them, at every depth
+    const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'IncidentViewDto', after.body)).toEqual([]);
+    const listed = await auditor.get('/audit/incidents').query({ minPosition: closed.body.position }).expect(200);
+    expect(listed.body.items.length).toBeGreaterThan(0);
+    expect(shapeMismatches(openApi, 'IncidentPageDto', listed.body)).toEqual([]);
     const closedNews = await dashboard.next(
       'incident.updated',
       (m) => m.payload.incident.incidentId === incident.incidentId && m.payload.incident.status === 'closed',

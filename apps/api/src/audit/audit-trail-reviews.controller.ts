@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpStatus, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '@tracershop/auth';
@@ -42,6 +42,7 @@ import { accountRead } from './audit.controller';
 import { ReviewAuditTrailDto, ReviewListQueryDto, ReviewRecordQueryDto } from './audit.dto';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
 import { auditedAggregateOf } from './audited-aggregates';
+import { AuditTrailReviewPageDto } from './audit-views.dto';
 
 export const reviewAuditTrailCommand: CommandDefinition<
   ReviewAuditTrail,
@@ -94,6 +95,7 @@ export class AuditTrailReviewsController {
   @Allow(...AUDITORS, ...AUDIT_TRAIL_REVIEWERS)
   @ReadsProjections(AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: 'Every review, by review time: filter by reviewer, conclusion and period' })
+  @ApiOkResponse({ type: AuditTrailReviewPageDto })
   async list(@Query() query: ReviewListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
     accountRead(this.logger, request, { read: 'reviews', ...filters });

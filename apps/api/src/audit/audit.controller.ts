@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '@tracershop/auth';
@@ -18,6 +18,7 @@ import { AUDITORS } from '../access-roles';
 import { signatureHolds } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
 import { auditedAggregateOf } from './audited-aggregates';
+import { StreamChangesDto, StreamEventsDto, StreamStateDto, type AuditedEvent } from './audit-views.dto';
 
 /** bigints (revisions) as text, for JSON. */
 const plain = (value: unknown): unknown =>
@@ -41,6 +42,7 @@ export class AuditController {
   @Get(':streamId/events')
   @Allow(...AUDITORS)
   @ApiOperation({ summary: "A stream's events with all their metadata, and whether its hash chain holds" })
+  @ApiOkResponse({ type: StreamEventsDto })
   async events(
     @Param('streamId') streamId: string,
     @Query() { fromRevision = 0, limit = 200 }: StreamEventsQueryDto,
@@ -66,6 +68,7 @@ export class AuditController {
     summary:
       'Changed-since-original flags: each field changed after it was first recorded, original and current value, every change',
   })
+  @ApiOkResponse({ type: StreamChangesDto })
   async changes(@Param('streamId') streamId: string, @Req() request: FastifyRequest) {
     const all = await this.wholeStream(streamId);
     accountRead(this.logger, request, { read: 'changes', streamId });
@@ -82,6 +85,7 @@ export class AuditController {
   @Get(':streamId/state')
   @Allow(...AUDITORS)
   @ApiOperation({ summary: "The aggregate's state after a revision, or as it stood at a recorded or occurred time" })
+  @ApiOkResponse({ type: StreamStateDto })
   async state(
     @Param('streamId') streamId: string,
     @Query() query: StreamStateQueryDto,
@@ -157,7 +161,7 @@ function readBy(event: RecordedEvent): Array<{ projection: string; version: numb
     .map((projection) => ({ projection: projection.name, version: projection.version }));
 }
 
-export function auditedEvent(event: RecordedEvent) {
+export function auditedEvent(event: RecordedEvent): AuditedEvent {
   const { data, redacted } = redactSecrets(event.type, event.data);
   const { metadata } = event;
   return {

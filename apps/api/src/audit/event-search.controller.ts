@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { mentions } from '@tracershop/domain/audit';
@@ -9,6 +9,7 @@ import { Allow, EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
 import { accountRead, auditedEvent } from './audit.controller';
 import { EventSearchQueryDto } from './audit.dto';
+import { EventSearchDto } from './audit-views.dto';
 
 const PAGE = 1000;
 
@@ -33,6 +34,7 @@ export class EventSearchController {
     summary:
       'Events across every stream, by correlation id, actor, type, stream prefix, time, tracer, slot-day and lot',
   })
+  @ApiOkResponse({ type: EventSearchDto })
   async search(@Query() query: EventSearchQueryDto, @Req() request: FastifyRequest) {
     const { limit = 100, scan = 20_000 } = query;
     const from = query.recordedFrom === undefined ? null : Date.parse(query.recordedFrom);

@@ -13,6 +13,7 @@ import { AUDIT_READ_MODEL } from './audit-read-model.provider';
 import { accountRead } from './audit.controller';
 import { CloseIncidentDto, IncidentListQueryDto } from './audit.dto';
 import { incidentCommand } from './incident-commands';
+import { IncidentPageDto, IncidentViewDto } from './audit-views.dto';
 
 /**
  * Incidents (GMP, Annex 11 §13): what the worker found wrong in the record or the projector (a
@@ -32,6 +33,7 @@ export class IncidentsController {
   @Allow(...INCIDENT_READERS)
   @ReadsProjections(AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: 'Incidents by when they were raised: open or closed, of a kind' })
+  @ApiOkResponse({ type: IncidentPageDto })
   async list(@Query() query: IncidentListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
     accountRead(this.logger, request, { read: 'incidents', ...filters });
@@ -41,6 +43,7 @@ export class IncidentsController {
   @Get(':id')
   @Allow(...INCIDENT_READERS)
   @ReadsProjections(AUDIT_PROJECTION_NAME)
+  @ApiOkResponse({ type: IncidentViewDto })
   async get(@Param('id') id: string, @Query() _query: ReadQueryDto, @Req() request: FastifyRequest) {
     accountRead(this.logger, request, { read: 'incident', incidentId: id });
     return answer(this.readModel.getIncident(id), { code: 'INCIDENT_NOT_FOUND', id });

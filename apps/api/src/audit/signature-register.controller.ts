@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { readWholeStream, type EventStore, type RecordedEvent } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
 import {
@@ -13,6 +13,7 @@ import { answer } from '../catalog/catalog-read-model.provider';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
 import { signatureHolds } from '../ordering/signed-content';
 import { SignatureRegisterQueryDto } from './audit.dto';
+import { SignatureRegisterPageDto } from './audit-views.dto';
 
 /** The signed event of a register entry: its release or review, signed at that time with that hash. */
 const isSignedEventOf = (entry: SignatureRegisterEntry) => (event: RecordedEvent) => {
@@ -43,6 +44,7 @@ export class SignatureRegisterController {
   @Allow(...AUDITORS)
   @ReadsProjections(ORDERING_PROJECTION_NAME, AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: 'Every signature, by signing time: filter by signer, meaning and period' })
+  @ApiOkResponse({ type: SignatureRegisterPageDto })
   async list(@Query() query: SignatureRegisterQueryDto) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
     const page = await answer(this.readModel.signatureRegister({ limit, after: cursor ?? null, ...filters }));

@@ -1,0 +1,250 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  incidentKinds,
+  reviewConclusions,
+  reviewExceptionKinds,
+  type FieldChange,
+  type FieldHistory,
+  type IncidentKind,
+  type ReviewConclusion,
+  type ReviewException,
+  type ReviewExceptionKind,
+} from '@tracershop/domain/audit';
+import type { Actor, EventSource } from '@tracershop/event-store';
+import type { AuditTrailReviewView, IncidentView, Page, SignatureRegisterEntry } from '@tracershop/projections/record';
+import { PersonDto, SignatureBlockDto } from '../ordering/ordering-views.dto';
+import { pageOf } from '../record-history.dto';
+
+/*
+ * What the audit queries answer, for the OpenAPI document. Classes implement the read model's or
+ * the controller's own type, so a field either gains fails the build until it is described here.
+ */
+
+const nullableText = { type: String, nullable: true } as const;
+/** A value as the record holds it: any JSON value. */
+const anyValue = {
+  nullable: true,
+  oneOf: [
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+    { type: 'object' },
+    { type: 'array', items: {} },
+  ],
+};
+/** An event's data or a state as recorded: an object of any shape. */
+const freeForm = { type: 'object', additionalProperties: true } as const;
+
+export class ActorViewDto implements Actor {
+  @ApiProperty({ enum: ['user', 'application', 'system'] }) kind!: Actor['kind'];
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The name as it was at the time' }) printedName!: string;
+  @ApiProperty() role!: string;
+}
+
+export class EventSourceDto implements EventSource {
+  @ApiProperty({ description: 'The system the data came from (e.g. the old system)' }) system!: string;
+  @ApiProperty() table!: string;
+  @ApiProperty() primaryKey!: string;
+  @ApiPropertyOptional({ enum: ['insert', 'update', 'delete'] }) operation?: 'insert' | 'update' | 'delete';
+}
+
+export class ReadByDto {
+  @ApiProperty() projection!: string;
+  @ApiProperty({ description: 'The version of the projection’s code' }) version!: number;
+}
+
+/** One event as auditors read it: who, what, when (both time axes), why, signature and hash. */
+export interface AuditedEvent {
+  revision: string;
+  position: string;
+  type: string;
+  schemaVersion: number;
+  upcaster: null;
+  readBy: ReadByDto[];
+  data: unknown;
+  redacted?: string[];
+  recordedAt: string;
+  occurredAt: string;
+  actor: Actor;
+  reason: string | null;
+  signature: SignatureBlockDto | null;
+  signatureVerified: boolean | null;
+  source: EventSource | null;
+  correlationId: string;
+  causationId: string;
+  eventId: string;
+  prevHash: string | null;
+  hash: string;
+}
+
+export class AuditedEventDto implements AuditedEvent {
+  @ApiProperty({ description: 'Revision within its stream (decimal)' }) revision!: string;
+  @ApiProperty({ description: 'Global position' }) position!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ description: 'The stored schema version of the data' }) schemaVersion!: number;
+  @ApiProperty({ type: String, nullable: true, description: 'None yet: the event is shown as stored' })
+  upcaster!: null;
+  @ApiProperty({ type: [ReadByDto], description: 'The read models whose code used the event' }) readBy!: ReadByDto[];
+  @ApiProperty({ ...freeForm, description: 'As stored; credentials’ hashes replaced' }) data!: unknown;
+  @ApiPropertyOptional({ type: [String], description: 'Fields whose values are replaced; absent when none' })
+  redacted?: string[];
+  @ApiProperty({ description: 'Server time (ISO instant)' }) recordedAt!: string;
+  @ApiProperty({ description: 'Business time (ISO instant)' }) occurredAt!: string;
+  @ApiProperty({ type: ActorViewDto }) actor!: ActorViewDto;
+  @ApiProperty(nullableText) reason!: string | null;
+  @ApiProperty({ type: SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
+  @ApiProperty({ type: Boolean, nullable: true, description: 'Whether the signature holds; null: not signed' })
+  signatureVerified!: boolean | null;
+  @ApiProperty({ type: EventSourceDto, nullable: true }) source!: EventSourceDto | null;
+  @ApiProperty() correlationId!: string;
+  @ApiProperty() causationId!: string;
+  @ApiProperty() eventId!: string;
+  @ApiProperty({ ...nullableText, description: 'The previous event’s hash; null for the first' })
+  prevHash!: string | null;
+  @ApiProperty() hash!: string;
+}
+
+export class ChainVerificationDto {
+  @ApiProperty({ description: 'Whether every event’s hash and link hold' }) ok!: boolean;
+  @ApiProperty() streamId!: string;
+  @ApiPropertyOptional({ description: 'When it holds: the events checked' }) eventCount?: number;
+  @ApiPropertyOptional({ description: 'When it holds: the last event’s hash', nullable: true, type: String })
+  headHash?: string | null;
+  @ApiPropertyOptional({ description: 'When broken: the first revision that does not hold', type: String })
+  brokenAt?: string;
+  @ApiPropertyOptional({ description: 'When broken: that event' }) eventId?: string;
+  @ApiPropertyOptional({ enum: ['revision_gap', 'prev_hash_mismatch', 'hash_mismatch'] }) problem?: string;
+  @ApiPropertyOptional() message?: string;
+}
+
+export class StreamEventsDto {
+  @ApiProperty() streamId!: string;
+  @ApiProperty({ ...nullableText, description: 'The aggregate type; null for a stream of no known type' })
+  aggregate!: string | null;
+  @ApiProperty({ type: ChainVerificationDto }) chain!: ChainVerificationDto;
+  @ApiProperty({ type: [AuditedEventDto] }) events!: AuditedEventDto[];
+  @ApiProperty({ ...nullableText, description: 'Pass as fromRevision for the next page; null on the last' })
+  nextRevision!: string | null;
+}
+
+export class FoundEventDto extends AuditedEventDto {
+  @ApiProperty() streamId!: string;
+}
+
+export class EventSearchDto {
+  @ApiProperty({ type: [FoundEventDto] }) items!: FoundEventDto[];
+  @ApiProperty({ description: 'Events looked at by this request' }) scanned!: number;
+  @ApiProperty({ ...nullableText, description: 'Go on from here (`after=`); null: the end was reached' })
+  nextPosition!: string | null;
+}
+
+export class FieldChangeDto implements FieldChange {
+  @ApiProperty() revision!: number;
+  @ApiProperty() eventId!: string;
+  @ApiProperty() type!: string;
+  @ApiProperty({ description: 'ISO instant' }) at!: string;
+  @ApiProperty({ description: 'Printed name' }) by!: string;
+  @ApiProperty(nullableText) reason!: string | null;
+  @ApiProperty(anyValue) from!: unknown;
+  @ApiProperty(anyValue) to!: unknown;
+}
+
+export class FieldHistoryDto implements FieldHistory {
+  @ApiProperty({ description: '`order:<id>`, `vial:<id>`, `release:<id>`, or `record`' }) entity!: string;
+  @ApiProperty() field!: string;
+  @ApiProperty({ ...anyValue, description: 'The value first recorded' }) original!: unknown;
+  @ApiProperty({ ...anyValue, description: 'The value after the last change' }) current!: unknown;
+  @ApiProperty({ description: 'Whether the current value differs from the original' }) differs!: boolean;
+  @ApiProperty({ type: [FieldChangeDto] }) changes!: FieldChangeDto[];
+}
+
+export class StreamChangesDto {
+  @ApiProperty() streamId!: string;
+  @ApiProperty(nullableText) aggregate!: string | null;
+  @ApiProperty({ description: 'The stream’s latest revision' }) revision!: string;
+  @ApiProperty({ description: 'Fields whose current value differs from the original' }) changedFields!: number;
+  @ApiProperty({ type: [FieldHistoryDto] }) fields!: FieldHistoryDto[];
+}
+
+export class StreamStateDto {
+  @ApiProperty() streamId!: string;
+  @ApiProperty() aggregate!: string;
+  @ApiProperty({ description: 'Events folded' }) events!: number;
+  @ApiProperty({ ...nullableText, description: 'The last event folded; null: none' }) revision!: string | null;
+  @ApiProperty(nullableText) eventId!: string | null;
+  @ApiProperty(nullableText) recordedAt!: string | null;
+  @ApiProperty({ ...freeForm, description: 'The state the command side’s evolve folds; secrets replaced' })
+  state!: unknown;
+}
+
+export class SignatureRegisterEntryDto implements SignatureRegisterEntry {
+  @ApiProperty({ type: SignatureBlockDto }) signature!: SignatureBlockDto;
+  @ApiProperty({ enum: ['release', 'release-correction', 'audit-trail-review'] })
+  signed!: SignatureRegisterEntry['signed'];
+  @ApiProperty({ description: 'The stream of the signed event' }) streamId!: string;
+  @ApiProperty(nullableText) releaseId!: string | null;
+  @ApiProperty({ type: String, enum: ['activity', 'injection'], nullable: true })
+  releaseKind!: 'activity' | 'injection' | null;
+  @ApiProperty(nullableText) deliveryDate!: string | null;
+  @ApiProperty(nullableText) tracerId!: string | null;
+  @ApiProperty(nullableText) customerId!: string | null;
+  @ApiProperty(nullableText) reviewId!: string | null;
+  @ApiProperty(nullableText) recordStreamId!: string | null;
+  @ApiProperty({ ...nullableText, description: 'The signed event’s revision; null: not found in the stream' })
+  revision!: string | null;
+  @ApiProperty({ description: 'The signed event is in the stream and its signature holds' }) verified!: boolean;
+}
+
+export class ReviewExceptionDto implements ReviewException {
+  @ApiProperty({ enum: reviewExceptionKinds }) kind!: ReviewExceptionKind;
+  @ApiProperty() eventId!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Null for a failed signature' }) revision!: number | null;
+  @ApiProperty() type!: string;
+  @ApiProperty({ description: 'ISO instant' }) at!: string;
+  @ApiProperty() by!: string;
+  @ApiProperty() detail!: string;
+}
+
+export class AuditTrailReviewViewDto implements AuditTrailReviewView {
+  @ApiProperty() reviewId!: string;
+  @ApiProperty() recordStreamId!: string;
+  @ApiProperty() fromRevision!: string;
+  @ApiProperty() throughRevision!: string;
+  @ApiProperty({ description: 'The hash of the last event reviewed' }) throughHash!: string;
+  @ApiProperty({ type: PersonDto }) reviewer!: PersonDto;
+  @ApiProperty({ enum: reviewConclusions }) conclusion!: ReviewConclusion;
+  @ApiProperty(nullableText) findings!: string | null;
+  @ApiProperty({ type: [ReviewExceptionDto] }) exceptions!: ReviewExceptionDto[];
+  @ApiProperty({ type: SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
+  @ApiProperty({ description: 'ISO instant' }) reviewedAt!: string;
+  @ApiProperty({ description: 'The review’s own stream' }) streamId!: string;
+  @ApiProperty() revision!: string;
+  @ApiProperty() position!: string;
+}
+
+export class IncidentClosureDto implements NonNullable<IncidentView['closed']> {
+  @ApiProperty({ description: 'ISO instant' }) at!: string;
+  @ApiProperty({ type: PersonDto }) by!: PersonDto;
+  @ApiProperty() rootCause!: string;
+  @ApiProperty() correctiveAction!: string;
+}
+
+export class IncidentViewDto implements IncidentView {
+  @ApiProperty() incidentId!: string;
+  @ApiProperty({ enum: incidentKinds }) kind!: IncidentKind;
+  @ApiProperty() summary!: string;
+  @ApiProperty({ ...freeForm, description: 'What the cause recorded' }) details!: Record<string, unknown>;
+  @ApiProperty({ enum: ['open', 'closed'] }) status!: 'open' | 'closed';
+  @ApiProperty({ description: 'ISO instant' }) raisedAt!: string;
+  @ApiProperty() raisedBy!: string;
+  @ApiProperty({ type: IncidentClosureDto, nullable: true }) closed!: IncidentClosureDto | null;
+  @ApiProperty() revision!: string;
+  @ApiProperty() position!: string;
+}
+
+export class SignatureRegisterPageDto
+  extends pageOf(SignatureRegisterEntryDto)
+  implements Page<SignatureRegisterEntry> {}
+export class AuditTrailReviewPageDto extends pageOf(AuditTrailReviewViewDto) implements Page<AuditTrailReviewView> {}
+export class IncidentPageDto extends pageOf(IncidentViewDto) implements Page<IncidentView> {}
