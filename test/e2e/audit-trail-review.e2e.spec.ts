@@ -88,6 +88,8 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
 
   it('given a released and corrected day, then its exceptions and the people who did its work are listed', async () => {
     const answer = await quinn.client.get(recordPath()).expect(200);
+    const openApi = (await quinn.client.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'ReviewRecordDto', answer.body)).toEqual([]);
     expect(answer.body).toMatchObject({
       recordStreamId: dayStream,
       aggregate: 'DeliveryDay',
@@ -191,6 +193,8 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
 
     const after = await quinn.client.get(recordPath()).query({ minPosition: reviewed.body.position }).expect(200);
     expect(after.body).toMatchObject({ reviewedThroughRevision: '3', pending: null });
+    const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'ReviewRecordDto', after.body)).toEqual([]);
     expect(after.body.reviews).toEqual([
       expect.objectContaining({
         reviewId: 'review-day-1',
@@ -264,7 +268,6 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
       nextCursor: null,
     });
     // (as the OpenAPI document describes it, at every depth)
-    const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
     expect(shapeMismatches(openApi, 'AuditTrailReviewPageDto', list.body)).toEqual([]);
     const rejected = await auditor.get('/audit/reviews').query({ conclusion: 'not-acceptable' }).expect(200);
     expect(rejected.body.items).toEqual([]);

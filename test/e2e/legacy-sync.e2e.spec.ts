@@ -13,6 +13,7 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { LEGACY_PROJECTION_NAME } from '../../projections/legacy/legacy-projection';
 import { ProjectionEngine } from '@tracershop/projections/engine';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, logIn, monday, type BootedApp } from './booted-app';
+import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 import { connectRealtime, type RealtimeTestClient } from './realtime-client';
 
 interface CapturedChange {
@@ -210,6 +211,11 @@ describe('the parallel run: what the old system writes itself reaches Tracershop
       by: { printedName: ADMIN.printedName },
       position: reconciled.body.position,
     });
+    // The report answers as the OpenAPI document describes it, a reconciled change included
+    const openApi = (await admin.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
+    expect(shapeMismatches(openApi, 'CapturedChangesPageDto', all.body)).toEqual([]);
+    const everything = await admin.get('/legacy/captured-changes').expect(200);
+    expect(shapeMismatches(openApi, 'CapturedChangesPageDto', everything.body)).toEqual([]);
 
     // The same statement again changes nothing; another one, or one about a change that needs none, is refused.
     const again = await admin.post(`/legacy/captured-changes/${open.id}/reconcile`).send({ reason }).expect(200);

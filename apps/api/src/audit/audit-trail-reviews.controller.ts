@@ -42,7 +42,7 @@ import { accountRead } from './audit.controller';
 import { ReviewAuditTrailDto, ReviewListQueryDto, ReviewRecordQueryDto } from './audit.dto';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
 import { auditedAggregateOf } from './audited-aggregates';
-import { AuditTrailReviewPageDto } from './audit-views.dto';
+import { AuditTrailReviewPageDto, ReviewRecordDto } from './audit-views.dto';
 
 export const reviewAuditTrailCommand: CommandDefinition<
   ReviewAuditTrail,
@@ -106,11 +106,12 @@ export class AuditTrailReviewsController {
   @Allow(...AUDITORS, ...AUDIT_TRAIL_REVIEWERS)
   @ReadsProjections(AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: "A record's reviews, and what its next review covers: the exceptions and who did the work" })
+  @ApiOkResponse({ type: ReviewRecordDto })
   async record(
     @Param('streamId') streamId: string,
     @Query() _query: ReviewRecordQueryDto,
     @Req() request: FastifyRequest,
-  ) {
+  ): Promise<ReviewRecordDto> {
     const events = await this.reviewableRecord(streamId);
     accountRead(this.logger, request, { read: 'review', streamId });
     const reviews = await this.readModel.reviewsOf(streamId);

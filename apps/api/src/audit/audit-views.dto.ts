@@ -12,6 +12,7 @@ import {
 } from '@tracershop/domain/audit';
 import type { Actor, EventSource } from '@tracershop/event-store';
 import type { AuditTrailReviewView, IncidentView, Page, SignatureRegisterEntry } from '@tracershop/projections/record';
+import { ANY_JSON_OBJECT, ANY_JSON_VALUE } from '../json-values.dto';
 import { PersonDto, SignatureBlockDto } from '../ordering/ordering-views.dto';
 import { pageOf } from '../record-history.dto';
 
@@ -21,19 +22,8 @@ import { pageOf } from '../record-history.dto';
  */
 
 const nullableText = { type: String, nullable: true } as const;
-/** A value as the record holds it: any JSON value. */
-const anyValue = {
-  nullable: true,
-  oneOf: [
-    { type: 'string' },
-    { type: 'number' },
-    { type: 'boolean' },
-    { type: 'object' },
-    { type: 'array', items: {} },
-  ],
-};
-/** An event's data or a state as recorded: an object of any shape. */
-const freeForm = { type: 'object', additionalProperties: true } as const;
+const anyValue = ANY_JSON_VALUE;
+const freeForm = ANY_JSON_OBJECT;
 
 export class ActorViewDto implements Actor {
   @ApiProperty({ enum: ['user', 'application', 'system'] }) kind!: Actor['kind'];
@@ -221,6 +211,30 @@ export class AuditTrailReviewViewDto implements AuditTrailReviewView {
   @ApiProperty({ description: 'The review’s own stream' }) streamId!: string;
   @ApiProperty() revision!: string;
   @ApiProperty() position!: string;
+}
+
+/** What a record's next review covers: its revisions, the exceptions among them and who did the work. */
+export class PendingReviewDto {
+  @ApiProperty() recordStreamId!: string;
+  @ApiProperty({ description: 'The record’s latest revision' }) headRevision!: number;
+  @ApiProperty({ description: 'The first revision not reviewed yet' }) fromRevision!: string;
+  @ApiProperty() throughRevision!: string;
+  @ApiProperty({ ...nullableText, description: 'The hash a review through `throughRevision` signs' })
+  throughHash!: string | null;
+  @ApiProperty({ description: 'Events it covers' }) events!: number;
+  @ApiProperty({ type: [ReviewExceptionDto] }) exceptions!: ReviewExceptionDto[];
+  @ApiProperty({ type: [String], description: 'The people whose work it covers: none of them may review it' })
+  workers!: string[];
+}
+
+export class ReviewRecordDto {
+  @ApiProperty() recordStreamId!: string;
+  @ApiProperty(nullableText) aggregate!: string | null;
+  @ApiProperty() headRevision!: string;
+  @ApiProperty({ ...nullableText, description: 'Null until first reviewed' }) reviewedThroughRevision!: string | null;
+  @ApiProperty({ type: PendingReviewDto, nullable: true, description: 'Null when everything is reviewed' })
+  pending!: PendingReviewDto | null;
+  @ApiProperty({ type: [AuditTrailReviewViewDto] }) reviews!: AuditTrailReviewViewDto[];
 }
 
 export class IncidentClosureDto implements NonNullable<IncidentView['closed']> {

@@ -8,7 +8,7 @@ import { LEGACY_SYNC_READERS, LEGACY_SYNC_RECONCILERS } from '../access-roles';
 import { ReasonDto } from '../catalog/catalog.dto';
 import { capturedChangeCommand } from './captured-change-commands';
 import { CapturedChangesReport } from './captured-changes-report';
-import { CapturedChangesQueryDto } from './captured-changes.dto';
+import { CapturedChangesPageDto, CapturedChangesQueryDto } from './captured-changes.dto';
 
 @ApiTags('legacy: parallel run')
 @Controller('legacy/captured-changes')
@@ -25,7 +25,10 @@ export class CapturedChangesController {
   @Get()
   @Allow(...LEGACY_SYNC_READERS)
   @ReadsProjections(LEGACY_SYNC_PROJECTION_NAME)
-  @ApiOkResponse({ description: 'Captured changes in id order, with the counts by outcome' })
+  @ApiOkResponse({
+    type: CapturedChangesPageDto,
+    description: 'Captured changes in id order, with the counts by outcome',
+  })
   list(@Query() query: CapturedChangesQueryDto) {
     const { limit = 50, cursor, outcome, table, open } = query;
     return this.report.list({ outcome, table, open, limit, after: cursor ?? null });

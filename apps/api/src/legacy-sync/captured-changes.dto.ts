@@ -1,7 +1,9 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
+import { ANY_JSON_VALUE } from '../json-values.dto';
 import { PageQueryDto } from '../read-query.dto';
+import type { CapturedChangesPage, CapturedChangeView } from './captured-changes-report';
 import { CAPTURE_OUTCOMES, CAPTURED_LEGACY_TABLES, type CaptureOutcome } from '@tracershop/domain/legacy';
 
 /** The reconciliation list of the old system's captured changes, in keyset pages by id (the cursor is one). */
@@ -25,4 +27,58 @@ export class CapturedChangesQueryDto extends PageQueryDto {
   // Adds a rule to the base class's: here a cursor is a capture id.
   @Matches(/^\d{1,19}$/, { message: 'cursor must be the nextCursor of a previous page' })
   declare cursor?: string;
+}
+
+// What the report answers, for the OpenAPI document (the classes implement the report's types).
+
+const nullableText = { type: String, nullable: true } as const;
+const anyValue = ANY_JSON_VALUE;
+
+export class ReconcilerDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() printedName!: string;
+}
+
+export class ReconciliationDto implements NonNullable<CapturedChangeView['reconciliation']> {
+  @ApiProperty() reason!: string;
+  @ApiProperty({ type: ReconcilerDto }) by!: ReconcilerDto;
+  @ApiProperty({ description: 'ISO instant' }) at!: string;
+  @ApiProperty() position!: string;
+}
+
+export class CapturedChangeViewDto implements CapturedChangeView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'The old system’s table' }) table!: string;
+  @ApiProperty({ enum: ['insert', 'update', 'delete'] }) operation!: string;
+  @ApiProperty({ description: 'The row’s primary key' }) rowKey!: string;
+  @ApiProperty({ ...anyValue, description: 'The row before the change; null for an insert' }) before!: unknown;
+  @ApiProperty({ ...anyValue, description: 'The row after the change; null for a delete' }) after!: unknown;
+  @ApiProperty({ description: 'When the old system made the change (ISO instant)' }) capturedAt!: string;
+  @ApiProperty({ description: 'The old system’s database account' }) capturedBy!: string;
+  @ApiProperty({ enum: CAPTURE_OUTCOMES }) outcome!: CaptureOutcome;
+  @ApiProperty({ ...nullableText, description: 'Why it was rejected or not supported' }) code!: string | null;
+  @ApiProperty(nullableText) message!: string | null;
+  @ApiProperty(anyValue) details!: unknown;
+  @ApiProperty({ type: [String], description: 'Event types the change appended' }) events!: string[];
+  @ApiProperty({ ...nullableText, description: 'Of its last event: pass as minPosition' }) position!: string | null;
+  @ApiProperty(nullableText) processedAt!: string | null;
+  @ApiProperty({ type: ReconciliationDto, nullable: true, description: 'Null while open' })
+  reconciliation!: ReconciliationDto | null;
+}
+
+export class CaptureCountsDto implements Record<CaptureOutcome | 'open', number> {
+  @ApiProperty() pending!: number;
+  @ApiProperty() applied!: number;
+  @ApiProperty() unchanged!: number;
+  @ApiProperty() rejected!: number;
+  @ApiProperty() unsupported!: number;
+  @ApiProperty({ description: 'Rejected or unsupported, not reconciled' }) open!: number;
+}
+
+export class CapturedChangesPageDto implements CapturedChangesPage {
+  @ApiProperty({ type: [CapturedChangeViewDto] }) items!: CapturedChangeViewDto[];
+  @ApiProperty({ ...nullableText, description: 'Pass it as `cursor` for the next page; null on the last' })
+  nextCursor!: string | null;
+  @ApiProperty({ type: CaptureCountsDto, description: 'Every captured change by outcome, whatever the filters' })
+  counts!: CaptureCountsDto;
 }
