@@ -298,6 +298,19 @@ describe('catalog over HTTP', () => {
         .map(([field]) => `${name}.${field}`),
     );
     expect(untyped).toEqual([]);
+    // Every read documents its answer (the release document as a PDF's bytes)
+    type Operation = { responses?: Record<string, { content?: Record<string, { schema?: unknown }> }> };
+    const undocumented = Object.entries(openApi.paths as Record<string, Record<string, Operation>>).flatMap(
+      ([path, operations]) =>
+        Object.entries(operations)
+          .filter(([method, operation]) => {
+            if (method !== 'get') return false;
+            const content = operation.responses?.['200']?.content ?? {};
+            return !Object.values(content).some((body) => body.schema);
+          })
+          .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(undocumented).toEqual([]);
 
     // When each read is asked, then its answer has exactly the keys its schema documents, at every depth
     const reads: Array<[path: string, schema: string]> = [

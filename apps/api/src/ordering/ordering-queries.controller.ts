@@ -134,7 +134,10 @@ export class ReleaseQueriesController {
   @Allow(...ORDER_READERS)
   @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
   @ApiProduces('application/pdf')
-  @ApiOkResponse({ description: 'The release document (PDF)' })
+  @ApiOkResponse({
+    description: 'The release document (PDF)',
+    content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+  })
   async document(
     @Param('id') id: string,
     @Query() _query: ReadQueryDto,
