@@ -10,6 +10,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   ordering: async () => (await import('./ordering.bench')).run(),
   realtime: async () => (await import('./realtime.bench')).run(),
   'mysql-transport': async () => (await import('./mysql-transport.bench')).run(),
+  'subscription-reads': async () => (await import('./subscription-reads.bench')).run(),
 };
 
 async function main(): Promise<void> {

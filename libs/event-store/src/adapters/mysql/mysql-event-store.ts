@@ -985,10 +985,10 @@ export class MysqlEventStore implements EventStore {
   ): Promise<RecordedEvent[][]> {
     if (limit === 0) return filters.map(() => []);
     const predicate = unionPredicate(filters);
-    const payload = predicate
-      ? `IF(${predicate.sql}, data, NULL) AS data, IF(${predicate.sql}, metadata, NULL) AS metadata`
-      : 'data, metadata';
-    const params: unknown[] = predicate ? [...predicate.params, ...predicate.params, after] : [after];
+    // The filter is written once, for the data: the metadata of an event it leaves out is small and
+    // dropped here, and a second copy of a long filter costs the server more than those bytes.
+    const payload = predicate ? `IF(${predicate.sql}, data, NULL) AS data, metadata` : 'data, metadata';
+    const params: unknown[] = predicate ? [...predicate.params, after] : [after];
     if (limit !== null) params.push(limit);
     const rows = await this.select<EventRow>(
       `SELECT position, stream_id, revision, type, ${payload} FROM ${this.table.events}
@@ -1103,16 +1103,29 @@ interface SubscriptionRead {
   reject(error: unknown): void;
 }
 
-/** Rows any of the filters matches; null when one of them matches every row. */
+/**
+ * Rows whose payload the read fetches: those any of the filters matches, as far as SQL tells
+ * cheaply; null when one of them matches every row. Stream prefixes are compared as prefixes. Event
+ * types are compared whole (`type IN (…)`, a binary search per row): projections name the types
+ * they handle, and comparing each row with a prefix per type costs the server ten times as much
+ * for a projection of many types. A type that only starts with a prefix given is not fetched here;
+ * `fillMissingPayloads` fetches it, as it does whatever SQL and `matchesFilter` disagree on.
+ * Filters on types alone share one list.
+ */
 function unionPredicate(
   filters: ReadonlyArray<SubscriptionFilter | undefined>,
 ): { sql: string; params: unknown[] } | null {
   const predicates: Array<{ sql: string; params: unknown[] }> = [];
+  const typesAlone = new Set<string>();
   for (const filter of filters) {
-    const predicate = filterPredicate(filter);
-    if (!predicate) return null;
-    predicates.push(predicate);
+    if (!filter || (!filter.streamPrefixes && !filter.eventTypePrefixes)) return null;
+    if (!filter.streamPrefixes && filter.eventTypePrefixes) {
+      for (const type of filter.eventTypePrefixes) typesAlone.add(type);
+      continue;
+    }
+    predicates.push(filterPredicate(filter));
   }
+  if (typesAlone.size > 0) predicates.push(typePredicate([...typesAlone]));
   if (predicates.length === 1) return predicates[0];
   return {
     sql: `(${predicates.map((predicate) => predicate.sql).join(' OR ')})`,
@@ -1120,25 +1133,27 @@ function unionPredicate(
   };
 }
 
-function filterPredicate(filter?: SubscriptionFilter): { sql: string; params: unknown[] } | null {
-  if (!filter) return null;
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const columns: Array<[string, string[] | undefined]> = [
-    ['stream_id', filter.streamPrefixes],
-    ['type', filter.eventTypePrefixes],
-  ];
-  for (const [column, prefixes] of columns) {
-    if (!prefixes) continue;
-    if (prefixes.length === 0) {
-      parts.push('FALSE');
-      continue;
-    }
+/** A filter with a stream or type list (or both) as SQL. */
+function filterPredicate(filter: SubscriptionFilter): { sql: string; params: unknown[] } {
+  const parts: Array<{ sql: string; params: unknown[] }> = [];
+  const streams = filter.streamPrefixes;
+  if (streams) {
     // LEFT counts characters (code points); a JS string's length counts UTF-16 units.
-    parts.push(`(${prefixes.map(() => `LEFT(${column}, ?) = ?`).join(' OR ')})`);
-    for (const prefix of prefixes) params.push([...prefix].length, prefix);
+    parts.push(
+      streams.length === 0
+        ? { sql: 'FALSE', params: [] }
+        : {
+            sql: `(${streams.map(() => 'LEFT(stream_id, ?) = ?').join(' OR ')})`,
+            params: streams.flatMap((prefix) => [[...prefix].length, prefix]),
+          },
+    );
   }
-  return parts.length === 0 ? null : { sql: `(${parts.join(' AND ')})`, params };
+  if (filter.eventTypePrefixes) parts.push(typePredicate(filter.eventTypePrefixes));
+  return { sql: `(${parts.map((part) => part.sql).join(' AND ')})`, params: parts.flatMap((part) => part.params) };
+}
+
+function typePredicate(types: readonly string[]): { sql: string; params: unknown[] } {
+  return types.length === 0 ? { sql: 'FALSE', params: [] } : { sql: 'type IN (?)', params: [[...types]] };
 }
 
 function toRecordedEvent(row: EventRow): RecordedEvent {
