@@ -290,6 +290,38 @@ describe('MysqlEventStore specifics', () => {
     }
   });
 
+  it('filters compare whole types in SQL: a type that only starts with a prefix still comes with its payload, an empty list takes nothing', async () => {
+    // Given a stream with three types
+    const stream = uniqueStream('typed.');
+    const before = await store.headPosition();
+    await store.append(
+      stream,
+      [...events(1, 'TracerRegistered'), ...events(1, 'TracerRenamed'), ...events(1, 'OrderPlaced')],
+      'no_stream',
+    );
+    const from = before ?? 'start';
+    // When one subscription names a whole type and a mere prefix, and one names no type at all
+    const named = store.subscribeToAll({
+      fromPosition: from,
+      filter: { eventTypePrefixes: ['OrderPlaced', 'TracerRen'] },
+    });
+    const none = store.subscribeToAll({ fromPosition: from, filter: { eventTypePrefixes: [] } });
+    try {
+      // Then the first gets both, each with its data and metadata; the second none
+      const seen = eventsOf(await readUntil(named, (messages) => eventsOf(messages, stream).length === 2), stream);
+      expect(seen.map((event) => event.type)).toEqual(['TracerRenamed', 'OrderPlaced']);
+      for (const event of seen) {
+        expect(event.data).not.toBeNull();
+        expect(event.metadata.eventId).toEqual(expect.any(String));
+      }
+      const nothing = await readUntil(none, (messages) => messages.some((message) => message.kind === 'caughtUp'));
+      expect(eventsOf(nothing, stream)).toEqual([]);
+    } finally {
+      await named.close();
+      await none.close();
+    }
+  });
+
   it("over a caller's pool (one statement per round trip) appends the same way, and close leaves the pool open", async () => {
     const pool = createPool({ ...MYSQL_TEST_CONNECTION, connectionLimit: 2 });
     try {

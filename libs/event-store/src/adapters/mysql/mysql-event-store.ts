@@ -1126,6 +1126,8 @@ function unionPredicate(
     predicates.push(filterPredicate(filter));
   }
   if (typesAlone.size > 0) predicates.push(typePredicate([...typesAlone]));
+  // Only filters with empty type lists: no row's payload is wanted.
+  if (predicates.length === 0) return { sql: 'FALSE', params: [] };
   if (predicates.length === 1) return predicates[0];
   return {
     sql: `(${predicates.map((predicate) => predicate.sql).join(' OR ')})`,
