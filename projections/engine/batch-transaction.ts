@@ -510,13 +510,17 @@ async function startShadowOver(writer: BatchWriter, cause: unknown): Promise<voi
   } finally {
     connection?.release();
   }
-  if (!mine) {
-    throw new RebuildError(
-      `${projection.name}: its first rebuild batch stopped half way (${describeError(cause)}) and the shadow ` +
+  const cannotStartOver = (why: unknown) =>
+    new RebuildError(
+      `${projection.name}: its first rebuild batch stopped half way (${describeError(why)}) and the shadow ` +
         'tables could not be built again here; the next rebuild builds them from the start',
     );
-  }
-  await createShadowTables(checkpoints.pool, checkpoints.database, projection);
+  if (!mine) throw cannotStartOver(cause);
+  // Not retried here: the batch would go again onto tables that may still hold its first rows, as
+  // if they were empty (`startedEmpty`).
+  await createShadowTables(checkpoints.pool, checkpoints.database, projection).catch((error: unknown) => {
+    throw cannotStartOver(error);
+  });
 }
 
 /**
