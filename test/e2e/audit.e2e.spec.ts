@@ -11,7 +11,7 @@ import {
   PERSON_PASSWORD,
   type BootedApp,
 } from './booted-app';
-import { shapeMismatches, type OpenApiDocument } from './documented-shape';
+import { answerMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('auditors read the record itself: every event of a stream, and the state as it stood', () => {
   let app: BootedApp;
@@ -326,18 +326,18 @@ describe('auditors read the record itself: every event of a stream, and the stat
     // Given the released and corrected day (signed twice, a field changed) and a user's stream (redacted)
     const openApi = (await auditor.get('/docs/openapi.json').expect(200)).body as OpenApiDocument;
     const stream = encodeURIComponent(dayStream);
-    const reads: Array<[path: string, query: object, schema: string]> = [
-      [`/audit/streams/${stream}/events`, {}, 'StreamEventsDto'],
-      [`/audit/streams/${encodeURIComponent(userStreamName(production.id))}/events`, {}, 'StreamEventsDto'],
-      [`/audit/streams/${stream}/changes`, {}, 'StreamChangesDto'],
-      [`/audit/streams/${stream}/state`, { revision: 2 }, 'StreamStateDto'],
-      ['/audit/events', { streamPrefix: dayStream }, 'EventSearchDto'],
-      ['/audit/signatures', { signerId: rita.id }, 'SignatureRegisterPageDto'],
+    const reads: Array<[path: string, query: object]> = [
+      [`/audit/streams/${stream}/events`, {}],
+      [`/audit/streams/${encodeURIComponent(userStreamName(production.id))}/events`, {}],
+      [`/audit/streams/${stream}/changes`, {}],
+      [`/audit/streams/${stream}/state`, { revision: 2 }],
+      ['/audit/events', { streamPrefix: dayStream }],
+      ['/audit/signatures', { signerId: rita.id }],
     ];
     // When each is read, then its answer has exactly the keys its schema documents
-    for (const [path, query, schema] of reads) {
+    for (const [path, query] of reads) {
       const answer = await auditor.get(path).query(query).expect(200);
-      expect([path, shapeMismatches(openApi, schema, answer.body)]).toEqual([path, []]);
+      expect([path, answerMismatches(openApi, path, answer.body)]).toEqual([path, []]);
     }
     const changes = await auditor.get(`/audit/streams/${stream}/changes`).expect(200);
     expect(changes.body.fields.length).toBeGreaterThan(0);

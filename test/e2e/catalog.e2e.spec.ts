@@ -2,7 +2,7 @@ import request from 'supertest';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
-import { shapeMismatches, type OpenApiDocument } from './documented-shape';
+import { answerMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('catalog over HTTP', () => {
   let app: BootedApp;
@@ -313,30 +313,30 @@ describe('catalog over HTTP', () => {
     expect(undocumented).toEqual([]);
 
     // When each read is asked, then its answer has exactly the keys its schema documents, at every depth
-    const reads: Array<[path: string, schema: string]> = [
-      ['/catalog/isotopes', 'IsotopePageDto'],
-      [`/catalog/isotopes/${isotope.id}`, 'IsotopeViewDto'],
-      ['/catalog/tracers', 'TracerPageDto'],
-      [`/catalog/tracers/${tracer.id}`, 'TracerViewDto'],
-      ['/catalog/customers', 'CustomerPageDto'],
-      [`/catalog/customers/${customer.id}`, 'CustomerViewDto'],
-      ['/catalog/delivery-endpoints', 'DeliveryEndpointPageDto'],
-      [`/catalog/delivery-endpoints/${endpoint.id}`, 'DeliveryEndpointViewDto'],
-      ['/catalog/production-runs', 'ProductionRunPageDto'],
-      [`/catalog/production-runs/${run.id}`, 'ProductionRunViewDto'],
-      ['/catalog/delivery-time-slots', 'DeliveryTimeSlotPageDto'],
-      [`/catalog/delivery-time-slots/${slot.id}`, 'DeliveryTimeSlotViewDto'],
-      [`/catalog/delivery-endpoints/${endpoint.id}/tracers/${tracer.id}`, 'TracerPermissionViewDto'],
-      ['/catalog/tracer-permissions', 'TracerPermissionPageDto'],
-      ['/catalog/closed-dates', 'ClosedDatePageDto'],
-      ['/catalog/closed-dates/2099-12-24', 'ClosedDateViewDto'],
-      ['/catalog/weekly-close-days', 'WeeklyCloseDaysViewDto'],
-      ['/catalog/ordering-deadlines', 'OrderingDeadlinesDto'],
+    const reads: string[] = [
+      '/catalog/isotopes',
+      `/catalog/isotopes/${isotope.id}`,
+      '/catalog/tracers',
+      `/catalog/tracers/${tracer.id}`,
+      '/catalog/customers',
+      `/catalog/customers/${customer.id}`,
+      '/catalog/delivery-endpoints',
+      `/catalog/delivery-endpoints/${endpoint.id}`,
+      '/catalog/production-runs',
+      `/catalog/production-runs/${run.id}`,
+      '/catalog/delivery-time-slots',
+      `/catalog/delivery-time-slots/${slot.id}`,
+      `/catalog/delivery-endpoints/${endpoint.id}/tracers/${tracer.id}`,
+      '/catalog/tracer-permissions',
+      '/catalog/closed-dates',
+      '/catalog/closed-dates/2099-12-24',
+      '/catalog/weekly-close-days',
+      '/catalog/ordering-deadlines',
     ];
-    for (const [path, schema] of reads) {
+    for (const path of reads) {
       const answer = await http().get(path).query({ minPosition }).expect(200);
       if ('items' in answer.body) expect([path, answer.body.items.length > 0]).toEqual([path, true]);
-      expect([path, shapeMismatches(openApi, schema, answer.body)]).toEqual([path, []]);
+      expect([path, answerMismatches(openApi, path, answer.body)]).toEqual([path, []]);
     }
     // The set deadline and the configured one both match the one schema
     const read = async (path: string) => (await http().get(path).query({ minPosition }).expect(200)).body;

@@ -3,10 +3,10 @@
  * value (a captured row's column, a field's original value), and an object of any shape (an event's
  * data, a folded state). Named so that no answer's field is documented as a bare `object`.
  */
+// OpenAPI 3.0 takes `nullable` only beside a `type`: the null goes with one alternative.
 export const ANY_JSON_VALUE = {
-  nullable: true,
   oneOf: [
-    { type: 'string' },
+    { type: 'string', nullable: true },
     { type: 'number' },
     { type: 'boolean' },
     { type: 'object' },

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Principal } from '@tracershop/auth';
+import { ROLES, type Principal, type Role, type RoleGrant } from '@tracershop/auth';
 import type { Page } from '@tracershop/projections/record';
 import {
   identityRoles,
@@ -123,13 +123,20 @@ export class CustomerAccessListDto {
   @ApiProperty({ type: [CustomerAccessViewDto] }) items!: CustomerAccessViewDto[];
 }
 
+/** A role the caller holds: a person's, or `application` for an API token's client. */
+export class RoleGrantDto implements RoleGrant {
+  @ApiProperty({ enum: ROLES }) role!: Role;
+  @ApiProperty({ type: [String] }) customerIds!: string[];
+  @ApiProperty({ type: [String] }) locationIds!: string[];
+}
+
 /** The caller, as the server authenticated it (`GET /auth/me`). */
 export class PrincipalDto implements Omit<Principal, 'credentialId'> {
   @ApiProperty({ enum: ['user', 'application'] }) kind!: 'user' | 'application';
   @ApiProperty() id!: string;
   @ApiProperty() username!: string;
   @ApiProperty() printedName!: string;
-  @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
+  @ApiProperty({ type: [RoleGrantDto] }) roles!: RoleGrantDto[];
   @ApiProperty({ type: [ReleaseRightViewDto] }) releaseRights!: ReleaseRightViewDto[];
   @ApiProperty() mustChangePassword!: boolean;
 }
