@@ -165,7 +165,7 @@ export class ReleaseQueriesController {
         customerName: customer?.longName ?? release.customerId,
         endpointName: endpoint?.name ?? release.endpointId,
         vials: vials.filter((vial): vial is VialView => vial !== null),
-        orders: orders.filter((order) => order !== null),
+        orders: new Map(orders.flatMap((order) => (order ? [[order.orderId, order] as const] : []))),
         vialCorrections,
         local: (instant) => this.clock.localText(instant),
       }),

@@ -12,8 +12,8 @@ export interface ReleaseDocumentFacts {
   endpointName: string;
   /** The release's vials, in its order. */
   vials: readonly VialView[];
-  /** The release's orders, in its order. */
-  orders: readonly OrderView[];
+  /** The release's orders as the read model has them, by id. */
+  orders: ReadonlyMap<string, OrderView>;
   /** Each vial's corrections since it was first recorded, oldest first (Annex 11 §8.2). */
   vialCorrections: ReadonlyMap<string, readonly VialCorrection[]>;
   /** An instant as business-time `YYYY-MM-DD HH:MM`. */
@@ -47,9 +47,15 @@ const clock = (time: string) => time.slice(0, 5);
 /**
  * One released order as the recipient checks it against what was ordered: the old system's order
  * number, what was ordered for when, and for an activity order moved to an earlier slot, which
- * slot delivers it and the activity that slot delivers for it (decay and overhead included).
+ * slot delivers it and the activity that slot delivers for it (decay and overhead included). An
+ * order no longer released under this release (it was corrected, and may have changed since) is
+ * named without values: what it holds now is not what was released.
  */
-function orderLine(order: OrderView): string {
+function orderLine(releaseId: string, orderId: string, order: OrderView | undefined): string {
+  if (!order) return `Ordre ${orderId}: ikke fundet`;
+  if (order.releaseId !== releaseId) {
+    return `Ordre ${order.legacyOid}: ikke længere frigivet med denne frigivelse; se ordrens historik`;
+  }
   const comment = order.comment ? `; bemærkning: ${order.comment}` : '';
   if (order.kind === 'injection') {
     const usage = order.usage ? `, ${USAGE_NAMES[order.usage] ?? order.usage}` : '';
@@ -81,7 +87,7 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
     { text: `Kunde: ${facts.customerName}, ${facts.endpointName}` },
     { text: `Leveringsdato: ${release.deliveryDate}` },
     { text: `Ordrer (${release.orderIds.length})`, style: 'heading' },
-    ...facts.orders.map((order) => ({ text: orderLine(order) })),
+    ...release.orderIds.map((orderId) => ({ text: orderLine(release.releaseId, orderId, facts.orders.get(orderId)) })),
   ];
   if (release.kind === 'activity') {
     lines.push({ text: 'Hætteglas', style: 'heading' });

@@ -108,7 +108,7 @@ const facts = (release: ReleaseView): ReleaseDocumentFacts => ({
   customerName: 'Herlev Hospital',
   endpointName: 'PET',
   vials: [],
-  orders: [],
+  orders: new Map(),
   vialCorrections: new Map(),
   local: (instant) => `local ${instant.slice(11, 16)}`,
 });
@@ -123,6 +123,9 @@ describe('the release document', () => {
       'Kunde: Herlev Hospital, PET',
       'Leveringsdato: 2026-03-02',
       'Ordrer (2)',
+      // (the read model answered neither order here)
+      'Ordre inj-1: ikke fundet',
+      'Ordre inj-2: ikke fundet',
       'Batch',
       'Lot FET-260302-1',
       'Største injektionsvolumen: 8,5 ml',
@@ -147,28 +150,35 @@ describe('the release document', () => {
   });
 
   it('given the released orders, then each is listed as ordered, and a moved one with the slot and activity that deliver it', () => {
+    const orders = [
+      injectionOrder,
+      { ...injectionOrder, orderId: 'inj-2', legacyOid: 2004, injections: 1, usage: 'animal' as const, comment: 'Mus' },
+      activityOrder({ orderId: 'o-1', legacyOid: 1002 }),
+      activityOrder({
+        orderId: 'o-2',
+        legacyOid: 1006,
+        deliveryTime: '10:30:00',
+        moved: true,
+        activeSlotId: 'slot-0800',
+        activeDeliveryTime: '08:00:00',
+        activityMBq: 500,
+        activityServedMBq: 1414.25,
+      }),
+      // Corrected out of this release and released again since: what it holds now was not released here
+      activityOrder({ orderId: 'o-3', legacyOid: 1008, releaseId: 'release-later', activityMBq: 9999 }),
+    ];
+    const release = { ...injectionRelease, orderIds: [...orders.map((order) => order.orderId), 'o-gone'] };
     const lines = releaseDocumentLines({
-      ...facts(injectionRelease),
-      orders: [
-        injectionOrder,
-        { ...injectionOrder, legacyOid: 2004, injections: 1, usage: 'animal', comment: 'Mus' },
-        activityOrder({ legacyOid: 1002 }),
-        activityOrder({
-          legacyOid: 1006,
-          deliveryTime: '10:30:00',
-          moved: true,
-          activeSlotId: 'slot-0800',
-          activeDeliveryTime: '08:00:00',
-          activityMBq: 500,
-          activityServedMBq: 1414.25,
-        }),
-      ],
+      ...facts(release),
+      orders: new Map(orders.map((order) => [order.orderId, order])),
     }).map((line) => line.text);
-    expect(lines.slice(lines.indexOf('Ordrer (2)') + 1, lines.indexOf('Batch'))).toEqual([
+    expect(lines.slice(lines.indexOf('Ordrer (6)') + 1, lines.indexOf('Batch'))).toEqual([
       'Ordre 2002: 4 injektioner, human, kl. 11:15',
       'Ordre 2004: 1 injektion, dyr, kl. 11:15; bemærkning: Mus',
       'Ordre 1002: 1.000 MBq bestilt til kl. 08:00; leveres 1.100 MBq (overhead 10 %)',
       'Ordre 1006: 500 MBq bestilt til kl. 10:30, flyttet til kl. 08:00; leveres 1.414,3 MBq (overhead 10 % og henfald)',
+      'Ordre 1008: ikke længere frigivet med denne frigivelse; se ordrens historik',
+      'Ordre o-gone: ikke fundet',
     ]);
   });
 
