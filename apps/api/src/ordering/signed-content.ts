@@ -13,10 +13,15 @@ import type { RecordedEvent } from '@tracershop/event-store';
  * The content has versions; a signature block names the one its hash covers (`contentVersion`,
  * absent on blocks made before there were versions: 1). Version 1 signed a release's ids only.
  * Version 2 also signs what the signer released or withdrew: each vial's lot, fill, activity,
- * volume and dispenser number, and for a correction the release it undoes. Old signatures verify
- * against the version they were made under; nothing recorded is rewritten.
+ * volume and dispenser number, and for a correction the release it undoes. From version 2 on the
+ * content names its version too, so the hash itself says which shape it covers. Old signatures
+ * verify against the version they were made under; nothing recorded is rewritten.
  */
 export const SIGNED_CONTENT_VERSION = 2;
+
+/** The content as a version signs it: from version 2 on, with the version inside what is hashed. */
+const versioned = <T extends object>(version: number, content: T) =>
+  version === 1 ? content : { contentVersion: version, ...content };
 
 /** A vial as a signature covers it; a vial not dispensed (the release is then refused) has its id only. */
 export interface SignedVial {
@@ -57,23 +62,27 @@ export const activityReleaseContent = (
   };
   return version === 1
     ? { ...signed, vialIds: release.vials.map((vial) => vial.vialId) }
-    : { ...signed, vials: release.vials.map(signedVial) };
+    : versioned(version, { ...signed, vials: release.vials.map(signedVial) });
 };
 
-/** The same in both versions: the lot and the volume limit were signed from the start. */
-export const injectionReleaseContent = (release: {
-  releaseId: string;
-  date: CalendarDate;
-  orderIds: readonly string[];
-  lot: string;
-  maxInjectionVolumeMl: number | null;
-}) => ({
-  releaseId: release.releaseId,
-  date: release.date,
-  orderIds: [...release.orderIds],
-  lot: normaliseLotNumber(release.lot),
-  maxInjectionVolumeMl: release.maxInjectionVolumeMl,
-});
+/** The same fields in both versions: the lot and the volume limit were signed from the start. */
+export const injectionReleaseContent = (
+  release: {
+    releaseId: string;
+    date: CalendarDate;
+    orderIds: readonly string[];
+    lot: string;
+    maxInjectionVolumeMl: number | null;
+  },
+  version: number = SIGNED_CONTENT_VERSION,
+) =>
+  versioned(version, {
+    releaseId: release.releaseId,
+    date: release.date,
+    orderIds: [...release.orderIds],
+    lot: normaliseLotNumber(release.lot),
+    maxInjectionVolumeMl: release.maxInjectionVolumeMl,
+  });
 
 /** Version 2 signs the release the correction withdraws: its orders, lot and vials as released. */
 export const releaseCorrectionContent = (
@@ -87,34 +96,38 @@ export const releaseCorrectionContent = (
   const signed = { releaseId: correction.releaseId, correction: correction.reason.trim() };
   if (version === 1) return signed;
   const { withdrawn } = correction;
-  return {
+  return versioned(version, {
     ...signed,
     withdrawn: {
       orderIds: [...withdrawn.orderIds],
       lot: withdrawn.lot === null ? null : normaliseLotNumber(withdrawn.lot),
       vials: withdrawn.vials.map(signedVial),
     },
-  };
+  });
 };
 
 /** A review signs the exact record version it covers (its last event's hash) and its conclusion. */
-export const auditTrailReviewContent = (review: {
-  reviewId: string;
-  recordStreamId: string;
-  fromRevision: number;
-  throughRevision: number;
-  throughHash: string;
-  conclusion: string;
-  findings: string | null;
-}) => ({
-  reviewId: review.reviewId,
-  recordStreamId: review.recordStreamId,
-  fromRevision: review.fromRevision,
-  throughRevision: review.throughRevision,
-  throughHash: review.throughHash,
-  conclusion: review.conclusion,
-  findings: review.findings === null ? null : review.findings.trim(),
-});
+export const auditTrailReviewContent = (
+  review: {
+    reviewId: string;
+    recordStreamId: string;
+    fromRevision: number;
+    throughRevision: number;
+    throughHash: string;
+    conclusion: string;
+    findings: string | null;
+  },
+  version: number = SIGNED_CONTENT_VERSION,
+) =>
+  versioned(version, {
+    reviewId: review.reviewId,
+    recordStreamId: review.recordStreamId,
+    fromRevision: review.fromRevision,
+    throughRevision: review.throughRevision,
+    throughHash: review.throughHash,
+    conclusion: review.conclusion,
+    findings: review.findings === null ? null : review.findings.trim(),
+  });
 
 /** The date of a delivery day stream (`ordering.deliveryDay-<endpoint>:<date>`). */
 export const dateOfDayStream = (streamId: string): CalendarDate => streamId.slice(streamId.lastIndexOf(':') + 1);
@@ -136,13 +149,16 @@ export function signedContentOfEvent(type: string, data: unknown, streamId: stri
         version,
       );
     case 'InjectionOrdersReleased':
-      return injectionReleaseContent({
-        releaseId: String(event.releaseId),
-        date,
-        orderIds: event.orderIds as string[],
-        lot: String(event.lot),
-        maxInjectionVolumeMl: (event.maxInjectionVolumeMl as number | null | undefined) ?? null,
-      });
+      return injectionReleaseContent(
+        {
+          releaseId: String(event.releaseId),
+          date,
+          orderIds: event.orderIds as string[],
+          lot: String(event.lot),
+          maxInjectionVolumeMl: (event.maxInjectionVolumeMl as number | null | undefined) ?? null,
+        },
+        version,
+      );
     case 'ReleasedOrderCorrected': {
       const old = event.old as { vials: SignedVial[]; lot: string | null } | undefined;
       return releaseCorrectionContent(
@@ -161,15 +177,18 @@ export function signedContentOfEvent(type: string, data: unknown, streamId: stri
         throughRevision: number;
         throughHash: string;
       };
-      return auditTrailReviewContent({
-        reviewId: String(event.reviewId),
-        recordStreamId: scope.streamId,
-        fromRevision: scope.fromRevision,
-        throughRevision: scope.throughRevision,
-        throughHash: scope.throughHash,
-        conclusion: String(event.conclusion),
-        findings: (event.findings as string | null) ?? null,
-      });
+      return auditTrailReviewContent(
+        {
+          reviewId: String(event.reviewId),
+          recordStreamId: scope.streamId,
+          fromRevision: scope.fromRevision,
+          throughRevision: scope.throughRevision,
+          throughHash: scope.throughHash,
+          conclusion: String(event.conclusion),
+          findings: (event.findings as string | null) ?? null,
+        },
+        version,
+      );
     }
     default:
       return null;

@@ -107,6 +107,24 @@ describe('what a release signs, rebuilt from its event', () => {
     expect(signatureHolds(recorded('ActivityReleased', released, { ...firstVersion, contentVersion: 2 }))).toBe(false);
   });
 
+  it('given the second version, then the version is inside what is hashed, and a first-version injection signature still holds', () => {
+    expect(activityReleaseContent({ ...releaseSigned, vials: [vialOne] })).toMatchObject({ contentVersion: 2 });
+    const injectionEvent = { releaseId: 'rel-2', orderIds: ['i-1'], lot: 'FET-261207-1', maxInjectionVolumeMl: 10 };
+    const injection = {
+      releaseId: 'rel-2',
+      date: '2026-12-07',
+      orderIds: ['i-1'],
+      lot: 'FET-261207-1',
+      maxInjectionVolumeMl: 10,
+    };
+    const firstVersion = signatureBlockFor(rita, 'release', streamId, injectionReleaseContent(injection, 1), signedAt);
+    expect(signatureHolds(recorded('InjectionOrdersReleased', injectionEvent, firstVersion))).toBe(true);
+    // The same fields signed under version 1 are not the second version's record
+    expect(
+      signatureHolds(recorded('InjectionOrdersReleased', injectionEvent, { ...firstVersion, contentVersion: 2 })),
+    ).toBe(false);
+  });
+
   it('given a content version this code does not know, then the signature cannot be said to hold', () => {
     const future = { ...signedRelease, contentVersion: SIGNED_CONTENT_VERSION + 1 };
     expect(signatureHolds(recorded('ActivityReleased', released, future))).toBe(false);
