@@ -12,18 +12,14 @@ import {
 } from '@tracershop/domain/audit';
 import type { Actor, EventSource } from '@tracershop/event-store';
 import type { AuditTrailReviewView, IncidentView, Page, SignatureRegisterEntry } from '@tracershop/projections/record';
-import { ANY_JSON_OBJECT, ANY_JSON_VALUE } from '../json-values.dto';
 import { PersonDto, SignatureBlockDto } from '../ordering/ordering-views.dto';
 import { pageOf } from '../record-history.dto';
+import { ANY_JSON_OBJECT, ANY_JSON_VALUE, NULLABLE_TEXT } from '../openapi-fields';
 
 /*
  * What the audit queries answer, for the OpenAPI document. Classes implement the read model's or
- * the controller's own type, so a field either gains fails the build until it is described here.
+ * the controller's own type, so a field either of them gains fails the build until it is described here.
  */
-
-const nullableText = { type: String, nullable: true } as const;
-const anyValue = ANY_JSON_VALUE;
-const freeForm = ANY_JSON_OBJECT;
 
 export class ActorViewDto implements Actor {
   @ApiProperty({ enum: ['user', 'application', 'system'] }) kind!: Actor['kind'];
@@ -76,13 +72,13 @@ export class AuditedEventDto implements AuditedEvent {
   @ApiProperty({ type: String, nullable: true, description: 'None yet: the event is shown as stored' })
   upcaster!: null;
   @ApiProperty({ type: [ReadByDto], description: 'The read models whose code used the event' }) readBy!: ReadByDto[];
-  @ApiProperty({ ...freeForm, description: 'As stored; credentials’ hashes replaced' }) data!: unknown;
+  @ApiProperty({ ...ANY_JSON_OBJECT, description: 'As stored; credentials’ hashes replaced' }) data!: unknown;
   @ApiPropertyOptional({ type: [String], description: 'Fields whose values are replaced; absent when none' })
   redacted?: string[];
   @ApiProperty({ description: 'Server time (ISO instant)' }) recordedAt!: string;
   @ApiProperty({ description: 'Business time (ISO instant)' }) occurredAt!: string;
   @ApiProperty({ type: ActorViewDto }) actor!: ActorViewDto;
-  @ApiProperty(nullableText) reason!: string | null;
+  @ApiProperty(NULLABLE_TEXT) reason!: string | null;
   @ApiProperty({ type: SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
   @ApiProperty({ type: Boolean, nullable: true, description: 'Whether the signature holds; null: not signed' })
   signatureVerified!: boolean | null;
@@ -90,7 +86,7 @@ export class AuditedEventDto implements AuditedEvent {
   @ApiProperty() correlationId!: string;
   @ApiProperty() causationId!: string;
   @ApiProperty() eventId!: string;
-  @ApiProperty({ ...nullableText, description: 'The previous event’s hash; null for the first' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The previous event’s hash; null for the first' })
   prevHash!: string | null;
   @ApiProperty() hash!: string;
 }
@@ -110,11 +106,11 @@ export class ChainVerificationDto {
 
 export class StreamEventsDto {
   @ApiProperty() streamId!: string;
-  @ApiProperty({ ...nullableText, description: 'The aggregate type; null for a stream of no known type' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The aggregate type; null for a stream of no known type' })
   aggregate!: string | null;
   @ApiProperty({ type: ChainVerificationDto }) chain!: ChainVerificationDto;
   @ApiProperty({ type: [AuditedEventDto] }) events!: AuditedEventDto[];
-  @ApiProperty({ ...nullableText, description: 'Pass as fromRevision for the next page; null on the last' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Pass as fromRevision for the next page; null on the last' })
   nextRevision!: string | null;
 }
 
@@ -125,7 +121,7 @@ export class FoundEventDto extends AuditedEventDto {
 export class EventSearchDto {
   @ApiProperty({ type: [FoundEventDto] }) items!: FoundEventDto[];
   @ApiProperty({ description: 'Events looked at by this request' }) scanned!: number;
-  @ApiProperty({ ...nullableText, description: 'Go on from here (`after=`); null: the end was reached' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Go on from here (`after=`); null: the end was reached' })
   nextPosition!: string | null;
 }
 
@@ -135,23 +131,23 @@ export class FieldChangeDto implements FieldChange {
   @ApiProperty() type!: string;
   @ApiProperty({ description: 'ISO instant' }) at!: string;
   @ApiProperty({ description: 'Printed name' }) by!: string;
-  @ApiProperty(nullableText) reason!: string | null;
-  @ApiProperty(anyValue) from!: unknown;
-  @ApiProperty(anyValue) to!: unknown;
+  @ApiProperty(NULLABLE_TEXT) reason!: string | null;
+  @ApiProperty(ANY_JSON_VALUE) from!: unknown;
+  @ApiProperty(ANY_JSON_VALUE) to!: unknown;
 }
 
 export class FieldHistoryDto implements FieldHistory {
   @ApiProperty({ description: '`order:<id>`, `vial:<id>`, `release:<id>`, or `record`' }) entity!: string;
   @ApiProperty() field!: string;
-  @ApiProperty({ ...anyValue, description: 'The value first recorded' }) original!: unknown;
-  @ApiProperty({ ...anyValue, description: 'The value after the last change' }) current!: unknown;
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'The value first recorded' }) original!: unknown;
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'The value after the last change' }) current!: unknown;
   @ApiProperty({ description: 'Whether the current value differs from the original' }) differs!: boolean;
   @ApiProperty({ type: [FieldChangeDto] }) changes!: FieldChangeDto[];
 }
 
 export class StreamChangesDto {
   @ApiProperty() streamId!: string;
-  @ApiProperty(nullableText) aggregate!: string | null;
+  @ApiProperty(NULLABLE_TEXT) aggregate!: string | null;
   @ApiProperty({ description: 'The stream’s latest revision' }) revision!: string;
   @ApiProperty({ description: 'Fields whose current value differs from the original' }) changedFields!: number;
   @ApiProperty({ type: [FieldHistoryDto] }) fields!: FieldHistoryDto[];
@@ -161,10 +157,10 @@ export class StreamStateDto {
   @ApiProperty() streamId!: string;
   @ApiProperty() aggregate!: string;
   @ApiProperty({ description: 'Events folded' }) events!: number;
-  @ApiProperty({ ...nullableText, description: 'The last event folded; null: none' }) revision!: string | null;
-  @ApiProperty(nullableText) eventId!: string | null;
-  @ApiProperty(nullableText) recordedAt!: string | null;
-  @ApiProperty({ ...freeForm, description: 'The state the command side’s evolve folds; secrets replaced' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The last event folded; null: none' }) revision!: string | null;
+  @ApiProperty(NULLABLE_TEXT) eventId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) recordedAt!: string | null;
+  @ApiProperty({ ...ANY_JSON_OBJECT, description: 'The state the command side’s evolve folds; secrets replaced' })
   state!: unknown;
 }
 
@@ -173,15 +169,15 @@ export class SignatureRegisterEntryDto implements SignatureRegisterEntry {
   @ApiProperty({ enum: ['release', 'release-correction', 'audit-trail-review'] })
   signed!: SignatureRegisterEntry['signed'];
   @ApiProperty({ description: 'The stream of the signed event' }) streamId!: string;
-  @ApiProperty(nullableText) releaseId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
   @ApiProperty({ type: String, enum: ['activity', 'injection'], nullable: true })
   releaseKind!: 'activity' | 'injection' | null;
-  @ApiProperty(nullableText) deliveryDate!: string | null;
-  @ApiProperty(nullableText) tracerId!: string | null;
-  @ApiProperty(nullableText) customerId!: string | null;
-  @ApiProperty(nullableText) reviewId!: string | null;
-  @ApiProperty(nullableText) recordStreamId!: string | null;
-  @ApiProperty({ ...nullableText, description: 'The signed event’s revision; null: not found in the stream' })
+  @ApiProperty(NULLABLE_TEXT) deliveryDate!: string | null;
+  @ApiProperty(NULLABLE_TEXT) tracerId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) customerId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) reviewId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) recordStreamId!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The signed event’s revision; null: not found in the stream' })
   revision!: string | null;
   @ApiProperty({ description: 'The signed event is in the stream and its signature holds' }) verified!: boolean;
 }
@@ -204,7 +200,7 @@ export class AuditTrailReviewViewDto implements AuditTrailReviewView {
   @ApiProperty({ description: 'The hash of the last event reviewed' }) throughHash!: string;
   @ApiProperty({ type: PersonDto }) reviewer!: PersonDto;
   @ApiProperty({ enum: reviewConclusions }) conclusion!: ReviewConclusion;
-  @ApiProperty(nullableText) findings!: string | null;
+  @ApiProperty(NULLABLE_TEXT) findings!: string | null;
   @ApiProperty({ type: [ReviewExceptionDto] }) exceptions!: ReviewExceptionDto[];
   @ApiProperty({ type: SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
   @ApiProperty({ description: 'ISO instant' }) reviewedAt!: string;
@@ -219,7 +215,7 @@ export class PendingReviewDto {
   @ApiProperty({ description: 'The record’s latest revision' }) headRevision!: number;
   @ApiProperty({ description: 'The first revision not reviewed yet' }) fromRevision!: string;
   @ApiProperty() throughRevision!: string;
-  @ApiProperty({ ...nullableText, description: 'The hash a review through `throughRevision` signs' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The hash a review through `throughRevision` signs' })
   throughHash!: string | null;
   @ApiProperty({ description: 'Events it covers' }) events!: number;
   @ApiProperty({ type: [ReviewExceptionDto] }) exceptions!: ReviewExceptionDto[];
@@ -229,9 +225,9 @@ export class PendingReviewDto {
 
 export class ReviewRecordDto {
   @ApiProperty() recordStreamId!: string;
-  @ApiProperty(nullableText) aggregate!: string | null;
+  @ApiProperty(NULLABLE_TEXT) aggregate!: string | null;
   @ApiProperty() headRevision!: string;
-  @ApiProperty({ ...nullableText, description: 'Null until first reviewed' }) reviewedThroughRevision!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Null until first reviewed' }) reviewedThroughRevision!: string | null;
   @ApiProperty({ type: PendingReviewDto, nullable: true, description: 'Null when everything is reviewed' })
   pending!: PendingReviewDto | null;
   @ApiProperty({ type: [AuditTrailReviewViewDto] }) reviews!: AuditTrailReviewViewDto[];
@@ -248,7 +244,7 @@ export class IncidentViewDto implements IncidentView {
   @ApiProperty() incidentId!: string;
   @ApiProperty({ enum: incidentKinds }) kind!: IncidentKind;
   @ApiProperty() summary!: string;
-  @ApiProperty({ ...freeForm, description: 'What the cause recorded' }) details!: Record<string, unknown>;
+  @ApiProperty({ ...ANY_JSON_OBJECT, description: 'What the cause recorded' }) details!: Record<string, unknown>;
   @ApiProperty({ enum: ['open', 'closed'] }) status!: 'open' | 'closed';
   @ApiProperty({ description: 'ISO instant' }) raisedAt!: string;
   @ApiProperty() raisedBy!: string;

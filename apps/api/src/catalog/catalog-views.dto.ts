@@ -26,6 +26,7 @@ import type {
   WeeklyCloseDaysView,
 } from '@tracershop/projections/record';
 import { pageOf, RecordHistoryDto } from '../record-history.dto';
+import { NULLABLE_NUMBER, NULLABLE_TEXT } from '../openapi-fields';
 
 /*
  * What the catalogue queries answer, for the OpenAPI document. Each class implements the read
@@ -33,15 +34,13 @@ import { pageOf, RecordHistoryDto } from '../record-history.dto';
  * described here.
  */
 
-const nullableText = { type: String, nullable: true } as const;
-const nullableNumber = { type: Number, nullable: true } as const;
 const LIFECYCLES: Lifecycle[] = ['active', 'archived'];
 const WEEKDAYS: IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
 
 /** An entity's lifecycle and where it stands in the event history. */
 class CatalogRecordDto extends RecordHistoryDto {
   @ApiProperty({ enum: LIFECYCLES }) status!: Lifecycle;
-  @ApiProperty({ ...nullableText, description: 'Why it was archived; null while active' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Why it was archived; null while active' })
   archivedReason!: string | null;
 }
 
@@ -56,8 +55,8 @@ export class IsotopeViewDto extends CatalogRecordDto implements IsotopeView {
 }
 
 export class TracerLegacyViewDto implements TracerLegacyAttributes {
-  @ApiProperty({ ...nullableNumber, description: '`Tracers.order_block`' }) orderBlock!: number | null;
-  @ApiProperty({ ...nullableNumber, description: '`Tracers.n_injections`; the legacy −1 is null' })
+  @ApiProperty({ ...NULLABLE_NUMBER, description: '`Tracers.order_block`' }) orderBlock!: number | null;
+  @ApiProperty({ ...NULLABLE_NUMBER, description: '`Tracers.n_injections`; the legacy −1 is null' })
   injections!: number | null;
 }
 
@@ -74,10 +73,10 @@ export class TracerViewDto extends CatalogRecordDto implements TracerView {
 }
 
 export class CustomerLegacyViewDto implements CustomerLegacyAttributes {
-  @ApiProperty(nullableText) title!: string | null;
-  @ApiProperty(nullableText) labelName!: string | null;
-  @ApiProperty(nullableText) addressLine3!: string | null;
-  @ApiProperty(nullableText) addressLine4!: string | null;
+  @ApiProperty(NULLABLE_TEXT) title!: string | null;
+  @ApiProperty(NULLABLE_TEXT) labelName!: string | null;
+  @ApiProperty(NULLABLE_TEXT) addressLine3!: string | null;
+  @ApiProperty(NULLABLE_TEXT) addressLine4!: string | null;
 }
 
 export class CustomerViewDto extends CatalogRecordDto implements CustomerView {
@@ -87,12 +86,12 @@ export class CustomerViewDto extends CatalogRecordDto implements CustomerView {
   @ApiProperty({ description: 'Legacy `Users.Realname`' }) longName!: string;
   @ApiProperty({ description: 'Legacy `Users.kundenr` and `VAL.customer`' }) dispenserNumber!: number;
   @ApiProperty() overheadPercent!: number;
-  @ApiProperty(nullableText) contactPerson!: string | null;
+  @ApiProperty(NULLABLE_TEXT) contactPerson!: string | null;
   @ApiProperty({ type: [String] }) emails!: string[];
-  @ApiProperty(nullableText) phone!: string | null;
-  @ApiProperty(nullableText) billingAddress!: string | null;
-  @ApiProperty(nullableText) billingCity!: string | null;
-  @ApiProperty(nullableText) billingZip!: string | null;
+  @ApiProperty(NULLABLE_TEXT) phone!: string | null;
+  @ApiProperty(NULLABLE_TEXT) billingAddress!: string | null;
+  @ApiProperty(NULLABLE_TEXT) billingCity!: string | null;
+  @ApiProperty(NULLABLE_TEXT) billingZip!: string | null;
   @ApiProperty({ type: CustomerLegacyViewDto, nullable: true }) legacy!: CustomerLegacyViewDto | null;
 }
 
@@ -100,10 +99,10 @@ export class DeliveryEndpointViewDto extends CatalogRecordDto implements Deliver
   @ApiProperty() id!: string;
   @ApiProperty() customerId!: string;
   @ApiProperty() name!: string;
-  @ApiProperty(nullableText) address!: string | null;
-  @ApiProperty(nullableText) city!: string | null;
-  @ApiProperty(nullableText) zip!: string | null;
-  @ApiProperty(nullableText) phone!: string | null;
+  @ApiProperty(NULLABLE_TEXT) address!: string | null;
+  @ApiProperty(NULLABLE_TEXT) city!: string | null;
+  @ApiProperty(NULLABLE_TEXT) zip!: string | null;
+  @ApiProperty(NULLABLE_TEXT) phone!: string | null;
 }
 
 export class ProductionRunViewDto extends CatalogRecordDto implements ProductionRunView {
@@ -113,7 +112,7 @@ export class ProductionRunViewDto extends CatalogRecordDto implements Production
   @ApiProperty({ description: 'Legacy `productionTimes.PTID`' }) legacyId!: number;
   @ApiProperty({ example: '06:00' }) productionTime!: string;
   @ApiProperty({ description: 'The run’s number within its weekday' }) runNumber!: number;
-  @ApiProperty(nullableNumber) maxActivityMBq!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) maxActivityMBq!: number | null;
 }
 
 export class DeliveryTimeSlotViewDto extends CatalogRecordDto implements DeliveryTimeSlotView {
@@ -124,8 +123,8 @@ export class DeliveryTimeSlotViewDto extends CatalogRecordDto implements Deliver
   @ApiProperty({ description: 'Legacy `deliverTimes.DTID`' }) legacyId!: number;
   @ApiProperty({ example: '08:00' }) deliveryTime!: string;
   @ApiProperty({ enum: weeklyRepeats, description: 'Every week, or even or odd ISO weeks' }) repeat!: WeeklyRepeat;
-  @ApiProperty(nullableNumber) maxActivityMBq!: number | null;
-  @ApiProperty({ ...nullableText, description: 'Delivers on dates strictly before this one' })
+  @ApiProperty(NULLABLE_NUMBER) maxActivityMBq!: number | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Delivers on dates strictly before this one' })
   expiryDate!: string | null;
 }
 
@@ -134,11 +133,11 @@ export class TracerPermissionViewDto extends RecordHistoryDto implements TracerP
   @ApiProperty() endpointId!: string;
   @ApiProperty() tracerId!: string;
   @ApiProperty({ description: 'Legacy `TracerCustomer.ID`' }) legacyId!: number;
-  @ApiProperty({ ...nullableNumber, description: 'Overrides the customer’s overhead for this tracer' })
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'Overrides the customer’s overhead for this tracer' })
   overheadPercent!: number | null;
-  @ApiProperty(nullableNumber) maxInjections!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) maxInjections!: number | null;
   @ApiProperty({ enum: ['granted', 'revoked'] }) status!: TracerPermissionStatus;
-  @ApiProperty(nullableText) revokedReason!: string | null;
+  @ApiProperty(NULLABLE_TEXT) revokedReason!: string | null;
 }
 
 export class ClosedDateViewDto extends RecordHistoryDto implements ClosedDateView {
@@ -151,11 +150,11 @@ export class ClosedDateViewDto extends RecordHistoryDto implements ClosedDateVie
 export class WeeklyCloseDaysViewDto implements WeeklyCloseDaysView {
   @ApiProperty({ description: 'Bit 0 = Monday … bit 6 = Sunday' }) mask!: number;
   @ApiProperty({ enum: WEEKDAYS, isArray: true }) weekdays!: IsoWeekday[];
-  @ApiProperty({ ...nullableText, description: 'Of the latest change; null until first changed' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Of the latest change; null until first changed' })
   reason!: string | null;
-  @ApiProperty(nullableText) revision!: string | null;
-  @ApiProperty(nullableText) updatedPosition!: string | null;
-  @ApiProperty(nullableText) updatedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) revision!: string | null;
+  @ApiProperty(NULLABLE_TEXT) updatedPosition!: string | null;
+  @ApiProperty(NULLABLE_TEXT) updatedAt!: string | null;
 }
 
 /** A deadline; `weekday` only for a weekly one. */
@@ -169,11 +168,11 @@ export class OrderingDeadlineDto {
 export class DeadlineInForceDto {
   @ApiProperty({ type: OrderingDeadlineDto }) deadline!: OrderingDeadlineDto;
   @ApiProperty({ enum: ['set', 'configured'] }) source!: 'set' | 'configured';
-  @ApiProperty({ ...nullableText, description: 'Why production set it; null when configured' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Why production set it; null when configured' })
   reason!: string | null;
-  @ApiProperty(nullableText) revision!: string | null;
-  @ApiProperty(nullableText) updatedPosition!: string | null;
-  @ApiProperty(nullableText) updatedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) revision!: string | null;
+  @ApiProperty(NULLABLE_TEXT) updatedPosition!: string | null;
+  @ApiProperty(NULLABLE_TEXT) updatedAt!: string | null;
 }
 
 export class OrderingDeadlinesDto implements Record<(typeof orderingDeadlineKinds)[number], DeadlineInForceDto> {

@@ -16,14 +16,13 @@ import {
   type UserSummaryView,
 } from '@tracershop/projections/web';
 import { pageOf } from '../record-history.dto';
+import { NULLABLE_TEXT } from '../openapi-fields';
 
 /*
  * What the identity queries answer, for the OpenAPI document. Each class implements the read
  * model's own type (less its secrets), so a field the read model gains or changes fails the build
  * until it is described here. No answer carries a password hash or a token's hash.
  */
-
-const nullableText = { type: String, nullable: true } as const;
 
 /** A role with the customers and locations it is limited to (empty: not limited). */
 export class RoleViewDto implements RoleView {
@@ -34,7 +33,7 @@ export class RoleViewDto implements RoleView {
 
 export class ReleaseRightViewDto implements ReleaseRightView {
   @ApiProperty() tracerId!: string;
-  @ApiProperty({ ...nullableText, description: '`YYYY-MM-DD`; null: no end' }) expiresOn!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: '`YYYY-MM-DD`; null: no end' }) expiresOn!: string | null;
 }
 
 /** Created, changed and the latest revision of an identity record. */
@@ -52,9 +51,9 @@ export class UserSummaryViewDto extends IdentityHistoryDto implements UserSummar
   @ApiProperty() active!: boolean;
   @ApiProperty({ description: 'Whether a password was ever set' }) hasPassword!: boolean;
   @ApiProperty() mustChangePassword!: boolean;
-  @ApiProperty(nullableText) lockedUntil!: string | null;
-  @ApiProperty(nullableText) lastLoginFailureAt!: string | null;
-  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) lockedUntil!: string | null;
+  @ApiProperty(NULLABLE_TEXT) lastLoginFailureAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;
   @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
 }
 
@@ -65,9 +64,9 @@ export class UserViewDto implements Omit<UserCredentialsView, 'passwordHash'> {
   @ApiProperty({ type: [String] }) emails!: string[];
   @ApiProperty() active!: boolean;
   @ApiProperty() mustChangePassword!: boolean;
-  @ApiProperty({ ...nullableText, description: 'The latest lockout’s end' }) lockedUntil!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The latest lockout’s end' }) lockedUntil!: string | null;
   @ApiProperty({ description: 'As the latest failed login counted them' }) failedLoginsInWindow!: number;
-  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;
   @ApiProperty({ description: 'Stream revision of the latest event (decimal)' }) revision!: string;
   @ApiProperty({ type: [RoleViewDto] }) roles!: RoleViewDto[];
   @ApiProperty({ type: [ReleaseRightViewDto] }) releaseRights!: ReleaseRightViewDto[];
@@ -78,7 +77,7 @@ export class LoginFailureViewDto implements LoginFailureView {
   @ApiProperty({ description: 'Revision of the LoginFailed event in the user’s stream' }) revision!: string;
   @ApiProperty({ description: 'ISO instant' }) at!: string;
   @ApiProperty() reason!: string;
-  @ApiProperty(nullableText) remoteAddress!: string | null;
+  @ApiProperty(NULLABLE_TEXT) remoteAddress!: string | null;
   @ApiProperty() failuresInWindow!: number;
 }
 
@@ -89,15 +88,15 @@ export class ServiceEndpointViewDto extends IdentityHistoryDto implements Servic
   @ApiProperty() port!: number;
   @ApiProperty() protocol!: string;
   @ApiProperty({ enum: ['active', 'archived'] }) status!: ServiceEndpointStatus;
-  @ApiProperty(nullableText) archivedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) archivedAt!: string | null;
 }
 
 export class ApiTokenSummaryViewDto implements ApiTokenSummaryView {
   @ApiProperty() tokenId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ description: 'ISO instant' }) issuedAt!: string;
-  @ApiProperty(nullableText) revokedAt!: string | null;
-  @ApiProperty({ ...nullableText, description: 'The token’s last authenticated request; null: never used' })
+  @ApiProperty(NULLABLE_TEXT) revokedAt!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The token’s last authenticated request; null: never used' })
   lastUsedAt!: string | null;
 }
 
@@ -106,7 +105,7 @@ export class ApiClientViewDto extends IdentityHistoryDto implements ApiClientVie
   @ApiProperty() name!: string;
   @ApiProperty() active!: boolean;
   @ApiProperty({ type: [String], description: 'Empty: a site-wide integration' }) customerIds!: string[];
-  @ApiProperty(nullableText) deactivatedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;
   @ApiProperty({ type: [ApiTokenSummaryViewDto], description: 'Every token issued, revoked ones too' })
   tokens!: ApiTokenSummaryViewDto[];
 }

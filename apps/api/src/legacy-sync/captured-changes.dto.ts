@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, Matches } from 'class-validator';
-import { ANY_JSON_VALUE } from '../json-values.dto';
 import { PageQueryDto } from '../read-query.dto';
 import type { CapturedChangesPage, CapturedChangeView } from './captured-changes-report';
 import { CAPTURE_OUTCOMES, CAPTURED_LEGACY_TABLES, type CaptureOutcome } from '@tracershop/domain/legacy';
+import { ANY_JSON_VALUE, NULLABLE_TEXT } from '../openapi-fields';
 
 /** The reconciliation list of the old system's captured changes, in keyset pages by id (the cursor is one). */
 export class CapturedChangesQueryDto extends PageQueryDto {
@@ -31,9 +31,6 @@ export class CapturedChangesQueryDto extends PageQueryDto {
 
 // What the report answers, for the OpenAPI document (the classes implement the report's types).
 
-const nullableText = { type: String, nullable: true } as const;
-const anyValue = ANY_JSON_VALUE;
-
 export class ReconcilerDto {
   @ApiProperty() id!: string;
   @ApiProperty() printedName!: string;
@@ -51,17 +48,17 @@ export class CapturedChangeViewDto implements CapturedChangeView {
   @ApiProperty({ description: 'The old system’s table' }) table!: string;
   @ApiProperty({ enum: ['insert', 'update', 'delete'] }) operation!: string;
   @ApiProperty({ description: 'The row’s primary key' }) rowKey!: string;
-  @ApiProperty({ ...anyValue, description: 'The row before the change; null for an insert' }) before!: unknown;
-  @ApiProperty({ ...anyValue, description: 'The row after the change; null for a delete' }) after!: unknown;
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'The row before the change; null for an insert' }) before!: unknown;
+  @ApiProperty({ ...ANY_JSON_VALUE, description: 'The row after the change; null for a delete' }) after!: unknown;
   @ApiProperty({ description: 'When the old system made the change (ISO instant)' }) capturedAt!: string;
   @ApiProperty({ description: 'The old system’s database account' }) capturedBy!: string;
   @ApiProperty({ enum: CAPTURE_OUTCOMES }) outcome!: CaptureOutcome;
-  @ApiProperty({ ...nullableText, description: 'Why it was rejected or not supported' }) code!: string | null;
-  @ApiProperty(nullableText) message!: string | null;
-  @ApiProperty(anyValue) details!: unknown;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Why it was rejected or not supported' }) code!: string | null;
+  @ApiProperty(NULLABLE_TEXT) message!: string | null;
+  @ApiProperty(ANY_JSON_VALUE) details!: unknown;
   @ApiProperty({ type: [String], description: 'Event types the change appended' }) events!: string[];
-  @ApiProperty({ ...nullableText, description: 'Of its last event: pass as minPosition' }) position!: string | null;
-  @ApiProperty(nullableText) processedAt!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Of its last event: pass as minPosition' }) position!: string | null;
+  @ApiProperty(NULLABLE_TEXT) processedAt!: string | null;
   @ApiProperty({ type: ReconciliationDto, nullable: true, description: 'Null while open' })
   reconciliation!: ReconciliationDto | null;
 }
@@ -77,7 +74,7 @@ export class CaptureCountsDto implements Record<CaptureOutcome | 'open', number>
 
 export class CapturedChangesPageDto implements CapturedChangesPage {
   @ApiProperty({ type: [CapturedChangeViewDto] }) items!: CapturedChangeViewDto[];
-  @ApiProperty({ ...nullableText, description: 'Pass it as `cursor` for the next page; null on the last' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Pass it as `cursor` for the next page; null on the last' })
   nextCursor!: string | null;
   @ApiProperty({ type: CaptureCountsDto, description: 'Every captured change by outcome, whatever the filters' })
   counts!: CaptureCountsDto;

@@ -18,6 +18,7 @@ import {
   type VialView,
 } from '@tracershop/projections/record';
 import { RecordHistoryDto } from '../record-history.dto';
+import { NULLABLE_NUMBER, NULLABLE_TEXT } from '../openapi-fields';
 
 /*
  * What the ordering queries answer, for the OpenAPI document. Each class implements the read
@@ -26,8 +27,6 @@ import { RecordHistoryDto } from '../record-history.dto';
  */
 
 const STATUS_CODES = [1, 2, 3, 4];
-const nullableText = { type: String, nullable: true } as const;
-const nullableNumber = { type: Number, nullable: true } as const;
 
 export class PersonDto {
   @ApiProperty() userId!: string;
@@ -39,7 +38,7 @@ export class OrderedByDto extends PersonDto {
 }
 
 export class ReleasedByDto extends OrderedByDto {
-  @ApiProperty({ ...nullableNumber, description: 'Legacy `frigivet_af` (`Users.Id`)' }) legacyUserId!: number | null;
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'Legacy `frigivet_af` (`Users.Id`)' }) legacyUserId!: number | null;
 }
 
 export class SignatureBlockDto implements SignatureBlock {
@@ -69,41 +68,41 @@ export class OrderViewDto extends OrderingRecordHistoryDto implements OrderView 
   @ApiProperty({ example: '2026-11-23' }) deliveryDate!: string;
   @ApiProperty({ example: '08:00', description: 'The ordered slot’s time, or the injection order’s' })
   deliveryTime!: string;
-  @ApiProperty({ ...nullableText, description: 'The ordered slot; null for injection orders' }) slotId!: string | null;
-  @ApiProperty(nullableText) productionRunId!: string | null;
-  @ApiProperty(nullableNumber) runNumber!: number | null;
-  @ApiProperty(nullableNumber) slotLegacyId!: number | null;
-  @ApiProperty({ ...nullableText, description: 'The slot that delivers it: moved-to, else ordered' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The ordered slot; null for injection orders' }) slotId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) productionRunId!: string | null;
+  @ApiProperty(NULLABLE_NUMBER) runNumber!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) slotLegacyId!: number | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The slot that delivers it: moved-to, else ordered' })
   activeSlotId!: string | null;
-  @ApiProperty(nullableText) activeProductionRunId!: string | null;
-  @ApiProperty(nullableText) activeDeliveryTime!: string | null;
-  @ApiProperty(nullableNumber) activeRunNumber!: number | null;
-  @ApiProperty(nullableNumber) activeSlotLegacyId!: number | null;
+  @ApiProperty(NULLABLE_TEXT) activeProductionRunId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) activeDeliveryTime!: string | null;
+  @ApiProperty(NULLABLE_NUMBER) activeRunNumber!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) activeSlotLegacyId!: number | null;
   @ApiProperty() moved!: boolean;
-  @ApiProperty({ ...nullableNumber, description: 'exp(ln2 · (ordered − active slot time) / T½)' })
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'exp(ln2 · (ordered − active slot time) / T½)' })
   decayFactor!: number | null;
-  @ApiProperty(nullableNumber) halfLifeSeconds!: number | null;
-  @ApiProperty({ ...nullableNumber, description: 'Ordered, at the ordered slot’s time, without overhead' })
+  @ApiProperty(NULLABLE_NUMBER) halfLifeSeconds!: number | null;
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'Ordered, at the ordered slot’s time, without overhead' })
   activityMBq!: number | null;
-  @ApiProperty(nullableNumber) overheadPercent!: number | null;
-  @ApiProperty({ ...nullableNumber, description: 'activity × decay factor × (1 + overhead / 100)' })
+  @ApiProperty(NULLABLE_NUMBER) overheadPercent!: number | null;
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'activity × decay factor × (1 + overhead / 100)' })
   activityServedMBq!: number | null;
-  @ApiProperty(nullableNumber) injections!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) injections!: number | null;
   @ApiProperty({ enum: injectionUsages, nullable: true }) usage!: InjectionUsage | null;
   @ApiProperty({ enum: orderStatuses }) status!: OrderStatus;
   @ApiProperty({ enum: STATUS_CODES, description: '1 ordered, 2 accepted, 3 released, 4 rejected or cancelled' })
   statusCode!: 1 | 2 | 3 | 4;
-  @ApiProperty(nullableText) comment!: string | null;
+  @ApiProperty(NULLABLE_TEXT) comment!: string | null;
   @ApiProperty({ type: () => OrderedByDto }) orderedBy!: OrderedByDto;
-  @ApiProperty(nullableText) deadlineOverrideReason!: string | null;
-  @ApiProperty(nullableText) releaseId!: string | null;
-  @ApiProperty(nullableText) lot!: string | null;
+  @ApiProperty(NULLABLE_TEXT) deadlineOverrideReason!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) lot!: string | null;
   @ApiProperty({ type: () => PersonDto, nullable: true }) releasedBy!: PersonDto | null;
-  @ApiProperty(nullableText) releasedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releasedAt!: string | null;
   @ApiProperty({ type: [String] }) bookingIds!: string[];
   @ApiProperty() legacyOid!: number;
-  @ApiProperty(nullableNumber) customerLegacyId!: number | null;
-  @ApiProperty(nullableNumber) tracerLegacyId!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) customerLegacyId!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) tracerLegacyId!: number | null;
 }
 
 export class ActorDto {
@@ -118,7 +117,7 @@ export class OrderHistoryEntryDto implements OrderHistoryEntry {
   @ApiProperty() streamRevision!: string;
   @ApiProperty() occurredAt!: string;
   @ApiProperty({ type: () => ActorDto }) actor!: ActorDto;
-  @ApiProperty(nullableText) reason!: string | null;
+  @ApiProperty(NULLABLE_TEXT) reason!: string | null;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
@@ -134,7 +133,7 @@ export class OrderDetailViewDto extends OrderViewDto implements OrderDetailView 
 
 export class OrderPageDto implements Page<OrderView> {
   @ApiProperty({ type: [OrderViewDto] }) items!: OrderViewDto[];
-  @ApiProperty({ ...nullableText, description: 'Pass it as `cursor` for the next page; null on the last' })
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Pass it as `cursor` for the next page; null on the last' })
   nextCursor!: string | null;
 }
 
@@ -151,15 +150,15 @@ export class ReleaseViewDto extends OrderingRecordHistoryDto implements ReleaseV
   @ApiProperty() endpointId!: string;
   @ApiProperty() customerId!: string;
   @ApiProperty() deliveryDate!: string;
-  @ApiProperty({ ...nullableText, description: 'Null for injection releases' }) slotId!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Null for injection releases' }) slotId!: string | null;
   @ApiProperty() tracerId!: string;
-  @ApiProperty(nullableText) ghostId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) ghostId!: string | null;
   @ApiProperty({ type: [String] }) orderIds!: string[];
-  @ApiProperty({ ...nullableText, description: 'The injection lot, or the first vial’s' }) lot!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The injection lot, or the first vial’s' }) lot!: string | null;
   @ApiProperty({ type: [String] }) lots!: string[];
-  @ApiProperty({ ...nullableNumber, description: 'The vials’ activity at fill; null for injection releases' })
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'The vials’ activity at fill; null for injection releases' })
   deliveredActivityMBq!: number | null;
-  @ApiProperty(nullableNumber) maxInjectionVolumeMl!: number | null;
+  @ApiProperty(NULLABLE_NUMBER) maxInjectionVolumeMl!: number | null;
   @ApiProperty({ type: [String], description: 'In the order given; the first is the host’s vial' }) vialIds!: string[];
   @ApiProperty({ type: () => ReleasedByDto }) releasedBy!: ReleasedByDto;
   @ApiProperty({ type: () => SignatureBlockDto, nullable: true }) signature!: SignatureBlockDto | null;
@@ -182,14 +181,14 @@ export class VialViewDto extends OrderingRecordHistoryDto implements VialView {
   @ApiProperty() netG!: number;
   @ApiProperty() product!: string;
   @ApiProperty() legacyValId!: number;
-  @ApiProperty({ ...nullableText, description: 'Null while unassigned' }) releaseId!: string | null;
-  @ApiProperty(nullableText) releaseStreamId!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'Null while unassigned' }) releaseId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releaseStreamId!: string | null;
   @ApiProperty() dispensedAt!: string;
 }
 
 export class VialPageDto implements Page<VialView> {
   @ApiProperty({ type: [VialViewDto] }) items!: VialViewDto[];
-  @ApiProperty(nullableText) nextCursor!: string | null;
+  @ApiProperty(NULLABLE_TEXT) nextCursor!: string | null;
 }
 
 export class DayBoardOrderRowDto implements DayBoardOrderRow {
@@ -208,9 +207,9 @@ export class DayBoardOrderRowDto implements DayBoardOrderRow {
   @ApiProperty() activeSlotId!: string;
   @ApiProperty() moved!: boolean;
   @ApiProperty() decayFactor!: number;
-  @ApiProperty(nullableText) comment!: string | null;
-  @ApiProperty(nullableText) releaseId!: string | null;
-  @ApiProperty(nullableText) lot!: string | null;
+  @ApiProperty(NULLABLE_TEXT) comment!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) lot!: string | null;
 }
 
 class SlotOrderedDto {
@@ -253,7 +252,7 @@ class SlotReleasedDto {
 class DeadGhostDto {
   @ApiProperty() ghostId!: string;
   @ApiProperty() legacyOid!: number;
-  @ApiProperty(nullableText) dissolvedAt!: string | null;
+  @ApiProperty(NULLABLE_TEXT) dissolvedAt!: string | null;
   @ApiProperty({ enum: ['slot_has_own_order', 'hosts_nothing'], nullable: true })
   because!: DayBoardSlot['dead'][number]['because'];
 }
@@ -280,10 +279,10 @@ export class DayBoardSlotDto implements DayBoardSlot {
 export class DayBoardRunDto implements DayBoardRun {
   @ApiProperty() productionRunId!: string;
   @ApiProperty() runNumber!: number;
-  @ApiProperty(nullableText) productionTime!: string | null;
+  @ApiProperty(NULLABLE_TEXT) productionTime!: string | null;
   @ApiProperty({ type: [String] }) slotIds!: string[];
   @ApiProperty() deliveredMBq!: number;
-  @ApiProperty({ ...nullableNumber, description: 'What the run must make at its production time' })
+  @ApiProperty({ ...NULLABLE_NUMBER, description: 'What the run must make at its production time' })
   activityAtProductionMBq!: number | null;
 }
 
@@ -297,9 +296,9 @@ export class DayBoardInjectionRowDto implements DayBoardInjectionRow {
   @ApiProperty({ enum: injectionUsages }) usage!: InjectionUsage;
   @ApiProperty({ enum: orderStatuses }) status!: OrderStatus;
   @ApiProperty({ enum: STATUS_CODES }) statusCode!: 1 | 2 | 3 | 4;
-  @ApiProperty(nullableText) comment!: string | null;
-  @ApiProperty(nullableText) releaseId!: string | null;
-  @ApiProperty(nullableText) lot!: string | null;
+  @ApiProperty(NULLABLE_TEXT) comment!: string | null;
+  @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
+  @ApiProperty(NULLABLE_TEXT) lot!: string | null;
 }
 
 export class DayBoardDto implements DayBoard {

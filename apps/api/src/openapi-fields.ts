@@ -1,3 +1,7 @@
+/** A field that may be null, for `@ApiProperty`: OpenAPI needs its type named beside `nullable`. */
+export const NULLABLE_TEXT = { type: String, nullable: true } as const;
+export const NULLABLE_NUMBER = { type: Number, nullable: true } as const;
+
 /**
  * OpenAPI schemas for values the record keeps as it received them: a field that may hold any JSON
  * value (a captured row's column, a field's original value), and an object of any shape (an event's
