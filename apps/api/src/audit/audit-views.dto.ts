@@ -18,7 +18,8 @@ import { ANY_JSON_OBJECT, ANY_JSON_VALUE, NULLABLE_TEXT } from '../openapi-field
 
 /*
  * What the audit queries answer, for the OpenAPI document. Classes implement the read model's or
- * the controller's own type, so a field either of them gains fails the build until it is described here.
+ * the controller's own type, so a field either of them gains fails the build until it is
+ * described here.
  */
 
 export class ActorViewDto implements Actor {
