@@ -42,30 +42,7 @@ export class ReadByDto {
 }
 
 /** One event as auditors read it: who, what, when (both time axes), why, signature and hash. */
-export interface AuditedEvent {
-  revision: string;
-  position: string;
-  type: string;
-  schemaVersion: number;
-  upcaster: null;
-  readBy: ReadByDto[];
-  data: unknown;
-  redacted?: string[];
-  recordedAt: string;
-  occurredAt: string;
-  actor: Actor;
-  reason: string | null;
-  signature: SignatureBlockDto | null;
-  signatureVerified: boolean | null;
-  source: EventSource | null;
-  correlationId: string;
-  causationId: string;
-  eventId: string;
-  prevHash: string | null;
-  hash: string;
-}
-
-export class AuditedEventDto implements AuditedEvent {
+export class AuditedEventDto {
   @ApiProperty({ description: 'Revision within its stream (decimal)' }) revision!: string;
   @ApiProperty({ description: 'Global position' }) position!: string;
   @ApiProperty() type!: string;

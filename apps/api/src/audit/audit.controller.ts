@@ -18,7 +18,7 @@ import { AUDITORS } from '../access-roles';
 import { signatureHolds } from '../ordering/signed-content';
 import { StreamEventsQueryDto, StreamStateQueryDto } from './audit.dto';
 import { auditedAggregateOf } from './audited-aggregates';
-import { StreamChangesDto, StreamEventsDto, StreamStateDto, type AuditedEvent } from './audit-views.dto';
+import { StreamChangesDto, StreamEventsDto, StreamStateDto, type AuditedEventDto } from './audit-views.dto';
 
 /** bigints (revisions) as text, for JSON. */
 const plain = (value: unknown): unknown =>
@@ -161,7 +161,7 @@ function readBy(event: RecordedEvent): Array<{ projection: string; version: numb
     .map((projection) => ({ projection: projection.name, version: projection.version }));
 }
 
-export function auditedEvent(event: RecordedEvent): AuditedEvent {
+export function auditedEvent(event: RecordedEvent): AuditedEventDto {
   const { data, redacted } = redactSecrets(event.type, event.data);
   const { metadata } = event;
   return {

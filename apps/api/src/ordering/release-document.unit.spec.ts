@@ -2,6 +2,16 @@ import type { SignatureBlock } from '@tracershop/event-store';
 import type { OrderView, ReleaseView } from '@tracershop/projections/record';
 import { releaseDocumentLines, type ReleaseDocumentFacts } from './release-document';
 
+/** Where the delivery day's records stand: the release and its orders share it. */
+const dayHistory = {
+  streamId: 'ordering.deliveryDay-ep-herlev-pet:2026-03-02',
+  revision: '4',
+  createdPosition: '10',
+  updatedPosition: '12',
+  createdAt: '2026-03-01T10:00:00.000Z',
+  updatedAt: '2026-03-02T06:30:00.000Z',
+};
+
 const injectionRelease: ReleaseView = {
   releaseId: 'release-inj-1',
   kind: 'injection',
@@ -28,12 +38,7 @@ const injectionRelease: ReleaseView = {
   releasedAt: '2026-03-02T06:30:00.000Z',
   status: 'released',
   correction: null,
-  streamId: 'ordering.deliveryDay-ep-herlev-pet:2026-03-02',
-  revision: '4',
-  createdPosition: '10',
-  updatedPosition: '12',
-  createdAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-02T06:30:00.000Z',
+  ...dayHistory,
 };
 
 /** An injection order of the release above; the activity orders below change what differs. */
@@ -75,12 +80,7 @@ const injectionOrder: OrderView = {
   legacyOid: 2002,
   customerLegacyId: 7,
   tracerLegacyId: 8,
-  streamId: 'ordering.deliveryDay-ep-herlev-pet:2026-03-02',
-  revision: '4',
-  createdPosition: '10',
-  updatedPosition: '12',
-  createdAt: '2026-03-01T10:00:00.000Z',
-  updatedAt: '2026-03-02T06:30:00.000Z',
+  ...dayHistory,
 };
 
 const activityOrder = (changes: Partial<OrderView>): OrderView => ({
