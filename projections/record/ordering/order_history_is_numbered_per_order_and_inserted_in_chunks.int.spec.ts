@@ -92,8 +92,10 @@ describe('the order history of a batch: numbered per order, inserted in chunks',
 
     await history.flush(tx);
 
-    // The second chunk goes once the first is in, before the flush or by it.
-    expect(beforeFlush.slice(0, 3)).toEqual(['SELECT', 'SAVEPOINT', 'LOAD']);
+    // The first chunk is under way before the flush: its savepoint is sent at once, its load when
+    // the savepoint's reply arrives, which on a busy machine may come after the last append. The
+    // second chunk goes once the first is in, before the flush or by it.
+    expect(beforeFlush.slice(0, 2)).toEqual(['SELECT', 'SAVEPOINT']);
     expect(verbs()).toEqual(['SELECT', 'SAVEPOINT', 'LOAD', 'SAVEPOINT', 'LOAD', 'SAVEPOINT', 'LOAD']);
     expect((await positions('order-1')).slice(-2)).toEqual(['599@1197', '600@1199']);
     expect((await positions('order-2')).slice(0, 2)).toEqual(['1@2', '2@4']);
