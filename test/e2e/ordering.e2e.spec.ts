@@ -216,6 +216,39 @@ describe('ordering over HTTP', () => {
     expect(changed.body.events).toEqual(['OrderActivityChanged']);
   });
 
+  it('a client-chosen order id belongs to its delivery day for good; the read models keep following', async () => {
+    const id = `chosen-${randomUUID()}`;
+    const place = (client: ReturnType<typeof as>, slotId: string, deliveryDate: string) =>
+      client.post('/ordering/activity-orders').send({ id, slotId, deliveryDate, activityMBq: 400 });
+    // Days of their own, so the other specs' days stay as they expect
+    const first = addDays(monday, 21);
+    const placed = await place(shop, catalog.late, first).expect(201);
+    expect(placed.body).toMatchObject({ id, events: ['OrderPlaced'] });
+    // A retry of the same request is safe
+    expect((await place(shop, catalog.late, first).expect(201)).body.events).toEqual([]);
+
+    // When the id is given again for another day, or by another customer, then it is refused
+    const later = addDays(monday, 28);
+    const laterDay = deliveryDayStreamName(catalog.endpoint, later);
+    const elsewhere = await place(shop, catalog.late, later).expect(409);
+    expect(elsewhere.body.error).toEqual({
+      code: 'ORDER_ID_TAKEN',
+      message: `The order id ${id} belongs to another delivery day; choose another id`,
+      details: { field: 'id', id },
+    });
+    await expect(store.readStream(laterDay)).rejects.toThrow('does not exist');
+    expect((await place(otherShop, catalog.otherSlot, first).expect(409)).body.error.code).toBe('ORDER_ID_TAKEN');
+
+    // Then the order is the first day's, and the record projection is still applying new events
+    const next = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: later, activityMBq: 300 })
+      .expect(201);
+    await shop.get(`/ordering/orders/${next.body.id}`).query({ minPosition: next.body.position }).expect(200);
+    const order = await shop.get(`/ordering/orders/${id}`).expect(200);
+    expect(order.body).toMatchObject({ orderId: id, deliveryDate: first, activityMBq: 400 });
+  });
+
   it('refuses what the rules forbid, with a stable code, and stores nothing', async () => {
     const before = await dayEvents();
     const bad = await shop

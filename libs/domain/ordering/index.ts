@@ -6,3 +6,4 @@ export * from './schema-versions';
 export * from './vial';
 export * from './val-file';
 export * from './stale-vial-assignment';
+export * from './ordering-id-claim';

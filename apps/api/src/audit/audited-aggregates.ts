@@ -59,7 +59,14 @@ import {
   legacyIdBlockDecider,
   legacyIdBlockStreamName,
 } from '@tracershop/domain/legacy';
-import { deliveryDayDecider, deliveryDayStreamName, vialDecider, vialStreamName } from '@tracershop/domain/ordering';
+import {
+  deliveryDayDecider,
+  deliveryDayStreamName,
+  orderingIdClaimDecider,
+  orderingIdClaimStreamName,
+  vialDecider,
+  vialStreamName,
+} from '@tracershop/domain/ordering';
 
 /** The fold of one aggregate type: the same `initialState` and `evolve` the command side uses. */
 export interface AuditedAggregate {
@@ -99,6 +106,7 @@ export const auditedAggregates: readonly AuditedAggregate[] = [
   audited(nameClaimStreamName('isotopeName', 'x'), 'NameClaim', nameClaimDecider),
   audited(deliveryDayStreamName('x', '2026-01-01'), 'DeliveryDay', deliveryDayDecider),
   audited(vialStreamName('x'), 'Vial', vialDecider),
+  audited(orderingIdClaimStreamName('order', 'x'), 'OrderingIdClaim', orderingIdClaimDecider),
   audited(bookingStreamName('x'), 'Booking', bookingDecider),
   audited(procedureStreamName('x', 'y'), 'Procedure', procedureDecider),
   audited(locationMappingStreamName('x'), 'LocationMapping', locationMappingDecider),

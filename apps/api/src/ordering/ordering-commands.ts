@@ -29,12 +29,18 @@ import {
   deliveryDayDecider,
   deliveryDayStreamName,
   orderingEventSchemaVersions,
+  orderingIdClaimDecider,
+  orderingIdClaimSchemaVersions,
+  orderingIdClaimStreamName,
   vialDecider,
   vialIdOf,
   vialStreamName,
   type DeliveryDayCommand,
   type DeliveryDayEvent,
   type DeliveryDayState,
+  type OrderingIdClaimCommand,
+  type OrderingIdClaimEvent,
+  type OrderingIdClaimState,
   type VialCommand,
   type VialEvent,
   type VialState,
@@ -185,6 +191,19 @@ export const vialCommand: CommandDefinition<VialCommand, VialEvent, VialState> =
     ),
   retryOnConflict: true,
   schemaVersionOf,
+};
+
+/** Claims are decided from the claim alone (idempotent for the same day): a concurrent claim is re-decided. */
+export const orderingIdClaimCommand: CommandDefinition<
+  OrderingIdClaimCommand,
+  OrderingIdClaimEvent,
+  OrderingIdClaimState
+> = {
+  name: 'OrderingIdClaim',
+  decider: orderingIdClaimDecider,
+  streamOf: (command) => orderingIdClaimStreamName(command.kind, command.id),
+  retryOnConflict: true,
+  schemaVersionOf: (type) => orderingIdClaimSchemaVersions[type],
 };
 
 /**

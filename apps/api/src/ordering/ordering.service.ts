@@ -25,6 +25,7 @@ import { hasReleaseRight } from '@tracershop/domain/identity';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import {
   deliveryDayDecider,
+  deliveryDayId,
   deliveryDayStreamName,
   staleVialAssignment,
   vialDecider,
@@ -34,6 +35,7 @@ import {
   type DeliveryDayEvent,
   type DeliveryDayState,
   type OrderedBy,
+  type OrderingIdKind,
   type ReleasedBy,
   type VialState,
 } from '@tracershop/domain/ordering';
@@ -43,7 +45,7 @@ import { ElectronicSignatures } from '../identity/electronic-signatures';
 import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from './business-clock';
-import { deliveryDayCommand, loadedByHandler, vialCommand } from './ordering-commands';
+import { deliveryDayCommand, loadedByHandler, orderingIdClaimCommand, vialCommand } from './ordering-commands';
 import {
   activityReleaseContent,
   injectionReleaseContent,
@@ -127,12 +129,12 @@ export class OrderingService {
   }
 
   async placeActivityOrder(
-    id: string,
     endpointId: string,
     dto: PlaceActivityOrderDto,
     principal: Principal,
     context: CommandContext,
   ) {
+    const id = await this.idFor('order', dto.id, endpointId, dto.deliveryDate, context);
     const { at, local } = this.clock.now();
     return this.send(
       id,
@@ -159,7 +161,8 @@ export class OrderingService {
     );
   }
 
-  async placeInjectionOrder(id: string, dto: PlaceInjectionOrderDto, principal: Principal, context: CommandContext) {
+  async placeInjectionOrder(dto: PlaceInjectionOrderDto, principal: Principal, context: CommandContext) {
+    const id = await this.idFor('order', dto.id, dto.endpointId, dto.deliveryDate, context);
     const { at, local } = this.clock.now();
     return this.send(
       id,
@@ -304,9 +307,10 @@ export class OrderingService {
     );
   }
 
-  async releaseSlot(id: string, dto: ReleaseSlotDto, principal: Principal, context: CommandContext) {
+  async releaseSlot(dto: ReleaseSlotDto, principal: Principal, context: CommandContext) {
     const { at, local } = this.clock.now();
     const { endpointId, tracerId } = await this.slotOwner(dto.slotId);
+    const id = await this.idFor('release', dto.id, endpointId, dto.deliveryDate, context);
     const streamId = deliveryDayStreamName(endpointId, dto.deliveryDate);
     const vials = await Promise.all(
       dto.vialIds.map(async (vialId, index) => ({
@@ -357,12 +361,8 @@ export class OrderingService {
     );
   }
 
-  async releaseInjectionOrders(
-    id: string,
-    dto: ReleaseInjectionOrdersDto,
-    principal: Principal,
-    context: CommandContext,
-  ) {
+  async releaseInjectionOrders(dto: ReleaseInjectionOrdersDto, principal: Principal, context: CommandContext) {
+    const id = await this.idFor('release', dto.id, dto.endpointId, dto.deliveryDate, context);
     const { at, local } = this.clock.now();
     const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
     const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
@@ -453,6 +453,33 @@ export class OrderingService {
   }
 
   /** Commands that may leave moved-in orders without a host carry an id for the ghost that would host them. */
+  /**
+   * The id of a new order or release: a fresh one, or the client's, claimed for this delivery day
+   * first. Its day is one stream among many, and the id must be unique across them all (a client's
+   * id taken by another day would otherwise reach the record twice); a retry on the same day passes.
+   */
+  private async idFor(
+    kind: OrderingIdKind,
+    chosen: string | undefined,
+    endpointId: string,
+    date: CalendarDate,
+    context: CommandContext,
+  ): Promise<string> {
+    if (chosen === undefined) return randomUUID();
+    await this.pipeline.execute(
+      orderingIdClaimCommand,
+      {
+        type: 'ClaimOrderingId' as const,
+        kind,
+        id: chosen,
+        deliveryDayId: deliveryDayId(endpointId, date),
+        at: new Date().toISOString(),
+      },
+      { ...context, causationId: `${context.causationId}:ClaimOrderingId` },
+    );
+    return chosen;
+  }
+
   private async ghostLegacyOid(order: LocatedOrder): Promise<number> {
     return order.kind === 'activity' ? this.legacyIds.allocate('orders') : 0;
   }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Body, Controller, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -115,7 +114,7 @@ export class ActivityOrdersController {
   async place(@Body() body: PlaceActivityOrderDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     const { endpointId } = await this.ordering.slotOwner(body.slotId);
     await this.scope.assertEndpoint(request, endpointId, 'delivery time slot', body.slotId);
-    return this.ordering.placeActivityOrder(body.id ?? randomUUID(), endpointId, body, principalOf(request), context);
+    return this.ordering.placeActivityOrder(endpointId, body, principalOf(request), context);
   }
 
   @Patch(':id')
@@ -183,7 +182,7 @@ export class InjectionOrdersController {
     @Command() context: CommandContext,
   ) {
     await this.scope.assertEndpoint(request, body.endpointId);
-    return this.ordering.placeInjectionOrder(body.id ?? randomUUID(), body, principalOf(request), context);
+    return this.ordering.placeInjectionOrder(body, principalOf(request), context);
   }
 
   @Patch(':id')

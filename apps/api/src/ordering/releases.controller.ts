@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { Body, Controller, HttpCode, HttpStatus, Param, Post, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -42,7 +41,7 @@ export class ReleasesController {
     description: 'Signed release of a slot on a date with its vials',
   })
   releaseSlot(@Body() body: ReleaseSlotDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
-    return this.ordering.releaseSlot(body.id ?? randomUUID(), body, principalOf(request), context);
+    return this.ordering.releaseSlot(body, principalOf(request), context);
   }
 
   @Post('injection')
@@ -53,7 +52,7 @@ export class ReleasesController {
     @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
-    return this.ordering.releaseInjectionOrders(body.id ?? randomUUID(), body, principalOf(request), context);
+    return this.ordering.releaseInjectionOrders(body, principalOf(request), context);
   }
 
   @Post(':id/correct')
