@@ -3,7 +3,7 @@ import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { deliveryDayStreamName, vialIdOf, vialStreamName } from '@tracershop/domain/ordering';
-import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from './booted-app';
+import { ADMIN, as, bootApp, logIn, PERSON_PASSWORD, type BootedApp, createPerson } from './booted-app';
 import { shapeMismatches, type OpenApiDocument } from './documented-shape';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
@@ -247,6 +247,35 @@ describe('ordering over HTTP', () => {
     await shop.get(`/ordering/orders/${next.body.id}`).query({ minPosition: next.body.position }).expect(200);
     const order = await shop.get(`/ordering/orders/${id}`).expect(200);
     expect(order.body).toMatchObject({ orderId: id, deliveryDate: first, activityMBq: 400 });
+  });
+
+  it('a shop member who is also an auditor reads every customer’s orders but orders for its own only', async () => {
+    const created = await admin
+      .post('/identity/users')
+      .send({ username: 'sven.shop-auditor', printedName: 'Sven Shop-Auditor' })
+      .expect(201);
+    const grant = (body: object) => admin.post(`/identity/users/${created.body.id}/roles`).send(body).expect(200);
+    await grant({ role: 'shop', customerIds: [catalog.customer] });
+    await grant({ role: 'auditor' });
+    await admin.post(`/identity/users/${created.body.id}/password`).send({ password: 'initial-Passphrase-42' });
+    const sven = as(app.server, await logIn(app.server, 'sven.shop-auditor', 'initial-Passphrase-42', PERSON_PASSWORD));
+    const day = addDays(monday, 35);
+    const foreign = await otherShop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.otherSlot, deliveryDate: day, activityMBq: 200 })
+      .expect(201);
+
+    // As auditor: reads the other customer's order
+    await sven.get(`/ordering/orders/${foreign.body.id}`).query({ minPosition: foreign.body.position }).expect(200);
+    // As shop member: orders for its own customer, and neither orders for nor changes the other's
+    const place = (slotId: string) =>
+      sven.post('/ordering/activity-orders').send({ slotId, deliveryDate: day, activityMBq: 100 });
+    expect((await place(catalog.otherSlot).expect(404)).body.error.code).toBe('DELIVERY_TIME_SLOT_NOT_FOUND');
+    await sven.patch(`/ordering/activity-orders/${foreign.body.id}`).send({ activityMBq: 1 }).expect(404);
+    await sven.post(`/ordering/orders/${foreign.body.id}/cancel`).send({ reason: 'not mine' }).expect(404);
+    expect((await place(catalog.late).expect(201)).body.events).toEqual(['OrderPlaced']);
+    const otherDay = await store.readStream(deliveryDayStreamName(catalog.otherEndpoint, day));
+    expect(otherDay.map((event) => event.type)).toEqual(['OrderPlaced']);
   });
 
   it('refuses what the rules forbid, with a stable code, and stores nothing', async () => {

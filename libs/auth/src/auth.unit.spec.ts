@@ -49,8 +49,22 @@ describe('principals', () => {
   };
 
   it('a shop user sees only its customers', () => {
-    expect(customerScope(shop)).toEqual(new Set(['c1', 'c2']));
-    expect(customerScope({ ...shop, roles: [{ role: 'production', customerIds: [], locationIds: [] }] })).toBe('all');
+    expect(customerScope(shop, ['shop', 'auditor'])).toEqual(new Set(['c1', 'c2']));
+    expect(
+      customerScope({ ...shop, roles: [{ role: 'production', customerIds: [], locationIds: [] }] }, ['production']),
+    ).toBe('all');
+  });
+
+  it('given a shop member who is also an auditor, then only the grants a route admits make its scope', () => {
+    const alsoAuditor: Principal = {
+      ...shop,
+      roles: [...shop.roles, { role: 'auditor', customerIds: [], locationIds: [] }],
+    };
+    // a read open to auditors: every customer; placing an order (shop members, not auditors): its own
+    expect(customerScope(alsoAuditor, ['shop', 'auditor'])).toBe('all');
+    expect(customerScope(alsoAuditor, ['admin', 'production', 'shop-admin', 'shop'])).toEqual(new Set(['c1', 'c2']));
+    // a grant the route does not admit confers no customer either
+    expect(customerScope(shop, ['admin', 'production'])).toEqual(new Set());
   });
 
   it('becomes the actor of the events it causes', () => {

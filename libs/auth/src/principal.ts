@@ -35,10 +35,18 @@ export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return principal.roles.some((grant) => roles.includes(grant.role));
 }
 
-/** Customers whose data the principal may see; `all` for production, admins and auditors. */
-export function customerScope(principal: Principal): 'all' | Set<string> {
-  if (hasRole(principal, 'admin', 'production', 'releaser', 'auditor')) return 'all';
-  return new Set(principal.roles.flatMap((grant) => grant.customerIds));
+const SITE_WIDE_ROLES: readonly Role[] = ['admin', 'production', 'releaser', 'auditor'];
+
+/**
+ * Customers the principal may act on through a route that admits `admitted`: `all` through a
+ * site-wide role (admin, production, releaser, auditor), else the customers of its grants. Only the
+ * grants the route admits count: someone who is a shop member of one customer and also an auditor
+ * reads every customer's orders (as auditor) but orders for its own customer only (as shop member).
+ */
+export function customerScope(principal: Principal, admitted: readonly Role[]): 'all' | Set<string> {
+  const grants = principal.roles.filter((grant) => admitted.includes(grant.role));
+  if (grants.some((grant) => SITE_WIDE_ROLES.includes(grant.role))) return 'all';
+  return new Set(grants.flatMap((grant) => grant.customerIds));
 }
 
 export function locationScope(principal: Principal): 'all' | Set<string> {

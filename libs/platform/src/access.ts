@@ -30,6 +30,8 @@ export const AUTHENTICATOR = Symbol('AUTHENTICATOR');
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** The roles the route admits (its `@Allow`); a grant of another role confers nothing here. */
+    admittedRoles?: readonly Role[];
   }
 }
 
@@ -78,6 +80,7 @@ export class AccessGuard implements CanActivate {
         requires: rule.roles,
       });
     }
+    request.admittedRoles = rule.roles;
     return true;
   }
 }

@@ -21,9 +21,9 @@ export class CustomerScope {
 
   constructor(@Inject(CATALOG_READ_MODEL) private readonly readModel: Pick<CatalogReadModel, 'getDeliveryEndpoint'>) {}
 
-  /** The customers the caller may see, or 'all'. */
+  /** The customers the caller may see or act on through this route, or 'all'. */
   of(request: FastifyRequest): 'all' | Set<string> {
-    return customerScope(request.principal as Principal);
+    return customerScope(request.principal as Principal, request.admittedRoles ?? []);
   }
 
   async assertCustomer(request: FastifyRequest, customerId: string, what = 'customer', id = customerId): Promise<void> {
