@@ -36,6 +36,7 @@ describe('legacy orders rows when a production run takes a new number', () => {
       targetSlotId: 'slot-0900',
       reason,
       ghostLegacyOid: 9000,
+      secondGhostLegacyOid: 990009,
       refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
     });
     expect(await orders()).toEqual([

@@ -101,6 +101,7 @@ describe('legacy orders rows of FDG orders', () => {
       targetSlotId: 'slot-0900',
       reason,
       ghostLegacyOid: 9000,
+      secondGhostLegacyOid: 990007,
       refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
     });
     expect(moved.map((event) => event.type)).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
@@ -162,6 +163,7 @@ describe('legacy orders rows of FDG orders', () => {
       targetSlotId: 'slot-0800',
       reason,
       ghostLegacyOid: 9004,
+      secondGhostLegacyOid: 990008,
       refs: { targetSlot: fdgSlots['08:00'].slot, targetRun: fdgSlots['08:00'].run, closedDays: openDays },
     });
     expect(await orders()).toEqual([

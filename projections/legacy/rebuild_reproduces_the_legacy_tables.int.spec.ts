@@ -67,6 +67,7 @@ describe('rebuild of legacy.tracershop', () => {
       targetSlotId: 'slot-0900',
       reason,
       ghostLegacyOid: 9000,
+      secondGhostLegacyOid: 990010,
       refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
     });
     const vials = [

@@ -36,6 +36,7 @@ import {
   otherEndpointSlot,
   releasedVial,
   secondMondayRun,
+  slot0800,
   slot0900,
   slot1030,
 } from './ordering-examples';
@@ -54,6 +55,7 @@ const moveTo = (
   targetSlotId: targetSlot.status === 'absent' ? 'slot-herlev-mon-0900' : targetSlot.id,
   reason: 'Second run dropped',
   ghostLegacyOid: 9001,
+  secondGhostLegacyOid: 990002,
   refs: { targetSlot, targetRun, closedDays: openDays },
   ...overrides,
 });
@@ -110,6 +112,21 @@ describe('DeliveryDay moves', () => {
 
     it('creates no ghost when the target slot has its own order, which hosts the moved one', () => {
       spec.given([order1At1030, order2At0900]).when(moveTo(slot0900)).then([order1MovedTo0900]);
+    });
+
+    it('given a host moved away from the orders it hosts, then both slots get a ghost, each with its own legacy id', () => {
+      // order-2 (own at 09:00) hosts order-1 (moved there from 10:30); order-2 goes on to 08:00
+      const given = fold(deliveryDayDecider, [order1At1030, order2At0900, order1MovedTo0900]);
+      const events = deliveryDayDecider.decide(
+        moveTo(slot0800, { orderId: 'order-2', ghostLegacyOid: 9001, secondGhostLegacyOid: 9002 }),
+        given,
+      );
+      const ghosts = events.filter((event): event is GhostOrderCreated => event.type === 'GhostOrderCreated');
+      expect(ghosts.map((ghost) => [ghost.data.slotId, ghost.data.legacyOid, ghost.data.hostedOrderIds])).toEqual([
+        ['slot-herlev-mon-0800', 9001, ['order-2']],
+        ['slot-herlev-mon-0900', 9002, ['order-1']],
+      ]);
+      expect(new Set(ghosts.map((ghost) => ghost.data.ghostId)).size).toBe(2);
     });
 
     it('a second order moved into a ghost slot joins the existing ghost', () => {

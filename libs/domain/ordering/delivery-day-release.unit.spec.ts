@@ -449,6 +449,7 @@ describe('DeliveryDay releases', () => {
         targetSlotId: 'slot-herlev-mon-0900',
         reason: 'Second run dropped',
         ghostLegacyOid: 9002,
+        secondGhostLegacyOid: 990001,
         refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
       };
       spec

@@ -288,6 +288,11 @@ export interface MoveOrderToSlot extends DayCommand {
   targetSlotId: string;
   reason: string;
   ghostLegacyOid: number;
+  /**
+   * A move can need two ghosts: at the target (it has no order of its own) and at the order's own
+   * slot (the order hosted others there). Each takes its own legacy id; an unused one is a gap.
+   */
+  secondGhostLegacyOid: number;
   refs: {
     targetSlot: DeliveryTimeSlotState & { legacyId?: number };
     targetRun: ProductionRunState;
@@ -631,7 +636,7 @@ function requireSlotNotReleased(state: DeliveryDayState, slotId: string) {
 function ghostEvents(
   before: DeliveryDayState,
   events: DeliveryDayEvent[],
-  ghostLegacyOid: number | null,
+  ghostLegacyOids: readonly number[],
 ): DeliveryDayEvent[] {
   const after = events.reduce(evolve, before);
   const slots = new Set<string>();
@@ -642,12 +647,17 @@ function ghostEvents(
   }
   for (const slotId of Object.keys(after.ghosts)) slots.add(slotId);
   const extra: DeliveryDayEvent[] = [];
+  // Each ghost is a row of its own in the old system's `orders`: one legacy id each.
+  const unusedLegacyOids = [...ghostLegacyOids];
   for (const slotId of [...slots].sort()) {
     const hosted = hostedOrdersOf(after, slotId);
     const own = ownOrdersOf(after, slotId);
     const ghost = after.ghosts[slotId];
     if (hosted.length > 0 && own.length === 0 && !ghost) {
-      if (ghostLegacyOid === null) throw new Error('A ghost order is needed but the command carries no legacy id');
+      const ghostLegacyOid = unusedLegacyOids.shift();
+      if (ghostLegacyOid === undefined) {
+        throw new Error('A ghost order is needed but the command carries no legacy id left for it');
+      }
       const first = hosted[0] as ActivityOrder;
       const placement = first.movedTo as SlotPlacement;
       extra.push({
@@ -832,7 +842,7 @@ function placeActivityOrder(command: PlaceActivityOrder, state: DeliveryDayState
         : null,
     },
   };
-  return ghostEvents(state, [placed], null);
+  return ghostEvents(state, [placed], []);
 }
 
 function placeInjectionOrder(command: PlaceInjectionOrder, state: DeliveryDayState): DeliveryDayEvent[] {
@@ -967,7 +977,7 @@ function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryD
         },
       },
     ],
-    command.ghostLegacyOid,
+    [command.ghostLegacyOid, command.secondGhostLegacyOid],
   );
 }
 
@@ -993,7 +1003,7 @@ function restoreOrder(command: RestoreOrder, state: DeliveryDayState): DeliveryD
         data: { orderId: order.orderId, from: pickPlacement(order.movedTo), to: pickPlacement(order), reason },
       },
     ],
-    command.ghostLegacyOid,
+    [command.ghostLegacyOid],
   );
 }
 
@@ -1313,7 +1323,7 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       return ghostEvents(
         state,
         [{ type: 'OrderRejected', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
-        command.ghostLegacyOid,
+        [command.ghostLegacyOid],
       );
     }
     case 'CancelOrder': {
@@ -1331,7 +1341,7 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
             data: { orderId: order.orderId, previousStatus: order.status, reason, actingAs: command.actingAs },
           },
         ],
-        command.ghostLegacyOid,
+        [command.ghostLegacyOid],
       );
     }
     case 'ReinstateOrder': {
@@ -1346,7 +1356,7 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       return ghostEvents(
         state,
         [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
-        command.ghostLegacyOid,
+        [command.ghostLegacyOid],
       );
     }
     case 'ChangeActivityOrder':

@@ -75,6 +75,7 @@ describe('a batch of record.ordering writes each table with a few statements', (
       targetSlotId: 'slot-herlev-mon-0900',
       reason,
       ghostLegacyOid: 9004,
+      secondGhostLegacyOid: 990005,
       refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
     });
     expect(await hostedCounts()).toEqual({ 'ghost:slot-herlev-mon-0900:9003': 2 });

@@ -225,6 +225,7 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
         targetSlotId: 'slot-herlev-mon-0900',
         reason,
         ghostLegacyOid: legacyOid++,
+        secondGhostLegacyOid: 990006,
         refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
       });
     }

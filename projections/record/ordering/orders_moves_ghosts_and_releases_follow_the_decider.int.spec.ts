@@ -179,6 +179,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       targetSlotId: slot0900Id,
       reason: moveReason,
       ghostLegacyOid: 9001,
+      secondGhostLegacyOid: 990003,
       refs: toSlot0900,
     });
     expect(events.map((event) => event.type)).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
@@ -341,6 +342,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       targetSlotId: slot0900Id,
       reason: moveReason,
       ghostLegacyOid: 9003,
+      secondGhostLegacyOid: 990004,
       refs: toSlot0900,
     });
     const placed = await bed.decideDay(

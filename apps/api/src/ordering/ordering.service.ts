@@ -301,6 +301,7 @@ export class OrderingService {
         targetSlotId: dto.targetSlotId,
         reason: dto.reason,
         ghostLegacyOid: await this.ghostLegacyOid(order),
+        secondGhostLegacyOid: await this.ghostLegacyOid(order),
         refs: loadedByHandler,
       },
       { ...context, reason: dto.reason },

@@ -57,6 +57,7 @@ export async function playMonday(bed: OrderingTestBed): Promise<OrderingEvent[]>
     orderId: 'order-1',
     targetSlotId: 'slot-herlev-mon-0900',
     reason,
+    secondGhostLegacyOid: 9_999_001,
     refs: toSlot0900,
   };
   record(await bed.decideDay({ ...move, ghostLegacyOid: 9001 }));
