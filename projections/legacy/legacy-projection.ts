@@ -19,6 +19,7 @@ import {
   type Vial,
 } from '@tracershop/domain/ordering';
 import {
+  isReservedLegacyId,
   legacyEventSchemaVersions,
   legacyIdTables,
   OLD_SYSTEM_SOURCE,
@@ -691,8 +692,20 @@ async function slotContext(applied: Applied, slot: SlotEntity) {
   return { run, tracer, customer };
 }
 
-const sync = (applied: Applied, before: LegacyRow[], after: LegacyRow[]) =>
-  syncRows(applied.tx, before, after, applied.at, adoptedRowOf(applied.event));
+const sync = (applied: Applied, before: LegacyRow[], after: LegacyRow[], carriedOver: AdoptedRow | null = null) =>
+  syncRows(applied.tx, before, after, applied.at, carriedOver ?? adoptedRowOf(applied.event));
+
+/**
+ * The row a registration carries over from the old system: its legacy id is one Tracershop never
+ * allocates (outside its reserved even ids), so the client named the old system's own row (FDG is
+ * `Tracers.id` 6 there already, and the go-live import does not bring tracers or isotopes). The
+ * insert takes that row over instead of stopping at its key; the legacy id claims keep two records
+ * from naming one row. An id Tracershop allocated that meets a row still fails loudly.
+ */
+async function carriedOverRow(applied: Applied, table: LegacyIdTable, legacyId: number): Promise<AdoptedRow | null> {
+  const range = await load(applied, 'idRange', table);
+  return range && isReservedLegacyId(legacyId, range) ? null : { table, key: String(legacyId) };
+}
 
 /** The old system's row an event was made from, when the legacy sync captured it (`source`). */
 function adoptedRowOf(event: RecordedEvent): AdoptedRow | null {
@@ -791,7 +804,14 @@ async function changePermission(
   const tracer = await load(applied, 'tracer', tracerId);
   const customer = await customerOfEndpoint(applied, endpointId);
   await save(applied, 'permission', id, next);
-  await sync(applied, permissionRows(permission, tracer, customer), permissionRows(next, tracer, customer));
+  // A grant inserts the row; a permission carried over from the old system takes its row over.
+  const carriedOver = permission === null ? await carriedOverRow(applied, 'TracerCustomer', next.legacyId) : null;
+  await sync(
+    applied,
+    permissionRows(permission, tracer, customer),
+    permissionRows(next, tracer, customer),
+    carriedOver,
+  );
 }
 
 async function changeUser(applied: Applied, userId: string, change: (user: UserEntity) => UserEntity) {
@@ -996,7 +1016,7 @@ const handlers: Handlers = {
   async IsotopeRegistered({ isotopeId, name, halfLifeSeconds, legacyId }, applied) {
     const isotope: IsotopeEntity = { legacyId: legacyIdOf(applied, legacyId), name, halfLifeSeconds };
     await save(applied, 'isotope', isotopeId, isotope);
-    await sync(applied, [], isotopeRows(isotope));
+    await sync(applied, [], isotopeRows(isotope), await carriedOverRow(applied, 'isotopes', isotope.legacyId));
   },
   async IsotopeUpdated({ isotopeId, changes }, applied) {
     const isotope = await need(applied, 'isotope', isotopeId);
@@ -1017,7 +1037,12 @@ const handlers: Handlers = {
       status: 'active',
     };
     await save(applied, 'tracer', data.tracerId, tracer);
-    await sync(applied, [], tracerRows(tracer, await load(applied, 'isotope', tracer.isotopeId)));
+    await sync(
+      applied,
+      [],
+      tracerRows(tracer, await load(applied, 'isotope', tracer.isotopeId)),
+      await carriedOverRow(applied, 'Tracers', tracer.legacyId),
+    );
   },
   TracerUpdated: ({ tracerId, changes }, applied) =>
     changeTracer(applied, tracerId, (tracer) => applyChanges(tracer, changes)),
@@ -1043,7 +1068,7 @@ const handlers: Handlers = {
       legacy: data.legacy ?? null,
     };
     await save(applied, 'customer', data.customerId, customer);
-    await sync(applied, [], customerRows(customer));
+    await sync(applied, [], customerRows(customer), await carriedOverRow(applied, 'Users', customer.legacyId));
   },
   CustomerUpdated: ({ customerId, changes }, applied) =>
     changeCustomer(applied, customerId, (customer) => applyChanges(customer, changes)),
@@ -1055,7 +1080,12 @@ const handlers: Handlers = {
   async ProductionRunScheduled({ productionRunId, ...data }, applied) {
     const run: RunEntity = { ...data, legacyId: legacyIdOf(applied, data.legacyId), status: 'active' };
     await save(applied, 'run', productionRunId, run);
-    await sync(applied, [], runRows(run, await load(applied, 'tracer', run.tracerId)));
+    await sync(
+      applied,
+      [],
+      runRows(run, await load(applied, 'tracer', run.tracerId)),
+      await carriedOverRow(applied, 'productionTimes', run.legacyId),
+    );
   },
   ProductionRunUpdated: ({ productionRunId, changes }, applied) =>
     changeRun(applied, productionRunId, (run) => applyChanges(run, changes)),
@@ -1068,7 +1098,12 @@ const handlers: Handlers = {
     const slot: SlotEntity = { ...data, legacyId: legacyIdOf(applied, data.legacyId), status: 'active' };
     await save(applied, 'slot', slotId, slot, slot.productionRunId);
     const { run, tracer, customer } = await slotContext(applied, slot);
-    await sync(applied, [], slotRows(slot, run, tracer, customer));
+    await sync(
+      applied,
+      [],
+      slotRows(slot, run, tracer, customer),
+      await carriedOverRow(applied, 'deliverTimes', slot.legacyId),
+    );
   },
   DeliveryTimeSlotUpdated: ({ slotId, changes }, applied) =>
     changeSlot(applied, slotId, (slot) => applyChanges(slot, changes)),
@@ -1094,7 +1129,12 @@ const handlers: Handlers = {
     const closed = await load(applied, 'closedDate', date);
     const next: ClosedDateEntity = { legacyId: legacyIdOf(applied, legacyId), closed: true };
     await save(applied, 'closedDate', date, next);
-    await sync(applied, closedDateRows(date, closed), closedDateRows(date, next));
+    await sync(
+      applied,
+      closedDateRows(date, closed),
+      closedDateRows(date, next),
+      await carriedOverRow(applied, 'blockDeliverDate', next.legacyId),
+    );
   },
   async DateReopened({ date }, applied) {
     const closed = await load(applied, 'closedDate', date);

@@ -59,14 +59,16 @@ export interface AdoptedRow {
 }
 
 /**
- * Whether the projection's insert of `row` takes over a row the old system wrote: the captured row
- * itself, and for a customer role (`UserRoles`) the user's `Users` row, which the old system wrote
- * first (a customer registered from its role has both).
+ * Whether the projection's insert of `row` takes over a row the old system wrote: the captured or
+ * carried-over row itself, and for a customer role (`UserRoles`) the user's `Users` row, which the
+ * old system wrote first (a customer registered from its role has both), and the other way round.
  */
 function adoptedBy(row: LegacyRow, adopted: AdoptedRow): boolean {
   const key = Object.values(row.key).map(String).join(':');
   if (row.table === adopted.table) return key === adopted.key;
-  return row.table === 'Users' && adopted.table === 'UserRoles' && adopted.key.split(':')[0] === key;
+  if (row.table === 'Users' && adopted.table === 'UserRoles') return adopted.key.split(':')[0] === key;
+  // A customer carried over by its Users row brings its customer role along.
+  return row.table === 'UserRoles' && adopted.table === 'Users' && key.split(':')[0] === adopted.key;
 }
 
 /** Per batch transaction: each changed row by table and key. */
