@@ -131,6 +131,15 @@ describe('LegacyIdAllocator against MariaDB', () => {
     ]);
   });
 
+  it('given ids the old system used and deleted above its highest row, then ids start above its counter', async () => {
+    await record.query('CREATE TABLE productionTimes (PTID INT NOT NULL AUTO_INCREMENT PRIMARY KEY, run INT)');
+    await record.query('INSERT INTO productionTimes (PTID, run) VALUES (41, 1), (5011, 2), (5013, 3)');
+    await record.query('DELETE FROM productionTimes WHERE PTID > 41');
+    const { allocator } = await startProcess({ LEGACY_ID_FLOOR: '2', LEGACY_ID_BLOCK_SIZE: '2' });
+
+    expect(await allocator.allocate('productionTimes')).toBe(5014);
+  });
+
   it('given a failed reservation, then its waiters fail and the next call reserves again', async () => {
     let failures = 1;
     const failingOnce = (inner: EventStore): EventStore => {

@@ -156,7 +156,11 @@ export class LegacyIdAllocator implements LegacyIdSource {
     };
   }
 
-  /** `LEGACY_ID_FLOOR`, raised to `MAX(id) + 1` of the legacy table when the record database has it. */
+  /**
+   * `LEGACY_ID_FLOOR`, raised above every id the legacy table has used when the record database has
+   * it: `MAX(id) + 1`, and its AUTO_INCREMENT counter, which is past ids the old system handed out
+   * and deleted since (a customer's withdrawn order, a dissolved ghost) and may have printed.
+   */
   private async floorOf(table: LegacyIdTable): Promise<number> {
     const configured = this.config.legacyIds.floor;
     const [tables] = await this.record.query<RowDataPacket[]>(
@@ -169,6 +173,18 @@ export class LegacyIdAllocator implements LegacyIdSource {
       `SELECT MAX(${quoteIdentifier(legacyIdColumns[table])}) AS maxId FROM ${quoteIdentifier(table)}`,
     );
     const maxId = rows[0]?.maxId as string | number | null | undefined;
-    return maxId === null || maxId === undefined ? configured : Math.max(configured, Number(maxId) + 1);
+    const aboveMax = maxId === null || maxId === undefined ? configured : Number(maxId) + 1;
+    return Math.max(configured, aboveMax, await this.autoIncrementOf(table));
+  }
+
+  /**
+   * The table's next AUTO_INCREMENT value (0 without one). Read from SHOW CREATE TABLE, which asks
+   * the storage engine: information_schema may serve a cached figure (MySQL 8 keeps it a day).
+   */
+  private async autoIncrementOf(table: LegacyIdTable): Promise<number> {
+    const [rows] = await this.record.query<RowDataPacket[]>(`SHOW CREATE TABLE ${quoteIdentifier(table)}`);
+    const created = String(rows[0]?.['Create Table'] ?? '');
+    const counter = /\bAUTO_INCREMENT=(\d+)/.exec(created);
+    return counter ? Number(counter[1]) : 0;
   }
 }
