@@ -28,6 +28,9 @@ export interface CustomerLegacyAttributes {
   addressLine4: string | null;
 }
 
+/** Two digits: what the old system's dispenser script carries through (legacy invariant V1). */
+export const DISPENSER_NUMBER_MAX = 99;
+
 export interface CustomerDetails {
   /** Legacy `Users.Username` (`herlev`). */
   shortName: string;
@@ -35,8 +38,9 @@ export interface CustomerDetails {
   longName: string;
   /**
    * The dispenser's customer number: legacy `Users.kundenr` and `VAL.customer`. Unique (legacy
-   * invariant U1). The old Perl script keeps only two digits, so customers the old system must see
-   * need 1–99; that is the legacy projection's check, not the catalogue's.
+   * invariant U1), 1–99: the old system's dispenser script keeps only the first two digits (V1), and
+   * every customer is in the old system's tables while it runs beside Tracershop; a three-digit
+   * number would label another customer's vials.
    */
   dispenserNumber: number;
   /** Added to activity orders: amount × (1 + percent / 100). Legacy `Users.overhead`. */
@@ -142,7 +146,7 @@ function validDetails(details: CustomerDetailsInput): CustomerDetails {
     longName: requireText(details.longName, 'longName', LONG_NAME_MAX),
     dispenserNumber: requireInteger(details.dispenserNumber, 'dispenserNumber', {
       min: 1,
-      max: 2_147_483_647,
+      max: DISPENSER_NUMBER_MAX,
       code: 'INVALID_DISPENSER_NUMBER',
     }),
     overheadPercent: requireInteger(details.overheadPercent, 'overheadPercent', {

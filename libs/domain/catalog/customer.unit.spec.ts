@@ -79,11 +79,21 @@ describe('Customer', () => {
         .then([{ type: 'CustomerRegistered', data: { ...herlevRegistered.data, legacy } }]);
     });
 
-    it.each([0, -2, 2.5])('rejects the dispenser number %p', (dispenserNumber) => {
+    // 100 and up: the old system's dispenser script would read the first two digits (another customer)
+    it.each([0, -2, 2.5, 100, 1015])('rejects the dispenser number %p', (dispenserNumber) => {
       spec
         .given([])
         .when({ ...registerHerlev, dispenserNumber })
         .thenThrows('INVALID_DISPENSER_NUMBER', { field: 'dispenserNumber' });
+    });
+
+    it('accepts the dispenser numbers 1 to 99', () => {
+      for (const dispenserNumber of [1, 99]) {
+        spec
+          .given([])
+          .when({ ...registerHerlev, dispenserNumber })
+          .then([{ type: 'CustomerRegistered', data: { ...herlevRegistered.data, dispenserNumber } }]);
+      }
     });
 
     it.each([-1, 1001, 12.5])('rejects the overhead percent %p', (overheadPercent) => {

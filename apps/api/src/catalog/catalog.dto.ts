@@ -1,4 +1,4 @@
-import type { IsoWeekday } from '@tracershop/domain/catalog';
+import { DISPENSER_NUMBER_MAX, type IsoWeekday } from '@tracershop/domain/catalog';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
@@ -221,10 +221,13 @@ export class CustomerDetailsDto {
   @MaxLength(200)
   longName!: string;
 
-  @ApiProperty({ example: 7, description: 'The dispenser customer number (unique)' })
+  @ApiProperty({
+    example: 7,
+    description: "The dispenser customer number (unique; 1–99: the old system's dispenser script keeps two digits)",
+  })
   @IsInt()
   @Min(1)
-  @Max(999_999)
+  @Max(DISPENSER_NUMBER_MAX)
   dispenserNumber!: number;
 
   @ApiProperty({ example: 10 })
