@@ -179,6 +179,22 @@ describe('catalog over HTTP', () => {
         .expect(201);
     });
 
+    it('two active runs of a tracer on one weekday cannot share a run number; an archived run gives its number up', async () => {
+      const { tracer, run } = await referenceData();
+      const second = (productionTime: string) =>
+        http().post('/catalog/production-runs').send({ tracerId: tracer.id, weekday: 1, productionTime, runNumber: 1 });
+      const taken = await second('09:00').expect(409);
+      expect(taken.body.error).toMatchObject({ code: 'NAME_TAKEN', details: { kind: 'productionRunNumber' } });
+
+      await http().post(`/catalog/production-runs/${run.id}/archive`).send({ reason: 'Moved to 09:00' }).expect(200);
+      await second('09:00').expect(201);
+      const restored = await http()
+        .post(`/catalog/production-runs/${run.id}/restore`)
+        .send({ reason: 'Back' })
+        .expect(409);
+      expect(restored.body.error.details.kind).toBe('productionRunNumber');
+    });
+
     it('the same id with other values is a 409', async () => {
       const body = { name: 'N-13', atomicNumber: 7, atomicMass: 13, halfLifeSeconds: 597.9, metastable: false };
       const first = await created('/catalog/isotopes', body);

@@ -15,6 +15,8 @@ export const nameClaimKinds = [
   'customerShortName',
   'customerDispenserNumber',
   'productionRunSchedule',
+  /** `<tracer>|<weekday>|<run number>`: the old system finds a run by weekday and number (O3). */
+  'productionRunNumber',
   'deliveryTimeSlotSchedule',
   /** `<legacy table>:<id>`: a legacy id belongs to one record of its table, allocated or carried over. */
   'legacyId',
@@ -52,6 +54,8 @@ export const nameClaimOf = {
   customerDispenserNumber: (dispenserNumber: number) => claim('customerDispenserNumber', dispenserNumber),
   productionRunSchedule: (tracerId: string, weekday: IsoWeekday, productionTime: ClockTime) =>
     claim('productionRunSchedule', tracerId, weekday, productionTime),
+  productionRunNumber: (tracerId: string, weekday: IsoWeekday, runNumber: number) =>
+    claim('productionRunNumber', tracerId, weekday, runNumber),
   deliveryTimeSlotSchedule: (endpointId: string, deliveryTime: ClockTime, productionRunId: string) =>
     claim('deliveryTimeSlotSchedule', endpointId, deliveryTime, productionRunId),
   legacyId: (table: LegacyIdTable, legacyId: number) => claim('legacyId', `${table}:${legacyId}`),

@@ -168,6 +168,12 @@ export function productionRunNameClaims(state: ProductionRunState): NameClaimRef
   return [
     nameClaimOf.productionRunSchedule(state.tracerId, state.weekday, state.productionTime),
     nameClaimOf.legacyId('productionTimes', state.legacyId),
+    // One active run per number on a weekday: the old system's order rows name their run by
+    // number, and its lookups of a run by weekday and number must find one. An archived run gives
+    // its number up; restoring it claims the number again.
+    ...(state.status === 'active'
+      ? [nameClaimOf.productionRunNumber(state.tracerId, state.weekday, state.runNumber)]
+      : []),
   ];
 }
 

@@ -249,11 +249,20 @@ describe('ProductionRun', () => {
   });
 
   describe('name claims', () => {
-    it('claims (tracer, weekday, production time)', () => {
+    it('claims (tracer, weekday, production time), and while active (tracer, weekday, run number)', () => {
       expect(productionRunNameClaims(fold(productionRunDecider, [mondayRunScheduled]))).toEqual([
         { kind: 'productionRunSchedule', key: 'tracer-fdg|1|06:30' },
         { kind: 'legacyId', key: 'productiontimes:1006' },
+        { kind: 'productionRunNumber', key: 'tracer-fdg|1|1' },
       ]);
+    });
+
+    it('given an archived run, then its number is free for another run of the weekday', () => {
+      const archived = fold(productionRunDecider, [
+        mondayRunScheduled,
+        { type: 'ProductionRunArchived', data: { productionRunId: 'run-mon-1', reason: 'Run dropped' } },
+      ]);
+      expect(productionRunNameClaims(archived).map((ref) => ref.kind)).toEqual(['productionRunSchedule', 'legacyId']);
     });
   });
 });
