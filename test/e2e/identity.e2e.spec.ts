@@ -85,6 +85,30 @@ describe('identity over HTTP', () => {
     expect(unknown.body.error.code).toBe('INVALID_CREDENTIALS');
   });
 
+  it('wrong current passwords of a password change count towards the lockout, and a locked user changes nothing and cannot log in', async () => {
+    // Given a person logged in, and a lockout after three wrong passwords
+    const { id, client } = await person('changing.guesser', { role: 'production' });
+    const change = (currentPassword: string) =>
+      client.post('/auth/password').send({ currentPassword, newPassword: 'guessed-Passphrase-44' });
+    // When three password changes are asked with a wrong current password
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const wrong = await change('not-the-Passphrase-1').expect(401);
+      expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
+    }
+    // Then the account is locked: the right password changes nothing, and logs nobody in
+    const locked = await change('chosen-Passphrase-43').expect(423);
+    expect(locked.body.error).toMatchObject({ code: 'ACCOUNT_LOCKED', details: { until: expect.any(String) } });
+    const login = await anonymous()
+      .post('/auth/login')
+      .send({ username: 'changing.guesser', password: 'chosen-Passphrase-43' })
+      .expect(423);
+    expect(login.body.error.code).toBe('ACCOUNT_LOCKED');
+    const events = await userEvents(id);
+    expect(events.filter((type) => type === 'LoginFailed')).toHaveLength(5);
+    expect(events.filter((type) => type === 'UserLockedOut')).toHaveLength(1);
+    expect(events.filter((type) => type === 'PasswordSet')).toHaveLength(2);
+  });
+
   it('a password set by an administrator must be changed before anything else', async () => {
     const created = await admin
       .post('/identity/users')

@@ -26,14 +26,49 @@ export async function hashPassword(password: string, cost = DEFAULT_SCRYPT_COST)
   return ['scrypt', cost, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
-/** Constant-time check; a malformed stored hash never verifies. */
-export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+interface StoredHash {
+  cost: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  expected: Buffer;
+}
+
+function parseHash(stored: string | null | undefined): StoredHash | null {
   const parts = stored?.split('$');
-  if (!parts || parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (!parts || parts.length !== 6 || parts[0] !== 'scrypt') return null;
   const [cost, r, p] = parts.slice(1, 4).map(Number);
-  if (![cost, r, p].every(Number.isSafeInteger) || cost < 10 || cost > 20) return false;
-  const salt = Buffer.from(parts[4], 'base64url');
-  const expected = Buffer.from(parts[5], 'base64url');
+  if (![cost, r, p].every(Number.isSafeInteger) || cost < 10 || cost > 20) return null;
+  return { cost, r, p, salt: Buffer.from(parts[4], 'base64url'), expected: Buffer.from(parts[5], 'base64url') };
+}
+
+const standIns = new Map<number, StoredHash>();
+
+/**
+ * What a missing or unusable hash is checked against, so that it costs one derivation with the
+ * parameters of a real hash: an unknown or deactivated account answers no faster. Made once per
+ * cost, lazily; random bytes need no derivation, and the check never passes anyway.
+ */
+function standInFor(cost: number): StoredHash {
+  let standIn = standIns.get(cost);
+  if (!standIn) {
+    standIn = { cost, r: BLOCK_SIZE, p: PARALLELISM, salt: randomBytes(16), expected: randomBytes(KEY_LENGTH) };
+    standIns.set(cost, standIn);
+  }
+  return standIn;
+}
+
+/**
+ * Constant-time check; a malformed or missing stored hash never verifies, but still costs a
+ * derivation at `costWhenMissing` (pass the cost new hashes are made with).
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string | null | undefined,
+  costWhenMissing = DEFAULT_SCRYPT_COST,
+): Promise<boolean> {
+  const parsed = parseHash(stored);
+  const { cost, r, p, salt, expected } = parsed ?? standInFor(costWhenMissing);
   const key = await scrypt(password, salt, { N: 2 ** cost, r, p, maxmem: memoryFor(cost) * r });
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  return parsed !== null && key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -43,6 +43,9 @@ const invalidCredentials = () =>
   // One answer for an unknown user and a wrong password, so usernames cannot be probed.
   new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Wrong username or password');
 
+const accountLocked = (until: string | null) =>
+  new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many failed logins; try again later', { until });
+
 /** The identity use cases that need more than one command or some crypto around the deciders. */
 @Injectable()
 export class IdentityService {
@@ -111,34 +114,26 @@ export class IdentityService {
     context: CommandContext,
   ): Promise<LoginResult> {
     const found = await this.identities.userByUsername(username.trim().toLowerCase());
-    if (!found) {
-      // Still spend the time of a hash check, so an unknown user answers no faster.
-      await verifyPassword(password, null);
+    // An unknown user still costs a full hash check (against a stand-in), so it answers no faster.
+    const state = found ? await this.loadUser(found.id) : null;
+    if (!state || state.status === 'absent') {
+      await verifyPassword(password, null, this.config.auth.scryptCost);
       throw invalidCredentials();
     }
-    const state = await this.loadUser(found.id);
-    if (state.status === 'absent') throw invalidCredentials();
     const at = now();
     const actor = { kind: 'user' as const, id: state.userId, printedName: state.printedName, role: 'none' };
     const ctx: CommandContext = { ...context, actor };
-    const fail = async (reason: LoginFailureReason, problem: HttpProblem) => {
-      await this.execute(
-        this.commands.user,
-        { type: 'RecordLoginFailure', userId: state.userId, reason, remoteAddress, policy: this.lockoutPolicy(), at },
-        { ...ctx, causationId: randomUUID() },
-      );
-      throw problem;
-    };
-    if (state.status === 'deactivated') return fail('deactivated', invalidCredentials());
-    if (isLockedAt(state, at)) {
-      return fail(
-        'locked',
-        new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many failed logins; try again later', {
-          until: state.lockedUntil,
-        }),
-      );
+    const fail = (reason: LoginFailureReason, problem: HttpProblem) =>
+      this.failPasswordCheck(state.userId, reason, remoteAddress, at, ctx, problem);
+    if (state.status === 'deactivated') {
+      // The work of a wrong password (the result is ignored), so a deactivated account answers no faster.
+      await verifyPassword(password, state.passwordHash, this.config.auth.scryptCost);
+      return fail('deactivated', invalidCredentials());
     }
-    if (!(await verifyPassword(password, state.passwordHash))) return fail('bad_password', invalidCredentials());
+    if (isLockedAt(state, at)) return fail('locked', accountLocked(state.lockedUntil));
+    if (!(await verifyPassword(password, state.passwordHash, this.config.auth.scryptCost))) {
+      return fail('bad_password', invalidCredentials());
+    }
 
     const session = issueToken('session');
     const { sessionAbsoluteSeconds, sessionIdleSeconds } = this.config.auth;
@@ -214,12 +209,41 @@ export class IdentityService {
     }
   }
 
+  /**
+   * Asking for the current password is a password check like a login: a wrong one is a login
+   * failure towards the same lockout, else a stolen session could guess the password unhindered.
+   */
   async changeOwnPassword(principal: Principal, current: string, next: string, context: CommandContext) {
     const state = await this.loadUser(principal.id);
-    if (state.status !== 'active' || !(await verifyPassword(current, state.passwordHash))) {
-      throw new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
+    const wrongPassword = () =>
+      new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
+    if (state.status === 'absent') throw wrongPassword();
+    const at = now();
+    const fail = (reason: LoginFailureReason, problem: HttpProblem) =>
+      this.failPasswordCheck(state.userId, reason, null, at, context, problem);
+    if (state.status === 'deactivated') return fail('deactivated', wrongPassword());
+    if (isLockedAt(state, at)) return fail('locked', accountLocked(state.lockedUntil));
+    if (!(await verifyPassword(current, state.passwordHash, this.config.auth.scryptCost))) {
+      return fail('bad_password', wrongPassword());
     }
     return this.setPassword(principal.id, next, principal.id, context, 'newPassword');
+  }
+
+  /** Records a failed password check (Part 11 §11.300; it may lock the account), then refuses. */
+  private async failPasswordCheck(
+    userId: string,
+    reason: LoginFailureReason,
+    remoteAddress: string | null,
+    at: string,
+    context: CommandContext,
+    problem: HttpProblem,
+  ): Promise<never> {
+    await this.execute(
+      this.commands.user,
+      { type: 'RecordLoginFailure', userId, reason, remoteAddress, policy: this.lockoutPolicy(), at },
+      { ...context, causationId: randomUUID() },
+    );
+    throw problem;
   }
 
   lockoutPolicy() {
