@@ -5,7 +5,7 @@ import { openLegacyTestBed, type LegacyTestBed } from './test-support/legacy-tes
 const reason = 'Run 1 moved to the afternoon shift';
 const nextMonday = '2026-03-09';
 
-describe('legacy orders rows when a production run takes a new number', () => {
+describe('legacy orders rows when a production run takes a new number or a slot a new time', () => {
   let bed: LegacyTestBed;
   /** OID, deliver_datetime, run, COID of every orders row. */
   const orders = async () => (await bed.positional('orders', 'OID')).map((row) => [row[1], row[4], row[8], row[9]]);
@@ -73,5 +73,24 @@ describe('legacy orders rows when a production run takes a new number', () => {
     // And a rebuild, which meets the days and the renumbering in one batch, gives the same rows
     await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
     expect(await orders()).toEqual(renumbered);
+  });
+  it('given those rows, when the 08:00 slot moves to 07:45 on Friday, then only the coming rows of that slot follow', async () => {
+    bed.occurredAt = '2026-03-06T09:00:00.000Z';
+    await bed.given({
+      type: 'DeliveryTimeSlotUpdated',
+      data: { slotId: 'slot-0800', changes: { deliveryTime: { from: '08:00', to: '07:45' } } },
+    });
+
+    // The old customer app's InsertOrder looks the row up by the time its deliverTimes row says now
+    expect(await orders()).toEqual([
+      [1002, '2026-03-02 08:00:00', 1, -1],
+      [1004, '2026-03-09 07:45:00', 3, -1],
+      [1006, '2026-03-09 10:30:00', 3, 9000],
+      [1008, '2026-03-09 10:30:00', 2, -1],
+      [9000, '2026-03-09 09:00:00', 3, -1],
+    ]);
+    const rows = await orders();
+    await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
+    expect(await orders()).toEqual(rows);
   });
 });

@@ -317,20 +317,37 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
   }
 }
 
+/** What a slot's rows of the days to come follow when its run or its schedule changes. */
+export interface SlotSchedule {
+  /** The slot's run took this number. */
+  runNumber?: number;
+  /** The slot delivers at this time now. */
+  deliveryTime?: string;
+}
+
 /**
- * A production run took a new number: the day's orders and ghosts in the run's slots take it too
- * (invariant O3: an `orders` row's `run` agrees with its slot's `deliverTimes.run`), except in a slot
- * the day has released, whose rows keep the run that made them. Returns the same state when nothing
- * changes, and keeps every order it does not change, so only changed orders are written.
+ * Slots were renumbered (their production run took a new number) or rescheduled (a new delivery
+ * time): the day's orders and ghosts in those slots follow, so an `orders` row's `run` and
+ * `deliver_datetime` agree with its slot's `deliverTimes` row (invariants O2, O3), and the old
+ * system's `InsertOrder` finds the row by what it reads there. A slot the day has released keeps the
+ * rows that made it (history). Returns the same state when nothing changes, and keeps every order it
+ * does not change, so only changed orders are written.
  */
-export function renumberRun(state: LegacyDayState, runSlotIds: ReadonlySet<string>, runNumber: number): LegacyDayState {
+export function followSlotSchedule(
+  state: LegacyDayState,
+  slotIds: ReadonlySet<string>,
+  schedule: SlotSchedule,
+): LegacyDayState {
   const released = new Set(
     Object.values(state.releases).flatMap((release) =>
       release.status === 'released' && release.slotId !== null ? [release.slotId] : [],
     ),
   );
-  const takesNumber = (slotId: string, current: number) =>
-    runSlotIds.has(slotId) && !released.has(slotId) && current !== runNumber;
+  const follows = (placement: { slotId: string; runNumber: number; deliveryTime: string }) =>
+    slotIds.has(placement.slotId) &&
+    !released.has(placement.slotId) &&
+    ((schedule.runNumber !== undefined && placement.runNumber !== schedule.runNumber) ||
+      (schedule.deliveryTime !== undefined && placement.deliveryTime !== schedule.deliveryTime));
   let changed = false;
   const orders: Record<string, DayOrder> = {};
   for (const [orderId, order] of Object.entries(state.orders)) {
@@ -338,23 +355,23 @@ export function renumberRun(state: LegacyDayState, runSlotIds: ReadonlySet<strin
       orders[orderId] = order;
       continue;
     }
-    const own = takesNumber(order.slotId, order.runNumber);
-    const moved = order.movedTo !== null && takesNumber(order.movedTo.slotId, order.movedTo.runNumber);
+    const own = follows(order);
+    const moved = order.movedTo !== null && follows(order.movedTo);
     changed ||= own || moved;
     orders[orderId] =
       own || moved
         ? {
             ...order,
-            ...(own ? { runNumber } : {}),
-            ...(moved && order.movedTo ? { movedTo: { ...order.movedTo, runNumber } } : {}),
+            ...(own ? schedule : {}),
+            ...(moved && order.movedTo ? { movedTo: { ...order.movedTo, ...schedule } } : {}),
           }
         : order;
   }
   const ghosts: Record<string, DayGhost> = {};
   for (const [slotId, ghost] of Object.entries(state.ghosts)) {
-    const renumbered = takesNumber(ghost.slotId, ghost.runNumber);
-    changed ||= renumbered;
-    ghosts[slotId] = renumbered ? { ...ghost, runNumber } : ghost;
+    const follow = follows(ghost);
+    changed ||= follow;
+    ghosts[slotId] = follow ? { ...ghost, ...schedule } : ghost;
   }
   return changed ? { ...state, orders, ghosts } : state;
 }

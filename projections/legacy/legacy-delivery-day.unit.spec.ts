@@ -1,6 +1,6 @@
 import type { DeliveryDayEvent, OrderPlaced, SlotPlacement } from '@tracershop/domain/ordering';
 import { activityReleased, fdgVial1, releasedVial } from '@tracershop/domain/ordering/ordering-examples';
-import { deriveDayRows, evolveDay, newDayState, renumberRun, type LegacyDayState } from './legacy-delivery-day';
+import { deriveDayRows, evolveDay, followSlotSchedule, newDayState, type LegacyDayState } from './legacy-delivery-day';
 import { legacyColumns, legacyColumnsNotOwned } from './legacy-tables';
 
 const at = (time: string) => ({ at: `2026-03-02 ${time}:00` });
@@ -299,7 +299,7 @@ describe('legacy rows of a delivery day whose production run takes a new number'
 
   it("given orders in the run's slots, then their rows take the new number; other runs' rows keep theirs", () => {
     const state = play(placed('a', 2, s0800, 100), placed('b', 4, s1030, 50));
-    const renumbered = renumberRun(state, run1Slots, 3);
+    const renumbered = followSlotSchedule(state, run1Slots, { runNumber: 3 });
     expect(summary(renumbered)).toEqual({ 2: [3, -1, 100, 100, 1], 4: [2, -1, 50, 50, 1] });
     // Only the changed order is a new object: the projection writes only what changed
     expect(renumbered.orders.b).toBe(state.orders.b);
@@ -309,7 +309,7 @@ describe('legacy rows of a delivery day whose production run takes a new number'
   it('given an order moved into the run, then its row and the ghost hosting it take the new number', () => {
     const ghost = ghostCreated(s0900, ['b']);
     const state = play(placed('b', 4, s1030, 50), moved('b', s1030, s0900), ghost);
-    expect(summary(renumberRun(state, run1Slots, 3))).toEqual({
+    expect(summary(followSlotSchedule(state, run1Slots, { runNumber: 3 }))).toEqual({
       4: [3, 90, 50, 0, 1],
       90: [3, -1, 0, 50 * factor, 2],
     });
@@ -321,7 +321,7 @@ describe('legacy rows of a delivery day whose production run takes a new number'
       activityReleased('r1', 's-0800', ['a'], [releasedVial(fdgVial1, null)]),
       at('09:50'),
     );
-    expect(summary(renumberRun(released, run1Slots, 3))).toEqual({
+    expect(summary(followSlotSchedule(released, run1Slots, { runNumber: 3 }))).toEqual({
       2: [1, -1, 100, 100, 3],
       6: [3, -1, 10, 10, 1],
     });
@@ -329,8 +329,33 @@ describe('legacy rows of a delivery day whose production run takes a new number'
 
   it('given nothing in the run, or the number already taken, then the state is the same object', () => {
     const state = play(placed('b', 4, s1030, 50));
-    expect(renumberRun(state, run1Slots, 3)).toBe(state);
-    const already = renumberRun(play(placed('a', 2, s0800, 100)), run1Slots, 3);
-    expect(renumberRun(already, run1Slots, 3)).toBe(already);
+    expect(followSlotSchedule(state, run1Slots, { runNumber: 3 })).toBe(state);
+    const already = followSlotSchedule(play(placed('a', 2, s0800, 100)), run1Slots, { runNumber: 3 });
+    expect(followSlotSchedule(already, run1Slots, { runNumber: 3 })).toBe(already);
+  });
+});
+
+describe('legacy rows of a delivery day whose slot delivers at a new time', () => {
+  const s0900 = slot('s-0900', '09:00', 1);
+  const rescheduled = new Set(['s-0900']);
+  const deliveries = (state: LegacyDayState) =>
+    Object.fromEntries([...deriveDayRows(state).orders.values()].map((row) => [row.OID, row.deliver_datetime]));
+
+  it("given an order of the slot, a ghost in it and orders of other slots, then the slot's rows take the new time", () => {
+    const state = play(
+      placed('a', 2, s0800, 100),
+      placed('b', 4, s1030, 50),
+      moved('b', s1030, s0900),
+      ghostCreated(s0900, ['b']),
+      placed('c', 6, s0900, 10),
+    );
+    expect(deliveries(followSlotSchedule(state, rescheduled, { deliveryTime: '09:15' }))).toEqual({
+      2: '2026-03-02 08:00:00',
+      // A moved order's own row stays at the slot it was ordered for (its COID names the host)
+      4: '2026-03-02 10:30:00',
+      6: '2026-03-02 09:15:00',
+      90: '2026-03-02 09:15:00',
+    });
+    expect(followSlotSchedule(state, rescheduled, { deliveryTime: '09:00' })).toBe(state);
   });
 });

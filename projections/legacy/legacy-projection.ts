@@ -32,7 +32,8 @@ import {
   evolveDay,
   FDG_LEGACY_TRACER_ID,
   newDayState,
-  renumberRun,
+  followSlotSchedule,
+  type SlotSchedule,
   type DayFacts,
   type DayOrder,
   type LegacyDayState,
@@ -739,16 +740,23 @@ async function changeRun(applied: Applied, runId: string, change: (run: RunEntit
   }
   await save(applied, 'run', runId, next);
   await sync(applied, before, after);
-  if (next.runNumber !== run.runNumber) await renumberComingDays(applied, slots, next.runNumber);
+  if (next.runNumber !== run.runNumber) {
+    await followInComingDays(applied, slots, { runNumber: next.runNumber });
+  }
 }
 
 /**
- * A renumbered run's slots carry the new `run` in `deliverTimes`; the `orders` rows of the days to
- * come in those slots follow (invariant O3), so the old system's `InsertOrder` finds them by the
- * run it now reads. Days before the event's own date, and released slots, keep their history.
+ * A renumbered run's or a rescheduled slot's `deliverTimes` rows change; the `orders` rows of the
+ * days to come in those slots follow (invariants O2, O3), so the old system's `InsertOrder` finds
+ * them by the run and time it now reads. Days before the event's own date, and released slots, keep
+ * their history.
  */
-async function renumberComingDays(applied: Applied, slots: { id: string; state: SlotEntity }[], runNumber: number) {
-  const runSlotIds = new Set(slots.map((slot) => slot.id));
+async function followInComingDays(
+  applied: Applied,
+  slots: { id: string; state: SlotEntity }[],
+  schedule: SlotSchedule,
+) {
+  const slotIds = new Set(slots.map((slot) => slot.id));
   const from = applied.at.slice(0, 10);
   for (const endpointId of new Set(slots.map((slot) => slot.state.endpointId))) {
     // Days created earlier in this batch must be in the table for the range to find them.
@@ -761,7 +769,7 @@ async function renumberComingDays(applied: Applied, slots: { id: string; state: 
     for (const { id: dayId } of days) {
       const day = await loadDay(applied.tx, dayId);
       if (!day) continue;
-      const next = renumberRun(day.state, runSlotIds, runNumber);
+      const next = followSlotSchedule(day.state, slotIds, schedule);
       if (next === day.state) continue;
       const rows = dayRows(next);
       saveDay(applied.tx, dayId, day, next, rows);
@@ -779,6 +787,9 @@ async function changeSlot(applied: Applied, slotId: string, change: (slot: SlotE
   const { run, tracer, customer } = await slotContext(applied, slot);
   await save(applied, 'slot', slotId, next, next.productionRunId);
   await sync(applied, slotRows(slot, run, tracer, customer), slotRows(next, run, tracer, customer));
+  if (next.deliveryTime !== slot.deliveryTime) {
+    await followInComingDays(applied, [{ id: slotId, state: next }], { deliveryTime: next.deliveryTime });
+  }
 }
 
 async function changeCustomer(
