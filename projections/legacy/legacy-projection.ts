@@ -71,6 +71,8 @@ export const legacyEventTypes = [
   'TracerRestored',
   'CustomerRegistered',
   'CustomerUpdated',
+  'CustomerArchived',
+  'CustomerRestored',
   'DeliveryEndpointRegistered',
   'ProductionRunScheduled',
   'ProductionRunUpdated',
@@ -151,6 +153,8 @@ interface CustomerEntity {
   billingAddress: string | null;
   billingCity: string | null;
   legacy: CustomerLegacyAttributes | null;
+  /** Archived in Tracershop: no longer a customer in the old system either (absent: registered). */
+  archived?: boolean;
 }
 
 interface EndpointEntity {
@@ -552,7 +556,11 @@ function customerRows(customer: CustomerEntity | null): LegacyRow[] {
         title: customer.legacy?.title ?? null,
       },
     },
-    { table: 'UserRoles', key: { Id_User: customer.legacyId, Id_Role: CUSTOMER_ROLE }, values: {} },
+    // Without the customer role the old system no longer takes the archived customer's orders
+    // (U2); its Users row stays, as its orders name it.
+    ...(customer.archived
+      ? []
+      : [{ table: 'UserRoles' as const, key: { Id_User: customer.legacyId, Id_Role: CUSTOMER_ROLE }, values: {} }]),
   ];
 }
 
@@ -1083,6 +1091,10 @@ const handlers: Handlers = {
   },
   CustomerUpdated: ({ customerId, changes }, applied) =>
     changeCustomer(applied, customerId, (customer) => applyChanges(customer, changes)),
+  CustomerArchived: ({ customerId }, applied) =>
+    changeCustomer(applied, customerId, (customer) => ({ ...customer, archived: true })),
+  CustomerRestored: ({ customerId }, applied) =>
+    changeCustomer(applied, customerId, (customer) => ({ ...customer, archived: false })),
 
   async DeliveryEndpointRegistered({ endpointId, customerId }, applied) {
     await save(applied, 'endpoint', endpointId, { customerId });
@@ -1254,6 +1266,8 @@ const namedEntities: NamedEntities = {
   TracerArchived: tracerRef,
   TracerRestored: tracerRef,
   CustomerUpdated: ({ customerId }) => [['customer', customerId]],
+  CustomerArchived: ({ customerId }) => [['customer', customerId]],
+  CustomerRestored: ({ customerId }) => [['customer', customerId]],
   ProductionRunScheduled: tracerRef,
   ProductionRunUpdated: runRef,
   ProductionRunArchived: runRef,
@@ -1394,7 +1408,9 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
     name: LEGACY_PROJECTION_NAME,
     // 2: amount_o is truncated from the whole amount the row stores (fractional MBq orders); a
     // withdrawn moved row keeps its host's COID and is not marked by the host's release.
-    version: 2,
+    // 3: the coming rows of a slot follow its new delivery time; an archived customer has no
+    // customer role row.
+    version: 3,
     target: 'record',
     eventTypes: legacyEventTypes,
     streamPrefixes: ['catalog.', 'identity.', 'ordering.', 'legacy.'],

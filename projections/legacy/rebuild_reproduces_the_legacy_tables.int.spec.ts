@@ -109,7 +109,7 @@ describe('rebuild of legacy.tracershop', () => {
 
     const report = await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 2, replacedVersion: 2 });
+    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 3, replacedVersion: 3 });
     const after = await snapshot();
     expect(after).toEqual(before);
     expect(await bed.rows('SELECT Id, password FROM Users ORDER BY Id')).toEqual([

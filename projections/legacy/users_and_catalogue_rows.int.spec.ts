@@ -126,6 +126,16 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
     expect(await bed.rows('SELECT Username FROM Users WHERE Id = 17')).toEqual([{ Username: 'peter' }]);
   });
 
+  it('given an archived customer, then it has no customer role in the old system until restored; its Users row stays', async () => {
+    await bed.given({ type: 'CustomerArchived', data: { customerId: 'cust-herlev', reason } });
+    expect(await bed.rows('SELECT Id_User FROM UserRoles WHERE Id_Role = 4')).toEqual([]);
+    expect(await bed.rows('SELECT Username, kundenr FROM Users WHERE Id = 42')).toEqual([
+      { Username: 'herlev', kundenr: 2 },
+    ]);
+    await bed.given({ type: 'CustomerRestored', data: { customerId: 'cust-herlev', reason } });
+    expect(await bed.rows('SELECT Id_User FROM UserRoles WHERE Id_Role = 4')).toEqual([{ Id_User: 42 }]);
+  });
+
   it('writes the tracers, isotopes, tracer types and injection tracer permissions', async () => {
     expect(await bed.positional('Tracers', 'id')).toEqual([
       [6, 'FDG', 2, 1, -1, 3, 1, '[18F]Fluorodeoxyglucose'],
