@@ -6,6 +6,7 @@ import {
   bootApp,
   createPerson,
   fdgCatalogue,
+  fdgVialTypedIn,
   logIn,
   monday,
   PERSON_PASSWORD,
@@ -42,23 +43,12 @@ describe('a record’s audit trail is reviewed by exception, and the review is s
       .send({ slotId, deliveryDate: date, activityMBq: 1000 })
       .expect(201);
     await production.client.post(`/ordering/orders/${placed.body.id}/accept`).expect(200);
-    const vial = await production.client
-      .post('/ordering/vials')
-      .send({
-        lot: 'FDG-261207-1',
-        fillDate: date,
-        fillTime: '07:10:00',
-        activityMBq: 1300,
-        volumeMl: 4.2,
-        dispenserNumber: 2,
-        reason: 'Entered from the dispenser print-out',
-      })
-      .expect(201);
+    const vialId = await fdgVialTypedIn(production.client, date);
     const release = {
       slotId,
       deliveryDate: date,
       orderIds: [placed.body.id],
-      vialIds: [vial.body.id],
+      vialIds: [vialId],
       confirmOtherDate: true,
     };
     // A mistyped password first: a failed attempt to sign this record.

@@ -6,6 +6,7 @@ import {
   bootApp,
   createPerson,
   fdgCatalogue,
+  fdgVialTypedIn,
   logIn,
   monday,
   PERSON_PASSWORD,
@@ -42,18 +43,7 @@ describe('auditors read the record itself: every event of a stream, and the stat
     // Released under Rita's signature, then taken back under another, with a reason.
     rita = await createPerson(app.server, admin, 'rita.releaser', { role: 'releaser' });
     await admin.post(`/identity/users/${rita.id}/release-rights`).send({ tracerId: fdg }).expect(200);
-    const vial = await production.client
-      .post('/ordering/vials')
-      .send({
-        lot: 'FDG-261207-1',
-        fillDate: date,
-        fillTime: '07:10:00',
-        activityMBq: 1300,
-        volumeMl: 4.2,
-        dispenserNumber: 2,
-        reason: 'Entered from the dispenser print-out',
-      })
-      .expect(201);
+    const vialId = await fdgVialTypedIn(production.client, date);
     const signature = { username: 'rita.releaser', password: PERSON_PASSWORD };
     const released = await rita.client
       .post('/ordering/releases/activity')
@@ -61,7 +51,7 @@ describe('auditors read the record itself: every event of a stream, and the stat
         slotId,
         deliveryDate: date,
         orderIds: [orderId],
-        vialIds: [vial.body.id],
+        vialIds: [vialId],
         confirmOtherDate: true,
         signature,
       })

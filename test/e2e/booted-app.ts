@@ -257,3 +257,20 @@ export async function fdgCatalogue(
   await admin.put(`/catalog/delivery-endpoints/${endpoint}/tracers/${fdg}`).send({}).expect(200);
   return { fdg, customer, endpoint, run, slotId };
 }
+
+/** A vial of FDG as production types it in from the dispenser's print-out, on `date` (`POST /ordering/vials`). */
+export async function fdgVialTypedIn(production: ReturnType<typeof as>, date: string): Promise<string> {
+  const vial = await production
+    .post('/ordering/vials')
+    .send({
+      lot: 'FDG-261207-1',
+      fillDate: date,
+      fillTime: '07:10:00',
+      activityMBq: 1300,
+      volumeMl: 4.2,
+      dispenserNumber: 2,
+      reason: 'Entered from the dispenser print-out',
+    })
+    .expect(201);
+  return vial.body.id as string;
+}

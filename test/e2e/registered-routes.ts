@@ -7,6 +7,8 @@ export interface RegisteredRoute {
   method: string;
   path: string;
   rule: AccessRule | undefined;
+  /** The route's metadata under `key`, from its handler or else its controller. */
+  metadata(key: string): unknown;
 }
 
 const join = (...parts: string[]) =>
@@ -33,7 +35,9 @@ export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
         const rule =
           (Reflect.getMetadata(ACCESS_RULE, handler) as AccessRule | undefined) ??
           (Reflect.getMetadata(ACCESS_RULE, controller) as AccessRule | undefined);
-        routes.push({ method: RequestMethod[method], path: join(base, path), rule });
+        const metadata = (key: string): unknown =>
+          Reflect.getMetadata(key, handler) ?? Reflect.getMetadata(key, controller);
+        routes.push({ method: RequestMethod[method], path: join(base, path), rule, metadata });
       }
     }
   }

@@ -3,10 +3,12 @@ import {
   HttpStatus,
   Inject,
   Injectable,
+  SetMetadata,
   type CallHandler,
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -17,6 +19,29 @@ import { REDIS, TRACERSHOP_CONFIG } from './tokens';
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Field names that hold a credential or a token, in a request body or an answer. An electronic
+ * signature's re-authentication is the one credential a cached command may carry: always as
+ * `signature: { username?, password }`.
+ */
+const SECRET_FIELDS: ReadonlySet<string> = new Set([
+  'password',
+  'currentPassword',
+  'newPassword',
+  'setupToken',
+  'token',
+]);
+const SIGNATURE_FIELD = 'signature';
+const WITHHELD = '[withheld]';
+
+export const CARRIES_SECRET = 'tracershop:carries-secret';
+
+/**
+ * A route whose request or answer is a secret (a password to set, a session or API token): it
+ * refuses an `Idempotency-Key`, since a replay would need the secret kept in Redis. Say what it is.
+ */
+export const CarriesSecret = (what: string) => SetMetadata(CARRIES_SECRET, what);
 
 interface StoredAnswer {
   state: 'pending' | 'done';
@@ -31,12 +56,20 @@ interface StoredAnswer {
  * different body is refused, and a retry while the first is still running gets 409.
  * Keys are scoped to the caller and the route. Event ids derive from the key as well, so even a
  * lost answer cannot make a retry append twice.
+ *
+ * Redis must hold no token and no fast hash of a password. A route marked `@CarriesSecret`, or a
+ * body with a credential outside `signature`, answers 400 to a key instead of ignoring it: the
+ * header promises exactly-once, and a silently unkeyed retry of a token issue mints a second live
+ * token. Signed commands stay retry-safe: the signature's password is left out of the fingerprint
+ * (a keyed hash would differ between replicas without a shared secret); it was verified on the run
+ * that appended. Secret fields of answers are withheld, in case a token route is left unmarked.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -50,15 +83,29 @@ export class IdempotencyInterceptor implements NestInterceptor {
         'Idempotency-Key is 1 to 255 visible ASCII characters',
       );
     }
+    const secret = this.reflector.getAllAndOverride<string | undefined>(CARRIES_SECRET, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    const { body, secretOutsideSignature } = withoutCredentials(request.body ?? null);
+    if (secret !== undefined || secretOutsideSignature) {
+      throw new HttpProblem(
+        HttpStatus.BAD_REQUEST,
+        'IDEMPOTENCY_KEY_NOT_ACCEPTED',
+        'This request or its answer holds a secret, which is never kept for a replay; send it without Idempotency-Key',
+        { reason: secret ?? 'the request body holds a password or a token' },
+      );
+    }
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     // Nest has set the route's success status before interceptors run.
-    return from(this.run(request, reply, key, reply.statusCode, next));
+    return from(this.run(request, reply, key, sha256(canonicalJson(body)), reply.statusCode, next));
   }
 
   private async run(
     request: FastifyRequest,
     reply: FastifyReply,
     key: string,
+    fingerprint: string,
     successStatus: number,
     next: CallHandler,
   ): Promise<unknown> {
@@ -66,7 +113,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scopedKey = sha256(`${scope}\n${key}`);
     // Per deployment: several may share one Redis.
     const redisKey = `tracershop:${this.config.databases.events}:idempotency:${scopedKey}`;
-    const fingerprint = sha256(canonicalJson(request.body ?? null));
     const ttl = this.config.commands.idempotencyTtlSeconds;
     const pending: StoredAnswer = { state: 'pending', fingerprint };
     const claimed = await this.redis.set(redisKey, JSON.stringify(pending), 'EX', ttl, 'NX');
@@ -75,16 +121,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
     request.tracershop.causationId = `idempotency:${scopedKey}`;
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const done: StoredAnswer = { state: 'done', fingerprint, status: successStatus, body };
+      const done: StoredAnswer = { state: 'done', fingerprint, status: successStatus, body: withheld(body) };
       await this.redis.set(redisKey, JSON.stringify(done), 'EX', ttl);
       return body;
     } catch (error) {
       const answer = describeError(error);
-      if (answer.status >= 500 || answer.status === HttpStatus.CONFLICT) {
+      if (
+        answer.status >= 500 ||
+        answer.status === HttpStatus.CONFLICT ||
+        // A wrong signature password or a lock: the credentials are not in the fingerprint, so
+        // the same key signed right must run, not replay the refusal.
+        answer.status === HttpStatus.UNAUTHORIZED ||
+        answer.status === HttpStatus.LOCKED
+      ) {
         // Not a final answer: the same key may be retried.
         await this.redis.del(redisKey);
       } else {
-        const done: StoredAnswer = { state: 'done', fingerprint, status: answer.status, body: answer.body };
+        const done: StoredAnswer = {
+          state: 'done',
+          fingerprint,
+          status: answer.status,
+          body: withheld(answer.body),
+        };
         await this.redis.set(redisKey, JSON.stringify(done), 'EX', ttl);
       }
       throw error;
@@ -120,6 +178,30 @@ export class IdempotencyInterceptor implements NestInterceptor {
     void reply.status(status);
     return stored.body;
   }
+}
+
+/** The body with the signature's credentials blanked, and whether it holds a secret anywhere else. */
+function withoutCredentials(value: unknown, inSignature = false): { body: unknown; secretOutsideSignature: boolean } {
+  if (typeof value !== 'object' || value === null) return { body: value, secretOutsideSignature: false };
+  let secretOutsideSignature = false;
+  const visit = (key: string, inner: unknown): unknown => {
+    if (SECRET_FIELDS.has(key)) {
+      if (!inSignature) secretOutsideSignature = true;
+      return WITHHELD;
+    }
+    const result = withoutCredentials(inner, inSignature || key === SIGNATURE_FIELD);
+    secretOutsideSignature ||= result.secretOutsideSignature;
+    return result.body;
+  };
+  const body = Array.isArray(value)
+    ? value.map((inner) => visit('', inner))
+    : Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, visit(key, inner)]));
+  return { body, secretOutsideSignature };
+}
+
+/** An answer as Redis may keep it: every secret field, at any depth, withheld. */
+function withheld(value: unknown): unknown {
+  return withoutCredentials(value, true).body;
 }
 
 function sha256(text: string): string {

@@ -6,7 +6,7 @@ import type { CommandContext } from '@tracershop/command-pipeline';
 import type { ApiClientCommand } from '@tracershop/domain/identity';
 import type Redis from 'ioredis';
 import type { TracershopConfig } from '@tracershop/config';
-import { Allow, Command, ReadsProjections, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { Allow, CarriesSecret, Command, ReadsProjections, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { tokenLastUsedKey } from './identity-authenticator';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
@@ -60,6 +60,7 @@ export class ApiClientsController {
   /** The token is in this answer only; the server keeps its hash. It works once the answer arrives. */
   @Post(':id/tokens')
   @Allow(...IDENTITY_ADMINS)
+  @CarriesSecret('the API token in the answer')
   async issueToken(
     @Param('id') clientId: string,
     @Body() { name }: IssueApiTokenDto,

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { AllowWhilePasswordMustChange, Command, Public } from '@tracershop/platform';
+import { AllowWhilePasswordMustChange, CarriesSecret, Command, Public } from '@tracershop/platform';
 import { EVERY_ROLE, PEOPLE } from '../access-roles';
 import { ChangeOwnPasswordDto, LoginDto } from './identity.dto';
 import { IdentityService } from './identity.service';
@@ -20,6 +20,7 @@ export class AuthController {
   /** Answers the session token once, and sets it as an HttpOnly cookie for browsers. */
   @Post('login')
   @Public()
+  @CarriesSecret('the password, and the session token in the answer')
   @HttpCode(200)
   async login(
     @Body() { username, password }: LoginDto,
@@ -55,6 +56,7 @@ export class AuthController {
   /** Ends every session of the user, this one too: log in again with the new password. */
   @Post('password')
   @AllowWhilePasswordMustChange(...PEOPLE)
+  @CarriesSecret('the current and the new password')
   @HttpCode(200)
   async changePassword(
     @Body() body: ChangeOwnPasswordDto,

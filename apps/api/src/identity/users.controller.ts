@@ -4,7 +4,7 @@ import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { Role, UserCommand } from '@tracershop/domain/identity';
-import { Allow, Command, HttpProblem, ReadsProjections } from '@tracershop/platform';
+import { Allow, CarriesSecret, Command, HttpProblem, ReadsProjections } from '@tracershop/platform';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
 import {
@@ -134,6 +134,7 @@ export class UsersController {
   /** An administrator's reset: the user must choose a new one at the next login. */
   @Post(':id/password')
   @Allow(...IDENTITY_ADMINS)
+  @CarriesSecret('the new password')
   @HttpCode(200)
   async resetPassword(
     @Param('id') id: string,
