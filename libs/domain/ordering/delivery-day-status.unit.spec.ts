@@ -21,6 +21,7 @@ import {
   at,
   at0800,
   at0900,
+  at1030,
   dailyDeadline,
   date,
   endpointId,
@@ -29,6 +30,8 @@ import {
   fetPlaced,
   inTime,
   moved,
+  order1At1030,
+  order1MovedTo0900,
   order3At0800,
   releasedVial,
   tooLate,
@@ -341,6 +344,20 @@ describe('DeliveryDay order status', () => {
         .given([order1, accepted('order-1'), order1Released])
         .when(reinstate())
         .thenThrows('ORDER_RELEASED');
+    });
+
+    it('given a moved order, then reinstating it counts nothing towards its ordered slot, which no longer delivers it', () => {
+      // 10:30 takes at most 1500 MBq; order-1 (1000) is served from 09:00, so order-4 (1000) fitted
+      const placedMeanwhile = fdgPlaced('order-4', 1004, at1030, 1000);
+      const given = fold(deliveryDayDecider, [
+        order1At1030,
+        order1MovedTo0900,
+        cancelledBy('production'),
+        placedMeanwhile,
+      ]);
+      const events = deliveryDayDecider.decide(reinstate({ maxActivityMBq: 1500 }), given);
+      // Back at 09:00, where it has no order of its own to host it: a ghost again
+      expect(events.map((event) => event.type)).toEqual(['OrderReinstated', 'GhostOrderCreated']);
     });
 
     it("reinstates an activity order only within its slot's maximum, which orders placed meanwhile count towards", () => {

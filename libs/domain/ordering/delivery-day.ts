@@ -1253,7 +1253,7 @@ function changeActivityOrder(command: ChangeActivityOrder, state: DeliveryDaySta
   const data: OrderActivityChanged['data'] = { orderId: order.orderId };
   if (command.activityMBq !== undefined && command.activityMBq !== order.activityMBq) {
     const to = requireActivity(command.activityMBq);
-    requireSlotMax(state, order.slotId, command.maxActivityMBq, to, order.orderId);
+    if (order.movedTo === null) requireSlotMax(state, order.slotId, command.maxActivityMBq, to, order.orderId);
     data.activityMBq = { from: order.activityMBq, to };
   }
   if (command.comment !== undefined) {
@@ -1350,8 +1350,11 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
       if (order.kind === 'activity') {
         requireSlotNotReleased(state, activeSlotOf(order));
-        // Back among its slot's orders: they may have filled the slot meanwhile.
-        requireSlotMax(state, order.slotId, command.maxActivityMBq, order.activityMBq, order.orderId);
+        // Back among its slot's orders: they may have filled the slot meanwhile. A moved order is
+        // not its ordered slot's to deliver, and counts towards it no more than when placing there.
+        if (order.movedTo === null) {
+          requireSlotMax(state, order.slotId, command.maxActivityMBq, order.activityMBq, order.orderId);
+        }
       }
       return ghostEvents(
         state,
