@@ -301,7 +301,11 @@ describe('catalog over HTTP', () => {
       .send({ kind: 'weekly', weekday: 4, time: '13:00', reason: 'Transport leaves on Fridays' })
       .expect(200);
     const minPosition = deadline.body.position as string;
-    const document = await request(app.server).get('/docs/openapi.json').expect(200);
+    // The document, like every route, is for callers who logged in
+    const anonymous = await request(app.server).get('/docs/openapi.json').expect(401);
+    expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
+    await request(app.server).get('/docs').expect(401);
+    const document = await http().get('/docs/openapi.json').expect(200);
     const openApi = document.body as OpenApiDocument & { paths: Record<string, unknown> };
     expect(Object.keys(openApi.paths)).toEqual(
       expect.arrayContaining(['/catalog/customers', '/catalog/tracers/{id}', '/catalog/delivery-time-slots']),

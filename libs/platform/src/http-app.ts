@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { Actor } from '@tracershop/event-store';
 import type { TracershopConfig } from '@tracershop/config';
-import { ErrorBodyFilter, validationProblem } from './http-errors';
+import { AUTHENTICATOR, type Authenticator } from './access';
+import { ErrorBodyFilter, HttpProblem, validationProblem } from './http-errors';
 import { PinoNestLogger } from './logger';
 import { installRequestContext } from './request-context';
 
@@ -48,6 +49,7 @@ export async function createHttpApp(
   app.useGlobalFilters(new ErrorBodyFilter(logger));
   app.enableShutdownHooks();
   if (options.docs) {
+    requireLoginForDocs(adapter, app.get<Authenticator>(AUTHENTICATOR));
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()
@@ -59,6 +61,41 @@ export async function createHttpApp(
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   }
   return app;
+}
+
+/**
+ * The OpenAPI document and its UI are Fastify routes of their own, outside the access guard: a
+ * hook asks for the same credentials (a session cookie in a browser, or a token), as every route
+ * of the api does. Any authenticated caller may read them.
+ */
+function requireLoginForDocs(adapter: FastifyAdapter, authenticator: Authenticator): void {
+  adapter.getInstance().addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (path !== '/docs' && !path.startsWith('/docs/')) return;
+    let problem: HttpProblem | null = null;
+    try {
+      if ((await authenticator.authenticate(request)) === null) {
+        problem = new HttpProblem(
+          401,
+          'UNAUTHENTICATED',
+          'Log in, or send a session or API token',
+          {},
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof HttpProblem)) throw error;
+      problem = error;
+    }
+    if (problem) {
+      await reply
+        .code(problem.status)
+        .headers(problem.headers)
+        .send({ error: { code: problem.code, message: problem.message, details: problem.details } });
+    }
+  });
 }
 
 export async function listen(
