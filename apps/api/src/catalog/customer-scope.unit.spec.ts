@@ -21,6 +21,8 @@ const shopOf = (...customerIds: string[]) =>
       id: 'user-sally',
       roles: [{ role: 'shop', customerIds, locationIds: [] }],
     } as unknown as Principal,
+    // As the access guard leaves it on a route shop members may call
+    admittedRoles: ['shop'],
   }) as unknown as FastifyRequest;
 
 describe("a shop member's scope over delivery endpoints", () => {
