@@ -100,10 +100,23 @@ export type VialEvent = VialDispensed | VialCorrected | VialAssigned | VialUnass
 
 const TIME_WITH_SECONDS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 
+/**
+ * What the old system's `VAL` row holds (legacy-tables.md): `charge` VARCHAR(20), `volume`, `gros`,
+ * `tare` and `net` DECIMAL(7,2), `activity` DECIMAL(9,2). A vial beyond them would be cut short
+ * there, or stop the record's projection: it is refused here, wherever it comes from (typed in, a
+ * VAL file, the old system).
+ */
+const LOT_MAX_LENGTH = 20;
+const ACTIVITY_MAX = 9_999_999;
+const GRAMS_OR_ML_MAX = 99_999;
+
 function validMeasurements(values: VialMeasurements): VialMeasurements {
-  const nonNegative = (value: number, field: string) => {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 9_999_999) {
-      throw ruleViolated('INVALID_VIAL', `${field} must be a number from 0 to 9,999,999`, { field, value });
+  const nonNegative = (value: number, field: string, max = GRAMS_OR_ML_MAX) => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
+      throw ruleViolated('INVALID_VIAL', `${field} must be a number from 0 to ${max.toLocaleString('en')}`, {
+        field,
+        value,
+      });
     }
     return value;
   };
@@ -111,7 +124,7 @@ function validMeasurements(values: VialMeasurements): VialMeasurements {
     throw ruleViolated('INVALID_VIAL', 'activityMBq must be positive', { field: 'activityMBq' });
   }
   return {
-    activityMBq: nonNegative(values.activityMBq, 'activityMBq'),
+    activityMBq: nonNegative(values.activityMBq, 'activityMBq', ACTIVITY_MAX),
     volumeMl: nonNegative(values.volumeMl, 'volumeMl'),
     dispenserNumber: requireInteger(values.dispenserNumber, 'dispenserNumber', {
       min: 0,
@@ -173,8 +186,12 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
     switch (command.type) {
       case 'DispenseVial': {
         const lot = normaliseLotNumber(command.lot);
-        if (!parseLotNumber(lot)) {
-          throw ruleViolated('INVALID_LOT_NUMBER', `"${command.lot}" is not a lot number TAG-YYMMDD-n`, { lot });
+        if (!parseLotNumber(lot) || lot.length > LOT_MAX_LENGTH) {
+          throw ruleViolated(
+            'INVALID_LOT_NUMBER',
+            `"${command.lot}" is not a lot number TAG-YYMMDD-n of at most ${LOT_MAX_LENGTH} characters`,
+            { lot },
+          );
         }
         const fillDate = requireCalendarDate(command.fillDate, 'fillDate');
         if (!TIME_WITH_SECONDS.test(command.fillTime)) fail('fillTime');

@@ -156,6 +156,32 @@ describe('Vial', () => {
         .thenThrows('INVALID_VIAL', { field: 'product' });
     });
 
+    it('given values the old system’s VAL row cannot hold, then the vial is refused', () => {
+      // charge VARCHAR(20); volume, gros, tare, net DECIMAL(7,2); activity DECIMAL(9,2)
+      spec
+        .given([])
+        .when(dispense({ lot: `FDG-260302-${'1'.repeat(10)}` }))
+        .thenThrows('INVALID_LOT_NUMBER');
+      spec
+        .given([])
+        .when(dispense({ volumeMl: 150_000 }))
+        .thenThrows('INVALID_VIAL', { field: 'volumeMl' });
+      spec
+        .given([])
+        .when(dispense({ grossG: 500_000 }))
+        .thenThrows('INVALID_VIAL', { field: 'grossG' });
+      spec
+        .given([])
+        .when(dispense({ activityMBq: 10_000_000 }))
+        .thenThrows('INVALID_VIAL', { field: 'activityMBq' });
+      expect(() =>
+        vialDecider.decide(
+          dispense({ lot: `FDG-260302-${'1'.repeat(9)}`, volumeMl: 99_999 }),
+          vialDecider.initialState(),
+        ),
+      ).not.toThrow();
+    });
+
     it('needs a legacy VAL id', () => {
       spec
         .given([])
