@@ -398,6 +398,18 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
       .get(`/ordering/orders/${early.orderId}`)
       .query({ minPosition: edited.body.position });
     expect(listed.body).toMatchObject({ activityMBq: 1000, status: 'ordered' });
+
+    // When the shop admin withdraws one, then mass-ordering its bookings again does not answer as
+    // if it were placed: it is withdrawn, and says so
+    await shopAdmin.post(`/ordering/orders/${injection.orderId}/cancel`).send({ reason: 'Study moved' }).expect(200);
+    const repeated = await shop
+      .post('/bookings/mass-order')
+      .send({ endpointId: catalog.endpoint, date: monday, accessionNumbers: injection.bookingIds })
+      .expect(409);
+    expect(repeated.body.error).toMatchObject({
+      code: 'ORDER_WITHDRAWN',
+      details: { orderId: injection.orderId, status: 'cancelled', bookingIds: injection.bookingIds },
+    });
   });
 
   it('the worklist cancels a booking: it stays, cancelled, and cannot be ordered', async () => {

@@ -37,7 +37,7 @@ import {
   type TracerKind,
 } from '@tracershop/domain/catalog';
 import { conflict, DomainError, notFound, ruleViolated } from '@tracershop/domain/kernel';
-import type { DeliveryDayCommand } from '@tracershop/domain/ordering';
+import { deliveryDayDecider, deliveryDayStreamName, type DeliveryDayCommand } from '@tracershop/domain/ordering';
 import { Position, type EventStore } from '@tracershop/event-store';
 import {
   EVENT_STORE,
@@ -144,8 +144,20 @@ export class MassOrderService {
 
     const plan = await this.plan(endpointId, date, toOrder);
     const planned = [...plan.activityOrders, ...plan.injectionOrders];
+    const day = await this.pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider);
     for (const order of planned) {
       const orderId = massOrderIdOf(order);
+      // The same bookings make the same order id: a repeat finds the order placed the first time.
+      // Withdrawn since, it is not placed again by repeating (it would answer as done and order
+      // nothing); production reinstates it, or the bookings are ordered in another grouping.
+      const existing = day.orders[orderId];
+      if (existing && (existing.status === 'cancelled' || existing.status === 'rejected')) {
+        throw conflict('ORDER_WITHDRAWN', `The order ${orderId} made from these bookings was ${existing.status}`, {
+          orderId,
+          status: existing.status,
+          bookingIds: order.bookingIds,
+        });
+      }
       for (const accessionNumber of order.bookingIds) {
         const booking = bookings.get(accessionNumber) as Booking;
         if (booking.status === 'ordered' && booking.order?.orderId !== orderId) {
