@@ -238,6 +238,16 @@ describe('ordering over HTTP', () => {
     });
     await expect(store.readStream(laterDay)).rejects.toThrow('does not exist');
     expect((await place(otherShop, catalog.otherSlot, first).expect(409)).body.error.code).toBe('ORDER_ID_TAKEN');
+    // An id the server made is as taken: a client that read it cannot place it on another day
+    const minted = await shop
+      .post('/ordering/activity-orders')
+      .send({ slotId: catalog.late, deliveryDate: first, activityMBq: 100 })
+      .expect(201);
+    const reused = await shop
+      .post('/ordering/activity-orders')
+      .send({ id: minted.body.id, slotId: catalog.late, deliveryDate: later, activityMBq: 100 })
+      .expect(409);
+    expect(reused.body.error.code).toBe('ORDER_ID_TAKEN');
 
     // Then the order is the first day's, and the record projection is still applying new events
     const next = await shop

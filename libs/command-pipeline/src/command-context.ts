@@ -12,6 +12,11 @@ export interface CommandContext {
   reason?: string;
   source?: EventSource;
   signature?: SignatureBlock;
+  /**
+   * Ids the server made for this request (random, unknown to anyone before its answer): they need
+   * no claim of uniqueness. Not stored.
+   */
+  mintedIds?: readonly string[];
 }
 
 export interface CommandResult {

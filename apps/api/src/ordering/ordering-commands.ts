@@ -27,6 +27,7 @@ import {
 } from '@tracershop/domain/catalog';
 import {
   deliveryDayDecider,
+  deliveryDayId,
   deliveryDayStreamName,
   orderingEventSchemaVersions,
   orderingIdClaimDecider,
@@ -242,6 +243,29 @@ export function deliveryDayCommand(
         signature: undefined,
       },
     );
+  /**
+   * Every order and release the change makes takes its id for the day first, whoever chose it (a
+   * client, a mass order's or the legacy sync's derived id), but for ids the server just minted at
+   * random: a day cannot see its siblings, and an id held by two days would reach the record twice.
+   */
+  const claimNewIds = async (change: DayChange) => {
+    const { before, after, context } = change;
+    if (after.endpointId === null || after.date === null) return;
+    const day = deliveryDayId(after.endpointId, after.date);
+    const fresh = (ids: string[], held: Record<string, unknown>) =>
+      ids.filter((id) => !(id in held) && !context.mintedIds?.includes(id));
+    const claims = [
+      ...fresh(Object.keys(after.orders), before.orders).map((id) => ({ kind: 'order' as const, id })),
+      ...fresh(Object.keys(after.releases), before.releases).map((id) => ({ kind: 'release' as const, id })),
+    ];
+    for (const { kind, id } of claims) {
+      await pipeline.execute(
+        orderingIdClaimCommand,
+        { type: 'ClaimOrderingId' as const, kind, id, deliveryDayId: day, at: new Date().toISOString() },
+        { ...context, causationId: `${context.causationId}:ClaimOrderingId:${kind}:${id}`, signature: undefined },
+      );
+    }
+  };
   const giveBack = async (change: DayChange, vialIds: string[], releaseId: string, reason: string) => {
     for (const vialId of vialIds) await vialCommandFor(change, 'UnassignVial', vialId, releaseId, reason);
   };
@@ -254,6 +278,7 @@ export function deliveryDayCommand(
     enrich,
     enrichOnlyLoads: true,
     async beforeAppend(change) {
+      await claimNewIds(change);
       for (const release of releaseChanges(change).released) {
         const assigned: string[] = [];
         try {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { hasRole, type Principal } from '@tracershop/auth';
 import {
@@ -25,7 +25,6 @@ import { hasReleaseRight } from '@tracershop/domain/identity';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import {
   deliveryDayDecider,
-  deliveryDayId,
   deliveryDayStreamName,
   staleVialAssignment,
   vialDecider,
@@ -35,17 +34,16 @@ import {
   type DeliveryDayEvent,
   type DeliveryDayState,
   type OrderedBy,
-  type OrderingIdKind,
   type ReleasedBy,
   type VialState,
 } from '@tracershop/domain/ordering';
 import type { EventStore } from '@tracershop/event-store';
-import { EVENT_STORE, ExecuteDomainCommand, notFound } from '@tracershop/platform';
+import { EVENT_STORE, ExecuteDomainCommand, HttpProblem, notFound } from '@tracershop/platform';
 import { ElectronicSignatures } from '../identity/electronic-signatures';
 import { IdentityService } from '../identity/identity.service';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from './business-clock';
-import { deliveryDayCommand, loadedByHandler, orderingIdClaimCommand, vialCommand } from './ordering-commands';
+import { deliveryDayCommand, loadedByHandler, vialCommand } from './ordering-commands';
 import {
   activityReleaseContent,
   injectionReleaseContent,
@@ -132,9 +130,10 @@ export class OrderingService {
     endpointId: string,
     dto: PlaceActivityOrderDto,
     principal: Principal,
-    context: CommandContext,
+    requestContext: CommandContext,
   ) {
-    const id = await this.idFor('order', dto.id, endpointId, dto.deliveryDate, context);
+    const day = { endpointId, date: dto.deliveryDate };
+    const { id, context } = await this.idFor('order', dto.id, day, requestContext);
     const { at, local } = this.clock.now();
     return this.send(
       id,
@@ -161,8 +160,9 @@ export class OrderingService {
     );
   }
 
-  async placeInjectionOrder(dto: PlaceInjectionOrderDto, principal: Principal, context: CommandContext) {
-    const id = await this.idFor('order', dto.id, dto.endpointId, dto.deliveryDate, context);
+  async placeInjectionOrder(dto: PlaceInjectionOrderDto, principal: Principal, requestContext: CommandContext) {
+    const day = { endpointId: dto.endpointId, date: dto.deliveryDate };
+    const { id, context } = await this.idFor('order', dto.id, day, requestContext);
     const { at, local } = this.clock.now();
     return this.send(
       id,
@@ -308,10 +308,11 @@ export class OrderingService {
     );
   }
 
-  async releaseSlot(dto: ReleaseSlotDto, principal: Principal, context: CommandContext) {
+  async releaseSlot(dto: ReleaseSlotDto, principal: Principal, requestContext: CommandContext) {
     const { at, local } = this.clock.now();
     const { endpointId, tracerId } = await this.slotOwner(dto.slotId);
-    const id = await this.idFor('release', dto.id, endpointId, dto.deliveryDate, context);
+    const day = { endpointId, date: dto.deliveryDate };
+    const { id, context } = await this.idFor('release', dto.id, day, requestContext);
     const streamId = deliveryDayStreamName(endpointId, dto.deliveryDate);
     const vials = await Promise.all(
       dto.vialIds.map(async (vialId, index) => ({
@@ -362,8 +363,13 @@ export class OrderingService {
     );
   }
 
-  async releaseInjectionOrders(dto: ReleaseInjectionOrdersDto, principal: Principal, context: CommandContext) {
-    const id = await this.idFor('release', dto.id, dto.endpointId, dto.deliveryDate, context);
+  async releaseInjectionOrders(dto: ReleaseInjectionOrdersDto, principal: Principal, requestContext: CommandContext) {
+    const { id, context } = await this.idFor(
+      'release',
+      dto.id,
+      { endpointId: dto.endpointId, date: dto.deliveryDate },
+      requestContext,
+    );
     const { at, local } = this.clock.now();
     const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
     const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
@@ -455,30 +461,36 @@ export class OrderingService {
 
   /** Commands that may leave moved-in orders without a host carry an id for the ghost that would host them. */
   /**
-   * The id of a new order or release: a fresh one, or the client's, claimed for this delivery day
-   * first. Its day is one stream among many, and the id must be unique across them all (a client's
-   * id taken by another day would otherwise reach the record twice); a retry on the same day passes.
+   * The id of a new order or release, and the context to place it in. One minted here needs no
+   * claim. The client's is claimed for the delivery day by the day's command; an id the server
+   * minted earlier is never claimed, so the read model is asked first whether another day holds it
+   * (it was placed before the client could know it).
    */
   private async idFor(
-    kind: OrderingIdKind,
+    kind: 'order' | 'release',
     chosen: string | undefined,
-    endpointId: string,
-    date: CalendarDate,
+    day: { endpointId: string; date: CalendarDate },
     context: CommandContext,
-  ): Promise<string> {
-    if (chosen === undefined) return randomUUID();
-    await this.pipeline.execute(
-      orderingIdClaimCommand,
-      {
-        type: 'ClaimOrderingId' as const,
-        kind,
-        id: chosen,
-        deliveryDayId: deliveryDayId(endpointId, date),
-        at: new Date().toISOString(),
+  ): Promise<{ id: string; context: CommandContext }> {
+    if (chosen === undefined) {
+      const id = randomUUID();
+      return { id, context: { ...context, mintedIds: [...(context.mintedIds ?? []), id] } };
+    }
+    const held = await (kind === 'order' ? this.locator.locate(chosen) : this.locator.locateRelease(chosen)).catch(
+      (error: unknown) => {
+        if (error instanceof HttpProblem && error.status === HttpStatus.NOT_FOUND) return null;
+        throw error;
       },
-      { ...context, causationId: `${context.causationId}:ClaimOrderingId` },
     );
-    return chosen;
+    if (held && (held.endpointId !== day.endpointId || held.deliveryDate !== day.date)) {
+      throw new HttpProblem(
+        HttpStatus.CONFLICT,
+        kind === 'order' ? 'ORDER_ID_TAKEN' : 'RELEASE_ID_TAKEN',
+        `The ${kind} id ${chosen} belongs to another delivery day; choose another id`,
+        { field: 'id', id: chosen },
+      );
+    }
+    return { id: chosen, context };
   }
 
   private async ghostLegacyOid(order: LocatedOrder): Promise<number> {
