@@ -304,7 +304,10 @@ describe('catalog over HTTP', () => {
     // The document, like every route, is for callers who logged in
     const anonymous = await request(app.server).get('/docs/openapi.json').expect(401);
     expect(anonymous.body.error.code).toBe('UNAUTHENTICATED');
-    await request(app.server).get('/docs').expect(401);
+    for (const path of ['/docs', '/docs-yaml', '/docs-json', '/%64ocs/openapi.json']) {
+      expect([401, 404]).toContain((await request(app.server).get(path)).status);
+    }
+    await request(app.server).get('/docs-yaml').expect(401);
     const document = await http().get('/docs/openapi.json').expect(200);
     const openApi = document.body as OpenApiDocument & { paths: Record<string, unknown> };
     expect(Object.keys(openApi.paths)).toEqual(

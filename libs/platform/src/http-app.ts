@@ -70,8 +70,9 @@ export async function createHttpApp(
  */
 function requireLoginForDocs(adapter: FastifyAdapter, authenticator: Authenticator): void {
   adapter.getInstance().addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (path !== '/docs' && !path.startsWith('/docs/')) return;
+    // The route matched, not the raw URL: `/%64ocs/…` reaches the same route, and Swagger also
+    // serves `/docs-json` and `/docs-yaml` beside `/docs/…`.
+    if (!(request.routeOptions.url ?? '').startsWith('/docs')) return;
     let problem: HttpProblem | null = null;
     try {
       if ((await authenticator.authenticate(request)) === null) {
