@@ -1,4 +1,5 @@
 import type { LegacyIdBlockReserved, LegacyIdTable } from '@tracershop/domain/legacy';
+import { LEGACY_PROJECTION_NAME } from './legacy-projection';
 import { f18, fdg, herlev } from './test-support/legacy-fixtures';
 import { openLegacyTestBed, type LegacyTestBed } from './test-support/legacy-test-bed';
 
@@ -38,6 +39,20 @@ describe("a registration that names the old system's row takes that row over", (
     expect(await bed.positional('Tracers', 'id')).toEqual([[6, 'FDG', 2, 1, -1, 3, 1, '[18F]Fluorodeoxyglucose']]);
     const [users] = await bed.pool.query('SELECT Id, Username, password FROM Users');
     expect(users).toEqual([{ Id: 42, Username: 'herlev', password: 'zope-hash' }]);
+    expect(await bed.positional('UserRoles', 'Id_User')).toEqual([[42, 4]]);
+  });
+  it('given the carried-over customer archived, with its role row left by an older version, then a rebuild removes the row and a restore brings it back', async () => {
+    const reason = 'No longer a customer';
+    await bed.given({ type: 'CustomerArchived', data: { customerId: 'cust-herlev', reason } });
+    // As version 2, which did not follow archiving, left it
+    await bed.pool.query('INSERT INTO UserRoles (Id_User, Id_Role) VALUES (42, 4)');
+
+    await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
+    expect(await bed.positional('UserRoles', 'Id_User')).toEqual([]);
+
+    // The old system's row back in place (say, restored by hand there): the restore takes it over
+    await bed.pool.query('INSERT INTO UserRoles (Id_User, Id_Role) VALUES (42, 4)');
+    await bed.given({ type: 'CustomerRestored', data: { customerId: 'cust-herlev', reason: 'Customer again' } });
     expect(await bed.positional('UserRoles', 'Id_User')).toEqual([[42, 4]]);
   });
 });

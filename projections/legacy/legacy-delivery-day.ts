@@ -351,7 +351,8 @@ export function followSlotSchedule(
   let changed = false;
   const orders: Record<string, DayOrder> = {};
   for (const [orderId, order] of Object.entries(state.orders)) {
-    if (order.kind !== 'activity') {
+    // An order delivered by a released slot keeps its rows as released, wherever it was ordered.
+    if (order.kind !== 'activity' || released.has(order.movedTo?.slotId ?? order.slotId)) {
       orders[orderId] = order;
       continue;
     }

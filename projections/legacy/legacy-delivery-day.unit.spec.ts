@@ -359,3 +359,16 @@ describe('legacy rows of a delivery day whose slot delivers at a new time', () =
     expect(followSlotSchedule(state, rescheduled, { deliveryTime: '09:00' })).toBe(state);
   });
 });
+
+describe('legacy rows of a released delivery when a slot is rescheduled', () => {
+  const s0900 = slot('s-0900', '09:00', 1);
+
+  it('given an order moved into a slot released that day, when its ordered slot takes a new time, then its released row keeps its time', () => {
+    const released = evolveDay(
+      play(placed('b', 4, s1030, 50), moved('b', s1030, s0900), ghostCreated(s0900, ['b'])),
+      activityReleased('r1', 's-0900', ['b'], [releasedVial(fdgVial1, null)]),
+      at('09:50'),
+    );
+    expect(followSlotSchedule(released, new Set(['s-1030']), { deliveryTime: '11:00' })).toBe(released);
+  });
+});

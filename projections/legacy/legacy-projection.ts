@@ -808,7 +808,14 @@ async function changeCustomer(
   const customer = await need(applied, 'customer', customerId);
   const next = change(customer);
   await save(applied, 'customer', customerId, next);
-  await sync(applied, customerRows(customer), customerRows(next));
+  // A restored customer's role row may still be there under an id of the old system's, which a
+  // rebuild does not delete: taken over, as at registration.
+  await sync(
+    applied,
+    customerRows(customer),
+    customerRows(next),
+    await carriedOverRow(applied, 'Users', next.legacyId),
+  );
 }
 
 async function changePermission(
@@ -1366,6 +1373,23 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
             AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey('s', live)})`,
         [range.firstId, range.lastId],
       );
+    }
+    if (table === 'UserRoles') {
+      // An archived customer has no customer role, also under an id of the old system's (carried
+      // over), which the range above does not cover.
+      const customers = await merge.query<{ state: string }[]>(
+        `SELECT state FROM ${merge.live(LEGACY_STATE_TABLE)} WHERE kind = 'customer'`,
+      );
+      const archived = customers
+        .map((row) => JSON.parse(row.state) as CustomerEntity)
+        .filter((customer) => customer.archived === true)
+        .map((customer) => customer.legacyId);
+      if (archived.length > 0) {
+        await merge.query(
+          `DELETE FROM ${live} WHERE Id_Role = ? AND Id_User IN (${archived.map(() => '?').join(', ')})`,
+          [CUSTOMER_ROLE, ...archived],
+        );
+      }
     }
     const notOwned = legacyColumnsNotOwned[table] ?? [];
     const columns = legacyColumns[table].filter((column) => !notOwned.includes(column));
