@@ -144,6 +144,14 @@ describe('catalog over HTTP', () => {
       expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field: 'dispenserNumber' })]);
     });
 
+    it("a dispenser number of three digits is a 400: the old system's dispenser script keeps two", async () => {
+      const response = await http()
+        .post('/catalog/customers')
+        .send({ shortName: 'three-digits', longName: 'y', dispenserNumber: 100, overheadPercent: 10 })
+        .expect(400);
+      expect(response.body.error.details.fields).toEqual([expect.objectContaining({ field: 'dispenserNumber' })]);
+    });
+
     it('a broken domain rule is a 422 with a stable code', async () => {
       const { endpoint, run } = await referenceData();
       const response = await http()

@@ -28,7 +28,11 @@ export interface CustomerLegacyAttributes {
   addressLine4: string | null;
 }
 
-/** Two digits: what the old system's dispenser script carries through (legacy invariant V1). */
+/**
+ * Two digits: what the old system's dispenser script carries through (legacy invariant V1). Every
+ * customer is in the old system's tables while it runs beside Tracershop, and a longer number would
+ * label another customer's vials there; the api refuses it.
+ */
 export const DISPENSER_NUMBER_MAX = 99;
 
 export interface CustomerDetails {
@@ -38,9 +42,9 @@ export interface CustomerDetails {
   longName: string;
   /**
    * The dispenser's customer number: legacy `Users.kundenr` and `VAL.customer`. Unique (legacy
-   * invariant U1), 1–99: the old system's dispenser script keeps only the first two digits (V1), and
-   * every customer is in the old system's tables while it runs beside Tracershop; a three-digit
-   * number would label another customer's vials.
+   * invariant U1). The old system's dispenser script keeps only the first two digits (V1), so the
+   * api gives new numbers 1–99 (`DISPENSER_NUMBER_MAX`); customers carried over from the old system
+   * keep theirs (its test customer is 1015).
    */
   dispenserNumber: number;
   /** Added to activity orders: amount × (1 + percent / 100). Legacy `Users.overhead`. */
@@ -146,7 +150,7 @@ function validDetails(details: CustomerDetailsInput): CustomerDetails {
     longName: requireText(details.longName, 'longName', LONG_NAME_MAX),
     dispenserNumber: requireInteger(details.dispenserNumber, 'dispenserNumber', {
       min: 1,
-      max: DISPENSER_NUMBER_MAX,
+      max: 2_147_483_647,
       code: 'INVALID_DISPENSER_NUMBER',
     }),
     overheadPercent: requireInteger(details.overheadPercent, 'overheadPercent', {
