@@ -1,6 +1,9 @@
 import request from 'supertest';
 import type { EventStore } from '@tracershop/event-store';
+import { CommandPipeline } from '@tracershop/command-pipeline';
+import { nameClaimOf, type NameClaimCommand } from '@tracershop/domain/catalog';
 import { EVENT_STORE } from '@tracershop/platform';
+import { nameClaimCommand } from '../../apps/api/src/catalog/catalog-commands';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
 import { answerMismatches, type OpenApiDocument } from './documented-shape';
 
@@ -201,6 +204,35 @@ describe('catalog over HTTP', () => {
         .send({ reason: 'Back' })
         .expect(409);
       expect(restored.body.error.details.kind).toBe('productionRunNumber');
+    });
+
+    it('given a run from before run numbers were claimed, when it is archived, then its number, held by a newer run, stays that run’s', async () => {
+      const { tracer, run } = await referenceData();
+      // As if the run had been scheduled before: no claim of its number
+      const unclaim: NameClaimCommand = {
+        type: 'ReleaseName',
+        ...nameClaimOf.productionRunNumber(tracer.id, 1, 1),
+        ownerId: run.id,
+        at: new Date().toISOString(),
+      };
+      await app.api.get(CommandPipeline).execute(nameClaimCommand, unclaim, {
+        actor: { kind: 'system', id: 'spec', printedName: 'Spec', role: 'system' },
+        correlationId: 'spec',
+        causationId: `spec:${run.id}`,
+      });
+      const newer = await created('/catalog/production-runs', {
+        tracerId: tracer.id,
+        weekday: 1,
+        productionTime: '09:00',
+        runNumber: 1,
+      });
+
+      await http().post(`/catalog/production-runs/${run.id}/archive`).send({ reason: 'Replaced' }).expect(200);
+      const taken = await http()
+        .post('/catalog/production-runs')
+        .send({ tracerId: tracer.id, weekday: 1, productionTime: '11:00', runNumber: 1 })
+        .expect(409);
+      expect(taken.body.error.details).toMatchObject({ kind: 'productionRunNumber', ownerId: newer.id });
     });
 
     it('the same id with other values is a 409', async () => {

@@ -39,7 +39,7 @@ import {
   type ServedSlot,
   type TracerPermissionState,
 } from '@tracershop/domain/catalog';
-import type { Decider, DomainEvent } from '@tracershop/domain/kernel';
+import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import { requireGivenLegacyIdHeld, type LegacyIdTable } from '@tracershop/domain/legacy';
 import type { LegacyIdSource } from '../legacy-ids/legacy-id-allocator';
 
@@ -86,7 +86,15 @@ function uniqueNames<S>(
       { ...change.context, causationId: `${change.context.causationId}:${type}:${randomUUID()}` },
     );
   const release = async (change: StateChange<S>, refs: NameClaimRef[]) => {
-    for (const ref of refs) await send(change, 'ReleaseName', ref);
+    for (const ref of refs) {
+      try {
+        await send(change, 'ReleaseName', ref);
+      } catch (error) {
+        // Held by another owner: this one never claimed it (a record from before that kind of
+        // claim existed), so there is nothing of its own to give back, and its change stands.
+        if (!(error instanceof DomainError && error.code === 'NAME_NOT_OWNED')) throw error;
+      }
+    }
   };
   /** All or nothing: when one key is taken, the keys claimed before it are given back. */
   const claimAll = async (change: StateChange<S>, refs: NameClaimRef[]) => {
