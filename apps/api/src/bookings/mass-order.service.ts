@@ -149,14 +149,19 @@ export class MassOrderService {
       const orderId = massOrderIdOf(order);
       // The same bookings make the same order id: a repeat finds the order placed the first time.
       // Withdrawn since, it is not placed again by repeating (it would answer as done and order
-      // nothing); production reinstates it, or the bookings are ordered in another grouping.
+      // nothing); production reinstates it (an activity order's bookings may also be ordered in
+      // another grouping).
       const existing = day.orders[orderId];
       if (existing && (existing.status === 'cancelled' || existing.status === 'rejected')) {
-        throw conflict('ORDER_WITHDRAWN', `The order ${orderId} made from these bookings was ${existing.status}`, {
-          orderId,
-          status: existing.status,
-          bookingIds: order.bookingIds,
-        });
+        throw conflict(
+          'ORDER_WITHDRAWN',
+          `The order ${orderId} made from these bookings was ${existing.status}; production may reinstate it`,
+          {
+            orderId,
+            status: existing.status,
+            bookingIds: order.bookingIds,
+          },
+        );
       }
       for (const accessionNumber of order.bookingIds) {
         const booking = bookings.get(accessionNumber) as Booking;
