@@ -459,7 +459,6 @@ export class OrderingService {
     return this.pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider);
   }
 
-  /** Commands that may leave moved-in orders without a host carry an id for the ghost that would host them. */
   /**
    * The id of a new order or release, and the context to place it in. One minted here needs no
    * claim. The client's is claimed for the delivery day by the day's command; an id the server
@@ -493,6 +492,7 @@ export class OrderingService {
     return { id: chosen, context };
   }
 
+  /** Commands that may leave moved-in orders without a host carry an id for the ghost that would host them. */
   private async ghostLegacyOid(order: LocatedOrder): Promise<number> {
     return order.kind === 'activity' ? this.legacyIds.allocate('orders') : 0;
   }
