@@ -43,6 +43,12 @@ const invalidCredentials = () =>
   // One answer for an unknown user and a wrong password, so usernames cannot be probed.
   new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Wrong username or password');
 
+/** Failed logins from one client address (a counter that lapses a window after its first count). */
+export const loginFailuresKey = (config: TracershopConfig, remoteAddress: string) =>
+  `tracershop:${config.databases.web}:login-failures:${remoteAddress}`;
+
+const COUNT_IN_WINDOW = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n`;
+
 const accountLocked = (until: string | null) =>
   new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many failed logins; try again later', { until });
 
@@ -107,7 +113,45 @@ export class IdentityService {
     }
   }
 
+  /**
+   * A login, refused while the client's address has failed too often: the account lockout stops
+   * guessing one account's password, this stops guessing a few passwords on each of many accounts
+   * (and finding out which usernames exist). Every failed login counts, whatever the account.
+   */
   async login(
+    username: string,
+    password: string,
+    remoteAddress: string,
+    context: CommandContext,
+  ): Promise<LoginResult> {
+    const key = loginFailuresKey(this.config, remoteAddress);
+    const { loginAddressMaxFailures, loginFailureWindowSeconds } = this.config.auth;
+    const failures = Number((await this.redis.get(key)) ?? 0);
+    if (failures >= loginAddressMaxFailures) {
+      const retryAfter = Math.max(1, await this.redis.ttl(key));
+      throw new HttpProblem(
+        HttpStatus.TOO_MANY_REQUESTS,
+        'TOO_MANY_FAILED_LOGINS',
+        'Too many failed logins from this address; try again later',
+        { retryAfterSeconds: retryAfter },
+        { 'retry-after': String(retryAfter) },
+      );
+    }
+    try {
+      return await this.checkCredentials(username, password, remoteAddress, context);
+    } catch (error) {
+      // Wrong credentials, a deactivated or a locked account; not a failure of the service.
+      if (
+        error instanceof HttpProblem &&
+        (error.status === HttpStatus.UNAUTHORIZED || error.status === HttpStatus.LOCKED)
+      ) {
+        await this.redis.eval(COUNT_IN_WINDOW, 1, key, String(loginFailureWindowSeconds));
+      }
+      throw error;
+    }
+  }
+
+  private async checkCredentials(
     username: string,
     password: string,
     remoteAddress: string,
