@@ -60,7 +60,7 @@ export interface TracershopConfig {
     signingIdleSeconds: number;
     loginMaxFailures: number;
     loginFailureWindowSeconds: number;
-    /** Failed logins from one client address within the window, over all accounts, before it waits. */
+    /** Failed logins from one client address within the window, over all accounts, before it waits (0: no limit). */
     loginAddressMaxFailures: number;
     lockoutSeconds: number;
     scryptCost: number;
@@ -264,7 +264,7 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       signingIdleSeconds: integer('SIGNING_IDLE_SECONDS', 5 * 60, 10, 3600),
       loginMaxFailures: integer('LOGIN_MAX_FAILURES', 5, 1, 100),
       loginFailureWindowSeconds: integer('LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60, 10, 86_400),
-      loginAddressMaxFailures: integer('LOGIN_ADDRESS_MAX_FAILURES', 30, 1, 100_000),
+      loginAddressMaxFailures: integer('LOGIN_ADDRESS_MAX_FAILURES', 30, 0, 100_000),
       lockoutSeconds: integer('LOGIN_LOCKOUT_SECONDS', 15 * 60, 1, 86_400),
       scryptCost: integer('PASSWORD_SCRYPT_COST', 15, 12, 20),
       initialAdmin: null,

@@ -127,7 +127,7 @@ export class IdentityService {
     const key = loginFailuresKey(this.config, remoteAddress);
     const { loginAddressMaxFailures, loginFailureWindowSeconds } = this.config.auth;
     const failures = Number((await this.redis.get(key)) ?? 0);
-    if (failures >= loginAddressMaxFailures) {
+    if (loginAddressMaxFailures > 0 && failures >= loginAddressMaxFailures) {
       const retryAfter = Math.max(1, await this.redis.ttl(key));
       throw new HttpProblem(
         HttpStatus.TOO_MANY_REQUESTS,
