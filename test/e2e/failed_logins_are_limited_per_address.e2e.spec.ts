@@ -1,16 +1,26 @@
+import Redis from 'ioredis';
 import request from 'supertest';
 import { ADMIN, bootApp, type BootedApp } from './booted-app';
 
 describe('failed logins from one address', () => {
   let app: BootedApp;
+  let redis: Redis;
   const login = (username: string, password: string) =>
     request(app.server).post('/auth/login').send({ username, password });
 
   beforeAll(async () => {
     app = await bootApp({ LOGIN_ADDRESS_MAX_FAILURES: '3', LOGIN_FAILURE_WINDOW_SECONDS: '600' });
+    redis = new Redis(app.config.redisUrl);
+  });
+
+  beforeEach(async () => {
+    // Each spec starts with the address's count at nothing
+    const keys = await redis.keys(`tracershop:${app.config.databases.web}:login-failures:*`);
+    if (keys.length > 0) await redis.del(...keys);
   });
 
   afterAll(async () => {
+    redis?.disconnect();
     await app?.close();
   });
 
@@ -27,5 +37,12 @@ describe('failed logins from one address', () => {
     expect(Number(refused.headers['retry-after'])).toBeLessThanOrEqual(600);
     // Whichever username it tries
     expect((await login('carl', 'another guess').expect(429)).body.error.code).toBe('TOO_MANY_FAILED_LOGINS');
+  });
+
+  it('given a burst of parallel guesses, then no more than the limit reach the password check', async () => {
+    const answers = await Promise.all(
+      ['anne', 'bent', 'carl', 'dora', 'eric', 'finn'].map((username) => login(username, 'a guess')),
+    );
+    expect(answers.map((answer) => answer.status).sort()).toEqual([401, 401, 401, 429, 429, 429]);
   });
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
+import { nameBasedUuid } from '@tracershop/command-pipeline';
 import { EVENT_STORE } from '@tracershop/platform';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { deliveryDayStreamName, vialIdOf, vialStreamName } from '@tracershop/domain/ordering';
@@ -238,6 +239,17 @@ describe('ordering over HTTP', () => {
     });
     await expect(store.readStream(laterDay)).rejects.toThrow('does not exist');
     expect((await place(otherShop, catalog.otherSlot, first).expect(409)).body.error.code).toBe('ORDER_ID_TAKEN');
+    // The form of the ids the server derives from names (mass orders, the legacy sync) is the server's
+    const derived = await shop
+      .post('/ordering/activity-orders')
+      .send({
+        id: nameBasedUuid('old-tracershop:orders:1000001'),
+        slotId: catalog.late,
+        deliveryDate: first,
+        activityMBq: 1,
+      })
+      .expect(422);
+    expect(derived.body.error).toMatchObject({ code: 'ID_RESERVED', details: { field: 'id' } });
     // An id the server made is as taken: a client that read it cannot place it on another day
     const minted = await shop
       .post('/ordering/activity-orders')

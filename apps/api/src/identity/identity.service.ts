@@ -126,8 +126,11 @@ export class IdentityService {
   ): Promise<LoginResult> {
     const key = loginFailuresKey(this.config, remoteAddress);
     const { loginAddressMaxFailures, loginFailureWindowSeconds } = this.config.auth;
-    const failures = Number((await this.redis.get(key)) ?? 0);
-    if (loginAddressMaxFailures > 0 && failures >= loginAddressMaxFailures) {
+    if (loginAddressMaxFailures === 0) return this.checkCredentials(username, password, remoteAddress, context);
+    // Counted before the check, atomically, so a burst of parallel guesses cannot pass the limit
+    // together; a success gives its count back.
+    const attempts = Number(await this.redis.eval(COUNT_IN_WINDOW, 1, key, String(loginFailureWindowSeconds)));
+    if (attempts > loginAddressMaxFailures) {
       const retryAfter = Math.max(1, await this.redis.ttl(key));
       throw new HttpProblem(
         HttpStatus.TOO_MANY_REQUESTS,
@@ -137,18 +140,9 @@ export class IdentityService {
         { 'retry-after': String(retryAfter) },
       );
     }
-    try {
-      return await this.checkCredentials(username, password, remoteAddress, context);
-    } catch (error) {
-      // Wrong credentials, a deactivated or a locked account; not a failure of the service.
-      if (
-        error instanceof HttpProblem &&
-        (error.status === HttpStatus.UNAUTHORIZED || error.status === HttpStatus.LOCKED)
-      ) {
-        await this.redis.eval(COUNT_IN_WINDOW, 1, key, String(loginFailureWindowSeconds));
-      }
-      throw error;
-    }
+    const result = await this.checkCredentials(username, password, remoteAddress, context);
+    await this.redis.decr(key);
+    return result;
   }
 
   private async checkCredentials(

@@ -77,6 +77,9 @@ export function actingAsOf(principal: Principal, customerId?: string): ActingAs 
   return shopAdmin ? 'shop-admin' : 'shop';
 }
 
+/** A version-5 (name-based) UUID, the form of every id the server derives from a name (`nameBasedUuid`). */
+const NAME_BASED_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
 export const orderedByOf = (principal: Principal): OrderedBy => ({
   userId: principal.id,
   username: principal.username,
@@ -475,6 +478,17 @@ export class OrderingService {
       const id = randomUUID();
       return { id, context: { ...context, mintedIds: [...(context.mintedIds ?? []), id] } };
     }
+    if (NAME_BASED_UUID.test(chosen)) {
+      // The form of the ids the server derives (a mass order's, the legacy sync's): one chosen
+      // before them would take theirs.
+      throw new HttpProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'ID_RESERVED',
+        `${chosen} has the form of the ids the server derives (a name-based UUID); choose another id`,
+        { field: 'id', id: chosen },
+      );
+    }
+    // Waits for the orders read model to reach the store's head (503 when it cannot in time).
     const held = await (kind === 'order' ? this.locator.locate(chosen) : this.locator.locateRelease(chosen)).catch(
       (error: unknown) => {
         if (error instanceof HttpProblem && error.status === HttpStatus.NOT_FOUND) return null;
