@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import request from 'supertest';
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
-import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson } from '../e2e/booted-app';
+import { ADMIN, as, bootApp, logIn, type BootedApp, createPerson, fdgVialTypedIn } from '../e2e/booted-app';
 
 /**
  * The live production board in a real headless Chromium (Debian's, driven by playwright-core; no
@@ -224,25 +224,14 @@ describe('the production board in a browser', () => {
 
     // Released over HTTP, signed, with every order the slot delivers (its own and the moved-in
     // one): the order turns released (status 3) with its lot.
-    const vial = await production
-      .post('/ordering/vials')
-      .send({
-        lot: 'FDG-310106-1',
-        fillDate: monday,
-        fillTime: '07:10:00',
-        activityMBq: 1300,
-        volumeMl: 4.2,
-        dispenserNumber: 2,
-        reason: 'Entered from the dispenser print-out',
-      })
-      .expect(201);
+    const vialId = await fdgVialTypedIn(production, monday, 'FDG-310106-1');
     await releaser
       .post('/ordering/releases/activity')
       .send({
         slotId: catalog.herlevEarly,
         deliveryDate: monday,
         orderIds: [orderId, later.body.id],
-        vialIds: [vial.body.id],
+        vialIds: [vialId],
         confirmOtherDate: true,
         signature: releaserCredentials,
       })

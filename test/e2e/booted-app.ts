@@ -259,11 +259,15 @@ export async function fdgCatalogue(
 }
 
 /** A vial of FDG as production types it in from the dispenser's print-out, on `date` (`POST /ordering/vials`). */
-export async function fdgVialTypedIn(production: ReturnType<typeof as>, date: string): Promise<string> {
+export async function fdgVialTypedIn(
+  production: ReturnType<typeof as>,
+  date: string,
+  lot = 'FDG-261207-1',
+): Promise<string> {
   const vial = await production
     .post('/ordering/vials')
     .send({
-      lot: 'FDG-261207-1',
+      lot,
       fillDate: date,
       fillTime: '07:10:00',
       activityMBq: 1300,
