@@ -5,6 +5,7 @@ import { closeScratchDatabase, openScratchDatabase } from '../../test/contract/m
 import { flushRows, syncRows, type LegacyRow } from './legacy-rows';
 import { legacyColumns, legacyTableDefinitions, type LegacyContractTable } from './legacy-tables';
 import { openLegacyTestBed, streamOf } from './test-support/legacy-test-bed';
+import { reserved } from './test-support/legacy-fixtures';
 
 type Values = Record<string, unknown>;
 
@@ -330,10 +331,10 @@ describe('legacy rows: a failing batch', () => {
     try {
       // Ids of Tracershop's reserved block: the old system's row at one of them is a clash, not a
       // row carried over
-      await bed.given(
-        { type: 'LegacyIdBlockReserved', data: { table: 'blockDeliverDate', firstId: 60, lastId: 98, step: 2 } },
-        { type: 'DateClosed', data: { date: '2026-12-24', reason: 'Christmas', legacyId: 60 } },
-      );
+      await bed.given(reserved('blockDeliverDate', 60, 98), {
+        type: 'DateClosed',
+        data: { date: '2026-12-24', reason: 'Christmas', legacyId: 60 },
+      });
       await bed.pool.query("INSERT INTO blockDeliverDate VALUES (62, '2026-12-25')");
       await bed.engine.stop();
       // Appended while the projection is stopped: it meets them as one batch.

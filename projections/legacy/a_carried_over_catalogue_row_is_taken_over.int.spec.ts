@@ -1,12 +1,6 @@
-import type { LegacyIdBlockReserved, LegacyIdTable } from '@tracershop/domain/legacy';
 import { LEGACY_PROJECTION_NAME } from './legacy-projection';
-import { f18, fdg, herlev } from './test-support/legacy-fixtures';
+import { f18, fdg, herlev, reserved } from './test-support/legacy-fixtures';
 import { openLegacyTestBed, type LegacyTestBed } from './test-support/legacy-test-bed';
-
-const reserved = (table: LegacyIdTable, firstId: number, lastId: number): LegacyIdBlockReserved => ({
-  type: 'LegacyIdBlockReserved',
-  data: { table, firstId, lastId, step: 2 },
-});
 
 describe("a registration that names the old system's row takes that row over", () => {
   let bed: LegacyTestBed;

@@ -1,13 +1,7 @@
-import type { LegacyIdBlockReserved, LegacyIdTable } from '@tracershop/domain/legacy';
 import { versionedTables } from '../../test/projections/projection-test-bed';
 import { LEGACY_PROJECTION_NAME } from './legacy-projection';
-import { catalogue, dayCommand, placeFdg, staff } from './test-support/legacy-fixtures';
+import { catalogue, dayCommand, placeFdg, reserved, staff } from './test-support/legacy-fixtures';
 import { openLegacyTestBed, type LegacyTestBed } from './test-support/legacy-test-bed';
-
-const reserved = (table: LegacyIdTable, firstId: number, lastId: number): LegacyIdBlockReserved => ({
-  type: 'LegacyIdBlockReserved',
-  data: { table, firstId, lastId, step: 2 },
-});
 
 describe("a rebuild of legacy.tracershop keeps the old system's own rows", () => {
   let bed: LegacyTestBed;

@@ -25,6 +25,7 @@ import {
   type ReleasedBy,
   type VialDispensed,
 } from '@tracershop/domain/ordering';
+import type { LegacyIdBlockReserved, LegacyIdTable } from '@tracershop/domain/legacy';
 import { legacyColumns } from '../legacy-tables';
 
 /**
@@ -236,6 +237,12 @@ export const states = {
   cholinePermission: fold(tracerPermissionDecider, [cholinePermission]),
 };
 export const openDays = { dates: [], weeklyCloseDays: 0 };
+
+/** Tracershop's block of ids for a legacy table (every second id, as the allocator reserves them). */
+export const reserved = (table: LegacyIdTable, firstId: number, lastId: number): LegacyIdBlockReserved => ({
+  type: 'LegacyIdBlockReserved',
+  data: { table, firstId, lastId, step: 2 },
+});
 
 export const fdgSlots = {
   '08:00': { slot: states.slot0800, run: states.run1 },
