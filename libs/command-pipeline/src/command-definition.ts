@@ -39,7 +39,11 @@ export interface CommandDefinition<C, E extends DomainEvent, S> {
   beforeAppend?(change: StateChange<S>): Promise<void>;
   /** Runs after the append: e.g. release names the aggregate no longer holds. */
   afterAppend?(change: StateChange<S>): Promise<void>;
-  /** Runs when the append failed after `beforeAppend` succeeded: undo what it did. */
+  /**
+   * Runs when the append failed after `beforeAppend` succeeded and the events are known not to be
+   * stored (a conflict, or a failure after which the stream shows none of them): undo what it did.
+   * Not after a duplicate (the same cause stored them before), nor when the store cannot tell.
+   */
   appendFailed?(change: StateChange<S>): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import {
   DuplicateEventIdError,
+  StreamNotFoundError,
   UpcasterRegistry,
   WrongExpectedVersionError,
   type AppendResult,
@@ -127,15 +128,22 @@ export class CommandPipeline {
       try {
         appended = await this.store.append(streamId, events, expected);
       } catch (error) {
-        await definition.appendFailed?.(change);
-        // The same cause already wrote these events (a retried request): it is done.
+        // The same cause already wrote these events (a retried request): it is done, and what
+        // `beforeAppend` did belongs to those events.
         if (error instanceof DuplicateEventIdError) {
           const current = await this.load(streamId, definition.decider);
           return { streamId, revision: current.revision.toString(), position: current.position, events: [] };
         }
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        if (attempt >= attempts) throw new ConcurrentModificationError(streamId, attempt);
-        continue;
+        if (error instanceof WrongExpectedVersionError) {
+          await definition.appendFailed?.(change);
+          if (attempt >= attempts) throw new ConcurrentModificationError(streamId, attempt);
+          continue;
+        }
+        // Any other failure (a lost connection) may come after the store wrote the events: undo
+        // only when the stream shows they are not there. When it cannot tell, what `beforeAppend`
+        // did stays; a claim kept too long is repaired later, one given back too early is not.
+        if ((await this.written(streamId, expected, events)) === false) await definition.appendFailed?.(change);
+        throw error;
       } finally {
         this.observer.appendFinished(performance.now() - appendStarted);
       }
@@ -176,6 +184,22 @@ export class CommandPipeline {
       // A guess on old folds may break a rule the real pass will judge on fresh state.
     }
     return real(command);
+  }
+
+  /** Whether the append's first event is in the stream where it was expected; null when the store cannot tell. */
+  private async written(
+    streamId: string,
+    expected: ExpectedRevision,
+    events: readonly NewEvent[],
+  ): Promise<boolean | null> {
+    const fromRevision = typeof expected === 'bigint' ? expected + 1n : 'start';
+    try {
+      const [first] = await this.store.readStream(streamId, { fromRevision, maxCount: 1 });
+      return first?.metadata.eventId === events[0]?.metadata.eventId;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return false;
+      return null;
+    }
   }
 
   /** Folds a stream as the store holds it now. */

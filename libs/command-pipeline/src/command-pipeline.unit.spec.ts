@@ -187,5 +187,65 @@ describe('CommandPipeline', () => {
       await pipeline.execute(hooked, { id: 'i', by: 2 }, context('r'));
       expect(calls).toEqual(['before 0->2', 'failed', 'before 2->4', 'after']);
     });
+
+    const hookedCalls = (calls: string[]) => ({
+      ...definition(true),
+      beforeAppend: () => (calls.push('before'), Promise.resolve()),
+      appendFailed: () => (calls.push('failed'), Promise.resolve()),
+    });
+
+    it('given the same cause stored its events before, when the append meets them, then nothing is undone', async () => {
+      const store = new MemoryEventStore();
+      const pipeline = new CommandPipeline({ store });
+      await pipeline.execute(definition(true), { id: 'j', by: 1 }, context('first-run'));
+      await pipeline.execute(definition(true), { id: 'j', by: 1 }, context('someone-else'));
+      const calls: string[] = [];
+      // A retry of the first run, decided on the newer state: its event id is stored, at another revision.
+      const result = await pipeline.execute(hookedCalls(calls), { id: 'j', by: 1 }, context('first-run'));
+      expect(result.events).toEqual([]);
+      expect(calls).toEqual(['before']);
+    });
+
+    /** A store whose appends fail as a lost connection does: after writing (`written`), or before. */
+    function failingStore(inner: EventStore, written: boolean, readable = true): EventStore {
+      const store = Object.create(inner) as EventStore;
+      let down = false;
+      store.append = async (streamId: string, events: NewEvent[], expected: ExpectedRevision) => {
+        if (written) await inner.append(streamId, events, expected);
+        down = !readable;
+        throw Object.assign(new Error('connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+      };
+      store.readStream = (...args) => (down ? Promise.reject(new Error('still down')) : inner.readStream(...args));
+      return store;
+    }
+
+    it('given an append that failed before writing, then appendFailed undoes beforeAppend and the error reaches the caller', async () => {
+      const calls: string[] = [];
+      const pipeline = new CommandPipeline({ store: failingStore(new MemoryEventStore(), false) });
+      await expect(pipeline.execute(hookedCalls(calls), { id: 'k', by: 1 }, context('r'))).rejects.toThrow(
+        'connection lost',
+      );
+      expect(calls).toEqual(['before', 'failed']);
+    });
+
+    it('given an append that failed after the store wrote it, then what beforeAppend did stays', async () => {
+      const calls: string[] = [];
+      const inner = new MemoryEventStore();
+      const pipeline = new CommandPipeline({ store: failingStore(inner, true) });
+      await expect(pipeline.execute(hookedCalls(calls), { id: 'l', by: 1 }, context('r'))).rejects.toThrow(
+        'connection lost',
+      );
+      expect(calls).toEqual(['before']);
+      expect(await inner.readStream('test.counter-l')).toHaveLength(1);
+    });
+
+    it('given an append that failed and a store that cannot say what it holds, then what beforeAppend did stays', async () => {
+      const calls: string[] = [];
+      const pipeline = new CommandPipeline({ store: failingStore(new MemoryEventStore(), false, false) });
+      await expect(pipeline.execute(hookedCalls(calls), { id: 'm', by: 1 }, context('r'))).rejects.toThrow(
+        'connection lost',
+      );
+      expect(calls).toEqual(['before']);
+    });
   });
 });

@@ -215,6 +215,9 @@ export const orderingIdClaimCommand: CommandDefinition<
  * A vial belongs to one release: before a release is appended its vials are assigned on their own
  * streams (a vial already taken by another release refuses, and the release is not appended);
  * when the append fails they are given back, and a correction gives them back after its append.
+ * Only the vials this attempt assigned are given back: one already assigned to the same release
+ * belongs to another request releasing it (the same id sent twice) or to a run that stopped, and
+ * is that one's to keep or the stale check's to free.
  * A process that stops between those appends leaves a vial assigned to a release that is not in
  * force; the next release or correction of that vial gives it back first
  * (`OrderingService.vialFreedOfStaleRelease`).
@@ -269,6 +272,8 @@ export function deliveryDayCommand(
   const giveBack = async (change: DayChange, vialIds: string[], releaseId: string, reason: string) => {
     for (const vialId of vialIds) await vialCommandFor(change, 'UnassignVial', vialId, releaseId, reason);
   };
+  /** The vials each attempt's `beforeAppend` assigned itself, by release: what its `appendFailed` gives back. */
+  const assignedBy = new WeakMap<DayChange, Map<string, string[]>>();
   return {
     name: 'DeliveryDay',
     decider: deliveryDayDecider,
@@ -279,12 +284,15 @@ export function deliveryDayCommand(
     enrichOnlyLoads: true,
     async beforeAppend(change) {
       await claimNewIds(change);
+      const byRelease = new Map<string, string[]>();
+      assignedBy.set(change, byRelease);
       for (const release of releaseChanges(change).released) {
         const assigned: string[] = [];
+        byRelease.set(release.releaseId, assigned);
         try {
           for (const vial of release.vials) {
-            await vialCommandFor(change, 'AssignVial', vial.vialId, release.releaseId, '');
-            assigned.push(vial.vialId);
+            const result = await vialCommandFor(change, 'AssignVial', vial.vialId, release.releaseId, '');
+            if (result.events.length > 0) assigned.push(vial.vialId);
           }
         } catch (error) {
           await giveBack(change, assigned, release.releaseId, 'The release was not recorded');
@@ -293,9 +301,8 @@ export function deliveryDayCommand(
       }
     },
     async appendFailed(change) {
-      for (const release of releaseChanges(change).released) {
-        const vialIds = release.vials.map((vial) => vial.vialId);
-        await giveBack(change, vialIds, release.releaseId, 'The release was not recorded');
+      for (const [releaseId, vialIds] of assignedBy.get(change) ?? []) {
+        await giveBack(change, vialIds, releaseId, 'The release was not recorded');
       }
     },
     async afterAppend(change) {
