@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import request from 'supertest';
 import type { EventStore } from '@tracershop/event-store';
 import { CommandPipeline } from '@tracershop/command-pipeline';
@@ -277,6 +278,43 @@ describe('catalog over HTTP', () => {
         .send({ ...body, halfLifeSeconds: 1 })
         .expect(422);
       expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+
+    /** What Redis keeps of the app's keys, forgotten: as when a record expires, or its process stopped before writing it. */
+    async function forgetIdempotencyKeys() {
+      const redis = new Redis(app.config.redisUrl);
+      try {
+        const keys = await redis.keys(`tracershop:${app.config.databases.events}:idempotency:*`);
+        if (keys.length > 0) await redis.del(...keys);
+      } finally {
+        redis.disconnect();
+      }
+    }
+
+    it('given a request whose answer was never kept, when it is retried, then it runs again, names what the first run made and appends nothing', async () => {
+      const store = app.api.get<EventStore>(EVENT_STORE);
+      const body = { name: 'Zr-89', atomicNumber: 40, atomicMass: 89, halfLifeSeconds: 282_276, metastable: false };
+      const first = await http().post('/catalog/isotopes').set('idempotency-key', 'k-zr89').send(body).expect(201);
+      await forgetIdempotencyKeys();
+      const head = await store.headPosition();
+      const retry = await http().post('/catalog/isotopes').set('idempotency-key', 'k-zr89').send(body).expect(201);
+      expect(retry.body.id).toBe(first.body.id);
+      expect((await store.headPosition())?.toString()).toBe(head?.toString());
+    });
+
+    it('given a key whose answer expired, when it is sent with another body, then that is a request of its own and is applied', async () => {
+      const sent = (name: string, atomicMass: number) =>
+        http()
+          .post('/catalog/isotopes')
+          .set('idempotency-key', 'k-reused-after-a-day')
+          .send({ name, atomicNumber: 29, atomicMass, halfLifeSeconds: 45_720, metastable: false })
+          .expect(201);
+      await sent('Cu-64', 64);
+      await forgetIdempotencyKeys();
+      const second = await sent('Cu-67', 67);
+      const read = await http().get(`/catalog/isotopes/${second.body.id}`).query({ minPosition: second.body.position });
+      expect(read.status).toBe(200);
+      expect(read.body.name).toBe('Cu-67');
     });
 
     it('a replayed rule violation answers the same error', async () => {

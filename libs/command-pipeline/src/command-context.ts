@@ -1,4 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { Actor, EventSource, SignatureBlock } from '@tracershop/event-store';
+import { nameBasedUuid } from './name-based-uuid';
+
+/**
+ * The cause of a request sent with an `Idempotency-Key`: derived from the caller, the route, the
+ * key and the body, so the same request run again has the same cause, and so the same event ids.
+ */
+export const IDEMPOTENT_CAUSE_PREFIX = 'idempotency:';
 
 /** Who and why, set by the server from the authenticated request; never taken from a client body. */
 export interface CommandContext {
@@ -13,8 +21,8 @@ export interface CommandContext {
   source?: EventSource;
   signature?: SignatureBlock;
   /**
-   * Ids the server made for this request (random, unknown to anyone before its answer): they need
-   * no claim of uniqueness. Not stored.
+   * Ids the server made for this request (`mintedId`: unknown to anyone before its answer): they
+   * need no claim of uniqueness. Not stored.
    */
   mintedIds?: readonly string[];
 }
@@ -27,4 +35,15 @@ export interface CommandResult {
   position: string | null;
   /** Types of the events this command appended; empty when it changed nothing. */
   events: string[];
+}
+
+/**
+ * An id the server mints for what a command creates (`what`: e.g. `order`). A request with an
+ * `Idempotency-Key` derives it from its cause: run again after its first answer was lost, it names
+ * the same thing, and its answer names what the first run made. Any other request gets a random id.
+ */
+export function mintedId(context: Pick<CommandContext, 'causationId'>, what: string): string {
+  return context.causationId.startsWith(IDEMPOTENT_CAUSE_PREFIX)
+    ? nameBasedUuid(`tracershop-minted:${what}:${context.causationId}`)
+    : randomUUID();
 }

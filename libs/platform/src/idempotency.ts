@@ -13,6 +13,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { TracershopConfig } from '@tracershop/config';
+import { IDEMPOTENT_CAUSE_PREFIX } from '@tracershop/command-pipeline';
 import { canonicalJson } from '@tracershop/event-store';
 import { describeError, HttpProblem } from './http-errors';
 import { REDIS, TRACERSHOP_CONFIG } from './tokens';
@@ -33,6 +34,9 @@ const SECRET_FIELDS: ReadonlySet<string> = new Set([
   'token',
 ]);
 const SIGNATURE_FIELD = 'signature';
+/** How long a running request holds its key without renewing it. */
+const PENDING_LEASE_SECONDS = 60;
+const PENDING_RENEWAL_MS = 20_000;
 const WITHHELD = '[withheld]';
 
 export const CARRIES_SECRET = 'tracershop:carries-secret';
@@ -54,8 +58,10 @@ interface StoredAnswer {
  * `Idempotency-Key`: the first request with a key runs; a retry with the same key and body gets
  * the first answer back (`Idempotent-Replayed: true`) and appends nothing. The same key with a
  * different body is refused, and a retry while the first is still running gets 409.
- * Keys are scoped to the caller and the route. Event ids derive from the key as well, so even a
- * lost answer cannot make a retry append twice.
+ * Keys are scoped to the caller and the route. Event ids and the ids the server mints derive from
+ * the key and the body as well, so even a lost answer cannot make a retry append twice, and a
+ * retry that runs again names what the first run made. A running request holds its key by a lease,
+ * so one whose process stopped is run again by a retry a minute later, not refused for a day.
  *
  * Redis must hold no token and no fast hash of a password. A route marked `@CarriesSecret`, or a
  * body with a credential outside `signature`, answers 400 to a key instead of ignoring it: the
@@ -114,17 +120,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Per deployment: several may share one Redis.
     const redisKey = `tracershop:${this.config.databases.events}:idempotency:${scopedKey}`;
     const ttl = this.config.commands.idempotencyTtlSeconds;
-    const pending: StoredAnswer = { state: 'pending', fingerprint };
-    const claimed = await this.redis.set(redisKey, JSON.stringify(pending), 'EX', ttl, 'NX');
+    const pending = JSON.stringify({ state: 'pending', fingerprint } satisfies StoredAnswer);
+    // A lease, renewed while the request runs: a process that stopped half way holds the key only
+    // for a moment, and the retry then runs again (same cause, same event ids: done is done).
+    const claimed = await this.redis.set(redisKey, pending, 'EX', PENDING_LEASE_SECONDS, 'NX');
     if (claimed !== 'OK') return this.replay(redisKey, fingerprint, reply);
+    const lease = setInterval(() => {
+      // Only while still pending (XX: it exists); sent before the answer below, on the same connection.
+      this.redis.set(redisKey, pending, 'EX', PENDING_LEASE_SECONDS, 'XX').catch(() => undefined);
+    }, PENDING_RENEWAL_MS);
+    lease.unref();
 
-    request.tracershop.causationId = `idempotency:${scopedKey}`;
+    // The body is part of the cause: the same key sent again with another body, once its answer
+    // has expired, is another request, never taken for the first one's retry.
+    request.tracershop.causationId = `${IDEMPOTENT_CAUSE_PREFIX}${sha256(`${scopedKey}\n${fingerprint}`)}`;
     try {
       const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      clearInterval(lease);
       const done: StoredAnswer = { state: 'done', fingerprint, status: successStatus, body: withheld(body) };
       await this.redis.set(redisKey, JSON.stringify(done), 'EX', ttl);
       return body;
     } catch (error) {
+      clearInterval(lease);
       const answer = describeError(error);
       if (
         answer.status >= 500 ||

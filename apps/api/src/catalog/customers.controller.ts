@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import type { FastifyRequest } from 'fastify';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -55,7 +55,7 @@ export class CustomersController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterCustomerDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
+    const { id = mintedId(context, 'customer'), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.customer,

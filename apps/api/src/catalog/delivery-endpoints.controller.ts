@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import type { FastifyRequest } from 'fastify';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -53,7 +53,7 @@ export class DeliveryEndpointsController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterDeliveryEndpointDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), ...details } = body;
+    const { id = mintedId(context, 'deliveryEndpoint'), ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.deliveryEndpoint,

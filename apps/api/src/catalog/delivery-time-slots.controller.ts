@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import type { FastifyRequest } from 'fastify';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -54,7 +54,7 @@ export class DeliveryTimeSlotsController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   schedule(@Body() body: ScheduleDeliveryTimeSlotDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
+    const { id = mintedId(context, 'deliveryTimeSlot'), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.deliveryTimeSlot,

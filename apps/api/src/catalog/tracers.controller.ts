@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
@@ -47,7 +47,7 @@ export class TracersController {
   @Allow(...CATALOG_EDITORS)
   @ApiCreatedResponse({ type: CommandResponseDto })
   register(@Body() body: RegisterTracerDto, @Command() context: CommandContext) {
-    const { id = randomUUID(), legacyId = legacyIdAllocatedByHandler, ...details } = body;
+    const { id = mintedId(context, 'tracer'), legacyId = legacyIdAllocatedByHandler, ...details } = body;
     return this.sender.send(
       id,
       this.sender.commands.tracer,

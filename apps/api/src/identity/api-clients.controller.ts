@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { issueToken } from '@tracershop/auth';
@@ -37,7 +37,8 @@ export class ApiClientsController {
 
   @Post()
   @Allow(...IDENTITY_ADMINS)
-  register(@Body() { id = randomUUID(), ...body }: RegisterApiClientDto, @Command() context: CommandContext) {
+  register(@Body() { id: chosenId, ...body }: RegisterApiClientDto, @Command() context: CommandContext) {
+    const id = chosenId ?? mintedId(context, 'apiClient');
     return this.send(id, { type: 'RegisterApiClient', clientId: id, ...body, at: now() }, context);
   }
 

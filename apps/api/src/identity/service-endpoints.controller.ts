@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
@@ -31,7 +31,8 @@ export class ServiceEndpointsController {
 
   @Post()
   @Allow(...IDENTITY_ADMINS)
-  register(@Body() { id = randomUUID(), ...body }: RegisterServiceEndpointDto, @Command() context: CommandContext) {
+  register(@Body() { id: chosenId, ...body }: RegisterServiceEndpointDto, @Command() context: CommandContext) {
+    const id = chosenId ?? mintedId(context, 'serviceEndpoint');
     return this.send(id, { type: 'RegisterServiceEndpoint', endpointId: id, ...body, at: now() }, context);
   }
 

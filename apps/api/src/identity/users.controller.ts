@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { mintedId } from '@tracershop/command-pipeline';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
@@ -37,7 +37,8 @@ export class UsersController {
 
   @Post()
   @Allow(...IDENTITY_ADMINS)
-  register(@Body() { id = randomUUID(), ...body }: RegisterUserDto, @Command() context: CommandContext) {
+  register(@Body() { id: chosenId, ...body }: RegisterUserDto, @Command() context: CommandContext) {
+    const id = chosenId ?? mintedId(context, 'user');
     return this.send(
       id,
       { type: 'RegisterUser', userId: id, ...body, legacyUserId: legacyIdAllocatedByHandler, at: now() },

@@ -4,6 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { hasRole, type Principal } from '@tracershop/auth';
 import {
   CommandPipeline,
+  mintedId,
   type CommandContext,
   type CommandDefinition,
   type CommandResult,
@@ -475,7 +476,7 @@ export class OrderingService {
     context: CommandContext,
   ): Promise<{ id: string; context: CommandContext }> {
     if (chosen === undefined) {
-      const id = randomUUID();
+      const id = mintedId(context, kind);
       return { id, context: { ...context, mintedIds: [...(context.mintedIds ?? []), id] } };
     }
     if (NAME_BASED_UUID.test(chosen)) {
