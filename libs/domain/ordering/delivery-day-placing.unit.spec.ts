@@ -19,13 +19,16 @@ import {
   accepted,
   activeCholine,
   activityRefs,
+  at,
   at0800,
   at0900,
   at1030,
   cholinePermission,
   cholineRun,
   cholineSlot0815,
+  dailyDeadline,
   date,
+  endpointId,
   fdgNotInUse,
   fdgPermissionRevoked,
   fdgPermissionWithoutOverride,
@@ -36,6 +39,7 @@ import {
   fetSlot0800,
   ghostAt0900,
   injectionRefs,
+  inTime,
   order1At1030,
   order1MovedTo0900,
   order3At0800,
@@ -88,6 +92,42 @@ describe('DeliveryDay', () => {
         fold(deliveryDayDecider, []),
       );
       expect(placed[0]).toMatchObject({ data: { order: { comment: 'Two patients', bookingIds: ['booking-7'] } } });
+    });
+
+    describe('its bookings', () => {
+      const placedFor = (orderId: string, legacyOid: number, bookingIds: string[]) =>
+        deliveryDayDecider.decide(placeFdg({ orderId, legacyOid, bookingIds }), fold(deliveryDayDecider, []));
+
+      it('may not be ordered already by an order of the day in force (two mass orders racing)', () => {
+        spec
+          .given(placedFor('order-1', 1001, ['booking-7', 'booking-8']))
+          .when(placeFdg({ orderId: 'order-2', legacyOid: 1002, bookingIds: ['booking-9', 'booking-8'] }))
+          .thenThrows('BOOKING_ALREADY_ORDERED', { accessionNumber: 'booking-8', orderId: 'order-1' });
+      });
+
+      it('may be ordered again once the order that named them was cancelled', () => {
+        const given = placedFor('order-1', 1001, ['booking-8']);
+        const cancelled = deliveryDayDecider.decide(
+          {
+            type: 'CancelOrder',
+            endpointId,
+            date,
+            at,
+            orderId: 'order-1',
+            reason: 'Booking moved',
+            actingAs: 'production',
+            now: inTime,
+            deadline: dailyDeadline,
+            ghostLegacyOid: 9001,
+          },
+          fold(deliveryDayDecider, given),
+        );
+        const placed = deliveryDayDecider.decide(
+          placeFdg({ orderId: 'order-2', legacyOid: 1002, bookingIds: ['booking-8'] }),
+          fold(deliveryDayDecider, [...given, ...cancelled]),
+        );
+        expect(placed.map((event) => event.type)).toEqual(['OrderPlaced']);
+      });
     });
 
     describe('the slot', () => {
@@ -427,6 +467,14 @@ describe('DeliveryDay', () => {
   });
 
   describe('PlaceInjectionOrder', () => {
+    it('may not name a booking an order of the day in force already names', () => {
+      const given = deliveryDayDecider.decide(placeFet({ bookingIds: ['booking-3'] }), fold(deliveryDayDecider, []));
+      spec
+        .given(given)
+        .when(placeFet({ orderId: 'inj-2', legacyOid: 2002, bookingIds: ['booking-3'] }))
+        .thenThrows('BOOKING_ALREADY_ORDERED', { accessionNumber: 'booking-3', orderId: 'inj-1' });
+    });
+
     it('places an injection order at a free time of day', () => {
       spec
         .given([])

@@ -567,6 +567,26 @@ function optionalComment(comment: unknown): string | null {
   return comment;
 }
 
+/**
+ * A booking is ordered once: a new order may not name a booking an order of the day in force
+ * already names (two mass orders racing, or one run again with other bookings selected). Checked
+ * here, atomically with the append; the booking's own stream is marked only afterwards.
+ */
+function requireBookingsNotOrdered(state: DeliveryDayState, bookingIds: readonly string[]): void {
+  if (bookingIds.length === 0) return;
+  const wanted = new Set(bookingIds);
+  for (const order of Object.values(state.orders)) {
+    if (isWithdrawn(order)) continue;
+    const accessionNumber = order.bookingIds.find((id) => wanted.has(id));
+    if (accessionNumber !== undefined) {
+      throw conflict('BOOKING_ALREADY_ORDERED', `Booking ${accessionNumber} is already ordered`, {
+        accessionNumber,
+        orderId: order.orderId,
+      });
+    }
+  }
+}
+
 /** Own, not withdrawn, activity orders of a slot: what the slot delivers besides moved-in orders. */
 const ownOrdersOf = (state: DeliveryDayState, slotId: string) =>
   Object.values(state.orders).filter(
@@ -809,6 +829,7 @@ function placeActivityOrder(command: PlaceActivityOrder, state: DeliveryDayState
   }
   requireDeliveringSlot(refs.slot, run, command.slotId, command.endpointId, command.date, refs.closedDays);
   requireSlotNotReleased(state, command.slotId);
+  requireBookingsNotOrdered(state, command.bookingIds);
   const activityMBq = requireActivity(command.activityMBq);
   requireSlotMax(state, command.slotId, refs.slot.maxActivityMBq, activityMBq);
   requireDeadline(command, command.actingAs, command.deadlineOverrideReason);
@@ -882,6 +903,7 @@ function placeInjectionOrder(command: PlaceInjectionOrder, state: DeliveryDaySta
     throw ruleViolated('INVALID_USAGE', `usage must be one of ${injectionUsages.join(', ')}`, { field: 'usage' });
   }
   requireDeadline(command, command.actingAs, command.deadlineOverrideReason);
+  requireBookingsNotOrdered(state, command.bookingIds);
   const order: OrderPlacedData['order'] = {
     kind: 'injection',
     orderId,
