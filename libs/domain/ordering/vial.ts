@@ -72,6 +72,11 @@ export interface AssignVial {
   releaseId: string;
   /** The delivery day stream that recorded the release. */
   streamId: string;
+  /**
+   * What the release records (and its signature covers) of the vial: a vial corrected since it
+   * was read for the release refuses, so a release never records values its vial no longer has.
+   */
+  recorded?: Pick<VialMeasurements, 'activityMBq' | 'volumeMl' | 'dispenserNumber'> & { lot: string };
   at: IsoInstant;
 }
 export interface UnassignVial {
@@ -251,6 +256,22 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
       }
       case 'AssignVial': {
         requireDispensed(state, command.vialId);
+        const { recorded } = command;
+        if (
+          recorded &&
+          (recorded.lot !== state.lot ||
+            recorded.activityMBq !== state.activityMBq ||
+            recorded.volumeMl !== state.volumeMl ||
+            recorded.dispenserNumber !== state.dispenserNumber)
+        ) {
+          throw conflict(
+            'VIAL_CHANGED',
+            `Vial ${command.vialId} was corrected while it was being released; release again`,
+            {
+              vialId: command.vialId,
+            },
+          );
+        }
         if (state.assignedTo?.releaseId === command.releaseId) return [];
         if (state.assignedTo) {
           throw conflict('VIAL_ALREADY_ASSIGNED', `Vial ${command.vialId} already belongs to another release`, {

@@ -270,6 +270,29 @@ describe('Vial', () => {
     it('fails for a vial that was never dispensed', () => {
       spec.given([]).when(assign()).thenThrows('VIAL_NOT_FOUND');
     });
+
+    describe('with the values the release records of it', () => {
+      const { lot, activityMBq, volumeMl, dispenserNumber } = fdgVial1.data;
+      const recorded = { lot, activityMBq, volumeMl, dispenserNumber };
+
+      it('assigns the vial while it still has them', () => {
+        spec
+          .given([fdgVial1])
+          .when({ ...assign(), recorded })
+          .then([assigned]);
+      });
+
+      it('refuses a vial corrected since the release read it, so a signed release never records stale values', () => {
+        const corrected: VialCorrected = {
+          type: 'VialCorrected',
+          data: { vialId, changes: { activityMBq: { from: activityMBq, to: 480 } }, reason: 'Measured again' },
+        };
+        spec
+          .given([fdgVial1, corrected])
+          .when({ ...assign(), recorded })
+          .thenThrows('VIAL_CHANGED', { vialId });
+      });
+    });
   });
 
   describe('UnassignVial', () => {

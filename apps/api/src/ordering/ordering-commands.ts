@@ -36,6 +36,7 @@ import {
   vialDecider,
   vialIdOf,
   vialStreamName,
+  type AssignVial,
   type DeliveryDayCommand,
   type DeliveryDayEvent,
   type DeliveryDayState,
@@ -231,11 +232,12 @@ export function deliveryDayCommand(
     vialId: string,
     releaseId: string,
     reason: string,
+    recorded?: AssignVial['recorded'],
   ) =>
     pipeline.execute(
       vialCommand,
       type === 'AssignVial'
-        ? { type, vialId, releaseId, streamId: change.streamId, at: new Date().toISOString() }
+        ? { type, vialId, releaseId, streamId: change.streamId, recorded, at: new Date().toISOString() }
         : { type, vialId, releaseId, reason, at: new Date().toISOString() },
       {
         ...change.context,
@@ -291,7 +293,13 @@ export function deliveryDayCommand(
         byRelease.set(release.releaseId, assigned);
         try {
           for (const vial of release.vials) {
-            const result = await vialCommandFor(change, 'AssignVial', vial.vialId, release.releaseId, '');
+            const { lot, activityMBq, volumeMl, dispenserNumber } = vial;
+            const result = await vialCommandFor(change, 'AssignVial', vial.vialId, release.releaseId, '', {
+              lot,
+              activityMBq,
+              volumeMl,
+              dispenserNumber,
+            });
             if (result.events.length > 0) assigned.push(vial.vialId);
           }
         } catch (error) {

@@ -7,7 +7,7 @@ import {
   type DeliveryDayState,
   type VialState,
 } from '@tracershop/domain/ordering';
-import { fdgVial1 } from '@tracershop/domain/ordering/ordering-examples';
+import { fdgVial1, releasedVial } from '@tracershop/domain/ordering/ordering-examples';
 import { deliveryDayCommand, vialCommand } from './ordering-commands';
 
 const context = (causationId: string): CommandContext => ({
@@ -21,7 +21,7 @@ const { vialId, ...vial } = fdgVial1.data;
 /** A day change that records release `releaseId` with the vial (nothing else of the day matters to the hooks). */
 function releasing(releaseId: string, causationId: string): StateChange<DeliveryDayState> {
   const before = deliveryDayDecider.initialState();
-  const release = { releaseId, status: 'released', vials: [{ vialId }] };
+  const release = { releaseId, status: 'released', vials: [releasedVial(fdgVial1, null)] };
   const after = { ...before, releases: { [releaseId]: release } } as unknown as DeliveryDayState;
   return { streamId: dayStream, before, after, context: context(causationId) };
 }
@@ -59,5 +59,24 @@ describe('deliveryDayCommand: the vials of a release', () => {
     // B's append meets A's (a conflict): A's release stands with its vial.
     await day.appendFailed!(second);
     expect(await assignment()).toMatchObject({ releaseId: 'release-1' });
+  });
+
+  it('given a vial corrected after the release read it, when the release is about to be recorded, then it is refused and the vial stays free', async () => {
+    const { pipeline, day, assignment } = await dispensed();
+    await pipeline.execute(
+      vialCommand,
+      {
+        type: 'CorrectVial',
+        vialId,
+        changes: { activityMBq: 480 },
+        reason: 'Measured again',
+        at: '2026-03-02T09:00:00Z',
+      },
+      context('correction'),
+    );
+    await expect(day.beforeAppend!(releasing('release-1', 'request-a'))).rejects.toMatchObject({
+      code: 'VIAL_CHANGED',
+    });
+    expect(await assignment()).toBeNull();
   });
 });
