@@ -85,6 +85,18 @@ function unreachable(message: never): MessageEffect {
   return { kind: 'ignore' };
 }
 
+/** How long the board waits before joining again after a refusal that passes by itself. */
+export const JOIN_RETRY_MS = 5000;
+
+/**
+ * When to try a refused join again: after `JOIN_RETRY_MS` for a refusal that passes by itself (the
+ * join rate limit, the service unavailable for a moment); null for one that retrying cannot mend
+ * (an ended session, a topic not allowed …).
+ */
+export function joinRetryDelay(code: string): number | null {
+  return code === 'RATE_LIMITED' || code === 'UNAVAILABLE' ? JOIN_RETRY_MS : null;
+}
+
 // Calendar (the same rules as libs/domain/catalog, on UTC day numbers).
 
 const MS_PER_DAY = 86_400_000;

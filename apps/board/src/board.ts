@@ -21,6 +21,7 @@ import {
   formatMBq,
   isCalendarDate,
   isoWeekday,
+  joinRetryDelay,
   productionDayTopic,
   type AnyRealtimeMessage,
   type BoardCatalog,
@@ -61,6 +62,8 @@ let catalog: BoardCatalog | null = null;
 let catalogRequest = 0;
 let socket: BoardSocket | null = null;
 let renderScheduled = false;
+/** The next attempt of a join refused for a while (rate limit, unavailable); any join replaces it. */
+let joinRetry: ReturnType<typeof setTimeout> | null = null;
 
 function toLogin(): void {
   location.assign(`/board/login?next=${encodeURIComponent(location.pathname + location.search)}`);
@@ -305,6 +308,8 @@ async function halfLifeOf(tracerId: string): Promise<number | null> {
 
 /** Joins the board's topic: after the message `afterKey` names, or with a snapshot. */
 function join(afterKey?: string): void {
+  if (joinRetry !== null) clearTimeout(joinRetry);
+  joinRetry = null;
   const current = socket;
   if (current === null || !current.connected) return;
   const topic = state.topic;
@@ -318,6 +323,12 @@ function join(afterKey?: string): void {
     }
     setConnection('disconnected');
     refused(reply.error);
+    const retryIn = joinRetryDelay(reply.error.code);
+    if (retryIn === null) return;
+    joinRetry = setTimeout(() => {
+      joinRetry = null;
+      if (topic === state.topic && socket === current) join(afterKey);
+    }, retryIn);
   });
 }
 
@@ -330,7 +341,11 @@ function rejoin(afterKey: string): void {
 
 /** A refused join or connection: an ended session sends the user to log in, anything else is shown. */
 function refused(refusal: ConnectRefusal): void {
-  getJson('/auth/me').then(() => showError(`Live updates refused: ${refusal.code}: ${refusal.message}`), failed);
+  const shown = `Live updates refused: ${refusal.code}: ${refusal.message}`;
+  // A refusal that passes says nothing about the session: no request (it would also keep the
+  // session from idling out while the board retries unattended).
+  if (joinRetryDelay(refusal.code) !== null) return showError(`${shown}; trying again`);
+  getJson('/auth/me').then(() => showError(shown), failed);
 }
 
 function connect(): void {

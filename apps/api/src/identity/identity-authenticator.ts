@@ -18,6 +18,21 @@ export const tokenLastUsedKey = (config: TracershopConfig) => `tracershop:${conf
 
 const unauthenticated = (code: string, message: string) =>
   new HttpProblem(HttpStatus.UNAUTHORIZED, code, message, {}, { 'www-authenticate': 'Bearer' });
+const idle = () => unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
+
+/**
+ * `touch: false` checks a credential without counting it as use: a session's idle timer must still
+ * run but is not pushed back. For re-checks of an open connection (a socket), which the client did
+ * not ask for; only the client's own requests keep a session from idling out.
+ */
+export interface AuthenticateOptions {
+  touch: boolean;
+}
+
+/** The authenticator as sockets call it (`AUTHENTICATOR` is an `IdentityAuthenticator`). */
+export interface CheckingAuthenticator extends Authenticator {
+  authenticate(request: FastifyRequest, options?: AuthenticateOptions): Promise<Principal | null>;
+}
 
 /**
  * Sessions and API tokens are looked up by their SHA-256 in the web database (projected from
@@ -25,7 +40,7 @@ const unauthenticated = (code: string, message: string) =>
  * even within its absolute expiry.
  */
 @Injectable()
-export class IdentityAuthenticator implements Authenticator {
+export class IdentityAuthenticator implements CheckingAuthenticator {
   constructor(
     @Inject(IDENTITY_READ_MODEL) private readonly identities: IdentityReadModel,
     @Inject(REDIS) private readonly redis: Redis,
@@ -33,31 +48,34 @@ export class IdentityAuthenticator implements Authenticator {
     private readonly cache: CredentialCache,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<Principal | null> {
+  async authenticate(
+    request: FastifyRequest,
+    options: AuthenticateOptions = { touch: true },
+  ): Promise<Principal | null> {
     const credential = credentialOf(request);
     if (credential === null) return null;
     const kind = tokenKindOf(credential);
-    if (kind === 'session') return this.session(credential);
+    if (kind === 'session') return this.session(credential, options.touch);
     if (kind === 'api') return this.apiToken(credential);
     throw unauthenticated('INVALID_CREDENTIALS', 'The token is not a Tracershop session or API token');
   }
 
-  private async session(token: string): Promise<Principal> {
+  private async session(token: string, touch: boolean): Promise<Principal> {
     const hash = hashToken(token);
     const cached = this.cache.get(hash);
     if (cached) {
       const now = Date.now();
       // The idle timer is pushed back at most every few seconds; the shortest idle timeout is 10 s.
       if (now - cached.idleRefreshedAt >= IDLE_REFRESH_MS) {
-        const alive = await this.redis.expire(
-          sessionSeenKey(this.config, cached.principal.credentialId),
-          this.config.auth.sessionIdleSeconds,
-        );
+        const seen = sessionSeenKey(this.config, cached.principal.credentialId);
+        const alive = touch
+          ? await this.redis.expire(seen, this.config.auth.sessionIdleSeconds)
+          : await this.redis.exists(seen);
         if (alive !== 1) {
           this.cache.forget(cached.principal.id);
-          throw unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
+          throw idle();
         }
-        cached.idleRefreshedAt = now;
+        if (touch) cached.idleRefreshedAt = now;
       }
       return cached.principal;
     }
@@ -68,8 +86,8 @@ export class IdentityAuthenticator implements Authenticator {
     }
     const seen = sessionSeenKey(this.config, session.id);
     // Refresh the idle timer only if it is still running: a lapsed session stays lapsed.
-    const alive = await this.redis.expire(seen, session.idleTimeoutSeconds);
-    if (alive !== 1) throw unauthenticated('SESSION_IDLE', 'The session was idle too long; log in again');
+    const alive = touch ? await this.redis.expire(seen, session.idleTimeoutSeconds) : await this.redis.exists(seen);
+    if (alive !== 1) throw idle();
     const user = await this.identities.userById(session.userId);
     if (!user || !user.active) throw unauthenticated('USER_DEACTIVATED', 'The account is deactivated');
     const principal: Principal = {
@@ -83,6 +101,9 @@ export class IdentityAuthenticator implements Authenticator {
       mustChangePassword: user.mustChangePassword,
     };
     this.cache.set(hash, principal, Date.parse(session.expiresAt));
+    // Not pushed back now: the next request that touches the session pushes it back at once.
+    const entry = touch ? undefined : this.cache.get(hash);
+    if (entry) entry.idleRefreshedAt = Number.NEGATIVE_INFINITY;
     return principal;
   }
 

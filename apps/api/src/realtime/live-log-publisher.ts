@@ -16,6 +16,8 @@ const PAGE = 500;
 const LOCK_TTL_MS = 5_000;
 const RENEW_EVERY_MS = 1_000;
 const ACQUIRE_EVERY_MS = 1_000;
+/** While the log is idle, where it ends is announced this often (an empty batch). */
+const HEARTBEAT_MS = 1_000;
 
 const RENEW_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE_IF_OWNER = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
@@ -41,6 +43,8 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
   private stopSignals: (() => void) | null = null;
   /** A commit was signalled while the log was being read: the next wait ends at once. */
   private signalled = false;
+  /** When a batch was last sent to the other instances. */
+  private lastFanOut = 0;
 
   constructor(
     @Inject(LIVE_READ_MODEL) private readonly read: LiveReadModel,
@@ -124,12 +128,23 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
   private async publishPage(): Promise<boolean> {
     const after = await this.hub.position();
     const page = await this.read.logAfter(after, PAGE);
-    if (page.length === 0) return false;
+    if (page.length === 0) {
+      // Idle: an empty batch after where the log ends. An instance that lost a batch (pub/sub is
+      // at most once) reads the gap from the log now, not when the next message is committed.
+      if (Date.now() - this.lastFanOut >= HEARTBEAT_MS) this.fanOut({ after: toWireKey(after), messages: [] });
+      return false;
+    }
     const batch: LogBatch = {
       after: toWireKey(after),
       messages: page.map(({ key, message }) => ({ key: toWireKey(key), message })),
     };
     await this.hub.receive(batch);
+    this.fanOut(batch);
+    return page.length === PAGE;
+  }
+
+  private fanOut(batch: LogBatch): void {
+    this.lastFanOut = Date.now();
     try {
       this.namespace?.serverSideEmit(LOG_BATCH_EVENT, batch);
     } catch (error) {
@@ -137,7 +152,6 @@ export class LiveLogPublisher implements BeforeApplicationShutdown {
       // from the log when the next batch reaches them.
       this.logger.warn({ err: error }, 'realtime: could not fan the live log out to other instances');
     }
-    return page.length === PAGE;
   }
 
   /** Waits `ms`, or less when the live projection signals a commit. */

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import type { Principal } from '@tracershop/auth';
 import type { TracershopConfig } from '@tracershop/config';
-import { AUTHENTICATOR, HttpProblem, REDIS, TRACERSHOP_CONFIG, type Authenticator } from '@tracershop/platform';
+import { AUTHENTICATOR, HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import type { CheckingAuthenticator } from '../identity/identity-authenticator';
 
 /** The credential a socket connected with, as HTTP headers the authenticator reads. */
 export interface SocketCredential {
@@ -54,16 +55,23 @@ const WINDOW_SECONDS = 60;
 @Injectable()
 export class RealtimeAccess {
   constructor(
-    @Inject(AUTHENTICATOR) private readonly authenticator: Authenticator,
+    @Inject(AUTHENTICATOR) private readonly authenticator: CheckingAuthenticator,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
   ) {}
 
-  /** The principal of a credential, or a refusal (none, invalid, expired, ended, revoked). */
+  /**
+   * The principal of a credential, or a refusal (none, invalid, expired, ended, revoked, idle).
+   * A session's idle timer is checked, never pushed back: a socket's connection, joins and
+   * periodic re-checks happen without the user (a board reconnects and rejoins by itself), so an
+   * open socket must not keep an unattended session alive; the user's HTTP requests do that.
+   */
   async authenticate(credential: SocketCredential): Promise<Principal> {
     let principal: Principal | null;
     try {
-      principal = await this.authenticator.authenticate({ headers: { ...credential } } as unknown as FastifyRequest);
+      principal = await this.authenticator.authenticate({ headers: { ...credential } } as unknown as FastifyRequest, {
+        touch: false,
+      });
     } catch (error) {
       if (error instanceof HttpProblem && error.status === HttpStatus.UNAUTHORIZED) {
         throw new RealtimeRefusal(error.code, error.message);

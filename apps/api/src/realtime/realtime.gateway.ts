@@ -34,8 +34,13 @@ import { RealtimeSessions } from './realtime-sessions';
 import { refusalOf } from './topic-access';
 import type { Principal } from '@tracershop/auth';
 
-/** Logged messages read per query while a client catches up. */
-const CATCH_UP_PAGE = 500;
+/**
+ * Logged messages read per query while a client catches up: at most a quarter of the socket's
+ * queue. A page is written only once the queue is below half (`roomFor`), so a catch-up never fills
+ * more than three quarters of it and the socket's live messages still fit.
+ */
+const MAX_CATCH_UP_PAGE = 500;
+const catchUpPage = (socketLimit: number) => Math.max(1, Math.min(MAX_CATCH_UP_PAGE, Math.floor(socketLimit / 4)));
 /** How long a catch-up waits for a client to read what it was sent before giving up on it. */
 const CATCH_UP_STALL_MS = 10_000;
 
@@ -115,7 +120,14 @@ export class RealtimeGateway
     };
     this.clients.set(socket.id, client);
     this.hub.add(client);
-    socket.on('join', (request: unknown, ack: unknown) => void this.join(client, request, ack));
+    // One join of a socket at a time, catch-up included: each sees the topics the ones before it
+    // registered (the topic limit holds for a burst), and one socket reads one snapshot or log at a time.
+    let joins: Promise<void> = Promise.resolve();
+    socket.on('join', (request: unknown, ack: unknown) => {
+      joins = joins
+        .then(() => (this.clients.has(socket.id) ? this.join(client, request, ack) : undefined))
+        .catch((error: unknown) => this.logger.warn({ err: error, socket: socket.id }, 'realtime: join failed'));
+    });
     socket.on('leave', (request: unknown, ack: unknown) => {
       if (isRecord(request) && typeof request.topic === 'string') this.hub.unfollow(client, request.topic);
       if (typeof ack === 'function') ack({ ok: true });
@@ -198,19 +210,21 @@ export class RealtimeGateway
       const { message, key } = await this.snapshotOf(topic);
       return this.hub.isFollowing(client, feed) ? feed.sentSnapshot(message, key) : 'dropped';
     }
+    const pageSize = catchUpPage(client.outbox.limit);
     let cursor = from;
     for (;;) {
-      const page = await this.read.topicPage(feed.topic, cursor, CATCH_UP_PAGE);
-      if (!this.hub.isFollowing(client, feed)) return 'dropped';
-      // Pruned past where the client (or this catch-up) stands: say so, then start it over.
-      if (!page.complete) return this.expired(client, topic, feed, page.prunedThrough);
-      for (const entry of page.messages) if (feed.catchUp(entry) === 'overflow') return 'overflow';
-      if (page.messages.length < CATCH_UP_PAGE) return 'sent';
-      cursor = page.messages[page.messages.length - 1].key;
+      // Every page waits for room, the first too: the socket may still hold another topic's pages.
       if (!(await this.roomFor(client))) {
         this.hub.slowClient(client);
         return 'dropped';
       }
+      const page = await this.read.topicPage(feed.topic, cursor, pageSize);
+      if (!this.hub.isFollowing(client, feed)) return 'dropped';
+      // Pruned past where the client (or this catch-up) stands: say so, then start it over.
+      if (!page.complete) return this.expired(client, topic, feed, page.prunedThrough);
+      for (const entry of page.messages) if (feed.catchUp(entry) === 'overflow') return 'overflow';
+      if (page.messages.length < pageSize) return 'sent';
+      cursor = page.messages[page.messages.length - 1].key;
     }
   }
 
