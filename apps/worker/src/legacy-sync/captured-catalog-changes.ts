@@ -24,6 +24,7 @@ import {
   optionalText,
   onlyCommand,
   planned,
+  type PlannedCommand,
   same,
   text,
   timeOf,
@@ -371,7 +372,8 @@ export async function deliveryTimeRow(
  * A customer's permission to order an injection tracer (`TracerCustomer`), granted (row inserted)
  * or revoked (row deleted) in the old system. The old system knows only the customer: a grant
  * goes to each of its active endpoints, and the first takes the row's own `ID`, so the legacy
- * projection keeps that row; a revoke goes to the permission that holds the row's `ID`.
+ * projection keeps that row; a revoke goes to the permission that holds the row's `ID` and to the
+ * same tracer's permissions of the customer's other active endpoints, so no row of the pair is left.
  */
 export async function tracerCustomerRow(
   change: CapturedChange,
@@ -406,12 +408,24 @@ export async function tracerCustomerRow(
     const legacyId = numberOf(change, change.before, 'ID');
     const permission = await lookups.tracerPermissionOfLegacyId(legacyId);
     if (!permission) return unsupported(change, `no permission of Tracershop holds TracerCustomer.ID ${legacyId}`);
+    const { tracerId } = permission;
+    const customerId = await lookups.customerIdOfLegacyUser(numberOf(change, change.before, 'customer_id'));
+    const endpointIds = [permission.endpointId];
+    for (const endpointId of customerId === null ? [] : await lookups.activeEndpointIds(customerId)) {
+      if (endpointIds.includes(endpointId)) continue;
+      if ((await lookups.tracerPermissionStatus(endpointId, tracerId)) === 'active') endpointIds.push(endpointId);
+    }
     const reason = 'Revoked in the old system';
-    return onlyCommand(
-      definitions.tracerPermission,
-      { type: 'RevokeTracerPermission', ...permission, reason, at: change.capturedAt },
-      reason,
-    );
+    return {
+      kind: 'commands',
+      commands: endpointIds.map((endpointId) =>
+        planned(
+          definitions.tracerPermission,
+          { type: 'RevokeTracerPermission', endpointId, tracerId, reason, at: change.capturedAt },
+          reason,
+        ),
+      ),
+    };
   }
   return unsupported(change, 'a permission row changed in place; revoke and grant permissions instead');
 }
@@ -474,6 +488,11 @@ export function endpointIdOfLegacyCustomer(userId: number): string {
  * number): registered as a customer from that row, with one delivery endpoint that may order FDG,
  * as every customer of the old system could. The old system knows no endpoints, so the endpoint
  * takes the customer's name and address. Other roles are staff roles, Tracershop's (identity).
+ *
+ * Each of the three steps is planned unless the command side holds its result already (in any
+ * status), so a sync cut off after the first (a crash) finishes the others when it is tried again,
+ * and nothing Tracershop changed since is registered anew. A customer Tracershop registered itself
+ * under that `Users.Id` is Tracershop's: nothing is done.
  */
 export async function customerRoleRow(
   change: CapturedChange,
@@ -487,64 +506,79 @@ export async function customerRoleRow(
     return unsupported(change, 'customers are archived in Tracershop');
   }
   const userId = numberOf(change, row, 'Id_User');
-  if ((await lookups.customerIdOfLegacyUser(userId)) !== null) return { kind: 'commands', commands: [] };
-  const user = await lookups.legacyUserRow(userId);
-  if (!user) {
-    throw notFound('LEGACY_USER_UNKNOWN', `The old system has no Users row ${userId}`, { legacyUserId: userId });
-  }
-  if (optionalText(user.kundenr) === null) {
-    return unsupported(change, `Users row ${userId} has no dispenser number (kundenr): it is no customer`);
-  }
-  const at = change.capturedAt;
   const customerId = customerIdOfLegacyRow(userId);
   const endpointId = endpointIdOfLegacyCustomer(userId);
-  // A customer without a long name is known by its login name.
-  const details = customerDetailsOf(change, { ...user, Realname: optionalText(user.Realname) ?? user.Username });
-  const longName = details.longName as string;
+  const known = await lookups.customerIdOfLegacyUser(userId);
+  if (known !== null && known !== customerId) return { kind: 'commands', commands: [] };
+  const fdg = await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups);
+  const registerCustomer = !(await lookups.customerRegistered(customerId));
+  const registerEndpoint = !(await lookups.deliveryEndpointRegistered(endpointId));
+  const grantFdg = (await lookups.tracerPermissionStatus(endpointId, fdg)) === 'absent';
+  const at = change.capturedAt;
   const reason = 'Made a customer in the old system';
-  return {
-    kind: 'commands',
-    commands: [
-      planned(
-        definitions.customer,
-        {
-          type: 'RegisterCustomer',
-          customerId,
-          ...(details as CustomerRowDetails),
-          billingZip: null,
-          legacyId: userId,
-          at,
-        },
-        reason,
-      ),
-      planned(
-        definitions.deliveryEndpoint,
-        {
-          type: 'RegisterDeliveryEndpoint',
-          endpointId,
-          customerId,
-          name: longName,
-          address: details.billingAddress ?? null,
-          city: details.billingCity ?? null,
-          zip: null,
-          phone: details.phone ?? null,
-          at,
-          refs: refsLoadedByHandler,
-        },
-        reason,
-      ),
+  const commands: PlannedCommand[] = [];
+  if (registerCustomer || registerEndpoint) {
+    const user = await lookups.legacyUserRow(userId);
+    if (!user) {
+      throw notFound('LEGACY_USER_UNKNOWN', `The old system has no Users row ${userId}`, { legacyUserId: userId });
+    }
+    if (optionalText(user.kundenr) === null) {
+      return unsupported(change, `Users row ${userId} has no dispenser number (kundenr): it is no customer`);
+    }
+    // A customer without a long name is known by its login name.
+    const details = customerDetailsOf(change, { ...user, Realname: optionalText(user.Realname) ?? user.Username });
+    if (registerCustomer) {
+      commands.push(
+        planned(
+          definitions.customer,
+          {
+            type: 'RegisterCustomer',
+            customerId,
+            ...(details as CustomerRowDetails),
+            billingZip: null,
+            legacyId: userId,
+            at,
+          },
+          reason,
+        ),
+      );
+    }
+    if (registerEndpoint) {
+      commands.push(
+        planned(
+          definitions.deliveryEndpoint,
+          {
+            type: 'RegisterDeliveryEndpoint',
+            endpointId,
+            customerId,
+            name: details.longName as string,
+            address: details.billingAddress ?? null,
+            city: details.billingCity ?? null,
+            zip: null,
+            phone: details.phone ?? null,
+            at,
+            refs: refsLoadedByHandler,
+          },
+          reason,
+        ),
+      );
+    }
+  }
+  if (grantFdg) {
+    commands.push(
       planned(
         definitions.tracerPermission,
         {
           type: 'GrantTracerPermission',
           endpointId,
-          tracerId: await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups),
+          tracerId: fdg,
           legacyId: legacyIdAllocatedByHandler,
           at,
           refs: refsLoadedByHandler,
         },
         reason,
       ),
-    ],
-  };
+    );
+  }
+  return { kind: 'commands', commands };
 }

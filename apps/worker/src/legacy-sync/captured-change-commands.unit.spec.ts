@@ -1,7 +1,14 @@
 import type { CommandDefinition } from '@tracershop/command-pipeline';
 import { DomainError, type DomainEvent } from '@tracershop/domain/kernel';
-import type { ActivityOrder, DeliveryDayState, Order } from '@tracershop/domain/ordering';
-import type { CapturedChange, CapturedRow } from './captured-change';
+import {
+  deliveryDayDecider,
+  type ActivityOrder,
+  type DeliveryDayState,
+  type Order,
+  type PlaceActivityOrder,
+} from '@tracershop/domain/ordering';
+import { placeFdg } from '../../../../projections/legacy/test-support/legacy-fixtures';
+import { LEGACY_IMPORT_ACCOUNT, type CapturedChange, type CapturedRow } from './captured-change';
 import {
   customerIdOfLegacyRow,
   endpointIdOfLegacyCustomer,
@@ -9,7 +16,8 @@ import {
   slotIdOfLegacyRow,
 } from './captured-catalog-changes';
 import { planCapturedChange } from './captured-change-commands';
-import type { CapturePlanning } from './captured-change-plan';
+import type { CapturedChangeLookups, CapturePlan, CapturePlanning, SlotAt } from './captured-change-plan';
+import { IMPORTED_AT_GO_LIVE } from './captured-order-changes';
 
 const definition = (name: string) => ({ name }) as unknown as CommandDefinition<never, DomainEvent, never>;
 
@@ -27,8 +35,16 @@ const order = (orderId: string, legacyOid: number, changes: Partial<Order> = {})
 const dayOf = (orders: Order[]) =>
   ({ orders: Object.fromEntries(orders.map((o) => [o.orderId, o])) }) as unknown as DeliveryDayState;
 
-/** Herlev's PET endpoint delivers at 08:00; a second endpoint, when given, at 10:30 and holds its own orders. */
-function planning(orders: Order[], lab: { orders: Order[] } | null = null): CapturePlanning {
+/**
+ * Herlev's PET endpoint delivers FDG at 08:00 (run 1); a second endpoint, when given, at 10:30 and
+ * holds its own orders. The command side holds Herlev (42), its PET endpoint and their FDG and FET
+ * permissions. `lookups` replaces any of these.
+ */
+function planning(
+  orders: Order[],
+  lab: { orders: Order[] } | null = null,
+  lookups: Partial<CapturedChangeLookups> = {},
+): CapturePlanning {
   const day = dayOf(orders);
   let nextId = 500;
   return {
@@ -83,15 +99,20 @@ function planning(orders: Order[], lab: { orders: Order[] } | null = null): Capt
       activeEndpointIds: async () => (lab ? ['endpoint-pet', 'endpoint-lab'] : ['endpoint-pet']),
       slotsAt: async (endpoint, _date, time) =>
         endpoint === 'endpoint-pet' && time === '08:00'
-          ? ['slot-0800']
+          ? [{ slotId: 'slot-0800', tracerId: 'tracer-fdg', runNumber: 1 }]
           : endpoint === 'endpoint-lab' && time === '10:30'
-            ? ['slot-lab-1030']
+            ? [{ slotId: 'slot-lab-1030', tracerId: 'tracer-fdg', runNumber: 1 }]
             : [],
       deliveryDay: async (endpoint) => (endpoint === 'endpoint-lab' && lab ? dayOf(lab.orders) : day),
       newOrdersLegacyId: async () => (nextId += 2),
+      customerRegistered: async (customerId) => customerId === 'cust-herlev',
+      deliveryEndpointRegistered: async (endpointId) => endpointId === 'endpoint-pet',
+      tracerPermissionStatus: async (endpointId, tracerId) =>
+        endpointId === 'endpoint-pet' && ['tracer-fdg', 'tracer-fet'].includes(tracerId) ? 'active' : 'absent',
       localMomentOf: () => ({ date: '2027-01-01', time: '10:00' }),
       activityDeadline: { kind: 'daily', time: '13:00' },
       injectionDeadline: { kind: 'weekly', weekday: 4, time: '13:00' },
+      ...lookups,
     },
   };
 }
@@ -694,5 +715,220 @@ describe('captured UserRoles rows: a user the old system makes a customer', () =
     const user = { Id: 51, Username: 'hvidovre', kundenr: 12 };
     expect(await plan(change('insert', null, user, 'Users'))).toEqual([]);
     expect(await plan(change('insert', null, { ...user, kundenr: null }, 'Users'))).toMatch(/^unsupported: .*staff/);
+  });
+});
+
+const commandsOfPlan = (plan: CapturePlan) =>
+  plan.kind === 'commands' ? plan.commands.map((planned) => planned.command) : `unsupported: ${plan.message}`;
+
+describe("an orders row whose own order was withdrawn stands for the order still active on it (the row's members keep its OID)", () => {
+  const cancelledOwner = order('order-31', 31, { status: 'cancelled' });
+  const placedSince = order('order-33', 33);
+
+  it("given the row's order was cancelled and another placed on its slot since, when the customer deletes the row, then that other order is cancelled", async () => {
+    const plan = await planCapturedChange(change('delete', row(), null), planning([cancelledOwner, placedSince]));
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({ type: 'CancelOrder', orderId: 'order-33', actingAs: 'shop' }),
+    ]);
+  });
+
+  it('given the same row, when production accepts it, then that other order is accepted, not the cancelled one', async () => {
+    const plan = await planCapturedChange(
+      change('update', row(), row({ status: 2 })),
+      planning([cancelledOwner, placedSince]),
+    );
+
+    expect(commandsOfPlan(plan)).toEqual([expect.objectContaining({ type: 'AcceptOrder', orderId: 'order-33' })]);
+  });
+
+  it("given the row's order was rejected and no other is on its row, when production reinstates the row, then its own order is reinstated", async () => {
+    const plan = await planCapturedChange(
+      change('update', row({ status: 4 }), row({ status: 2 })),
+      planning([order('order-31', 31, { status: 'rejected' })]),
+    );
+
+    expect(commandsOfPlan(plan)).toEqual([expect.objectContaining({ type: 'ReinstateOrder', orderId: 'order-31' })]);
+  });
+
+  it("given two orders placed on the cancelled order's row since, when the customer deletes it, then the change is refused: the row cannot say which", async () => {
+    const orders = [cancelledOwner, placedSince, order('order-35', 35)];
+
+    expect(await refusal(change('delete', row(), null), orders)).toBe('LEGACY_ROW_HOLDS_SEVERAL_ORDERS');
+  });
+});
+
+describe('open orders the go-live import queued are placed past the deadline, as production, with the import as the reason', () => {
+  // Accepted in the old system on Sunday at 14:00 (its order_time), for Monday 08:00: after the
+  // deadline, 13:00 the day before. Tracershop decides the placement as it decides every one.
+  const acceptedLate = { localMomentOf: () => ({ date: '2026-03-01', time: '14:00' }) };
+  const mondayRow = row({ deliver_datetime: '2026-03-02 08:00:00' });
+  const imported = (captured: CapturedChange): CapturedChange => ({ ...captured, capturedBy: LEGACY_IMPORT_ACCOUNT });
+  const decided = (planned: PlaceActivityOrder) =>
+    deliveryDayDecider.decide(
+      {
+        ...placeFdg('order-31', 31, '08:00', 1000),
+        now: planned.now,
+        deadline: planned.deadline,
+        actingAs: planned.actingAs,
+        deadlineOverrideReason: planned.deadlineOverrideReason,
+      },
+      deliveryDayDecider.initialState(),
+    );
+
+  it('given an accepted row whose order_time is past the deadline, when the import places it, then the order is placed, the deadline overridden by the import', async () => {
+    const plan = await planCapturedChange(
+      imported(change('insert', null, mondayRow)),
+      planning([], null, acceptedLate),
+    );
+    const [placed] = commandsOfPlan(plan) as PlaceActivityOrder[];
+
+    expect(placed).toMatchObject({ actingAs: 'production', deadlineOverrideReason: IMPORTED_AT_GO_LIVE });
+    expect(decided(placed as PlaceActivityOrder)).toEqual([
+      expect.objectContaining({
+        type: 'OrderPlaced',
+        data: expect.objectContaining({ deadlineOverrideReason: 'Imported at go-live' }),
+      }),
+    ]);
+  });
+
+  it('given a row the old system itself wrote past the deadline, when it is synced, then it is placed as the shop and refused', async () => {
+    const plan = await planCapturedChange(change('insert', null, mondayRow), planning([], null, acceptedLate));
+    const [placed] = commandsOfPlan(plan) as PlaceActivityOrder[];
+
+    expect(placed).toMatchObject({ actingAs: 'shop', deadlineOverrideReason: null });
+    expect(() => decided(placed as PlaceActivityOrder)).toThrow(
+      expect.objectContaining({ code: 'ORDER_DEADLINE_PASSED' }),
+    );
+  });
+
+  it('given an injection order the import queued, when it is placed, then as production with the import as the reason', async () => {
+    const tRow = {
+      BID: 42,
+      OID: 19,
+      deliver_datetime: '2026-03-02 11:45:00',
+      status: 1,
+      tracer: 8,
+      n_injections: 1,
+      anvendelse: 'Human',
+    };
+    const plan = await planCapturedChange(imported(change('insert', null, tRow, 't_orders')), planning([]));
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({
+        type: 'PlaceInjectionOrder',
+        actingAs: 'production',
+        deadlineOverrideReason: 'Imported at go-live',
+      }),
+    ]);
+  });
+});
+
+describe("an FDG order row goes to FDG's slot of its run, whatever else delivers at that time", () => {
+  const slotsAt =
+    (...slots: SlotAt[]): CapturedChangeLookups['slotsAt'] =>
+    async (endpoint, _date, time) =>
+      endpoint === 'endpoint-pet' && time === '08:00' ? slots : [];
+  const choline0800 = { slotId: 'slot-fch-0800', tracerId: 'tracer-fch', runNumber: 1 };
+  const fdgRun1 = { slotId: 'slot-0800', tracerId: 'tracer-fdg', runNumber: 1 };
+  const fdgRun2 = { slotId: 'slot-0800-run2', tracerId: 'tracer-fdg', runNumber: 2 };
+
+  it("given another tracer's slot at the same time, when the customer orders, then the order is placed at FDG's slot", async () => {
+    const plan = await planCapturedChange(
+      change('insert', null, row()),
+      planning([], null, { slotsAt: slotsAt(choline0800, fdgRun1) }),
+    );
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({ type: 'PlaceActivityOrder', slotId: 'slot-0800' }),
+    ]);
+  });
+
+  it("given only another tracer's slot at that time, when the customer orders, then the change is refused, not placed on that tracer's run", async () => {
+    const captured = change('insert', null, row());
+    await expect(
+      planCapturedChange(captured, planning([], null, { slotsAt: slotsAt(choline0800) })),
+    ).rejects.toMatchObject({ code: 'LEGACY_SLOT_NOT_FOUND' });
+  });
+
+  it("given FDG slots of runs 1 and 2 at that time, when the customer orders, then the row's run names the slot", async () => {
+    const both = planning([], null, { slotsAt: slotsAt(fdgRun1, fdgRun2) });
+
+    expect(commandsOfPlan(await planCapturedChange(change('insert', null, row({ run: 2 })), both))).toEqual([
+      expect.objectContaining({ slotId: 'slot-0800-run2' }),
+    ]);
+    expect(commandsOfPlan(await planCapturedChange(change('insert', null, row({ run: 1 })), both))).toEqual([
+      expect.objectContaining({ slotId: 'slot-0800' }),
+    ]);
+  });
+});
+
+describe("an old-system revoke takes the tracer from each of the customer's endpoints, as a grant gave it to each", () => {
+  const permissionRow = { tracer_id: 8, customer_id: 42, ID: 13 };
+  const fetAtBoth: Partial<CapturedChangeLookups> = {
+    tracerPermissionStatus: async (_endpointId, tracerId) => (tracerId === 'tracer-fet' ? 'active' : 'absent'),
+  };
+
+  it('given both endpoints of the customer may order FET, when the old system deletes its FET row, then FET is revoked at both', async () => {
+    const plan = await planCapturedChange(
+      change('delete', permissionRow, null, 'TracerCustomer'),
+      planning([], { orders: [] }, fetAtBoth),
+    );
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({ type: 'RevokeTracerPermission', endpointId: 'endpoint-pet', tracerId: 'tracer-fet' }),
+      expect.objectContaining({ type: 'RevokeTracerPermission', endpointId: 'endpoint-lab', tracerId: 'tracer-fet' }),
+    ]);
+  });
+
+  it('given the other endpoint may not order FET (never granted, or revoked), when the row is deleted, then only the permission holding its id is revoked', async () => {
+    const plan = await planCapturedChange(
+      change('delete', permissionRow, null, 'TracerCustomer'),
+      planning(
+        [],
+        { orders: [] },
+        { tracerPermissionStatus: async (endpointId) => (endpointId === 'endpoint-pet' ? 'active' : 'archived') },
+      ),
+    );
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({ type: 'RevokeTracerPermission', endpointId: 'endpoint-pet', tracerId: 'tracer-fet' }),
+    ]);
+  });
+});
+
+describe('a customer the old system made, synced again after the sync was cut off, gets what it lacks', () => {
+  const roleInsert = change('insert', null, { Id_User: 51, Id_Role: 4 }, 'UserRoles');
+  const customerId = customerIdOfLegacyRow(51);
+  const endpointId = endpointIdOfLegacyCustomer(51);
+  /** The command side holds the customer, and the endpoint and FDG permission where said. */
+  const holding = (held: { endpoint?: boolean; fdg?: 'active' | 'archived' }): Partial<CapturedChangeLookups> => ({
+    customerIdOfLegacyUser: async (legacyId) => (legacyId === 51 ? customerId : null),
+    customerRegistered: async (id) => id === customerId,
+    deliveryEndpointRegistered: async (id) => id === endpointId && held.endpoint === true,
+    tracerPermissionStatus: async (endpoint, tracerId) =>
+      endpoint === endpointId && tracerId === 'tracer-fdg' ? (held.fdg ?? 'absent') : 'absent',
+  });
+  const typesOf = async (lookups: Partial<CapturedChangeLookups>) =>
+    (commandsOfPlan(await planCapturedChange(roleInsert, planning([], null, lookups))) as Array<{ type: string }>).map(
+      (command) => command.type,
+    );
+
+  it('given the customer registered before a crash, when its role row is synced again, then its endpoint is registered and may order FDG', async () => {
+    const plan = await planCapturedChange(roleInsert, planning([], null, holding({})));
+
+    expect(commandsOfPlan(plan)).toEqual([
+      expect.objectContaining({ type: 'RegisterDeliveryEndpoint', endpointId, customerId, name: 'Hvidovre Hospital' }),
+      expect.objectContaining({ type: 'GrantTracerPermission', endpointId, tracerId: 'tracer-fdg' }),
+    ]);
+  });
+
+  it('given the endpoint registered too, when synced again, then only FDG is granted', async () => {
+    expect(await typesOf(holding({ endpoint: true }))).toEqual(['GrantTracerPermission']);
+  });
+
+  it('given all three done, or FDG revoked in Tracershop since, when synced again, then nothing is done again', async () => {
+    expect(await typesOf(holding({ endpoint: true, fdg: 'active' }))).toEqual([]);
+    expect(await typesOf(holding({ endpoint: true, fdg: 'archived' }))).toEqual([]);
   });
 });

@@ -81,15 +81,31 @@ export interface CapturedChangeLookups {
   deliveryTimeSlotOfLegacyId(legacyId: number): Promise<{ slotId: string; active: boolean } | null>;
   /** The permission that holds legacy `TracerCustomer.ID`, or null. */
   tracerPermissionOfLegacyId(legacyId: number): Promise<{ endpointId: string; tracerId: string } | null>;
-  /** Active slots of the endpoint that deliver on the date at that time (`HH:MM`). */
-  slotsAt(endpointId: string, date: CalendarDate, time: ClockTime): Promise<string[]>;
+  /** Active slots of the endpoint that deliver on the date at that time (`HH:MM`), with their run's tracer and number. */
+  slotsAt(endpointId: string, date: CalendarDate, time: ClockTime): Promise<SlotAt[]>;
   deliveryDay(endpointId: string, date: CalendarDate): Promise<DeliveryDayState>;
-  /** A legacy `orders.OID` for a ghost a command may create. */
-  newOrdersLegacyId(): Promise<number>;
+  /**
+   * A legacy `orders.OID` for a ghost a command of the change may create: the same for every
+   * attempt at the change while this process syncs it.
+   */
+  newOrdersLegacyId(changeId: number): Promise<number>;
+  /** The command side's own state (the event store, never behind): whether it holds the customer, in any status. */
+  customerRegistered(customerId: string): Promise<boolean>;
+  /** Whether the command side holds the delivery endpoint, in any status. */
+  deliveryEndpointRegistered(endpointId: string): Promise<boolean>;
+  /** The (endpoint, tracer) permission as the command side holds it. */
+  tracerPermissionStatus(endpointId: string, tracerId: string): Promise<'absent' | 'active' | 'archived'>;
   /** Wall-clock date and time of an instant in business time (deadlines are judged then). */
   localMomentOf(instant: string): LocalMoment;
   activityDeadline: OrderingDeadline;
   injectionDeadline: OrderingDeadline;
+}
+
+/** A delivery time slot, with what names its production run. */
+export interface SlotAt {
+  slotId: string;
+  tracerId: string;
+  runNumber: number;
 }
 
 export interface CapturePlanning {

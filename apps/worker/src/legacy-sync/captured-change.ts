@@ -1,3 +1,9 @@
+/**
+ * The account the go-live import's queued changes name (`legacy-import.ts`): their events' actor is
+ * `old-tracershop:import-legacy`. A trigger records the old system's `USER()` (`name@host`), never this.
+ */
+export const LEGACY_IMPORT_ACCOUNT = 'import-legacy';
+
 /** What a capture trigger recorded about one change the old system made (table `legacy_capture`). */
 export interface CapturedChange {
   id: number;

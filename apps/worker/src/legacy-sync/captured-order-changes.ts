@@ -1,6 +1,7 @@
 import { nameBasedUuid } from '@tracershop/command-pipeline';
 import type { CalendarDate, ClockTime } from '@tracershop/domain/catalog';
 import { notFound, ruleViolated } from '@tracershop/domain/kernel';
+import { FDG_LEGACY_TRACER_ID } from '@tracershop/projections/legacy';
 import {
   type ActivityOrder,
   type DeliveryDayCommand,
@@ -11,7 +12,7 @@ import {
   type Order,
   type OrderingDeadline,
 } from '@tracershop/domain/ordering';
-import type { CapturedChange, CapturedRow } from './captured-change';
+import { type CapturedChange, type CapturedRow, LEGACY_IMPORT_ACCOUNT } from './captured-change';
 import {
   type CapturedChangeDefinitions,
   type CapturedChangeLookups,
@@ -98,6 +99,13 @@ function deliveryOf(change: CapturedChange, row: CapturedRow): { date: CalendarD
   return { date: match[1] as CalendarDate, time: match[2] as ClockTime };
 }
 
+/** The row's production run (1-based), or null where it names none (NULL, or `""` the old server stored as 0). */
+function runOf(change: CapturedChange, row: CapturedRow): number | null {
+  if (row.run === null || row.run === undefined || String(row.run).trim() === '') return null;
+  const run = numberOf(change, row, 'run');
+  return run > 0 ? run : null;
+}
+
 /** The delivery day (of one of the customer's endpoints) that holds the order a row stands for. */
 async function dayHolding(
   change: CapturedChange,
@@ -115,9 +123,15 @@ async function dayHolding(
   throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for ${change.table} row ${oid}`, { oid });
 }
 
+const isWithdrawn = (order: Order) => order.status === 'cancelled' || order.status === 'rejected';
+
 /**
- * The Tracershop order an existing `orders` row stands for. A row that stands for several orders
- * (merged on one slot, invariant O1) cannot say which of them the old system meant: refused.
+ * The Tracershop order an existing `orders` row stands for. A row keeps the OID of the order that
+ * made it while that order is among its members, withdrawn or not (the legacy projection), so a
+ * row whose owner was withdrawn stands for the one order still active on it, if any (the row shows
+ * that order's status and activity); with none, for its owner (a reinstate). A row that stands for
+ * several active orders (merged on one slot, invariant O1) cannot say which of them the old system
+ * meant: refused.
  */
 function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState): ActivityOrder {
   const owner = Object.values(day.orders).find(
@@ -127,12 +141,11 @@ function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState):
     throw notFound('LEGACY_ORDER_UNKNOWN', `No order of Tracershop stands for orders row ${oid}`, { oid });
   }
   const onRow = Object.values(day.orders).filter(
-    (order) =>
+    (order): order is ActivityOrder =>
       order.kind === 'activity' &&
       order.slotId === owner.slotId &&
       (order.movedTo?.slotId ?? null) === (owner.movedTo?.slotId ?? null) &&
-      order.status !== 'cancelled' &&
-      order.status !== 'rejected',
+      !isWithdrawn(order),
   );
   if (onRow.length > 1) {
     throw ruleViolated(
@@ -141,26 +154,33 @@ function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState):
       { oid, orderIds: onRow.map((order) => order.orderId) },
     );
   }
-  return owner;
+  return isWithdrawn(owner) ? (onRow[0] ?? owner) : owner;
 }
 
 const commentOf = (row: CapturedRow) =>
   row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment);
 
+/** The deadline-override reason of the orders the go-live import brings over. */
+export const IMPORTED_AT_GO_LIVE = 'Imported at go-live';
+
 /**
  * What every order the old customer app placed has in common: its `userName` orders as a shop
- * member would, within the shop's deadline as it stood when the row was written (`now`).
+ * member would, within the shop's deadline as it stood when the row was written (`now`). A row the
+ * go-live import queued is an order the old system holds already: its `order_time` is when the row
+ * was last changed (an accepted row's, when it was accepted, often after the deadline), so it is
+ * placed as production places one, past the deadline with the import as the reason.
  */
-function placedInTheOldSystem(row: CapturedRow, now: LocalMoment, deadline: OrderingDeadline) {
+function placedInTheOldSystem(change: CapturedChange, row: CapturedRow, now: LocalMoment, deadline: OrderingDeadline) {
   const userName = row.userName === null || row.userName === undefined ? '' : String(row.userName);
+  const imported = change.capturedBy === LEGACY_IMPORT_ACCOUNT;
   return {
     orderedBy: {
       userId: `old-tracershop:${userName}`,
       username: userName,
       printedName: userName === '' ? 'Old Tracershop' : userName,
     },
-    actingAs: 'shop' as const,
-    deadlineOverrideReason: null,
+    actingAs: imported ? ('production' as const) : ('shop' as const),
+    deadlineOverrideReason: imported ? IMPORTED_AT_GO_LIVE : null,
     bookingIds: [],
     now,
     deadline,
@@ -197,18 +217,26 @@ export async function activityOrderRow(
     if (numberOf(change, row, 'status') !== ORDERED || numberOf(change, row, 'COID', -1) !== -1) {
       return unsupported(change, 'rows production makes (accepted, ghost or extra-vial rows) are made in Tracershop');
     }
-    // The slot of its delivery time names the endpoint too, where the customer has several.
+    // The slot of its delivery time names the endpoint too, where the customer has several. Every
+    // `orders` row is FDG's (O7), and its `run` is its slot's run number (O3).
     const { customerId, endpointIds } = await endpointsOfRow(change, row, lookups);
+    const fdg = await tracerOfLegacyId(FDG_LEGACY_TRACER_ID, lookups);
+    const run = runOf(change, row);
     const found: Array<{ endpointId: string; slotId: string }> = [];
     for (const endpointId of endpointIds) {
-      for (const slotId of await lookups.slotsAt(endpointId, date, time)) found.push({ endpointId, slotId });
+      for (const slot of await lookups.slotsAt(endpointId, date, time)) {
+        if (slot.tracerId === fdg && (run === null || slot.runNumber === run)) {
+          found.push({ endpointId, slotId: slot.slotId });
+        }
+      }
     }
     const [slot] = found;
     if (found.length !== 1 || !slot) {
       throw ruleViolated(
         'LEGACY_SLOT_NOT_FOUND',
-        `${found.length === 0 ? 'No' : 'More than one'} delivery time slot of customer ${customerId} delivers on ${date} at ${time}`,
-        { customerId, date, time, slots: found },
+        `${found.length === 0 ? 'No' : 'More than one'} FDG delivery time slot${run === null ? '' : ` of run ${run}`} ` +
+          `of customer ${customerId} delivers on ${date} at ${time}`,
+        { customerId, date, time, run, slots: found },
       );
     }
     const reason = 'Ordered in the old system';
@@ -223,7 +251,7 @@ export async function activityOrderRow(
             slotId: slot.slotId,
             activityMBq: numberOf(change, row, 'amount'),
             comment: commentOf(row),
-            ...placedInTheOldSystem(row, now, deadline),
+            ...placedInTheOldSystem(change, row, now, deadline),
           },
           slot.endpointId,
           reason,
@@ -252,7 +280,7 @@ export async function activityOrderRow(
             ...onDay,
             reason,
             actingAs: 'shop',
-            ghostLegacyOid: await lookups.newOrdersLegacyId(),
+            ghostLegacyOid: await lookups.newOrdersLegacyId(change.id),
             now,
             deadline,
           },
@@ -320,7 +348,7 @@ async function statusCommands(
   const to = numberOf(change, after, 'status');
   if (from === to) return [];
   // Only an activity order can leave moved-in orders to a ghost.
-  const ghostLegacyOid = async () => (kind === 'activity' ? lookups.newOrdersLegacyId() : 0);
+  const ghostLegacyOid = async () => (kind === 'activity' ? lookups.newOrdersLegacyId(change.id) : 0);
   const now = lookups.localMomentOf(change.capturedAt);
   const deadline = kind === 'activity' ? lookups.activityDeadline : lookups.injectionDeadline;
   if (from === ORDERED && to === ACCEPTED) {
@@ -420,7 +448,7 @@ export async function injectionOrderRow(
       injections: numberOf(change, row, 'n_injections'),
       usage: usageOf(change, row),
       comment: commentOf(row),
-      ...placedInTheOldSystem(row, now, deadline),
+      ...placedInTheOldSystem(change, row, now, deadline),
     };
     return { kind: 'commands', commands: [dayOf(command, endpointId, date, reason)] };
   }

@@ -19,7 +19,11 @@ const NOT_YET_KNOWN = new Set([
 const MISSING_READ_MODEL = new Set(['ER_NO_SUCH_TABLE', 'ER_BAD_DB_ERROR']);
 
 export interface SyncFailurePolicy {
-  /** How long a change may wait for the read models before a not-yet-known refusal is final. */
+  /**
+   * How long a change may wait for the read models before a not-yet-known refusal is final, from
+   * its first failure: not from when it was captured, which after a backlog (the sync stopped a
+   * while) is long past when the read models are only behind the sync's own commands.
+   */
   graceMs: number;
   /** Failures of an unknown kind before the change is rejected, if it has failed for at least `graceMs`. */
   maxAttempts: number;
@@ -38,11 +42,11 @@ export type FailedSync =
  */
 export function failedSync(
   error: unknown,
-  { ageMs, attempts, firstFailureAgoMs }: { ageMs: number; attempts: number; firstFailureAgoMs: number },
+  { attempts, firstFailureAgoMs }: { attempts: number; firstFailureAgoMs: number },
   policy: SyncFailurePolicy = DEFAULT_SYNC_FAILURE_POLICY,
 ): FailedSync {
   if (error instanceof DomainError) {
-    if (NOT_YET_KNOWN.has(error.code) && ageMs < policy.graceMs) return { kind: 'retry' };
+    if (NOT_YET_KNOWN.has(error.code) && firstFailureAgoMs < policy.graceMs) return { kind: 'retry' };
     return { kind: 'rejected', code: error.code, message: error.message, details: error.details };
   }
   if (error instanceof ConcurrentModificationError || isTransientDatabaseError(error)) return { kind: 'retry' };

@@ -3,7 +3,7 @@ import { notFound, ruleViolated } from '@tracershop/domain/kernel';
 import { failedSync } from './failed-sync';
 
 const policy = { graceMs: 60_000, maxAttempts: 5 };
-const fresh = { ageMs: 1_000, attempts: 1, firstFailureAgoMs: 0 };
+const fresh = { attempts: 1, firstFailureAgoMs: 0 };
 
 describe('a failed sync of a captured change', () => {
   it('given a broken rule, then the change is rejected with the rule at once', () => {
@@ -19,7 +19,7 @@ describe('a failed sync of a captured change', () => {
   it('given a customer the read models do not know yet, then it is tried again until the grace period is over', () => {
     const error = notFound('LEGACY_CUSTOMER_UNKNOWN', 'No active customer has legacy Users.Id 42');
     expect(failedSync(error, fresh, policy)).toEqual({ kind: 'retry' });
-    expect(failedSync(error, { ...fresh, ageMs: 60_001 }, policy)).toMatchObject({
+    expect(failedSync(error, { ...fresh, firstFailureAgoMs: 60_001 }, policy)).toMatchObject({
       kind: 'rejected',
       code: 'LEGACY_CUSTOMER_UNKNOWN',
     });
@@ -29,8 +29,16 @@ describe('a failed sync of a captured change', () => {
     expect(failedSync(user, fresh, policy)).toEqual({ kind: 'retry' });
   });
 
+  it('given a change captured long before it is first tried (a backlog), when the read models do not know what it names yet, then the grace runs from its first failure', () => {
+    const error = notFound('LEGACY_CUSTOMER_UNKNOWN', 'No active customer has legacy Users.Id 51');
+
+    expect(failedSync(error, { attempts: 1, firstFailureAgoMs: 0 }, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(error, { attempts: 9, firstFailureAgoMs: 59_999 }, policy)).toEqual({ kind: 'retry' });
+    expect(failedSync(error, { attempts: 10, firstFailureAgoMs: 60_000 }, policy)).toMatchObject({ kind: 'rejected' });
+  });
+
   it('given a passing fault (a lost connection, a concurrent write, a read model not created yet), then it is tried again', () => {
-    const late = { ageMs: 3_600_000, attempts: 50, firstFailureAgoMs: 3_600_000 };
+    const late = { attempts: 50, firstFailureAgoMs: 3_600_000 };
     expect(failedSync(Object.assign(new Error('gone'), { code: 'ECONNRESET' }), late, policy)).toEqual({
       kind: 'retry',
     });

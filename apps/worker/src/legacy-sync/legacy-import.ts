@@ -10,6 +10,7 @@ import {
   rowKey,
   type CapturedTable,
 } from '../../../../migrations/record/1795478400000-create-legacy-capture';
+import { LEGACY_IMPORT_ACCOUNT } from './captured-change';
 
 /**
  * The go-live import (`cli import-legacy`): the rows the old database held before its capture
@@ -24,7 +25,7 @@ import {
  */
 
 /** The account the queued changes name: their events' actor is `old-tracershop:import-legacy`. */
-export const LEGACY_IMPORT_ACCOUNT = 'import-legacy';
+export { LEGACY_IMPORT_ACCOUNT };
 
 const ORDERED = 1;
 const ACCEPTED = 2;
@@ -287,10 +288,14 @@ async function candidatesOf(
   return rows;
 }
 
-/** Keys of the table's rows the capture table holds a change of: synced already, or queued. */
+/**
+ * Keys of the table's rows the capture table holds the insert of: synced already, or queued. A row
+ * the old system only updated since its triggers exist was there before them: its insert was never
+ * captured, so the import still brings it (as it stands now).
+ */
 async function capturedKeys(record: Pool, table: string): Promise<Set<string>> {
   const [rows] = await record.query<RowDataPacket[]>(
-    'SELECT DISTINCT row_key AS rowKey FROM legacy_capture WHERE table_name = ?',
+    "SELECT DISTINCT row_key AS rowKey FROM legacy_capture WHERE table_name = ? AND operation = 'insert'",
     [table],
   );
   return new Set(rows.map((row) => String(row.rowKey)));

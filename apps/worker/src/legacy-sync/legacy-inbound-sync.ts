@@ -2,32 +2,50 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
-import { CommandPipeline, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
+import { CommandPipeline, derivedEventId, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import { isoWeekdayOf, repeatMatches } from '@tracershop/domain/catalog';
+import {
+  customerDecider,
+  customerStreamName,
+  deliveryEndpointDecider,
+  deliveryEndpointStreamName,
+  isoWeekdayOf,
+  repeatMatches,
+  tracerPermissionDecider,
+  tracerPermissionStreamName,
+} from '@tracershop/domain/catalog';
+import { DomainError } from '@tracershop/domain/kernel';
 import { OLD_SYSTEM_SOURCE, type CaptureOutcome } from '@tracershop/domain/legacy';
 import { deliveryDayDecider, deliveryDayStreamName, parseOrderingDeadline } from '@tracershop/domain/ordering';
-import type { Actor } from '@tracershop/event-store';
+import { Position, StreamNotFoundError, type Actor, type EventStore } from '@tracershop/event-store';
 import {
+  EVENT_STORE,
   PINO_LOGGER,
   RECORD_DATABASE,
   TracershopMetrics,
   TRACERSHOP_CONFIG,
   type ReadinessCheck,
 } from '@tracershop/platform';
-import { abortableSleep, fitLockName, ProjectionLock } from '@tracershop/projections/engine';
-import { CatalogReadModel } from '@tracershop/projections/record';
+import { abortableSleep, CheckpointStore, fitLockName, ProjectionLock } from '@tracershop/projections/engine';
+import { CATALOG_PROJECTION_NAME, CatalogReadModel } from '@tracershop/projections/record';
 import { catalogCommands } from '../../../api/src/catalog/catalog-commands';
 import { LegacyIdAllocator } from '../../../api/src/legacy-ids/legacy-id-allocator';
 import { localMomentOf } from '../../../api/src/ordering/business-clock';
 import { deliveryDayCommand, vialCommand } from '../../../api/src/ordering/ordering-commands';
 import { capturedChangeOf, type CapturedChange, type CaptureRecord } from './captured-change';
 import { planCapturedChange } from './captured-change-commands';
-import type { CapturePlanning } from './captured-change-plan';
+import type { CapturePlanning, PlannedCommand } from './captured-change-plan';
 import { failedSync } from './failed-sync';
 import { OldSystemUsers } from './old-system-users';
 
 const STANDBY_POLL_MS = 2_000;
+
+/** How long a change waits for the catalogue read model to show what the sync's last change registered. */
+const CATALOG_WAIT_MS = 10_000;
+const CATALOG_POLL_MS = 20;
+
+/** The catalogue's streams (`<context>.<aggregate>-<id>`, DESIGN.md): what the catalogue read model shows. */
+const isCatalogStream = (streamId: string) => streamId.startsWith('catalog.');
 
 interface Outcome {
   outcome: Exclude<CaptureOutcome, 'pending'>;
@@ -51,6 +69,8 @@ const lastPosition = (results: CommandResult[] = []): string | null =>
  *   does not translate is `unsupported`; both stay listed for reconciliation (GET /legacy/captured-changes).
  * - A passing fault (database, event store, a concurrent write) leaves the change pending and the
  *   sync tries again; the changes after it wait, so one row's changes keep their order.
+ * - A change after one that wrote to the catalogue is planned once the catalogue read model shows
+ *   that write (for a while at most): a customer the old system just made is known to its orders.
  */
 @Injectable()
 export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
@@ -60,6 +80,11 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
   private lock: ProjectionLock | null = null;
   /** Failures of the change at the head of the queue (a passing fault, or not yet known). */
   private readonly failures = new Map<number, { attempts: number; first: number }>();
+  /** Ghost OIDs allocated for the change being synced, by change id: its retries reuse them. */
+  private readonly ghostOids = new Map<number, Promise<number>>();
+  /** Position of the sync's last catalogue write the catalogue read model may not show yet. */
+  private catalogWrite: Position | null = null;
+  private readonly catalogCheckpoints: CheckpointStore;
   private lastError: string | null = null;
   private readonly processed: Counter<'table' | 'outcome'>;
   private readonly pending: Gauge;
@@ -71,7 +96,9 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     @Inject(TracershopMetrics) metrics: TracershopMetrics,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {
+    this.catalogCheckpoints = new CheckpointStore(record, config.databases.record);
     // The api's definitions: a captured change is decided by the same rules as a request.
     const catalog = new CatalogReadModel(record, config.databases.record);
     const legacyIds = new LegacyIdAllocator(pipeline, record, config);
@@ -101,14 +128,34 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
         tracerPermissionOfLegacyId: (legacyId) => catalog.tracerPermissionOfLegacyId(legacyId),
         slotsAt: async (endpointId, date, time) => {
           const slots = await catalog.listDeliveryTimeSlots({ endpointId, weekday: isoWeekdayOf(date), limit: 500 });
-          return slots.items
+          const found = slots.items
             .filter((slot) => slot.deliveryTime === time && repeatMatches(slot.repeat, date))
-            .filter((slot) => slot.expiryDate === null || date < slot.expiryDate)
-            .map((slot) => slot.id);
+            .filter((slot) => slot.expiryDate === null || date < slot.expiryDate);
+          const withRuns = await Promise.all(
+            found.map(async (slot) => ({ slot, run: await catalog.getProductionRun(slot.productionRunId) })),
+          );
+          return withRuns.flatMap(({ slot, run }) =>
+            run ? [{ slotId: slot.id, tracerId: run.tracerId, runNumber: run.runNumber }] : [],
+          );
         },
         deliveryDay: (endpointId, date) =>
           pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider),
-        newOrdersLegacyId: () => legacyIds.allocate('orders'),
+        newOrdersLegacyId: (changeId) => {
+          let oid = this.ghostOids.get(changeId);
+          if (!oid) {
+            oid = legacyIds.allocate('orders');
+            this.ghostOids.set(changeId, oid);
+            oid.catch(() => this.ghostOids.delete(changeId));
+          }
+          return oid;
+        },
+        customerRegistered: async (customerId) =>
+          (await pipeline.loadState(customerStreamName(customerId), customerDecider)).status !== 'absent',
+        deliveryEndpointRegistered: async (endpointId) =>
+          (await pipeline.loadState(deliveryEndpointStreamName(endpointId), deliveryEndpointDecider)).status !==
+          'absent',
+        tracerPermissionStatus: async (endpointId, tracerId) =>
+          (await pipeline.loadState(tracerPermissionStreamName(endpointId, tracerId), tracerPermissionDecider)).status,
         localMomentOf: (instant) => localMomentOf(new Date(instant), timeZone),
         activityDeadline: parseOrderingDeadline(config.ordering.activityDeadline),
         injectionDeadline: parseOrderingDeadline(config.ordering.injectionDeadline),
@@ -172,6 +219,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
           ],
         );
         this.failures.delete(change.id);
+        this.ghostOids.delete(change.id);
         this.processed.inc({ table: change.table, outcome: outcome.outcome });
         finished++;
       }
@@ -222,16 +270,15 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
   private async sync(change: CapturedChange): Promise<Outcome> {
     const results: CommandResult[] = [];
     try {
+      await this.catalogShowsTheLastWrite();
       const plan = await planCapturedChange(change, this.planning);
       if (plan.kind === 'unsupported') return { outcome: 'unsupported', code: plan.code, message: plan.message };
       for (const [index, planned] of plan.commands.entries()) {
-        results.push(
-          await this.pipeline.execute(
-            planned.definition,
-            planned.command,
-            this.contextOf(change, index, planned.reason),
-          ),
-        );
+        const result = await this.execute(planned, this.contextOf(change, index, planned.reason));
+        results.push(result);
+        if (result.events.length > 0 && result.position && isCatalogStream(result.streamId)) {
+          this.catalogWrite = Position.parse(result.position);
+        }
       }
       const changed = results.some((result) => result.events.length > 0);
       return { outcome: changed ? 'applied' : 'unchanged', results };
@@ -241,7 +288,6 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       failures.attempts++;
       this.failures.set(change.id, failures);
       const failed = failedSync(error, {
-        ageMs: now - Date.parse(change.capturedAt),
         attempts: failures.attempts,
         firstFailureAgoMs: now - failures.first,
       });
@@ -249,6 +295,62 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       // A change of several commands may be refused after the first ones were applied: the row says which.
       return { outcome: 'rejected', code: failed.code, message: failed.message, details: failed.details, results };
     }
+  }
+
+  /**
+   * Runs a planned command. A command refused although its own events are in its stream already
+   * was run before: an attempt cut off (a crash) after its append, before the outcome was written.
+   * Decided again on the state it made (e.g. a reinstate of an order it reinstated), it would be
+   * refused; it is done, and counts as unchanged.
+   */
+  private async execute(planned: PlannedCommand, context: CommandContext): Promise<CommandResult> {
+    try {
+      return await this.pipeline.execute(planned.definition, planned.command, context);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const streamId = this.streamOf(planned);
+      if (streamId === null || !(await this.holdsEvent(streamId, derivedEventId(context.causationId, 0)))) throw error;
+      const current = await this.pipeline.load(streamId, planned.definition.decider);
+      return { streamId, revision: current.revision.toString(), position: current.position, events: [] };
+    }
+  }
+
+  private streamOf(planned: PlannedCommand): string | null {
+    try {
+      return planned.definition.streamOf(planned.command);
+    } catch {
+      return null;
+    }
+  }
+
+  private async holdsEvent(streamId: string, eventId: string): Promise<boolean> {
+    try {
+      const events = await this.store.readStream(streamId);
+      return events.some((event) => event.metadata.eventId === eventId);
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Waits (for a while at most) until the catalogue read model shows the sync's last catalogue
+   * write, which the next change's lookups may need (a customer the old system made moments
+   * before it ordered). Without a catalogue projection there is nothing to wait for; after the
+   * wait the change is planned anyway, and a not-yet-known refusal is tried again for a while.
+   */
+  private async catalogShowsTheLastWrite(): Promise<void> {
+    const wanted = this.catalogWrite;
+    if (!wanted) return;
+    const deadline = Date.now() + CATALOG_WAIT_MS;
+    for (;;) {
+      const checkpoint = await this.catalogCheckpoints.read(CATALOG_PROJECTION_NAME).catch(() => null);
+      if (!checkpoint || !checkpoint.position.isBefore(wanted) || checkpoint.status === 'failed') break;
+      if (Date.now() >= deadline || this.stop.signal.aborted) break;
+      await abortableSleep(CATALOG_POLL_MS, this.stop.signal);
+    }
+    // Waited for once: a catalogue projection that is stopped holds up one change, not each.
+    if (this.catalogWrite === wanted) this.catalogWrite = null;
   }
 
   /**

@@ -31,6 +31,7 @@ describe("the old system's captured changes become events", () => {
       pipeline,
       pino({ level: 'silent' }),
       new TracershopMetrics('worker-spec'),
+      bed.store,
     );
     // Given the catalogue, and a date Tracershop closed (projected as blockDeliverDate row 60)
     await bed.given(...catalogue, {
