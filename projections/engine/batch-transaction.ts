@@ -232,7 +232,9 @@ async function applyOnce(
       await restoreSqlMode();
       return { kind: 'failed', event, error };
     };
-    if (projection.prepareBatch && batch.events.length > 0) {
+    // Applied one event at a time, each event's preload goes with it: a preload that fails is then
+    // blamed on the event it read for, not on the batch's first.
+    if (!exact && projection.prepareBatch && batch.events.length > 0) {
       try {
         await projection.prepareBatch(batch.events, tx);
       } catch (error) {
@@ -241,6 +243,7 @@ async function applyOnce(
     }
     for (const event of batch.events) {
       try {
+        if (exact) await projection.prepareBatch?.([event], tx);
         await projection.handle(event, tx);
         if (exact) {
           await projection.flushBatch?.(tx);

@@ -41,8 +41,12 @@ export class UpcasterRegistry {
 
   upcast<D = unknown>(event: RecordedEvent): UpcastEvent<D> {
     let version = event.metadata.schemaVersion;
-    let data = event.data;
-    for (let step = this.upcasters.get(`${event.type}@${version}`); step;) {
+    const first = this.upcasters.get(`${event.type}@${version}`);
+    if (!first) return event as UpcastEvent<D>;
+    // A copy: an upcaster that edits its input in place must not change the stored original, nor
+    // the event other subscribers of this process share.
+    let data = structuredClone(event.data);
+    for (let step: typeof first | undefined = first; step;) {
       data = step.upcast(data, event);
       version = step.toVersion;
       step = this.upcasters.get(`${event.type}@${version}`);

@@ -51,6 +51,23 @@ describe('UpcasterRegistry', () => {
     expect(original.metadata.schemaVersion).toBe(1);
   });
 
+  it('given an upcaster that edits its input in place, then the stored event and its original stay as stored', () => {
+    const editing = new UpcasterRegistry().register({
+      type: 'VialDispensed',
+      fromVersion: 1,
+      toVersion: 2,
+      upcast: (data) => Object.assign(data as { unit?: string }, { unit: 'MBq' }),
+    });
+    const event = stored('VialDispensed', 1, { activity: 500 });
+    const upcast = editing.upcast(event);
+    expect(upcast.data).toEqual({ activity: 500, unit: 'MBq' });
+    expect(event.data).toEqual({ activity: 500 });
+    expect(upcast.original?.data).toEqual({ activity: 500 });
+    // Upcast again (another subscriber sharing the event): the same result, from the stored data.
+    expect(editing.upcast(event).data).toEqual({ activity: 500, unit: 'MBq' });
+    expect(editing.upcast(event).metadata.schemaVersion).toBe(2);
+  });
+
   it('given a current event, then it is returned unchanged', () => {
     const event = stored('OrderPlaced', 3, { activityMBq: 1 });
     expect(registry.upcast(event)).toBe(event);
