@@ -232,9 +232,10 @@ async function applyOnce(
       await restoreSqlMode();
       return { kind: 'failed', event, error };
     };
-    // Applied one event at a time, each event's preload goes with it: a preload that fails is then
-    // blamed on the event it read for, not on the batch's first.
-    if (!exact && projection.prepareBatch && batch.events.length > 0) {
+    // The batch applied again one event at a time, after it failed as a whole (`applyBatch`): each
+    // event's preload goes with it, so a failing preload is blamed on the event it read for.
+    const preloadEach = exact && projection.flushBatch !== undefined;
+    if (!preloadEach && projection.prepareBatch && batch.events.length > 0) {
       try {
         await projection.prepareBatch(batch.events, tx);
       } catch (error) {
@@ -243,7 +244,7 @@ async function applyOnce(
     }
     for (const event of batch.events) {
       try {
-        if (exact) await projection.prepareBatch?.([event], tx);
+        if (preloadEach) await projection.prepareBatch?.([event], tx);
         await projection.handle(event, tx);
         if (exact) {
           await projection.flushBatch?.(tx);
