@@ -213,6 +213,12 @@ async function main(argv: string[]): Promise<number> {
             `; ${report.signatures?.checked ?? 0} signatures: ` +
             (unverified.length === 0 ? 'all verified' : `${unverified.length} DO NOT VERIFY`),
         );
+        if (report.gap) {
+          console.log(
+            `  $all ends at position ${report.gap.after ?? 'the start'} but the store's head is ${report.gap.head}: ` +
+              'EVENTS ARE MISSING, and the streams written after them were not checked',
+          );
+        }
         for (const broken of report.broken) {
           console.log(
             `  ${broken.streamId} breaks at revision ${broken.brokenAt}: ${broken.problem} (${broken.message})`,
@@ -223,7 +229,7 @@ async function main(argv: string[]): Promise<number> {
             `  ${signature.streamId} revision ${signature.revision} (${signature.type}): the ${signature.meaning} signature does not verify`,
           );
         }
-        return report.broken.length === 0 && unverified.length === 0 ? 0 : 1;
+        return report.broken.length === 0 && unverified.length === 0 && !report.gap ? 0 : 1;
       }
       case 'user':
         return await userCommand(config, opened, argv.slice(1));

@@ -54,6 +54,7 @@ export function recordIntegrityCheck(
           upTo: result.all.upTo,
           broken: result.all.broken.map(brokenChain),
           ...(result.all.signatures ? { signatures: result.all.signatures } : {}),
+          gap: result.all.gap,
           at,
         }
       : {

@@ -91,7 +91,8 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
   private async process(job: Job): Promise<VerificationResult> {
     if (job.name !== VERIFY_HASH_CHAINS) throw new Error(`Unknown maintenance job ${job.name}`);
     const report = await verifyAllStreams(this.store, (streams) => void job.updateProgress(streams), signatureHolds);
-    this.brokenChains.set(report.broken.length);
+    // A gap in $all counts as a broken chain: events are missing.
+    this.brokenChains.set(report.broken.length + (report.gap ? 1 : 0));
     this.unverifiedSignatures.set(report.signatures?.unverified.length ?? 0);
     this.lastVerification.set(Date.now() / 1000);
     // The result is evidence: kept as an event, attributed to the worker (GMP: integrity verification).
@@ -108,8 +109,9 @@ export class MaintenanceQueue implements OnApplicationBootstrap, OnApplicationSh
       broken: report.broken.length,
       signatures: report.signatures?.checked ?? 0,
       unverifiedSignatures: unverified.length,
+      gap: report.gap,
     };
-    if (report.broken.length > 0 || unverified.length > 0)
+    if (report.broken.length > 0 || unverified.length > 0 || report.gap)
       this.logger.error({ ...summary, broken: report.broken, unverified }, 'hash chain verification FAILED');
     else this.logger.info(summary, 'hash chain verification passed');
     // The job's result is stored as JSON in Redis: revisions go as decimal strings, as in the event.

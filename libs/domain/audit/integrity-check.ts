@@ -30,7 +30,15 @@ export interface RecordIntegrityCheck {
   broken: BrokenChain[];
   /** Every signature checked against its event, when the check covered them. */
   signatures?: SignatureCheck;
+  /** Where `$all` stopped short of the store's head (every stream), when it did. */
+  gap?: PositionGap | null;
   at: string;
+}
+
+/** `$all` ends at `after` (null: at the start) though the store's head is `head`: events are missing. */
+export interface PositionGap {
+  after: string | null;
+  head: string;
 }
 
 /** A signed event whose signature does not verify against it. */
@@ -59,6 +67,11 @@ export interface IntegrityCheckedData {
    * which did not verify (GMP capability 7: "each signature's record hash").
    */
   signatures?: SignatureCheck;
+  /**
+   * Addition to the contract (absent from earlier events, and when `$all` reached the head): where
+   * the walk stopped short of the store's head, so events are missing and later streams unchecked.
+   */
+  gap?: PositionGap;
   /** When the check finished (also the event's `occurredAt`). */
   checkedAt: string;
 }
@@ -109,6 +122,7 @@ function decide(command: RecordIntegrityCheck, state: IntegrityChecksState): Int
         upTo: command.upTo,
         broken: command.broken.map(({ streamId, brokenAt, problem }) => ({ streamId, brokenAt, problem })),
         ...(command.signatures !== undefined ? { signatures: requireSignatureCheck(command.signatures) } : {}),
+        ...(command.gap ? { gap: { after: command.gap.after, head: command.gap.head } } : {}),
         checkedAt,
       },
     },

@@ -47,6 +47,21 @@ describe('IntegrityChecks', () => {
       .then([checked({ broken })]);
   });
 
+  it('given a walk of $all that stopped short of the head, then the gap is on record', () => {
+    const gap = { after: '4312', head: '4400' };
+    spec
+      .given([])
+      .when(check({ gap }))
+      .then([checked({ gap })]);
+  });
+
+  it('given a walk that reached the head, then no gap is recorded', () => {
+    spec
+      .given([])
+      .when(check({ gap: null }))
+      .then([checked()]);
+  });
+
   it('given signatures checked too, then how many and each that does not verify are on record', () => {
     const unverified = [
       {

@@ -48,6 +48,12 @@ export interface VerificationReport {
   broken: Array<Extract<ChainVerification, { ok: false }>>;
   /** The $all position the walk reached; streams written later are checked next time. */
   upTo: string | null;
+  /**
+   * Set when `$all` stops short of the head the store had before the walk: events at positions
+   * after `after` are missing (deleted past the store's guard), and the streams written after
+   * the gap are not checked. Null when the walk reached the head.
+   */
+  gap: { after: string | null; head: string } | null;
   /** Present when a verifier was given: every signature checked against its event. */
   signatures?: SignatureReport;
 }
@@ -84,28 +90,35 @@ export async function verifyStreamAndSignatures(
 
 /**
  * Reads every stream's hash chain back and reports the broken ones (Annex 11 §7.1: integrity is
- * checked on a schedule), and, given a verifier, every signature that does not hold. Streams are found by walking $all, so the check needs nothing beyond the
- * store's port.
+ * checked on a schedule), and, given a verifier, every signature that does not hold. Streams are
+ * found by walking $all, so the check needs nothing beyond the store's port; a walk that stops short
+ * of the store's head (an event deleted behind the store's back) is reported as a gap.
  */
 export async function verifyAllStreams(
   store: EventStore,
   onProgress?: (streams: number) => void,
   verifySignature?: SignatureVerifier,
 ): Promise<VerificationReport> {
+  // Every event up to the head read now is committed: a walk that ends before it met a hole.
+  const head = await store.headPosition();
   const streams = new Set<string>();
   let after = Position.START;
   for (;;) {
     const page = await store.readAll({ fromPosition: after, maxCount: PAGE });
     for (const event of page) streams.add(event.streamId);
+    // Until a page comes back empty: an adapter may answer a short page before its end.
     if (page.length === 0) break;
     after = page[page.length - 1].position;
-    if (page.length < PAGE) break;
   }
   const report: VerificationReport = {
     streams: 0,
     events: 0,
     broken: [],
     upTo: after.isStart() ? null : after.toString(),
+    gap:
+      head !== null && (after.isStart() || after.isBefore(head))
+        ? { after: after.isStart() ? null : after.toString(), head: head.toString() }
+        : null,
     ...(verifySignature ? { signatures: { checked: 0, unverified: [] } } : {}),
   };
   for (const streamId of streams) {

@@ -23,7 +23,7 @@ describe('hash chain verification of stored streams', () => {
     await store.append('a-1', [event(1), event(2)], 'no_stream');
     await store.append('b-1', [event(3)], 'no_stream');
     await store.append('a-1', [event(4)], 1n);
-    expect(await verifyAllStreams(store)).toEqual({ streams: 2, events: 4, broken: [], upTo: '3' });
+    expect(await verifyAllStreams(store)).toEqual({ streams: 2, events: 4, broken: [], upTo: '3', gap: null });
     expect(await verifyStream(store, 'a-1')).toMatchObject({ ok: true, eventCount: 3 });
   });
 
@@ -72,6 +72,6 @@ describe('hash chain verification of stored streams', () => {
   });
 
   it('given an empty store, then there is nothing to verify', async () => {
-    expect(await verifyAllStreams(new MemoryEventStore())).toEqual({ streams: 0, events: 0, broken: [], upTo: null });
+    expect(await verifyAllStreams(new MemoryEventStore())).toEqual({ streams: 0, events: 0, broken: [], upTo: null, gap: null });
   });
 });

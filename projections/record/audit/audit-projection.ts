@@ -128,17 +128,19 @@ function lockedOut(event: RecordedEvent, tx: ProjectionTransaction): Promise<voi
 async function integrityChecked(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
   const data = event.data as IntegrityCheckedData;
   const unverified = data.signatures?.unverified.length ?? 0;
-  if (data.broken.length === 0 && unverified === 0) return;
+  if (data.broken.length === 0 && unverified === 0 && !data.gap) return;
   await signal(event, tx, {
     incidentId: incidentIds.integrityCheck(data.checkId),
     kind: 'integrity-check-failed',
     summary:
       `Integrity check ${data.checkId}: ${data.broken.length} broken chain(s), ` +
-      `${unverified} signature(s) that do not verify`,
+      `${unverified} signature(s) that do not verify` +
+      (data.gap ? `, events missing after position ${data.gap.after ?? 'the start'}` : ''),
     details: {
       checkId: data.checkId,
       broken: data.broken,
       unverifiedSignatures: data.signatures?.unverified ?? [],
+      ...(data.gap ? { gap: data.gap } : {}),
       checkStream: event.streamId,
     },
   });
