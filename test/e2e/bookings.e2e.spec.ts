@@ -307,6 +307,8 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
       .query({ date: monday, endpointId: catalog.endpoint, minPosition: response.body.position })
       .expect(200);
     expect(shapeMismatches(openApi, 'BookingPageDto', page.body)).toEqual([]);
+    // (and so does the mass order's own answer: a slot id is a string, null for an injection order)
+    expect(shapeMismatches(openApi, 'MassOrderResponseDto', response.body)).toEqual([]);
     const declined = await shop.get('/bookings/HRL-0005').query({ minPosition: response.body.position }).expect(200);
     expect(declined.body).toMatchObject({ status: 'rejected', order: null });
     const skipped = await shop.get('/bookings/HRL-0006').query({ minPosition: response.body.position }).expect(200);

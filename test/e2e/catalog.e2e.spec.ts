@@ -116,6 +116,24 @@ describe('catalog over HTTP', () => {
   });
 
   describe('errors have one shape', () => {
+    it('given a date no calendar has, when a slot expires on it or closed dates are listed by it, then 400 naming the field', async () => {
+      const { endpoint, run } = await referenceData();
+      const slot = await http()
+        .post('/catalog/delivery-time-slots')
+        .send({
+          endpointId: endpoint.id,
+          productionRunId: run.id,
+          deliveryTime: '08:15',
+          repeat: 'every',
+          maxActivityMBq: 1000,
+          expiryDate: '2027-02-30',
+        })
+        .expect(400);
+      expect(slot.body.error.details.fields).toEqual([expect.objectContaining({ field: 'expiryDate' })]);
+      const list = await http().get('/catalog/closed-dates').query({ from: '2026-13-01' }).expect(400);
+      expect(list.body.error.details.fields).toEqual([expect.objectContaining({ field: 'from' })]);
+    });
+
     it('an unknown field is a 400 naming the field, and nothing is appended', async () => {
       const store = app.api.get<EventStore>(EVENT_STORE);
       const head = await store.headPosition();

@@ -415,16 +415,17 @@ describe('ordering over HTTP', () => {
       'volume:     2.5 ml',
       'product:    18F-FDG',
     ].join('\r\n');
-    const second = (await production.post('/ordering/vials/val-files').send({ content: valFile }).expect(201)).body
-      .id as string;
+    // A VAL file a person uploads is theirs too: it needs a reason (the dispenser's token sends without one)
+    const upload = { content: valFile, reason: 'Dispenser PC offline: file copied by hand' };
+    const second = (await production.post('/ordering/vials/val-files').send(upload).expect(201)).body.id as string;
     expect(second).toBe(`FDG-261123-2@${monday}T07:12:30`);
-    const again = await production.post('/ordering/vials/val-files').send({ content: valFile }).expect(201);
+    const again = await production.post('/ordering/vials/val-files').send(upload).expect(201);
     expect(again.body.events).toEqual([]);
     // A file whose values the old system's VAL row cannot hold (charge of 20 characters at most) stores nothing
     const longLot = `FDG-261123-${'3'.repeat(12)}`;
     const tooLong = await production
       .post('/ordering/vials/val-files')
-      .send({ content: valFile.replace('FDG:261123:2', longLot) })
+      .send({ ...upload, content: valFile.replace('FDG:261123:2', longLot) })
       .expect(422);
     expect(tooLong.body.error.code).toBe('INVALID_LOT_NUMBER');
     await expect(store.readStream(vialStreamName(vialIdOf(longLot, monday, '07:12:30')))).rejects.toBeInstanceOf(

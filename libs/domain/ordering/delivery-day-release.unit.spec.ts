@@ -402,6 +402,13 @@ describe('DeliveryDay releases', () => {
         .thenThrows('NO_ORDERS');
     });
 
+    it('given accepted injection orders, when one is named twice in a release, then it is refused as DUPLICATE_IN_RELEASE', () => {
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ orderIds: ['inj-1', 'inj-2', 'inj-1'] }))
+        .thenThrows('DUPLICATE_IN_RELEASE');
+    });
+
     it('is idempotent by release id, for the same orders and lot only', () => {
       spec
         .given([...injectionsAccepted, injectionsReleased()])

@@ -1175,6 +1175,9 @@ function releaseInjectionOrders(command: ReleaseInjectionOrders, state: Delivery
   }
   requireSignature(command.signatureMeaning, 'release');
   if (command.orderIds.length === 0) throw ruleViolated('NO_ORDERS', 'A release needs at least one order', {});
+  if (new Set(command.orderIds).size !== command.orderIds.length) {
+    throw ruleViolated('DUPLICATE_IN_RELEASE', 'Orders may each be named once', {});
+  }
   const orders = command.orderIds.map((orderId) => requireOrder(state, orderId));
   const tracerId = (orders[0] as Order).tracerId;
   requireReleaseRight(command.releaseRightTracerIds, tracerId);

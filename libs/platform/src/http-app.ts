@@ -1,20 +1,21 @@
 import { ValidationPipe, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import type { Actor } from '@tracershop/event-store';
 import type { TracershopConfig } from '@tracershop/config';
 import { AUTHENTICATOR, type Authenticator } from './access';
 import { ErrorBodyFilter, HttpProblem, validationProblem } from './http-errors';
 import { PinoNestLogger } from './logger';
+import { openApiDocument, type OpenApiOptions } from './openapi-document';
 import { installRequestContext } from './request-context';
 
 export interface HttpAppOptions {
   config: TracershopConfig;
   logger: Logger;
   /** OpenAPI at /docs (the api app). */
-  docs?: { title: string; description: string };
+  docs?: OpenApiOptions;
 }
 
 /**
@@ -50,14 +51,7 @@ export async function createHttpApp(
   app.enableShutdownHooks();
   if (options.docs) {
     requireLoginForDocs(adapter, app.get<Authenticator>(AUTHENTICATOR));
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(options.docs.title)
-        .setDescription(options.docs.description)
-        .setVersion('1')
-        .build(),
-    );
+    const document = openApiDocument(app, options.docs);
     SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
   }
   return app;

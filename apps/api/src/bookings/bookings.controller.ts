@@ -37,6 +37,7 @@ import {
   MassOrderResponseDto,
 } from './bookings.dto';
 import { MassOrderService } from './mass-order.service';
+import { reasonRequiredOfPeople, sentByApplication } from '../ordering/reason-of-people';
 
 /** The worklist integration (an API token) imports and cancels; production may do it by hand. */
 export const BOOKING_IMPORTERS: Role[] = ['admin', 'production', 'application'];
@@ -46,6 +47,13 @@ export const BOOKING_CONFIGURERS: Role[] = ['admin', 'production'];
 export const BOOKING_READERS: Role[] = ['admin', 'production', 'shop-admin', 'shop', 'auditor'];
 
 const now = () => new Date().toISOString();
+
+/** What the worklist's feed sends is recorded under the HL7 message it came in. */
+const worklistSource = (accessionNumber: string) => ({
+  system: 'hospital-worklist',
+  table: 'ORM^O01',
+  primaryKey: accessionNumber,
+});
 
 @ApiTags('bookings')
 @Controller('bookings')
@@ -100,13 +108,21 @@ export class BookingsController {
   @ApiOperation({ summary: 'Import a booking from the worklist: create, or update and start over as initial' })
   @ApiOkResponse({ type: BookingCommandResponseDto, description: 'events is empty when nothing changed' })
   async import(@Body() body: ImportBookingDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
-    const { accessionNumber } = body;
-    await this.assertMayWrite(request, accessionNumber, body.locationCode);
+    const { reason, ...booking } = body;
+    const { accessionNumber } = booking;
+    // The worklist's feed (an API token) is the source of what it sends; a person who types a
+    // booking in is its author, says why, and is not recorded as the worklist.
+    const given = reasonRequiredOfPeople(request, reason, 'A booking imported by hand needs a reason');
+    await this.assertMayWrite(request, accessionNumber, booking.locationCode);
     return this.send(
       accessionNumber,
       bookingCommand,
-      { type: 'ImportBooking', ...body, at: now() },
-      { ...context, source: { system: 'hospital-worklist', table: 'ORM^O01', primaryKey: accessionNumber } },
+      { type: 'ImportBooking', ...booking, at: now() },
+      {
+        ...context,
+        ...(given === null ? {} : { reason: given }),
+        ...(sentByApplication(request) ? { source: worklistSource(accessionNumber) } : {}),
+      },
     );
   }
 
@@ -139,7 +155,7 @@ export class BookingsController {
       accession,
       bookingCommand,
       { type: 'CancelBooking', accessionNumber: accession, reason, at: now() },
-      { ...context, reason, source: { system: 'hospital-worklist', table: 'ORM^O01', primaryKey: accession } },
+      { ...context, reason, ...(sentByApplication(request) ? { source: worklistSource(accession) } : {}) },
     );
   }
 

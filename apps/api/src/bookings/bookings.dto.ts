@@ -18,12 +18,10 @@ import {
 } from 'class-validator';
 import { bookingFieldLengths, bookingStatuses, type BookingStatus } from '@tracershop/domain/bookings';
 import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
+import { DATE_PROPERTY, ID, IsCalendarDate, TIME } from '../dto-fields';
 
 // Shapes and ranges are checked here; the booking rules (statuses, mappings, slots) by the deciders.
 
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 /** The most bookings one mass order takes: a busy PET centre's day is a few dozen. */
 export const MAX_MASS_ORDER_BOOKINGS = 500;
 
@@ -52,13 +50,22 @@ export class ImportBookingDto {
   @MaxLength(bookingFieldLengths.procedureDescription)
   procedureDescription?: string;
 
-  @ApiProperty({ example: '2026-11-23', description: 'Local date of the study start (HL7 ORC-7.4)' })
-  @Matches(DATE)
+  @ApiProperty({ ...DATE_PROPERTY, description: 'Local date of the study start (HL7 ORC-7.4)' })
+  @IsCalendarDate()
   startDate!: string;
 
-  @ApiProperty({ example: '09:15', description: 'Local time of the study start' })
+  @ApiProperty({ example: '09:15', pattern: TIME.source, description: 'Local time of the study start' })
   @Matches(TIME)
   startTime!: string;
+
+  @ApiPropertyOptional({
+    maxLength: 1000,
+    description: 'Why a person imports the booking by hand: required of people, not of the worklist’s token',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
 }
 
 export class BookingReasonDto {
@@ -99,9 +106,9 @@ export class DefineProcedureDto {
 }
 
 export class BookingListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ example: '2026-11-23', description: 'Start date of the studies' })
+  @ApiPropertyOptional({ ...DATE_PROPERTY, description: 'Start date of the studies' })
   @IsOptional()
-  @Matches(DATE)
+  @IsCalendarDate()
   date?: string;
 
   @ApiPropertyOptional({ description: 'Bookings whose room is mapped to this endpoint (required for shop members)' })
@@ -128,8 +135,8 @@ export class MassOrderDto {
   @Matches(ID)
   endpointId!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   date!: string;
 
   @ApiProperty({ type: [String], description: 'Bookings to order for (accession numbers)' })
@@ -172,7 +179,12 @@ export class MassOrderPlacedOrderDto {
   @ApiProperty() orderId!: string;
   @ApiProperty({ enum: ['activity', 'injection'] }) kind!: 'activity' | 'injection';
   @ApiProperty() tracerId!: string;
-  @ApiPropertyOptional({ type: Number, nullable: true }) slotId!: string | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The slot of an activity order; null for an injection order',
+  })
+  slotId!: string | null;
   @ApiProperty({ description: 'Slot delivery time, or the injection order’s time' }) deliveryTime!: string;
   @ApiPropertyOptional({ type: Number, nullable: true, description: 'Decay-corrected sum at the slot, rounded down' })
   activityMBq!: number | null;

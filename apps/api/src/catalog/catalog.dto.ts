@@ -2,6 +2,7 @@ import { DISPENSER_NUMBER_MAX, type IsoWeekday } from '@tracershop/domain/catalo
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
+import { DATE_PROPERTY, IsCalendarDate } from '../dto-fields';
 import {
   ArrayMaxSize,
   IsBoolean,
@@ -23,7 +24,6 @@ import {
 // Shapes and ranges are checked here; domain rules (uniqueness, references, times) by the deciders.
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * `legacyId` of a creating request: the row's id in the old system's table, for rows carried over
@@ -380,7 +380,7 @@ export class DeliveryTimeSlotDetailsDto {
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31' })
   @IsOptional()
-  @Matches(DATE, { message: 'expiryDate is YYYY-MM-DD' })
+  @IsCalendarDate({ message: 'expiryDate is a calendar date YYYY-MM-DD' })
   expiryDate?: string | null;
 }
 
@@ -537,6 +537,6 @@ export class ClosedDateListQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['closed', 'reopened', 'all'])
   status?: 'closed' | 'reopened' | 'all';
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE) from?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE) to?: string;
+  @ApiPropertyOptional(DATE_PROPERTY) @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional(DATE_PROPERTY) @IsOptional() @IsCalendarDate() to?: string;
 }

@@ -68,6 +68,15 @@ export class OrderLocator {
     return { releaseId, endpointId: found.endpointId, deliveryDate: found.deliveryDate, customerId: found.customerId };
   }
 
+  /**
+   * What a lookup of an unknown id does before it answers 404: wait for the read model to reach the
+   * store's head (503 when it cannot in time). An order the caller may not see is answered after
+   * the same wait, so neither the status nor the time of the answer tells it from an unknown one.
+   */
+  async waitAsForAnUnknownId(): Promise<void> {
+    await this.afterCatchingUp(() => Promise.resolve(null));
+  }
+
   private async afterCatchingUp<T>(lookup: () => Promise<T | null>): Promise<T | null> {
     const head = await this.store.headPosition();
     if (head === null) return null;

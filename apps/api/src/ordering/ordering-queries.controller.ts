@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { isoWeekdayOf } from '@tracershop/domain/catalog';
 import { vialStreamName, type VialCorrected } from '@tracershop/domain/ordering';
 import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
-import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
+import { Allow, EVENT_STORE, notFound, ReadsProjections } from '@tracershop/platform';
 import {
   CATALOG_PROJECTION_NAME,
   ORDERING_PROJECTION_NAME,
@@ -29,6 +29,9 @@ import {
 import { DayBoardQueryDto, OrderListQueryDto, VialListQueryDto } from './ordering.dto';
 import { ORDERING_READ_MODEL } from './ordering-read-model.provider';
 import { releaseDocumentLines, type VialCorrection } from './release-document';
+
+/** Printable ASCII up to the record's vial id column (130): any other id names no vial. */
+const POSSIBLE_VIAL_ID = /^[\x21-\x7e]{1,130}$/;
 
 /** Customers a scoped caller may see, narrowed by an optional filter; undefined means all. */
 function customerFilter(scope: CustomerScope, request: FastifyRequest, customerId?: string): string[] | undefined {
@@ -98,23 +101,27 @@ export class DayBoardController {
   async board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest): Promise<DayBoardDto> {
     const customerIds = customerFilter(this.scope, request);
     // The catalogue's runs of that weekday give each run its production time.
-    const runs = await this.catalog.listProductionRuns({
-      tracerId: query.tracerId,
-      weekday: isoWeekdayOf(query.date),
-      status: 'all',
-      limit: 500,
-    });
-    return this.readModel.dayBoard({
-      date: query.date,
-      tracerId: query.tracerId,
-      ...(customerIds !== undefined ? { customerIds } : {}),
-      productionRuns: runs.items.map((run) => ({
-        productionRunId: run.id,
-        runNumber: run.runNumber,
-        productionTime: run.productionTime,
-        archived: run.status !== 'active',
-      })),
-    });
+    const runs = await answer(
+      this.catalog.listProductionRuns({
+        tracerId: query.tracerId,
+        weekday: isoWeekdayOf(query.date),
+        status: 'all',
+        limit: 500,
+      }),
+    );
+    return answer(
+      this.readModel.dayBoard({
+        date: query.date,
+        tracerId: query.tracerId,
+        ...(customerIds !== undefined ? { customerIds } : {}),
+        productionRuns: runs.items.map((run) => ({
+          productionRunId: run.id,
+          runNumber: run.runNumber,
+          productionTime: run.productionTime,
+          archived: run.status !== 'active',
+        })),
+      }),
+    );
   }
 }
 
@@ -237,6 +244,9 @@ export class VialQueriesController {
   @ReadsProjections(ORDERING_PROJECTION_NAME)
   @ApiOkResponse({ type: VialViewDto })
   get(@Param('id') id: string, @Query() _query: ReadQueryDto): Promise<VialViewDto> {
+    // Vial ids are ASCII (`<lot>@<date>T<time>`, as the record's column holds them): an id no vial
+    // can have is unknown, answered as such without asking the read model.
+    if (!POSSIBLE_VIAL_ID.test(id)) return Promise.reject(notFound('VIAL_NOT_FOUND', id));
     return answer(this.readModel.getVial(id), { code: 'VIAL_NOT_FOUND', id });
   }
 }

@@ -4,6 +4,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  ArrayUnique,
   IsBoolean,
   IsIn,
   IsInt,
@@ -17,13 +18,18 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import {
+  DATE_PROPERTY,
+  ID,
+  ID_LIST_PROPERTY,
+  ID_PROPERTY,
+  IsCalendarDate,
+  LOT_FILTER,
+  TIME,
+  TIME_WITH_SECONDS,
+} from '../dto-fields';
 
 // Shapes and ranges are checked here; ordering rules (slots, deadlines, statuses) by the decider.
-
-const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const TIME_WITH_SECONDS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const ID = /^[A-Za-z0-9_.:@-]{1,64}$/;
 
 class ReasonField {
   @ApiProperty({ example: 'Run 2 dropped: cyclotron maintenance' })
@@ -61,20 +67,25 @@ class DeadlineOverrideField {
 }
 
 export class PlaceActivityOrderDto extends DeadlineOverrideField {
-  @ApiPropertyOptional({ description: 'Client-chosen order id (makes a retried request safe)' })
+  @ApiPropertyOptional({ ...ID_PROPERTY, description: 'Client-chosen order id (makes a retried request safe)' })
   @IsOptional()
   @Matches(ID)
   id?: string;
 
-  @ApiProperty({ description: 'The delivery time slot (it names the endpoint and the production run)' })
+  @ApiProperty({ ...ID_PROPERTY, description: 'The delivery time slot (it names the endpoint and the production run)' })
   @Matches(ID)
   slotId!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   deliveryDate!: string;
 
-  @ApiProperty({ example: 1000, description: 'MBq at the slot time, without overhead' })
+  @ApiProperty({
+    example: 1000,
+    minimum: 0.01,
+    maximum: 1_000_000,
+    description: 'MBq at the slot time, without overhead',
+  })
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.01)
   @Max(1_000_000)
@@ -88,7 +99,7 @@ export class PlaceActivityOrderDto extends DeadlineOverrideField {
 }
 
 export class ChangeActivityOrderDto extends DeadlineOverrideField {
-  @ApiPropertyOptional({ example: 1200 })
+  @ApiPropertyOptional({ example: 1200, minimum: 0.01, maximum: 1_000_000 })
   @IsOptional()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0.01)
@@ -105,28 +116,28 @@ export class ChangeActivityOrderDto extends DeadlineOverrideField {
 export const INJECTION_USAGES = ['human', 'animal', 'other'] as const;
 
 export class PlaceInjectionOrderDto extends DeadlineOverrideField {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ ...ID_PROPERTY, description: 'Client-chosen order id (makes a retried request safe)' })
   @IsOptional()
   @Matches(ID)
   id?: string;
 
-  @ApiProperty()
+  @ApiProperty(ID_PROPERTY)
   @Matches(ID)
   endpointId!: string;
 
-  @ApiProperty()
+  @ApiProperty(ID_PROPERTY)
   @Matches(ID)
   tracerId!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   deliveryDate!: string;
 
-  @ApiProperty({ example: '10:15' })
+  @ApiProperty({ example: '10:15', pattern: TIME.source })
   @Matches(TIME)
   deliveryTime!: string;
 
-  @ApiProperty({ minimum: 1, maximum: 127 })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 127 })
   @IsInt()
   @Min(1)
   @Max(127)
@@ -144,44 +155,63 @@ export class PlaceInjectionOrderDto extends DeadlineOverrideField {
 }
 
 export class ChangeInjectionOrderDto extends DeadlineOverrideField {
-  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1) @Max(127) injections?: number;
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 127 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(127)
+  injections?: number;
   @ApiPropertyOptional({ enum: INJECTION_USAGES })
   @IsOptional()
   @IsIn(INJECTION_USAGES)
   usage?: (typeof INJECTION_USAGES)[number];
-  @ApiPropertyOptional() @IsOptional() @Matches(TIME) deliveryTime?: string;
+  @ApiPropertyOptional({ example: '10:15', pattern: TIME.source }) @IsOptional() @Matches(TIME) deliveryTime?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(8000) comment?: string;
 }
 
 export class MoveOrderDto extends ReasonField {
-  @ApiProperty({ description: 'An earlier slot of the same endpoint, tracer and day' })
+  @ApiProperty({ ...ID_PROPERTY, description: 'An earlier slot of the same endpoint, tracer and day' })
   @Matches(ID)
   targetSlotId!: string;
 }
 
 export class ReleaseSlotDto {
-  @ApiPropertyOptional({ description: 'Client-chosen release id (makes a retried request safe)' })
+  @ApiPropertyOptional({ ...ID_PROPERTY, description: 'Client-chosen release id (makes a retried request safe)' })
   @IsOptional()
   @Matches(ID)
   id?: string;
 
-  @ApiProperty()
+  @ApiProperty(ID_PROPERTY)
   @Matches(ID)
   slotId!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   deliveryDate!: string;
 
-  @ApiProperty({ type: [String], description: 'Accepted orders delivered from this slot' })
+  @ApiProperty({
+    ...ID_LIST_PROPERTY,
+    maxItems: 200,
+    description: 'Accepted orders delivered from this slot, each once',
+  })
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @ArrayUnique()
   @Matches(ID, { each: true })
   orderIds!: string[];
 
-  @ApiProperty({ type: [String], description: 'Dispensed vials; the first is the host order’s vial' })
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    minItems: 1,
+    maxItems: 50,
+    uniqueItems: true,
+    items: { type: 'string', maxLength: 80 },
+    description: 'Dispensed vials, each once; the first is the host order’s vial',
+  })
   @ArrayMinSize(1)
   @ArrayMaxSize(50)
+  @ArrayUnique()
   @IsString({ each: true })
   @MaxLength(80, { each: true })
   vialIds!: string[];
@@ -198,26 +228,31 @@ export class ReleaseSlotDto {
 }
 
 export class ReleaseInjectionOrdersDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ ...ID_PROPERTY, description: 'Client-chosen release id (makes a retried request safe)' })
   @IsOptional()
   @Matches(ID)
   id?: string;
 
-  @ApiProperty()
+  @ApiProperty(ID_PROPERTY)
   @Matches(ID)
   endpointId!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   deliveryDate!: string;
 
-  @ApiProperty({ type: [String] })
+  @ApiProperty({
+    ...ID_LIST_PROPERTY,
+    maxItems: 200,
+    description: 'Accepted injection orders of one tracer, each once',
+  })
   @ArrayMinSize(1)
   @ArrayMaxSize(200)
+  @ArrayUnique()
   @Matches(ID, { each: true })
   orderIds!: string[];
 
-  @ApiProperty({ example: 'FET-261123-1' })
+  @ApiProperty({ example: 'FET-261123-1', maxLength: 20 })
   @IsString()
   @MaxLength(20)
   lot!: string;
@@ -243,16 +278,16 @@ export class CorrectReleaseDto extends ReasonField {
 }
 
 export class DispenseVialDto {
-  @ApiProperty({ example: 'FDG-261123-1', description: '`:` is read as `-`' })
+  @ApiProperty({ example: 'FDG-261123-1', maxLength: 20, description: '`:` is read as `-`' })
   @IsString()
   @MaxLength(20)
   lot!: string;
 
-  @ApiProperty({ example: '2026-11-23' })
-  @Matches(DATE)
+  @ApiProperty(DATE_PROPERTY)
+  @IsCalendarDate()
   fillDate!: string;
 
-  @ApiProperty({ example: '07:45:12' })
+  @ApiProperty({ example: '07:45:12', pattern: TIME_WITH_SECONDS.source })
   @Matches(TIME_WITH_SECONDS)
   fillTime!: string;
 
@@ -311,7 +346,10 @@ export class OrderCommandResponseDto {
 }
 
 export class ValFileDto {
-  @ApiPropertyOptional({ description: 'The file name, kept as the source of the event' })
+  @ApiPropertyOptional({
+    maxLength: 255,
+    description: 'The file name, kept in the event’s source (the dispenser’s, or a person’s upload)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(255)
@@ -328,17 +366,32 @@ export class ValFileDto {
   @IsString()
   @MaxLength(22_000)
   contentBase64?: string;
+
+  @ApiPropertyOptional({
+    maxLength: 500,
+    description: 'Why a person uploads the file by hand: required of people, not of the dispenser’s token',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }
 
 const ORDER_STATUSES = ['ordered', 'accepted', 'released', 'rejected', 'cancelled'] as const;
 
 export class OrderListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE) deliveryDate?: string;
-  @ApiPropertyOptional({ description: 'Delivery dates from (inclusive)' }) @IsOptional() @Matches(DATE) from?: string;
-  @ApiPropertyOptional({ description: 'Delivery dates to (inclusive)' }) @IsOptional() @Matches(DATE) to?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(ID) endpointId?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(ID) customerId?: string;
-  @ApiPropertyOptional() @IsOptional() @Matches(ID) tracerId?: string;
+  @ApiPropertyOptional(DATE_PROPERTY) @IsOptional() @IsCalendarDate() deliveryDate?: string;
+  @ApiPropertyOptional({ ...DATE_PROPERTY, description: 'Delivery dates from (inclusive)' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+  @ApiPropertyOptional({ ...DATE_PROPERTY, description: 'Delivery dates to (inclusive)' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+  @ApiPropertyOptional(ID_PROPERTY) @IsOptional() @Matches(ID) endpointId?: string;
+  @ApiPropertyOptional(ID_PROPERTY) @IsOptional() @Matches(ID) customerId?: string;
+  @ApiPropertyOptional(ID_PROPERTY) @IsOptional() @Matches(ID) tracerId?: string;
   @ApiPropertyOptional({ enum: ORDER_STATUSES })
   @IsOptional()
   @IsIn(ORDER_STATUSES)
@@ -348,13 +401,16 @@ export class OrderListQueryDto extends PageQueryDto {
 }
 
 export class DayBoardQueryDto extends ReadQueryDto {
-  @ApiProperty({ example: '2026-11-23' }) @Matches(DATE) date!: string;
-  @ApiProperty() @Matches(ID) tracerId!: string;
+  @ApiProperty(DATE_PROPERTY) @IsCalendarDate() date!: string;
+  @ApiProperty(ID_PROPERTY) @Matches(ID) tracerId!: string;
 }
 
 export class VialListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional() @IsOptional() @Matches(DATE) fillDate?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(20) lot?: string;
+  @ApiPropertyOptional(DATE_PROPERTY) @IsOptional() @IsCalendarDate() fillDate?: string;
+  @ApiPropertyOptional({ pattern: LOT_FILTER.source, description: 'A lot number; `:` is read as `-`' })
+  @IsOptional()
+  @Matches(LOT_FILTER)
+  lot?: string;
   @ApiPropertyOptional()
   @IsOptional()
   @Type(() => Number)

@@ -130,12 +130,18 @@ export class OrderingService {
     return this.locator.locate(orderId);
   }
 
+  /** See `OrderLocator.waitAsForAnUnknownId`. */
+  waitAsForAnUnknownId(): Promise<void> {
+    return this.locator.waitAsForAnUnknownId();
+  }
+
   async placeActivityOrder(
     endpointId: string,
     dto: PlaceActivityOrderDto,
     principal: Principal,
     requestContext: CommandContext,
   ) {
+    refuseOverrideUnlessProduction(principal, dto.deadlineOverrideReason);
     const day = { endpointId, date: dto.deliveryDate };
     const { id, context } = await this.idFor('order', dto.id, day, requestContext);
     const { at, local } = this.clock.now();
@@ -165,6 +171,7 @@ export class OrderingService {
   }
 
   async placeInjectionOrder(dto: PlaceInjectionOrderDto, principal: Principal, requestContext: CommandContext) {
+    refuseOverrideUnlessProduction(principal, dto.deadlineOverrideReason);
     const day = { endpointId: dto.endpointId, date: dto.deliveryDate };
     const { id, context } = await this.idFor('order', dto.id, day, requestContext);
     const { at, local } = this.clock.now();
@@ -251,6 +258,7 @@ export class OrderingService {
     principal: Principal,
     context: CommandContext,
   ) {
+    refuseOverrideUnlessProduction(principal, dto.deadlineOverrideReason);
     const { local } = this.clock.now();
     return this.send(
       order.orderId,
@@ -276,6 +284,7 @@ export class OrderingService {
     principal: Principal,
     context: CommandContext,
   ) {
+    refuseOverrideUnlessProduction(principal, dto.deadlineOverrideReason);
     const { local } = this.clock.now();
     const { deadlineOverrideReason, ...changes } = dto;
     return this.send(
@@ -376,7 +385,14 @@ export class OrderingService {
     );
     const { at, local } = this.clock.now();
     const day = await this.loadDay(dto.endpointId, dto.deliveryDate);
-    const tracerId = day.orders[dto.orderIds[0] ?? '']?.tracerId ?? '';
+    // The orders are checked before the signature: an order the day does not hold is not a
+    // signature's failure, and the tracer whose release right the signature needs is the orders'.
+    const [first] = dto.orderIds.map((orderId) => {
+      const order = day.orders[orderId];
+      if (!order) throw notFound('ORDER_NOT_FOUND', orderId);
+      return order;
+    });
+    const tracerId = first?.tracerId ?? '';
     const streamId = deliveryDayStreamName(dto.endpointId, dto.deliveryDate);
     const maxInjectionVolumeMl = dto.maxInjectionVolumeMl ?? null;
     const content = injectionReleaseContent({
@@ -603,6 +619,20 @@ export class OrderingService {
     );
     return [tracer, customer] as const;
   }
+}
+
+/**
+ * Only production overrides a deadline (the decider ignores a shop member's override): a reason
+ * for one from anyone else is refused, so that no event records a reason for what it did not do.
+ */
+function refuseOverrideUnlessProduction(principal: Principal, deadlineOverrideReason: string | undefined): void {
+  if (deadlineOverrideReason === undefined || actingAsOf(principal) === 'production') return;
+  throw new HttpProblem(
+    HttpStatus.BAD_REQUEST,
+    'DEADLINE_OVERRIDE_PRODUCTION_ONLY',
+    'Only production overrides an ordering deadline; leave out deadlineOverrideReason',
+    { field: 'deadlineOverrideReason' },
+  );
 }
 
 /** A deadline override's reason goes in the envelope too, where every change's reason is read. */

@@ -20,7 +20,10 @@ import type { LocatedOrder } from './order-locator';
 
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
-/** Finds the order and hides other customers' orders from shop members (404, as if absent). */
+/**
+ * Finds the order and hides other customers' orders from shop members: 404 as if absent, reached
+ * by the same wait for the read model as an unknown id, so the answer's time does not tell either.
+ */
 async function orderInScope(
   ordering: OrderingService,
   scope: CustomerScope,
@@ -28,7 +31,10 @@ async function orderInScope(
   orderId: string,
 ): Promise<LocatedOrder> {
   const order = await ordering.locate(orderId);
-  await scope.assertCustomer(request, order.customerId, 'order', orderId);
+  await scope.assertCustomer(request, order.customerId, 'order', orderId).catch(async (error: unknown) => {
+    await ordering.waitAsForAnUnknownId();
+    throw error;
+  });
   return order;
 }
 

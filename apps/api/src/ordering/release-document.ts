@@ -42,6 +42,12 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
 const mbq = (value: number) => `${value.toLocaleString('da-DK', { maximumFractionDigits: 1 })} MBq`;
 
 const USAGE_NAMES: Readonly<Record<string, string>> = { human: 'human', animal: 'dyr', other: 'andet' };
+/** What an injection release certifies its orders for, by their usage, in the sentence's order. */
+const USAGE_PURPOSES: ReadonlyArray<readonly [string, string]> = [
+  ['human', 'humant brug'],
+  ['animal', 'dyr (præklinisk brug)'],
+  ['other', 'anden brug'],
+];
 const clock = (time: string) => time.slice(0, 5);
 
 /**
@@ -73,8 +79,27 @@ function orderLine(releaseId: string, orderId: string, order: OrderView | undefi
 }
 
 /**
+ * What the release is for, after "Hermed frigives <clinical name> - <isotope>": an activity
+ * release's wording stays the old document's ("til humant brug"); an injection release's follows
+ * the usage of the orders it still releases (human, animal, other). It claims none it cannot read.
+ */
+function purpose(facts: ReleaseDocumentFacts): string {
+  const { release } = facts;
+  if (release.kind === 'activity') return ' til humant brug';
+  const usages = new Set<string>(
+    release.orderIds.flatMap((orderId) => {
+      const order = facts.orders.get(orderId);
+      return order?.releaseId === release.releaseId && order.usage ? [order.usage] : [];
+    }),
+  );
+  const purposes = USAGE_PURPOSES.filter(([usage]) => usages.has(usage)).map(([, words]) => words);
+  return purposes.length === 0 ? '' : ` til ${purposes.join(' og ')}`;
+}
+
+/**
  * The release document the hospital receives with the vials (rules, "Release document"): the
- * old system's sentence "Hermed frigives <clinical name> - <isotope> til humant brug", the
+ * old system's sentence "Hermed frigives <clinical name> - <isotope> til humant brug" (for an
+ * injection release, the orders' usage), the
  * delivery, the lots, who released it under which signature, and, once corrected, that it no
  * longer holds. Danish, as the old document and its readers.
  */
@@ -82,7 +107,7 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
   const { release, tracer, vials, local } = facts;
   const lines: DocumentLine[] = [
     { text: `Frigivelse af ${tracer.shortName}`, style: 'title' },
-    { text: `Hermed frigives ${tracer.clinicalName} - ${facts.isotopeName} til humant brug.` },
+    { text: `Hermed frigives ${tracer.clinicalName} - ${facts.isotopeName}${purpose(facts)}.` },
     { text: 'Levering', style: 'heading' },
     { text: `Kunde: ${facts.customerName}, ${facts.endpointName}` },
     { text: `Leveringsdato: ${release.deliveryDate}` },

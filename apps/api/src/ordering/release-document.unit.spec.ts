@@ -118,7 +118,8 @@ describe('the release document', () => {
   it('given an injection release, then it names the lot and the maximum volume typed in, the signer and the signing time', () => {
     expect(texts(injectionRelease)).toEqual([
       'Frigivelse af FET',
-      'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til humant brug.',
+      // (no order read, so no usage to certify: the document claims none)
+      'Hermed frigives Fluoroethyltyrosine (18F) - F-18.',
       'Levering',
       'Kunde: Herlev Hospital, PET',
       'Leveringsdato: 2026-03-02',
@@ -180,6 +181,48 @@ describe('the release document', () => {
       'Ordre 1008: ikke længere frigivet med denne frigivelse; se ordrens historik',
       'Ordre o-gone: ikke fundet',
     ]);
+  });
+
+  describe('what the release is for', () => {
+    const sentence = (release: ReleaseView, orders: OrderView[]) =>
+      releaseDocumentLines({ ...facts(release), orders: new Map(orders.map((order) => [order.orderId, order])) })[1]
+        ?.text;
+    const usedFor = (orderId: string, usage: OrderView['usage']): OrderView => ({ ...injectionOrder, orderId, usage });
+
+    it('given injection orders for human use, then the document releases them for human use', () => {
+      expect(sentence(injectionRelease, [usedFor('inj-1', 'human'), usedFor('inj-2', 'human')])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til humant brug.',
+      );
+    });
+
+    it('given injection orders for animals, then the document releases them for pre-clinical use, not human use', () => {
+      expect(sentence(injectionRelease, [usedFor('inj-1', 'animal'), usedFor('inj-2', 'animal')])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til dyr (præklinisk brug).',
+      );
+    });
+
+    it('given injection orders for other use, then the document releases them for other use, not human use', () => {
+      expect(sentence(injectionRelease, [usedFor('inj-1', 'other'), usedFor('inj-2', 'other')])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til anden brug.',
+      );
+    });
+
+    it('given orders of several usages, then the document names each; an order no longer released adds none', () => {
+      const since = { ...usedFor('inj-2', 'human'), releaseId: 'release-later' };
+      expect(sentence(injectionRelease, [usedFor('inj-1', 'animal'), since])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til dyr (præklinisk brug).',
+      );
+      expect(sentence(injectionRelease, [usedFor('inj-1', 'other'), usedFor('inj-2', 'human')])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til humant brug og anden brug.',
+      );
+    });
+
+    it('given an activity release, then the wording stays the old document’s', () => {
+      const activityRelease: ReleaseView = { ...injectionRelease, kind: 'activity', orderIds: ['o-1'] };
+      expect(sentence(activityRelease, [activityOrder({ orderId: 'o-1' })])).toBe(
+        'Hermed frigives Fluoroethyltyrosine (18F) - F-18 til humant brug.',
+      );
+    });
   });
 
   it('given the release corrected, then the document says it no longer holds, when, by whom and why', () => {

@@ -21,6 +21,7 @@ import {
 import { OrderingService } from './ordering.service';
 import { OrderLocator } from './order-locator';
 import { BusinessClock } from './business-clock';
+import { reasonRequiredOfPeople, sentByApplication } from './reason-of-people';
 
 const principalOf = (request: FastifyRequest) => request.principal as Principal;
 
@@ -99,17 +100,7 @@ export class VialsController {
   dispense(@Body() body: DispenseVialDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     this.assertMayRecordVials(request);
     // A vial a person types in is a GMP change by hand: it needs a reason, kept in the envelope.
-    const reason = body.reason?.trim() ?? '';
-    if ((request.principal as Principal).kind !== 'application' && reason === '') {
-      throw new HttpProblem(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'FIELD_REQUIRED',
-        'A vial recorded by hand needs a reason',
-        {
-          field: 'reason',
-        },
-      );
-    }
+    const reason = reasonRequiredOfPeople(request, body.reason, 'A vial recorded by hand needs a reason');
     return this.dispenseVial(
       {
         lot: body.lot,
@@ -124,7 +115,7 @@ export class VialsController {
         netG: body.netG ?? 0,
         product: body.product ?? '18F',
       },
-      reason === '' ? context : { ...context, reason },
+      reason === null ? context : { ...context, reason },
     );
   }
 
@@ -133,12 +124,17 @@ export class VialsController {
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'One dispenser VAL file (one vial)' })
   importValFile(@Body() body: ValFileDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     this.assertMayRecordVials(request);
+    // The dispenser's token sends its own files; a person who uploads one says why, and the
+    // record names the upload as theirs, not the dispenser as its source.
+    const reason = reasonRequiredOfPeople(request, body.reason, 'A VAL file uploaded by hand needs a reason');
     const text =
       body.contentBase64 !== undefined ? Buffer.from(body.contentBase64, 'base64').toString('latin1') : body.content;
     const vial = parseValFile(text ?? '');
+    const system = sentByApplication(request) ? 'dispenser' : 'upload';
     return this.dispenseVial(vial, {
       ...context,
-      source: { system: 'dispenser', table: 'VAL-file', primaryKey: body.fileName ?? vial.lot },
+      ...(reason === null ? {} : { reason }),
+      source: { system, table: 'VAL-file', primaryKey: body.fileName ?? vial.lot },
     });
   }
 
