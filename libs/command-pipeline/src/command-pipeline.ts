@@ -1,7 +1,8 @@
 import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import {
   DuplicateEventIdError,
-  StreamNotFoundError,
+  EventStoreError,
+  EventStoreUnavailableError,
   UpcasterRegistry,
   WrongExpectedVersionError,
   type AppendResult,
@@ -139,10 +140,13 @@ export class CommandPipeline {
           if (attempt >= attempts) throw new ConcurrentModificationError(streamId, attempt);
           continue;
         }
-        // Any other failure (a lost connection) may come after the store wrote the events: undo
-        // only when the stream shows they are not there. When it cannot tell, what `beforeAppend`
-        // did stays; a claim kept too long is repaired later, one given back too early is not.
-        if ((await this.written(streamId, expected, events)) === false) await definition.appendFailed?.(change);
+        // A store that refused the events as they are (too large, invalid) wrote nothing. Any other
+        // failure (a lost connection, an outcome the store cannot know) may come after the events
+        // were written, or while they still are: what `beforeAppend` did then stays. A claim kept
+        // too long is repaired later (the stale vial check); one given back too early is not.
+        if (error instanceof EventStoreError && !(error instanceof EventStoreUnavailableError)) {
+          await definition.appendFailed?.(change);
+        }
         throw error;
       } finally {
         this.observer.appendFinished(performance.now() - appendStarted);
@@ -184,22 +188,6 @@ export class CommandPipeline {
       // A guess on old folds may break a rule the real pass will judge on fresh state.
     }
     return real(command);
-  }
-
-  /** Whether the append's first event is in the stream where it was expected; null when the store cannot tell. */
-  private async written(
-    streamId: string,
-    expected: ExpectedRevision,
-    events: readonly NewEvent[],
-  ): Promise<boolean | null> {
-    const fromRevision = typeof expected === 'bigint' ? expected + 1n : 'start';
-    try {
-      const [first] = await this.store.readStream(streamId, { fromRevision, maxCount: 1 });
-      return first?.metadata.eventId === events[0]?.metadata.eventId;
-    } catch (error) {
-      if (error instanceof StreamNotFoundError) return false;
-      return null;
-    }
   }
 
   /** Folds a stream as the store holds it now. */

@@ -1,5 +1,12 @@
 import { ruleViolated, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
-import { MemoryEventStore, type EventStore, type ExpectedRevision, type NewEvent } from '@tracershop/event-store';
+import {
+  EventStoreUnavailableError,
+  EventTooLargeError,
+  MemoryEventStore,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
+} from '@tracershop/event-store';
 import type { CommandDefinition } from './command-definition';
 import type { CommandContext } from './command-context';
 import { ConcurrentModificationError } from './command-errors';
@@ -206,46 +213,36 @@ describe('CommandPipeline', () => {
       expect(calls).toEqual(['before']);
     });
 
-    /** A store whose appends fail as a lost connection does: after writing (`written`), or before. */
-    function failingStore(inner: EventStore, written: boolean, readable = true): EventStore {
+    /** A store whose appends fail with `error`, after writing the events when `written`. */
+    function failingStore(inner: EventStore, error: Error, written = false): EventStore {
       const store = Object.create(inner) as EventStore;
-      let down = false;
       store.append = async (streamId: string, events: NewEvent[], expected: ExpectedRevision) => {
         if (written) await inner.append(streamId, events, expected);
-        down = !readable;
-        throw Object.assign(new Error('connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' });
+        throw error;
       };
-      store.readStream = (...args) => (down ? Promise.reject(new Error('still down')) : inner.readStream(...args));
       return store;
     }
 
-    it('given an append that failed before writing, then appendFailed undoes beforeAppend and the error reaches the caller', async () => {
+    it('given an append the store refused as it is, then appendFailed undoes beforeAppend and the error reaches the caller', async () => {
       const calls: string[] = [];
-      const pipeline = new CommandPipeline({ store: failingStore(new MemoryEventStore(), false) });
-      await expect(pipeline.execute(hookedCalls(calls), { id: 'k', by: 1 }, context('r'))).rejects.toThrow(
-        'connection lost',
-      );
+      const refused = new EventTooLargeError('test.counter-k', 5_000_000, 4_194_304);
+      const pipeline = new CommandPipeline({ store: failingStore(new MemoryEventStore(), refused) });
+      await expect(pipeline.execute(hookedCalls(calls), { id: 'k', by: 1 }, context('r'))).rejects.toBe(refused);
       expect(calls).toEqual(['before', 'failed']);
     });
 
-    it('given an append that failed after the store wrote it, then what beforeAppend did stays', async () => {
-      const calls: string[] = [];
-      const inner = new MemoryEventStore();
-      const pipeline = new CommandPipeline({ store: failingStore(inner, true) });
-      await expect(pipeline.execute(hookedCalls(calls), { id: 'l', by: 1 }, context('r'))).rejects.toThrow(
-        'connection lost',
-      );
-      expect(calls).toEqual(['before']);
-      expect(await inner.readStream('test.counter-l')).toHaveLength(1);
-    });
-
-    it('given an append that failed and a store that cannot say what it holds, then what beforeAppend did stays', async () => {
-      const calls: string[] = [];
-      const pipeline = new CommandPipeline({ store: failingStore(new MemoryEventStore(), false, false) });
-      await expect(pipeline.execute(hookedCalls(calls), { id: 'm', by: 1 }, context('r'))).rejects.toThrow(
-        'connection lost',
-      );
-      expect(calls).toEqual(['before']);
-    });
+    it.each([
+      ['a lost connection', Object.assign(new Error('connection lost'), { code: 'PROTOCOL_CONNECTION_LOST' })],
+      ['an outcome the store cannot know', new EventStoreUnavailableError('its outcome may be unknown')],
+    ])(
+      'given an append that failed with %s after the store wrote it, then what beforeAppend did stays',
+      async (_, error) => {
+        const calls: string[] = [];
+        const inner = new MemoryEventStore();
+        const pipeline = new CommandPipeline({ store: failingStore(inner, error, true) });
+        await expect(pipeline.execute(hookedCalls(calls), { id: 'l', by: 1 }, context('r'))).rejects.toBe(error);
+        expect(calls).toEqual(['before']);
+      },
+    );
   });
 });

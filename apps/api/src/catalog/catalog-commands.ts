@@ -96,13 +96,19 @@ function uniqueNames<S>(
       }
     }
   };
+  /**
+   * The keys each attempt claimed itself. A key its owner already held (another request giving the
+   * same name to the same record, or an earlier run) is not this attempt's to give back.
+   */
+  const claimedBy = new WeakMap<StateChange<S>, NameClaimRef[]>();
   /** All or nothing: when one key is taken, the keys claimed before it are given back. */
   const claimAll = async (change: StateChange<S>, refs: NameClaimRef[]) => {
     const claimed: NameClaimRef[] = [];
+    claimedBy.set(change, claimed);
     try {
       for (const ref of refs) {
-        await send(change, 'ClaimName', ref);
-        claimed.push(ref);
+        const result = await send(change, 'ClaimName', ref);
+        if (result.events.length > 0) claimed.push(ref);
       }
     } catch (error) {
       await release(change, claimed);
@@ -113,7 +119,7 @@ function uniqueNames<S>(
   return {
     beforeAppend: (change: StateChange<S>) => claimAll(change, changes(change).claim),
     afterAppend: (change: StateChange<S>) => release(change, changes(change).release),
-    appendFailed: (change: StateChange<S>) => release(change, changes(change).claim),
+    appendFailed: (change: StateChange<S>) => release(change, claimedBy.get(change) ?? []),
   };
 }
 

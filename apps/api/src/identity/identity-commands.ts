@@ -30,15 +30,22 @@ export function identityCommands(pipeline: CommandPipeline, legacyIds: LegacyIdS
     schemaVersionOf,
   });
 
-  /** A username is claimed before the user is registered, and given back if registration fails. */
+  /**
+   * A username is claimed before the user is registered, and given back if registration fails:
+   * only by the attempt that claimed it (a claim the user held already, from another request
+   * registering the same user, is that one's).
+   */
+  const claimedBy = new WeakSet<StateChange<UserState>>();
   const claimUsername = (type: 'ClaimUsername' | 'ReleaseUsername') => async (change: StateChange<UserState>) => {
     if (change.before.status !== 'absent' || change.after.status === 'absent') return;
+    if (type === 'ReleaseUsername' && !claimedBy.has(change)) return;
     const { username, userId } = change.after;
-    await pipeline.execute(
+    const result = await pipeline.execute(
       usernameClaim,
       { type, username, userId, at: new Date().toISOString() },
       { ...change.context, causationId: `${change.context.causationId}:${type}:${randomUUID()}` },
     );
+    if (type === 'ClaimUsername' && result.events.length > 0) claimedBy.add(change);
   };
 
   // Login failures, sessions and signature failures are appended while other requests may touch the
