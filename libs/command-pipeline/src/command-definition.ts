@@ -41,8 +41,9 @@ export interface CommandDefinition<C, E extends DomainEvent, S> {
   afterAppend?(change: StateChange<S>): Promise<void>;
   /**
    * Runs when the append failed after `beforeAppend` succeeded and the events are known not to be
-   * stored (a conflict, or a failure after which the stream shows none of them): undo what it did.
-   * Not after a duplicate (the same cause stored them before), nor when the store cannot tell.
+   * stored (a conflict, or the store refusing them as they are): undo what this attempt did (not
+   * what another request did that this one found done). Not after a duplicate (the same cause
+   * stored them before), nor after a failure whose outcome is unknown.
    */
   appendFailed?(change: StateChange<S>): Promise<void>;
 }
