@@ -323,6 +323,21 @@ describe('DeliveryDay order status', () => {
       expect(state.orders['order-1']?.status).toBe('accepted');
     });
 
+    it('refuses an order whose booking an order of the day in force names now (ordered again meanwhile)', () => {
+      const withBooking = (event: OrderPlaced, bookingIds: string[]): OrderPlaced => ({
+        ...event,
+        data: { ...event.data, order: { ...event.data.order, bookingIds } },
+      });
+      spec
+        .given([
+          withBooking(order1, ['booking-8', 'booking-9']),
+          cancelledBy('production'),
+          withBooking(fdgPlaced('order-2', 1002, at0800, 400), ['booking-8']),
+        ])
+        .when(reinstate())
+        .thenThrows('BOOKING_ALREADY_ORDERED', { accessionNumber: 'booking-8', orderId: 'order-2' });
+    });
+
     it('reinstates a rejected order', () => {
       spec
         .given([order1, rejected])

@@ -1373,6 +1373,8 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
       const order = requireOrder(state, command.orderId);
       const reason = requireReason(command.reason);
       requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
+      // Its bookings may have been ordered again meanwhile (a mass order of another grouping).
+      requireBookingsNotOrdered(state, order.bookingIds);
       if (order.kind === 'activity') {
         requireSlotNotReleased(state, activeSlotOf(order));
         // Back among its slot's orders: they may have filled the slot meanwhile. A moved order is
