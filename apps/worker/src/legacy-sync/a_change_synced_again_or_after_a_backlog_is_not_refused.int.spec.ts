@@ -8,6 +8,7 @@ import { CATALOG_PROJECTION_NAME, catalogProjection } from '@tracershop/projecti
 import { MYSQL_TEST_CONNECTION } from '../../../../test/contract/mysql-test-database';
 import { catalogue } from '../../../../projections/legacy/test-support/legacy-fixtures';
 import { openLegacyTestBed, type LegacyTestBed } from '../../../../projections/legacy/test-support/legacy-test-bed';
+import { customerIdOfLegacyRow, endpointIdOfLegacyCustomer } from './captured-catalog-changes';
 import { LegacyInboundSync } from './legacy-inbound-sync';
 
 interface Outcome {
@@ -105,6 +106,52 @@ describe('a change the sync makes again after a crash, or after a backlog, is no
 
     expect(await lookups.newOrdersLegacyId(90_001)).toBe(first);
     expect(await lookups.newOrdersLegacyId(90_003)).not.toBe(first);
+  });
+
+  it('given an old-system customer whose registration was cut off after its first command, when it is synced again, then its endpoint and permission are registered, not taken for done', async () => {
+    // A sync whose endpoint registration meets a passing fault once, after the customer's append.
+    let cutOff = false;
+    const flaky = new CommandPipeline({ store: bed.store, conflictRetries: 3 });
+    const execute = flaky.execute.bind(flaky);
+    flaky.execute = ((definition, command, context) => {
+      if (definition.name === 'DeliveryEndpoint' && !cutOff) {
+        cutOff = true;
+        return Promise.reject(Object.assign(new Error('connection lost'), { code: 'ECONNRESET' }));
+      }
+      return execute(definition, command, context);
+    }) as CommandPipeline['execute'];
+    const config = loadConfiguration({ RECORD_DATABASE: bed.database, LEGACY_ID_FLOOR: '100000' });
+    const cutSync = new LegacyInboundSync(
+      config,
+      bed.reader,
+      flaky,
+      pino({ level: 'silent' }),
+      new TracershopMetrics('worker-spec-cut'),
+      bed.store,
+    );
+    await bed.reader.query(
+      `INSERT INTO Users (Id, Username, Realname, overhead, kundenr, addr1, addr2)
+       VALUES (61, 'gentofte', 'Gentofte Hospital', 10, 14, 'Hospitalsvej 1', 'Hellerup')`,
+    );
+    await bed.reader.query('INSERT INTO UserRoles (Id_User, Id_Role) VALUES (61, 4)');
+
+    // A passing fault leaves the change pending; the loop tries again.
+    await expect(cutSync.syncPending()).rejects.toThrow('connection lost');
+    expect(cutOff).toBe(true);
+    await cutSync.syncPending();
+
+    const registered = (await bed.store.readAll())
+      .filter((event) =>
+        [customerIdOfLegacyRow(61), endpointIdOfLegacyCustomer(61)].some((id) =>
+          JSON.stringify(event.data).includes(id),
+        ),
+      )
+      .map((event) => event.type);
+    expect(registered).toEqual(
+      expect.arrayContaining(['CustomerRegistered', 'DeliveryEndpointRegistered', 'TracerPermissionGranted']),
+    );
+    expect((await outcomes()).at(-1)).toMatchObject({ table_name: 'UserRoles', outcome: 'applied' });
+    await cutSync.onApplicationShutdown();
   });
 
   it("given a backlog (the sync stopped a while), when the old system's new customer and its delivery time are synced, then the delivery time waits for the catalogue to show the customer", async () => {

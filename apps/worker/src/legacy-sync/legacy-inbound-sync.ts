@@ -273,8 +273,18 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
       await this.catalogShowsTheLastWrite();
       const plan = await planCapturedChange(change, this.planning);
       if (plan.kind === 'unsupported') return { outcome: 'unsupported', code: plan.code, message: plan.message };
-      for (const [index, planned] of plan.commands.entries()) {
-        const result = await this.execute(planned, this.contextOf(change, index, planned.reason));
+      const seen = new Map<string, number>();
+      for (const planned of plan.commands) {
+        // Named by what it is, not by its place in the plan: a plan made again after a partial run
+        // leaves out what is done, and a command must not take the ids of another's events.
+        const type = (planned.command as { type?: unknown }).type;
+        const what = `${planned.definition.name}:${this.streamOf(planned) ?? '-'}:${String(type)}`;
+        const repeat = seen.get(what) ?? 0;
+        seen.set(what, repeat + 1);
+        const result = await this.execute(
+          planned,
+          this.contextOf(change, repeat === 0 ? what : `${what}#${repeat}`, planned.reason),
+        );
         results.push(result);
         if (result.events.length > 0 && result.position && isCatalogStream(result.streamId)) {
           this.catalogWrite = Position.parse(result.position);
@@ -358,7 +368,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
    * The causation id names the change and its capture time, so it stays unique even if the capture
    * table were ever created anew.
    */
-  private contextOf(change: CapturedChange, index: number, reason: string): CommandContext {
+  private contextOf(change: CapturedChange, command: string, reason: string): CommandContext {
     const actor: Actor = {
       kind: 'system',
       id: `old-tracershop:${change.capturedBy}`,
@@ -369,7 +379,7 @@ export class LegacyInboundSync implements OnApplicationBootstrap, OnApplicationS
     return {
       actor,
       correlationId: cause,
-      causationId: index === 0 ? cause : `${cause}:${index}`,
+      causationId: `${cause}:${command}`,
       occurredAt: change.capturedAt,
       reason,
       source: {
