@@ -1,4 +1,4 @@
-import { JOIN_RETRY_MS, joinRetryDelay } from '../../apps/board/src/board-state';
+import { JOIN_RETRY_MAX_MS, JOIN_RETRY_MS, joinRetryDelay } from '../../apps/board/src/board-state';
 
 /**
  * Regression: the production board showed a refused join and never joined again, so a moment of
@@ -12,6 +12,16 @@ describe('the board after a refused join', () => {
       expect(JOIN_RETRY_MS).toBeGreaterThan(0);
     },
   );
+
+  it('given joins refused again and again, then each retry waits twice as long, up to a bound', () => {
+    expect([0, 1, 2, 3].map((attempt) => joinRetryDelay('RATE_LIMITED', attempt))).toEqual([
+      JOIN_RETRY_MS,
+      2 * JOIN_RETRY_MS,
+      4 * JOIN_RETRY_MS,
+      8 * JOIN_RETRY_MS,
+    ]);
+    expect(joinRetryDelay('RATE_LIMITED', 50)).toBe(JOIN_RETRY_MAX_MS);
+  });
 
   it.each([
     'UNAUTHORISED_TOPIC',

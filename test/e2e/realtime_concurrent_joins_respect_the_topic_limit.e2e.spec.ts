@@ -34,4 +34,22 @@ describe('realtime: the topic limit per connection under concurrent joins', () =
     expect(refusals).toEqual(Array.from({ length: topics.length - MAX_TOPICS }, () => 'TOO_MANY_TOPICS'));
     await client.count((message) => message.type === 'production-day.snapshot', MAX_TOPICS);
   });
+
+  it('given a join and a leave of one topic sent at once, when the socket then joins as many topics as it may, then the left topic no longer counts', async () => {
+    const token = await logIn(app.server, ADMIN.username, ADMIN.password);
+    const second = await connectRealtime(app.url as string, { token });
+    try {
+      const joined = second.join('production-day:2031-04-01');
+      const left = new Promise((resolve) =>
+        second.socket.emit('leave', { topic: 'production-day:2031-04-01' }, resolve),
+      );
+      expect((await joined).ok).toBe(true);
+      await left;
+      const others = ['2031-04-02', '2031-04-03', '2031-04-04'].map((day) => `production-day:${day}`);
+      const replies = await Promise.all(others.map((topic) => second.join(topic)));
+      expect(replies.map((reply) => reply.ok)).toEqual([true, true, true]);
+    } finally {
+      second.close();
+    }
+  });
 });

@@ -87,14 +87,18 @@ function unreachable(message: never): MessageEffect {
 
 /** How long the board waits before joining again after a refusal that passes by itself. */
 export const JOIN_RETRY_MS = 5000;
+/** The longest wait between retries: several boards of one account must not keep its join limit spent. */
+export const JOIN_RETRY_MAX_MS = 120_000;
 
 /**
- * When to try a refused join again: after `JOIN_RETRY_MS` for a refusal that passes by itself (the
- * join rate limit, the service unavailable for a moment); null for one that retrying cannot mend
+ * When to try a refused join again: for a refusal that passes by itself (the join rate limit, the
+ * service unavailable for a moment) after `JOIN_RETRY_MS`, doubled for each refusal in a row
+ * (`attempt` 0 for the first) up to `JOIN_RETRY_MAX_MS`; null for one that retrying cannot mend
  * (an ended session, a topic not allowed …).
  */
-export function joinRetryDelay(code: string): number | null {
-  return code === 'RATE_LIMITED' || code === 'UNAVAILABLE' ? JOIN_RETRY_MS : null;
+export function joinRetryDelay(code: string, attempt = 0): number | null {
+  if (code !== 'RATE_LIMITED' && code !== 'UNAVAILABLE') return null;
+  return Math.min(JOIN_RETRY_MAX_MS, JOIN_RETRY_MS * 2 ** Math.max(0, Math.min(attempt, 16)));
 }
 
 // Calendar (the same rules as libs/domain/catalog, on UTC day numbers).

@@ -64,6 +64,8 @@ let socket: BoardSocket | null = null;
 let renderScheduled = false;
 /** The next attempt of a join refused for a while (rate limit, unavailable); any join replaces it. */
 let joinRetry: ReturnType<typeof setTimeout> | null = null;
+/** Joins refused in a row (a refusal that passes): each retry waits longer. */
+let joinRefusals = 0;
 
 function toLogin(): void {
   location.assign(`/board/login?next=${encodeURIComponent(location.pathname + location.search)}`);
@@ -317,13 +319,14 @@ function join(afterKey?: string): void {
   current.emit('join', afterKey === undefined ? { topic } : { topic, afterKey }, (reply: JoinReply) => {
     if (topic !== state.topic) return;
     if (reply.ok) {
+      joinRefusals = 0;
       setConnection('live');
       showError(null);
       return;
     }
     setConnection('disconnected');
     refused(reply.error);
-    const retryIn = joinRetryDelay(reply.error.code);
+    const retryIn = joinRetryDelay(reply.error.code, joinRefusals++);
     if (retryIn === null) return;
     joinRetry = setTimeout(() => {
       joinRetry = null;

@@ -128,9 +128,14 @@ export class RealtimeGateway
         .then(() => (this.clients.has(socket.id) ? this.join(client, request, ack) : undefined))
         .catch((error: unknown) => this.logger.warn({ err: error, socket: socket.id }, 'realtime: join failed'));
     });
+    // A leave waits for the joins sent before it: it must find the topic a queued join registers.
     socket.on('leave', (request: unknown, ack: unknown) => {
-      if (isRecord(request) && typeof request.topic === 'string') this.hub.unfollow(client, request.topic);
-      if (typeof ack === 'function') ack({ ok: true });
+      joins = joins
+        .then(() => {
+          if (isRecord(request) && typeof request.topic === 'string') this.hub.unfollow(client, request.topic);
+          if (typeof ack === 'function') ack({ ok: true });
+        })
+        .catch((error: unknown) => this.logger.warn({ err: error, socket: socket.id }, 'realtime: leave failed'));
     });
   }
 
