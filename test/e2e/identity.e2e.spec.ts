@@ -39,6 +39,16 @@ describe('identity over HTTP', () => {
   const userEvents = async (userId: string) =>
     (await app.api.get<EventStore>(EVENT_STORE).readStream(`identity.user-${userId}`)).map((event) => event.type);
 
+  it('given a date no calendar has, when a release right expires on it or the audit searches by it, then 400 naming the field', async () => {
+    const right = await admin
+      .post(`/identity/users/${adminId}/release-rights`)
+      .send({ tracerId: 'fdg', expiresOn: '2099-02-30' })
+      .expect(400);
+    expect(right.body.error.details.fields).toEqual([expect.objectContaining({ field: 'expiresOn' })]);
+    const search = await admin.get('/audit/events').query({ deliveryDate: '2026-13-01' }).expect(400);
+    expect(search.body.error.details.fields).toEqual([expect.objectContaining({ field: 'deliveryDate' })]);
+  });
+
   it('anonymous calls to a protected route are refused with 401', async () => {
     const response = await anonymous().get('/catalog/tracers').expect(401);
     expect(response.body.error.code).toBe('UNAUTHENTICATED');

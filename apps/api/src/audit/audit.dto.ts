@@ -15,6 +15,7 @@ import {
 import { incidentKinds, reviewConclusions, type IncidentKind, type ReviewConclusion } from '@tracershop/domain/audit';
 import { SignatureCredentialsDto } from '../ordering/ordering.dto';
 import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
+import { IsCalendarDate } from '../dto-fields';
 
 export class StreamEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
@@ -135,7 +136,7 @@ export class EventSearchQueryDto {
 
   @ApiPropertyOptional({ description: "Events of this delivery date's delivery days, or whose data names the date" })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @IsCalendarDate()
   deliveryDate?: string;
 
   @ApiPropertyOptional({

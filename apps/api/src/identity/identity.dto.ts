@@ -16,6 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { roles, serviceProtocols, type Role, type ServiceProtocol } from '@tracershop/domain/identity';
+import { IsCalendarDate } from '../dto-fields';
 
 export class LoginDto {
   @ApiProperty() @IsString() @MinLength(1) @MaxLength(64) username!: string;
@@ -90,7 +91,7 @@ export class GrantReleaseRightDto {
   @ApiProperty() @IsString() @MaxLength(64) tracerId!: string;
   @ApiPropertyOptional({ type: String, nullable: true, example: '2027-12-31' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/)
+  @IsCalendarDate()
   expiresOn?: string | null;
 }
 
