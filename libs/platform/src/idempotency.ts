@@ -125,7 +125,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // for a moment, and the retry then runs again (same cause, same event ids: done is done).
     const claimed = await this.redis.set(redisKey, pending, 'EX', PENDING_LEASE_SECONDS, 'NX');
     if (claimed !== 'OK') return this.replay(redisKey, fingerprint, reply);
+    const leasedUntil = Date.now() + ttl * 1000;
     const lease = setInterval(() => {
+      // A request that never ends holds its key no longer than an answer would be kept.
+      if (Date.now() > leasedUntil) return clearInterval(lease);
       // Only while still pending (XX: it exists); sent before the answer below, on the same connection.
       this.redis.set(redisKey, pending, 'EX', PENDING_LEASE_SECONDS, 'XX').catch(() => undefined);
     }, PENDING_RENEWAL_MS);
