@@ -72,6 +72,12 @@ describe('hash chain verification of stored streams', () => {
   });
 
   it('given an empty store, then there is nothing to verify', async () => {
-    expect(await verifyAllStreams(new MemoryEventStore())).toEqual({ streams: 0, events: 0, broken: [], upTo: null, gap: null });
+    expect(await verifyAllStreams(new MemoryEventStore())).toEqual({
+      streams: 0,
+      events: 0,
+      broken: [],
+      upTo: null,
+      gap: null,
+    });
   });
 });

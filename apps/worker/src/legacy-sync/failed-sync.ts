@@ -29,7 +29,9 @@ export interface SyncFailurePolicy {
   maxAttempts: number;
 }
 
-export const DEFAULT_SYNC_FAILURE_POLICY: SyncFailurePolicy = { graceMs: 60_000, maxAttempts: 5 };
+// Short: the sync waits for the catalogue to show its own writes first, and the change at the head of
+// the queue holds up every change after it while it waits.
+export const DEFAULT_SYNC_FAILURE_POLICY: SyncFailurePolicy = { graceMs: 15_000, maxAttempts: 5 };
 
 export type FailedSync =
   { kind: 'retry' } | { kind: 'rejected'; code: string; message: string; details: Record<string, unknown> };

@@ -383,7 +383,7 @@ async function synced(
     } else if (Date.now() - progressAt > stallMs) {
       throw new LegacyImportStalledError(
         `${table}: the legacy sync finished none of the ${outcomes.pending} pending changes for ${Math.round(stallMs / 1000)} s. ` +
-          'Is a worker running with LEGACY_SYNC_ENABLED=true? The changes stay queued; run import-legacy again to go on.',
+          'Is a worker running with LEGACY_SYNC=true? The changes stay queued; run import-legacy again to go on.',
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
