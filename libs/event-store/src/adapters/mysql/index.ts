@@ -6,3 +6,13 @@ export {
   quoteIdentifier,
 } from './mysql-event-store-schema';
 export { HeadWatcher, type HeadWatcherOptions } from './head-watcher';
+export {
+  assertTimeoutSeconds,
+  boundedSilence,
+  boundIdleTransactions,
+  detectServerFlavour,
+  idleSessionPoolOptions,
+  idleTransactionTimeoutStatement,
+  serverFlavourOf,
+  type ServerFlavour,
+} from './session-timeouts';

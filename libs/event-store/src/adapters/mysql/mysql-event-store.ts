@@ -39,6 +39,7 @@ import {
   migrateEventStoreSchema,
   quoteIdentifier,
 } from './mysql-event-store-schema';
+import { boundedSilence } from './session-timeouts';
 import { sqlInteger, sqlNullableString, sqlString } from './sql-text';
 
 export interface MysqlEventStoreOptions {
@@ -72,6 +73,16 @@ export interface MysqlEventStoreOptions {
    * wakes them sooner; while hints keep up with the head, the poll backs off as if idle.
    */
   headPoll?: { minMs?: number; maxMs?: number };
+  /**
+   * Longest a writer session may stay silent inside its group transaction before the server ends
+   * it (its `wait_timeout` while the transaction is open; default 30 s). The transaction holds the
+   * head row, which every append of every process waits for: a writer whose host crashed or was
+   * cut off must not keep it for the hours the server waits by default. A live writer is silent
+   * only while it decides a group between two round trips (milliseconds). Keep it below the
+   * server's `innodb_lock_wait_timeout` (50 s by default), so the appends waiting behind such a
+   * writer get the lock before their wait times out.
+   */
+  idleTransactionTimeoutSeconds?: number;
 }
 
 /** One stream of a `readStreams` call: its events from `fromRevision` (inclusive) on. */
@@ -155,6 +166,7 @@ const DEFAULT_MAX_GROUP_APPENDS = 500;
 const DEFAULT_MAX_GROUP_EVENTS = 5_000;
 const DEFAULT_MAX_GROUPS_IN_FLIGHT = 2;
 const DEFAULT_STREAM_HEAD_CACHE_SIZE = 50_000;
+const DEFAULT_IDLE_TRANSACTION_TIMEOUT_SECONDS = 30;
 /** Rows per INSERT stay well below the default max_allowed_packet (16 MiB on MariaDB, 64 MiB on MySQL 8). */
 const INSERT_CHUNK_BYTES = 4 * 1024 * 1024;
 const INSERT_CHUNK_ROWS = 1_000;
@@ -213,6 +225,8 @@ export class MysqlEventStore implements EventStore {
   private readonly maxGroupsInFlight: number;
   private readonly streamHeadCacheSize: number;
   private readonly subscriptionBatchSize: number;
+  /** Bounds a group transaction's silence (see `idleTransactionTimeoutSeconds`), and lifts the bound after it. */
+  private readonly silence: { bound: Statement; restore: Statement };
   private readonly watcher: HeadWatcher;
   private readonly subscriptions = new Set<Subscription>();
   /** Subscription reads asked for in this turn of the event loop, by `after` and limit; see `readForSubscription`. */
@@ -278,6 +292,11 @@ export class MysqlEventStore implements EventStore {
     this.maxGroupEvents = options.maxGroupEvents ?? DEFAULT_MAX_GROUP_EVENTS;
     this.streamHeadCacheSize = Math.max(0, options.streamHeadCacheSize ?? DEFAULT_STREAM_HEAD_CACHE_SIZE);
     this.subscriptionBatchSize = options.subscriptionBatchSize ?? 500;
+    const silence = boundedSilence(
+      options.idleTransactionTimeoutSeconds ?? DEFAULT_IDLE_TRANSACTION_TIMEOUT_SECONDS,
+      'tracershop_writer_wait_timeout',
+    );
+    this.silence = { bound: [silence.bound], restore: [silence.restore] };
     this.watcher = new HeadWatcher(() => this.readHead(), {
       minIntervalMs: options.headPoll?.minMs,
       maxIntervalMs: options.headPoll?.maxMs,
@@ -697,7 +716,7 @@ export class MysqlEventStore implements EventStore {
     const connection = await this.writer.getConnection();
     let broken = false;
     try {
-      await this.run(connection, statements);
+      await this.run(connection, [this.silence.bound, ...statements, this.silence.restore]);
     } catch (error) {
       broken = await this.abandon(connection, error);
       throw error;
@@ -706,21 +725,33 @@ export class MysqlEventStore implements EventStore {
     }
   }
 
-  /** Ends a failed transaction: rolls back, or ends a broken session for good. Returns whether it was broken. */
+  /**
+   * Ends a failed transaction: rolls back and lifts the idle bound, or ends the session for good when
+   * it is broken or keeps the bound. Returns whether the session was ended.
+   */
   private async abandon(connection: PoolConnection, error: unknown): Promise<boolean> {
     if (isConnectionError(error)) {
       connection.destroy();
       await this.killSession(connection.threadId);
       return true;
     }
-    await connection.query('ROLLBACK').catch(() => undefined);
-    return false;
+    try {
+      await this.run(connection, [['ROLLBACK'], this.silence.restore]);
+      return false;
+    } catch {
+      // A session that may still have the bound (or the transaction) does not go back to the pool.
+      connection.destroy();
+      await this.killSession(connection.threadId);
+      return true;
+    }
   }
 
   /**
    * One group transaction in two round trips where the session allows several statements per
    * request: the locking reads, then the writes with COMMIT. The head lock is held from the
-   * first round trip to COMMIT, so fewer round trips means a shorter serial section.
+   * first round trip to COMMIT, so fewer round trips means a shorter serial section. The session's
+   * silence is bounded from the first round trip to the COMMIT: a writer that goes silent in
+   * between (its host gone) cannot hold the head lock for longer than that.
    */
   private async writeLocked(group: PendingAppend[]): Promise<LockedWrite> {
     const connection = await this.writer.getConnection();
@@ -729,7 +760,8 @@ export class MysqlEventStore implements EventStore {
       const streamIds = [...new Set(group.map((append) => append.streamId))];
       const eventIds = group.flatMap((append) => append.eventIds);
       const idChunks = chunksOf(eventIds, ID_LOOKUP_CHUNK);
-      const [, headRows, streamRows, ...idRows] = await this.run(connection, [
+      const [, , headRows, streamRows, ...idRows] = await this.run(connection, [
+        this.silence.bound,
         ['START TRANSACTION'],
         // The lock that orders everything: taken first, held until COMMIT, so positions commit in order.
         [`SELECT last_position FROM ${this.table.head} WHERE id = 1 FOR UPDATE`],
@@ -804,7 +836,7 @@ export class MysqlEventStore implements EventStore {
               this.saveStreamsStatement(changed),
               [`UPDATE ${this.table.head} SET last_position = ${sqlInteger(lastPosition)} WHERE id = 1`],
             ];
-      await this.run(connection, [...writes, ['COMMIT']]);
+      await this.run(connection, [...writes, ['COMMIT'], this.silence.restore]);
       // Every stream of the group as of the commit; one without a row is known not to exist.
       const learned = new Map<string, StreamHead>(
         streamIds.map((streamId) => [streamId, { revision: -1n, lastHash: null }]),
