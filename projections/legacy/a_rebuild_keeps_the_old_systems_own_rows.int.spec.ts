@@ -33,8 +33,21 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
       "INSERT INTO VAL (ID, customer, charge, depotpos, filldate, filltime, volume, gros, tare, net, product, activity) VALUES (3, '17', 'FDG-190506-1', 1, '2019-05-06', '07:10:00', 5.1, 20, 10, 10, 'FDG', 2000)",
     );
     await bed.pool.query("UPDATE Users SET password = 'secret' WHERE Id = 17");
-    // and, in Tracershop's range, a row the events do not give (left by an earlier version) and a changed one
-    await bed.pool.query('INSERT INTO orders (OID, BID, tracer, amount, status) VALUES (1010, 17, 6, 1, 1)');
+    // and, in Tracershop's range, a row the events do not give (left by an earlier version, written
+    // as projections write: not captured) and a changed one
+    const earlierVersion = await bed.pool.getConnection();
+    try {
+      await earlierVersion.query('SET @tracershop_projection_write = 1');
+      await earlierVersion.query('INSERT INTO orders (OID, BID, tracer, amount, status) VALUES (1010, 17, 6, 1, 1)');
+      await earlierVersion.query('SET @tracershop_projection_write = NULL');
+    } finally {
+      earlierVersion.release();
+    }
+    // and a row the old system inserted with an even id in that range (a server not set up to give
+    // its connections odd ids): the capture saw it come from the old system
+    await bed.pool.query(
+      "INSERT INTO orders (OID, BID, tracer, amount, deliver_datetime, status) VALUES (1014, 17, 6, 250, '2026-03-02 12:00:00', 1)",
+    );
     await bed.pool.query('UPDATE orders SET amount = 1 WHERE OID = 1002');
     await bed.pool.query('UPDATE Users SET Username = UPPER(Username) WHERE Id = 17');
     // and what the old system keeps in the columns it owns of Tracershop's rows
@@ -47,7 +60,7 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
     // Then the old system's rows are all there, whole
     expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, replacedVersion: 3 });
     const orders = await bed.rows('SELECT OID, BID, amount, status FROM orders ORDER BY OID');
-    expect(orders.map((row) => row.OID)).toEqual([56, 1001, 1002, 1006]);
+    expect(orders.map((row) => row.OID)).toEqual([56, 1001, 1002, 1006, 1014]);
     expect(orders[0]).toEqual({ OID: 56, BID: 17, amount: 300, status: 3 });
     expect(orders[1]).toEqual({ OID: 1001, BID: 17, amount: 450, status: 1 });
     expect(await bed.rows('SELECT Id, Username, password FROM Users WHERE Id IN (17, 33) ORDER BY Id')).toEqual([

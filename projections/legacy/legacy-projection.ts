@@ -1319,6 +1319,9 @@ function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
 
 // Rebuild: the old system's tables are shared with it, so the swap merges the rebuilt rows into them.
 
+/** Where the capture triggers keep the old system's changes (migrations/record, legacy capture). */
+const LEGACY_CAPTURE_TABLE = 'legacy_capture';
+
 export const primaryKeyOf = (table: LegacyContractTable): string[] =>
   (/PRIMARY KEY \(([^)]*)\)/.exec(legacyTableDefinitions[table]('t'))?.[1] ?? '')
     .split(',')
@@ -1351,6 +1354,17 @@ const quotedColumn = (column: string) => `\`${column}\``;
  * version no longer has stays. The live tables keep their AUTO_INCREMENT counters.
  */
 async function mergeShadow(merge: ShadowMerge): Promise<void> {
+  // The capture table sits beside the live tables (the record database's migrations make both).
+  const stateTable = merge.live(LEGACY_STATE_TABLE);
+  const database = stateTable.slice(0, stateTable.lastIndexOf('.'));
+  const captureTable = `${database}.\`${LEGACY_CAPTURE_TABLE}\``;
+  const captureKept =
+    (
+      await merge.query<unknown[]>(
+        'SELECT 1 FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
+        [database.replace(/^`|`$/g, '').replace(/``/g, '`'), LEGACY_CAPTURE_TABLE],
+      )
+    ).length > 0;
   const ranges = new Map<string, IdRangeEntity>(
     (
       await merge.query<{ id: string; state: string }[]>(
@@ -1368,10 +1382,20 @@ async function mergeShadow(merge: ShadowMerge): Promise<void> {
     const range = idRange ? ranges.get(idRange.range) : undefined;
     if (idRange && range) {
       const id = `${live}.${quotedColumn(idRange.column)}`;
+      // A row the capture saw the old system insert is the old system's, even id or not: its
+      // connections allocate odd ids only when the server is set up so (legacy-id-block.ts).
+      const rowKey =
+        key.length === 1
+          ? `${live}.${quotedColumn(key[0])}`
+          : `CONCAT_WS(':', ${key.map((column) => `${live}.${quotedColumn(column)}`).join(', ')})`;
+      const oldSystemsOwn = captureKept
+        ? ` AND NOT EXISTS (SELECT 1 FROM ${captureTable} AS c
+              WHERE c.table_name = ? AND c.operation = 'insert' AND c.row_key = ${rowKey})`
+        : '';
       await merge.query(
         `DELETE FROM ${live} WHERE ${id} % 2 = 0 AND ${id} BETWEEN ? AND ?
-            AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey('s', live)})`,
-        [range.firstId, range.lastId],
+            AND NOT EXISTS (SELECT 1 FROM ${shadow} AS s WHERE ${sameKey('s', live)})${oldSystemsOwn}`,
+        [range.firstId, range.lastId, ...(captureKept ? [table] : [])],
       );
     }
     if (table === 'UserRoles') {
