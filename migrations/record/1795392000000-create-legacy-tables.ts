@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { assertLegacyTablesInPlaceFit, type LegacyContractTable } from './legacy-tables-in-place';
 
 /**
  * The old system's tables (shared/domain/legacy-tables.md), created only where they do not exist:
@@ -9,6 +10,11 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Also the two objects the projection never owns: `Roles` (the Zope role catalogue, only its
  * missing reference rows are added) and the `InsertOrder` procedure the old customer app calls.
+ *
+ * A table the old database already holds is kept as it is, so before anything is created it is
+ * checked: every contract column present (columns of its own are fine) and, for the projection's
+ * tables, InnoDB. Otherwise the migration fails, naming each table and what is wrong, and changes
+ * nothing; the projection would fail on its first row, or commit rows apart from its checkpoint.
  */
 const OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=latin1';
 
@@ -161,6 +167,21 @@ const TABLES: readonly string[] = [
   ) ${OPTIONS}`,
 ];
 
+/**
+ * Each table of `TABLES` with the columns it creates, which are the contract's
+ * (`an_old_database_the_legacy_projection_cannot_write_is_refused.int.spec.ts` proves it).
+ */
+export const LEGACY_CONTRACT_TABLES: readonly LegacyContractTable[] = TABLES.map((ddl) => {
+  const [head = '', ...lines] = ddl.split('\n');
+  const table = /CREATE TABLE IF NOT EXISTS (\w+) \($/.exec(head.trim())?.[1];
+  if (!table) throw new Error(`Not a legacy table's DDL: ${head}`);
+  const columns = lines
+    .map((line) => /^\s*(\w+) /.exec(line)?.[1])
+    .filter((column): column is string => column !== undefined && column !== 'PRIMARY');
+  // Roles is Zope's and never written by the projection: its engine is the old system's business.
+  return { table, columns, innoDb: table !== 'Roles' };
+});
+
 /** Reference rows, added only where their id is missing; existing rows stay as the old system has them. */
 const REFERENCE_ROWS: readonly string[] = [
   `INSERT IGNORE INTO tracer_types (id, description) VALUES (1, 'Activity Tracer'), (2, 'Dose Tracer')`,
@@ -215,6 +236,7 @@ export class CreateLegacyTables1795392000000 implements MigrationInterface {
   readonly name = 'CreateLegacyTables1795392000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    await assertLegacyTablesInPlaceFit(queryRunner, LEGACY_CONTRACT_TABLES);
     for (const ddl of TABLES) await queryRunner.query(ddl);
     for (const insert of REFERENCE_ROWS) await queryRunner.query(insert);
     const procedures: { found: string | number }[] = await queryRunner.query(

@@ -100,10 +100,10 @@ describe('legacy tables', () => {
     const old = databaseName('old');
     try {
       await pool.query(`CREATE DATABASE \`${old}\``);
-      await pool.query(
-        `CREATE TABLE \`${old}\`.Users (Id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, Username CHAR(60) NOT NULL, password VARCHAR(32)) DEFAULT CHARSET=latin1`,
-      );
-      await pool.query(`INSERT INTO \`${old}\`.Users VALUES (7, 'petrh', 'secret')`);
+      // The old system's Users as the contract has it, with an extra column of its own
+      await pool.query(legacyTableDefinitions.Users(`\`${old}\`.Users`));
+      await pool.query(`ALTER TABLE \`${old}\`.Users ADD COLUMN lastlogin DATETIME NULL`);
+      await pool.query(`INSERT INTO \`${old}\`.Users (Id, Username, password) VALUES (7, 'petrh', 'secret')`);
       await pool.query(
         `CREATE TABLE \`${old}\`.Roles (Id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, Rolename CHAR(20) NOT NULL, REALM CHAR(10)) DEFAULT CHARSET=latin1`,
       );
@@ -124,7 +124,7 @@ describe('legacy tables', () => {
       expect(await insertOrderRoutine(old)).toEqual(ownProcedure);
 
       expect(await definition(old, 'Users')).toEqual(users);
-      expect(await rows(`SELECT * FROM \`${old}\`.Users`)).toEqual([[7, 'petrh', 'secret']]);
+      expect(await rows(`SELECT Id, Username, password FROM \`${old}\`.Users`)).toEqual([[7, 'petrh', 'secret']]);
       expect(await rows(`SELECT * FROM \`${old}\`.Roles ORDER BY Id`)).toEqual(
         ROLES.map((role) => (role[0] === 4 ? [4, 'Customer', 'zope'] : role)),
       );

@@ -1,45 +1,89 @@
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { CAPTURED } from '../../../../migrations/record/1795478400000-create-legacy-capture';
 import type { CapturedRow } from './captured-change';
 
-/** The login secret the old system owns (legacy-tables.md): never read, as it is never written. */
-const NOT_READ = 'password';
+/**
+ * The `Users` columns a row is read with, under the contract's names, as a captured change holds
+ * them (the capture triggers' `rowJson`); not the login secret the old system owns
+ * (legacy-tables.md): never read, as it is never written or captured.
+ */
+const READ: readonly string[] = CAPTURED.find(({ table }) => table === 'Users')?.columns ?? [];
+
+/** How long the table's column names are used before they are read again (a later ALTER shows then). */
+const COLUMNS_KEPT_FOR_MS = 60_000;
+
+/** MySQL's "Unknown column": a name read before is gone. */
+const BAD_FIELD = 1054;
+
+export interface OldSystemUsersOptions {
+  columnsKeptForMs?: number;
+  now?: () => number;
+}
 
 /**
  * The old system's `Users` rows as its table holds them now, for a change that names a user but
- * not the user's columns (a `UserRoles` row). Reads the columns the table has (an old database may
- * lack later ones), never the password.
+ * not the user's columns (a `UserRoles` row). Each column comes under the contract's name
+ * (`Kundenr AS kundenr`): the old database spells some otherwise (`Kundenr`, `Shortname`; column
+ * names are case-insensitive), and the planner reads the contract's. Columns an old database lacks
+ * (some were added by later scripts) are left out, as are its columns of its own.
  */
 export class OldSystemUsers {
-  private columns: Promise<string[]> | null = null;
+  private select: { sql: Promise<string>; readAt: number } | null = null;
+  private readonly columnsKeptForMs: number;
+  private readonly now: () => number;
 
-  constructor(private readonly record: Pool) {}
+  constructor(
+    private readonly record: Pool,
+    { columnsKeptForMs = COLUMNS_KEPT_FOR_MS, now = Date.now }: OldSystemUsersOptions = {},
+  ) {
+    this.columnsKeptForMs = columnsKeptForMs;
+    this.now = now;
+  }
 
   async row(id: number): Promise<CapturedRow | null> {
-    const columns = await this.readableColumns();
-    const [rows] = await this.record.query<RowDataPacket[]>(
-      `SELECT ${columns.map(quoteIdentifier).join(', ')} FROM \`Users\` WHERE \`Id\` = ?`,
-      [id],
-    );
+    try {
+      return await this.read(id);
+    } catch (error) {
+      if ((error as { errno?: number }).errno !== BAD_FIELD) throw error;
+      // A column was dropped or renamed since its name was read: read the names again, once.
+      this.select = null;
+      return this.read(id);
+    }
+  }
+
+  private async read(id: number): Promise<CapturedRow | null> {
+    const [rows] = await this.record.query<RowDataPacket[]>(await this.selectSql(), [id]);
     return (rows[0] as CapturedRow | undefined) ?? null;
   }
 
-  private readableColumns(): Promise<string[]> {
-    this.columns ??= this.record
+  private selectSql(): Promise<string> {
+    const now = this.now();
+    if (this.select && now - this.select.readAt < this.columnsKeptForMs) return this.select.sql;
+    const sql = this.record
       .query<RowDataPacket[]>(
-        // BINARY: information_schema compares names case-insensitively; the legacy names are case-sensitive.
+        // information_schema compares names case-insensitively on MariaDB, and the legacy table names
+        // are case-sensitive (lower_case_table_names=0): BINARY, unless the server folds table names.
         `SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS
-         WHERE TABLE_SCHEMA = DATABASE() AND BINARY TABLE_NAME = 'Users' ORDER BY ORDINAL_POSITION`,
+         WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'Users'
+           AND (BINARY TABLE_NAME = 'Users' OR @@lower_case_table_names <> 0)`,
       )
       .then(([rows]) => {
-        const names = rows.map((row) => String(row.name)).filter((name) => name.toLowerCase() !== NOT_READ);
-        if (names.length === 0) throw new Error('The record database has no Users table');
-        return names;
+        if (rows.length === 0) throw new Error('The record database has no Users table');
+        const live = new Map(rows.map((row) => [String(row.name).toLowerCase(), String(row.name)]));
+        const columns = READ.flatMap((name) => {
+          const spelled = live.get(name.toLowerCase());
+          return spelled === undefined ? [] : [`${quoteIdentifier(spelled)} AS ${quoteIdentifier(name)}`];
+        });
+        if (columns.length === 0) throw new Error('The Users table has none of the contract columns');
+        return `SELECT ${columns.join(', ')} FROM \`Users\` WHERE \`Id\` = ?`;
       });
+    const entry = { sql, readAt: now };
+    this.select = entry;
     // A failed read is tried again next time.
-    this.columns.catch(() => {
-      this.columns = null;
+    sql.catch(() => {
+      if (this.select === entry) this.select = null;
     });
-    return this.columns;
+    return sql;
   }
 }
