@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { hashPassword } from '@tracershop/auth';
 import {
   nameBasedUuid,
@@ -6,10 +7,15 @@ import {
   type CommandDefinition,
   type CommandPipeline,
 } from '@tracershop/command-pipeline';
+import { loadConfiguration } from '@tracershop/config';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import { usernameClaimDecider, usernameClaimStreamName, type Role } from '@tracershop/domain/identity';
-import type { IsoWeekday } from '@tracershop/domain/catalog';
+import { customerDecider, customerStreamName, type IsoWeekday } from '@tracershop/domain/catalog';
+import type { EventStore, RecordedEvent } from '@tracershop/event-store';
+import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { openEventStore } from '@tracershop/platform';
 import type { CatalogReadModel } from '@tracershop/projections/record';
+import { CUSTOMER_ROLE } from '@tracershop/projections/legacy';
 import {
   catalogCommands,
   legacyIdAllocatedByHandler,
@@ -24,7 +30,13 @@ import type { LegacyIdAllocator } from '../../api/src/legacy-ids/legacy-id-alloc
  * customers with one endpoint each, all permitted FDG and one FET; two FDG runs a weekday (06:00,
  * 09:00) Monday to Friday, each customer delivered at 08:00 and 10:30; a person per role, with a
  * generated password each must change at the first login. Ids are derived from names, so a second
- * run changes nothing; it refuses a catalogue that holds customers of its own.
+ * run changes nothing.
+ *
+ * Its events are permanent and the legacy projection writes its customers into the old system's
+ * tables, so it runs only on an empty deployment: the event store holds nothing but a previous
+ * run's events and the bookkeeping of any new deployment (its users, the audit evidence of
+ * `verify` and `export`, legacy id reservations), and the record database's `Users` table holds
+ * none of the old system's customers.
  */
 
 const id = (name: string) => nameBasedUuid(`tracershop-demo:${name}`);
@@ -40,6 +52,19 @@ const RUNS = [
 ] as const;
 
 export class DemoSeedRefusedError extends Error {}
+
+/** Every event seed-demo appends is caused by one of its steps (`seed-demo:<step>`). */
+const SEED_CAUSATION = 'seed-demo:';
+/** Streams any deployment has before it holds data: its users, audit evidence, legacy id blocks. */
+const BOOKKEEPING_STREAMS = ['identity.', 'audit.', 'legacy.idBlock-'];
+const SCAN_PAGE = 1000;
+
+/** Where seed-demo would write: the event store, and the record database with the old system's tables. */
+export interface DemoSeedDeployment {
+  store: EventStore;
+  record: Pool;
+  recordDatabase: string;
+}
 
 export interface DemoPerson {
   username: string;
@@ -60,19 +85,19 @@ export async function seedDemo(deps: {
   legacyIds: LegacyIdAllocator;
   context: CommandContext;
   scryptCost: number;
+  /** Opened from the configuration when not given. */
+  deployment?: DemoSeedDeployment;
 }): Promise<DemoSeedReport> {
   const { pipeline, catalog, legacyIds, context } = deps;
-  const demoCustomers = new Set(CUSTOMERS.map((customer) => id(`customer:${customer.key}`)));
-  // Before the projector first ran, the catalogue's tables do not exist: nothing is there yet.
-  const existing = await catalog.listCustomers({ limit: 500, status: 'all' }).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return { items: [] };
-    throw error;
-  });
-  const foreign = existing.items.filter((customer) => !demoCustomers.has(customer.id));
-  if (foreign.length > 0) {
-    throw new DemoSeedRefusedError(
-      `the catalogue holds ${foreign.length} customers of its own (${foreign[0]?.shortName} …): seed-demo is for an empty deployment`,
-    );
+  if (deps.deployment) {
+    await assertEmptyDeployment(pipeline, deps.deployment);
+  } else {
+    const deployment = await openDeployment();
+    try {
+      await assertEmptyDeployment(pipeline, deployment);
+    } finally {
+      await deployment.close();
+    }
   }
   const commands = catalogCommands(pipeline, catalog, legacyIds);
   const identity = identityCommands(pipeline, legacyIds);
@@ -278,4 +303,82 @@ export async function seedDemo(deps: {
     report.people.push({ username: person.username, role: person.role, password });
   }
   return report;
+}
+
+/**
+ * Refuses a deployment that holds data: an event seed-demo did not append (other than
+ * bookkeeping), or a customer of the old system in the record database's `Users` table (one with
+ * the customer role in `UserRoles`; the demo's own customers, projected there, do not count).
+ */
+export async function assertEmptyDeployment(pipeline: CommandPipeline, deployment: DemoSeedDeployment): Promise<void> {
+  const foreign = await firstForeignEvent(deployment.store);
+  if (foreign) {
+    throw new DemoSeedRefusedError(
+      `the event store holds events of its own (${foreign.type} on ${foreign.streamId} …): ` +
+        'seed-demo is for an empty deployment',
+    );
+  }
+  const demoLegacyIds: number[] = [];
+  for (const customer of CUSTOMERS) {
+    const state = await pipeline.loadState(customerStreamName(id(`customer:${customer.key}`)), customerDecider);
+    if (state.status !== 'absent') demoLegacyIds.push(state.legacyId);
+  }
+  const customers = await legacyCustomers(deployment, demoLegacyIds);
+  if (customers.count > 0) {
+    throw new DemoSeedRefusedError(
+      `the record database ${deployment.recordDatabase} holds ${customers.count} customers of the old system ` +
+        `in Users (${customers.first} …): seed-demo would write into its tables; it is for an empty deployment`,
+    );
+  }
+}
+
+async function firstForeignEvent(store: EventStore): Promise<RecordedEvent | null> {
+  for (let after: RecordedEvent['position'] | undefined; ;) {
+    const page = await store.readAll({ fromPosition: after, maxCount: SCAN_PAGE });
+    const foreign = page.find(
+      (event) =>
+        !event.metadata.causationId?.startsWith(SEED_CAUSATION) &&
+        !BOOKKEEPING_STREAMS.some((prefix) => event.streamId.startsWith(prefix)),
+    );
+    if (foreign) return foreign;
+    if (page.length < SCAN_PAGE) return null;
+    after = page[page.length - 1]?.position;
+  }
+}
+
+async function legacyCustomers(
+  { record, recordDatabase }: DemoSeedDeployment,
+  except: number[],
+): Promise<{ count: number; first: string | null }> {
+  const database = quoteIdentifier(recordDatabase);
+  try {
+    const [rows] = await record.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS count, MIN(u.Username) AS first
+         FROM ${database}.Users u JOIN ${database}.UserRoles r ON r.Id_User = u.Id AND r.Id_Role = ?
+        WHERE u.Id NOT IN (?)`,
+      // `NOT IN (NULL)` holds for no row: an id no row has stands for an empty list.
+      [CUSTOMER_ROLE, except.length > 0 ? except : [-1]],
+    );
+    return { count: Number(rows[0]?.count ?? 0), first: (rows[0]?.first as string | null) ?? null };
+  } catch (error) {
+    // A record database the old system never had: no customers of its.
+    if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return { count: 0, first: null };
+    throw error;
+  }
+}
+
+/** The configured event store and record database, as the cli's command opened them. */
+async function openDeployment(): Promise<DemoSeedDeployment & { close(): Promise<void> }> {
+  const config = loadConfiguration();
+  const store = await openEventStore(config);
+  const record = createPool({ ...config.mysql, database: config.databases.record, connectionLimit: 1 });
+  return {
+    store,
+    record,
+    recordDatabase: config.databases.record,
+    close: async () => {
+      await store.close();
+      await record.end();
+    },
+  };
 }

@@ -4,23 +4,33 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import { HttpProblem, PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
-import { firstAdministratorDecider, firstAdministratorStreamName } from '@tracershop/domain/identity';
+import type { EventStore } from '@tracershop/event-store';
+import { EVENT_STORE, HttpProblem, PINO_LOGGER, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { firstAdministratorDecider, firstAdministratorStreamName, userStreamName } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
 import { IdentityService } from './identity.service';
 import { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
 
 const SETUP_TOKEN_TTL_SECONDS = 24 * 3600;
 
+/** Deletes the setup token only if it is still the one given: of two requests with it, one wins. */
+const CONSUME_TOKEN = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+
+const setupRefused = () =>
+  new HttpProblem(HttpStatus.FORBIDDEN, 'SETUP_REFUSED', 'The setup token is wrong, used or expired');
+
 /**
  * The first start of a deployment: there is no default password. Either the operator names the
  * first administrator in the environment, or the api prints a one-time setup token that
- * `POST /auth/setup` exchanges for the first administrator account.
+ * `POST /auth/setup` exchanges for the first administrator account. Either way the administrator
+ * is recorded on `identity.firstAdministrator-deployment`; a deployment with that record, or with
+ * any user at all, is set up: no token is issued again and setup is refused.
  */
 @Injectable()
 export class FirstAdmin implements OnApplicationBootstrap {
   constructor(
     private readonly identity: IdentityService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
     @Inject(PINO_LOGGER) private readonly logger: Logger,
@@ -31,7 +41,11 @@ export class FirstAdmin implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (await this.exists()) return;
+    if (await this.isSetUp()) {
+      // A token left from before the deployment was set up must not outlive it.
+      await this.redis.del(this.setupKey);
+      return;
+    }
     const initial = this.config.auth.initialAdmin;
     if (initial) {
       try {
@@ -58,22 +72,44 @@ export class FirstAdmin implements OnApplicationBootstrap {
   async setUp(setupToken: string, username: string, printedName: string, password: string): Promise<{ id: string }> {
     const expected = await this.redis.get(this.setupKey);
     const given = Buffer.from(setupToken);
-    if (
-      !expected ||
-      given.length !== expected.length ||
-      !timingSafeEqual(given, Buffer.from(expected)) ||
-      (await this.exists())
-    ) {
-      throw new HttpProblem(HttpStatus.FORBIDDEN, 'SETUP_REFUSED', 'The setup token is wrong, used or expired');
+    if (!expected || given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
+      throw setupRefused();
     }
-    await this.redis.del(this.setupKey);
+    if (await this.isSetUp()) {
+      await this.redis.del(this.setupKey);
+      throw new HttpProblem(HttpStatus.CONFLICT, 'ALREADY_SET_UP', 'This deployment has its administrator already');
+    }
+    // Checked before the token is spent, so a refused password can be chosen again.
+    this.identity.assertPasswordPolicy(password, username.toLowerCase(), printedName);
+    if (Number(await this.redis.eval(CONSUME_TOKEN, 1, this.setupKey, setupToken)) !== 1) throw setupRefused();
     return this.create(username, printedName, password, 'setup-token');
   }
 
-  /** Asks the event store, not a read model: at first start the projections may not have run yet. */
-  private async exists(): Promise<boolean> {
+  /**
+   * Asks the event store, not a read model: at first start the projections may not have run yet.
+   * Set up means the first administrator was recorded, or any user exists (made before that record
+   * was kept, or by the cli's `user create`).
+   */
+  private async isSetUp(): Promise<boolean> {
     const state = await this.identity.load(firstAdministratorStreamName(), firstAdministratorDecider);
-    return state.userId !== null;
+    return state.userId !== null || (await this.anyUserExists());
+  }
+
+  /** The first event of any user stream, or the end of the store. */
+  private async anyUserExists(): Promise<boolean> {
+    const subscription = this.store.subscribeToAll({
+      fromPosition: 'start',
+      filter: { streamPrefixes: [userStreamName('')] },
+    });
+    try {
+      for await (const message of subscription) {
+        if (message.kind === 'event') return true;
+        if (message.kind === 'caughtUp') return false;
+      }
+      return false;
+    } finally {
+      await subscription.close();
+    }
   }
 
   private async create(username: string, printedName: string, password: string, via: 'environment' | 'setup-token') {
@@ -103,6 +139,13 @@ export class FirstAdmin implements OnApplicationBootstrap {
       ...context,
       causationId: `${context.causationId}:password`,
     });
+    // Last, so the record names an administrator who can log in (a start that failed before it
+    // still counts as set up: the user exists).
+    await this.identity.execute(
+      this.identity.commands.firstAdministrator,
+      { type: 'RecordFirstAdministrator', userId, username, via, at },
+      { ...context, causationId: `${context.causationId}:recorded` },
+    );
     return { id: userId };
   }
 }
