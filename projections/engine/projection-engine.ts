@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { Position, type EventStore } from '@tracershop/event-store';
 import type { Pool } from 'mysql2/promise';
-import { CheckpointStore, type Checkpoint } from './checkpoint-store';
+import { CheckpointStore, type Checkpoint, type ProjectionFailure } from './checkpoint-store';
+import { rebuildLockName } from './physical-names';
 import { assertValidProjection, type Projection, type ProjectionTarget } from './projection';
 import { ProjectionNotCaughtUpError, UnknownProjectionError } from './projection-errors';
 import { consoleProjectionLogger, describeError, type ProjectionLogger } from './projection-logger';
 import { rebuildProjection, type RebuildOptions, type RebuildReport } from './projection-rebuild';
-import { ProjectionRunner, type RunnerState } from './projection-runner';
-import { measureLag, type LagCounting, type ProjectionStatus } from './projection-status';
+import { ProjectionRunner, type RunnerSnapshot, type RunnerState } from './projection-runner';
+import { measureLag, type LagCounting, type ProjectionStatus, type RunnerFailure } from './projection-status';
 
 /** A target database: a pool the engine may use and the database it writes (tables are qualified). */
 export interface ProjectionDatabase {
@@ -59,6 +60,13 @@ export interface ProjectionEngineOptions {
   /** How often `waitForPosition` reads the checkpoint. Default 20 ms. */
   waitPollMs?: number;
   lagCounting?: LagCounting;
+  /**
+   * How long a runner may fail attempt after attempt, or a swap stay unfinished with no rebuild at
+   * work on it, before `status()` calls the projection unhealthy. One failure that the next attempt
+   * clears (a dropped connection, a deadlock) never counts; a runner stuck on an error does. Default
+   * 10 s: the runner's backoff reaches 5 s, so that is at least three failed attempts in a row.
+   */
+  unhealthyAfterMs?: number;
   /** Shown as the active instance in the checkpoint row. Default `<hostname>:<pid>`. */
   instanceId?: string;
   logger?: ProjectionLogger;
@@ -66,6 +74,22 @@ export interface ProjectionEngineOptions {
 }
 
 export const DEFAULT_WAIT_FOR_POSITION_MS = 5_000;
+export const DEFAULT_UNHEALTHY_AFTER_MS = 10_000;
+/**
+ * A runner that holds its lock and resubscribes after each failure stays `running`: its failures
+ * count as going on while the last is this recent (twice the runner's longest backoff).
+ */
+const RESUBSCRIBE_FAILURES_WINDOW_MS = 10_000;
+/** Failure messages in `problems` are cut here (the log has them whole). */
+const MAX_PROBLEM_MESSAGE = 500;
+
+/** A runner's failed attempts in a row, heard from its warnings; progress clears them. */
+interface FailedAttempts {
+  message: string;
+  since: number;
+  lastAt: number;
+  attempts: number;
+}
 
 /**
  * Runs projections and answers questions about them. Nest-free: the projector's module starts it,
@@ -80,6 +104,7 @@ export class ProjectionEngine {
   /** Last position each projection committed in this process, for waiters here. */
   private readonly committed = new Map<string, Position>();
   private readonly commitWaiters = new Map<string, Set<() => void>>();
+  private readonly failedAttempts = new Map<string, FailedAttempts>();
   private readonly logger: ProjectionLogger;
 
   constructor(private readonly options: ProjectionEngineOptions) {
@@ -119,8 +144,12 @@ export class ProjectionEngine {
           lockRetryMs: this.options.lockRetryMs ?? 500,
           keepAliveMs: this.options.keepAliveMs ?? 1_000,
           controlPollMs: this.options.controlPollMs ?? 250,
-          logger: this.logger,
-          onStateChange: this.options.onRunnerStateChange,
+          logger: this.runnerLogger(name),
+          onStateChange: (changed, state) => {
+            // Holding the lock and applying (or stopped at an event, or stopped): the attempt went through.
+            if (state !== 'standby') this.failedAttempts.delete(changed);
+            this.options.onRunnerStateChange?.(changed, state);
+          },
           onCommitted: (committedName, position) => this.noteCommit(committedName, position),
         });
         this.runners.set(name, runner);
@@ -146,18 +175,21 @@ export class ProjectionEngine {
       [...this.projections.values()].map(async (projection): Promise<ProjectionStatus> => {
         const live = rows.get(`${projection.name}/live`) ?? null;
         const shadow = rows.get(`${projection.name}/shadow`) ?? null;
-        const runner = this.runners.get(projection.name)?.snapshot() ?? {
+        const runner: RunnerSnapshot = this.runners.get(projection.name)?.snapshot() ?? {
           state: 'stopped',
           live: false,
           note: null,
           lastBatch: null,
           activeSince: null,
         };
+        const runnerFailure = this.runnerFailure(projection.name, runner);
+        const problems = await this.problemsOf(projection, live, shadow, runnerFailure);
         return {
           name: projection.name,
           target: projection.target,
           version: projection.version,
           runner,
+          runnerFailure,
           checkpoint: live && {
             version: live.version,
             position: live.position,
@@ -177,9 +209,12 @@ export class ProjectionEngine {
             status: shadow.status,
             eventsApplied: shadow.eventsApplied,
             startedAt: shadow.startedAt,
+            updatedAt: shadow.updatedAt,
+            swapPending: shadow.swapTables !== null,
             failure: shadow.status === 'failed' ? shadow.failure : null,
           },
-          healthy: live?.status !== 'failed',
+          problems,
+          healthy: problems.length === 0,
         };
       }),
     );
@@ -263,6 +298,109 @@ export class ProjectionEngine {
     return reports;
   }
 
+  /** Why the projection is not healthy (see `ProjectionStatus.problems`). */
+  private async problemsOf(
+    projection: Projection,
+    live: Checkpoint | null,
+    shadow: Checkpoint | null,
+    runnerFailure: RunnerFailure | null,
+  ): Promise<string[]> {
+    const unhealthyAfterMs = this.options.unhealthyAfterMs ?? DEFAULT_UNHEALTHY_AFTER_MS;
+    const now = Date.now();
+    const problems: string[] = [];
+    if (live?.status === 'failed') {
+      problems.push(`stopped at an event it cannot apply: ${describeFailure(live.failure)}`);
+    }
+    if (runnerFailure && now - runnerFailure.since.getTime() >= unhealthyAfterMs) {
+      problems.push(
+        `the runner has failed ${runnerFailure.attempts} attempts in a row since ${runnerFailure.since.toISOString()}: ` +
+          cut(runnerFailure.message),
+      );
+    }
+    if (
+      shadow?.swapTables &&
+      now - shadow.updatedAt.getTime() >= unhealthyAfterMs &&
+      !(await this.rebuildRunning(projection))
+    ) {
+      problems.push(
+        `a swap to version ${shadow.version} was left unfinished (no rebuild is running); ` +
+          'the runner finishes it when it takes its lock',
+      );
+    }
+    if (shadow?.status === 'failed' && live && live.version < projection.version) {
+      problems.push(
+        `the live tables are version ${live.version}, waiting for the rebuild of version ${shadow.version}, ` +
+          `which stopped at ${shadow.failure ? `${shadow.failure.eventType} (${shadow.failure.position.toString()})` : 'an event'}`,
+      );
+    }
+    return problems;
+  }
+
+  /** Whether some process holds the projection's rebuild lock (a rebuild is at work, its swap too). */
+  private async rebuildRunning(projection: Projection): Promise<boolean> {
+    const checkpoints = this.checkpointsOf(projection);
+    try {
+      const [rows] = await checkpoints.pool.query('SELECT IS_USED_LOCK(?) AS holder', [
+        rebuildLockName(checkpoints.database, projection.name),
+      ]);
+      return (rows as Array<{ holder: unknown }>)[0]?.holder != null;
+    } catch {
+      // Unknown: the checkpoint just read says the swap is unfinished.
+      return false;
+    }
+  }
+
+  /**
+   * This process's runner failing attempt after attempt, or null. A standby's attempt failed when
+   * its note is still the error (another outcome replaces it); a lock holder that resubscribes
+   * after each failure stays `running`, so its failures go on while the last is recent.
+   */
+  private runnerFailure(name: string, runner: RunnerSnapshot): RunnerFailure | null {
+    const failed = this.failedAttempts.get(name);
+    if (!failed) return null;
+    const goingOn =
+      runner.state === 'standby'
+        ? runner.note === failed.message
+        : runner.state === 'running' && Date.now() - failed.lastAt < RESUBSCRIBE_FAILURES_WINDOW_MS;
+    if (!goingOn) {
+      this.failedAttempts.delete(name);
+      return null;
+    }
+    return {
+      message: failed.message,
+      since: new Date(failed.since),
+      lastAt: new Date(failed.lastAt),
+      attempts: failed.attempts,
+    };
+  }
+
+  /**
+   * The runner's logger, which also hears of its failed attempts: the runner reports each (a
+   * standby's "runner error", a lock holder's "resubscribing") as a warning with the `error`.
+   */
+  private runnerLogger(name: string): ProjectionLogger {
+    const logger = this.logger;
+    return {
+      info: (message, fields) => logger.info(message, fields),
+      warn: (message, fields) => {
+        if (typeof fields?.error === 'string') this.noteFailedAttempt(name, fields.error);
+        logger.warn(message, fields);
+      },
+      error: (message, fields) => logger.error(message, fields),
+    };
+  }
+
+  private noteFailedAttempt(name: string, message: string): void {
+    const now = Date.now();
+    const earlier = this.failedAttempts.get(name);
+    this.failedAttempts.set(name, {
+      message,
+      since: earlier?.since ?? now,
+      lastAt: now,
+      attempts: (earlier?.attempts ?? 0) + 1,
+    });
+  }
+
   private projection(name: string): Projection {
     const projection = this.projections.get(name);
     if (!projection) throw new UnknownProjectionError(name);
@@ -302,6 +440,7 @@ export class ProjectionEngine {
       }
     }
     this.committed.set(name, position);
+    this.failedAttempts.delete(name);
     const waiters = this.commitWaiters.get(name);
     if (!waiters) return;
     this.commitWaiters.delete(name);
@@ -321,4 +460,13 @@ export class ProjectionEngine {
       waiters.add(wake);
     });
   }
+}
+
+function describeFailure(failure: ProjectionFailure | null): string {
+  if (!failure) return 'no failure recorded';
+  return `${failure.eventType} ${failure.eventId} at ${failure.position.toString()}: ${cut(failure.message)}`;
+}
+
+function cut(message: string): string {
+  return message.length > MAX_PROBLEM_MESSAGE ? `${message.slice(0, MAX_PROBLEM_MESSAGE)}…` : message;
 }

@@ -4,6 +4,18 @@ import type { ProjectionTarget } from './projection';
 import type { RunnerSnapshot } from './projection-runner';
 
 /**
+ * This process's runner keeps failing: every attempt since `since` ended in an error (it stands by
+ * and tries again with backoff, or resubscribes), with no batch committed in between.
+ */
+export interface RunnerFailure {
+  /** The last attempt's error. */
+  message: string;
+  since: Date;
+  lastAt: Date;
+  attempts: number;
+}
+
+/**
  * How lag in events is measured:
  * - `position-difference`: head minus checkpoint. Exact, one query, for stores whose positions are
  *   gap-free counters (MySQL, memory). Counts every `$all` event, also those the projection skips.
@@ -30,6 +42,8 @@ export interface ProjectionStatus {
   version: number;
   /** This process's runner; `stopped` when this process does not run the projection. */
   runner: RunnerSnapshot;
+  /** This process's runner failing attempt after attempt; null when its last attempt went well or it runs elsewhere. */
+  runnerFailure: RunnerFailure | null;
   /** The live tables' committed checkpoint, whichever process wrote it; null before the first run. */
   checkpoint: {
     version: number;
@@ -51,9 +65,21 @@ export interface ProjectionStatus {
     status: CheckpointStatus;
     eventsApplied: number;
     startedAt: Date;
+    /** The shadow checkpoint's last change (its last batch). */
+    updatedAt: Date;
+    /** A swap began (its renames are recorded) and has not finished. */
+    swapPending: boolean;
     failure: ProjectionFailure | null;
   } | null;
-  /** False when the projection stopped on an event it cannot apply. */
+  /**
+   * Why the projection is not healthy, one line each; empty when it is. A projection is unhealthy
+   * when it stopped on an event it cannot apply; when this process's runner has failed attempt after
+   * attempt for `unhealthyAfterMs` (one failure that the next attempt clears never counts); when a
+   * swap has been left unfinished that long with no rebuild at work on it; or when the live tables
+   * are older than this code and the rebuild that would bring them up to date stopped on an event.
+   */
+  problems: string[];
+  /** `problems` is empty. */
   healthy: boolean;
 }
 
@@ -89,7 +115,11 @@ export function projectionMetricsText(statuses: readonly ProjectionStatus[]): st
     ['tracershop_projection_lag_events', '$all events after the checkpoint', (s) => s.lag.events],
     ['tracershop_projection_lag_seconds', 'Age of the oldest unapplied event', (s) => nullable(s.lag.ms, 1000)],
     ['tracershop_projection_events_applied_total', 'Events applied', (s) => s.checkpoint?.eventsApplied ?? null],
-    ['tracershop_projection_failed', '1 when stopped on an event it cannot apply', (s) => (s.healthy ? 0 : 1)],
+    [
+      'tracershop_projection_failed',
+      '1 when unhealthy: stopped on an event, its runner failing, or a swap left unfinished',
+      (s) => (s.healthy ? 0 : 1),
+    ],
     ['tracershop_projection_active', '1 when this process is the active runner', (s) => activeHere(s)],
     [
       'tracershop_projection_last_batch_size',

@@ -12,6 +12,7 @@ const status = (overrides: Partial<ProjectionStatus>): ProjectionStatus => ({
     lastBatch: { at: new Date(), size: 12, durationMs: 30 },
     activeSince: null,
   },
+  runnerFailure: null,
   checkpoint: {
     version: 2,
     position: Position.of(90n),
@@ -26,6 +27,7 @@ const status = (overrides: Partial<ProjectionStatus>): ProjectionStatus => ({
   head: Position.of(99n),
   lag: { events: 9, capped: false, ms: 1_500 },
   rebuild: null,
+  problems: [],
   healthy: true,
   ...overrides,
 });

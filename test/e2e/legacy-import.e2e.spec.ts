@@ -217,14 +217,33 @@ describe('go-live: the old database becomes Tracershop’s (cli import-legacy)',
     ]);
   });
 
-  it('run again, it finds everything known and queues nothing', async () => {
+  it('run again, it finds everything known and queues nothing, but is not done while a change is open', async () => {
     const [before] = await oldSystem.query('SELECT COUNT(*) AS n FROM legacy_capture');
     const run = await cli('import-legacy', '--from', today);
-    expect(run.code).toBe(0);
     expect(run.stdout).toContain('orders: 3 rows (open FDG orders), 3 known already, 0 changes');
     expect(run.stdout).toContain('import-legacy: nothing new to import');
+    // The first run's refusal is still open: listed again, and the exit code says so
+    expect(run.stdout).toMatch(
+      /open for reconciliation \(GET \/legacy\/captured-changes\?open=true\): 1\n +#\d+ orders 113: rejected LEGACY_SLOT_NOT_FOUND/,
+    );
+    expect(run.code).toBe(1);
     const [after] = await oldSystem.query('SELECT COUNT(*) AS n FROM legacy_capture');
     expect(after).toEqual(before);
+  });
+
+  it('once the open change is reconciled, run again, it is done', async () => {
+    const [[open]] = (await oldSystem.query(
+      "SELECT id FROM legacy_capture WHERE captured_by = 'import-legacy' AND outcome = 'rejected'",
+    )) as unknown as [Array<{ id: number }>];
+    const reconciled = await admin
+      .post(`/legacy/captured-changes/${open.id}/reconcile`)
+      .send({ reason: 'production keeps 113 in the old system' })
+      .expect(200);
+    await admin.get(`/legacy/captured-changes?open=true&minPosition=${reconciled.body.position}`).expect(200);
+    const run = await cli('import-legacy', '--from', today);
+    expect(run.stdout).toContain('import-legacy: nothing new to import');
+    expect(run.stdout).toContain('import-legacy: done, nothing pending or open');
+    expect(run.code).toBe(0);
   });
 
   it('refuses to run beside another import of the same database', async () => {

@@ -1,7 +1,8 @@
 /**
  * Operations from a shell:
  *   migrate                 create and migrate the event store and read-model databases
- *   status                  each projection's state, position, lag and failure; the legacy sync's counts; open incidents
+ *   status                  each projection's state, position, lag, rebuild and health (why not healthy); the legacy
+ *                           sync's counts; open incidents; exit 1 while a projection is unhealthy
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
  *   verify [stream]         check hash chains and signatures: one stream, or every stream
@@ -25,11 +26,14 @@ import { hashPassword } from '@tracershop/auth';
 import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
 import {
   checkPasswordPolicy,
+  requireUsername,
   userDecider,
   usernameClaimDecider,
   usernameClaimStreamName,
   userStreamName,
-  type Role,
+  validRoleGrant,
+  type UserCommand,
+  type UserState,
 } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
 import { verifyAllStreams, verifyStreamAndSignatures, type EventStore } from '@tracershop/event-store';
@@ -63,7 +67,8 @@ import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
 
 const USAGE = `usage: tracershop <command>
   migrate                 create and migrate every database
-  status                  projections: state, position, lag, failure; the legacy sync's counts; open incidents
+  status                  projections: state, position, lag, rebuild, health and why not; the legacy sync's
+                          counts; open incidents (exit 1 while a projection is unhealthy)
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
   verify [stream]         verify hash chains and signatures (one stream or all)
@@ -128,6 +133,19 @@ async function printOpenIncidents(audit: AuditReadModel): Promise<void> {
     console.log(`  ${incident.raisedAt}  ${incident.kind}  ${incident.incidentId}: ${incident.summary}`);
 }
 
+/** What a rebuild into shadow tables is doing, in a table cell. */
+function rebuildCell(rebuild: ProjectionStatus['rebuild']): string {
+  if (!rebuild) return '-';
+  if (rebuild.swapPending) return `v${rebuild.version} swapping`;
+  if (rebuild.status === 'failed')
+    return `v${rebuild.version} stopped at ${rebuild.failure?.position.toString() ?? '?'}`;
+  return `v${rebuild.version} ${rebuild.status} at ${rebuild.position.toString()}`;
+}
+
+/**
+ * One line per projection, then why each unhealthy one is, and each stopped rebuild's failure. The
+ * state is the live checkpoint's, as the active runner last wrote it: `health` says whether it holds.
+ */
 function printStatus(statuses: ProjectionStatus[]): void {
   const rows = statuses.map((status) => [
     status.name,
@@ -136,9 +154,10 @@ function printStatus(statuses: ProjectionStatus[]): void {
     status.checkpoint?.position.toString() ?? '-',
     status.lag.events === null ? '?' : `${status.lag.events}${status.lag.capped ? '+' : ''}`,
     status.lag.ms === null ? '?' : `${status.lag.ms}`,
-    status.failure ? `${status.failure.eventType} at ${status.failure.position}: ${status.failure.message}` : '',
+    rebuildCell(status.rebuild),
+    status.healthy ? 'ok' : 'UNHEALTHY',
   ]);
-  const headers = ['projection', 'version', 'state', 'position', 'lag events', 'lag ms', 'failure'];
+  const headers = ['projection', 'version', 'state', 'position', 'lag events', 'lag ms', 'rebuild', 'health'];
   const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => row[i].length)));
   for (const row of [headers, ...rows])
     console.log(
@@ -147,6 +166,16 @@ function printStatus(statuses: ProjectionStatus[]): void {
         .join('  ')
         .trimEnd(),
     );
+  for (const status of statuses) {
+    for (const problem of status.problems) console.log(`${status.name}: ${problem}`);
+    const failure = status.rebuild?.failure;
+    if (failure) {
+      console.log(
+        `${status.name}: the rebuild of version ${status.rebuild?.version} stopped at ${failure.eventType} ` +
+          `${failure.eventId} (${failure.position.toString()}): ${failure.message}; \`cli rebuild ${status.name}\` runs it again`,
+      );
+    }
+  }
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -334,6 +363,7 @@ async function seedDemoCommand(config: TracershopConfig, opened: Opened): Promis
       legacyIds: new LegacyIdAllocator(pipeline, opened.record, config),
       context,
       scryptCost: config.auth.scryptCost,
+      deployment: { store: opened.store, record: opened.record, recordDatabase: config.databases.record },
     });
     console.log(`seed-demo: ${report.commands} commands, ${report.events} events appended`);
     for (const person of report.people) {
@@ -409,8 +439,10 @@ async function exportCommand(opened: Opened, args: string[]): Promise<number> {
 
 /**
  * The go-live import: queues the old rows step by step and waits for the worker's sync to finish
- * each. Exit 0 when every row became Tracershop's or was known already; 1 when some are open for
- * reconciliation (listed), or the sync made no progress (run it again once a worker syncs).
+ * each, and whatever an earlier run queued that is still pending. Exit 0 when every row became
+ * Tracershop's or was known already and no import change (of any run) is pending or open; 1 when
+ * some are open for reconciliation (listed) or pending, or the sync made no progress (run it again
+ * once a worker syncs). A dry run only counts, and reports what is pending or open.
  */
 async function importLegacyCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
   const dryRun = args.includes('--dry-run');
@@ -448,21 +480,28 @@ async function importLegacyCommand(config: TracershopConfig, opened: Opened, arg
       );
     }
     const queued = report.steps.reduce((sum, step) => sum + step.queued, 0);
-    if (dryRun || queued === 0) {
-      console.log(dryRun ? `dry run: ${queued} changes would be queued` : 'import-legacy: nothing new to import');
-      return 0;
-    }
-    if (report.open.length === 0) {
-      console.log('import-legacy: done, nothing open');
-      return 0;
-    }
-    console.log(`open for reconciliation (GET /legacy/captured-changes?open=true): ${report.open.length}`);
-    for (const change of report.open) {
+    const carriedOver = report.steps.reduce((sum, step) => sum + step.carriedOver, 0);
+    if (dryRun) console.log(`dry run: ${queued} changes would be queued`);
+    else if (queued === 0 && carriedOver === 0) console.log('import-legacy: nothing new to import');
+    if (report.pending > 0) {
       console.log(
-        `  #${change.id} ${change.table} ${change.rowKey}: ${change.outcome} ${change.code ?? ''} ${change.message ?? ''}`,
+        `still pending: ${report.pending} changes queued for the legacy sync (GET /legacy/captured-changes?outcome=pending)` +
+          (dryRun ? '; the import waits for them' : ''),
       );
     }
-    return 1;
+    if (report.openCount > 0) {
+      console.log(`open for reconciliation (GET /legacy/captured-changes?open=true): ${report.openCount}`);
+      for (const change of report.open) {
+        console.log(
+          `  #${change.id} ${change.table} ${change.rowKey}: ${change.outcome} ${change.code ?? ''} ${change.message ?? ''}`,
+        );
+      }
+      if (report.openCount > report.open.length) console.log(`  … ${report.openCount - report.open.length} more`);
+    }
+    if (dryRun) return 0;
+    if (report.pending > 0 || report.openCount > 0) return 1;
+    console.log('import-legacy: done, nothing pending or open');
+    return 0;
   } catch (error) {
     if (error instanceof LegacyImportStalledError || error instanceof LegacyImportBusyError) {
       console.error(`tracershop: ${error.message}`);
@@ -472,10 +511,79 @@ async function importLegacyCommand(config: TracershopConfig, opened: Opened, arg
   }
 }
 
+/** What each `user` command takes: its positional arguments, and its flags (repeatable or not). */
+const USER_COMMANDS: Readonly<
+  Record<string, { positional: readonly string[]; flags: Readonly<Record<string, 'once' | 'repeatable'>> }>
+> = {
+  create: {
+    positional: ['<username>'],
+    flags: { name: 'once', role: 'repeatable', customer: 'repeatable', location: 'repeatable', reason: 'once' },
+  },
+  grant: {
+    positional: ['<username>', '<role>'],
+    flags: { customer: 'repeatable', location: 'repeatable', reason: 'once' },
+  },
+  'reset-password': { positional: ['<username>'], flags: { reason: 'once' } },
+};
+
+/** Refuses what a `user` command does not take, before anything is read or written. */
+function checkUserArguments(
+  action: string | undefined,
+  positional: readonly string[],
+  flags: ReadonlyMap<string, string[]>,
+): void {
+  const takes = action === undefined ? undefined : USER_COMMANDS[action];
+  if (!takes) throw new UsageError(`unknown user command ${action ?? ''}`);
+  if (positional.length > takes.positional.length) {
+    throw new UsageError(`user ${action} takes ${takes.positional.join(' ')}, not ${positional.join(' ')}`);
+  }
+  for (const [flag, values] of flags) {
+    const kind = takes.flags[flag];
+    if (!kind) throw new UsageError(`user ${action} takes no --${flag}`);
+    if (kind === 'once' && values.length > 1) throw new UsageError(`user ${action} takes --${flag} once`);
+  }
+}
+
+/**
+ * The role grants `user create` or `user grant` asks for, checked as the domain checks them (a role
+ * it knows, the scope that role takes), so a mistyped role is refused before anything is written.
+ */
+function checkRoleGrants(roles: readonly string[], flags: ReadonlyMap<string, string[]>): void {
+  const scope = { customerIds: flags.get('customer'), locationIds: flags.get('location') };
+  if (roles.length === 0 && (scope.customerIds || scope.locationIds)) {
+    throw new UsageError('--customer and --location scope a --role; give the role');
+  }
+  for (const role of roles) {
+    try {
+      validRoleGrant({ role, ...scope });
+    } catch (error) {
+      if (error instanceof DomainError) throw new UsageError(`--role ${role}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/**
+ * Decides the commands one after the other on a user that does not exist yet, without appending:
+ * whatever the domain would refuse half way is refused before the first command is written.
+ */
+function rehearseNewUser(commands: readonly UserCommand[]): void {
+  let state: UserState = userDecider.initialState();
+  for (const command of commands) {
+    try {
+      for (const event of userDecider.decide(command, state)) state = userDecider.evolve(state, event);
+    } catch (error) {
+      if (error instanceof DomainError) throw new UsageError(`${error.code}: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
 /** Operators manage accounts from a shell; every change is an event attributed to the operator. */
 async function userCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { positional, flags } = parseArguments(rest);
+  checkUserArguments(action, positional, flags);
   const pipeline = new CommandPipeline({ store: opened.store });
   // The same allocator as the api's: `Users.Id` blocks are reserved by events, so none overlap.
   const commands = identityCommands(pipeline, new LegacyIdAllocator(pipeline, opened.record, config));
@@ -507,32 +615,53 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
       { type: 'SetPassword', userId, passwordHash, setBy: 'cli', at: at() },
       step('password'),
     );
+  const grantOf = (userId: string, role: string) =>
+    ({
+      type: 'GrantRole',
+      userId,
+      role,
+      customerIds: flags.get('customer'),
+      locationIds: flags.get('location'),
+      at: at(),
+    }) as UserCommand;
   const grant = async (userId: string, role: string) =>
-    pipeline.execute(
-      commands.user,
-      {
-        type: 'GrantRole',
-        userId,
-        role: role as Role,
-        customerIds: flags.get('customer'),
-        locationIds: flags.get('location'),
-        at: at(),
-      },
-      step(`role-${role}`),
-    );
+    pipeline.execute(commands.user, grantOf(userId, role), step(`role-${role}`));
   switch (action) {
     case 'create': {
       const [username] = positional;
       const printedName = flags.get('name')?.[0];
       if (!username || !printedName) throw new UsageError('user create needs <username> and --name');
-      const passwordHash = await choosePassword(username.toLowerCase(), printedName);
+      // Every argument is checked before the password is asked for and before anything is written:
+      // a user registered without the roles and password asked for would keep the username.
+      const roles = flags.get('role') ?? [];
+      checkRoleGrants(roles, flags);
+      let normalised: string;
+      try {
+        normalised = requireUsername(username);
+      } catch (error) {
+        if (error instanceof DomainError) throw new UsageError(`${error.code}: ${error.message}`);
+        throw error;
+      }
+      const claim = await pipeline.loadState(usernameClaimStreamName(normalised), usernameClaimDecider);
+      if (claim.userId) throw new UsageError(`the username ${normalised} is taken`);
+      const passwordHash = await choosePassword(normalised, printedName);
       const userId = randomUUID();
-      await pipeline.execute(
-        commands.user,
-        { type: 'RegisterUser', userId, username, printedName, legacyUserId: legacyIdAllocatedByHandler, at: at() },
-        step('register'),
-      );
-      for (const role of flags.get('role') ?? []) await grant(userId, role);
+      const register: UserCommand = {
+        type: 'RegisterUser',
+        userId,
+        username,
+        printedName,
+        legacyUserId: legacyIdAllocatedByHandler,
+        at: at(),
+      };
+      // The handler allocates the legacy id; any valid one does for the rehearsal.
+      rehearseNewUser([
+        { ...register, legacyUserId: 1 },
+        ...roles.map((role) => grantOf(userId, role)),
+        { type: 'SetPassword', userId, passwordHash, setBy: 'cli', at: at() },
+      ]);
+      await pipeline.execute(commands.user, register, step('register'));
+      for (const role of roles) await grant(userId, role);
       await setPassword(userId, passwordHash);
       console.log(`created ${username} (${userId}); the password must be changed at the first login`);
       return 0;
@@ -540,6 +669,7 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
     case 'grant': {
       const [username, role] = positional;
       if (!username || !role) throw new UsageError('user grant needs <username> <role>');
+      checkRoleGrants([role], flags);
       await grant(await userIdOf(username), role);
       console.log(`granted ${role} to ${username}`);
       return 0;

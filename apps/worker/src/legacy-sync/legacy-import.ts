@@ -2,7 +2,7 @@ import type { Pool, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { isReservedLegacyId, type LegacyIdTable } from '@tracershop/domain/legacy';
 import { Position } from '@tracershop/event-store';
 import { fitLockName, ProjectionLock } from '@tracershop/projections/engine';
-import { CATALOG_PROJECTION_NAME } from '@tracershop/projections/record';
+import { CATALOG_PROJECTION_NAME, legacySyncTables } from '@tracershop/projections/record';
 import { reservedIdRanges } from '@tracershop/projections/legacy';
 import {
   capturedColumnsPresent,
@@ -22,6 +22,11 @@ import { LEGACY_IMPORT_ACCOUNT } from './captured-change';
  *
  * Steps run in the order their lookups need: a step is queued once the sync has finished the one
  * before it and the catalogue read model has caught up with what that step registered.
+ *
+ * A run that stopped (no worker synced) leaves its changes queued. Every later run waits for them
+ * too, step by step, before it goes on (a step's rows known because they are queued are not done),
+ * and reports every import change still pending or open (refused or unsupported, not reconciled),
+ * whichever run queued it: an import is done only when none is left.
  */
 
 /** The account the queued changes name: their events' actor is `old-tracershop:import-legacy`. */
@@ -122,6 +127,9 @@ export interface LegacyImportStepReport {
   known: number;
   /** Captured changes queued (an accepted order is two). */
   queued: number;
+  /** Changes of this table an earlier run queued that were still pending when this run began. */
+  carriedOver: number;
+  /** Of the changes queued and carried over. */
   outcomes: CaptureOutcomeCounts;
 }
 
@@ -140,8 +148,17 @@ export interface LegacyImportReport {
   steps: LegacyImportStepReport[];
   /** Open orders rows left to the old system: part of a move (a moved row, its host or a ghost), by OID. */
   leftInOldSystem: number[];
-  /** The imported changes the sync refused or does not translate (listed for reconciliation). */
+  /**
+   * Import changes (of any run) the sync has not taken yet when this run ends: none unless a dry
+   * run, or a table this database lacks now.
+   */
+  pending: number;
+  /**
+   * Import changes (of any run) the sync refused or does not translate and nobody has reconciled:
+   * the first `OPEN_LISTED`, and how many there are.
+   */
   open: OpenImportedChange[];
+  openCount: number;
 }
 
 export class LegacyImportStalledError extends Error {}
@@ -196,9 +213,10 @@ async function importUnderLock(options: LegacyImportOptions): Promise<LegacyImpo
     dryRun: options.dryRun === true,
     steps: [],
     leftInOldSystem: await leftInOldSystem(record, from),
+    pending: 0,
     open: [],
+    openCount: 0,
   };
-  let firstQueuedId: number | null = null;
   for (const step of LEGACY_IMPORT_STEPS) {
     const captured = tables.get(step.table);
     if (!captured) {
@@ -211,29 +229,37 @@ async function importUnderLock(options: LegacyImportOptions): Promise<LegacyImpo
     const isTracershops = (id: number) => range !== undefined && isReservedLegacyId(id, range);
     const fresh = candidates.filter((row) => !known.has(String(row.rowKey)) && !isTracershops(Number(row.id)));
     const changes = fresh.flatMap((row) => changesOf(step, row, now()));
+    // Queued by an earlier run that stopped: known above, but not done.
+    const carriedOver = await pendingImportIds(record, step.table);
     const stepReport: LegacyImportStepReport = {
       table: step.table,
       what: step.what,
       rows: candidates.length,
       known: candidates.length - fresh.length,
       queued: changes.length,
-      outcomes: { pending: changes.length, applied: 0, unchanged: 0, rejected: 0, unsupported: 0 },
+      carriedOver: carriedOver.length,
+      outcomes: { pending: changes.length + carriedOver.length, applied: 0, unchanged: 0, rejected: 0, unsupported: 0 },
     };
     report.steps.push(stepReport);
-    if (report.dryRun || changes.length === 0) {
+    if (report.dryRun || (changes.length === 0 && carriedOver.length === 0)) {
       log(`${step.table}: ${describeStep(stepReport)}`);
       continue;
     }
-    const firstId = await queue(record, step.table, changes);
-    firstQueuedId ??= firstId;
-    log(`${step.table}: ${changes.length} changes queued for the legacy sync`);
-    const { outcomes, lastPosition } = await synced(record, firstId, step.table, options);
+    const firstId = changes.length > 0 ? await queue(record, step.table, changes) : null;
+    if (firstId !== null) log(`${step.table}: ${changes.length} changes queued for the legacy sync`);
+    if (carriedOver.length > 0) {
+      log(`${step.table}: waiting for ${carriedOver.length} changes an earlier run queued, still pending`);
+    }
+    const { outcomes, lastPosition } = await synced(record, step.table, { firstId, carriedOver }, options);
     stepReport.outcomes = outcomes;
     log(`${step.table}: ${describeStep(stepReport)}`);
     // The next step's lookups read the catalogue: it must show what this step registered.
     if (lastPosition) await options.waitForPosition(CATALOG_PROJECTION_NAME, lastPosition, options.stallMs ?? 60_000);
   }
-  if (firstQueuedId !== null) report.open = await openChanges(record, firstQueuedId);
+  report.pending = await pendingImportCount(record);
+  const open = await openImportChanges(record);
+  report.open = open.listed;
+  report.openCount = open.count;
   return report;
 }
 
@@ -244,6 +270,7 @@ function describeStep(step: LegacyImportStepReport): string {
     .map(([outcome, count]) => `${outcome} ${count}`);
   return (
     `${step.rows} rows (${step.what}), ${step.known} known already, ${step.queued} changes` +
+    (step.carriedOver > 0 ? ` (and ${step.carriedOver} an earlier run queued)` : '') +
     (done.length > 0 ? `: ${done.join(', ')}` : '')
   );
 }
@@ -352,25 +379,50 @@ async function queue(record: Pool, table: string, changes: readonly QueuedChange
   }
 }
 
-/** Waits until the sync has finished the step's changes; gives up when it makes no progress for `stallMs`. */
+/** Ids of the import's changes of this table the sync has not taken yet, in id order. */
+async function pendingImportIds(record: Pool, table: string): Promise<number[]> {
+  const [rows] = await record.query<RowDataPacket[]>(
+    "SELECT id FROM legacy_capture WHERE outcome = 'pending' AND captured_by = ? AND table_name = ? ORDER BY id",
+    [LEGACY_IMPORT_ACCOUNT, table],
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+async function pendingImportCount(record: Pool): Promise<number> {
+  const [[row]] = await record.query<RowDataPacket[]>(
+    "SELECT COUNT(*) AS n FROM legacy_capture WHERE outcome = 'pending' AND captured_by = ?",
+    [LEGACY_IMPORT_ACCOUNT],
+  );
+  return Number(row.n);
+}
+
+/**
+ * Waits until the sync has finished the step's changes: those this run queued (from `firstId`) and
+ * those an earlier run left pending. Gives up when it makes no progress for `stallMs`.
+ */
 async function synced(
   record: Pool,
-  firstId: number,
   table: string,
+  changes: { firstId: number | null; carriedOver: readonly number[] },
   options: LegacyImportOptions,
 ): Promise<{ outcomes: CaptureOutcomeCounts; lastPosition: string | null }> {
   const stallMs = options.stallMs ?? 60_000;
   const pollMs = options.pollMs ?? 250;
+  const carried = new Set(changes.carriedOver);
+  const ids = [...changes.carriedOver, ...(changes.firstId === null ? [] : [changes.firstId])];
+  const fromId = Math.min(...ids);
+  const ours = (id: number) => carried.has(id) || (changes.firstId !== null && id >= changes.firstId);
   let pending = Number.POSITIVE_INFINITY;
   let progressAt = Date.now();
   for (;;) {
     const [rows] = await record.query<RowDataPacket[]>(
-      `SELECT outcome, position FROM legacy_capture WHERE captured_by = ? AND table_name = ? AND id >= ?`,
-      [LEGACY_IMPORT_ACCOUNT, table, firstId],
+      `SELECT id, outcome, position FROM legacy_capture WHERE captured_by = ? AND table_name = ? AND id >= ?`,
+      [LEGACY_IMPORT_ACCOUNT, table, fromId],
     );
     const outcomes: CaptureOutcomeCounts = { pending: 0, applied: 0, unchanged: 0, rejected: 0, unsupported: 0 };
     let lastPosition: Position | null = null;
     for (const row of rows) {
+      if (!ours(Number(row.id))) continue;
       outcomes[row.outcome as keyof CaptureOutcomeCounts] += 1;
       if (row.position === null) continue;
       const position = Position.parse(String(row.position));
@@ -381,8 +433,10 @@ async function synced(
       pending = outcomes.pending;
       progressAt = Date.now();
     } else if (Date.now() - progressAt > stallMs) {
+      const all = await pendingImportCount(record);
       throw new LegacyImportStalledError(
-        `${table}: the legacy sync finished none of the ${outcomes.pending} pending changes for ${Math.round(stallMs / 1000)} s. ` +
+        `${table}: the legacy sync finished none of the ${outcomes.pending} pending changes for ${Math.round(stallMs / 1000)} s ` +
+          `(${all} import changes pending in all). ` +
           'Is a worker running with LEGACY_SYNC=true? The changes stay queued; run import-legacy again to go on.',
       );
     }
@@ -390,20 +444,47 @@ async function synced(
   }
 }
 
-async function openChanges(record: Pool, firstId: number): Promise<OpenImportedChange[]> {
-  const [rows] = await record.query<RowDataPacket[]>(
-    `SELECT id, table_name AS \`table\`, row_key AS rowKey, outcome, outcome_code AS code, outcome_message AS message
-       FROM legacy_capture
-      WHERE captured_by = ? AND id >= ? AND outcome IN ('rejected', 'unsupported')
-      ORDER BY id LIMIT ${OPEN_LISTED}`,
-    [LEGACY_IMPORT_ACCOUNT, firstId],
-  );
-  return rows.map((row) => ({
-    id: Number(row.id),
-    table: String(row.table),
-    rowKey: String(row.rowKey),
-    outcome: String(row.outcome),
-    code: row.code === null ? null : String(row.code),
-    message: row.message === null ? null : String(row.message),
-  }));
+const RECONCILIATIONS = `\`${legacySyncTables.reconciliations}\``;
+
+/**
+ * The import's changes (of any run) the sync refused or does not translate that nobody has
+ * reconciled yet (`POST /legacy/captured-changes/:id/reconcile`): the first `OPEN_LISTED` and the count.
+ */
+async function openImportChanges(record: Pool): Promise<{ listed: OpenImportedChange[]; count: number }> {
+  const open = (reconciled: string) => `
+      FROM legacy_capture c
+     WHERE c.captured_by = ? AND c.outcome IN ('rejected', 'unsupported')${reconciled}`;
+  const reconciledIn = (table: string) => `
+       AND NOT EXISTS (SELECT 1 FROM ${table} r WHERE r.capture_id = c.id AND r.captured_at = c.captured_at)`;
+  const read = async (reconciled: string) => {
+    const [rows] = await record.query<RowDataPacket[]>(
+      `SELECT c.id, c.table_name AS \`table\`, c.row_key AS rowKey, c.outcome, c.outcome_code AS code,
+              c.outcome_message AS message ${open(reconciled)}
+        ORDER BY c.id LIMIT ${OPEN_LISTED}`,
+      [LEGACY_IMPORT_ACCOUNT],
+    );
+    const [[counted]] = await record.query<RowDataPacket[]>(`SELECT COUNT(*) AS n ${open(reconciled)}`, [
+      LEGACY_IMPORT_ACCOUNT,
+    ]);
+    return { rows, count: Number(counted.n) };
+  };
+  let found;
+  try {
+    found = await read(reconciledIn(RECONCILIATIONS));
+  } catch (error) {
+    // Before the projector has made the reconciliations table, nothing is reconciled.
+    if ((error as { code?: unknown }).code !== 'ER_NO_SUCH_TABLE') throw error;
+    found = await read('');
+  }
+  return {
+    count: found.count,
+    listed: found.rows.map((row) => ({
+      id: Number(row.id),
+      table: String(row.table),
+      rowKey: String(row.rowKey),
+      outcome: String(row.outcome),
+      code: row.code === null ? null : String(row.code),
+      message: row.message === null ? null : String(row.message),
+    })),
+  };
 }

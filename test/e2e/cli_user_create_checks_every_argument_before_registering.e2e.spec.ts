@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { loadConfiguration } from '@tracershop/config';
+import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+
+/**
+ * Regression: `user create` with a mistyped role registered the user, then failed on the role: the
+ * user had no role and no password, and the corrected command was refused with USERNAME_TAKEN.
+ */
+
+const root = join(__dirname, '..', '..');
+const suffix = randomBytes(4).toString('hex');
+const env = {
+  EVENTS_DATABASE: `e2e_uevents_${suffix}`,
+  RECORD_DATABASE: `e2e_urecord_${suffix}`,
+  WEB_DATABASE: `e2e_uweb_${suffix}`,
+};
+const PASSWORD = 'Their-own-passphrase-2\n';
+
+function cli(input: string, ...args: string[]) {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args],
+    {
+      cwd: root,
+      input,
+      env: { ...process.env, PASSWORD_SCRYPT_COST: '12', ...env },
+      encoding: 'utf8',
+      timeout: 90_000,
+    },
+  );
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+async function userEventTypes(): Promise<string[]> {
+  const store = await MysqlEventStore.open({
+    connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
+    database: env.EVENTS_DATABASE,
+  });
+  try {
+    const events = await store.readAll({});
+    return events.filter((event) => event.streamId.startsWith('identity.user-')).map((event) => event.type);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('cli user create checks every argument before it registers anyone', () => {
+  afterAll(async () => {
+    const config = loadConfiguration({ ...process.env, ...env });
+    const admin = await createConnection({ ...config.mysql });
+    for (const database of Object.values(config.databases)) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(database)}`);
+    }
+    await admin.end();
+  });
+
+  it('given a mistyped role, an unknown flag or a scope the role does not take, then it refuses with usage and registers nobody', async () => {
+    const mistyped = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'prodution');
+    expect(mistyped.stderr).toContain('--role prodution: role must be one of admin, production,');
+    expect(mistyped.code).toBe(2);
+
+    const unknownFlag = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--rol', 'production');
+    expect(unknownFlag.stderr).toContain('user create takes no --rol');
+    expect(unknownFlag.code).toBe(2);
+
+    const wrongScope = cli(
+      PASSWORD,
+      'user',
+      'create',
+      'anna',
+      '--name',
+      'Anna Jensen',
+      '--role',
+      'production',
+      '--role',
+      'shop',
+    );
+    expect(wrongScope.stderr).toContain('--role shop: The shop role needs at least one entry in customerIds');
+    expect(wrongScope.code).toBe(2);
+
+    expect(await userEventTypes()).toEqual([]);
+  });
+
+  it('when the operator corrects the command, then the user is created with the role and the password', async () => {
+    const created = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(
+      /^created anna \([0-9a-f-]{36}\); the password must be changed at the first login$/m,
+    );
+    expect(await userEventTypes()).toEqual(['UserRegistered', 'RoleGranted', 'PasswordSet']);
+
+    // And a second create of the same username is refused before a password is asked for
+    const again = cli('', 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    expect(again.stderr).toContain('the username anna is taken');
+    expect(again.code).toBe(2);
+  });
+});
