@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
 import request from 'supertest';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { BOOKINGS_PROJECTION_NAME, LEGACY_SYNC_PROJECTION_NAME } from '@tracershop/projections/record';
 import { bootApp, type BootedApp } from './booted-app';
+import { cliOn } from './cli-process';
 
 /**
  * Regression: a projection whose runner looped on an error (a swap it could not finish) showed as
@@ -12,34 +11,13 @@ import { bootApp, type BootedApp } from './booted-app';
  * the 503 body, when there was one, said nothing of which projection failed.
  */
 
-const root = join(__dirname, '..', '..');
 const STUCK = BOOKINGS_PROJECTION_NAME;
 
 describe('a projection stuck on an error is reported unhealthy', () => {
   let app: BootedApp;
   let record: Connection;
 
-  /** The cli as an operator runs it, on the app's databases. */
-  function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args], {
-        cwd: root,
-        env: {
-          ...process.env,
-          EVENTS_DATABASE: app.config.databases.events,
-          RECORD_DATABASE: app.config.databases.record,
-          WEB_DATABASE: app.config.databases.web,
-          LOG_LEVEL: 'silent',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (...args: string[]) => cliOn(app, ...args);
 
   async function statusOf(name: string): Promise<ProjectionStatus> {
     const status = (await app.projector.get(ProjectionEngine).status()).find((each) => each.name === name);

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { addDays } from '@tracershop/domain/catalog';
@@ -7,14 +5,13 @@ import { createHttpApp, createLogger } from '@tracershop/platform';
 import { customerIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-catalog-changes';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, F18_ISOTOPE, logIn, monday, type BootedApp } from './booted-app';
+import { cliOn } from './cli-process';
 
 /**
  * Regression: an import that stalled (no worker synced) left its changes queued; each rerun skipped
  * the steps whose rows were queued already without waiting for them, and the third printed
  * "nothing new to import" and exited 0 with the changes still pending.
  */
-
-const root = join(__dirname, '..', '..');
 
 describe('cli import-legacy is done only when nothing it queued, in any run, is pending', () => {
   let app: BootedApp;
@@ -25,27 +22,7 @@ describe('cli import-legacy is done only when nothing it queued, in any run, is 
   const closedDate = addDays(monday(3), 2);
 
   /** The cli as an operator runs it, on the app's databases. */
-  function importLegacy(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const args = ['import-legacy', '--from', today, '--stall-seconds', '1'];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args], {
-        cwd: root,
-        env: {
-          ...process.env,
-          EVENTS_DATABASE: app.config.databases.events,
-          RECORD_DATABASE: app.config.databases.record,
-          WEB_DATABASE: app.config.databases.web,
-          LOG_LEVEL: 'silent',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const importLegacy = () => cliOn(app, 'import-legacy', '--from', today, '--stall-seconds', '1');
 
   async function pendingImports(): Promise<number> {
     const [rows] = await oldSystem.query(

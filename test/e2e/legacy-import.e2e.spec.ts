@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { createHttpApp, createLogger } from '@tracershop/platform';
@@ -12,8 +10,7 @@ import {
 import { orderIdOfLegacyRow } from '../../apps/worker/src/legacy-sync/captured-order-changes';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 import { ADMIN, as, bootApp, configOnTheSameDatabases, F18_ISOTOPE, logIn, monday, type BootedApp } from './booted-app';
-
-const root = join(__dirname, '..', '..');
+import { cliOn } from './cli-process';
 
 describe('go-live: the old database becomes Tracershop’s (cli import-legacy)', () => {
   let app: BootedApp;
@@ -23,27 +20,7 @@ describe('go-live: the old database becomes Tracershop’s (cli import-legacy)',
   const today = new Date().toISOString().slice(0, 10);
   const [lastWeek, inTwoWeeks, inThreeWeeks] = [monday(-1), monday(2), monday(3)];
 
-  /** The cli as an operator runs it, on the app's databases; the worker in this process syncs. */
-  function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args], {
-        cwd: root,
-        env: {
-          ...process.env,
-          EVENTS_DATABASE: app.config.databases.events,
-          RECORD_DATABASE: app.config.databases.record,
-          WEB_DATABASE: app.config.databases.web,
-          LOG_LEVEL: 'silent',
-        },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const cli = (...args: string[]) => cliOn(app, ...args);
 
   beforeAll(async () => {
     app = await bootApp();

@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
 import { loadConfiguration, type TracershopConfig } from '@tracershop/config';
 import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { bootApp, type BootedApp } from './booted-app';
+import { runCli } from './cli-process';
 
 /**
  * Regression: `seed-demo` refused only when Tracershop's own catalogue listed customers, and took a
@@ -12,7 +11,6 @@ import { bootApp, type BootedApp } from './booted-app';
  * it appended permanent demo events and projected demo customers into the old `Users` and
  * `UserRoles` (a duplicate username, a real customer's dispenser number).
  */
-const root = join(__dirname, '..', '..');
 
 function databasesNamed(prefix: string): Record<string, string> {
   const suffix = randomBytes(4).toString('hex');
@@ -23,24 +21,7 @@ function databasesNamed(prefix: string): Record<string, string> {
   };
 }
 
-/** The cli, as an operator runs it (not blocking this process: an app booted here keeps running). */
-function cli(
-  env: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args], {
-      cwd: root,
-      env: { ...process.env, PASSWORD_SCRYPT_COST: '12', LOG_LEVEL: 'silent', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = runCli;
 
 const configOf = (env: Record<string, string>) => loadConfiguration({ ...process.env, ...env });
 
