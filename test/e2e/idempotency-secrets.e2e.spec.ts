@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { canonicalJson } from '@tracershop/event-store';
-import { CARRIES_SECRET } from '@tracershop/platform';
+import { CARRIES_SECRET, registeredRoutes } from '@tracershop/platform';
 import {
   ADMIN,
   as,
@@ -15,7 +15,6 @@ import {
   PERSON_PASSWORD,
   type BootedApp,
 } from './booted-app';
-import { registeredRoutes } from './registered-routes';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 // Session (`tss_`) and API (`tsk_`) tokens as `issueToken` makes them.

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
-import { registeredRoutes } from './registered-routes';
+import { registeredRoutes } from '@tracershop/platform';
 
 type Role = 'admin' | 'production' | 'releaser' | 'shop-admin' | 'shop' | 'location-owner' | 'auditor' | 'application';
 const [admin, production, releaser, shopAdmin, shop, locationOwner, auditor, application]: Role[] = [

@@ -15,3 +15,4 @@ export * from './http-app';
 export * from './service-runner';
 export * from './projections.module';
 export * from './access';
+export * from './registered-routes';

@@ -1,8 +1,6 @@
-import { RequestMethod, type INestApplication } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
 import { ApiProperty, DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ACCESS_RULE, type AccessRule } from './access';
+import { registeredRoutes } from './registered-routes';
 
 /** The one error body every refusal has (`ErrorBodyFilter`). */
 export class ErrorDto {
@@ -84,30 +82,9 @@ export function openApiDocument(app: INestApplication, options: OpenApiOptions):
 
 /** `get /auth/login`-style keys of the routes declared public, with OpenAPI's `{param}` paths. */
 function publicOperations(app: INestApplication): Set<string> {
-  const open = new Set<string>();
-  for (const module of app.get(ModulesContainer).values()) {
-    for (const wrapper of module.controllers.values()) {
-      const controller = wrapper.metatype as (new (...args: never[]) => object) | null;
-      if (!controller) continue;
-      const base = (Reflect.getMetadata(PATH_METADATA, controller) as string | undefined) ?? '';
-      const prototype = controller.prototype as Record<string, unknown>;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name];
-        if (name === 'constructor' || typeof handler !== 'function') continue;
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (path === undefined || method === undefined) continue;
-        const rule =
-          (Reflect.getMetadata(ACCESS_RULE, handler) as AccessRule | undefined) ??
-          (Reflect.getMetadata(ACCESS_RULE, controller) as AccessRule | undefined);
-        if (rule?.kind !== 'public') continue;
-        const joined = `/${[base, path]
-          .flatMap((part) => part.split('/'))
-          .filter(Boolean)
-          .join('/')}`.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-        open.add(`${RequestMethod[method].toLowerCase()} ${joined}`);
-      }
-    }
-  }
-  return open;
+  return new Set(
+    registeredRoutes(app)
+      .filter((route) => route.rule?.kind === 'public')
+      .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`),
+  );
 }

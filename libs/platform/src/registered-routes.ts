@@ -1,7 +1,7 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod, type INestApplication } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { ACCESS_RULE, type AccessRule } from '@tracershop/platform';
+import { ACCESS_RULE, type AccessRule } from './access';
 
 export interface RegisteredRoute {
   method: string;
@@ -17,7 +17,10 @@ const join = (...parts: string[]) =>
     .filter(Boolean)
     .join('/')}`;
 
-/** Every HTTP route the app's controllers register, with the access rule each declares. */
+/**
+ * Every HTTP route the app's controllers register, with the access rule each declares: what the
+ * OpenAPI document marks public, and what the route specs check.
+ */
 export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
   const routes: RegisteredRoute[] = [];
   for (const module of app.get(ModulesContainer).values()) {
