@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { BootedApp } from './booted-app';
 
@@ -10,13 +10,15 @@ export interface CliRun {
   stderr: string;
 }
 
+const CLI = join(root, 'apps', 'cli', 'src', 'main.ts');
+
 /**
  * The cli as an operator runs it, from source, in a process of its own (not blocking this one: an
  * app booted here keeps running), with `env` over this process's environment.
  */
 export function runCli(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: root,
       env: { ...process.env, PASSWORD_SCRYPT_COST: '12', LOG_LEVEL: 'silent', ...env },
     });
@@ -39,3 +41,15 @@ export const cliOn = (app: BootedApp, ...args: string[]): Promise<CliRun> =>
     },
     ...args,
   );
+
+/** The same, waiting for it, with `input` on its standard input (a password typed in). */
+export function runCliSync(env: Record<string, string>, input: string, ...args: string[]): CliRun {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
+    cwd: root,
+    input,
+    env: { ...process.env, PASSWORD_SCRYPT_COST: '12', ...env },
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}

@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { loadConfiguration } from '@tracershop/config';
 import { CommandPipeline } from '@tracershop/command-pipeline';
 import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { incidentCommand } from '../../apps/api/src/audit/incident-commands';
+import { runCliSync } from './cli-process';
 
-const root = join(__dirname, '..', '..');
 const suffix = randomBytes(4).toString('hex');
 const env = {
   EVENTS_DATABASE: `e2e_cevents_${suffix}`,
@@ -21,20 +20,7 @@ function cli(...args: string[]) {
   return cliWithInput('', ...args);
 }
 
-function cliWithInput(input: string, ...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args],
-    {
-      cwd: root,
-      input,
-      env: { ...process.env, PASSWORD_SCRYPT_COST: '12', ...env },
-      encoding: 'utf8',
-      timeout: 90_000,
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cliWithInput = (input: string, ...args: string[]) => runCliSync(env, input, ...args);
 
 describe('the operations cli', () => {
   afterAll(async () => {

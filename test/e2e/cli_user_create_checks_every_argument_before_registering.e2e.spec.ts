@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { loadConfiguration } from '@tracershop/config';
 import { MysqlEventStore, quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
+import { runCliSync } from './cli-process';
 
 /**
  * Regression: `user create` with a mistyped role registered the user, then failed on the role: the
  * user had no role and no password, and the corrected command was refused with USERNAME_TAKEN.
  */
 
-const root = join(__dirname, '..', '..');
 const suffix = randomBytes(4).toString('hex');
 const env = {
   EVENTS_DATABASE: `e2e_uevents_${suffix}`,
@@ -19,20 +17,7 @@ const env = {
 };
 const PASSWORD = 'Their-own-passphrase-2\n';
 
-function cli(input: string, ...args: string[]) {
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', join(root, 'apps', 'cli', 'src', 'main.ts'), ...args],
-    {
-      cwd: root,
-      input,
-      env: { ...process.env, PASSWORD_SCRYPT_COST: '12', ...env },
-      encoding: 'utf8',
-      timeout: 90_000,
-    },
-  );
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const cli = (input: string, ...args: string[]) => runCliSync(env, input, ...args);
 
 async function userEventTypes(): Promise<string[]> {
   const store = await MysqlEventStore.open({
