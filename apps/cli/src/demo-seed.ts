@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
+import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { hashPassword } from '@tracershop/auth';
 import {
   nameBasedUuid,
@@ -7,13 +7,11 @@ import {
   type CommandDefinition,
   type CommandPipeline,
 } from '@tracershop/command-pipeline';
-import { loadConfiguration } from '@tracershop/config';
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import { usernameClaimDecider, usernameClaimStreamName, type Role } from '@tracershop/domain/identity';
 import { customerDecider, customerStreamName, type IsoWeekday } from '@tracershop/domain/catalog';
 import type { EventStore, RecordedEvent } from '@tracershop/event-store';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
-import { openEventStore } from '@tracershop/platform';
 import type { CatalogReadModel } from '@tracershop/projections/record';
 import { CUSTOMER_ROLE } from '@tracershop/projections/legacy';
 import {
@@ -85,20 +83,11 @@ export async function seedDemo(deps: {
   legacyIds: LegacyIdAllocator;
   context: CommandContext;
   scryptCost: number;
-  /** Opened from the configuration when not given. */
-  deployment?: DemoSeedDeployment;
+  /** The event store and record database it checks are empty of data first. */
+  deployment: DemoSeedDeployment;
 }): Promise<DemoSeedReport> {
   const { pipeline, catalog, legacyIds, context } = deps;
-  if (deps.deployment) {
-    await assertEmptyDeployment(pipeline, deps.deployment);
-  } else {
-    const deployment = await openDeployment();
-    try {
-      await assertEmptyDeployment(pipeline, deployment);
-    } finally {
-      await deployment.close();
-    }
-  }
+  await assertEmptyDeployment(pipeline, deps.deployment);
   const commands = catalogCommands(pipeline, catalog, legacyIds);
   const identity = identityCommands(pipeline, legacyIds);
   const report: DemoSeedReport = { commands: 0, events: 0, people: [] };
@@ -365,20 +354,4 @@ async function legacyCustomers(
     if ((error as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return { count: 0, first: null };
     throw error;
   }
-}
-
-/** The configured event store and record database, as the cli's command opened them. */
-async function openDeployment(): Promise<DemoSeedDeployment & { close(): Promise<void> }> {
-  const config = loadConfiguration();
-  const store = await openEventStore(config);
-  const record = createPool({ ...config.mysql, database: config.databases.record, connectionLimit: 1 });
-  return {
-    store,
-    record,
-    recordDatabase: config.databases.record,
-    close: async () => {
-      await store.close();
-      await record.end();
-    },
-  };
 }
