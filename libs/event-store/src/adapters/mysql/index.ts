@@ -1,10 +1,5 @@
 export { MysqlEventStore, type MysqlEventStoreOptions, type StreamReadRequest } from './mysql-event-store';
-export {
-  assertValidDatabaseName,
-  DEFAULT_EVENT_STORE_DATABASE,
-  migrateEventStoreSchema,
-  quoteIdentifier,
-} from './mysql-event-store-schema';
+export { DEFAULT_EVENT_STORE_DATABASE, migrateEventStoreSchema } from './mysql-event-store-schema';
 export { HeadWatcher, type HeadWatcherOptions } from './head-watcher';
 export {
   assertTimeoutSeconds,
@@ -16,3 +11,11 @@ export {
   serverFlavourOf,
   type ServerFlavour,
 } from './session-timeouts';
+export {
+  assertValidDatabaseName,
+  migrateDatabase,
+  migrationLockName,
+  quoteIdentifier,
+  whileHoldingMigrationLock,
+  type MigrationLockOptions,
+} from './database-migration';

@@ -33,12 +33,8 @@ import type {
 import { originalResultOfRetry, type StoredEventRef } from '../../idempotent-append';
 import { Position } from '../../position';
 import { HeadWatcher } from './head-watcher';
-import {
-  assertValidDatabaseName,
-  DEFAULT_EVENT_STORE_DATABASE,
-  migrateEventStoreSchema,
-  quoteIdentifier,
-} from './mysql-event-store-schema';
+import { assertValidDatabaseName, quoteIdentifier } from './database-migration';
+import { DEFAULT_EVENT_STORE_DATABASE, migrateEventStoreSchema } from './mysql-event-store-schema';
 import { boundedSilence } from './session-timeouts';
 import { sqlInteger, sqlNullableString, sqlString } from './sql-text';
 
