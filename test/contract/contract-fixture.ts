@@ -28,6 +28,11 @@ export interface ContractFixture {
   name: string;
   /** Largest event the adapter is configured to accept, to test the size limit. */
   maxEventBytes: number;
+  /**
+   * Largest append the store takes in one write, where it limits the whole append and not only each
+   * event (EventStoreDB's `MaxAppendSize`); absent where only events are limited.
+   */
+  maxAppendBytes?: number;
   /** Whether `create()` returns a `tamper` (false for a real server, whose storage tests cannot reach). */
   tamperable: boolean;
   /** Called once per suite (beforeAll); tests use unique stream names, so one store serves all. */

@@ -6,13 +6,16 @@ import type { StoredRecordTamper } from './contract-fixture';
 import { eventStoreContract } from './event-store.contract';
 
 const MAX_EVENT_BYTES = 2 * 1024 * 1024;
+/** What docker-compose.yml gives its EventStoreDB (`EVENTSTORE_MAX_APPEND_SIZE`). */
+const COMPOSE_MAX_APPEND_BYTES = 4 * 1024 * 1024;
 
 eventStoreContract({
   name: 'esdb (wire server)',
   maxEventBytes: MAX_EVENT_BYTES,
+  maxAppendBytes: COMPOSE_MAX_APPEND_BYTES,
   tamperable: true,
   create: async () => {
-    const server = await startEsdbWireServer();
+    const server = await startEsdbWireServer({ maxAppendBytes: COMPOSE_MAX_APPEND_BYTES });
     const stores: EsdbEventStore[] = [];
     const open = () => {
       const store = new EsdbEventStore(server.url, { maxEventBytes: MAX_EVENT_BYTES });
@@ -66,6 +69,8 @@ if (eventStoreUrl) {
   eventStoreContract({
     name: 'esdb (EVENTSTORE_URL)',
     maxEventBytes: MAX_EVENT_BYTES,
+    // The server's own setting: the same variable the server reads, compose's value when unset.
+    maxAppendBytes: Number(process.env.EVENTSTORE_MAX_APPEND_SIZE ?? COMPOSE_MAX_APPEND_BYTES),
     tamperable: false,
     create: () => {
       const stores: EsdbEventStore[] = [];

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  AppendTooLargeError,
   DuplicateEventIdError,
   EventTooLargeError,
   InvalidEventError,
@@ -12,6 +13,7 @@ import {
   type EventStore,
   type ExpectedRevision,
   type NewEvent,
+  type SubscriptionFilter,
   type SubscriptionMessage,
 } from '@tracershop/event-store';
 import type { ContractFixture, ContractSubject } from './contract-fixture';
@@ -309,6 +311,34 @@ export function eventStoreContract(fixture: ContractFixture): void {
         }
       });
 
+      // Regression (EventStoreDB): progress through filtered-out events came only per checkpoint
+      // window, so a quiet projection's checkpoint parked below the head and read-your-writes waits
+      // for it answered 503.
+      it.each<[string, (tag: string) => SubscriptionFilter]>([
+        ['a stream prefix', (tag) => ({ streamPrefixes: [`contract.watched${tag}.`] })],
+        ['an event type prefix', (tag) => ({ eventTypePrefixes: [`Watched${tag}`] })],
+      ])(
+        'given a live subscription filtered by %s, when only events it does not match are appended, then its checkpoint reaches the last of them with nothing more written',
+        async (_, filterFor) => {
+          const tag = randomUUID().slice(0, 8);
+          const subscription = store.subscribeToAll({ fromPosition: 'end', filter: filterFor(tag) });
+          try {
+            await readUntil(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+            let last = Position.START;
+            for (let i = 0; i < 10; i++) {
+              const other = `contract.other${tag}.user-${i}`;
+              last = (await store.append(other, events(1, 'UserRegistered'), 'no_stream')).position;
+            }
+            const seen = await readUntil(subscription, (messages) =>
+              messages.some((m) => m.kind === 'checkpoint' && !m.position.isBefore(last)),
+            );
+            expect(seen.filter((m) => m.kind === 'event')).toEqual([]);
+          } finally {
+            await subscription.close();
+          }
+        },
+      );
+
       it('close ends the iteration', async () => {
         const subscription = store.subscribeToAll({ fromPosition: 'end' });
         await readUntil(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
@@ -503,6 +533,23 @@ export function eventStoreContract(fixture: ContractFixture): void {
         );
         expect(await streamLength(stream)).toBe(0);
       });
+
+      // Registered where the store limits a whole append (EventStoreDB: 1 MiB unless configured),
+      // which every event of it passing the per-event limit does not settle.
+      if (fixture.maxAppendBytes !== undefined) {
+        const maxAppendBytes = fixture.maxAppendBytes;
+        it('events each within the event limit but together over the append limit: AppendTooLargeError', async () => {
+          const stream = uniqueStream();
+          const eachBytes = Math.floor(Math.min(fixture.maxEventBytes, maxAppendBytes) * 0.9);
+          const batch = Array.from({ length: Math.floor(maxAppendBytes / eachBytes) + 1 }, (_, index) =>
+            newEvent('VialFileImported', { index, blob: 'x'.repeat(eachBytes - 1024) }),
+          );
+          const failure = await store.append(stream, batch, 'no_stream').catch((error: unknown) => error);
+          expect(failure).toBeInstanceOf(AppendTooLargeError);
+          expect(failure).toMatchObject({ code: 'APPEND_TOO_LARGE', streamId: stream });
+          expect(await streamLength(stream)).toBe(0);
+        });
+      }
 
       it('a valid event beside an invalid one is not written either', async () => {
         const stream = uniqueStream();

@@ -1,7 +1,13 @@
-import { EventStoreDBClient } from '@eventstore/db-client';
-import { EventStoreUnavailableError, InvalidStreamNameError, type SubscriptionMessage } from '@tracershop/event-store';
+import { randomUUID } from 'node:crypto';
+import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import {
+  EventStoreUnavailableError,
+  InvalidStreamNameError,
+  Position,
+  type SubscriptionMessage,
+} from '@tracershop/event-store';
 import { EsdbEventStore } from '@tracershop/event-store/adapters/esdb/esdb-event-store';
-import { events, eventsOf, readUntil, uniqueStream } from '../contract/event-fixtures';
+import { events, eventsOf, newEvent, readUntil, uniqueStream } from '../contract/event-fixtures';
 import { type EsdbWireServer, startEsdbWireServer } from './esdb-wire-server';
 
 /** What the EsdbEventStore adds on top of the contract: EventStoreDB's system events, drops, backpressure. */
@@ -39,7 +45,72 @@ describe('EsdbEventStore over the wire server', () => {
     try {
       const seen = await readUntil(subscription, (messages) => messages.some((m) => m.kind === 'caughtUp'));
       expect(eventsOf(seen, '').map((event) => event.streamId)).toEqual([stream, stream]);
-      expect(seen.at(-1)).toEqual({ kind: 'caughtUp', position: ours.position });
+      // The server's own checkpoint where catching up ends may already lie past its metadata event.
+      expect(seen.at(-1)).toMatchObject({ kind: 'caughtUp' });
+      expect((seen.at(-1) as SubscriptionMessage & { position: Position }).position.isBefore(ours.position)).toBe(
+        false,
+      );
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  // Regression: EventStoreDB's documented default-ACL event is JSON of type `update-default-acl` in
+  // `$settings`, with no `$` in its type; it made every unfiltered read of $all fail for good.
+  it("given an event of EventStoreDB's own $settings stream, when reading, finding the head and subscribing, then only our events come and nothing throws", async () => {
+    const stream = uniqueStream();
+    const ours = await store.append(stream, events(2), 'no_stream');
+    const raw = EventStoreDBClient.connectionString(server.url);
+    try {
+      await raw.appendToStream(
+        '$settings',
+        jsonEvent({ type: 'update-default-acl', data: { $userStreamAcl: { $r: '$admins' } } }),
+      );
+    } finally {
+      await raw.dispose();
+    }
+    expect(server.log.head()).toBe(2n);
+
+    expect((await store.readAll()).map((event) => event.streamId)).toEqual([stream, stream]);
+    expect((await store.headPosition())?.equals(ours.position)).toBe(true);
+    const subscription = store.subscribeToAll();
+    try {
+      const seen = await readUntil(subscription, (messages) => messages.some((m) => m.kind === 'caughtUp'));
+      expect(eventsOf(seen, '').map((event) => event.streamId)).toEqual([stream, stream]);
+      expect(seen.at(-1)).toMatchObject({ kind: 'caughtUp' });
+      expect((seen.at(-1) as SubscriptionMessage & { position: Position }).position.isBefore(ours.position)).toBe(
+        false,
+      );
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('a quiet filtered subscription checkpoints at the head, never past an event it delivers', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const watched = `contract.watched${tag}.`;
+    // The stream prefix runs on the server; the type prefix only here, so `Ignored` events reach us.
+    const subscription = store.subscribeToAll({
+      fromPosition: 'end',
+      filter: { streamPrefixes: [watched], eventTypePrefixes: ['Kept'] },
+    });
+    try {
+      await readUntil(subscription, (seen) => seen.some((m) => m.kind === 'caughtUp'));
+      for (let i = 0; i < 3; i++) await store.append(uniqueStream(`contract.other${tag}`), events(1), 'no_stream');
+      const kept = await store.append(`${watched}a`, [newEvent('Ignored', {}), newEvent('Kept', {})], 'no_stream');
+      let last = Position.START;
+      for (let i = 0; i < 3; i++) {
+        last = (await store.append(uniqueStream(`contract.other${tag}`), events(1), 'no_stream')).position;
+      }
+      const seen = await readUntil(subscription, (messages) =>
+        messages.some((m) => m.kind === 'checkpoint' && m.position.equals(last)),
+      );
+      expect(eventsOf(seen, watched).map((event) => [event.type, event.position.toString()])).toEqual([
+        ['Kept', kept.position.toString()],
+      ]);
+      // In order, so no checkpoint came at or past the Kept event before it.
+      const reached = seen.map((m) => (m.kind === 'event' ? m.event.position : m.position));
+      for (let i = 1; i < reached.length; i++) expect(reached[i].isAfter(reached[i - 1])).toBe(true);
     } finally {
       await subscription.close();
     }

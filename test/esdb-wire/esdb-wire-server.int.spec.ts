@@ -6,6 +6,7 @@ import {
   EventStoreDBClient,
   eventTypeFilter,
   jsonEvent,
+  MaxAppendSizeExceededError,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type Position,
@@ -133,6 +134,27 @@ describe.each([
     expect(server.log.revisionOf(name)).toBe(exists ? 1n : -1n);
   });
 
+  it('refuses an append over its max append size, summed over its events as EventStoreDB does, and writes nothing', async () => {
+    const limited = await startEsdbWireServer({ batchAppend, maxAppendBytes: 1000 });
+    const limitedClient = EventStoreDBClient.connectionString(limited.url);
+    try {
+      // Each event counts data + metadata bytes + 2 per type character: ('{"b":"…"}' = n + 8) + 13 + 8.
+      const pair = (n: number) => [event('Blob', { b: 'x'.repeat(n) }), event('Blob', { b: 'x'.repeat(n) })];
+      const atLimit = stream();
+      await expect(limitedClient.appendToStream(atLimit, pair(471))).resolves.toMatchObject({ success: true });
+      const over = stream();
+      const failure = await limitedClient.appendToStream(over, pair(472)).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(MaxAppendSizeExceededError);
+      expect(failure).toMatchObject({ maxAppendSize: 1000 });
+      expect(limited.log.revisionOf(over)).toBe(-1n);
+      // The connection keeps serving.
+      await expect(limitedClient.appendToStream(over, event('Small'))).resolves.toMatchObject({ success: true });
+    } finally {
+      await limitedClient.dispose();
+      await limited.close();
+    }
+  });
+
   it('reads a missing stream as StreamNotFoundError, and stream pages in both directions', async () => {
     await expect(async () => {
       for await (const _event of client.readStream(stream())) void _event;
@@ -202,15 +224,53 @@ describe('EventStoreDB wire server subscriptions', () => {
     const expression = new ReadReq.Options.FilterOptions.Expression();
     expression.setPrefixList([category]);
     filter.setStreamIdentifier(expression);
-    // A window larger than the log: no checkpoint in this test.
+    // A window larger than the log: only the checkpoint where catching up ends.
     filter.setMax(1_000_000);
     filter.setCheckpointintervalmultiplier(1);
     const read = rawSubscription(server.port, before.position as Position, filter);
     try {
       await eventually(() => read.replies.includes('caught_up'));
+      const end = server.log.head();
       await client.appendToStream(`${category}a`, event('A3'));
-      await eventually(() => read.replies.length === 6);
-      expect(read.replies).toEqual(['confirmation', 'event A1', 'event A2', 'event B1', 'caught_up', 'event A3']);
+      await eventually(() => read.replies.length === 7);
+      expect(read.replies).toEqual([
+        'confirmation',
+        'event A1',
+        'event A2',
+        'event B1',
+        `checkpoint ${end}`,
+        'caught_up',
+        'event A3',
+      ]);
+    } finally {
+      read.cancel();
+    }
+  });
+
+  it('sends no checkpoint while a live filtered subscription is merely quiet, only when its window fills', async () => {
+    const tag = randomUUID().slice(0, 8);
+    const start = await client.appendToStream(stream('wire.quiet'), event('Before'));
+    const filter = new ReadReq.Options.FilterOptions();
+    const expression = new ReadReq.Options.FilterOptions.Expression();
+    expression.setPrefixList([`Keep${tag}`]);
+    filter.setEventType(expression);
+    filter.setMax(4);
+    filter.setCheckpointintervalmultiplier(1);
+    const read = rawSubscription(server.port, start.position as Position, filter);
+    try {
+      await eventually(() => read.replies.includes('caught_up'));
+      for (const kind of ['Skip', 'Skip', 'Skip', 'Keep'])
+        await client.appendToStream(stream('wire.quiet'), event(`${kind}${tag}`));
+      const keep = server.log.head();
+      await eventually(() => read.replies.includes(`checkpoint ${keep}`));
+      // Three records looked at live and nothing sent for them: the fourth fills the window.
+      expect(read.replies).toEqual([
+        'confirmation',
+        `checkpoint ${start.position?.commit}`,
+        'caught_up',
+        `event Keep${tag}`,
+        `checkpoint ${keep}`,
+      ]);
     } finally {
       read.cancel();
     }

@@ -21,7 +21,16 @@ export interface EsdbWireServerOptions {
    * client falls back to `Streams/Append`. Default true.
    */
   batchAppend?: boolean;
+  /**
+   * The largest append accepted, summed over its events as EventStoreDB measures them (data +
+   * metadata bytes + 2 per type character): its `MaxAppendSize` (`EVENTSTORE_MAX_APPEND_SIZE`).
+   * Default 1 MiB, EventStoreDB's own default.
+   */
+  maxAppendBytes?: number;
 }
+
+/** EventStoreDB's default `MaxAppendSize`. */
+export const DEFAULT_MAX_APPEND_BYTES = 1024 * 1024;
 
 export interface EsdbWireServer {
   /** Connection string for `EventStoreDBClient.connectionString`. */
@@ -48,7 +57,7 @@ const SERVER_VERSION = '23.10.0-wire-test';
  */
 export async function startEsdbWireServer(options: EsdbWireServerOptions = {}): Promise<EsdbWireServer> {
   const log: WireLog = new InMemoryLog<WirePayload>();
-  const streams = new StreamsHandlers(log);
+  const streams = new StreamsHandlers(log, options.maxAppendBytes ?? DEFAULT_MAX_APPEND_BYTES);
   const batchAppend = options.batchAppend ?? true;
   const implemented: UntypedServiceImplementation = { read: streams.read, append: streams.append };
   if (batchAppend) implemented.batchAppend = streams.batchAppend;

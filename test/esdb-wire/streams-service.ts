@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  Metadata,
   type sendUnaryData,
   type ServerDuplexStream,
   type ServerReadableStream,
@@ -13,6 +14,7 @@ import { Code } from '@eventstore/db-client/generated/code_pb';
 import {
   AllStreamPosition,
   Empty,
+  MaximumAppendSizeExceeded,
   WrongExpectedVersion as SharedWrongExpectedVersion,
 } from '@eventstore/db-client/generated/shared_pb';
 import { Status } from '@eventstore/db-client/generated/status_pb';
@@ -52,6 +54,9 @@ type AppendOutcome =
 /** A request the server cannot act on; answered with INVALID_ARGUMENT, as EventStoreDB does. */
 class BadRequest extends Error {}
 
+/** An append whose events together are over the server's limit; nothing of it is written. */
+class AppendTooLarge extends Error {}
+
 /** EventStoreDB's default filter window when the client does not set `max`. */
 const DEFAULT_MAX_SEARCH_WINDOW = 32;
 /** Records read from the log per step of a subscription, so a long catch-up yields to other calls. */
@@ -78,12 +83,21 @@ function grpcError(code: status, details: string): Partial<StatusObject> {
   return { code, details };
 }
 
+/** How EventStoreDB measures an event against its append limit (`Event.SizeOnDisk`). */
+function sizeOnDisk(event: ProposedEvent): number {
+  return event.data.length + event.customMetadata.length + event.type.length * 2;
+}
+
 /** The `event_store.client.streams.Streams` service over an in-memory log. */
 export class StreamsHandlers {
   private readonly clock = new TickClock();
   private readonly live = new Set<AbortController>();
 
-  constructor(private readonly log: WireLog) {}
+  /** `maxAppendBytes`: the largest append (summed `sizeOnDisk`) accepted, as EventStoreDB's `MaxAppendSize`. */
+  constructor(
+    private readonly log: WireLog,
+    private readonly maxAppendBytes: number,
+  ) {}
 
   /** Subscriptions still being served; a client that cancels must bring this back down. */
   get openSubscriptions(): number {
@@ -122,13 +136,18 @@ export class StreamsHandlers {
   append = (call: ServerReadableStream<AppendReq, AppendResp>, callback: sendUnaryData<AppendResp>): void => {
     let options: AppendReq.Options | undefined;
     const proposed: ProposedEvent[] = [];
+    let size = 0;
     let failure: Error | undefined;
     call.on('data', (request: AppendReq) => {
       if (failure) return;
       try {
         if (request.hasOptions()) options = request.getOptions();
-        else if (request.hasProposedMessage())
-          proposed.push(proposedEvent(request.getProposedMessage() as AppendReq.ProposedMessage));
+        else if (request.hasProposedMessage()) {
+          const event = proposedEvent(request.getProposedMessage() as AppendReq.ProposedMessage);
+          size += sizeOnDisk(event);
+          if (size > this.maxAppendBytes) throw new AppendTooLarge();
+          proposed.push(event);
+        }
       } catch (error) {
         failure = error as Error;
       }
@@ -140,12 +159,28 @@ export class StreamsHandlers {
         if (!options) throw new BadRequest('the first append message carries the options');
         callback(null, this.appendReply(options, proposed));
       } catch (error) {
+        if (error instanceof AppendTooLarge) {
+          callback(this.appendTooLargeStatus());
+          return;
+        }
         callback(
           grpcError(error instanceof BadRequest ? status.INVALID_ARGUMENT : status.INTERNAL, (error as Error).message),
         );
       }
     });
   };
+
+  /** `Streams/Append` refuses an oversized append with a status whose trailers name the limit. */
+  private appendTooLargeStatus(): Partial<StatusObject> {
+    const metadata = new Metadata();
+    metadata.set('exception', 'maximum-append-size-exceeded');
+    metadata.set('maximum-append-size', String(this.maxAppendBytes));
+    return {
+      code: status.INVALID_ARGUMENT,
+      details: `Maximum Append Size of ${this.maxAppendBytes} Exceeded.`,
+      metadata,
+    };
+  }
 
   private appendReply(options: AppendReq.Options, proposed: ProposedEvent[]): AppendResp {
     const Case = AppendReq.Options.ExpectedStreamRevisionCase;
@@ -197,17 +232,36 @@ export class StreamsHandlers {
    * one atomic append answered with one reply carrying the same correlation id.
    */
   batchAppend = (call: ServerDuplexStream<BatchAppendReq, BatchAppendResp>): void => {
-    const pending = new Map<string, { options?: BatchAppendReq.Options; events: ProposedEvent[] }>();
+    const pending = new Map<string, { options?: BatchAppendReq.Options; events: ProposedEvent[]; size: number }>();
+    /** Appends already answered with a refusal; their remaining chunks are ignored, as EventStoreDB does. */
+    const refused = new Set<string>();
     call.on('data', (request: BatchAppendReq) => {
       const correlation = request.getCorrelationId();
       const key = uuidText(correlation) ?? '';
-      const group = pending.get(key) ?? { events: [] };
+      if (refused.has(key)) {
+        if (request.getIsFinal()) refused.delete(key);
+        return;
+      }
+      const group = pending.get(key) ?? { events: [], size: 0 };
       pending.set(key, group);
       if (request.hasOptions()) group.options = request.getOptions();
       const reply = new BatchAppendResp();
       reply.setCorrelationId(correlation);
       try {
-        for (const message of request.getProposedMessagesList()) group.events.push(proposedEvent(message));
+        for (const message of request.getProposedMessagesList()) {
+          const event = proposedEvent(message);
+          group.size += sizeOnDisk(event);
+          group.events.push(event);
+        }
+        if (group.size > this.maxAppendBytes) {
+          // Answered at once, before the last chunk: the client's promise settles on this reply.
+          pending.delete(key);
+          if (!request.getIsFinal()) refused.add(key);
+          if (group.options) reply.setStreamIdentifier(group.options.getStreamIdentifier());
+          reply.setError(this.appendTooLargeBatchStatus());
+          call.write(reply);
+          return;
+        }
         if (!request.getIsFinal()) return;
         pending.delete(key);
         if (!group.options) throw new BadRequest('the first batch of an append carries the options');
@@ -224,6 +278,19 @@ export class StreamsHandlers {
     call.on('error', () => undefined);
     call.on('end', () => call.end());
   };
+
+  /** `Streams/BatchAppend` refuses an oversized append in the reply: a status packing the limit. */
+  private appendTooLargeBatchStatus(): Status {
+    const exceeded = new MaximumAppendSizeExceeded();
+    exceeded.setMaxappendsize(this.maxAppendBytes);
+    const details = new Any();
+    details.pack(exceeded.serializeBinary(), 'event_store.client.MaximumAppendSizeExceeded');
+    const failure = new Status();
+    failure.setCode(Code.INVALID_ARGUMENT);
+    failure.setMessage('MaximumAppendSizeExceeded');
+    failure.setDetails(details);
+    return failure;
+  }
 
   private fillBatchReply(reply: BatchAppendResp, options: BatchAppendReq.Options, events: ProposedEvent[]): void {
     const Case = BatchAppendReq.Options.ExpectedStreamPositionCase;
@@ -362,7 +429,14 @@ export class StreamsHandlers {
     }
   }
 
-  /** Confirmation, catch-up in log order, `caught_up`, then live records until `signal` aborts. */
+  /**
+   * Confirmation, catch-up in log order, `caught_up`, then live records until `signal` aborts.
+   *
+   * A filtered subscription also gets a checkpoint after every `max search window × multiplier`
+   * records looked at, catching up or live, and one where catching up ends (just before
+   * `caught_up`, unless it would repeat the last one): KurrentDB's `AllSubscriptionFiltered`. It
+   * sends none when a live subscription is merely quiet.
+   */
   private async serveSubscription(
     call: ServerWritableStream<ReadReq, ReadResp>,
     options: ReadReq.Options,
@@ -374,6 +448,12 @@ export class StreamsHandlers {
     const filter = options.hasFilter() ? (options.getFilter() as ReadReq.Options.FilterOptions) : undefined;
     const checkpointEvery = filter ? checkpointInterval(filter) : 0;
     let scannedSinceCheckpoint = 0;
+    let lastCheckpoint = -1n;
+    const sendCheckpoint = async (position: bigint) => {
+      scannedSinceCheckpoint = 0;
+      lastCheckpoint = position;
+      await send(call, checkpointReply(position), signal);
+    };
 
     const confirmation = new ReadResp.SubscriptionConfirmation();
     confirmation.setSubscriptionId(randomUUID());
@@ -389,10 +469,7 @@ export class StreamsHandlers {
         after = record.position;
         if (scope.accepts(record)) await send(call, readEventReply(record, structured), signal);
         scannedSinceCheckpoint += 1;
-        if (checkpointEvery > 0 && scannedSinceCheckpoint >= checkpointEvery) {
-          scannedSinceCheckpoint = 0;
-          await send(call, checkpointReply(after), signal);
-        }
+        if (checkpointEvery > 0 && scannedSinceCheckpoint >= checkpointEvery) await sendCheckpoint(after);
       }
       if (batch.length === SUBSCRIPTION_STEP) {
         // Let appends and other calls run between steps of a long catch-up.
@@ -401,6 +478,7 @@ export class StreamsHandlers {
       }
       if (!caughtUp) {
         caughtUp = true;
+        if (checkpointEvery > 0 && after > lastCheckpoint) await sendCheckpoint(after);
         const reply = new ReadResp();
         reply.setCaughtUp(new ReadResp.CaughtUp());
         await send(call, reply, signal);

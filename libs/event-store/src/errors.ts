@@ -94,6 +94,47 @@ export class DuplicateEventIdError extends EventStoreError {
   }
 }
 
+/**
+ * The whole append is larger than the store accepts in one write (EventStoreDB limits an append,
+ * not only each event: its `MaxAppendSize`, 1 MiB unless configured).
+ */
+export class AppendTooLargeError extends EventStoreError {
+  readonly code = 'APPEND_TOO_LARGE';
+
+  constructor(
+    readonly streamId: string,
+    readonly limit: number | undefined,
+  ) {
+    super(
+      `The append to "${streamId}" is larger than the event store accepts in one write` +
+        (limit === undefined ? '' : ` (${limit} bytes)`),
+      { streamId, ...(limit === undefined ? {} : { limit }) },
+    );
+  }
+}
+
+/** The stream was deleted (tombstoned) behind the store: nothing can be appended to it again. */
+export class StreamDeletedError extends EventStoreError {
+  readonly code = 'STREAM_DELETED';
+
+  constructor(readonly streamId: string) {
+    super(`Stream "${streamId}" was deleted in the event store and takes no more events`, { streamId });
+  }
+}
+
+/**
+ * The event store refused this service's credentials the operation: the deployment's fault, for an
+ * operator to fix. Callers answer it as unavailable (a retry succeeds once the permission is fixed)
+ * and keep the details in the log.
+ */
+export class EventStoreAccessDeniedError extends EventStoreError {
+  readonly code = 'EVENT_STORE_ACCESS_DENIED';
+
+  constructor(action: string) {
+    super(`The event store refused this service access for the ${action}`, { action });
+  }
+}
+
 /** The store could not be reached or answered in a way the adapter cannot interpret. */
 export class EventStoreUnavailableError extends EventStoreError {
   readonly code = 'EVENT_STORE_UNAVAILABLE';

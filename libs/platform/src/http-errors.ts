@@ -5,9 +5,12 @@ import type { Logger } from 'pino';
 import { ConcurrentModificationError } from '@tracershop/command-pipeline';
 import { DomainError } from '@tracershop/domain/kernel';
 import {
+  AppendTooLargeError,
+  EventStoreAccessDeniedError,
   EventStoreError,
   EventStoreUnavailableError,
   EventTooLargeError,
+  StreamDeletedError,
   WrongExpectedVersionError,
 } from '@tracershop/event-store';
 
@@ -83,8 +86,20 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   if (error instanceof ConcurrentModificationError || error instanceof WrongExpectedVersionError) {
     return answer(HttpStatus.CONFLICT, 'CONCURRENT_MODIFICATION', error.message, { streamId: error.streamId });
   }
-  if (error instanceof EventTooLargeError) {
+  if (error instanceof EventTooLargeError || error instanceof AppendTooLargeError) {
     return answer(HttpStatus.PAYLOAD_TOO_LARGE, error.code, error.message, error.details);
+  }
+  // The event store's permanent refusals: the same request can never succeed, so never "try again".
+  if (error instanceof StreamDeletedError) return answer(HttpStatus.GONE, error.code, error.message, error.details);
+  // This service's own credentials refused: a deployment fault the operators fix, not the client's
+  // request, so a retryable 5xx (the idempotency key is released); what was refused is logged only.
+  if (error instanceof EventStoreAccessDeniedError) {
+    return answer(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'EVENT_STORE_UNAVAILABLE',
+      'The event store is unavailable; try again',
+      {},
+    );
   }
   if (error instanceof EventStoreUnavailableError) {
     return answer(HttpStatus.SERVICE_UNAVAILABLE, error.code, 'The event store is unavailable; try again', {});

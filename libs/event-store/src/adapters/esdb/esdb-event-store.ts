@@ -8,6 +8,7 @@ import {
   jsonEvent,
   NO_STREAM,
   START,
+  StreamDeletedError as EsdbStreamDeletedError,
   StreamNotFoundError as EsdbStreamNotFoundError,
   streamNameFilter,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
@@ -38,14 +39,15 @@ import type {
   ReadAllOptions,
   ReadDirection,
   ReadStreamOptions,
+  StreamRetention,
   SubscribeToAllOptions,
   Subscription,
   SubscriptionFilter,
 } from '../../event-store';
 import { originalResultOfRetry, type StoredEventRef } from '../../idempotent-append';
 import { Position } from '../../position';
-import { asStoreError, isSystemEventType, toRecordedEvent } from './esdb-records';
-import { EsdbSubscription } from './esdb-subscription';
+import { asStoreError, isServerOwnEvent, toRecordedEvent } from './esdb-records';
+import { EsdbSubscription, type NothingDeliveredBetween } from './esdb-subscription';
 
 export interface EsdbEventStoreOptions {
   maxEventBytes?: number;
@@ -59,7 +61,24 @@ export interface EsdbEventStoreOptions {
   subscriptionBufferSize?: number;
   /** Events per request when paging through `$all`. */
   readPageSize?: number;
+  /**
+   * How long a live filtered subscription hears nothing from the server before it asks whether its
+   * checkpoint can move to the head (0: never ask). Default 250 ms.
+   */
+  idleCheckpointMs?: number;
 }
+
+/**
+ * Records the server's filter scans per page, and the checkpoint interval in those windows: the
+ * server reports progress through filtered-out events every 32 records it looks at (its own
+ * default, set here so it does not depend on the server's version or settings). Frequent enough
+ * that a busy system keeps a filtered subscription close to the head without asking (see
+ * `idleCheckpointMs` for a quiet one); small messages, merged by the subscription and the runner.
+ */
+const FILTER_SEARCH_WINDOW = 32;
+const FILTER_CHECKPOINT_WINDOWS = 1;
+/** Longest an idle subscription's question to the server may take; unanswered, it is asked again later. */
+const IDLE_QUESTION_TIMEOUT_MS = 10_000;
 
 interface StreamHead {
   /** -1n when the stream has no events. */
@@ -86,8 +105,11 @@ export class EsdbEventStore implements EventStore {
   private readonly recentEventIdLimit: number;
   private readonly subscriptionBufferSize: number;
   private readonly readPageSize: number;
+  private readonly idleCheckpointMs: number;
   private readonly recentEventIds = new Map<string, StoredEventRef>();
   private readonly subscriptions = new Set<EsdbSubscription>();
+  private idleWatch?: NodeJS.Timeout;
+  private closed = false;
 
   /** Takes ownership of the client: `close()` disposes it. */
   constructor(connection: string | EventStoreDBClient, options: EsdbEventStoreOptions = {}) {
@@ -98,6 +120,7 @@ export class EsdbEventStore implements EventStore {
     this.recentEventIdLimit = options.recentEventIds ?? 100_000;
     this.subscriptionBufferSize = options.subscriptionBufferSize ?? 500;
     this.readPageSize = options.readPageSize ?? 500;
+    this.idleCheckpointMs = options.idleCheckpointMs ?? 250;
   }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
@@ -155,7 +178,7 @@ export class EsdbEventStore implements EventStore {
         const position = Position.of(event.position.commit, event.position.prepare);
         if (!position.isAfter(after)) continue;
         after = position;
-        if (!isSystemEventType(event.type)) out.push(toRecordedEvent(event));
+        if (!isServerOwnEvent(event)) out.push(toRecordedEvent(event));
       }
       if (page.length < want) break;
       if (!after.isAfter(pageStart)) throw stuckPage(pageStart);
@@ -164,23 +187,14 @@ export class EsdbEventStore implements EventStore {
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
-    const from = options.fromPosition ?? 'start';
-    const subscription: EsdbSubscription = new EsdbSubscription(
-      async (checkpointReached) => {
-        // `end` is resolved to the head now, so the caughtUp position names a real place.
-        const start =
-          from === 'end' ? ((await this.headPosition()) ?? Position.START) : from === 'start' ? Position.START : from;
-        const source = this.client.subscribeToAll({
-          fromPosition: start.isStart() ? START : toEsdbPosition(start),
-          filter: serverFilter(options.filter, (_, position) => checkpointReached(position)),
-        });
-        return { source, start };
-      },
-      options.filter,
-      this.subscriptionBufferSize,
-      () => this.subscriptions.delete(subscription),
+    const filter = options.filter;
+    // Unfiltered, every event of ours reaches the subscription, so its position keeps up by itself.
+    const subscription = this.openSubscription(
+      options.fromPosition ?? 'start',
+      filter,
+      filter && ((after, head) => this.nothingDeliveredBetween(after, head, filter)),
     );
-    this.subscriptions.add(subscription);
+    this.watchIdleSubscriptions();
     return subscription;
   }
 
@@ -197,7 +211,7 @@ export class EsdbEventStore implements EventStore {
         const position = Position.of(event.position.commit, event.position.prepare);
         if (before && !position.isBefore(before)) continue;
         before = position;
-        if (!isSystemEventType(event.type)) return position;
+        if (!isServerOwnEvent(event)) return position;
       }
       if (page.length < want) return null;
       if (!before || (pageStart && !before.isBefore(pageStart))) throw stuckPage(pageStart ?? Position.START);
@@ -205,12 +219,116 @@ export class EsdbEventStore implements EventStore {
     }
   }
 
+  async retentionOf(streamId: string): Promise<StreamRetention | null> {
+    assertValidStreamId(streamId);
+    try {
+      const { metadata } = await this.client.getStreamMetadata(streamId);
+      const retention: StreamRetention = {
+        ...(metadata?.maxAge !== undefined ? { maxAge: Number(metadata.maxAge) } : {}),
+        ...(metadata?.maxCount !== undefined ? { maxCount: Number(metadata.maxCount) } : {}),
+        // A soft delete sets truncate-before to the stream's end.
+        ...(metadata?.truncateBefore !== undefined && metadata.truncateBefore !== START && metadata.truncateBefore !== 0
+          ? { truncateBefore: String(metadata.truncateBefore) }
+          : {}),
+      };
+      return Object.keys(retention).length > 0 ? retention : null;
+    } catch (error) {
+      // A hard-deleted (tombstoned) stream's metadata is gone with it.
+      if (error instanceof EsdbStreamDeletedError) return { deleted: true };
+      throw asStoreError(error, `metadata read of "${streamId}"`);
+    }
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.idleWatch);
     await Promise.all([...this.subscriptions].map((subscription) => subscription.close()));
     try {
       await this.client.dispose();
     } catch (error) {
       throw asStoreError(error, 'dispose');
+    }
+  }
+
+  private openSubscription(
+    from: Position | 'start' | 'end',
+    filter: SubscriptionFilter | undefined,
+    nothingDeliveredBetween?: NothingDeliveredBetween,
+  ): EsdbSubscription {
+    const subscription: EsdbSubscription = new EsdbSubscription(
+      async (checkpointReached) => {
+        // `end` is resolved to the head now, so the caughtUp position names a real place.
+        const start =
+          from === 'end' ? ((await this.headPosition()) ?? Position.START) : from === 'start' ? Position.START : from;
+        const source = this.client.subscribeToAll({
+          fromPosition: start.isStart() ? START : toEsdbPosition(start),
+          filter: serverFilter(filter, (_, position) => checkpointReached(position)),
+        });
+        return { source, start };
+      },
+      filter,
+      this.subscriptionBufferSize,
+      () => this.subscriptions.delete(subscription),
+      nothingDeliveredBetween,
+    );
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /**
+   * Every `idleCheckpointMs` while subscriptions are open: reads the end of $all once for all live
+   * subscriptions that heard nothing from the server, and lets each move its checkpoint there.
+   */
+  private watchIdleSubscriptions(): void {
+    if (this.idleWatch || this.closed || this.idleCheckpointMs <= 0) return;
+    this.idleWatch = setTimeout(() => void this.checkpointIdleSubscriptions(), this.idleCheckpointMs);
+    // Only open subscriptions keep the process alive, not this watch.
+    this.idleWatch.unref();
+  }
+
+  private async checkpointIdleSubscriptions(): Promise<void> {
+    const idle = [...this.subscriptions].filter((subscription) => subscription.isIdle());
+    try {
+      const head = idle.length > 0 ? await this.endOfAll() : null;
+      // Not awaited: one slow answer must not hold up the others' next turn.
+      if (head) for (const subscription of idle) void subscription.checkpointAtHead(head);
+    } catch {
+      // The store is unreachable: the subscriptions report it themselves; the next turn asks again.
+    }
+    this.idleWatch = undefined;
+    if (this.subscriptions.size > 0) this.watchIdleSubscriptions();
+  }
+
+  /**
+   * Position of the newest record in $all, the server's own included: one record read, where
+   * `headPosition` may page back past them. A checkpoint there is as good, since those are never delivered.
+   */
+  private async endOfAll(): Promise<Position | null> {
+    const [newest] = await this.readAllPage(END, BACKWARDS, 1);
+    return newest?.event ? fromEsdbPosition(newest.event.position) : null;
+  }
+
+  /**
+   * Asks the server, with the subscription's own filter, whether any event the subscription
+   * delivers lies after `after` and up to `head`: a filtered subscription from `after` that stops at
+   * the first message past `head` or at catching up. The server scans the events; only matches and
+   * its checkpoints travel.
+   */
+  private async nothingDeliveredBetween(after: Position, head: Position, filter: SubscriptionFilter): Promise<boolean> {
+    const probe = this.openSubscription(after, filter);
+    // Closing ends the loop below without an answer.
+    const giveUp = setTimeout(() => void probe.close(), IDLE_QUESTION_TIMEOUT_MS);
+    try {
+      for await (const message of probe) {
+        const reached = message.kind === 'event' ? message.event.position : message.position;
+        if (message.kind === 'event') return reached.isAfter(head);
+        // `caughtUp`: every matching event up to the server's head (at least `head`) came first.
+        if (message.kind === 'caughtUp' || !reached.isBefore(head)) return true;
+      }
+      return false;
+    } finally {
+      clearTimeout(giveUp);
+      await probe.close();
     }
   }
 
@@ -283,7 +401,7 @@ export class EsdbEventStore implements EventStore {
       return { nextExpectedRevision: result.nextExpectedRevision, position: fromEsdbPosition(result.position) };
     } catch (error) {
       if (error instanceof EsdbWrongExpectedVersionError) return undefined;
-      throw asStoreError(error, 'append');
+      throw asStoreError(error, `append to "${streamId}"`, streamId);
     }
   }
 
@@ -316,7 +434,7 @@ export class EsdbEventStore implements EventStore {
       return out;
     } catch (error) {
       if (error instanceof EsdbStreamNotFoundError) return undefined;
-      throw asStoreError(error, `read of "${streamId}"`);
+      throw asStoreError(error, `read of "${streamId}"`, streamId);
     }
   }
 
@@ -364,11 +482,16 @@ function serverFilter(
   filter: SubscriptionFilter | undefined,
   checkpointReached: (subscription: unknown, position: EsdbPosition) => void,
 ): Filter {
+  const progress = {
+    maxSearchWindow: FILTER_SEARCH_WINDOW,
+    checkpointInterval: FILTER_CHECKPOINT_WINDOWS,
+    checkpointReached,
+  };
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
-    return streamNameFilter({ prefixes: filter.streamPrefixes, checkpointReached });
+    return streamNameFilter({ prefixes: filter.streamPrefixes, ...progress });
   }
   if (filter?.eventTypePrefixes && filter.eventTypePrefixes.length > 0) {
-    return eventTypeFilter({ prefixes: filter.eventTypePrefixes, checkpointReached });
+    return eventTypeFilter({ prefixes: filter.eventTypePrefixes, ...progress });
   }
-  return excludeSystemEvents({ checkpointReached });
+  return excludeSystemEvents(progress);
 }

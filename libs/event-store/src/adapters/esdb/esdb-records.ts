@@ -1,11 +1,26 @@
-import type { RecordedEvent as EsdbRecordedEvent } from '@eventstore/db-client';
+import {
+  AccessDeniedError as EsdbAccessDeniedError,
+  MaxAppendSizeExceededError as EsdbMaxAppendSizeExceededError,
+  StreamDeletedError as EsdbStreamDeletedError,
+  type RecordedEvent as EsdbRecordedEvent,
+} from '@eventstore/db-client';
 import type { EventMetadata, RecordedEvent } from '../../envelope';
-import { EventStoreError, EventStoreUnavailableError } from '../../errors';
+import {
+  AppendTooLargeError,
+  EventStoreAccessDeniedError,
+  EventStoreError,
+  EventStoreUnavailableError,
+  StreamDeletedError,
+} from '../../errors';
 import { Position } from '../../position';
 
-/** EventStoreDB's own events ($metadata, $>, $statsCollected …): never ours, never delivered. */
-export function isSystemEventType(type: string): boolean {
-  return type.startsWith('$');
+/**
+ * EventStoreDB's own events: never ours, never delivered. They are the ones in its `$` streams
+ * (`$settings`, `$$<stream>` metadata, `$stats-…`, whatever their type, e.g. `update-default-acl`)
+ * and the `$`-typed ones (`$>` links, `$metadata` …). Our stream names and types never start with `$`.
+ */
+export function isServerOwnEvent(event: { streamId: string; type: string }): boolean {
+  return event.streamId.startsWith('$') || event.type.startsWith('$');
 }
 
 /** Maps a stored event back to our envelope; anything that is not one is reported, not skipped. */
@@ -32,9 +47,20 @@ export function toRecordedEvent(event: EsdbRecordedEvent): RecordedEvent {
   };
 }
 
-/** Keeps our typed errors; anything else from the client means the store could not serve the call. */
-export function asStoreError(error: unknown, action: string): Error {
+/**
+ * Keeps our typed errors and names the server's permanent refusals (a retry cannot succeed);
+ * anything else from the client means the store could not serve the call, which a retry may cure.
+ */
+export function asStoreError(error: unknown, action: string, streamId?: string): Error {
   if (error instanceof EventStoreError) return error;
+  if (error instanceof EsdbMaxAppendSizeExceededError) {
+    return new AppendTooLargeError(
+      streamId ?? '',
+      Number.isFinite(error.maxAppendSize) ? error.maxAppendSize : undefined,
+    );
+  }
+  if (error instanceof EsdbStreamDeletedError) return new StreamDeletedError(streamId ?? error.streamName);
+  if (error instanceof EsdbAccessDeniedError) return new EventStoreAccessDeniedError(action);
   const message = error instanceof Error ? error.message : String(error);
   const type = (error as { type?: unknown } | null)?.type;
   return new EventStoreUnavailableError(`EventStoreDB ${action} failed: ${message}`, {

@@ -2,12 +2,18 @@ import type { AllStreamResolvedEvent, AllStreamSubscription, Position as EsdbPos
 import { matchesFilter } from '../../catch-up-subscription';
 import type { SubscriptionFilter, Subscription, SubscriptionMessage } from '../../event-store';
 import { Position } from '../../position';
-import { asStoreError, isSystemEventType, toRecordedEvent } from './esdb-records';
+import { asStoreError, isServerOwnEvent, toRecordedEvent } from './esdb-records';
 
 /** Opens the client subscription; `checkpointReached` must be wired into its filter. */
 export type OpenEsdbSubscription = (
   checkpointReached: (position: EsdbPosition) => void,
 ) => Promise<{ source: AllStreamSubscription; start: Position }>;
+
+/**
+ * Whether no event the subscription delivers lies strictly after `after` and up to `head`; asked
+ * of the server, whose filter scans the events the client never sees.
+ */
+export type NothingDeliveredBetween = (after: Position, head: Position) => Promise<boolean>;
 
 /**
  * Turns the client's push stream into our pull-based subscription.
@@ -28,14 +34,59 @@ export class EsdbSubscription implements Subscription {
   private paused = false;
   private failure?: Error;
   private finished = false;
+  /** Whether the server sent anything since the last `isIdle()`. */
+  private heard = false;
+  private asking = false;
 
+  /**
+   * `nothingDeliveredBetween` lets a live subscription move its checkpoint to the head in a quiet
+   * stretch (see `checkpointAtHead`); without it the subscription only reports what the server sends.
+   */
   constructor(
     open: OpenEsdbSubscription,
     private readonly filter: SubscriptionFilter | undefined,
     private readonly bufferSize: number,
     private readonly onClosed: () => void,
+    private readonly nothingDeliveredBetween?: NothingDeliveredBetween,
   ) {
     void this.start(open);
+  }
+
+  /**
+   * Live, and the server sent nothing since the last call. EventStoreDB reports progress through
+   * filtered-out events only per checkpoint window (and once on catching up), so a quiet filtered
+   * subscription would otherwise keep its checkpoint below the head for good.
+   */
+  isIdle(): boolean {
+    const heard = this.heard;
+    this.heard = false;
+    return (
+      !heard &&
+      this.caughtUp &&
+      !this.finished &&
+      !this.paused &&
+      !this.asking &&
+      this.nothingDeliveredBetween !== undefined
+    );
+  }
+
+  /**
+   * Checkpoints at `head` (the newest record in $all) when the server finds nothing this subscription
+   * delivers between its position and `head`. The checkpoint queues behind every event already
+   * received, and is dropped if the subscription has moved past `head` meanwhile: it never goes back.
+   */
+  async checkpointAtHead(head: Position): Promise<void> {
+    const from = this.position;
+    if (!this.nothingDeliveredBetween || !head.isAfter(from) || this.asking) return;
+    this.asking = true;
+    try {
+      if (await this.nothingDeliveredBetween(from, head)) this.pin(() => this.checkpoint(head));
+    } catch {
+      // Only progress is lost: the next quiet stretch asks again, and a broken connection ends the
+      // subscription itself with an error.
+    } finally {
+      this.asking = false;
+    }
   }
 
   [Symbol.asyncIterator](): AsyncIterator<SubscriptionMessage> {
@@ -59,7 +110,10 @@ export class EsdbSubscription implements Subscription {
 
   private async start(open: OpenEsdbSubscription): Promise<void> {
     try {
-      const { source, start } = await open((position) => this.pin(() => this.checkpoint(position)));
+      const { source, start } = await open((position) => {
+        this.heard = true;
+        this.pin(() => this.checkpoint(Position.of(position.commit, position.prepare)));
+      });
       this.position = start;
       this.source = source;
       // Closed while the subscription was being opened.
@@ -68,7 +122,10 @@ export class EsdbSubscription implements Subscription {
         return;
       }
       source.on('data', (resolved: AllStreamResolvedEvent) => this.onData(resolved));
-      source.on('caughtUp', () => this.pin(() => this.caughtUpMessage()));
+      source.on('caughtUp', () => {
+        this.heard = true;
+        this.pin(() => this.caughtUpMessage());
+      });
       source.on('error', (error: Error) => this.fail(error));
       // The server never ends a subscription by itself: an end we did not ask for is a drop.
       source.on('end', () => this.fail(new Error('the server ended the subscription')));
@@ -101,17 +158,20 @@ export class EsdbSubscription implements Subscription {
   private onData(resolved: AllStreamResolvedEvent): void {
     if (this.finished) return;
     this.received += 1;
+    this.heard = true;
     const event = resolved.event;
     if (event) {
       try {
         const position = Position.of(event.position.commit, event.position.prepare);
-        if (isSystemEventType(event.type) || !matchesFilter(event, this.filter)) {
-          // Only one filter can run on the server; the rest is applied here and reported as progress.
-          this.enqueue({ kind: 'checkpoint', position });
+        if (isServerOwnEvent(event) || !matchesFilter(event, this.filter)) {
+          // Only one filter can run on the server; the rest is applied here and reported as progress
+          // (unless a checkpoint at the head has already passed it).
+          const progress = this.checkpoint(position);
+          if (progress) this.enqueue(progress);
         } else {
           this.enqueue({ kind: 'event', event: toRecordedEvent(event) });
+          this.position = position;
         }
-        this.position = position;
       } catch (error) {
         this.fail(error);
         return;
@@ -139,8 +199,7 @@ export class EsdbSubscription implements Subscription {
     }
   }
 
-  private checkpoint(at: EsdbPosition): SubscriptionMessage | undefined {
-    const position = Position.of(at.commit, at.prepare);
+  private checkpoint(position: Position): SubscriptionMessage | undefined {
     if (!position.isAfter(this.position)) return undefined;
     this.position = position;
     return { kind: 'checkpoint', position };
