@@ -9,7 +9,7 @@ import type { EventStore } from '@tracershop/event-store';
 import { createHttpApp, createLogger, EVENT_STORE } from '@tracershop/platform';
 import { MAINTENANCE_QUEUE, queuePrefix } from '../../apps/worker/src/maintenance-queue';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { verifyThroughTheQueue } from './maintenance-job';
+import { anchorThroughTheQueue, verifyThroughTheQueue } from './maintenance-job';
 
 describe('the worker', () => {
   const suffix = randomBytes(4).toString('hex');
@@ -60,6 +60,30 @@ describe('the worker', () => {
       type: 'IntegrityChecked',
       data: { checkId: `job-${jobId}`, streamId: null, broken: [], signatures: { unverified: [] } },
       metadata: { actor: { kind: 'system', id: 'worker' } },
+    });
+  });
+
+  it('anchors the record from its queue, and the nightly verification checks the record against the anchor', async () => {
+    const { jobId, result } = await anchorThroughTheQueue(worker, config);
+    // No AUDIT_ANCHOR_KEY here: the anchor is recorded, unsigned, and says so
+    expect(result).toMatchObject({
+      anchorId: `job-${jobId}`,
+      signed: false,
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    const [anchored] = await worker.get<EventStore>(EVENT_STORE).readStream('audit.anchors-deployment');
+    expect(anchored).toMatchObject({
+      type: 'AuditAnchorRecorded',
+      data: { anchorId: `job-${jobId}`, previous: null },
+      metadata: { actor: { kind: 'system', id: 'worker' } },
+    });
+    const metrics = await request(worker.getHttpServer()).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/tracershop_audit_anchor_last_timestamp_seconds\{[^}]*\} [1-9]/);
+
+    const { result: verified } = await verifyThroughTheQueue(worker, config);
+    expect(verified).toMatchObject({
+      anchors: { checked: 1, latest: { anchorId: `job-${jobId}` }, disagreements: [] },
+      anchorSigning: { keyConfigured: false, unsigned: 1, failures: [] },
     });
   });
 });

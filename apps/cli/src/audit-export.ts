@@ -3,8 +3,28 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fieldHistory, reviewedEventOf, type AuditExportFile, type AuditExportScope } from '@tracershop/domain/audit';
 import { redactSecrets } from '@tracershop/domain/identity';
-import { Position, readWholeStream, verifyChain, type EventStore, type RecordedEvent } from '@tracershop/event-store';
+import {
+  AnchorCheck,
+  gapBefore,
+  InvalidPositionError,
+  Position,
+  readWholeStream,
+  verifyChain,
+  walkAll,
+  type AnchorDisagreement,
+  type EventStore,
+  type PositionGap,
+  type RecordedEvent,
+} from '@tracershop/event-store';
 import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
+import {
+  anchorSignatureOf,
+  checkAnchorSignatures,
+  readAuditAnchors,
+  recordAnchorOf,
+  type AnchorSignature,
+} from '../../worker/src/audit-anchor';
+import type { AnchorSignatureFailure } from '@tracershop/domain/audit';
 
 /**
  * A certified copy of part of the record (GMP: Part 11 §11.10(b), Annex 11 §8.1, auditor
@@ -13,10 +33,14 @@ import { textPdf, type DocumentLine } from '../../api/src/documents/text-pdf';
  * revision range, event count, hash-chain head and whether the chain holds, and the SHA-256 of
  * each file, so the copy can be checked against the store and against itself (`sha256sum`).
  * Credentials' hashes are the one thing left out, each named where it was.
+ *
+ * The copy is as of one `$all` position (the head when it starts, or one given to reproduce an
+ * earlier copy): every stream is read up to it. It says whether `$all` reached that position (a
+ * missing event makes the copy incomplete, never silently short) and whether the record agrees with
+ * the latest anchor recorded by then.
  */
 
 export const EXPORT_FORMAT = 'tracershop-export/1';
-const PAGE = 1000;
 
 export interface ExportedStream {
   streamId: string;
@@ -29,12 +53,33 @@ export interface ExportedStream {
   chain: string;
 }
 
+/** The latest anchor recorded by the copy's position, and whether the record agrees with it. */
+export interface ExportedAnchor {
+  anchorId: string;
+  position: string;
+  anchoredAt: string;
+  /** The record up to the anchor agrees with it and with every anchor before it. */
+  agrees: boolean;
+  disagreements: AnchorDisagreement[];
+  /** Its MAC under `AUDIT_ANCHOR_KEY` (`not-checked`: no key configured). */
+  signature: AnchorSignature;
+  /** Anchors whose MAC fails (see `cli verify`). */
+  signatureFailures: AnchorSignatureFailure[];
+}
+
 export interface ExportManifest {
   format: typeof EXPORT_FORMAT;
   exportId: string;
   generatedAt: string;
   generatedBy: string;
   scope: AuditExportScope;
+  /** The `$all` position the copy is as of (`export --as-of` reproduces it); null for an empty store. */
+  asOf: string | null;
+  /** False when `$all` stops short of `asOf`: events are missing, and the copy may lack streams. */
+  complete: boolean;
+  gap: PositionGap | null;
+  /** Null when no anchor was recorded by `asOf`. */
+  anchor: ExportedAnchor | null;
   streamCount: number;
   eventCount: number;
   streams: ExportedStream[];
@@ -47,26 +92,111 @@ export interface AuditExportRequest {
   /** A directory that holds no export yet; made if missing. */
   outDir: string;
   generatedBy: string;
+  /** A `$all` position to copy the record as of (an earlier export's `asOf`); default: the head now. */
+  asOf?: string;
+  /** `AUDIT_ANCHOR_KEY`, to check the anchors' MACs. */
+  anchorKey?: string | null;
   now?: () => string;
 }
 
 export class ExportScopeError extends Error {}
 
-/** The streams in scope: those named, and every stream of `$all` whose id starts with a prefix. */
-async function streamsInScope(store: EventStore, scope: AuditExportScope): Promise<string[]> {
-  const streams = new Set(scope.streams);
-  if (scope.prefixes.length > 0) {
-    let after = Position.START;
-    for (;;) {
-      const page = await store.readAll({ fromPosition: after.isStart() ? undefined : after, maxCount: PAGE });
-      for (const event of page) {
-        if (scope.prefixes.some((prefix) => event.streamId.startsWith(prefix))) streams.add(event.streamId);
-      }
-      if (page.length < PAGE) break;
-      after = page[page.length - 1].position;
-    }
+/** The copy's position: the head now, or the earlier one asked for (never past the head). */
+async function copyPosition(store: EventStore, asked: string | undefined): Promise<Position | null> {
+  const head = await store.headPosition();
+  if (asked === undefined) return head;
+  let asOf: Position;
+  try {
+    asOf = Position.parse(asked);
+  } catch (error) {
+    if (error instanceof InvalidPositionError) throw new ExportScopeError(`--as-of ${asked} is not a position`);
+    throw error;
   }
-  return [...streams].sort();
+  if (head === null || asOf.isAfter(head)) {
+    throw new ExportScopeError(`--as-of ${asked} is after the record's head (${head?.toString() ?? 'empty'})`);
+  }
+  return asOf;
+}
+
+/**
+ * Walks `$all` through the copy's position once: the streams in scope (those named, and every
+ * stream whose id starts with a prefix), whether the walk reached the position, and the record
+ * against the anchors that cover it: every anchor on record for a copy as of the head (an anchor
+ * past the head means the record was cut short), those up to the position asked for otherwise.
+ */
+async function surveyRecord(
+  store: EventStore,
+  request: AuditExportRequest,
+): Promise<{ asOf: Position | null; streamIds: string[]; gap: PositionGap | null; anchor: ExportedAnchor | null }> {
+  const { scope } = request;
+  // Read before the head, so every anchor covers positions up to it.
+  const recorded = await readAuditAnchors(store);
+  const asOf = await copyPosition(store, request.asOf);
+  const anchors =
+    request.asOf === undefined
+      ? recorded
+      : recorded.filter((anchor) => asOf && !Position.parse(anchor.data.position).isAfter(asOf));
+  const check = new AnchorCheck(anchors.map(recordAnchorOf));
+  const streams = new Set(scope.streams);
+  const reached = asOf
+    ? await walkAll(
+        store,
+        (event) => {
+          if (scope.prefixes.some((prefix) => event.streamId.startsWith(prefix))) streams.add(event.streamId);
+          check.visit(event);
+        },
+        { through: asOf },
+      )
+    : Position.START;
+  const agreement = check.finish(reached);
+  const latest = anchors.at(-1)?.data;
+  const anchorKey = request.anchorKey ?? null;
+  return {
+    asOf,
+    streamIds: [...streams].sort(),
+    gap: gapBefore(asOf, reached),
+    anchor: latest
+      ? {
+          anchorId: latest.anchorId,
+          position: latest.position,
+          anchoredAt: latest.anchoredAt,
+          agrees: agreement.disagreements.length === 0,
+          disagreements: agreement.disagreements,
+          signature: anchorSignatureOf(latest, anchorKey),
+          signatureFailures: checkAnchorSignatures(anchors, anchorKey).failures,
+        }
+      : null,
+  };
+}
+
+/** Whether the copy is a faithful one: complete, every chain intact, and agreeing with its anchor. */
+export function exportHolds(manifest: ExportManifest): boolean {
+  return (
+    manifest.complete &&
+    manifest.streams.every((stream) => stream.chain === 'intact') &&
+    (manifest.anchor === null || (manifest.anchor.agrees && manifest.anchor.signatureFailures.length === 0))
+  );
+}
+
+/** The copy's title lines: as of where, whether complete, and its anchor. */
+function provenanceLines(manifest: Pick<ExportManifest, 'asOf' | 'gap' | 'anchor'>): DocumentLine[] {
+  const { asOf, gap, anchor } = manifest;
+  return [
+    { text: `As of position ${asOf ?? '- (empty record)'}`, style: 'body' },
+    {
+      text: gap
+        ? `INCOMPLETE: the record ends at position ${gap.after ?? 'the start'}, before ${gap.head}: events are missing`
+        : 'Complete: every event up to that position was read',
+      style: 'body',
+    },
+    {
+      text: anchor
+        ? `Latest anchor ${anchor.anchorId} (position ${anchor.position}, ${anchor.anchoredAt}): the record ` +
+          `${anchor.agrees ? 'agrees with it' : 'DOES NOT AGREE with it'}; its MAC: ${anchor.signature}`
+        : 'No anchor recorded by then: the copy is not checked against one',
+      style: 'body',
+    },
+  ];
 }
 
 /**
@@ -144,7 +274,8 @@ export async function writeAuditExport(store: EventStore, request: AuditExportRe
     throw new ExportScopeError('name the streams (--stream) or stream prefixes (--prefix) to export');
   }
   const generatedAt = (request.now ?? (() => new Date().toISOString()))();
-  const streamIds = await streamsInScope(store, scope);
+  const { asOf: asOfPosition, streamIds, gap, anchor } = await surveyRecord(store, request);
+  const asOf = asOfPosition?.toString() ?? null;
   await mkdir(outDir, { recursive: true });
   // `wx`: an export never overwrites another.
   const jsonl = await open(join(outDir, 'events.jsonl'), 'wx');
@@ -158,11 +289,15 @@ export async function writeAuditExport(store: EventStore, request: AuditExportRe
       text: `Scope: streams ${scope.streams.join(', ') || '-'}; prefixes ${scope.prefixes.join(', ') || '-'}`,
       style: 'body',
     },
+    ...provenanceLines({ asOf, gap, anchor }),
   ];
   let eventCount = 0;
   try {
     for (const streamId of streamIds) {
-      const events = await readWholeStream(store, streamId);
+      // Up to the copy's position: what was appended since is not part of it.
+      const events = (await readWholeStream(store, streamId)).filter(
+        (event) => asOfPosition !== null && !event.position.isAfter(asOfPosition),
+      );
       const chain = verifyChain(streamId, events);
       const text = events.map((event) => `${eventLine(event)}\n`).join('');
       const bytes = Buffer.from(text, 'utf8');
@@ -194,6 +329,10 @@ export async function writeAuditExport(store: EventStore, request: AuditExportRe
     generatedAt,
     generatedBy,
     scope,
+    asOf,
+    complete: gap === null,
+    gap,
+    anchor,
     streamCount: streams.length,
     eventCount,
     streams,

@@ -14,7 +14,8 @@ import {
   type RecordIntegrityCheck,
   type RecordReconciliation,
 } from '@tracershop/domain/audit';
-import type { Actor, ChainVerification, SignatureReport, VerificationReport } from '@tracershop/event-store';
+import type { Actor, ChainVerification, SignatureReport } from '@tracershop/event-store';
+import type { RecordVerification } from './audit-anchor';
 
 export const integrityCheckCommand: CommandDefinition<RecordIntegrityCheck, IntegrityCheckEvent, IntegrityChecksState> =
   {
@@ -39,7 +40,7 @@ const brokenChain = (broken: Extract<ChainVerification, { ok: false }>) => ({
 export function recordIntegrityCheck(
   pipeline: CommandPipeline,
   actor: Actor,
-  result: { all: VerificationReport } | { stream: ChainVerification; signatures?: SignatureReport },
+  result: { all: RecordVerification } | { stream: ChainVerification; signatures?: SignatureReport },
   checkId: string = randomUUID(),
   at: string = new Date().toISOString(),
 ): Promise<CommandResult> {
@@ -55,6 +56,8 @@ export function recordIntegrityCheck(
           broken: result.all.broken.map(brokenChain),
           ...(result.all.signatures ? { signatures: result.all.signatures } : {}),
           gap: result.all.gap,
+          ...(result.all.anchors ? { anchors: { ...result.all.anchors, signing: result.all.anchorSigning } } : {}),
+          ...(result.all.retention ? { retention: result.all.retention } : {}),
           at,
         }
       : {

@@ -42,6 +42,11 @@ export interface TracershopConfig {
   legacySync: { enabled: boolean; intervalMs: number; batchSize: number };
   /** The worker looks for causes of incidents every `INCIDENT_POLL_MS`. */
   incidents: { pollMs: number };
+  /**
+   * `AUDIT_ANCHOR_KEY`: the secret the audit anchors' HMACs are made with (never in the repository
+   * or the database); unset, anchors are recorded unsigned.
+   */
+  audit: { anchorKey: string | null };
   maxEventBytes: number;
   /**
    * Ids for the old system's tables: Tracershop hands out even ids only (the old system's
@@ -191,6 +196,15 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
     return raw === 'true';
   };
 
+  /** A secret, unset or long enough not to be guessed; its value is never echoed in a problem. */
+  const secret = (name: string, minLength: number): string | null => {
+    const value = env[name];
+    if (value === undefined || value === '') return null;
+    if (value.length < minLength)
+      problems.push(`${name} must be at least ${minLength} characters (e.g. openssl rand -hex 32)`);
+    return value;
+  };
+
   const names = (name: string): string[] => {
     const listed = (env[name] ?? '')
       .split(',')
@@ -248,6 +262,7 @@ export function loadConfiguration(env: Env = process.env): TracershopConfig {
       batchSize: integer('LEGACY_SYNC_BATCH', 100, 1, 10_000),
     },
     incidents: { pollMs: integer('INCIDENT_POLL_MS', 2_000, 10, 600_000) },
+    audit: { anchorKey: secret('AUDIT_ANCHOR_KEY', 32) },
     maxEventBytes: integer('MAX_EVENT_BYTES', 4 * 1024 * 1024, 1024, 16 * 1024 * 1024),
     legacyIds: {
       floor: integer('LEGACY_ID_FLOOR', 2, 0, 2_147_483_646),

@@ -56,6 +56,21 @@ describe('loadConfiguration', () => {
     );
   });
 
+  it('given an audit anchor key, then it must be long enough and is never echoed; without one, anchors go unsigned', () => {
+    expect(loadConfiguration({}).audit).toEqual({ anchorKey: null });
+    const key = 'f'.repeat(64);
+    expect(loadConfiguration({ AUDIT_ANCHOR_KEY: key }).audit).toEqual({ anchorKey: key });
+    let refused: unknown;
+    try {
+      loadConfiguration({ AUDIT_ANCHOR_KEY: 'short-secret' });
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(ConfigurationError);
+    expect((refused as Error).message).toMatch(/AUDIT_ANCHOR_KEY must be at least 32 characters/);
+    expect((refused as Error).message).not.toContain('short-secret');
+  });
+
   it('given EVENTSTORE_URL, then the EventStoreDB store is chosen', () => {
     expect(loadConfiguration({ EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false' }).eventStoreUrl).toBe(
       'esdb://127.0.0.1:2113?tls=false',

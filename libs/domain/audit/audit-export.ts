@@ -1,5 +1,6 @@
 import { requireId, requireInstant, requireInteger } from '../catalog/field-validation';
 import { conflict, ruleViolated, type Decider, type DomainEvent } from '../kernel';
+import type { PositionGap } from './integrity-check';
 
 /**
  * A certified copy of part of the record (GMP: Part 11 §11.10(b), Annex 11 §8.1): which streams,
@@ -30,6 +31,10 @@ export interface RecordAuditExport {
   streamCount: number;
   eventCount: number;
   files: AuditExportFile[];
+  /** The `$all` position the copy is as of (null: an empty record). */
+  asOf?: string | null;
+  /** Where `$all` stopped short of `asOf`, when it did: the copy is incomplete. */
+  gap?: PositionGap;
   at: string;
 }
 
@@ -43,6 +48,10 @@ export interface AuditExportGeneratedData {
   streamCount: number;
   eventCount: number;
   files: AuditExportFile[];
+  /** Addition to the contract (absent from earlier events): the `$all` position the copy is as of. */
+  asOf?: string | null;
+  /** Addition to the contract (absent when complete): where `$all` stopped short, events missing. */
+  gap?: PositionGap;
 }
 
 export type AuditExportGenerated = DomainEvent<'AuditExportGenerated', AuditExportGeneratedData>;
@@ -114,6 +123,8 @@ function decide(command: AuditExportCommand, state: AuditExportState): AuditExpo
     streamCount: requireInteger(command.streamCount, 'streamCount', COUNT),
     eventCount: requireInteger(command.eventCount, 'eventCount', COUNT),
     files: requireFiles(command.files),
+    ...(command.asOf !== undefined ? { asOf: command.asOf } : {}),
+    ...(command.gap ? { gap: { after: command.gap.after, head: command.gap.head } } : {}),
   };
   if (state.status === 'recorded') {
     // The same export recorded again (a retried command) changes nothing; another one under its id is refused.

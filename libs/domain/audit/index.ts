@@ -1,3 +1,4 @@
+export * from './audit-anchor';
 export * from './audit-export';
 export * from './audit-trail-review';
 export * from './field-history';

@@ -82,6 +82,26 @@ describe('IntegrityChecks', () => {
       .thenThrows('INVALID_CHECK_COUNT');
   });
 
+  it('given anchors checked and GMP streams set to forget, then both are on record', () => {
+    const anchors = {
+      checked: 3,
+      latest: { anchorId: 'job-9', position: '4300' },
+      disagreements: [{ anchorId: 'job-8', position: '4000', problem: 'not_reached', message: 'the record ends' }],
+      signing: {
+        keyConfigured: true,
+        verified: 2,
+        unsigned: 1,
+        otherKey: 0,
+        failures: [{ anchorId: 'job-9', position: '4300', problem: 'mac_mismatch' as const }],
+      },
+    };
+    const retention = [{ streamId: 'ordering.vial-x', maxAge: 3600 }];
+    spec
+      .given([])
+      .when(check({ anchors, retention }))
+      .then([checked({ anchors, retention })]);
+  });
+
   it('given the same check recorded already (a retried job), then nothing is added; another check is', () => {
     spec.given([checked()]).when(check()).thenNothing();
     spec

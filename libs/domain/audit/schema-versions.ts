@@ -1,3 +1,4 @@
+import { type AuditAnchorEvent } from './audit-anchor';
 import { type AuditExportEvent } from './audit-export';
 import { type AuditTrailReviewEvent } from './audit-trail-review';
 import { type IncidentEvent } from './incident';
@@ -5,10 +6,16 @@ import { type IntegrityCheckEvent } from './integrity-check';
 import { type ReconciliationEvent } from './reconciliation';
 
 export type AuditEvent =
-  AuditExportEvent | AuditTrailReviewEvent | IncidentEvent | IntegrityCheckEvent | ReconciliationEvent;
+  | AuditAnchorEvent
+  | AuditExportEvent
+  | AuditTrailReviewEvent
+  | IncidentEvent
+  | IntegrityCheckEvent
+  | ReconciliationEvent;
 
 /** Stored schema version per event type; a new type without a version is a compile error. */
 export const auditEventSchemaVersions: Readonly<Record<AuditEvent['type'], number>> = {
+  AuditAnchorRecorded: 1,
   AuditExportGenerated: 1,
   AuditTrailReviewed: 1,
   IncidentRaised: 1,

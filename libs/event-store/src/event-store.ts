@@ -62,6 +62,17 @@ export interface Subscription extends AsyncIterable<SubscriptionMessage> {
   close(): Promise<void>;
 }
 
+/**
+ * What stream metadata makes the store forget (EventStoreDB's `$maxAge`, `$maxCount`, `$tb`) or
+ * whether the stream was deleted. GMP streams must have none of it (gmp.md, EventStoreDB rule 2).
+ */
+export interface StreamRetention {
+  maxAge?: number;
+  maxCount?: number;
+  truncateBefore?: string;
+  deleted?: boolean;
+}
+
 /** The event store port. Every adapter passes the contract suite in `test/contract`. */
 export interface EventStore {
   /**
@@ -81,6 +92,12 @@ export interface EventStore {
 
   /** Position of the newest event, or null when the store is empty. */
   headPosition(): Promise<Position | null>;
+
+  /**
+   * The stream's retention or deletion, null when it has none. Only a store that can be told to
+   * forget has it (EventStoreDB); the others cannot, and leave it out.
+   */
+  retentionOf?(streamId: string): Promise<StreamRetention | null>;
 
   close(): Promise<void>;
 }

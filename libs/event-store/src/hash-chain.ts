@@ -47,7 +47,8 @@ export type ChainVerification =
       /** Revision where the chain first breaks. */
       brokenAt: bigint;
       eventId: string | undefined;
-      problem: 'revision_gap' | 'prev_hash_mismatch' | 'hash_mismatch';
+      /** `stream_not_found`: `$all` lists the stream's events, but the stream cannot be read. */
+      problem: 'revision_gap' | 'prev_hash_mismatch' | 'hash_mismatch' | 'stream_not_found';
       message: string;
     };
 

@@ -5,6 +5,7 @@ export * from './position';
 export * from './canonical-json';
 export * from './hash-chain';
 export * from './verify-stream';
+export * from './record-digest';
 export * from './upcasting';
 export * from './append-preparation';
 export * from './catch-up-subscription';

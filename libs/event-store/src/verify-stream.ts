@@ -1,7 +1,15 @@
 import type { RecordedEvent } from './envelope';
-import { Position } from './position';
-import type { EventStore } from './event-store';
+import { EventStoreError, StreamNotFoundError } from './errors';
+import type { EventStore, StreamRetention } from './event-store';
 import { verifyChain, type ChainVerification } from './hash-chain';
+import {
+  AnchorCheck,
+  gapBefore,
+  walkAll,
+  type AnchorAgreement,
+  type PositionGap,
+  type RecordAnchor,
+} from './record-digest';
 
 const PAGE = 1000;
 
@@ -53,9 +61,28 @@ export interface VerificationReport {
    * after `after` are missing (deleted past the store's guard), and the streams written after
    * the gap are not checked. Null when the walk reached the head.
    */
-  gap: { after: string | null; head: string } | null;
+  gap: PositionGap | null;
   /** Present when a verifier was given: every signature checked against its event. */
   signatures?: SignatureReport;
+  /** Present when anchors were given: whether the record still agrees with each. */
+  anchors?: AnchorAgreement;
+  /**
+   * Present when the store can forget (EventStoreDB) and protected streams were named: each such
+   * stream that has retention or truncate metadata, or was deleted.
+   */
+  retention?: RetentionFinding[];
+}
+
+export interface RetentionFinding extends StreamRetention {
+  streamId: string;
+}
+
+/** What a verification of every stream checks besides chains and signatures. */
+export interface RecordChecks {
+  /** The anchors on record, in the order they were recorded, read before the walk. */
+  anchors?: readonly RecordAnchor[];
+  /** Streams that must never carry retention or delete metadata (the GMP ones). */
+  protectedStream?: (streamId: string) => boolean;
 }
 
 /** Adds a stream's signed events to the report. */
@@ -88,44 +115,74 @@ export async function verifyStreamAndSignatures(
   return { chain: verifyChain(streamId, events), signatures };
 }
 
+/** Soft-deleted (not found), or tombstoned (`STREAM_DELETED`, on a store that says so). */
+const readsAsMissing = (error: unknown): boolean =>
+  error instanceof StreamNotFoundError || (error instanceof EventStoreError && error.code === 'STREAM_DELETED');
+
+/** A stream `$all` lists that reads as missing: deleted or truncated behind the record's back. */
+function missingStream(streamId: string): Extract<ChainVerification, { ok: false }> {
+  return {
+    ok: false,
+    streamId,
+    brokenAt: 0n,
+    eventId: undefined,
+    problem: 'stream_not_found',
+    message: '$all lists events of this stream, but the stream reads as missing (deleted or truncated)',
+  };
+}
+
 /**
  * Reads every stream's hash chain back and reports the broken ones (Annex 11 §7.1: integrity is
  * checked on a schedule), and, given a verifier, every signature that does not hold. Streams are
  * found by walking $all, so the check needs nothing beyond the store's port; a walk that stops short
- * of the store's head (an event deleted behind the store's back) is reported as a gap.
+ * of the store's head (an event deleted behind the store's back) is reported as a gap. Given the
+ * anchors on record, the same walk checks the record against each (an event deleted, rewritten or
+ * cut off a stream's tail before an anchored position is found); given which streams are protected,
+ * a store that can forget is asked whether any of them is set to.
  */
 export async function verifyAllStreams(
   store: EventStore,
   onProgress?: (streams: number) => void,
   verifySignature?: SignatureVerifier,
+  checks: RecordChecks = {},
 ): Promise<VerificationReport> {
   // Every event up to the head read now is committed: a walk that ends before it met a hole.
   const head = await store.headPosition();
   const streams = new Set<string>();
-  let after = Position.START;
-  for (;;) {
-    const page = await store.readAll({ fromPosition: after, maxCount: PAGE });
-    for (const event of page) streams.add(event.streamId);
-    // Until a page comes back empty: an adapter may answer a short page before its end.
-    if (page.length === 0) break;
-    after = page[page.length - 1].position;
-  }
+  const anchors = checks.anchors ? new AnchorCheck(checks.anchors) : undefined;
+  const reached = await walkAll(store, (event) => {
+    streams.add(event.streamId);
+    anchors?.visit(event);
+  });
+  const protectedStream = store.retentionOf ? checks.protectedStream : undefined;
   const report: VerificationReport = {
     streams: 0,
     events: 0,
     broken: [],
-    upTo: after.isStart() ? null : after.toString(),
-    gap:
-      head !== null && (after.isStart() || after.isBefore(head))
-        ? { after: after.isStart() ? null : after.toString(), head: head.toString() }
-        : null,
+    upTo: reached.isStart() ? null : reached.toString(),
+    gap: gapBefore(head, reached),
     ...(verifySignature ? { signatures: { checked: 0, unverified: [] } } : {}),
+    ...(anchors ? { anchors: anchors.finish(reached) } : {}),
+    ...(protectedStream ? { retention: [] } : {}),
   };
   for (const streamId of streams) {
-    const events = await readWholeStream(store, streamId);
+    report.streams += 1;
+    if (protectedStream?.(streamId)) {
+      const retention = await store.retentionOf?.(streamId);
+      if (retention) report.retention?.push({ streamId, ...retention });
+    }
+    let events: RecordedEvent[];
+    try {
+      events = await readWholeStream(store, streamId);
+    } catch (error) {
+      // One stream gone is a finding, not the end of the check.
+      if (!readsAsMissing(error)) throw error;
+      report.broken.push(missingStream(streamId));
+      onProgress?.(report.streams);
+      continue;
+    }
     const result = verifyChain(streamId, events);
     if (verifySignature && report.signatures) checkSignatures(events, verifySignature, report.signatures);
-    report.streams += 1;
     if (result.ok) report.events += result.eventCount;
     else report.broken.push(result);
     onProgress?.(report.streams);

@@ -128,19 +128,34 @@ function lockedOut(event: RecordedEvent, tx: ProjectionTransaction): Promise<voi
 async function integrityChecked(event: RecordedEvent, tx: ProjectionTransaction): Promise<void> {
   const data = event.data as IntegrityCheckedData;
   const unverified = data.signatures?.unverified.length ?? 0;
-  if (data.broken.length === 0 && unverified === 0 && !data.gap) return;
+  const anchorProblems = [...(data.anchors?.disagreements ?? []), ...(data.anchors?.signing.failures ?? [])];
+  const retention = data.retention ?? [];
+  if (
+    data.broken.length === 0 &&
+    unverified === 0 &&
+    !data.gap &&
+    anchorProblems.length === 0 &&
+    retention.length === 0
+  )
+    return;
   await signal(event, tx, {
     incidentId: incidentIds.integrityCheck(data.checkId),
     kind: 'integrity-check-failed',
     summary:
       `Integrity check ${data.checkId}: ${data.broken.length} broken chain(s), ` +
       `${unverified} signature(s) that do not verify` +
-      (data.gap ? `, events missing after position ${data.gap.after ?? 'the start'}` : ''),
+      (data.gap ? `, events missing after position ${data.gap.after ?? 'the start'}` : '') +
+      (anchorProblems.length > 0 ? `, ${anchorProblems.length} anchor(s) the record or its MAC disagrees with` : '') +
+      (retention.length > 0 ? `, ${retention.length} GMP stream(s) set to forget` : ''),
     details: {
       checkId: data.checkId,
       broken: data.broken,
       unverifiedSignatures: data.signatures?.unverified ?? [],
       ...(data.gap ? { gap: data.gap } : {}),
+      ...(anchorProblems.length > 0
+        ? { anchorDisagreements: data.anchors?.disagreements, anchorSignatureFailures: data.anchors?.signing.failures }
+        : {}),
+      ...(retention.length > 0 ? { retention } : {}),
       checkStream: event.streamId,
     },
   });

@@ -4,8 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { mentions } from '@tracershop/domain/audit';
 import { normaliseLotNumber } from '@tracershop/domain/ordering';
-import { Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
-import { Allow, EVENT_STORE, PINO_LOGGER } from '@tracershop/platform';
+import { gapBefore, Position, type EventStore, type RecordedEvent } from '@tracershop/event-store';
+import { Allow, EVENT_STORE, HttpProblem, PINO_LOGGER } from '@tracershop/platform';
 import { AUDITORS } from '../access-roles';
 import { accountRead, auditedEvent } from './audit.controller';
 import { EventSearchQueryDto } from './audit.dto';
@@ -19,6 +19,8 @@ const PAGE = 1000;
  * prefix, recorded time; and by what the data names: tracer, slot and delivery date (a slot-day),
  * lot (a batch). A filter on anything else is refused (400), never ignored. It scans at most `scan` events a request and says where it stopped
  * (`nextPosition`), so a search never silently misses what lies further on: ask again from there.
+ * It ends (`nextPosition: null`) only at the head the record had when it began: a record that stops
+ * before it (an event missing) is reported as a `gap`, and a search that cannot go on is refused.
  */
 @ApiTags('audit')
 @Controller('audit/events')
@@ -55,13 +57,21 @@ export class EventSearchController {
       mentions(event, named);
     accountRead(this.logger, request, { read: 'search', query });
 
+    // Every event up to the head read now is committed: a scan that cannot reach it met a hole.
+    const head = await this.store.headPosition();
     const found: Array<{ streamId: string } & ReturnType<typeof auditedEvent>> = [];
-    let after = Position.parse(query.after ?? 'start');
+    const start = Position.parse(query.after ?? 'start');
+    let after = start;
     let scanned = 0;
-    let reachedEnd = false;
+    let exhausted = false;
     scanning: while (found.length < limit && scanned < scan) {
       const wanted = Math.min(PAGE, scan - scanned);
       const page = await this.store.readAll({ fromPosition: after.isStart() ? undefined : after, maxCount: wanted });
+      // A short page is not the end (the MySQL store cuts one at a missing position): an empty one is.
+      if (page.length === 0) {
+        exhausted = true;
+        break;
+      }
       for (const event of page) {
         scanned += 1;
         after = event.position;
@@ -69,11 +79,22 @@ export class EventSearchController {
         found.push({ streamId: event.streamId, ...auditedEvent(event) });
         if (found.length >= limit) break scanning;
       }
-      if (page.length < wanted) {
-        reachedEnd = true;
-        break;
-      }
     }
-    return { items: found, scanned, nextPosition: reachedEnd ? null : after.toString() };
+    const gap = exhausted ? gapBefore(head, after) : null;
+    if (gap && after.equals(start)) {
+      throw new HttpProblem(
+        500,
+        'RECORD_INCOMPLETE',
+        `The record is missing events after position ${gap.after ?? 'its start'} (its head is ${gap.head}): ` +
+          'the search cannot go past them; this is an integrity incident',
+        gap,
+      );
+    }
+    return {
+      items: found,
+      scanned,
+      nextPosition: exhausted && !gap ? null : after.toString(),
+      gap,
+    };
   }
 }
