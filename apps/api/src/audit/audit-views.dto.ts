@@ -96,11 +96,28 @@ export class FoundEventDto extends AuditedEventDto {
   @ApiProperty() streamId!: string;
 }
 
+export class PositionGapDto {
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The last position that could be read; null: none' })
+  after!: string | null;
+  @ApiProperty({ description: 'The head of the record when the search began' }) head!: string;
+}
+
 export class EventSearchDto {
   @ApiProperty({ type: [FoundEventDto] }) items!: FoundEventDto[];
   @ApiProperty({ description: 'Events looked at by this request' }) scanned!: number;
-  @ApiProperty({ ...NULLABLE_TEXT, description: 'Go on from here (`after=`); null: the end was reached' })
+  @ApiProperty({
+    ...NULLABLE_TEXT,
+    description: 'Go on from here (`after=`); null only when the head of the record was reached',
+  })
   nextPosition!: string | null;
+  @ApiProperty({
+    type: PositionGapDto,
+    nullable: true,
+    description:
+      'Set when the record ends before its head: events after `after` are missing (an integrity incident), and ' +
+      'the search cannot go past them; asking on from there answers 500 RECORD_INCOMPLETE',
+  })
+  gap!: PositionGapDto | null;
 }
 
 export class FieldChangeDto implements FieldChange {

@@ -1,21 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateNested,
-} from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { incidentKinds, reviewConclusions, type IncidentKind, type ReviewConclusion } from '@tracershop/domain/audit';
 import { SignatureCredentialsDto } from '../ordering/ordering.dto';
 import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 import { IsCalendarDate } from '../dto-fields';
+import { INSTANT_PROPERTY, IsInstantWithOffset } from './instant-field';
 
 export class StreamEventsQueryDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'First revision to list' })
@@ -43,16 +33,20 @@ export class StreamStateQueryDto {
   @Min(0)
   revision?: number;
 
-  @ApiPropertyOptional({ description: 'What the system knew then: events recorded at or before this instant' })
+  @ApiPropertyOptional({
+    ...INSTANT_PROPERTY,
+    description: 'What the system knew then: events recorded at or before this instant',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   recordedAt?: string;
 
   @ApiPropertyOptional({
+    ...INSTANT_PROPERTY,
     description: 'What was true then: events that occurred at or before this instant, late entries included',
   })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   occurredAt?: string;
 }
 
@@ -68,14 +62,14 @@ export class SignatureRegisterQueryDto extends PageQueryDto {
   @IsIn(['release', 'review', 'approve', 'certify', 'correct'])
   meaning?: string;
 
-  @ApiPropertyOptional({ description: 'Signed at or after this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Signed at or after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Signed at or before this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Signed at or before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   to?: string;
 }
 
@@ -112,14 +106,14 @@ export class EventSearchQueryDto {
   @MaxLength(512)
   streamPrefix?: string;
 
-  @ApiPropertyOptional({ description: 'Recorded at or after this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Recorded at or after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   recordedFrom?: string;
 
-  @ApiPropertyOptional({ description: 'Recorded at or before this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Recorded at or before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   recordedTo?: string;
 
   @ApiPropertyOptional({ description: 'Events whose data names this tracer' })
@@ -179,14 +173,14 @@ export class ReviewListQueryDto extends PageQueryDto {
   @IsIn(reviewConclusions)
   conclusion?: ReviewConclusion;
 
-  @ApiPropertyOptional({ description: 'Reviewed at or after this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Reviewed at or after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Reviewed before this instant' })
+  @ApiPropertyOptional({ ...INSTANT_PROPERTY, description: 'Reviewed before this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstantWithOffset()
   to?: string;
 }
 

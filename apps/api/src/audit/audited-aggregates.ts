@@ -1,4 +1,6 @@
 import {
+  AUDIT_ANCHORS_STREAM,
+  auditAnchorsDecider,
   auditExportDecider,
   auditExportStreamName,
   auditTrailReviewsDecider,
@@ -122,6 +124,7 @@ export const auditedAggregates: readonly AuditedAggregate[] = [
     capturedChangeDecider,
   ),
   audited(auditExportStreamName('x'), 'AuditExport', auditExportDecider),
+  audited(AUDIT_ANCHORS_STREAM, 'AuditAnchors', auditAnchorsDecider),
   audited(integrityChecksStreamName('2026-01'), 'IntegrityChecks', integrityChecksDecider),
   audited(reconciliationsStreamName('2026-01'), 'Reconciliations', reconciliationsDecider),
   audited(auditTrailReviewsStreamName('x'), 'AuditTrailReviews', auditTrailReviewsDecider),

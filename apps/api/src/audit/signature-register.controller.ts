@@ -1,7 +1,9 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { readWholeStream, type EventStore, type RecordedEvent } from '@tracershop/event-store';
-import { Allow, EVENT_STORE, ReadsProjections } from '@tracershop/platform';
+import { Allow, EVENT_STORE, PINO_LOGGER, ReadsProjections } from '@tracershop/platform';
 import {
   AUDIT_PROJECTION_NAME,
   ORDERING_PROJECTION_NAME,
@@ -11,6 +13,7 @@ import {
 import { AUDITORS } from '../access-roles';
 import { answer } from '../catalog/catalog-read-model.provider';
 import { AUDIT_READ_MODEL } from './audit-read-model.provider';
+import { accountRead } from './audit.controller';
 import { signatureHolds } from '../ordering/signed-content';
 import { SignatureRegisterQueryDto } from './audit.dto';
 import { SignatureRegisterPageDto } from './audit-views.dto';
@@ -30,7 +33,8 @@ const isSignedEventOf = (entry: SignatureRegisterEntry) => (event: RecordedEvent
  * The signature register (GMP, auditor capability 5): every electronic signature by signer,
  * meaning and period, each with the printed name and meaning as they were at signing, the record
  * hash it signed, what it signed (a release, its correction, a review of a record) and the stream,
- * and whether it verifies against the event.
+ * and whether it verifies against the event. Every read is logged with its reader, as every
+ * other auditor read is (access accounting).
  */
 @ApiTags('audit')
 @Controller('audit/signatures')
@@ -38,6 +42,7 @@ export class SignatureRegisterController {
   constructor(
     @Inject(AUDIT_READ_MODEL) private readonly readModel: AuditReadModel,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PINO_LOGGER) private readonly logger: Logger,
   ) {}
 
   @Get()
@@ -45,8 +50,9 @@ export class SignatureRegisterController {
   @ReadsProjections(ORDERING_PROJECTION_NAME, AUDIT_PROJECTION_NAME)
   @ApiOperation({ summary: 'Every signature, by signing time: filter by signer, meaning and period' })
   @ApiOkResponse({ type: SignatureRegisterPageDto })
-  async list(@Query() query: SignatureRegisterQueryDto) {
+  async list(@Query() query: SignatureRegisterQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, cursor, ...filters } = query;
+    accountRead(this.logger, request, { read: 'signatures', ...filters });
     const page = await answer(this.readModel.signatureRegister({ limit, after: cursor ?? null, ...filters }));
     // Checked against the record itself: the signed event, and the hash of what it says was signed.
     const streams = new Map<string, RecordedEvent[]>();

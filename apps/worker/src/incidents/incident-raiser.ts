@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
 import { CommandPipeline } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import { incidentIds, type IncidentKind, type RaiseIncident } from '@tracershop/domain/audit';
+import type { IncidentKind, RaiseIncident } from '@tracershop/domain/audit';
 import type { Actor } from '@tracershop/event-store';
 import {
   PINO_LOGGER,
@@ -15,9 +15,11 @@ import {
   type ReadinessCheck,
 } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
-import { abortableSleep, CheckpointStore, type ProjectionTarget } from '@tracershop/projections/engine';
+import { CheckpointStore, type ProjectionTarget } from '@tracershop/projections/engine';
 import { AuditReadModel } from '@tracershop/projections/record';
 import { incidentCommand } from '../../../api/src/audit/incident-commands';
+import { RepeatedRound } from '../repeated-round';
+import { projectionStopIncidentId } from './projection-stop-incident';
 
 const FAILING_LIMIT_MS = 60_000;
 const INCIDENT_ACTOR: Actor = { kind: 'system', id: 'worker', printedName: 'Tracershop worker', role: 'system' };
@@ -40,16 +42,13 @@ interface Cause {
  *   could not apply (a poison event).
  *
  * Each cause names its incident (`incidentIds`), so raising it again, after a crash or from a second
- * worker, adds nothing: every cause is raised exactly once.
+ * worker, adds nothing: every cause is raised exactly once. A projection that stops again at the
+ * same event after its incident was closed is a new cause, with an incident of its own.
  */
 @Injectable()
 export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
   readonly name = 'incidentRaiser';
-  private readonly stop = new AbortController();
-  private loop: Promise<void> | null = null;
-  private lastError: string | null = null;
-  /** When rounds began to fail (null while they succeed). */
-  private failingSince: number | null = null;
+  private readonly rounds: RepeatedRound;
   private readonly readModel: AuditReadModel;
   private readonly checkpoints: Array<{ store: CheckpointStore; projections: string[] }>;
   private readonly raised: Counter<'kind'>;
@@ -81,21 +80,27 @@ export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShut
       help: 'Incidents raised and not closed yet',
       registers: [metrics.registry],
     });
+    // The read models may not exist yet (a new deployment) or a database may be away: try again.
+    this.rounds = new RepeatedRound(
+      () => this.raisePending(),
+      config.incidents.pollMs,
+      logger,
+      'incidents: a round failed; retrying',
+    );
   }
 
   onApplicationBootstrap(): void {
-    this.loop = this.run();
+    this.rounds.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.stop.abort();
-    await this.loop;
+    await this.rounds.shutdown();
   }
 
   /** Unhealthy when no round has succeeded for a minute: incidents would go unraised. */
   async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
-    const failingMs = this.failingSince === null ? 0 : Date.now() - this.failingSince;
-    return { healthy: failingMs < FAILING_LIMIT_MS, details: { lastError: this.lastError, failingMs } };
+    const { failingMs, lastError } = this.rounds.health;
+    return { healthy: failingMs < FAILING_LIMIT_MS, details: { lastError, failingMs } };
   }
 
   /** One round: every cause found now is raised. Returns the ids of incidents raised by this round. */
@@ -109,34 +114,30 @@ export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShut
     return raisedNow;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stop.signal.aborted) {
-      try {
-        await this.raisePending();
-        this.lastError = null;
-        this.failingSince = null;
-      } catch (error) {
-        // The read models may not exist yet (a new deployment) or a database may be away: try again.
-        const message = error instanceof Error ? error.message : String(error);
-        if (message !== this.lastError) this.logger.warn({ err: error }, 'incidents: a round failed; retrying');
-        this.lastError = message;
-        this.failingSince ??= Date.now();
-      }
-      await abortableSleep(this.config.incidents.pollMs, this.stop.signal);
-    }
-  }
-
   private async stoppedProjections(): Promise<Cause[]> {
     const causes: Cause[] = [];
     for (const { store, projections } of this.checkpoints) {
       for (const checkpoint of await store.readAll(projections)) {
         const { failure } = checkpoint;
         if (!failure) continue;
+        const { incidentId, recurrence, previousIncidentId } = await projectionStopIncidentId(
+          checkpoint.name,
+          failure.eventId,
+          failure.at,
+          async (earlierId) => {
+            const earlier = await this.readModel.getIncident(earlierId);
+            return earlier && { status: earlier.status, closedAt: earlier.closed?.at ?? null };
+          },
+        );
         causes.push({
-          incidentId: incidentIds.projectionStopped(checkpoint.name, failure.eventId),
+          incidentId,
           kind: 'projection-stopped',
-          summary: `${checkpoint.name} (${checkpoint.slot}) stopped at ${failure.eventType} ${failure.eventId}`,
+          summary:
+            `${checkpoint.name} (${checkpoint.slot}) stopped at ${failure.eventType} ${failure.eventId}` +
+            (previousIncidentId ? ` again, after incident ${previousIncidentId} was closed` : ''),
           details: {
+            ...(previousIncidentId ? { recurrence, previousIncidentId } : {}),
+            stoppedAt: failure.at.toISOString(),
             projection: checkpoint.name,
             slot: checkpoint.slot,
             version: checkpoint.version,
