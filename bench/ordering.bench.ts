@@ -201,7 +201,7 @@ async function benchMonth(
   context: Record<string, unknown>,
   label: string,
 ): Promise<PhaseResult[]> {
-  const seeded = await seedMonth(app.apiUrl, app.headers, CUSTOMERS);
+  const seeded = await seedMonth(app.apiUrl, app.headers, CUSTOMERS, app.databases.events);
   const slots = seeded.customers.length * 10;
   log(
     `seeded F-18, FDG, ${seeded.customers.length} customers with an endpoint, ${seeded.productionRunIds.length} ` +

@@ -238,7 +238,7 @@ async function benchRealtime(
   context: Record<string, unknown>,
   cleanups: Cleanup[],
 ): Promise<Measured> {
-  const seeded = await seedMonth(app.apiUrl, app.headers, CUSTOMERS);
+  const seeded = await seedMonth(app.apiUrl, app.headers, CUSTOMERS, app.databases.events);
   log(
     `seeded FDG, ${seeded.customers.length} customers with an endpoint and slots, ` +
       `${seeded.customers.length + 2} people in ${seeded.seconds.toFixed(1)} s`,

@@ -91,6 +91,8 @@ const ACTOR = { kind: 'user', id: 'user-catalog-admin', printedName: 'Catalogue 
 /** Appends in flight: enough for the store to fill its group transactions (500 appends, 5,000 events). */
 const APPEND_CONCURRENCY = 500;
 const MS_PER_DAY = 86_400_000;
+/** Every change of catalogue values says why, as the api requires. */
+const CHANGE_REASON = 'Updated by the catalogue bench';
 
 /** Appends the planned history to `store`, phase after phase (a phase's appends go concurrently). */
 export async function appendCatalogHistory(
@@ -524,14 +526,14 @@ class CatalogHistory {
           phone: { from: customer.phone, to: phone },
         };
         Object.assign(customer, { overheadPercent, phone });
-        return { type: 'CustomerUpdated', data: { customerId: customer.id, changes } };
+        return { type: 'CustomerUpdated', data: { customerId: customer.id, changes, reason: CHANGE_REASON } };
       }
       case 'endpoint': {
         const endpoint = this.endpoints[index];
         const phone = `+45 ${String(40_000_000 + n)}`;
         const changes = { phone: { from: endpoint.phone, to: phone } };
         endpoint.phone = phone;
-        return { type: 'DeliveryEndpointUpdated', data: { endpointId: endpoint.id, changes } };
+        return { type: 'DeliveryEndpointUpdated', data: { endpointId: endpoint.id, changes, reason: CHANGE_REASON } };
       }
       case 'slot': {
         const slot = this.slots[index];
@@ -542,7 +544,7 @@ class CatalogHistory {
           expiryDate: { from: slot.expiryDate, to: expiryDate },
         };
         Object.assign(slot, { maxActivityMBq, expiryDate });
-        return { type: 'DeliveryTimeSlotUpdated', data: { slotId: slot.id, changes } };
+        return { type: 'DeliveryTimeSlotUpdated', data: { slotId: slot.id, changes, reason: CHANGE_REASON } };
       }
       case 'permission': {
         const permission = this.permissions[index];
@@ -550,21 +552,21 @@ class CatalogHistory {
         const changes = { overheadPercent: { from: permission.overheadPercent, to: overheadPercent } };
         permission.overheadPercent = overheadPercent;
         const { endpointId, tracerId } = permission;
-        return { type: 'TracerPermissionUpdated', data: { endpointId, tracerId, changes } };
+        return { type: 'TracerPermissionUpdated', data: { endpointId, tracerId, changes, reason: CHANGE_REASON } };
       }
       case 'tracer': {
         const tracer = this.tracers[index];
         const clinicalName = `Tracer ${index + 1}, label revision ${n}`;
         const changes = { clinicalName: { from: tracer.clinicalName, to: clinicalName } };
         tracer.clinicalName = clinicalName;
-        return { type: 'TracerUpdated', data: { tracerId: tracer.id, changes } };
+        return { type: 'TracerUpdated', data: { tracerId: tracer.id, changes, reason: CHANGE_REASON } };
       }
       case 'run': {
         const run = this.runs[index];
         const maxActivityMBq = 80_000 + (n % 40_000);
         const changes = { maxActivityMBq: { from: run.maxActivityMBq, to: maxActivityMBq } };
         run.maxActivityMBq = maxActivityMBq;
-        return { type: 'ProductionRunUpdated', data: { productionRunId: run.id, changes } };
+        return { type: 'ProductionRunUpdated', data: { productionRunId: run.id, changes, reason: CHANGE_REASON } };
       }
       case 'closedDate': {
         const closedDate = this.closedDates[index];

@@ -1,3 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { CommandPipeline } from '@tracershop/command-pipeline';
+import { loadConfiguration } from '@tracershop/config';
+import { openEventStore } from '@tracershop/platform';
+import { registeredUserCommands } from '../../apps/api/src/identity/identity-commands';
+import { OPERATOR_ID, OperatorPasswordResets } from '../../apps/api/src/identity/operator-password-resets';
 import { sendCommand } from '../commands/catalog-seed';
 import { inParallel } from '../commands/in-parallel';
 
@@ -32,8 +38,10 @@ const RUNS = [
   { runNumber: 1, productionTime: '06:00', deliveryTime: '08:00' },
   { runNumber: 2, productionTime: '09:00', deliveryTime: '10:30' },
 ] as const;
-/** The admin sets it; every person replaces it at the first login. */
+/** The admin requests it, the operator confirms it; every person replaces it at the first login. */
 const INITIAL_PASSWORD = 'initial-Passphrase-42';
+/** How the bench admin "verified" the bench people (`POST /identity/users` requires it). */
+const BENCH_IDENTITY = { method: 'employer-record', reference: 'bench person, no one real' } as const;
 const CHOSEN_PASSWORD = 'chosen-Passphrase-43';
 const SESSION_TIMEOUT_MS = 60_000;
 
@@ -83,6 +91,24 @@ async function logIn(apiUrl: string, username: string): Promise<Record<string, s
 }
 
 /**
+ * The operator on the server (what the cli's `user confirm-password-reset` does), on the event
+ * store of the api under test: the second person of each password the bench admin requests.
+ */
+async function operatorOn(eventsDatabase: string) {
+  const store = await openEventStore(loadConfiguration({ ...process.env, EVENTS_DATABASE: eventsDatabase }));
+  const resets = new OperatorPasswordResets(new CommandPipeline({ store }), store, registeredUserCommands);
+  return {
+    confirm: (userId: string) =>
+      resets.confirm(userId, {
+        actor: { kind: 'system', id: OPERATOR_ID, printedName: 'operator bench', role: 'system' },
+        correlationId: randomUUID(),
+        causationId: randomUUID(),
+      }),
+    close: () => store.close(),
+  };
+}
+
+/**
  * The FDG production's reference data and people, over HTTP as an administrator would enter them:
  * F-18, FDG (legacy id 6), `customers` customers with one endpoint each, runs 1 and 2 every
  * weekday, an 08:00 and a 10:30 slot per endpoint and weekday, FDG permissions, a shop member per
@@ -92,6 +118,7 @@ export async function seedMonth(
   apiUrl: string,
   adminHeaders: Record<string, string>,
   customerCount: number,
+  eventsDatabase: string,
 ): Promise<SeededMonth> {
   const started = performance.now();
   let commands = 0;
@@ -173,22 +200,41 @@ export async function seedMonth(
     return slots;
   };
 
-  /** Registers a person with a role, sets the first password and logs in as them. */
+  /**
+   * Registers a person with a role, sets the first password (requested by the admin, confirmed by
+   * the operator: Part 11 §11.200(a)) and logs in as them.
+   */
+  const operator = await operatorOn(eventsDatabase);
   const person = async (username: string, grant: object, then?: (userId: string) => Promise<unknown>) => {
-    const userId = await created('/identity/users', { username, printedName: `Bench ${username}` });
+    const userId = await created('/identity/users', {
+      username,
+      printedName: `Bench ${username}`,
+      identityVerification: BENCH_IDENTITY,
+    });
     await send('POST', `/identity/users/${userId}/roles`, grant);
     await then?.(userId);
-    await send('POST', `/identity/users/${userId}/password`, { password: INITIAL_PASSWORD });
+    await send('POST', `/identity/users/${userId}/password`, {
+      password: INITIAL_PASSWORD,
+      reason: 'first password of a bench person',
+    });
+    await operator.confirm(userId);
     return logIn(apiUrl, username);
   };
-  const productionHeaders = await person('paul.production', { role: 'production' });
+  let productionHeaders: Record<string, string>;
+  let releaserHeaders: Record<string, string>;
+  let shopHeaders: Record<string, string>[];
   const releaserUsername = 'rita.releaser';
-  const releaserHeaders = await person(releaserUsername, { role: 'releaser' }, (userId) =>
-    send('POST', `/identity/users/${userId}/release-rights`, { tracerId }),
-  );
-  const shopHeaders = await inParallel(customers, SEED_CONCURRENCY, (customer) =>
-    person(`shop.${number(customer.index)}`, { role: 'shop', customerIds: [customer.customerId] }),
-  );
+  try {
+    productionHeaders = await person('paul.production', { role: 'production' });
+    releaserHeaders = await person(releaserUsername, { role: 'releaser' }, (userId) =>
+      send('POST', `/identity/users/${userId}/release-rights`, { tracerId }),
+    );
+    shopHeaders = await inParallel(customers, SEED_CONCURRENCY, (customer) =>
+      person(`shop.${number(customer.index)}`, { role: 'shop', customerIds: [customer.customerId] }),
+    );
+  } finally {
+    await operator.close();
+  }
 
   return {
     tracerId,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createConnection } from 'mysql2/promise';
@@ -8,10 +8,21 @@ import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
 import { createHttpApp, createLogger } from '@tracershop/platform';
 import { ApiModule } from '../../apps/api/src/api.module';
+import { IdentityService } from '../../apps/api/src/identity/identity.service';
+import { OPERATOR_ID } from '../../apps/api/src/identity/operator-password-resets';
 import { useRealtimeAdapter } from '../../apps/api/src/realtime/realtime-io.adapter';
 import { ProjectorModule } from '../../apps/projector/src/projector.module';
 
 export const ADMIN = { username: 'first.admin', password: 'Tr4cer-bootstrap-key!', printedName: 'First Admin' };
+
+/** How the administrator who registers a person in a spec verified their identity (`POST /identity/users`). */
+export const VERIFIED_IDENTITY = { method: 'photo-id-in-person', reference: 'Passport, last digits 4711' } as const;
+
+/** The temporary password an administrator requests for a person, before they choose their own. */
+export const INITIAL_PASSWORD = 'initial-Passphrase-42';
+
+/** Each booted app's api, so a helper given only its server can act as the operator on it. */
+const apiOfServer = new WeakMap<object, NestFastifyApplication>();
 
 export interface BootedApp {
   api: NestFastifyApplication;
@@ -87,6 +98,7 @@ export async function bootApp(env: Record<string, string> = {}, options: BootOpt
     await dropDatabases();
     throw error;
   }
+  apiOfServer.set(api.getHttpServer(), api);
   return {
     api,
     projector,
@@ -176,6 +188,46 @@ export function as(server: BootedApp['server'], token: string) {
 /** The password every person made by `createPerson` logs in with after replacing the initial one. */
 export const PERSON_PASSWORD = 'chosen-Passphrase-43';
 
+/** The operator on the server, as the cli names them. */
+const OPERATOR_CONTEXT = () => ({
+  actor: { kind: 'system' as const, id: OPERATOR_ID, printedName: 'operator e2e', role: 'system' },
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+});
+
+/**
+ * The operator on the server confirms the password reset waiting for the user (what the cli's
+ * `user confirm-password-reset` does): the second person of a small site with one administrator.
+ */
+export async function operatorConfirmsPasswordReset(
+  server: BootedApp['server'],
+  userId: string,
+  requestId: string,
+): Promise<void> {
+  const api = apiOfServer.get(server);
+  if (!api) throw new Error('operatorConfirmsPasswordReset needs the server of an app booted by bootApp');
+  await api.get(IdentityService).confirmPasswordReset(userId, requestId, OPERATOR_ID, OPERATOR_CONTEXT());
+}
+
+/**
+ * An administrator's temporary password for a person, in force: the administrator requests it (202)
+ * and the operator confirms it as the second person (Part 11 §11.200(a)).
+ */
+export async function setInitialPassword(
+  server: BootedApp['server'],
+  admin: ReturnType<typeof as>,
+  userId: string,
+  password = INITIAL_PASSWORD,
+): Promise<void> {
+  const requested = await admin
+    .post(`/identity/users/${userId}/password`)
+    .send({ password, reason: 'first password of a new account' });
+  if (requested.status !== 202) {
+    throw new Error(`POST /identity/users/${userId}/password: ${requested.status} ${JSON.stringify(requested.body)}`);
+  }
+  await operatorConfirmsPasswordReset(server, userId, requested.body.requestId as string);
+}
+
 /** A person with one role grant, created by an administrator and logged in as themselves. */
 export async function createPerson(
   server: BootedApp['server'],
@@ -185,12 +237,12 @@ export async function createPerson(
 ): Promise<{ id: string; token: string; client: ReturnType<typeof as> }> {
   const created = await admin
     .post('/identity/users')
-    .send({ username, printedName: `Person ${username}` })
+    .send({ username, printedName: `Person ${username}`, identityVerification: VERIFIED_IDENTITY })
     .expect(201);
   const id = created.body.id as string;
   await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-  await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-  const token = await logIn(server, username, 'initial-Passphrase-42', PERSON_PASSWORD);
+  await setInitialPassword(server, admin, id);
+  const token = await logIn(server, username, INITIAL_PASSWORD, PERSON_PASSWORD);
   return { id, token, client: as(server, token) };
 }
 

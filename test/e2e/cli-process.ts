@@ -17,11 +17,17 @@ const CLI = join(root, 'apps', 'cli', 'src', 'main.ts');
  * app booted here keeps running), with `env` over this process's environment.
  */
 export function runCli(env: Record<string, string>, ...args: string[]): Promise<CliRun> {
+  return runCliWithInput(env, null, ...args);
+}
+
+/** The same, with `input` on its standard input (a password typed in); null leaves it open, as a terminal would. */
+export function runCliWithInput(env: Record<string, string>, input: string | null, ...args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
       cwd: root,
       env: { ...process.env, PASSWORD_SCRYPT_COST: '12', LOG_LEVEL: 'silent', ...env },
     });
+    if (input !== null) child.stdin.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -81,7 +81,7 @@ describe('the operations cli', () => {
     expect(stderr).toContain('Stream "catalog.tracer-nope" does not exist');
   });
 
-  it('user create, grant and reset-password record events attributed to the operator', async () => {
+  it('user create, grant and reset-password record events attributed to the operator; with no administrator to confirm, the operator sets the password alone, recorded as such', async () => {
     const created = cliWithInput(
       'operator-Chosen-pass-1\n',
       'user',
@@ -89,6 +89,10 @@ describe('the operations cli', () => {
       'night.shift',
       '--name',
       'Night Shift',
+      '--identity-method',
+      'employer-record',
+      '--identity-reference',
+      'HR record 4711',
       '--role',
       'production',
     );
@@ -99,10 +103,22 @@ describe('the operations cli', () => {
     expect(cli('user', 'grant', 'night.shift', 'shop', '--customer', 'c-1', '--reason', 'covers the shop').code).toBe(
       0,
     );
-    const weak = cliWithInput('short\n', 'user', 'reset-password', 'night.shift');
+    const unexplained = cliWithInput('another-Chosen-pass-2\n', 'user', 'reset-password', 'night.shift');
+    expect(unexplained.code).toBe(2);
+    expect(unexplained.stderr).toContain('user reset-password needs --reason');
+    const weak = cliWithInput('short\n', 'user', 'reset-password', 'night.shift', '--reason', 'forgot it');
     expect(weak.code).toBe(2);
     expect(weak.stderr).toContain('at least 12 characters');
-    expect(cliWithInput('another-Chosen-pass-2\n', 'user', 'reset-password', 'night.shift').code).toBe(0);
+    const reset = cliWithInput(
+      'another-Chosen-pass-2\n',
+      'user',
+      'reset-password',
+      'night.shift',
+      '--reason',
+      'forgot it',
+    );
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('set by the operator alone, recorded as without a second person');
 
     const store = await MysqlEventStore.open({
       connection: { ...loadConfiguration({ ...process.env, ...env }).mysql },
@@ -113,16 +129,26 @@ describe('the operations cli', () => {
       expect(events.map((event) => event.type)).toEqual([
         'UserRegistered',
         'RoleGranted',
+        'PasswordResetRequested',
+        'PasswordResetConfirmed',
         'PasswordSet',
         'RoleGranted',
+        'PasswordResetRequested',
+        'PasswordResetConfirmed',
         'PasswordSet',
       ]);
+      expect(events[0].data).toMatchObject({
+        identityVerification: { method: 'employer-record', reference: 'HR record 4711', verifiedBy: 'cli' },
+      });
+      // No administrator exists yet: nobody else could be the second person, and the record says so.
+      expect(events[3].data).toMatchObject({ requestedBy: 'cli', confirmedBy: 'cli', withoutSecondPerson: true });
+      expect(events[6].metadata).toMatchObject({ reason: 'forgot it', actor: { kind: 'system', id: 'cli' } });
       // The legacy Users.Id comes from the same allocator as the api's: an even id from a reserved block.
       const { legacyUserId } = events[0].data as { legacyUserId: number };
       expect(legacyUserId % 2).toBe(0);
       expect((await store.readStream('legacy.idBlock-Users'))[0].data).toMatchObject({ firstId: legacyUserId });
-      expect(events[3].metadata).toMatchObject({ reason: 'covers the shop', actor: { kind: 'system', id: 'cli' } });
-      expect(events[4].data).toMatchObject({ mustChange: true });
+      expect(events[5].metadata).toMatchObject({ reason: 'covers the shop', actor: { kind: 'system', id: 'cli' } });
+      expect(events[8].data).toMatchObject({ setBy: 'cli', mustChange: true });
     } finally {
       await store.close();
     }

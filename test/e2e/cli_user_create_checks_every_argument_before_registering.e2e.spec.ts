@@ -16,6 +16,7 @@ const env = {
   WEB_DATABASE: `e2e_uweb_${suffix}`,
 };
 const PASSWORD = 'Their-own-passphrase-2\n';
+const VERIFIED = ['--identity-method', 'photo-id-in-person', '--identity-reference', 'Passport, last digits 4711'];
 
 const cli = (input: string, ...args: string[]) => runCliSync(env, input, ...args);
 
@@ -43,11 +44,31 @@ describe('cli user create checks every argument before it registers anyone', () 
   });
 
   it('given a mistyped role, an unknown flag or a scope the role does not take, then it refuses with usage and registers nobody', async () => {
-    const mistyped = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'prodution');
+    const mistyped = cli(
+      PASSWORD,
+      'user',
+      'create',
+      'anna',
+      '--name',
+      'Anna Jensen',
+      ...VERIFIED,
+      '--role',
+      'prodution',
+    );
     expect(mistyped.stderr).toContain('--role prodution: role must be one of admin, production,');
     expect(mistyped.code).toBe(2);
 
-    const unknownFlag = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--rol', 'production');
+    const unknownFlag = cli(
+      PASSWORD,
+      'user',
+      'create',
+      'anna',
+      '--name',
+      'Anna Jensen',
+      ...VERIFIED,
+      '--rol',
+      'production',
+    );
     expect(unknownFlag.stderr).toContain('user create takes no --rol');
     expect(unknownFlag.code).toBe(2);
 
@@ -58,6 +79,7 @@ describe('cli user create checks every argument before it registers anyone', () 
       'anna',
       '--name',
       'Anna Jensen',
+      ...VERIFIED,
       '--role',
       'production',
       '--role',
@@ -66,20 +88,55 @@ describe('cli user create checks every argument before it registers anyone', () 
     expect(wrongScope.stderr).toContain('--role shop: The shop role needs at least one entry in customerIds');
     expect(wrongScope.code).toBe(2);
 
+    const unverified = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    expect(unverified.stderr).toContain('user create needs --identity-method and --identity-reference');
+    expect(unverified.code).toBe(2);
+
+    const unknownMethod = cli(
+      PASSWORD,
+      'user',
+      'create',
+      'anna',
+      '--name',
+      'Anna Jensen',
+      '--identity-method',
+      'trust-me',
+      '--identity-reference',
+      'x',
+    );
+    expect(unknownMethod.stderr).toContain('--identity-method must be one of photo-id-in-person');
+    expect(unknownMethod.code).toBe(2);
+
     expect(await userEventTypes()).toEqual([]);
   });
 
   it('when the operator corrects the command, then the user is created with the role and the password', async () => {
-    const created = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    const created = cli(
+      PASSWORD,
+      'user',
+      'create',
+      'anna',
+      '--name',
+      'Anna Jensen',
+      ...VERIFIED,
+      '--role',
+      'production',
+    );
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(
-      /^created anna \([0-9a-f-]{36}\); the password must be changed at the first login$/m,
+      /^created anna \([0-9a-f-]{36}\); no administrator but anna exists to confirm the password: set by the operator alone, recorded as without a second person; it must be changed at the first login$/m,
     );
-    expect(await userEventTypes()).toEqual(['UserRegistered', 'RoleGranted', 'PasswordSet']);
+    expect(await userEventTypes()).toEqual([
+      'UserRegistered',
+      'RoleGranted',
+      'PasswordResetRequested',
+      'PasswordResetConfirmed',
+      'PasswordSet',
+    ]);
 
     // And a second create of the same username is refused before a password is asked for
-    const again = cli('', 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    const again = cli('', 'user', 'create', 'anna', '--name', 'Anna Jensen', ...VERIFIED, '--role', 'production');
     expect(again.stderr).toContain('the username anna is taken');
     expect(again.code).toBe(2);
   });

@@ -129,6 +129,7 @@ describe('the first administrator setup is retired once the deployment is set up
         userId: randomUUID(),
         username: 'night.shift',
         printedName: 'Night Shift',
+        identityVerification: { method: 'employer-record', reference: 'HR 4711', verifiedBy: 'cli' },
         legacyUserId: legacyIdAllocatedByHandler,
         at: new Date().toISOString(),
       },

@@ -148,7 +148,7 @@ describe('an Idempotency-Key never makes Redis keep a token or a hash of a passw
       await admin
         .post(`/identity/users/${rita.id}/password`)
         .set('idempotency-key', 'password-1')
-        .send({ password: passwords[0] }),
+        .send({ password: passwords[0], reason: 'forgot it' }),
       await rita.client
         .post('/auth/password')
         .set('idempotency-key', 'password-2')

@@ -3,7 +3,16 @@ import { verifySignatureBlock } from '@tracershop/auth';
 import type { EventStore } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
 import { ElectronicSignatures } from '../../apps/api/src/identity/electronic-signatures';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import {
+  ADMIN,
+  as,
+  bootApp,
+  INITIAL_PASSWORD,
+  logIn,
+  setInitialPassword,
+  VERIFIED_IDENTITY,
+  type BootedApp,
+} from './booted-app';
 import { answerMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('identity over HTTP', () => {
@@ -27,12 +36,12 @@ describe('identity over HTTP', () => {
   async function person(username: string, grant: object) {
     const created = await admin
       .post('/identity/users')
-      .send({ username, printedName: `Person ${username}` })
+      .send({ username, printedName: `Person ${username}`, identityVerification: VERIFIED_IDENTITY })
       .expect(201);
     const id = created.body.id as string;
     await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-    const token = await logIn(app.server, username, 'initial-Passphrase-42', 'chosen-Passphrase-43');
+    await setInitialPassword(app.server, admin, id);
+    const token = await logIn(app.server, username, INITIAL_PASSWORD, 'chosen-Passphrase-43');
     return { id, token, client: as(app.server, token) };
   }
 
@@ -80,11 +89,12 @@ describe('identity over HTTP', () => {
         .expect(401);
       expect(wrong.body.error.code).toBe('INVALID_CREDENTIALS');
     }
+    // Locked: even the right password logs nobody in
     const locked = await anonymous()
       .post('/auth/login')
       .send({ username: 'lock.target', password: 'chosen-Passphrase-43' })
-      .expect(423);
-    expect(locked.body.error).toMatchObject({ code: 'ACCOUNT_LOCKED', details: { until: expect.any(String) } });
+      .expect(401);
+    expect(locked.body.error.code).toBe('INVALID_CREDENTIALS');
     const events = await userEvents(id);
     expect(events.filter((type) => type === 'LoginFailed')).toHaveLength(4);
     expect(events).toContain('UserLockedOut');
@@ -93,6 +103,26 @@ describe('identity over HTTP', () => {
       .send({ username: 'nobody.here', password: 'whatever-password' })
       .expect(401);
     expect(unknown.body.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('given a locked account and a username nobody has, when each is tried once more, then the answers are the same, and the lockout holds', async () => {
+    // Given an account locked by wrong passwords
+    const { id } = await person('probed.name', { role: 'production' });
+    const tryLogin = (username: string, password = 'not-the-password') =>
+      anonymous().post('/auth/login').send({ username, password });
+    for (let attempt = 0; attempt < 3; attempt++) await tryLogin('probed.name').expect(401);
+    // When it and an unknown username are tried
+    const existing = await tryLogin('probed.name');
+    const unknown = await tryLogin('nobody.by.this.name');
+    // Then nothing tells the existing account from the unknown name
+    expect({ status: existing.status, body: existing.body }).toEqual({ status: unknown.status, body: unknown.body });
+    expect(existing.status).toBe(401);
+    // And the lockout still holds: the right password logs nobody in, and the attempts are recorded
+    expect((await tryLogin('probed.name', 'chosen-Passphrase-43')).body).toEqual(unknown.body);
+    const failures = (await app.api.get<EventStore>(EVENT_STORE).readStream(`identity.user-${id}`))
+      .filter((event) => event.type === 'LoginFailed')
+      .map((event) => (event.data as { reason: string }).reason);
+    expect(failures).toEqual(['bad_password', 'bad_password', 'bad_password', 'locked', 'locked']);
   });
 
   it('wrong current passwords of a password change count towards the lockout, and a locked user changes nothing and cannot log in', async () => {
@@ -111,8 +141,8 @@ describe('identity over HTTP', () => {
     const login = await anonymous()
       .post('/auth/login')
       .send({ username: 'changing.guesser', password: 'chosen-Passphrase-43' })
-      .expect(423);
-    expect(login.body.error.code).toBe('ACCOUNT_LOCKED');
+      .expect(401);
+    expect(login.body.error.code).toBe('INVALID_CREDENTIALS');
     const events = await userEvents(id);
     expect(events.filter((type) => type === 'LoginFailed')).toHaveLength(5);
     expect(events.filter((type) => type === 'UserLockedOut')).toHaveLength(1);
@@ -122,13 +152,10 @@ describe('identity over HTTP', () => {
   it('a password set by an administrator must be changed before anything else', async () => {
     const created = await admin
       .post('/identity/users')
-      .send({ username: 'new.starter', printedName: 'New Starter' })
+      .send({ username: 'new.starter', printedName: 'New Starter', identityVerification: VERIFIED_IDENTITY })
       .expect(201);
     await admin.post(`/identity/users/${created.body.id}/roles`).send({ role: 'production' }).expect(200);
-    await admin
-      .post(`/identity/users/${created.body.id}/password`)
-      .send({ password: 'initial-Passphrase-42' })
-      .expect(200);
+    await setInitialPassword(app.server, admin, created.body.id);
     const login = await anonymous()
       .post('/auth/login')
       .send({ username: 'new.starter', password: 'initial-Passphrase-42' })
@@ -146,12 +173,77 @@ describe('identity over HTTP', () => {
       code: 'VALIDATION_FAILED',
       details: { fields: [{ field: 'newPassword', codes: expect.arrayContaining(['PASSWORD_CONTAINS_USERNAME']) }] },
     });
-    await client
+    const changed = await client
       .post('/auth/password')
       .send({ currentPassword: 'initial-Passphrase-42', newPassword: 'chosen-Passphrase-43' })
       .expect(200);
-    // A password change ends every session, this one too.
+    // A password change ends every session, this one too, and clears its cookie.
+    expect(changed.headers['set-cookie'][0]).toMatch(/^tracershop_session=; .*Max-Age=0/);
     expect((await client.get('/auth/me').expect(401)).body.error.code).toBe('SESSION_ENDED');
+  });
+
+  it('given a password an administrator set, when its owner gives it again as the new one, then 400 and it must still be changed', async () => {
+    // Given a password an administrator chose, which the administrator therefore knows
+    const created = await admin
+      .post('/identity/users')
+      .send({ username: 'same.again', printedName: 'Same Again', identityVerification: VERIFIED_IDENTITY })
+      .expect(201);
+    await admin.post(`/identity/users/${created.body.id}/roles`).send({ role: 'releaser' }).expect(200);
+    await setInitialPassword(app.server, admin, created.body.id, 'Admin-knows-this-42');
+    const logInWithIt = () =>
+      anonymous().post('/auth/login').send({ username: 'same.again', password: 'Admin-knows-this-42' }).expect(200);
+    const session = as(app.server, (await logInWithIt()).body.token);
+    // When its owner "changes" it to the same password
+    const same = await session
+      .post('/auth/password')
+      .send({ currentPassword: 'Admin-knows-this-42', newPassword: 'Admin-knows-this-42' })
+      .expect(400);
+    // Then it is refused, naming the field, and the duty to replace it stays
+    expect(same.body.error).toMatchObject({
+      code: 'PASSWORD_UNCHANGED',
+      details: { fields: [{ field: 'newPassword', codes: ['PASSWORD_UNCHANGED'] }] },
+    });
+    expect((await logInWithIt()).body.user.mustChangePassword).toBe(true);
+    expect((await userEvents(created.body.id)).filter((type) => type === 'PasswordSet')).toHaveLength(1);
+  });
+
+  it('given an administrator, when they reset their own password through the administrators route, then 422 and nothing is stored', async () => {
+    // Given an administrator's session
+    const before = await userEvents(adminId);
+    // When it resets the administrator's own password without giving the current one
+    const reset = await admin
+      .post(`/identity/users/${adminId}/password`)
+      .send({ password: 'Hijacker-chosen-pass-1', reason: 'forgot it' });
+    // Then it is refused, pointing at the own-password change, and no password is set
+    expect(reset.status).toBe(422);
+    expect(reset.body.error.code).toBe('USE_OWN_PASSWORD_CHANGE');
+    expect(await userEvents(adminId)).toEqual(before);
+  });
+
+  it('given the cookie of a session that has ended, when the login page, login and logout are called with it, then they answer as they would without it', async () => {
+    // Given a browser still holding the cookie of a session that has ended
+    const first = await anonymous()
+      .post('/auth/login')
+      .send({ username: ADMIN.username, password: ADMIN.password })
+      .expect(200);
+    const staleCookie = `tracershop_session=${first.body.token}`;
+    await as(app.server, first.body.token).post('/auth/logout').expect(204);
+    await anonymous().get('/auth/me').set('cookie', staleCookie).expect(401);
+    // When it opens the login page, logs in and logs out with that cookie
+    await anonymous().get('/board/login').set('cookie', staleCookie).expect(200);
+    const login = await anonymous()
+      .post('/auth/login')
+      .set('cookie', staleCookie)
+      .send({ username: ADMIN.username, password: ADMIN.password })
+      .expect(200);
+    const logout = await anonymous().post('/auth/logout').set('cookie', staleCookie).expect(204);
+    // Then the login sets a new cookie that works, and the logout clears the stale one
+    const fresh = (login.headers['set-cookie'][0] as string).split(';')[0];
+    expect(fresh).not.toBe(staleCookie);
+    await anonymous().get('/auth/me').set('cookie', fresh).expect(200);
+    expect(logout.headers['set-cookie'][0]).toMatch(/^tracershop_session=; .*Max-Age=0/);
+    // And a credential that is no token at all keeps nobody from a public route either
+    await anonymous().get('/health/live').set('authorization', 'Bearer not-a-tracershop-token').expect(200);
   });
 
   it('a deactivated user is logged out everywhere and cannot log in', async () => {
@@ -172,11 +264,12 @@ describe('identity over HTTP', () => {
   it('bad input is a 400 with the field list, and nothing is stored', async () => {
     const store = app.api.get<EventStore>(EVENT_STORE);
     const head = (await store.headPosition())?.toString();
+    const identityVerification = VERIFIED_IDENTITY;
     const cases: Array<[object, string]> = [
-      [{ username: 'ok.name', printedName: 'Ok', colour: 'red' }, 'colour'],
-      [{ username: 'ok.name', printedName: 'x'.repeat(101) }, 'printedName'],
-      [{ username: 'ok.name', printedName: 'Ok', emails: ['not-an-address'] }, 'emails'],
-      [{ username: 'no spaces allowed', printedName: 'Ok' }, 'username'],
+      [{ username: 'ok.name', printedName: 'Ok', identityVerification, colour: 'red' }, 'colour'],
+      [{ username: 'ok.name', printedName: 'x'.repeat(101), identityVerification }, 'printedName'],
+      [{ username: 'ok.name', printedName: 'Ok', identityVerification, emails: ['not-an-address'] }, 'emails'],
+      [{ username: 'no spaces allowed', printedName: 'Ok', identityVerification }, 'username'],
     ];
     for (const [body, field] of cases) {
       const response = await admin.post('/identity/users').send(body).expect(400);
@@ -184,10 +277,16 @@ describe('identity over HTTP', () => {
       expect(response.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual([field]);
     }
     const { id } = (
-      await admin.post('/identity/users').send({ username: 'weak.password', printedName: 'Weak Password' }).expect(201)
+      await admin
+        .post('/identity/users')
+        .send({ username: 'weak.password', printedName: 'Weak Password', identityVerification })
+        .expect(201)
     ).body;
     const before = (await store.readStream(`identity.user-${id}`)).length;
-    const weak = await admin.post(`/identity/users/${id}/password`).send({ password: 'short' }).expect(400);
+    const weak = await admin
+      .post(`/identity/users/${id}/password`)
+      .send({ password: 'short', reason: 'first password' })
+      .expect(400);
     expect(weak.body.error.details.fields[0]).toMatchObject({ field: 'password', codes: ['PASSWORD_TOO_SHORT'] });
     expect(await store.readStream(`identity.user-${id}`)).toHaveLength(before);
     expect(head).toBeDefined();
@@ -416,8 +515,8 @@ describe('identity over HTTP', () => {
       const login = await anonymous()
         .post('/auth/login')
         .send({ username: 'locked.signer', password: 'chosen-Passphrase-43' })
-        .expect(423);
-      expect(login.body.error.code).toBe('ACCOUNT_LOCKED');
+        .expect(401);
+      expect(login.body.error.code).toBe('INVALID_CREDENTIALS');
       const events = await userEvents(signer.id);
       expect(events.filter((type) => type === 'SignatureAttemptFailed')).toHaveLength(4);
       expect(events).toContain('UserLockedOut');

@@ -1,6 +1,17 @@
 import { addDays, isoWeekdayOf } from '@tracershop/domain/catalog';
 import type { LiveOrder, RealtimeMessage } from '@tracershop/realtime';
-import { ADMIN, as, bootApiInstance, bootApp, logIn, type BootedApiInstance, type BootedApp } from './booted-app';
+import {
+  ADMIN,
+  as,
+  bootApiInstance,
+  bootApp,
+  INITIAL_PASSWORD,
+  logIn,
+  setInitialPassword,
+  VERIFIED_IDENTITY,
+  type BootedApiInstance,
+  type BootedApp,
+} from './booted-app';
 import { connectRealtime, refusalOf, type RealtimeTestClient } from './realtime-client';
 
 /** The Monday at least `weeksAhead` weeks after today: far from any deadline. */
@@ -37,10 +48,14 @@ describe('realtime gateway: two api instances, topics and their authorisation', 
   }
 
   async function person(username: string, grant: object): Promise<string> {
-    const id = await created('/identity/users', { username, printedName: `Person ${username}` });
+    const id = await created('/identity/users', {
+      username,
+      printedName: `Person ${username}`,
+      identityVerification: VERIFIED_IDENTITY,
+    });
     await admin.post(`/identity/users/${id}/roles`).send(grant).expect(200);
-    await admin.post(`/identity/users/${id}/password`).send({ password: 'initial-Passphrase-42' }).expect(200);
-    return logIn(app.server, username, 'initial-Passphrase-42', PASSWORD);
+    await setInitialPassword(app.server, admin, id);
+    return logIn(app.server, username, INITIAL_PASSWORD, PASSWORD);
   }
 
   /** Places an activity order through the second instance; returns the order id and position. */

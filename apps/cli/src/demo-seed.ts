@@ -20,6 +20,7 @@ import {
   refsLoadedByHandler,
 } from '../../api/src/catalog/catalog-commands';
 import { identityCommands } from '../../api/src/identity/identity-commands';
+import { OperatorPasswordResets } from '../../api/src/identity/operator-password-resets';
 import type { LegacyIdAllocator } from '../../api/src/legacy-ids/legacy-id-allocator';
 
 /**
@@ -27,8 +28,9 @@ import type { LegacyIdAllocator } from '../../api/src/legacy-ids/legacy-id-alloc
  * the api: F-18 with FDG (activity, the old system's tracer 6) and FET (injection); three
  * customers with one endpoint each, all permitted FDG and one FET; two FDG runs a weekday (06:00,
  * 09:00) Monday to Friday, each customer delivered at 08:00 and 10:30; a person per role, with a
- * generated password each must change at the first login. Ids are derived from names, so a second
- * run changes nothing.
+ * generated password each must change at the first login. The operator chose those passwords, so
+ * each waits for an administrator's confirmation (Part 11 §11.200(a)), unless no administrator
+ * exists yet. Ids are derived from names, so a second run changes nothing.
  *
  * Its events are permanent and the legacy projection writes its customers into the old system's
  * tables, so it runs only on an empty deployment: the event store holds nothing but a previous
@@ -69,6 +71,8 @@ export interface DemoPerson {
   role: Role;
   /** Null when the person existed already: the password was set before and is not shown again. */
   password: string | null;
+  /** The password waits for an administrator's confirmation before it works. */
+  waitsForConfirmation: boolean;
 }
 
 export interface DemoSeedReport {
@@ -90,6 +94,7 @@ export async function seedDemo(deps: {
   await assertEmptyDeployment(pipeline, deps.deployment);
   const commands = catalogCommands(pipeline, catalog, legacyIds);
   const identity = identityCommands(pipeline, legacyIds);
+  const resets = new OperatorPasswordResets(pipeline, deps.deployment.store, identity.user);
   const report: DemoSeedReport = { commands: 0, events: 0, people: [] };
   const at = () => new Date().toISOString();
   const send = async <C, E extends DomainEvent, S>(
@@ -248,7 +253,7 @@ export async function seedDemo(deps: {
   for (const person of people) {
     const claim = await pipeline.loadState(usernameClaimStreamName(person.username), usernameClaimDecider);
     if (claim.userId) {
-      report.people.push({ username: person.username, role: person.role, password: null });
+      report.people.push({ username: person.username, role: person.role, password: null, waitsForConfirmation: false });
       continue;
     }
     const userId = id(`user:${person.username}`);
@@ -259,6 +264,12 @@ export async function seedDemo(deps: {
         userId,
         username: person.username,
         printedName: person.printedName,
+        // Demo accounts: no person's identity stands behind them, and the record says so.
+        identityVerification: {
+          method: 'deployment-setup',
+          reference: 'seed-demo: a demo account, no person verified',
+          verifiedBy: context.actor.id,
+        },
         legacyUserId: legacyIdAllocatedByHandler,
         at: at(),
       },
@@ -278,18 +289,19 @@ export async function seedDemo(deps: {
     }
     // Shown once, here; the person chooses their own at the first login.
     const password = `Demo-${randomBytes(9).toString('base64url')}`;
-    await send(
-      identity.user,
-      {
-        type: 'SetPassword',
-        userId,
-        passwordHash: await hashPassword(password, deps.scryptCost),
-        setBy: 'cli',
-        at: at(),
-      },
-      `password:${person.username}`,
-    );
-    report.people.push({ username: person.username, role: person.role, password });
+    const requested = await resets.request(userId, await hashPassword(password, deps.scryptCost), {
+      ...context,
+      reason: 'demo account (seed-demo)',
+      causationId: `seed-demo:password:${person.username}`,
+    });
+    report.commands += requested.withoutSecondPerson ? 2 : 1;
+    report.events += requested.events;
+    report.people.push({
+      username: person.username,
+      role: person.role,
+      password,
+      waitsForConfirmation: !requested.withoutSecondPerson,
+    });
   }
   return report;
 }

@@ -5,7 +5,8 @@
  *                           sync's counts; open incidents; exit 1 while a projection is unhealthy
  *   rebuild <projection>    build the projection's current version into shadow tables, then swap
  *   retry <projection>      let a failed projection try its event again (after a fix)
- *   verify [stream]         check hash chains and signatures: one stream, or every stream
+ *   verify [stream]         check hash chains and signatures: one stream, or every stream and the anchors
+ *   anchor                  anchor the record now: a digest of every event since the last anchor, signed
  *   export                  a certified copy of streams: JSON Lines, PDF and a manifest of hashes, recorded
  *   import-legacy           at go-live: queue the old database's rows for the legacy sync, step by step
  *   seed-demo               a demo catalogue and a person per role, on an empty deployment
@@ -26,6 +27,8 @@ import { hashPassword } from '@tracershop/auth';
 import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
 import {
   checkPasswordPolicy,
+  personIdentityVerificationMethods,
+  requireIdentityVerification,
   requireUsername,
   userDecider,
   usernameClaimDecider,
@@ -36,9 +39,14 @@ import {
   type UserState,
 } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
-import { verifyAllStreams, verifyStreamAndSignatures, type EventStore } from '@tracershop/event-store';
+import { verifyStreamAndSignatures, type EventStore } from '@tracershop/event-store';
 import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
+import {
+  OPERATOR_ID,
+  OperatorPasswordResets,
+  OperatorResetRefusedError,
+} from '../../api/src/identity/operator-password-resets';
 import { signatureHolds } from '../../api/src/ordering/signed-content';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
@@ -56,11 +64,19 @@ import {
   type AuditExportEvent,
   type AuditExportState,
 } from '@tracershop/domain/audit';
-import { ExportScopeError, writeAuditExport } from './audit-export';
+import { exportHolds, ExportScopeError, writeAuditExport } from './audit-export';
 import { DemoSeedRefusedError, seedDemo } from './demo-seed';
 import { AuditReadModel, AUDIT_PROJECTION_NAME, CatalogReadModel } from '@tracershop/projections/record';
 import { createLegacyProjection, LEGACY_PROJECTION_NAME, reconcileLegacyTables } from '@tracershop/projections/legacy';
 import { recordIntegrityCheck, recordReconciliation } from '../../worker/src/audit-evidence';
+import {
+  AnchorChainNotTrustedError,
+  describeAnchors,
+  integrityFindings,
+  RecordNotAnchoredError,
+  recordAuditAnchor,
+  verifyRecord,
+} from '../../worker/src/audit-anchor';
 import { ProjectionEngine, type ProjectionStatus } from '@tracershop/projections/engine';
 import { allProjections } from '@tracershop/projections/all';
 import { openEventStore, openReadModelDatabase } from '@tracershop/platform';
@@ -71,10 +87,17 @@ const USAGE = `usage: tracershop <command>
                           counts; open incidents (exit 1 while a projection is unhealthy)
   rebuild <projection>    rebuild into shadow tables and swap
   retry <projection>      retry a failed projection
-  verify [stream]         verify hash chains and signatures (one stream or all)
-  export (--stream <id> | --prefix <stream prefix>)... --out <directory>
+  verify [stream]         verify hash chains and signatures (one stream, or all and the record
+                          against every audit anchor; exit 1 on any finding)
+  anchor [--adopt-key]    anchor the record now (AuditAnchorRecorded: position, event count, digest,
+                          HMAC under AUDIT_ANCHOR_KEY); the worker anchors it daily. Refused (exit 1)
+                          when the latest anchor's MAC does not hold or the record disagrees with it;
+                          --adopt-key signs the first anchor under a key no anchor holds under yet
+  export (--stream <id> | --prefix <stream prefix>)... --out <directory> [--as-of <position>]
                           a certified copy: events.jsonl, events.pdf and manifest.json (SHA-256 of
-                          each file, each stream's revisions and chain head); recorded as an event
+                          each file, each stream's revisions and chain head, the position it is as of,
+                          whether it is complete and agrees with the latest anchor); recorded as an
+                          event; exit 1 when it is not a faithful copy
   import-legacy [--from <YYYY-MM-DD>] [--dry-run] [--stall-seconds <n>]
                           at go-live: the old database's customers, FDG runs and delivery times,
                           injection permissions, closed dates and open orders from --from (default:
@@ -83,9 +106,16 @@ const USAGE = `usage: tracershop <command>
                           to Friday) and a person per role, each with a password shown once
   reconcile-legacy        rebuild the old system's tables from the record into a scratch database
                           and compare them with the live ones, row by row (exit 1 on a difference)
-  user create <username> --name "<printed name>" [--role <role>] [--customer <id>]... [--location <id>]...
+  user create <username> --name "<printed name>" --identity-method <method> --identity-reference "<what was checked>"
+              [--role <role>] [--customer <id>]... [--location <id>]...
+                          methods: ${personIdentityVerificationMethods.join(', ')}
   user grant <username> <role> [--customer <id>]... [--location <id>] [--reason "<why>"]
-  user reset-password <username> [--reason "<why>"]
+  user reset-password <username> --reason "<why>"
+                          a temporary password, in force once an administrator confirms it
+                          (set at once only where no administrator but the user exists)
+  user confirm-password-reset <username> [--reason "<why>"]
+                          the operator as the second person of an administrator's reset
+  user withdraw-password-reset <username> --reason "<why>"
                           passwords are read from standard input, never from arguments`;
 
 interface Opened {
@@ -230,9 +260,11 @@ async function main(argv: string[]): Promise<number> {
             ),
           );
           await recordIntegrityCheck(pipeline, operatorActor(), { stream: chain, signatures });
+          // A stream's tail cut off leaves a shorter chain that holds: the anchors find that.
+          console.log('the record against the audit anchors is checked by `verify` of every stream');
           return chain.ok && signatures.unverified.length === 0 ? 0 : 1;
         }
-        const report = await verifyAllStreams(opened.store, undefined, signatureHolds);
+        const report = await verifyRecord(opened.store, config.audit.anchorKey);
         const recorded = await recordIntegrityCheck(pipeline, operatorActor(), { all: report });
         const unverified = report.signatures?.unverified ?? [];
         console.log(`recorded as IntegrityChecked on ${recorded.streamId} at position ${recorded.position ?? '-'}`);
@@ -258,14 +290,22 @@ async function main(argv: string[]): Promise<number> {
             `  ${signature.streamId} revision ${signature.revision} (${signature.type}): the ${signature.meaning} signature does not verify`,
           );
         }
-        return report.broken.length === 0 && unverified.length === 0 && !report.gap ? 0 : 1;
+        for (const line of describeAnchors(report)) console.log(line);
+        for (const finding of report.retention ?? []) {
+          const { streamId, ...limits } = finding;
+          console.log(`  GMP stream ${streamId} is set to forget: ${JSON.stringify(limits)}`);
+        }
+        return integrityFindings(report) === 0 && unverified.length === 0 ? 0 : 1;
       }
+      case 'anchor':
+        if (argument && argument !== '--adopt-key') throw new UsageError(`anchor takes no ${argument}`);
+        return await anchorCommand(config, opened, argument === '--adopt-key');
       case 'user':
         return await userCommand(config, opened, argv.slice(1));
       case 'import-legacy':
         return await importLegacyCommand(config, opened, argv.slice(1));
       case 'export':
-        return await exportCommand(opened, argv.slice(1));
+        return await exportCommand(config, opened, argv.slice(1));
       case 'seed-demo':
         return await seedDemoCommand(config, opened);
       case 'reconcile-legacy':
@@ -368,7 +408,8 @@ async function seedDemoCommand(config: TracershopConfig, opened: Opened): Promis
     console.log(`seed-demo: ${report.commands} commands, ${report.events} events appended`);
     for (const person of report.people) {
       console.log(
-        `  ${person.username.padEnd(18)} ${person.role.padEnd(11)} ${person.password ?? '(exists; password not shown again)'}`,
+        `  ${person.username.padEnd(18)} ${person.role.padEnd(11)} ${person.password ?? '(exists; password not shown again)'}` +
+          (person.waitsForConfirmation ? '  (in force once an administrator confirms it)' : ''),
       );
     }
     return 0;
@@ -394,10 +435,52 @@ const auditExports: CommandDefinition<AuditExportCommand, AuditExportEvent, Audi
 };
 
 /**
- * A certified copy of the streams asked for, then its record (`AuditExportGenerated`): who made
- * it, of what, and the files' hashes. Exit 1 when a copied stream's hash chain does not hold.
+ * Anchors the record now (`AuditAnchorRecorded`), attributed to the operator, and prints the anchor:
+ * kept outside the database too, it shows anchors deleted together with the history they cover.
  */
-async function exportCommand(opened: Opened, args: string[]): Promise<number> {
+async function anchorCommand(config: TracershopConfig, opened: Opened, adoptKey: boolean): Promise<number> {
+  const pipeline = new CommandPipeline({ store: opened.store });
+  try {
+    const { result, anchor } = await recordAuditAnchor(
+      opened.store,
+      pipeline,
+      operatorActor(),
+      config.audit.anchorKey,
+      undefined,
+      undefined,
+      { adoptKey },
+    );
+    console.log(
+      `anchored ${anchor.eventCount} events through position ${anchor.position}: anchor ${anchor.anchorId}, ` +
+        `digest ${anchor.digest}, ` +
+        (anchor.mac
+          ? `HMAC-SHA256 ${anchor.mac.value} (key id ${anchor.mac.keyId})`
+          : 'UNSIGNED (AUDIT_ANCHOR_KEY is not set)') +
+        `; recorded on ${result.streamId} at position ${result.position ?? '-'}`,
+    );
+    return 0;
+  } catch (error) {
+    if (error instanceof RecordNotAnchoredError) {
+      console.error(`tracershop: ${error.message}`);
+      return 1;
+    }
+    if (error instanceof AnchorChainNotTrustedError) {
+      console.error(
+        `tracershop: ${error.message}. The whole record was verified and kept as integrity check ${error.checkId} ` +
+          '(an integrity-check-failed incident); `verify` shows every finding',
+      );
+      return 1;
+    }
+    throw error;
+  }
+}
+
+/**
+ * A certified copy of the streams asked for, then its record (`AuditExportGenerated`): who made
+ * it, of what, as of where, and the files' hashes. Exit 1 when it is not a faithful copy: events
+ * missing from `$all`, a copied stream's hash chain broken, or the record disagreeing with an anchor.
+ */
+async function exportCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
   const { positional, flags } = parseArguments(args);
   if (positional.length > 0) throw new UsageError(`export takes no ${positional[0]}`);
   const outDir = flags.get('out')?.[0];
@@ -407,7 +490,14 @@ async function exportCommand(opened: Opened, args: string[]): Promise<number> {
   const exportId = randomUUID();
   let manifest;
   try {
-    manifest = await writeAuditExport(opened.store, { exportId, scope, outDir, generatedBy: actor.printedName });
+    manifest = await writeAuditExport(opened.store, {
+      exportId,
+      scope,
+      outDir,
+      generatedBy: actor.printedName,
+      asOf: flags.get('as-of')?.[0],
+      anchorKey: config.audit.anchorKey,
+    });
   } catch (error) {
     if (error instanceof ExportScopeError) throw new UsageError(error.message);
     if ((error as { code?: unknown }).code === 'EEXIST') throw new UsageError(`${outDir} holds an export already`);
@@ -423,6 +513,8 @@ async function exportCommand(opened: Opened, args: string[]): Promise<number> {
       streamCount: manifest.streamCount,
       eventCount: manifest.eventCount,
       files: manifest.files,
+      asOf: manifest.asOf,
+      ...(manifest.gap ? { gap: manifest.gap } : {}),
       at: manifest.generatedAt,
     },
     { actor, correlationId: exportId, causationId: exportId },
@@ -433,8 +525,27 @@ async function exportCommand(opened: Opened, args: string[]): Promise<number> {
       `(${manifest.files.map((file) => `${file.name} sha256 ${file.sha256}`).join(', ')}); ` +
       `recorded as ${auditExportStreamName(exportId)} at position ${recorded.position ?? '-'}`,
   );
+  console.log(`  as of position ${manifest.asOf ?? '-'}`);
+  if (manifest.gap) {
+    console.log(
+      `  INCOMPLETE: $all ends at position ${manifest.gap.after ?? 'the start'} but the record's head is ` +
+        `${manifest.gap.head}: events are missing, and streams after them may be missing from the copy`,
+    );
+  }
   for (const stream of broken) console.log(`  ${stream.streamId}: chain ${stream.chain}`);
-  return broken.length === 0 ? 0 : 1;
+  const { anchor } = manifest;
+  if (!anchor) console.log('  no anchor recorded by then: the copy is not checked against one');
+  else {
+    console.log(
+      `  latest anchor ${anchor.anchorId} (position ${anchor.position}): the record ` +
+        `${anchor.agrees ? 'agrees with it' : 'DOES NOT AGREE'}; its MAC: ${anchor.signature}`,
+    );
+    for (const disagreement of anchor.disagreements) {
+      console.log(`    anchor ${disagreement.anchorId}: ${disagreement.problem}: ${disagreement.message}`);
+    }
+    for (const failure of anchor.signatureFailures) console.log(`    anchor ${failure.anchorId}: ${failure.problem}`);
+  }
+  return exportHolds(manifest) ? 0 : 1;
 }
 
 /**
@@ -517,13 +628,23 @@ const USER_COMMANDS: Readonly<
 > = {
   create: {
     positional: ['<username>'],
-    flags: { name: 'once', role: 'repeatable', customer: 'repeatable', location: 'repeatable', reason: 'once' },
+    flags: {
+      name: 'once',
+      'identity-method': 'once',
+      'identity-reference': 'once',
+      role: 'repeatable',
+      customer: 'repeatable',
+      location: 'repeatable',
+      reason: 'once',
+    },
   },
   grant: {
     positional: ['<username>', '<role>'],
     flags: { customer: 'repeatable', location: 'repeatable', reason: 'once' },
   },
   'reset-password': { positional: ['<username>'], flags: { reason: 'once' } },
+  'confirm-password-reset': { positional: ['<username>'], flags: { reason: 'once' } },
+  'withdraw-password-reset': { positional: ['<username>'], flags: { reason: 'once' } },
 };
 
 /** Refuses what a `user` command does not take, before anything is read or written. */
@@ -560,6 +681,26 @@ function checkRoleGrants(roles: readonly string[], flags: ReadonlyMap<string, st
       if (error instanceof DomainError) throw new UsageError(`--role ${role}: ${error.message}`);
       throw error;
     }
+  }
+}
+
+/** `--identity-method` and `--identity-reference`, checked as the domain checks them; the operator is the verifier. */
+function checkIdentityVerification(flags: ReadonlyMap<string, string[]>) {
+  const method = flags.get('identity-method')?.[0];
+  const reference = flags.get('identity-reference')?.[0];
+  if (!method || !reference) {
+    throw new UsageError(
+      'user create needs --identity-method and --identity-reference: how the person’s identity was verified',
+    );
+  }
+  if (!(personIdentityVerificationMethods as readonly string[]).includes(method)) {
+    throw new UsageError(`--identity-method must be one of ${personIdentityVerificationMethods.join(', ')}`);
+  }
+  try {
+    return requireIdentityVerification({ method, reference, verifiedBy: OPERATOR_ID });
+  } catch (error) {
+    if (error instanceof DomainError) throw new UsageError(`${error.code}: ${error.message}`);
+    throw error;
   }
 }
 
@@ -608,13 +749,24 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
     if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('; '));
     return hashPassword(password, config.auth.scryptCost);
   };
-  // Set by an operator: the user chooses their own at the first login.
-  const setPassword = (userId: string, passwordHash: string) =>
-    pipeline.execute(
-      commands.user,
-      { type: 'SetPassword', userId, passwordHash, setBy: 'cli', at: at() },
-      step('password'),
-    );
+  // Chosen by the operator: in force once a second person confirms it (Part 11 §11.200(a)), and the
+  // user chooses their own at the first login.
+  const resets = new OperatorPasswordResets(pipeline, opened.store, commands.user);
+  const describeRequest = (
+    username: string,
+    userId: string,
+    requested: { requestId: string; expiresAt: string; withoutSecondPerson: boolean },
+  ) =>
+    requested.withoutSecondPerson
+      ? `no administrator but ${username} exists to confirm the password: set by the operator alone, ` +
+        'recorded as without a second person; it must be changed at the first login'
+      : `the password waits for an administrator to confirm it until ${requested.expiresAt} ` +
+        `(POST /identity/users/${userId}/password-reset/confirm {"requestId":"${requested.requestId}"}); ` +
+        'it must be changed at the first login';
+  const requireReasonFlag = () => {
+    const given = flags.get('reason')?.[0];
+    if (!given?.trim()) throw new UsageError(`user ${action} needs --reason`);
+  };
   const grantOf = (userId: string, role: string) =>
     ({
       type: 'GrantRole',
@@ -633,6 +785,7 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
       if (!username || !printedName) throw new UsageError('user create needs <username> and --name');
       // Every argument is checked before the password is asked for and before anything is written:
       // a user registered without the roles and password asked for would keep the username.
+      const identityVerification = checkIdentityVerification(flags);
       const roles = flags.get('role') ?? [];
       checkRoleGrants(roles, flags);
       let normalised: string;
@@ -646,24 +799,36 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
       if (claim.userId) throw new UsageError(`the username ${normalised} is taken`);
       const passwordHash = await choosePassword(normalised, printedName);
       const userId = randomUUID();
-      const register: UserCommand = {
+      const register = {
         type: 'RegisterUser',
         userId,
         username,
         printedName,
+        identityVerification,
         legacyUserId: legacyIdAllocatedByHandler,
         at: at(),
-      };
+      } as const;
       // The handler allocates the legacy id; any valid one does for the rehearsal.
       rehearseNewUser([
         { ...register, legacyUserId: 1 },
         ...roles.map((role) => grantOf(userId, role)),
-        { type: 'SetPassword', userId, passwordHash, setBy: 'cli', at: at() },
+        {
+          type: 'RequestPasswordReset',
+          userId,
+          requestId: 'rehearsal',
+          passwordHash,
+          requestedBy: OPERATOR_ID,
+          reason,
+          at: at(),
+        },
       ]);
       await pipeline.execute(commands.user, register, step('register'));
       for (const role of roles) await grant(userId, role);
-      await setPassword(userId, passwordHash);
-      console.log(`created ${username} (${userId}); the password must be changed at the first login`);
+      const requested = await resets.request(userId, passwordHash, {
+        ...step('password'),
+        reason: flags.get('reason')?.[0] ?? 'first password of a new account (cli user create)',
+      });
+      console.log(`created ${username} (${userId}); ${describeRequest(username, userId, requested)}`);
       return 0;
     }
     case 'grant': {
@@ -677,11 +842,44 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
     case 'reset-password': {
       const [username] = positional;
       if (!username) throw new UsageError('user reset-password needs <username>');
+      requireReasonFlag();
       const userId = await userIdOf(username);
       const user = await pipeline.loadState(userStreamName(userId), userDecider);
       if (user.status === 'absent') throw new UsageError(`no user ${username}`);
-      await setPassword(userId, await choosePassword(user.username, user.printedName));
-      console.log(`password of ${username} reset; it must be changed at the next login; open sessions ended`);
+      const passwordHash = await choosePassword(user.username, user.printedName);
+      const requested = await resets.request(userId, passwordHash, step('password'));
+      console.log(
+        `password reset of ${username} requested (${requested.requestId}); ${describeRequest(username, userId, requested)}`,
+      );
+      return 0;
+    }
+    case 'confirm-password-reset':
+    case 'withdraw-password-reset': {
+      const [username] = positional;
+      if (!username) throw new UsageError(`user ${action} needs <username>`);
+      // A confirmation's reason defaults to naming the request; a withdrawal says why.
+      if (action === 'withdraw-password-reset') requireReasonFlag();
+      const userId = await userIdOf(username);
+      const given = flags.get('reason')?.[0];
+      const operatorContext = { ...step(action), reason: given };
+      try {
+        if (action === 'withdraw-password-reset') {
+          const withdrawn = await resets.withdraw(userId, operatorContext);
+          console.log(
+            `password reset ${withdrawn.requestId} of ${username} (requested by ${withdrawn.requestedBy}) withdrawn`,
+          );
+        } else {
+          const confirmed = await resets.confirm(userId, operatorContext);
+          console.log(
+            `password reset ${confirmed.requestId} of ${username} (requested by ${confirmed.requestedBy}) confirmed` +
+              (confirmed.withoutSecondPerson ? ' alone: no administrator but the user exists' : '') +
+              '; it must be changed at the next login; open sessions ended',
+          );
+        }
+      } catch (error) {
+        if (error instanceof OperatorResetRefusedError) throw new UsageError(error.message);
+        throw error;
+      }
       return 0;
     }
     default:

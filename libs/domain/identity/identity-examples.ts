@@ -14,6 +14,11 @@ export const anneRegistered: UserRegistered = {
     printedName: 'Anne Jensen',
     emails: ['anne.jensen@rh.example'],
     legacyUserId: 102,
+    identityVerification: {
+      method: 'photo-id-in-person',
+      reference: 'Passport ending 4711, seen by Bo Nielsen',
+      verifiedBy: 'user-bo',
+    },
   },
 };
 

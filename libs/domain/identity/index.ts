@@ -1,5 +1,6 @@
 export * from './api-client';
 export * from './identity-validation';
+export * from './identity-verification';
 export * from './instants';
 export * from './network-host';
 export * from './password-policy';

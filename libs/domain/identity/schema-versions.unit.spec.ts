@@ -2,11 +2,11 @@ import { identityEventSchemaVersions, identityEventTypes } from './schema-versio
 
 describe('identityEventSchemaVersions', () => {
   it('versions every identity event type, all at 1 so far', () => {
-    expect(identityEventTypes).toHaveLength(22);
+    expect(identityEventTypes).toHaveLength(26);
     expect(new Set(Object.values(identityEventSchemaVersions))).toEqual(new Set([1]));
   });
 
   it('names events in the past tense, PascalCase', () => {
-    for (const type of identityEventTypes) expect(type).toMatch(/^[A-Z][A-Za-z]+(ed|Set|Out)$/);
+    for (const type of identityEventTypes) expect(type).toMatch(/^[A-Z][A-Za-z]+(ed|Set|Out|Withdrawn)$/);
   });
 });

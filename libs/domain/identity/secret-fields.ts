@@ -5,6 +5,7 @@
  */
 export const secretFieldsOfEvent: Readonly<Record<string, readonly string[]>> = {
   PasswordSet: ['passwordHash'],
+  PasswordResetRequested: ['passwordHash'],
   SessionStarted: ['tokenHash'],
   ApiTokenIssued: ['tokenHash'],
 };

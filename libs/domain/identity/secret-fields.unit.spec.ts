@@ -11,6 +11,14 @@ describe('secret fields of identity events', () => {
     expect(data.passwordHash).toBe('scrypt$16384$abc');
   });
 
+  it('given a password reset waiting for its second person, then the chosen password’s hash is replaced', () => {
+    const data = { userId: 'u-1', requestId: 'r-1', requestedBy: 'admin', passwordHash: 'scrypt$x', expiresAt: 'z' };
+    expect(redactSecrets('PasswordResetRequested', data)).toEqual({
+      data: { ...data, passwordHash: REDACTED },
+      redacted: ['passwordHash'],
+    });
+  });
+
   it('given session and api token events, then their token hashes are replaced', () => {
     expect(redactSecrets('SessionStarted', { sessionId: 's', tokenHash: 'x' }).redacted).toEqual(['tokenHash']);
     expect(redactSecrets('ApiTokenIssued', { tokenId: 't', tokenHash: 'y' }).redacted).toEqual(['tokenHash']);

@@ -3,7 +3,10 @@ import { specFor } from '../kernel/decider-spec';
 import { anneRegistered, at, lockoutPolicy, minutesAfter, sessionStarted, thrownBy } from './identity-examples';
 import {
   isLockedAt,
+  passwordChecksLeft,
   userDecider,
+  type UserEvent,
+  type UserState,
   type EndSession,
   type LoginFailed,
   type PasswordSet,
@@ -83,11 +86,14 @@ describe('User login', () => {
         .then([passwordSet('user-anne', false)]);
     });
 
-    it('makes the owner change a password someone else set', () => {
+    it('refuses a password someone else chose: that is a reset request, which a second person confirms', () => {
       spec
         .given([anneRegistered])
         .when(setPassword('user-bo'))
-        .then([passwordSet('user-bo', true)]);
+        .thenThrows('SECOND_PERSON_REQUIRED', { field: 'setBy', userId: 'user-anne' });
+    });
+
+    it('makes the owner change a password someone else set (as a confirmed reset records it)', () => {
       const state = fold(userDecider, [anneRegistered, passwordSet('user-bo', true)]);
       expect(state).toMatchObject({ passwordHash: '$argon2id$v=19$new', mustChange: true });
     });
@@ -134,6 +140,20 @@ describe('User login', () => {
         .given([anneRegistered, passwordSet('user-anne', false)])
         .when(setPassword('user-anne'))
         .thenNothing();
+    });
+
+    it('is refused to a locked owner, naming the end of the lockout, as a check begun before the lockout may have found the password', () => {
+      // Given Anne locked out by five bad passwords
+      const events = [anneRegistered, ...badPasswords(5), lockedOut(minutesAfter(14))];
+      // When she sets her own password while locked, then it is refused; after the lockout it is not
+      spec
+        .given(events)
+        .when(setPassword('user-anne'))
+        .thenThrows('USER_LOCKED', { until: '2026-03-02T07:14:00.000Z' });
+      spec
+        .given(events)
+        .when({ ...setPassword('user-anne'), at: minutesAfter(14) })
+        .then([passwordSet('user-anne', false)]);
     });
 
     it('requires an encoded hash and a setter', () => {
@@ -272,6 +292,30 @@ describe('User login', () => {
 
     it('fails for a user that does not exist', () => {
       spec.given([]).when(failLogin(at)).thenThrows('USER_NOT_FOUND');
+    });
+  });
+
+  describe('passwordChecksLeft', () => {
+    const left = (events: Parameters<typeof fold<UserState, UserEvent>>[1], when = at) =>
+      passwordChecksLeft(fold(userDecider, events), when, lockoutPolicy);
+
+    it('is the wrong passwords the policy still allows within its window', () => {
+      expect(left([anneRegistered])).toBe(5);
+      expect(left([anneRegistered, ...badPasswords(3)])).toBe(2);
+      // Failures older than the window no longer count.
+      expect(left([anneRegistered, ...badPasswords(3, minutesAfter(-20))])).toBe(5);
+      // Refusals of a locked account test no password, so they do not count.
+      expect(left([anneRegistered, loginFailed(minutesAfter(-1), 0, 'locked')])).toBe(5);
+    });
+
+    it('is none while locked, and the full allowance once the lockout ends', () => {
+      const events = [anneRegistered, ...badPasswords(5), lockedOut(minutesAfter(14))];
+      expect(left(events)).toBe(0);
+      expect(left(events, minutesAfter(14))).toBe(5);
+    });
+
+    it('is none for a user that does not exist', () => {
+      expect(left([])).toBe(0);
     });
   });
 

@@ -20,6 +20,7 @@ import {
 } from '../catalog/field-validation';
 import { requireLegacyId } from '../legacy/legacy-id-block';
 import { optionalRemoteAddress, requireHash } from './identity-validation';
+import { requireIdentityVerification, type IdentityVerification } from './identity-verification';
 import { addSeconds, isBefore, isWithinSecondsBefore } from './instants';
 import {
   releaseCapableRoles,
@@ -85,6 +86,34 @@ export interface ReleaseRight {
   grantedBy: string;
 }
 
+/**
+ * How long an administrator's password reset waits for a second person's confirmation. A day: long
+ * enough to find a second administrator or the operator, short enough that a forgotten request
+ * does not stand ready to be confirmed by surprise weeks later.
+ */
+export const PASSWORD_RESET_VALIDITY_SECONDS = 24 * 60 * 60;
+
+/**
+ * A password someone chose for another person, waiting for a second person (Part 11 §11.200(a):
+ * "administrators cannot set a user's password to a value they know without a second person").
+ */
+export interface PendingPasswordReset {
+  requestId: string;
+  /** Who chose the password, and so knows it: an administrator, or `cli` for the operator. */
+  requestedBy: string;
+  passwordHash: string;
+  expiresAt: IsoInstant;
+}
+
+export const passwordResetOutcomes = ['confirmed', 'withdrawn', 'expired'] as const;
+export type PasswordResetOutcome = (typeof passwordResetOutcomes)[number];
+
+/** The latest request that no longer waits, so a retried confirmation or withdrawal answers the same. */
+export interface ClosedPasswordReset {
+  requestId: string;
+  outcome: PasswordResetOutcome;
+}
+
 /** How many bad passwords within how long lock an account, and for how long. Configuration, so it comes in the command. */
 export interface LockoutPolicy {
   maxFailures: number;
@@ -117,6 +146,10 @@ export interface User extends UserDetails {
   recentFailures: IsoInstant[];
   /** Session id → absolute expiry. Sessions ended by an event are gone; expired ones linger until the next start. */
   openSessions: Readonly<Record<string, IsoInstant>>;
+  /** How the person's identity was checked at registration; null for users registered before it was recorded. */
+  identityVerification: IdentityVerification | null;
+  pendingPasswordReset: PendingPasswordReset | null;
+  lastClosedPasswordReset: ClosedPasswordReset | null;
 }
 
 export type ActiveUser = User & { status: 'active' };
@@ -134,6 +167,8 @@ export interface RegisterUser {
   emails?: string[];
   /** Legacy `Users.Id`, allocated by the handler. */
   legacyUserId: number;
+  /** Required for every new user (Part 11 §11.100); `verifiedBy` is the acting user's id, from the session. */
+  identityVerification: IdentityVerification;
   at: IsoInstant;
 }
 
@@ -201,13 +236,60 @@ export interface RevokeReleaseRight {
   at: IsoInstant;
 }
 
-/** The handler checks `checkPasswordPolicy` and hashes; the plain password never reaches the domain. */
+/**
+ * A person sets their own password (or the first administrator theirs, at setup). The handler checks
+ * `checkPasswordPolicy` and hashes; the plain password never reaches the domain. A password for
+ * someone else goes through `RequestPasswordReset` and a second person's `ConfirmPasswordReset`.
+ */
 export interface SetPassword {
   type: 'SetPassword';
   userId: string;
   passwordHash: string;
-  /** The acting user's id. */
+  /** The acting user's id: the user themselves. */
   setBy: string;
+  at: IsoInstant;
+}
+
+/**
+ * One person chooses a temporary password for another, with a reason (into the envelope). It takes
+ * effect only once a second person confirms it; until then, or its expiry, nothing changes.
+ */
+export interface RequestPasswordReset {
+  type: 'RequestPasswordReset';
+  userId: string;
+  /** Chosen by the handler. */
+  requestId: string;
+  passwordHash: string;
+  /** The acting user's id (`cli` for the operator), from the session, never from the request body. */
+  requestedBy: string;
+  reason: string;
+  at: IsoInstant;
+}
+
+export interface ConfirmPasswordReset {
+  type: 'ConfirmPasswordReset';
+  userId: string;
+  /** The request the confirmer saw: a request withdrawn and made again by someone else is not confirmed blindly. */
+  requestId: string;
+  /** The acting user's id (`cli` for the operator), from the session. */
+  confirmedBy: string;
+  /**
+   * Set only by the operator's cli, after it found no active administrator but the user themselves:
+   * the deployment's first account, or its only administrator locked out. Nobody else exists to be
+   * the second person; the record says so (`withoutSecondPerson` on the event).
+   */
+  withoutSecondPerson?: boolean;
+  at: IsoInstant;
+}
+
+/** The requester or anyone else takes a request back, with a reason (into the envelope). */
+export interface WithdrawPasswordReset {
+  type: 'WithdrawPasswordReset';
+  userId: string;
+  requestId: string;
+  /** The acting user's id (`cli` for the operator), from the session. */
+  withdrawnBy: string;
+  reason: string;
   at: IsoInstant;
 }
 
@@ -270,6 +352,9 @@ export type UserCommand =
   | GrantReleaseRight
   | RevokeReleaseRight
   | SetPassword
+  | RequestPasswordReset
+  | ConfirmPasswordReset
+  | WithdrawPasswordReset
   | DeactivateUser
   | RecordLoginFailure
   | StartSession
@@ -282,6 +367,11 @@ export interface UserRegisteredData extends UserDetails {
   userId: string;
   username: string;
   legacyUserId: number;
+  /**
+   * Addition to the contract (absent from users registered before it was recorded): how the
+   * person's identity was checked, and by whom.
+   */
+  identityVerification?: IdentityVerification;
 }
 export interface UserDetailsChangedData {
   userId: string;
@@ -306,6 +396,35 @@ export interface PasswordSetData {
   passwordHash: string;
   setBy: string;
   mustChange: boolean;
+}
+/** The reason is in the envelope. `passwordHash` is a secret field (see secret-fields.ts). */
+export interface PasswordResetRequestedData {
+  userId: string;
+  requestId: string;
+  requestedBy: string;
+  passwordHash: string;
+  expiresAt: IsoInstant;
+}
+/** Followed by the `PasswordSet` it confirms (`setBy`: the requester; `mustChange`: true). */
+export interface PasswordResetConfirmedData {
+  userId: string;
+  requestId: string;
+  requestedBy: string;
+  confirmedBy: string;
+  /** True only when the operator's cli confirmed alone, no other administrator existing (see `ConfirmPasswordReset`). */
+  withoutSecondPerson: boolean;
+}
+/** The reason is in the envelope. */
+export interface PasswordResetWithdrawnData {
+  userId: string;
+  requestId: string;
+  withdrawnBy: string;
+}
+/** Recorded when a later command finds the request past its `expiresAt`. */
+export interface PasswordResetExpiredData {
+  userId: string;
+  requestId: string;
+  expiresAt: IsoInstant;
 }
 export interface UserDeactivatedData {
   userId: string;
@@ -368,6 +487,10 @@ export type RoleRevoked = DomainEvent<'RoleRevoked', RoleRevokedData>;
 export type ReleaseRightGranted = DomainEvent<'ReleaseRightGranted', ReleaseRightGrantedData>;
 export type ReleaseRightRevoked = DomainEvent<'ReleaseRightRevoked', ReleaseRightRevokedData>;
 export type PasswordSet = DomainEvent<'PasswordSet', PasswordSetData>;
+export type PasswordResetRequested = DomainEvent<'PasswordResetRequested', PasswordResetRequestedData>;
+export type PasswordResetConfirmed = DomainEvent<'PasswordResetConfirmed', PasswordResetConfirmedData>;
+export type PasswordResetWithdrawn = DomainEvent<'PasswordResetWithdrawn', PasswordResetWithdrawnData>;
+export type PasswordResetExpired = DomainEvent<'PasswordResetExpired', PasswordResetExpiredData>;
 export type UserDeactivated = DomainEvent<'UserDeactivated', UserDeactivatedData>;
 export type LoginFailed = DomainEvent<'LoginFailed', LoginFailedData>;
 export type UserLockedOut = DomainEvent<'UserLockedOut', UserLockedOutData>;
@@ -383,6 +506,10 @@ export type UserEvent =
   | ReleaseRightGranted
   | ReleaseRightRevoked
   | PasswordSet
+  | PasswordResetRequested
+  | PasswordResetConfirmed
+  | PasswordResetWithdrawn
+  | PasswordResetExpired
   | UserDeactivated
   | LoginFailed
   | UserLockedOut
@@ -417,6 +544,16 @@ export function hasReleaseRight(state: UserState, tracerId: string, onDate: Cale
 
 export function isLockedAt(state: UserState, at: IsoInstant): boolean {
   return state.status !== 'absent' && state.lockedUntil !== null && isBefore(at, state.lockedUntil);
+}
+
+/**
+ * How many more wrong passwords the policy allows before the lockout: none while locked. The
+ * handler counts the checks still running against this, so parallel guesses cannot pass it.
+ */
+export function passwordChecksLeft(state: UserState, at: IsoInstant, policyGiven: LockoutPolicy): number {
+  if (state.status === 'absent' || isLockedAt(state, at)) return 0;
+  const policy = validLockoutPolicy(policyGiven);
+  return Math.max(0, policy.maxFailures - failuresWithinWindow(state, at, policy).length);
 }
 
 // Rules
@@ -470,7 +607,8 @@ function registerUser(command: RegisterUser, userId: string, state: UserState): 
   const details = validDetails(command);
   if (state.status === 'absent') {
     const legacyUserId = requireLegacyId(command.legacyUserId, 'legacyUserId');
-    return [{ type: 'UserRegistered', data: { userId, username, ...details, legacyUserId } }];
+    const identityVerification = requireIdentityVerification(command.identityVerification);
+    return [{ type: 'UserRegistered', data: { userId, username, ...details, legacyUserId, identityVerification } }];
   }
   // Ids are never reused, not even for the same person.
   requireActive(state, userId);
@@ -560,16 +698,163 @@ function revokeReleaseRight(command: RevokeReleaseRight, user: ActiveUser): User
   return [{ type: 'ReleaseRightRevoked', data: { userId: user.userId, tracerId } }];
 }
 
+const secondPersonRequired = (message: string, details: Record<string, unknown>) =>
+  ruleViolated('SECOND_PERSON_REQUIRED', message, details);
+
 function setPassword(command: SetPassword, user: ActiveUser): UserEvent[] {
   const passwordHash = requireHash(command.passwordHash, 'passwordHash');
   const setBy = requireId(command.setBy, 'setBy');
-  // A password someone else chose is known to them (Part 11 §11.200): its owner must replace it.
-  const mustChange = setBy !== user.userId;
-  if (passwordHash === user.passwordHash && mustChange === user.mustChange) return [];
+  if (setBy !== user.userId) {
+    throw secondPersonRequired(
+      'A password for someone else is a reset request that a second person confirms (Part 11 §11.200(a))',
+      { field: 'setBy', userId: user.userId },
+    );
+  }
+  // A locked account changes no password of its own choosing, however the right one was found
+  // (a check that began before the lockout). A confirmed reset stays possible.
+  if (isLockedAt(user, command.at)) {
+    throw ruleViolated('USER_LOCKED', `The user ${user.userId} is locked until ${user.lockedUntil}`, {
+      id: user.userId,
+      until: user.lockedUntil,
+    });
+  }
+  if (passwordHash === user.passwordHash && !user.mustChange) return [];
   return [
-    { type: 'PasswordSet', data: { userId: user.userId, passwordHash, setBy, mustChange } },
+    { type: 'PasswordSet', data: { userId: user.userId, passwordHash, setBy, mustChange: false } },
     ...endOpenSessions(user, command.at, 'password_changed'),
   ];
+}
+
+const passwordResetExpired = (user: User, pending: PendingPasswordReset): PasswordResetExpired => ({
+  type: 'PasswordResetExpired',
+  data: { userId: user.userId, requestId: pending.requestId, expiresAt: pending.expiresAt },
+});
+
+const hasExpired = (pending: PendingPasswordReset, at: IsoInstant) => !isBefore(at, pending.expiresAt);
+
+/**
+ * One request at a time: a second one while the first waits is refused, so a confirmer never
+ * confirms a password other than the one whose request they read. An expired one is recorded as
+ * expired first. The owner changes their own password with `SetPassword`, never through a request.
+ */
+function requestPasswordReset(command: RequestPasswordReset, user: ActiveUser): UserEvent[] {
+  const requestId = requireId(command.requestId, 'requestId');
+  const passwordHash = requireHash(command.passwordHash, 'passwordHash');
+  const requestedBy = requireId(command.requestedBy, 'requestedBy');
+  requireReason(command.reason);
+  if (requestedBy === user.userId) {
+    throw ruleViolated('USE_OWN_PASSWORD_CHANGE', 'Change your own password giving the current one', {
+      id: user.userId,
+    });
+  }
+  const pending = user.pendingPasswordReset;
+  if (pending?.requestId === requestId && pending.requestedBy === requestedBy) return [];
+  if (user.lastClosedPasswordReset?.requestId === requestId || pending?.requestId === requestId) {
+    throw conflict('PASSWORD_RESET_ID_TAKEN', `The password reset ${requestId} was requested before`, {
+      field: 'requestId',
+      requestId,
+    });
+  }
+  const before: UserEvent[] = [];
+  if (pending) {
+    if (!hasExpired(pending, command.at)) {
+      throw conflict('PASSWORD_RESET_PENDING', `A password reset of ${user.userId} waits for confirmation already`, {
+        requestId: pending.requestId,
+        requestedBy: pending.requestedBy,
+        expiresAt: pending.expiresAt,
+      });
+    }
+    before.push(passwordResetExpired(user, pending));
+  }
+  const expiresAt = addSeconds(command.at, PASSWORD_RESET_VALIDITY_SECONDS);
+  return [
+    ...before,
+    {
+      type: 'PasswordResetRequested',
+      data: { userId: user.userId, requestId, requestedBy, passwordHash, expiresAt },
+    },
+  ];
+}
+
+/** The request the command names, waiting and unexpired; a retry of what was done answers []. */
+function requireWaitingReset(
+  user: User,
+  requestId: string,
+  at: IsoInstant,
+  retried: PasswordResetOutcome,
+): PendingPasswordReset | null {
+  const pending = user.pendingPasswordReset;
+  if (pending?.requestId === requestId) {
+    if (hasExpired(pending, at)) {
+      throw conflict('PASSWORD_RESET_EXPIRED', `The password reset ${requestId} expired at ${pending.expiresAt}`, {
+        requestId,
+        expiresAt: pending.expiresAt,
+      });
+    }
+    return pending;
+  }
+  const closed = user.lastClosedPasswordReset;
+  if (closed?.requestId === requestId) {
+    if (closed.outcome === retried) return null;
+    throw conflict('PASSWORD_RESET_CLOSED', `The password reset ${requestId} was ${closed.outcome}`, {
+      requestId,
+      outcome: closed.outcome,
+    });
+  }
+  throw notFound('PASSWORD_RESET_NOT_FOUND', `No password reset ${requestId} waits for ${user.userId}`, {
+    requestId,
+  });
+}
+
+/**
+ * The second person: neither the one who chose the password (they know it) nor its owner (who
+ * would set their own password without giving the current one). The password then takes effect,
+ * to be replaced by its owner at the next login, and every open session of the owner ends.
+ */
+function confirmPasswordReset(command: ConfirmPasswordReset, user: ActiveUser): UserEvent[] {
+  const requestId = requireId(command.requestId, 'requestId');
+  const confirmedBy = requireId(command.confirmedBy, 'confirmedBy');
+  const pending = requireWaitingReset(user, requestId, command.at, 'confirmed');
+  if (pending === null) return [];
+  if (confirmedBy === user.userId) {
+    throw secondPersonRequired('Nobody confirms a password reset of their own account', {
+      field: 'confirmedBy',
+      userId: user.userId,
+    });
+  }
+  // Recorded as alone only when it was: the flag from a confirmer other than the requester changes nothing.
+  const withoutSecondPerson = confirmedBy === pending.requestedBy;
+  if (withoutSecondPerson && command.withoutSecondPerson !== true) {
+    throw secondPersonRequired('The person who chose the password cannot also confirm it', {
+      field: 'confirmedBy',
+      requestedBy: pending.requestedBy,
+    });
+  }
+  const { requestedBy, passwordHash } = pending;
+  return [
+    {
+      type: 'PasswordResetConfirmed',
+      data: { userId: user.userId, requestId, requestedBy, confirmedBy, withoutSecondPerson },
+    },
+    { type: 'PasswordSet', data: { userId: user.userId, passwordHash, setBy: requestedBy, mustChange: true } },
+    ...endOpenSessions(user, command.at, 'password_changed'),
+  ];
+}
+
+/** Anyone who may reset may take a request back; one found expired is recorded as expired instead. */
+function withdrawPasswordReset(command: WithdrawPasswordReset, user: PresentUser): UserEvent[] {
+  const requestId = requireId(command.requestId, 'requestId');
+  const withdrawnBy = requireId(command.withdrawnBy, 'withdrawnBy');
+  requireReason(command.reason);
+  const pending = user.pendingPasswordReset;
+  if (pending?.requestId === requestId && hasExpired(pending, command.at)) {
+    return [passwordResetExpired(user, pending)];
+  }
+  if (user.lastClosedPasswordReset?.requestId === requestId && user.lastClosedPasswordReset.outcome === 'expired') {
+    return [];
+  }
+  if (requireWaitingReset(user, requestId, command.at, 'withdrawn') === null) return [];
+  return [{ type: 'PasswordResetWithdrawn', data: { userId: user.userId, requestId, withdrawnBy } }];
 }
 
 function deactivateUser(command: DeactivateUser, user: PresentUser): UserEvent[] {
@@ -611,7 +896,7 @@ function countFailure(
   counts: boolean,
 ): { failuresInWindow: number; lockout: UserLockedOut[] } {
   const policy = validLockoutPolicy(policyGiven);
-  const earlier = user.recentFailures.filter((failedAt) => isWithinSecondsBefore(failedAt, at, policy.windowSeconds));
+  const earlier = failuresWithinWindow(user, at, policy);
   const failuresInWindow = earlier.length + (counts ? 1 : 0);
   const locks = counts && user.status === 'active' && !isLockedAt(user, at) && failuresInWindow >= policy.maxFailures;
   const lockout: UserLockedOut[] = locks
@@ -619,6 +904,9 @@ function countFailure(
     : [];
   return { failuresInWindow, lockout };
 }
+
+const failuresWithinWindow = (user: PresentUser, at: IsoInstant, policy: LockoutPolicy) =>
+  user.recentFailures.filter((failedAt) => isWithinSecondsBefore(failedAt, at, policy.windowSeconds));
 
 function startSession(command: StartSession, user: ActiveUser): UserEvent[] {
   const sessionId = requireId(command.sessionId, 'sessionId');
@@ -712,6 +1000,9 @@ function evolve(state: UserState, event: UserEvent): UserState {
       lockedUntil: null,
       recentFailures: [],
       openSessions: {},
+      identityVerification: event.data.identityVerification ?? null,
+      pendingPasswordReset: null,
+      lastClosedPasswordReset: null,
     };
   }
   if (state.status === 'absent') return state;
@@ -738,6 +1029,16 @@ function evolve(state: UserState, event: UserEvent): UserState {
         mustChange: event.data.mustChange,
         openSessions: {},
       };
+    case 'PasswordResetRequested': {
+      const { requestId, requestedBy, passwordHash, expiresAt } = event.data;
+      return { ...state, pendingPasswordReset: { requestId, requestedBy, passwordHash, expiresAt } };
+    }
+    case 'PasswordResetConfirmed':
+      return closePasswordReset(state, event.data.requestId, 'confirmed');
+    case 'PasswordResetWithdrawn':
+      return closePasswordReset(state, event.data.requestId, 'withdrawn');
+    case 'PasswordResetExpired':
+      return closePasswordReset(state, event.data.requestId, 'expired');
     case 'UserDeactivated':
       return { ...state, status: 'deactivated', openSessions: {} };
     case 'LoginFailed':
@@ -766,6 +1067,10 @@ function evolve(state: UserState, event: UserEvent): UserState {
   }
 }
 
+function closePasswordReset<S extends PresentUser>(state: S, requestId: string, outcome: PasswordResetOutcome): S {
+  return { ...state, pendingPasswordReset: null, lastClosedPasswordReset: { requestId, outcome } };
+}
+
 function decide(command: UserCommand, state: UserState): UserEvent[] {
   requireInstant(command.at);
   const userId = requireId(command.userId, 'userId');
@@ -788,6 +1093,12 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return revokeReleaseRight(command, requireActive(state, userId));
     case 'SetPassword':
       return setPassword(command, requireActive(state, userId));
+    case 'RequestPasswordReset':
+      return requestPasswordReset(command, requireActive(state, userId));
+    case 'ConfirmPasswordReset':
+      return confirmPasswordReset(command, requireActive(state, userId));
+    case 'WithdrawPasswordReset':
+      return withdrawPasswordReset(command, requirePresent(state, userId));
     case 'DeactivateUser':
       return deactivateUser(command, requirePresent(state, userId));
     case 'RecordLoginFailure':

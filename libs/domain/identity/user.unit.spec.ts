@@ -13,7 +13,13 @@ import {
 
 const spec = specFor(userDecider);
 const { userId: _userId, ...anne } = anneRegistered.data;
-const registerAnne: RegisterUser = { type: 'RegisterUser', userId: 'user-anne', ...anne, at };
+const registerAnne: RegisterUser = {
+  type: 'RegisterUser',
+  userId: 'user-anne',
+  ...anne,
+  identityVerification: anneRegistered.data.identityVerification!,
+  at,
+};
 const deactivateAnne: DeactivateUser = { type: 'DeactivateUser', userId: 'user-anne', reason: 'Left the unit', at };
 const anneDeactivated: UserDeactivated = { type: 'UserDeactivated', data: { userId: 'user-anne' } };
 
@@ -43,14 +49,60 @@ describe('User', () => {
           username: 'bon',
           printedName: 'Bo Nielsen',
           legacyUserId: 4,
+          identityVerification: anneRegistered.data.identityVerification!,
           at,
         })
         .then([
           {
             type: 'UserRegistered',
-            data: { userId: 'user-bo', username: 'bon', printedName: 'Bo Nielsen', emails: [], legacyUserId: 4 },
+            data: {
+              userId: 'user-bo',
+              username: 'bon',
+              printedName: 'Bo Nielsen',
+              emails: [],
+              legacyUserId: 4,
+              identityVerification: anneRegistered.data.identityVerification,
+            },
           },
         ]);
+    });
+
+    it('records how the person’s identity was verified, and by whom, and keeps it in the state', () => {
+      spec.given([]).when(registerAnne).then([anneRegistered]);
+      expect(fold(userDecider, [anneRegistered])).toMatchObject({
+        identityVerification: {
+          method: 'photo-id-in-person',
+          reference: 'Passport ending 4711, seen by Bo Nielsen',
+          verifiedBy: 'user-bo',
+        },
+      });
+    });
+
+    it('refuses a registration without identity verification, or with a method outside the controlled list, a blank reference or no verifier', () => {
+      const { identityVerification, ...unverified } = registerAnne;
+      spec
+        .given([])
+        .when(unverified as RegisterUser)
+        .thenThrows('IDENTITY_VERIFICATION_REQUIRED', { field: 'identityVerification' });
+      spec
+        .given([])
+        .when({ ...registerAnne, identityVerification: { ...identityVerification, method: 'trust-me' as never } })
+        .thenThrows('INVALID_IDENTITY_VERIFICATION_METHOD', { field: 'identityVerification.method' });
+      spec
+        .given([])
+        .when({ ...registerAnne, identityVerification: { ...identityVerification, reference: '  ' } })
+        .thenThrows('FIELD_REQUIRED', { field: 'identityVerification.reference' });
+      spec
+        .given([])
+        .when({ ...registerAnne, identityVerification: { ...identityVerification, verifiedBy: '' } })
+        .thenThrows('FIELD_REQUIRED', { field: 'identityVerification.verifiedBy' });
+    });
+
+    it('reads a user registered before verification was recorded, with none', () => {
+      const { identityVerification: _none, ...earlier } = anneRegistered.data;
+      expect(fold(userDecider, [{ type: 'UserRegistered', data: earlier }])).toMatchObject({
+        identityVerification: null,
+      });
     });
 
     it.each(['ab', 'a'.repeat(65), 'anne jensen', 'anne@rh', 'æble-kage'])('rejects the username %p', (username) => {

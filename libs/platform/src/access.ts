@@ -55,7 +55,7 @@ export class AccessGuard implements CanActivate {
       throw new HttpProblem(HttpStatus.FORBIDDEN, 'NO_ACCESS_RULE', 'This route declares no access rule; it is closed');
     }
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const principal = await this.authenticator.authenticate(request);
+    const principal = await this.principalOf(request, rule);
     if (principal) {
       request.principal = principal;
       request.tracershop.actor = actorOf(principal);
@@ -82,5 +82,19 @@ export class AccessGuard implements CanActivate {
     }
     request.admittedRoles = rule.roles;
     return true;
+  }
+
+  /**
+   * On a public route a credential is optional, so one that fails (an idle or ended session's
+   * cookie, which the browser keeps sending) counts as none: it must not keep anyone from the
+   * login page, from logging in again or from logging out.
+   */
+  private async principalOf(request: FastifyRequest, rule: AccessRule): Promise<Principal | null> {
+    try {
+      return await this.authenticator.authenticate(request);
+    } catch (error) {
+      if (rule.kind === 'public' && error instanceof HttpProblem && error.status === 401) return null;
+      throw error;
+    }
   }
 }

@@ -23,9 +23,22 @@ export interface FieldChange<T> {
 
 // User stream: `identity.user-<userId>`.
 
+/** How a person's identity was checked at registration (Part 11 §11.100); absent from earlier registrations. */
+export interface IdentityVerification {
+  method: string;
+  reference: string;
+  verifiedBy: string;
+}
+
 export interface UserRegistered {
   type: 'UserRegistered';
-  data: { userId: string; username: string; printedName: string; emails: string[] };
+  data: {
+    userId: string;
+    username: string;
+    printedName: string;
+    emails: string[];
+    identityVerification?: IdentityVerification;
+  };
 }
 
 export interface UserDetailsChanged {
@@ -61,6 +74,32 @@ export interface ReleaseRightRevoked {
 export interface PasswordSet {
   type: 'PasswordSet';
   data: { userId: string; passwordHash: string; setBy: string; mustChange: boolean };
+}
+
+/**
+ * A temporary password one person chose for another, waiting for a second person. `expiresAt`: ISO
+ * instant; the reason is in the envelope; `passwordHash` is the chosen password's, not yet in force.
+ */
+export interface PasswordResetRequested {
+  type: 'PasswordResetRequested';
+  data: { userId: string; requestId: string; requestedBy: string; passwordHash: string; expiresAt: string };
+}
+
+/** The `PasswordSet` it confirms follows it. */
+export interface PasswordResetConfirmed {
+  type: 'PasswordResetConfirmed';
+  data: { userId: string; requestId: string; requestedBy: string; confirmedBy: string; withoutSecondPerson: boolean };
+}
+
+/** The reason is in the envelope. */
+export interface PasswordResetWithdrawn {
+  type: 'PasswordResetWithdrawn';
+  data: { userId: string; requestId: string; withdrawnBy: string };
+}
+
+export interface PasswordResetExpired {
+  type: 'PasswordResetExpired';
+  data: { userId: string; requestId: string; expiresAt: string };
 }
 
 /** The domain ends the user's open sessions with `SessionEnded` events of its own. */
@@ -111,6 +150,10 @@ export type UserEvent =
   | ReleaseRightGranted
   | ReleaseRightRevoked
   | PasswordSet
+  | PasswordResetRequested
+  | PasswordResetConfirmed
+  | PasswordResetWithdrawn
+  | PasswordResetExpired
   | UserDeactivated
   | LoginFailed
   | UserLockedOut
@@ -184,6 +227,10 @@ export const identityEventSchemaVersions: Readonly<Record<IdentityWebEventType, 
   ReleaseRightGranted: 1,
   ReleaseRightRevoked: 1,
   PasswordSet: 1,
+  PasswordResetRequested: 1,
+  PasswordResetConfirmed: 1,
+  PasswordResetWithdrawn: 1,
+  PasswordResetExpired: 1,
   UserDeactivated: 1,
   LoginFailed: 1,
   UserLockedOut: 1,

@@ -23,6 +23,8 @@ interface AppliedEvent {
   at: string;
   /** `metadata.actor.id`: who granted a role; the server always sets it. */
   actorId: string | undefined;
+  /** `metadata.reason`: why, where the command takes one. */
+  reason: string | undefined;
 }
 
 type SqlValues = Record<string, unknown>;
@@ -174,8 +176,17 @@ const {
   signatureFailures,
 } = identityTables;
 
+/** The user row's columns of a reset waiting for a second person, cleared once it no longer waits. */
+const noPendingPasswordReset = {
+  password_reset_request_id: null,
+  password_reset_requested_by: null,
+  password_reset_requested_at: null,
+  password_reset_expires_at: null,
+  password_reset_reason: null,
+};
+
 const handlers: IdentityHandlers = {
-  UserRegistered: ({ userId, username, printedName, emails }, applied) =>
+  UserRegistered: ({ userId, username, printedName, emails, identityVerification }, applied) =>
     insert(applied, users, {
       id: userId,
       username,
@@ -185,7 +196,12 @@ const handlers: IdentityHandlers = {
       password_hash: null,
       password_set_at: null,
       password_set_by: null,
+      password_confirmed_by: null,
       must_change_password: false,
+      ...noPendingPasswordReset,
+      identity_verification_method: identityVerification?.method ?? null,
+      identity_verification_reference: identityVerification?.reference ?? null,
+      identity_verified_by: identityVerification?.verifiedBy ?? null,
       locked_until: null,
       failed_logins_in_window: 0,
       last_login_failure_at: null,
@@ -235,14 +251,32 @@ const handlers: IdentityHandlers = {
     await updateUser(applied, userId);
   },
 
-  // The domain ends the open sessions with SessionEnded events of its own.
+  // The domain ends the open sessions with SessionEnded events of its own. A confirmed reset's
+  // PasswordSet follows its PasswordResetConfirmed, which named the confirmer; one's own has none.
   PasswordSet: ({ userId, passwordHash, setBy, mustChange }, applied) =>
     updateUser(applied, userId, {
       password_hash: passwordHash,
       password_set_at: applied.at,
       password_set_by: setBy,
       must_change_password: mustChange,
+      ...(setBy === userId ? { password_confirmed_by: null } : {}),
     }),
+
+  PasswordResetRequested: ({ userId, requestId, requestedBy, expiresAt }, applied) =>
+    updateUser(applied, userId, {
+      password_reset_request_id: requestId,
+      password_reset_requested_by: requestedBy,
+      password_reset_requested_at: applied.at,
+      password_reset_expires_at: instant(expiresAt, 'expiresAt', applied),
+      password_reset_reason: applied.reason ?? null,
+    }),
+
+  PasswordResetConfirmed: ({ userId, confirmedBy }, applied) =>
+    updateUser(applied, userId, { ...noPendingPasswordReset, password_confirmed_by: confirmedBy }),
+
+  PasswordResetWithdrawn: ({ userId }, applied) => updateUser(applied, userId, noPendingPasswordReset),
+
+  PasswordResetExpired: ({ userId }, applied) => updateUser(applied, userId, noPendingPasswordReset),
 
   UserDeactivated: ({ userId }, applied) => updateUser(applied, userId, { active: false, deactivated_at: applied.at }),
 
@@ -370,8 +404,8 @@ function isIdentityWebEventType(type: string): type is IdentityWebEventType {
  */
 export const identityProjection: Projection = {
   name: IDENTITY_PROJECTION_NAME,
-  // 2: the role ENUMs take `shop-admin`.
-  version: 2,
+  // 2: the role ENUMs take `shop-admin`. 3: users show identity verification and password resets.
+  version: 3,
   target: 'web',
   eventTypes: identityWebEventTypes,
   streamPrefixes: ['identity.'],
@@ -396,6 +430,7 @@ export const identityProjection: Projection = {
       // `recordedAt` when an import left the business time out.
       at: instant(event.metadata.occurredAt ?? event.metadata.recordedAt, 'occurredAt', { type, position }),
       actorId: (event.metadata.actor as { id?: string } | undefined)?.id,
+      reason: typeof event.metadata.reason === 'string' ? event.metadata.reason : undefined,
     };
     const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
     await handler(event.data, applied);

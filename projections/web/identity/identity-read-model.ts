@@ -28,6 +28,27 @@ export interface ReleaseRightView {
   expiresOn: string | null;
 }
 
+/** How the person's identity was checked when they were registered (Part 11 §11.100). */
+export interface IdentityVerificationView {
+  /** From the controlled list in libs/domain/identity/identity-verification.ts. */
+  method: string;
+  reference: string;
+  /** Actor id of whoever registered and verified the person. */
+  verifiedBy: string;
+  /** When the person was registered. */
+  verifiedAt: string;
+}
+
+/** A password someone chose for the user, waiting for a second person to confirm it; the hash is never shown. */
+export interface PendingPasswordResetView {
+  requestId: string;
+  requestedBy: string;
+  requestedAt: string;
+  /** The reader compares it with now: past it, the request can no longer be confirmed. */
+  expiresAt: string;
+  reason: string | null;
+}
+
 /** A user as login, guards and signatures need it: with the password hash. Never hand it to a client. */
 export interface UserCredentialsView {
   id: string;
@@ -38,6 +59,13 @@ export interface UserCredentialsView {
   /** Null until a password was set. */
   passwordHash: string | null;
   mustChangePassword: boolean;
+  /** Who chose the password in force: the user, or whoever requested the reset; null until one is set. */
+  passwordSetBy: string | null;
+  /** The second person who confirmed the reset that set it; null for the user's own. */
+  passwordConfirmedBy: string | null;
+  pendingPasswordReset: PendingPasswordResetView | null;
+  /** Null for users registered before it was recorded. */
+  identityVerification: IdentityVerificationView | null;
   /** The latest lockout's end; the reader compares it with now. */
   lockedUntil: string | null;
   /** As the latest failed login counted them. */
@@ -96,6 +124,8 @@ export interface UserSummaryView extends AggregateHistory {
   /** Whether a password was ever set; the hash itself is never listed. */
   hasPassword: boolean;
   mustChangePassword: boolean;
+  /** A reset waiting for a second person, so an administrator sees what awaits their confirmation. */
+  pendingPasswordReset: PendingPasswordResetView | null;
   lockedUntil: string | null;
   lastLoginFailureAt: string | null;
   deactivatedAt: string | null;
@@ -204,8 +234,34 @@ interface ListDefinition<V> {
   toView(row: Row): V;
 }
 
+const PENDING_PASSWORD_RESET_SELECT = `password_reset_request_id AS resetRequestId,
+  password_reset_requested_by AS resetRequestedBy, ${at('password_reset_requested_at', 'resetRequestedAt')},
+  ${at('password_reset_expires_at', 'resetExpiresAt')}, password_reset_reason AS resetReason`;
+
+function pendingPasswordResetOf(row: Row): PendingPasswordResetView | null {
+  if (row.resetRequestId === null || row.resetRequestId === undefined) return null;
+  return {
+    requestId: String(row.resetRequestId),
+    requestedBy: String(row.resetRequestedBy),
+    requestedAt: instant(row.resetRequestedAt),
+    expiresAt: instant(row.resetExpiresAt),
+    reason: text(row.resetReason),
+  };
+}
+
+function identityVerificationOf(row: Row): IdentityVerificationView | null {
+  if (row.verificationMethod === null || row.verificationMethod === undefined) return null;
+  return {
+    method: String(row.verificationMethod),
+    reference: String(row.verificationReference),
+    verifiedBy: String(row.verifiedBy),
+    verifiedAt: instant(row.createdAt),
+  };
+}
+
 const USER_SUMMARY_SELECT = `id, username, printed_name AS printedName, emails, active,
   password_hash IS NOT NULL AS hasPassword, must_change_password AS mustChangePassword,
+  ${PENDING_PASSWORD_RESET_SELECT},
   ${at('locked_until', 'lockedUntil')}, ${at('last_login_failure_at', 'lastLoginFailureAt')},
   ${at('deactivated_at', 'deactivatedAt')}, ${HISTORY_SELECT}`;
 
@@ -225,6 +281,7 @@ const userList: ListDefinition<UserSummaryView> = {
     active: flag(row.active),
     hasPassword: flag(row.hasPassword),
     mustChangePassword: flag(row.mustChangePassword),
+    pendingPasswordReset: pendingPasswordResetOf(row),
     lockedUntil: optionalInstant(row.lockedUntil),
     lastLoginFailureAt: optionalInstant(row.lastLoginFailureAt),
     deactivatedAt: optionalInstant(row.deactivatedAt),
@@ -503,7 +560,11 @@ export class IdentityReadModel {
     return this.snapshot(async (connection) => {
       const [row] = await this.rows(
         `SELECT id, username, printed_name AS printedName, emails, active, password_hash AS passwordHash,
-           must_change_password AS mustChangePassword, ${at('locked_until', 'lockedUntil')},
+           must_change_password AS mustChangePassword, password_set_by AS passwordSetBy,
+           password_confirmed_by AS passwordConfirmedBy, ${PENDING_PASSWORD_RESET_SELECT},
+           identity_verification_method AS verificationMethod,
+           identity_verification_reference AS verificationReference, identity_verified_by AS verifiedBy,
+           ${at('created_at', 'createdAt')}, ${at('locked_until', 'lockedUntil')},
            failed_logins_in_window AS failedLoginsInWindow, ${at('deactivated_at', 'deactivatedAt')},
            CAST(revision AS CHAR) AS revision
          FROM ${this.tables.users} WHERE ${key.sql}`,
@@ -527,6 +588,10 @@ export class IdentityReadModel {
         active: flag(row.active),
         passwordHash: text(row.passwordHash),
         mustChangePassword: flag(row.mustChangePassword),
+        passwordSetBy: text(row.passwordSetBy),
+        passwordConfirmedBy: text(row.passwordConfirmedBy),
+        pendingPasswordReset: pendingPasswordResetOf(row),
+        identityVerification: identityVerificationOf(row),
         lockedUntil: optionalInstant(row.lockedUntil),
         failedLoginsInWindow: Number(row.failedLoginsInWindow),
         deactivatedAt: optionalInstant(row.deactivatedAt),

@@ -40,6 +40,9 @@ export const identityColumnLengths = {
   protocol: 32,
   meaning: 32,
   reason: 1000,
+  verificationMethod: 64,
+  /** The domain refuses longer references (`IDENTITY_VERIFICATION_REFERENCE_MAX`). */
+  verificationReference: 255,
 } as const;
 
 const L = identityColumnLengths;
@@ -70,8 +73,17 @@ export const identityTableDefinitions: Readonly<Record<IdentityTable, (table: st
       active BOOLEAN NOT NULL COMMENT 'false once deactivated',
       password_hash VARCHAR(${L.passwordHash}) COLLATE utf8mb4_bin NULL COMMENT 'the domain''s hash; null until set',
       password_set_at DATETIME(3) NULL,
-      password_set_by ${ID} NULL COMMENT 'user id that set it (the user, or an admin)',
+      password_set_by ${ID} NULL COMMENT 'user id that chose it (the user, or whoever requested the reset)',
+      password_confirmed_by ${ID} NULL COMMENT 'the second person who confirmed the reset that set it; null for one''s own',
       must_change_password BOOLEAN NOT NULL,
+      password_reset_request_id ${ID} NULL COMMENT 'a reset waiting for a second person; null for none',
+      password_reset_requested_by ${ID} NULL,
+      password_reset_requested_at DATETIME(3) NULL,
+      password_reset_expires_at DATETIME(3) NULL COMMENT 'UTC; the reader compares it with now',
+      password_reset_reason ${REASON} NULL COMMENT 'the request''s reason, from its envelope',
+      identity_verification_method VARCHAR(${L.verificationMethod}) NULL COMMENT 'how the identity was verified at registration; null: registered before it was recorded',
+      identity_verification_reference VARCHAR(${L.verificationReference}) NULL,
+      identity_verified_by ${ID} NULL COMMENT 'actor id that verified it',
       locked_until DATETIME(3) NULL COMMENT 'UTC; of the latest lockout, the reader compares it with now',
       failed_logins_in_window INT UNSIGNED NOT NULL COMMENT 'as the latest LoginFailed counted them',
       last_login_failure_at DATETIME(3) NULL,

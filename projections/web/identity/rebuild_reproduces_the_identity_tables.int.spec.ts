@@ -14,6 +14,50 @@ const history: IdentityWebEvent[] = [
   examples.aliceRegistered,
   examples.bobRegistered,
   {
+    type: 'UserRegistered',
+    data: {
+      userId: 'user-carl',
+      username: 'carl',
+      printedName: 'Carl Clausen',
+      emails: [],
+      identityVerification: { method: 'employer-record', reference: 'HR 4711', verifiedBy: 'user-admin' },
+    },
+  },
+  {
+    type: 'PasswordResetRequested',
+    data: {
+      userId: 'user-carl',
+      requestId: 'reset-1',
+      requestedBy: 'user-admin',
+      passwordHash: '$scrypt$c',
+      expiresAt: '2026-03-03T07:00:00.000Z',
+    },
+  },
+  {
+    type: 'PasswordResetConfirmed',
+    data: {
+      userId: 'user-carl',
+      requestId: 'reset-1',
+      requestedBy: 'user-admin',
+      confirmedBy: 'user-qp',
+      withoutSecondPerson: false,
+    },
+  },
+  {
+    type: 'PasswordSet',
+    data: { userId: 'user-carl', passwordHash: '$scrypt$c', setBy: 'user-admin', mustChange: true },
+  },
+  {
+    type: 'PasswordResetRequested',
+    data: {
+      userId: 'user-carl',
+      requestId: 'reset-2',
+      requestedBy: 'user-admin',
+      passwordHash: '$scrypt$d',
+      expiresAt: '2026-03-03T07:00:00.000Z',
+    },
+  },
+  {
     type: 'UserDetailsChanged',
     data: { userId: 'user-alice', changes: { emails: { from: ['alice@rh.example'], to: ['alice@herlev.example'] } } },
   },
@@ -144,7 +188,7 @@ describe('rebuild of web.identity', () => {
 
     const report = await bed.engine.rebuild(IDENTITY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 2, replacedVersion: 2 });
+    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 3, replacedVersion: 3 });
     expect(report.eventsHandled).toBe(history.length);
     expect(await snapshot()).toEqual(before);
     const leftovers = await bed.rows(

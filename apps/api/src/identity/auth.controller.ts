@@ -33,15 +33,19 @@ export class AuthController {
     return result;
   }
 
+  /**
+   * Ends the caller's session and clears the cookie. Public, so that a browser holding the cookie
+   * of a session that idled out or ended can still clear it (it is HttpOnly): then only the cookie goes.
+   */
   @Post('logout')
-  @AllowWhilePasswordMustChange(...PEOPLE)
+  @Public()
   @HttpCode(204)
   async logout(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
     @Command() context: CommandContext,
   ) {
-    await this.identity.logout(principalOf(request), context);
+    if (request.principal?.kind === 'user') await this.identity.logout(request.principal, context);
     clearSessionCookie(reply);
   }
 
@@ -53,7 +57,10 @@ export class AuthController {
     return principal;
   }
 
-  /** Ends every session of the user, this one too: log in again with the new password. */
+  /**
+   * Ends every session of the user, this one too: log in again with the new password. The cookie
+   * of the ended session is cleared with the answer.
+   */
   @Post('password')
   @AllowWhilePasswordMustChange(...PEOPLE)
   @CarriesSecret('the current and the new password')
@@ -61,6 +68,7 @@ export class AuthController {
   async changePassword(
     @Body() body: ChangeOwnPasswordDto,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
     @Command() context: CommandContext,
   ) {
     const result = await this.identity.changeOwnPassword(
@@ -69,6 +77,7 @@ export class AuthController {
       body.newPassword,
       context,
     );
+    clearSessionCookie(reply);
     return { id: principalOf(request).id, ...result };
   }
 }

@@ -1,15 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { signatureBlockFor, verifyPassword, type Principal } from '@tracershop/auth';
-import { CommandPipeline, type CommandContext } from '@tracershop/command-pipeline';
+import { signatureBlockFor, type Principal } from '@tracershop/auth';
+import type { CommandContext } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
-import {
-  hasReleaseRight,
-  isLockedAt,
-  type SignatureFailureReason,
-  type SignatureMeaning,
-} from '@tracershop/domain/identity';
+import { hasReleaseRight, type SignatureFailureReason, type SignatureMeaning } from '@tracershop/domain/identity';
 import type { SignatureBlock } from '@tracershop/event-store';
 import { HttpProblem, REDIS, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { IdentityService } from './identity.service';
@@ -40,7 +34,6 @@ export interface SigningRequest {
 export class ElectronicSignatures {
   constructor(
     @Inject(IdentityService) private readonly identity: IdentityService,
-    @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
   ) {}
@@ -50,16 +43,9 @@ export class ElectronicSignatures {
     if (principal.kind !== 'user') {
       throw new HttpProblem(HttpStatus.FORBIDDEN, 'SIGNATURE_NEEDS_A_PERSON', 'Only a person can sign');
     }
-    const state = await this.identity.loadUser(principal.id);
     const at = new Date();
-    const fail = async (
-      reason: SignatureFailureReason,
-      status: number,
-      code: string,
-      message: string,
-    ): Promise<never> => {
-      await this.pipeline.execute(
-        this.identity.commands.user,
+    const record = (reason: SignatureFailureReason) =>
+      this.identity.recordFailure(
         {
           type: 'RecordSignatureFailure',
           userId: principal.id,
@@ -69,15 +55,24 @@ export class ElectronicSignatures {
           policy: this.identity.lockoutPolicy(),
           at: at.toISOString(),
         },
-        { ...context, causationId: randomUUID() },
+        context,
       );
-      throw new HttpProblem(status, code, message, { meaning });
+    const refuse = (status: number, code: string, message: string) =>
+      new HttpProblem(status, code, message, { meaning });
+    const fail = async (
+      reason: SignatureFailureReason,
+      status: number,
+      code: string,
+      message: string,
+    ): Promise<never> => {
+      await record(reason);
+      throw refuse(status, code, message);
     };
-    if (state.status !== 'active')
-      return fail('deactivated', HttpStatus.FORBIDDEN, 'SIGNATURE_REFUSED', 'The account is not active');
-    // Locked by wrong passwords (of logins or signatures): no password is even tried.
-    if (isLockedAt(state, at.toISOString())) {
-      return fail('locked', HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many wrong passwords; try again later');
+    const inactive = () => refuse(HttpStatus.FORBIDDEN, 'SIGNATURE_REFUSED', 'The account is not active');
+    const before = await this.identity.loadUser(principal.id);
+    if (before.status !== 'active') {
+      await record('deactivated');
+      throw inactive();
     }
     const signingKey = `tracershop:${this.config.databases.web}:signing:${principal.credentialId}`;
     const continuous = (await this.redis.exists(signingKey)) === 1;
@@ -91,7 +86,7 @@ export class ElectronicSignatures {
         );
       }
       // Same person as the session: nobody signs in someone else's name (Part 11 §11.200(a)(2)).
-      if (request.username.trim().toLowerCase() !== state.username) {
+      if (request.username.trim().toLowerCase() !== before.username) {
         return fail(
           'user_mismatch',
           HttpStatus.UNAUTHORIZED,
@@ -100,9 +95,20 @@ export class ElectronicSignatures {
         );
       }
     }
-    if (!(await verifyPassword(request.password, state.passwordHash))) {
-      return fail('bad_password', HttpStatus.UNAUTHORIZED, 'SIGNATURE_INVALID', 'Wrong username or password');
+    // Locked by wrong passwords (of logins or signatures), or about to be by the checks running
+    // now: no password is even tried. A deactivation meanwhile was recorded by the check.
+    const check = await this.identity.checkPassword(principal.id, request.password, at.toISOString(), record);
+    if (check.outcome === 'locked') {
+      throw new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many wrong passwords; try again later', {
+        meaning,
+        until: check.until,
+      });
     }
+    if (check.outcome === 'wrong') {
+      throw refuse(HttpStatus.UNAUTHORIZED, 'SIGNATURE_INVALID', 'Wrong username or password');
+    }
+    if (check.outcome !== 'right' || check.state.status !== 'active') throw inactive();
+    const state = check.state;
     if (meaning === 'release') {
       const onDate = request.onDate ?? new Date().toISOString().slice(0, 10);
       if (!request.tracerId || !hasReleaseRight(state, request.tracerId, onDate)) {

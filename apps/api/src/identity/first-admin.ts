@@ -124,9 +124,19 @@ export class FirstAdmin implements OnApplicationBootstrap {
     };
     const at = new Date().toISOString();
     const user = this.identity.commands.user;
+    // Nobody can check the first administrator's identity: the record says how they came to be.
+    const identityVerification = { method: 'deployment-setup' as const, reference: via, verifiedBy: context.actor.id };
     await this.identity.execute(
       user,
-      { type: 'RegisterUser', userId, username, printedName, legacyUserId: legacyIdAllocatedByHandler, at },
+      {
+        type: 'RegisterUser',
+        userId,
+        username,
+        printedName,
+        legacyUserId: legacyIdAllocatedByHandler,
+        identityVerification,
+        at,
+      },
       context,
     );
     await this.identity.execute(
@@ -135,7 +145,7 @@ export class FirstAdmin implements OnApplicationBootstrap {
       { ...context, causationId: `${context.causationId}:role` },
     );
     // The administrator chose this password themselves (in the environment or at setup).
-    await this.identity.setPassword(userId, password, userId, {
+    await this.identity.setOwnPassword(userId, password, {
       ...context,
       causationId: `${context.causationId}:password`,
     });

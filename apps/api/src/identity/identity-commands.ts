@@ -13,6 +13,7 @@ import {
   usernameClaimDecider,
   usernameClaimStreamName,
   type IdentityEventType,
+  type UserCommand,
   type UserState,
 } from '@tracershop/domain/identity';
 import type { DomainEvent } from '@tracershop/domain/kernel';
@@ -20,6 +21,29 @@ import type { LegacyIdSource } from '../legacy-ids/legacy-id-allocator';
 
 const schemaVersionOf = (type: string) => identityEventSchemaVersions[type as IdentityEventType] ?? 1;
 const define = <C, E extends DomainEvent, S>(definition: CommandDefinition<C, E, S>) => definition;
+
+const userCommandBase = {
+  name: 'User',
+  decider: userDecider,
+  streamOf: (command: UserCommand) => userStreamName(command.userId),
+  // Login failures, sessions and signature failures are appended while other requests may touch the
+  // same user; each is decided from the fresh state, so retrying is safe.
+  retryOnConflict: true,
+  schemaVersionOf,
+};
+
+/**
+ * The commands on a user already registered, for a process without the legacy id allocator (the
+ * operator's password resets from the bench or a spec). Registration goes through
+ * `identityCommands(…).user`, which claims the username and allocates the legacy id.
+ */
+export const registeredUserCommands = define({
+  ...userCommandBase,
+  enrich: async (command) => {
+    if (command.type === 'RegisterUser') throw new Error('RegisterUser goes through identityCommands(…).user');
+    return command;
+  },
+});
 
 export function identityCommands(pipeline: CommandPipeline, legacyIds: LegacyIdSource) {
   const usernameClaim = define({
@@ -48,14 +72,8 @@ export function identityCommands(pipeline: CommandPipeline, legacyIds: LegacyIdS
     if (type === 'ClaimUsername' && result.events.length > 0) claimedBy.add(change);
   };
 
-  // Login failures, sessions and signature failures are appended while other requests may touch the
-  // same user; each is decided from the fresh state, so retrying is safe.
   const user = define({
-    name: 'User',
-    decider: userDecider,
-    streamOf: (command) => userStreamName(command.userId),
-    retryOnConflict: true,
-    schemaVersionOf,
+    ...userCommandBase,
     // Staff share the old system's `Users.Id` space with customers: one allocator for both.
     enrich: async (command, load) => {
       if (command.type !== 'RegisterUser') return command;

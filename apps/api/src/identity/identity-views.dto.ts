@@ -7,7 +7,9 @@ import {
   type ApiTokenSummaryView,
   type CustomerAccessView,
   type IdentityRole,
+  type IdentityVerificationView,
   type LoginFailureView,
+  type PendingPasswordResetView,
   type ReleaseRightView,
   type RoleView,
   type ServiceEndpointStatus,
@@ -36,6 +38,26 @@ export class ReleaseRightViewDto implements ReleaseRightView {
   @ApiProperty({ ...NULLABLE_TEXT, description: '`YYYY-MM-DD`; null: no end' }) expiresOn!: string | null;
 }
 
+export class IdentityVerificationViewDto implements IdentityVerificationView {
+  @ApiProperty({
+    description:
+      'From the controlled list: photo-id-in-person, photo-id-video-call, employer-record, customer-organisation, deployment-setup',
+  })
+  method!: string;
+  @ApiProperty() reference!: string;
+  @ApiProperty({ description: 'Actor id of whoever registered and verified the person' }) verifiedBy!: string;
+  @ApiProperty({ description: 'ISO instant of the registration' }) verifiedAt!: string;
+}
+
+export class PendingPasswordResetViewDto implements PendingPasswordResetView {
+  @ApiProperty() requestId!: string;
+  @ApiProperty({ description: 'Who chose the temporary password: an administrator’s id, or `cli`' })
+  requestedBy!: string;
+  @ApiProperty({ description: 'ISO instant' }) requestedAt!: string;
+  @ApiProperty({ description: 'ISO instant; past it the request can no longer be confirmed' }) expiresAt!: string;
+  @ApiProperty(NULLABLE_TEXT) reason!: string | null;
+}
+
 /** Created, changed and the latest revision of an identity record. */
 class IdentityHistoryDto {
   @ApiProperty({ description: 'ISO instant' }) createdAt!: string;
@@ -51,6 +73,12 @@ export class UserSummaryViewDto extends IdentityHistoryDto implements UserSummar
   @ApiProperty() active!: boolean;
   @ApiProperty({ description: 'Whether a password was ever set' }) hasPassword!: boolean;
   @ApiProperty() mustChangePassword!: boolean;
+  @ApiProperty({
+    type: PendingPasswordResetViewDto,
+    nullable: true,
+    description: 'A reset waiting for a second person',
+  })
+  pendingPasswordReset!: PendingPasswordResetViewDto | null;
   @ApiProperty(NULLABLE_TEXT) lockedUntil!: string | null;
   @ApiProperty(NULLABLE_TEXT) lastLoginFailureAt!: string | null;
   @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;
@@ -64,6 +92,25 @@ export class UserViewDto implements Omit<UserCredentialsView, 'passwordHash'> {
   @ApiProperty({ type: [String] }) emails!: string[];
   @ApiProperty() active!: boolean;
   @ApiProperty() mustChangePassword!: boolean;
+  @ApiProperty({
+    ...NULLABLE_TEXT,
+    description: 'Who chose the password in force: the user, or who requested the reset',
+  })
+  passwordSetBy!: string | null;
+  @ApiProperty({ ...NULLABLE_TEXT, description: 'The second person who confirmed that reset; null for one’s own' })
+  passwordConfirmedBy!: string | null;
+  @ApiProperty({
+    type: PendingPasswordResetViewDto,
+    nullable: true,
+    description: 'A reset waiting for a second person',
+  })
+  pendingPasswordReset!: PendingPasswordResetViewDto | null;
+  @ApiProperty({
+    type: IdentityVerificationViewDto,
+    nullable: true,
+    description: 'How the identity was verified at registration; null for users registered before it was recorded',
+  })
+  identityVerification!: IdentityVerificationViewDto | null;
   @ApiProperty({ ...NULLABLE_TEXT, description: 'The latest lockout’s end' }) lockedUntil!: string | null;
   @ApiProperty({ description: 'As the latest failed login counted them' }) failedLoginsInWindow!: number;
   @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;

@@ -6,6 +6,7 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUUID,
@@ -14,8 +15,16 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
-import { roles, serviceProtocols, type Role, type ServiceProtocol } from '@tracershop/domain/identity';
+import {
+  IDENTITY_VERIFICATION_REFERENCE_MAX,
+  personIdentityVerificationMethods,
+  roles,
+  serviceProtocols,
+  type Role,
+  type ServiceProtocol,
+} from '@tracershop/domain/identity';
 import { IsCalendarDate } from '../dto-fields';
 
 export class LoginDto {
@@ -28,17 +37,60 @@ export class ChangeOwnPasswordDto {
   @ApiProperty({ minLength: 12 }) @IsString() @MaxLength(256) newPassword!: string;
 }
 
-export class SetPasswordDto {
-  @ApiProperty({ minLength: 12, description: 'The user must change it at the next login' })
+export class RequestPasswordResetDto {
+  @ApiProperty({
+    minLength: 12,
+    description:
+      'A temporary password: in force once a second administrator confirms it; the user must change it at the next login',
+  })
   @IsString()
   @MaxLength(256)
   password!: string;
+  @ApiProperty({ example: 'Forgot the password (ticket 4711)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class ConfirmPasswordResetDto {
+  @ApiProperty({ description: 'The request confirmed, as the user view shows it (`pendingPasswordReset.requestId`)' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  requestId!: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+}
+
+export class WithdrawPasswordResetDto {
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(128) requestId!: string;
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
+/** How the registering administrator verified the person's identity (Part 11 §11.100); they are recorded as the verifier. */
+export class IdentityVerificationDto {
+  @ApiProperty({ enum: personIdentityVerificationMethods })
+  @IsIn([...personIdentityVerificationMethods])
+  method!: (typeof personIdentityVerificationMethods)[number];
+  @ApiProperty({
+    example: 'Passport, last digits 4711',
+    description: 'What was checked: the document kind and a partial number, the HR record, the customer’s letter',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(IDENTITY_VERIFICATION_REFERENCE_MAX)
+  reference!: string;
 }
 
 export class RegisterUserDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() id?: string;
   @ApiProperty({ example: 'anna.jensen' }) @Matches(/^[A-Za-z0-9._-]{3,64}$/) username!: string;
   @ApiProperty({ example: 'Anna Jensen' }) @IsString() @MinLength(1) @MaxLength(100) printedName!: string;
+  @ApiProperty({ type: IdentityVerificationDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => IdentityVerificationDto)
+  identityVerification!: IdentityVerificationDto;
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()

@@ -4,18 +4,21 @@ import type Redis from 'ioredis';
 import { hashPassword, issueToken, verifyPassword, type Principal } from '@tracershop/auth';
 import {
   CommandPipeline,
+  ConcurrentModificationError,
   type CommandContext,
   type CommandDefinition,
   type CommandResult,
 } from '@tracershop/command-pipeline';
-import type { Decider, DomainEvent } from '@tracershop/domain/kernel';
+import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import type { TracershopConfig } from '@tracershop/config';
 import {
+  addSeconds,
   checkPasswordPolicy,
-  isLockedAt,
+  PASSWORD_RESET_VALIDITY_SECONDS,
   userDecider,
   userStreamName,
-  type LoginFailureReason,
+  type RecordLoginFailure,
+  type RecordSignatureFailure,
   type UserCommand,
   type UserState,
 } from '@tracershop/domain/identity';
@@ -26,6 +29,7 @@ import { CredentialCache } from './credential-cache';
 import { identityCommands, type IdentityCommands } from './identity-commands';
 import { sessionSeenKey } from './identity-authenticator';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
+import { lockoutPolicyOf, PasswordChecks, type PasswordCheck, type PasswordCheckFailure } from './password-checks';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 
 export const IDENTITY_PROJECTION = 'web.identity';
@@ -49,13 +53,18 @@ export const loginFailuresKey = (config: TracershopConfig, remoteAddress: string
 
 const COUNT_IN_WINDOW = `local n = redis.call('incr', KEYS[1]) if n == 1 then redis.call('expire', KEYS[1], ARGV[1]) end return n`;
 
+/** `until` is null while the lockout is still being recorded (wrong passwords checked at this moment). */
 const accountLocked = (until: string | null) =>
-  new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many failed logins; try again later', { until });
+  new HttpProblem(HttpStatus.LOCKED, 'ACCOUNT_LOCKED', 'Too many wrong passwords; try again later', { until });
+
+/** Rounds of recording one failure; each round the pipeline retries conflicts itself too. */
+const FAILURE_RECORD_ROUNDS = 25;
 
 /** The identity use cases that need more than one command or some crypto around the deciders. */
 @Injectable()
 export class IdentityService {
   readonly commands: IdentityCommands;
+  private readonly passwordChecks: PasswordChecks;
 
   constructor(
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
@@ -67,6 +76,7 @@ export class IdentityService {
     legacyIds: LegacyIdAllocator,
   ) {
     this.commands = identityCommands(pipeline, legacyIds);
+    this.passwordChecks = new PasswordChecks(redis, config, (userId) => this.loadUser(userId));
   }
 
   /** Sends one identity command; this process forgets the owner's cached credentials at once. */
@@ -152,31 +162,33 @@ export class IdentityService {
     context: CommandContext,
   ): Promise<LoginResult> {
     const found = await this.identities.userByUsername(username.trim().toLowerCase());
-    // An unknown user still costs a full hash check (against a stand-in), so it answers no faster.
-    const state = found ? await this.loadUser(found.id) : null;
-    if (!state || state.status === 'absent') {
-      await verifyPassword(password, null, this.config.auth.scryptCost);
+    const at = now();
+    const actorFor = (id: string, printedName: string) => ({ kind: 'user' as const, id, printedName, role: 'none' });
+    const check: PasswordCheck = found
+      ? await this.passwordChecks.check(found.id, password, at, (reason) =>
+          this.recordFailure(
+            { type: 'RecordLoginFailure', userId: found.id, reason, remoteAddress, policy: this.lockoutPolicy(), at },
+            { ...context, actor: actorFor(found.id, found.printedName) },
+          ),
+        )
+      : { outcome: 'absent' };
+    if (check.outcome !== 'right') {
+      // One answer for an unknown user, a wrong password, a deactivated and a locked account, each
+      // after the work of a password check (a stand-in where none was tested), so neither the answer
+      // nor its time tells them apart. The lockout still holds: it shows in the account's login
+      // failures and raises an incident, for the person to hear of it from an administrator.
+      if (check.outcome !== 'wrong') {
+        const storedHash = check.outcome === 'absent' ? null : check.state.passwordHash;
+        await verifyPassword(password, storedHash, this.config.auth.scryptCost);
+      }
       throw invalidCredentials();
     }
-    const at = now();
-    const actor = { kind: 'user' as const, id: state.userId, printedName: state.printedName, role: 'none' };
-    const ctx: CommandContext = { ...context, actor };
-    const fail = (reason: LoginFailureReason, problem: HttpProblem) =>
-      this.failPasswordCheck(state.userId, reason, remoteAddress, at, ctx, problem);
-    if (state.status === 'deactivated') {
-      // The work of a wrong password (the result is ignored), so a deactivated account answers no faster.
-      await verifyPassword(password, state.passwordHash, this.config.auth.scryptCost);
-      return fail('deactivated', invalidCredentials());
-    }
-    if (isLockedAt(state, at)) return fail('locked', accountLocked(state.lockedUntil));
-    if (!(await verifyPassword(password, state.passwordHash, this.config.auth.scryptCost))) {
-      return fail('bad_password', invalidCredentials());
-    }
+    const { state } = check;
+    const ctx: CommandContext = { ...context, actor: actorFor(state.userId, state.printedName) };
 
     const session = issueToken('session');
     const { sessionAbsoluteSeconds, sessionIdleSeconds } = this.config.auth;
-    const result = await this.execute(
-      this.commands.user,
+    const result = await this.executeUnlessLocked(
       {
         type: 'StartSession',
         userId: state.userId,
@@ -188,6 +200,7 @@ export class IdentityService {
         at,
       },
       ctx,
+      invalidCredentials,
     );
     await this.redis.set(sessionSeenKey(this.config, session.id), at, 'EX', sessionIdleSeconds);
     await this.visible(result);
@@ -214,11 +227,14 @@ export class IdentityService {
     await this.visible(result);
   }
 
-  /** Checks the policy, hashes, and records the new password; every open session of the user ends. */
-  async setPassword(
+  /**
+   * A user's own choice of password (after giving the current one, or the first administrator's at
+   * setup): checks the policy, hashes, and records it; every open session of the user ends. A
+   * password for someone else is `requestPasswordReset` and a second person's confirmation.
+   */
+  async setOwnPassword(
     userId: string,
     password: string,
-    setBy: string,
     context: CommandContext,
     field = 'password',
   ): Promise<CommandResult> {
@@ -228,10 +244,10 @@ export class IdentityService {
     }
     this.assertPasswordPolicy(password, state.username, state.printedName, field);
     const passwordHash = await hashPassword(password, this.config.auth.scryptCost);
-    const result = await this.execute(
-      this.commands.user,
-      { type: 'SetPassword', userId, passwordHash, setBy, at: now() },
+    const result = await this.executeUnlessLocked(
+      { type: 'SetPassword', userId, passwordHash, setBy: userId, at: now() },
       context,
+      accountLocked,
     );
     await this.visible(result);
     return result;
@@ -250,42 +266,161 @@ export class IdentityService {
   /**
    * Asking for the current password is a password check like a login: a wrong one is a login
    * failure towards the same lockout, else a stolen session could guess the password unhindered.
+   * The new password must differ from the current one: re-entering a password an administrator
+   * set would otherwise clear the duty to replace it, leaving a password someone else knows.
    */
   async changeOwnPassword(principal: Principal, current: string, next: string, context: CommandContext) {
-    const state = await this.loadUser(principal.id);
-    const wrongPassword = () =>
-      new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
-    if (state.status === 'absent') throw wrongPassword();
     const at = now();
-    const fail = (reason: LoginFailureReason, problem: HttpProblem) =>
-      this.failPasswordCheck(state.userId, reason, null, at, context, problem);
-    if (state.status === 'deactivated') return fail('deactivated', wrongPassword());
-    if (isLockedAt(state, at)) return fail('locked', accountLocked(state.lockedUntil));
-    if (!(await verifyPassword(current, state.passwordHash, this.config.auth.scryptCost))) {
-      return fail('bad_password', wrongPassword());
+    const check = await this.passwordChecks.check(principal.id, current, at, (reason) =>
+      this.recordFailure(
+        {
+          type: 'RecordLoginFailure',
+          userId: principal.id,
+          reason,
+          remoteAddress: null,
+          policy: this.lockoutPolicy(),
+          at,
+        },
+        context,
+      ),
+    );
+    if (check.outcome === 'locked') throw accountLocked(check.until);
+    if (check.outcome !== 'right') {
+      throw new HttpProblem(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'The current password is wrong');
     }
-    return this.setPassword(principal.id, next, principal.id, context, 'newPassword');
+    if (next.normalize('NFC') === current.normalize('NFC')) {
+      throw new HttpProblem(
+        HttpStatus.BAD_REQUEST,
+        'PASSWORD_UNCHANGED',
+        'The new password must differ from the current one',
+        {
+          fields: [
+            {
+              field: 'newPassword',
+              problems: ['must differ from the current password'],
+              codes: ['PASSWORD_UNCHANGED'],
+            },
+          ],
+        },
+      );
+    }
+    return this.setOwnPassword(principal.id, next, context, 'newPassword');
   }
 
-  /** Records a failed password check (Part 11 §11.300; it may lock the account), then refuses. */
-  private async failPasswordCheck(
+  /**
+   * One person's request for a temporary password for someone else (Part 11 §11.200(a)): it is in
+   * force only once a second person confirms it. Their own password goes through the own-password
+   * change, which asks for the current one and counts towards the lockout: a session left open
+   * must not be a way to choose the administrator's password. The reason goes into the envelope.
+   */
+  async requestPasswordReset(
     userId: string,
-    reason: LoginFailureReason,
-    remoteAddress: string | null,
-    at: string,
+    password: string,
+    requestedBy: string,
+    reason: string,
     context: CommandContext,
-    problem: HttpProblem,
-  ): Promise<never> {
-    await this.execute(
+  ): Promise<CommandResult & { id: string; requestId: string; expiresAt: string }> {
+    if (userId === requestedBy) {
+      throw new HttpProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'USE_OWN_PASSWORD_CHANGE',
+        'Change your own password with POST /auth/password, giving the current one',
+        { id: userId },
+      );
+    }
+    const state = await this.loadUser(userId);
+    if (state.status === 'absent') {
+      throw new HttpProblem(HttpStatus.NOT_FOUND, 'USER_NOT_FOUND', `No user ${userId}`, { userId });
+    }
+    this.assertPasswordPolicy(password, state.username, state.printedName);
+    const passwordHash = await hashPassword(password, this.config.auth.scryptCost);
+    const requestId = randomUUID();
+    const at = now();
+    const result = await this.execute(
       this.commands.user,
-      { type: 'RecordLoginFailure', userId, reason, remoteAddress, policy: this.lockoutPolicy(), at },
-      { ...context, causationId: randomUUID() },
+      { type: 'RequestPasswordReset', userId, requestId, passwordHash, requestedBy, reason, at },
+      { ...context, reason },
     );
-    throw problem;
+    await this.visible(result);
+    return { id: userId, requestId, expiresAt: addSeconds(at, PASSWORD_RESET_VALIDITY_SECONDS), ...result };
+  }
+
+  /**
+   * The second person's confirmation: the requested password takes effect, its owner must replace
+   * it at the next login, and their sessions end. `confirmedBy` comes from the session (`cli` for
+   * the operator on the server).
+   */
+  async confirmPasswordReset(
+    userId: string,
+    requestId: string,
+    confirmedBy: string,
+    context: CommandContext,
+  ): Promise<CommandResult & { id: string }> {
+    return this.changeUser(
+      userId,
+      { type: 'ConfirmPasswordReset', userId, requestId, confirmedBy, at: now() },
+      { ...context, reason: context.reason ?? `confirms password reset ${requestId}` },
+    );
+  }
+
+  async withdrawPasswordReset(
+    userId: string,
+    requestId: string,
+    withdrawnBy: string,
+    reason: string,
+    context: CommandContext,
+  ): Promise<CommandResult & { id: string }> {
+    return this.changeUser(
+      userId,
+      { type: 'WithdrawPasswordReset', userId, requestId, withdrawnBy, reason, at: now() },
+      { ...context, reason },
+    );
+  }
+
+  /**
+   * Records a failed password check or signature (Part 11 §11.300; it may lock the account). Such
+   * records commute, so a conflict with another request is retried, round after round, until the
+   * record lands: an unauthorised attempt is not lost to a busy stream.
+   */
+  async recordFailure(command: RecordLoginFailure | RecordSignatureFailure, context: CommandContext): Promise<void> {
+    const recordContext = { ...context, causationId: randomUUID() };
+    for (let round = 1; ; round++) {
+      try {
+        await this.pipeline.execute(this.commands.user, command, recordContext);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConcurrentModificationError) || round >= FAILURE_RECORD_ROUNDS) throw error;
+      }
+    }
+  }
+
+  /** Checks a password of the user against the lockout; see `PasswordChecks`. */
+  checkPassword(
+    userId: string,
+    password: string,
+    at: string,
+    recordFailure: (reason: PasswordCheckFailure) => Promise<void>,
+  ): Promise<PasswordCheck> {
+    return this.passwordChecks.check(userId, password, at, recordFailure);
+  }
+
+  /** A user command the lockout may refuse (`USER_LOCKED`): answered with the caller's problem. */
+  private async executeUnlessLocked(
+    command: UserCommand,
+    context: CommandContext,
+    locked: (until: string | null) => HttpProblem,
+  ): Promise<CommandResult> {
+    try {
+      return await this.execute(this.commands.user, command, context);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'USER_LOCKED') {
+        throw locked(typeof error.details.until === 'string' ? error.details.until : null);
+      }
+      throw error;
+    }
   }
 
   lockoutPolicy() {
-    const { loginMaxFailures, loginFailureWindowSeconds, lockoutSeconds } = this.config.auth;
-    return { maxFailures: loginMaxFailures, windowSeconds: loginFailureWindowSeconds, lockoutSeconds };
+    return lockoutPolicyOf(this.config);
   }
 }

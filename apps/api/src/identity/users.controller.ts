@@ -9,12 +9,14 @@ import type { IdentityReadModel } from '@tracershop/projections/web';
 import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
 import {
   ChangeUserDetailsDto,
+  ConfirmPasswordResetDto,
   GrantReleaseRightDto,
   GrantRoleDto,
   PageQueryDto,
   ReasonDto,
   RegisterUserDto,
-  SetPasswordDto,
+  RequestPasswordResetDto,
+  WithdrawPasswordResetDto,
 } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
@@ -35,13 +37,31 @@ export class UsersController {
     return this.identity.changeUser(userId, command, context);
   }
 
+  /**
+   * The caller verified the person's identity (Part 11 §11.100) and is recorded as the verifier.
+   * The account has no password: an administrator requests one, and a second person confirms it.
+   */
   @Post()
   @Allow(...IDENTITY_ADMINS)
-  register(@Body() { id: chosenId, ...body }: RegisterUserDto, @Command() context: CommandContext) {
+  register(
+    @Body() { id: chosenId, identityVerification, username, printedName, emails }: RegisterUserDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
     const id = chosenId ?? mintedId(context, 'user');
+    const { method, reference } = identityVerification;
     return this.send(
       id,
-      { type: 'RegisterUser', userId: id, ...body, legacyUserId: legacyIdAllocatedByHandler, at: now() },
+      {
+        type: 'RegisterUser',
+        userId: id,
+        username,
+        printedName,
+        emails,
+        identityVerification: { method, reference, verifiedBy: request.tracershop.actor.id },
+        legacyUserId: legacyIdAllocatedByHandler,
+        at: now(),
+      },
       context,
     );
   }
@@ -132,18 +152,50 @@ export class UsersController {
     );
   }
 
-  /** An administrator's reset: the user must choose a new one at the next login. */
+  /**
+   * An administrator's request for a temporary password for someone else, with a reason (Part 11
+   * §11.200(a)): 202, in force only once a second person confirms it (`…/password-reset/confirm`).
+   * One's own is changed with POST /auth/password.
+   */
   @Post(':id/password')
   @Allow(...IDENTITY_ADMINS)
   @CarriesSecret('the new password')
-  @HttpCode(200)
-  async resetPassword(
+  @HttpCode(202)
+  requestPasswordReset(
     @Param('id') id: string,
-    @Body() { password }: SetPasswordDto,
+    @Body() { password, reason }: RequestPasswordResetDto,
     @Req() request: FastifyRequest,
     @Command() context: CommandContext,
   ) {
-    return { id, ...(await this.identity.setPassword(id, password, request.tracershop.actor.id, context)) };
+    return this.identity.requestPasswordReset(id, password, request.tracershop.actor.id, reason, context);
+  }
+
+  /**
+   * A second administrator (neither the requester nor the user) confirms the waiting reset: the
+   * password takes effect, the user must replace it at the next login, and their sessions end.
+   */
+  @Post(':id/password-reset/confirm')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  confirmPasswordReset(
+    @Param('id') id: string,
+    @Body() { requestId, reason }: ConfirmPasswordResetDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    return this.identity.confirmPasswordReset(id, requestId, request.tracershop.actor.id, { ...context, reason });
+  }
+
+  @Post(':id/password-reset/withdraw')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  withdrawPasswordReset(
+    @Param('id') id: string,
+    @Body() { requestId, reason }: WithdrawPasswordResetDto,
+    @Req() request: FastifyRequest,
+    @Command() context: CommandContext,
+  ) {
+    return this.identity.withdrawPasswordReset(id, requestId, request.tracershop.actor.id, reason, context);
   }
 
   @Post(':id/deactivate')
