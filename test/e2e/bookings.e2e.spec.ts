@@ -402,16 +402,16 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
     expect(listed.body).toMatchObject({ activityMBq: 1000, status: 'ordered' });
 
     // When the shop admin withdraws one, then mass-ordering its bookings again does not answer as
-    // if it were placed: it is withdrawn, and says so
+    // if it were placed: the withdrawn order covers them no more, and a new order does
     await shopAdmin.post(`/ordering/orders/${injection.orderId}/cancel`).send({ reason: 'Study moved' }).expect(200);
     const repeated = await shop
       .post('/bookings/mass-order')
       .send({ endpointId: catalog.endpoint, date: monday, accessionNumbers: injection.bookingIds })
-      .expect(409);
-    expect(repeated.body.error).toMatchObject({
-      code: 'ORDER_WITHDRAWN',
-      details: { orderId: injection.orderId, status: 'cancelled', bookingIds: injection.bookingIds },
-    });
+      .expect(200);
+    expect(repeated.body.orders).toEqual([
+      expect.objectContaining({ kind: 'injection', bookingIds: injection.bookingIds, events: ['OrderPlaced'] }),
+    ]);
+    expect(repeated.body.orders[0].orderId).not.toBe(injection.orderId);
   });
 
   it('the worklist cancels a booking: it stays, cancelled, and cannot be ordered', async () => {

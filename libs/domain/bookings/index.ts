@@ -4,3 +4,4 @@ export * from './location-mapping';
 export * from './mass-order-plan';
 export * from './procedure';
 export * from './schema-versions';
+export * from './upcasters';

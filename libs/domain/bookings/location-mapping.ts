@@ -1,8 +1,11 @@
 import { type Decider, type DomainEvent } from '../kernel';
 import {
+  maxLength,
+  optionalText,
   requireActiveReference,
   requireId,
   requireInstant,
+  requireReason,
   type DeliveryEndpointState,
   type IsoInstant,
 } from '../catalog';
@@ -27,6 +30,11 @@ export interface MapLocation {
   locationCode: string;
   /** `null` unmaps the room. */
   endpointId: string | null;
+  /**
+   * Why (GMP: Annex 11 §9): required when the room was mapped before, since a new mapping changes
+   * which endpoint its bookings are ordered for; optional for the room's first mapping.
+   */
+  reason?: string;
   at: IsoInstant;
   /** The endpoint named, loaded by the handler; null when unmapping. */
   refs: { endpoint: DeliveryEndpointState | null };
@@ -41,6 +49,11 @@ export interface LocationMappedData {
   endpointId: string | null;
   /** The mapping it replaces: the audit trail keeps old and new. */
   previousEndpointId: string | null;
+  /**
+   * Why the mapping changed; null on a room's first mapping made without one, and on a mapping
+   * recorded before a reason was required (version 1).
+   */
+  reason: string | null;
 }
 
 export type LocationMapped = DomainEvent<'LocationMapped', LocationMappedData>;
@@ -59,6 +72,10 @@ function decide(command: LocationMappingCommand, state: LocationMappingState): L
   const locationCode = requireLocationCode(command.locationCode);
   const endpointId = command.endpointId === null ? null : requireId(command.endpointId, 'endpointId');
   if (endpointId === state.endpointId) return [];
+  const firstMapping = state.locationCode === null;
+  const reason = firstMapping
+    ? optionalText(command.reason, 'reason', maxLength.reason)
+    : requireReason(command.reason);
   if (endpointId !== null) {
     requireActiveReference(
       command.refs.endpoint ?? { status: 'absent' },
@@ -67,7 +84,7 @@ function decide(command: LocationMappingCommand, state: LocationMappingState): L
       'endpointId',
     );
   }
-  return [{ type: 'LocationMapped', data: { locationCode, endpointId, previousEndpointId: state.endpointId } }];
+  return [{ type: 'LocationMapped', data: { locationCode, endpointId, previousEndpointId: state.endpointId, reason } }];
 }
 
 export const locationMappingDecider: Decider<LocationMappingCommand, LocationMappingEvent, LocationMappingState> = {

@@ -18,8 +18,9 @@ const map: MapLocation = {
 };
 const mapped: LocationMapped = {
   type: 'LocationMapped',
-  data: { locationCode: 'PET 1', endpointId: 'ep-herlev-pet', previousEndpointId: null },
+  data: { locationCode: 'PET 1', endpointId: 'ep-herlev-pet', previousEndpointId: null, reason: null },
 };
+const reason = 'PET 1 moved to the new building';
 
 describe('LocationMapping', () => {
   it('lives in one stream per RIS room code, URI-encoded', () => {
@@ -34,20 +35,45 @@ describe('LocationMapping', () => {
     spec.given([mapped]).when(map).thenNothing();
   });
 
-  it('unmaps with null, keeping the previous endpoint in the event', () => {
+  it('unmaps with null, keeping the previous endpoint and the reason in the event', () => {
     spec
       .given([mapped])
-      .when({ ...map, endpointId: null, refs: { endpoint: null } })
+      .when({ ...map, endpointId: null, reason, refs: { endpoint: null } })
       .then([
         {
           type: 'LocationMapped',
-          data: { locationCode: 'PET 1', endpointId: null, previousEndpointId: 'ep-herlev-pet' },
+          data: { locationCode: 'PET 1', endpointId: null, previousEndpointId: 'ep-herlev-pet', reason },
         },
       ]);
     spec
       .given([])
       .when({ ...map, endpointId: null, refs: { endpoint: null } })
       .thenNothing();
+  });
+
+  it('keeps the reason a first mapping is given', () => {
+    spec
+      .given([])
+      .when({ ...map, reason })
+      .then([{ ...mapped, data: { ...mapped.data, reason } }]);
+  });
+
+  it('refuses to change a mapped room without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED', () => {
+    const unmapped: LocationMapped = {
+      type: 'LocationMapped',
+      data: { locationCode: 'PET 1', endpointId: null, previousEndpointId: 'ep-herlev-pet', reason },
+    };
+    for (const missing of [undefined, '', '  ']) {
+      spec
+        .given([mapped])
+        .when({ ...map, endpointId: null, reason: missing, refs: { endpoint: null } })
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      // Mapping an unmapped room again changes where its bookings go as well.
+      spec
+        .given([mapped, unmapped])
+        .when({ ...map, reason: missing })
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+    }
   });
 
   it('refuses an endpoint that does not exist or is archived', () => {

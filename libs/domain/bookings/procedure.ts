@@ -1,12 +1,12 @@
 import { ruleViolated, type Decider, type DomainEvent } from '../kernel';
 import {
   changedFields,
-  hasChanges,
   requireActiveReference,
   requireBoolean,
   requireId,
   requireInstant,
   requireInteger,
+  updateWithReason,
   type DeliveryEndpointState,
   type FieldChanges,
   type IsoInstant,
@@ -55,6 +55,11 @@ export interface DefineProcedure extends ProcedureDetails {
   type: 'DefineProcedure';
   procedureCode: string;
   endpointId: string;
+  /**
+   * Why the definition changes (GMP: Annex 11 §9): required when a defined procedure's values
+   * change; a first definition needs none.
+   */
+  reason?: string;
   at: IsoInstant;
   /** Loaded by the handler: the endpoint and the tracer must be active; the tracer's kind sets the units. */
   refs: { endpoint: DeliveryEndpointState; tracer: TracerState };
@@ -68,6 +73,8 @@ export type ProcedureDefinedData = Procedure;
 export interface ProcedureUpdatedData extends Procedure {
   /** Old and new value of each changed field. */
   changes: FieldChanges<ProcedureDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 
 export type ProcedureDefined = DomainEvent<'ProcedureDefined', ProcedureDefinedData>;
@@ -130,8 +137,10 @@ function decide(command: ProcedureCommand, state: ProcedureState): ProcedureEven
     return [{ type: 'ProcedureDefined', data: { procedureCode, endpointId, ...details } }];
   }
   const changes = changedFields(detailsOf(state), details);
-  if (!hasChanges(changes)) return [];
-  return [{ type: 'ProcedureUpdated', data: { procedureCode, endpointId, ...details, changes } }];
+  return updateWithReason(changes, command.reason, (reason) => ({
+    type: 'ProcedureUpdated',
+    data: { procedureCode, endpointId, ...details, changes, reason },
+  }));
 }
 
 export const procedureDecider: Decider<ProcedureCommand, ProcedureEvent, ProcedureState> = {

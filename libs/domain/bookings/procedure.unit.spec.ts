@@ -54,10 +54,10 @@ describe('Procedure', () => {
     spec.given([defined]).when(define).thenNothing();
   });
 
-  it('an update carries the new values and the old ones', () => {
+  it('an update carries the new values, the old ones and why', () => {
     spec
       .given([defined])
-      .when({ ...define, tracerUnits: 250, delayMinutes: 60 })
+      .when({ ...define, tracerUnits: 250, delayMinutes: 60, reason: 'New scanner protocol' })
       .then([
         {
           type: 'ProcedureUpdated',
@@ -66,9 +66,27 @@ describe('Procedure', () => {
             tracerUnits: 250,
             delayMinutes: 60,
             changes: { tracerUnits: { from: 300, to: 250 }, delayMinutes: { from: 15, to: 60 } },
+            reason: 'New scanner protocol',
           },
         },
       ]);
+  });
+
+  it('refuses an update without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED; the first definition needs none', () => {
+    for (const reason of [undefined, '', '  ']) {
+      spec
+        .given([defined])
+        .when({ ...define, tracerUnits: 250, reason })
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+    }
+    spec
+      .given([])
+      .when({ ...define, reason: undefined })
+      .then([defined]);
+    spec
+      .given([defined])
+      .when({ ...define, reason: undefined })
+      .thenNothing();
   });
 
   it('counts injections for an injection tracer: whole numbers only', () => {

@@ -1,12 +1,15 @@
 import {
   bookingsEventSchemaVersions,
   bookingsEventTypes,
+  bookingsUpcasters,
+  cancelledStatusAfter,
   procedureId,
   type BookingDetails,
   type BookingsEvent,
   type BookingsEventType,
 } from '@tracershop/domain/bookings';
 import type { FieldChanges } from '@tracershop/domain/catalog';
+import { orderingEventSchemaVersions, type DeliveryDayEvent } from '@tracershop/domain/ordering';
 import { businessTimeOf, type Projection, type ProjectionTransaction } from '@tracershop/projections/engine';
 import { bookingsTableDefinitions, bookingsTables, type BookingsTable } from './bookings-tables';
 
@@ -87,13 +90,19 @@ async function update(applied: AppliedEvent, table: BookingsTable, key: SqlValue
 
 const noOrder = { order_id: null, order_endpoint_id: null, order_date: null };
 
+/** Schema versions read besides the current one: a `BookingUpdated` 1 always went to `initial`. */
+const earlierSchemaVersions: Partial<Record<BookingsEventType, readonly number[]>> = {
+  BookingUpdated: [1],
+  BookingOrdered: [1],
+};
+
 // Handlers: one per event type, each doing to its row what the decider's `evolve` does to the state.
 
 type BookingsHandlers = {
   [T in BookingsEventType]: (data: Extract<BookingsEvent, { type: T }>['data'], applied: AppliedEvent) => Promise<void>;
 };
 
-const { bookings, locations, procedures } = bookingsTables;
+const { bookings, locations, procedures, orders } = bookingsTables;
 
 const handlers: BookingsHandlers = {
   BookingImported: ({ accessionNumber, status, ...details }, applied) =>
@@ -104,21 +113,39 @@ const handlers: BookingsHandlers = {
       ...noOrder,
       reason: null,
     }),
+  // An ordered booking keeps its order through a re-import; one without starts over.
   BookingUpdated: ({ accessionNumber, changes, status }, applied) =>
     update(
       applied,
       bookings,
       { accession_number: accessionNumber },
-      { ...changedBookingValues(changes, applied.type), status: status.to, ...noOrder, reason: null },
+      {
+        ...changedBookingValues(changes, applied.type),
+        status: status.to,
+        ...(status.to === 'initial' ? noOrder : {}),
+        reason: null,
+      },
     ),
-  BookingCancelled: ({ accessionNumber, reason }, applied) =>
-    update(applied, bookings, { accession_number: accessionNumber }, { status: 'cancelled', reason }),
-  BookingOrdered: ({ accessionNumber, orderId, endpointId, date }, applied) =>
+  BookingCancelled: ({ accessionNumber, reason, previousStatus }, applied) =>
     update(
       applied,
       bookings,
       { accession_number: accessionNumber },
-      { status: 'ordered', order_id: orderId, order_endpoint_id: endpointId, order_date: date, reason: null },
+      { status: cancelledStatusAfter(previousStatus), reason },
+    ),
+  BookingOrdered: ({ accessionNumber, orderId, endpointId, date, status = 'ordered' }, applied) =>
+    update(
+      applied,
+      bookings,
+      { accession_number: accessionNumber },
+      {
+        status,
+        order_id: orderId,
+        order_endpoint_id: endpointId,
+        order_date: date,
+        // A booking cancelled while it was ordered keeps why.
+        ...(status === 'cancelled-after-order' ? {} : { reason: null }),
+      },
     ),
   BookingRejected: ({ accessionNumber, reason }, applied) =>
     update(applied, bookings, { accession_number: accessionNumber }, { status: 'rejected', ...noOrder, reason }),
@@ -131,6 +158,31 @@ const handlers: BookingsHandlers = {
   ProcedureUpdated: ({ changes: _changes, ...procedure }, applied) =>
     upsert(applied, procedures, procedureValues(procedure)),
 };
+
+/**
+ * The orders made from bookings, and whether each is withdrawn: a booking's own stream does not
+ * hear of its order's withdrawal, so the booking list learns it from the order's day.
+ */
+type OrderEventType = 'OrderPlaced' | 'OrderRejected' | 'OrderCancelled' | 'OrderReinstated';
+const orderHandlers: {
+  [T in OrderEventType]: (data: Extract<DeliveryDayEvent, { type: T }>['data'], applied: AppliedEvent) => Promise<void>;
+} = {
+  OrderPlaced: async ({ order }, applied) => {
+    if (order.bookingIds.length === 0) return;
+    await upsert(applied, orders, { order_id: order.orderId, withdrawn_as: null });
+  },
+  OrderRejected: ({ orderId }, applied) => update(applied, orders, { order_id: orderId }, { withdrawn_as: 'rejected' }),
+  OrderCancelled: ({ orderId }, applied) =>
+    update(applied, orders, { order_id: orderId }, { withdrawn_as: 'cancelled' }),
+  OrderReinstated: ({ orderId }, applied) => update(applied, orders, { order_id: orderId }, { withdrawn_as: null }),
+};
+const orderEventTypes = Object.keys(orderHandlers) as OrderEventType[];
+/** The streams `deliveryDayStreamName` names: orders live in their delivery day. */
+const DELIVERY_DAY_STREAM_PREFIX = 'ordering.deliveryDay-';
+
+function isOrderEventType(type: string): type is OrderEventType {
+  return Object.hasOwn(orderHandlers, type);
+}
 
 function procedureValues(procedure: Extract<BookingsEvent, { type: 'ProcedureDefined' }>['data']): SqlValues {
   return {
@@ -148,23 +200,36 @@ function isBookingsEventType(type: string): type is BookingsEventType {
   return Object.hasOwn(handlers, type);
 }
 
-/** Bookings, room mappings and procedure definitions: what the booking list and the mass order show. */
+/** What a handler of the type reads: the current schema version, and earlier ones it reads as well. */
+function readableSchemaVersions(type: BookingsEventType | OrderEventType): readonly number[] {
+  if (isOrderEventType(type)) return [orderingEventSchemaVersions[type]];
+  return [bookingsEventSchemaVersions[type], ...(earlierSchemaVersions[type] ?? [])];
+}
+
+/**
+ * Bookings, room mappings and procedure definitions: what the booking list and the mass order
+ * show; and whether the orders made from bookings are withdrawn.
+ */
 export const bookingsProjection: Projection = {
   name: BOOKINGS_PROJECTION_NAME,
-  version: 1,
+  // 2: an ordered booking keeps its order (changed- and cancelled-after-order), orders' withdrawals
+  version: 2,
   target: 'record',
-  eventTypes: bookingsEventTypes,
-  streamPrefixes: ['bookings.'],
+  eventTypes: [...bookingsEventTypes, ...orderEventTypes],
+  streamPrefixes: ['bookings.', DELIVERY_DAY_STREAM_PREFIX],
+  upcasters: bookingsUpcasters,
   tables: bookingsTableDefinitions,
   async handle(event, tx) {
     const { type } = event;
-    if (!isBookingsEventType(type)) throw new Error(`${BOOKINGS_PROJECTION_NAME} does not handle ${type}`);
+    if (!isBookingsEventType(type) && !isOrderEventType(type)) {
+      throw new Error(`${BOOKINGS_PROJECTION_NAME} does not handle ${type}`);
+    }
     // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
-    const schemaVersion = bookingsEventSchemaVersions[type];
-    if (event.metadata.schemaVersion !== schemaVersion) {
+    const schemaVersions = readableSchemaVersions(type);
+    if (!schemaVersions.includes(event.metadata.schemaVersion)) {
       throw new Error(
         `${type} at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
-          `${BOOKINGS_PROJECTION_NAME} reads version ${schemaVersion}`,
+          `${BOOKINGS_PROJECTION_NAME} reads version ${schemaVersions.join(' and ')}`,
       );
     }
     const applied: AppliedEvent = {
@@ -174,7 +239,10 @@ export const bookingsProjection: Projection = {
       revision: event.revision.toString(),
       at: businessTimeOf(event),
     };
-    const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
+    const handler = (isOrderEventType(type) ? orderHandlers[type] : handlers[type]) as (
+      data: unknown,
+      applied: AppliedEvent,
+    ) => Promise<void>;
     await handler(event.data, applied);
   },
 };

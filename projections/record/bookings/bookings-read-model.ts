@@ -3,6 +3,7 @@ import {
   bookingStatuses,
   procedureId,
   type Booking,
+  type BookingOrderReference,
   type BookingStatus,
   type Procedure,
 } from '@tracershop/domain/bookings';
@@ -23,7 +24,18 @@ import { bookingsTables, type BookingsTable } from './bookings-tables';
 
 // What the API answers with: the domain's state and where it stands in history.
 
+/** The order made from a booking, and whether it still covers the booking. */
+export interface BookingOrderView extends BookingOrderReference {
+  /** Null while the order is in force; how it was withdrawn once it no longer covers the booking. */
+  withdrawn: 'cancelled' | 'rejected' | null;
+}
+
+/**
+ * A booking and its status given its order (`bookingStatusWith`): one whose order was withdrawn
+ * reads `initial` (or `cancelled`) and still names that order.
+ */
 export interface BookingView extends Booking, RecordHistory {
+  order: BookingOrderView | null;
   /** The endpoint the booking's room is mapped to now; null while it is not mapped. */
   endpointId: string | null;
 }
@@ -70,11 +82,19 @@ function historyOf(row: Row): RecordHistory {
   };
 }
 
+/** `bookingStatusWith` in SQL: an order withdrawn (`o.withdrawn_as`) covers its bookings no more. */
+const BOOKING_STATUS = `CASE
+  WHEN o.withdrawn_as IS NULL THEN b.status
+  WHEN b.status IN ('ordered', 'changed-after-order') THEN 'initial'
+  WHEN b.status = 'cancelled-after-order' THEN 'cancelled'
+  ELSE b.status END`;
+
 const BOOKING_SELECT = `b.accession_number AS accessionNumber, b.location_code AS locationCode,
   b.procedure_code AS procedureCode, b.procedure_description AS procedureDescription,
   DATE_FORMAT(b.start_date, '%Y-%m-%d') AS startDate, TIME_FORMAT(b.start_time, '%H:%i') AS startTime,
-  b.status, b.order_id AS orderId, b.order_endpoint_id AS orderEndpointId,
-  DATE_FORMAT(b.order_date, '%Y-%m-%d') AS orderDate, b.reason, l.endpoint_id AS endpointId, ${historySelect('b')}`;
+  ${BOOKING_STATUS} AS status, b.order_id AS orderId, b.order_endpoint_id AS orderEndpointId,
+  DATE_FORMAT(b.order_date, '%Y-%m-%d') AS orderDate, o.withdrawn_as AS orderWithdrawn, b.reason,
+  l.endpoint_id AS endpointId, ${historySelect('b')}`;
 
 function bookingOf(row: Row): BookingView {
   const orderId = text(row.orderId);
@@ -86,7 +106,15 @@ function bookingOf(row: Row): BookingView {
     startDate: String(row.startDate),
     startTime: String(row.startTime),
     status: row.status as BookingStatus,
-    order: orderId === null ? null : { orderId, endpointId: String(row.orderEndpointId), date: String(row.orderDate) },
+    order:
+      orderId === null
+        ? null
+        : {
+            orderId,
+            endpointId: String(row.orderEndpointId),
+            date: String(row.orderDate),
+            withdrawn: text(row.orderWithdrawn) as BookingOrderView['withdrawn'],
+          },
     reason: text(row.reason),
     endpointId: text(row.endpointId),
     ...historyOf(row),
@@ -147,7 +175,7 @@ export class BookingsReadModel {
           value: status,
         });
       }
-      conditions.push({ sql: 'b.status = ?', params: [status] });
+      conditions.push({ sql: `${BOOKING_STATUS} = ?`, params: [status] });
     }
     if (options.cursor !== undefined && options.cursor !== null) {
       conditions.push(afterKey(bookingSortKeys, decodeCursor('bookings', bookingSortKeys, options.cursor)));
@@ -200,7 +228,8 @@ export class BookingsReadModel {
 
   private bookingsWithLocations(): string {
     return `${this.tables[bookingsTables.bookings]} b
-      LEFT JOIN ${this.tables[bookingsTables.locations]} l ON l.location_code = b.location_code`;
+      LEFT JOIN ${this.tables[bookingsTables.locations]} l ON l.location_code = b.location_code
+      LEFT JOIN ${this.tables[bookingsTables.orders]} o ON o.order_id = b.order_id`;
   }
 
   private procedureSelect(): string {

@@ -1,4 +1,4 @@
-import { bookingFieldLengths } from '@tracershop/domain/bookings';
+import { bookingFieldLengths, bookingStatuses } from '@tracershop/domain/bookings';
 import { maxLength } from '@tracershop/domain/catalog';
 
 /**
@@ -9,6 +9,7 @@ export const bookingsTables = {
   bookings: 'bookings_bookings',
   locations: 'bookings_locations',
   procedures: 'bookings_procedures',
+  orders: 'bookings_orders',
 } as const;
 
 export type BookingsTable = (typeof bookingsTables)[keyof typeof bookingsTables];
@@ -38,8 +39,9 @@ export const bookingsTableDefinitions: Readonly<Record<BookingsTable, (table: st
       procedure_description VARCHAR(${bookingFieldLengths.procedureDescription}) NULL,
       start_date DATE NOT NULL COMMENT 'local date of the study start',
       start_time TIME NOT NULL COMMENT 'local time of the study start',
-      status ENUM('initial', 'ordered', 'rejected', 'cancelled') NOT NULL,
-      order_id ${ID} NULL COMMENT 'the order covering the booking while ordered',
+      status ENUM(${bookingStatuses.map((status) => `'${status}'`).join(', ')}) NOT NULL
+        COMMENT 'as the booking stream says; the read model adds what its order''s withdrawal makes of it',
+      order_id ${ID} NULL COMMENT 'the order made from the booking, kept through a re-import or cancellation',
       order_endpoint_id ${ID} NULL,
       order_date DATE NULL,
       reason VARCHAR(${maxLength.reason}) NULL COMMENT 'why it was rejected or cancelled',${HISTORY_COLUMNS},
@@ -55,6 +57,13 @@ export const bookingsTableDefinitions: Readonly<Record<BookingsTable, (table: st
       endpoint_id ${ID} NULL COMMENT 'null: not mapped (any more)',${HISTORY_COLUMNS},
       PRIMARY KEY (location_code),
       KEY location_endpoint (endpoint_id, location_code)
+    ) ${TABLE_OPTIONS}`,
+
+  bookings_orders: (table) => `
+    CREATE TABLE ${table} (
+      order_id ${ID} NOT NULL COMMENT 'an order made from bookings',
+      withdrawn_as ENUM('cancelled', 'rejected') NULL COMMENT 'null while the order is in force',${HISTORY_COLUMNS},
+      PRIMARY KEY (order_id)
     ) ${TABLE_OPTIONS}`,
 
   bookings_procedures: (table) => `

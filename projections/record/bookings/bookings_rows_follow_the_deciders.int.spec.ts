@@ -1,5 +1,6 @@
 import {
   bookingDecider,
+  bookingStatusWith,
   bookingStreamName,
   bookingsEventSchemaVersions,
   locationMappingDecider,
@@ -10,13 +11,21 @@ import {
   type BookingEvent,
   type BookingsEvent,
   type BookingsEventType,
+  type BookingState,
   type ImportBooking,
 } from '@tracershop/domain/bookings';
 import { activeFdg, activeHerlevPet } from '@tracershop/domain/catalog/catalog-examples';
 import { fold, type Decider } from '@tracershop/domain/kernel';
+import {
+  deliveryDayStreamName,
+  orderingEventSchemaVersions,
+  type OrderingEventType,
+  type OrderPlaced,
+} from '@tracershop/domain/ordering';
+import { at0800, fdgPlaced } from '@tracershop/domain/ordering/ordering-examples';
 import { openReadModelTestBed, type ReadModelTestBed } from '../../../test/projections/read-model-test-bed';
 import { bookingsProjection } from './bookings-projection';
-import { BookingsReadModel } from './bookings-read-model';
+import { BookingsReadModel, type BookingView } from './bookings-read-model';
 
 const at = '2026-03-01T08:00:00.000Z';
 const monday = '2026-03-02';
@@ -62,7 +71,9 @@ describe('record.bookings rows follow the deciders', () => {
     bed = await openReadModelTestBed({
       purpose: 'bookings',
       projection: bookingsProjection,
-      schemaVersionOf: (type) => bookingsEventSchemaVersions[type as BookingsEventType],
+      schemaVersionOf: (type) =>
+        bookingsEventSchemaVersions[type as BookingsEventType] ??
+        orderingEventSchemaVersions[type as OrderingEventType],
       actor: { kind: 'application', id: 'app-worklist', printedName: 'Worklist feed', role: 'application' },
     });
     readModel = new BookingsReadModel(bed.pool, bed.database);
@@ -100,6 +111,7 @@ describe('record.bookings rows follow the deciders', () => {
         type: 'MapLocation',
         locationCode: 'PET1',
         endpointId,
+        reason: 'PET1 moved',
         at,
         refs: { endpoint: endpointId ? activeHerlevPet : null },
       });
@@ -112,24 +124,8 @@ describe('record.bookings rows follow the deciders', () => {
     await map('ep-herlev-pet');
   });
 
-  it('ordering, a re-import, a rejection and a cancellation change the row as they change the state', async () => {
-    await booking({
-      type: 'MarkBookingOrdered',
-      accessionNumber: 'HRL/0001',
-      orderId: 'order-1',
-      endpointId: 'ep-herlev-pet',
-      date: monday,
-      at,
-    });
-    expect(await readModel.getBooking('HRL/0001')).toMatchObject({
-      status: 'ordered',
-      order: { orderId: 'order-1', endpointId: 'ep-herlev-pet', date: monday },
-    });
-
-    await booking(importBooking('HRL/0001', '10:00'));
-    const updated = await readModel.getBooking('HRL/0001');
-    expect(updated).toMatchObject({ status: 'initial', order: null, startTime: '10:00', revision: '2' });
-    const state = fold(bookingDecider, (history.get(bookingStreamName('HRL/0001')) ?? []) as BookingEvent[]);
+  /** The row without its history and room endpoint: what the decider's state holds. */
+  const stateOfRow = (view: BookingView | null) => {
     const {
       createdAt: _c,
       updatedAt: _u,
@@ -137,13 +133,73 @@ describe('record.bookings rows follow the deciders', () => {
       updatedPosition: _up,
       revision: _r,
       endpointId: _e,
+      order,
       ...row
-    } = updated!;
-    expect(row).toEqual(state);
+    } = view!;
+    return { ...row, order: order && { orderId: order.orderId, endpointId: order.endpointId, date: order.date } };
+  };
+  const bookingOfState = (state: BookingState, orderInForce: boolean) => {
+    if (state.status === 'absent') throw new Error('no booking');
+    const { version: _version, orderedAs: _orderedAs, ...booking } = state;
+    return { ...booking, status: bookingStatusWith(state, orderInForce) };
+  };
+  const stateOf = (accessionNumber: string) =>
+    fold(bookingDecider, (history.get(bookingStreamName(accessionNumber)) ?? []) as BookingEvent[]);
+  const markOrdered = (accessionNumber: string, orderId: string, orderInForce = true) => {
+    const state = stateOf(accessionNumber);
+    if (state.status === 'absent') throw new Error('no booking');
+    return booking({
+      type: 'MarkBookingOrdered',
+      accessionNumber,
+      orderId,
+      endpointId: 'ep-herlev-pet',
+      date: monday,
+      bookingVersion: state.version,
+      plannedAs: state,
+      refs: { order: state.order && { orderId: state.order.orderId, inForce: orderInForce } },
+      at,
+    });
+  };
+  /** An order made from bookings, on its delivery day's stream, as the ordering decider records it. */
+  const orderPlaced = (orderId: string, bookingIds: string[]): OrderPlaced => {
+    const placed = fdgPlaced(orderId, 1001, at0800, 640);
+    return { ...placed, data: { ...placed.data, order: { ...placed.data.order, bookingIds } } };
+  };
+  const onDay = async (...events: { type: string; data: unknown }[]) => {
+    await bed.appendEvents(
+      ...events.map((event) => ({ streamId: deliveryDayStreamName('ep-herlev-pet', monday), ...event })),
+    );
+    await bed.caughtUp();
+  };
 
-    await booking({ type: 'RejectBooking', accessionNumber: 'HRL/0001', reason: 'Declined in mass order', at });
+  it('ordering, a re-import, a rejection and a cancellation change the row as they change the state', async () => {
+    await markOrdered('HRL/0001', 'order-1');
+    expect(await readModel.getBooking('HRL/0001')).toMatchObject({
+      status: 'ordered',
+      order: { orderId: 'order-1', endpointId: 'ep-herlev-pet', date: monday, withdrawn: null },
+    });
+
+    // A re-import of an ordered booking keeps its order and says it no longer matches
+    await booking(importBooking('HRL/0001', '10:00'));
+    const updated = await readModel.getBooking('HRL/0001');
+    expect(updated).toMatchObject({
+      status: 'changed-after-order',
+      order: { orderId: 'order-1' },
+      startTime: '10:00',
+      revision: '2',
+    });
+    expect(stateOfRow(updated)).toEqual(bookingOfState(stateOf('HRL/0001'), true));
+
+    await booking({
+      type: 'RejectBooking',
+      accessionNumber: 'HRL/0001',
+      reason: 'Declined in mass order',
+      refs: { order: { orderId: 'order-1', inForce: false } },
+      at,
+    });
     expect(await readModel.getBooking('HRL/0001')).toMatchObject({
       status: 'rejected',
+      order: null,
       reason: 'Declined in mass order',
     });
     await booking({ type: 'CancelBooking', accessionNumber: 'HRL/0001', reason: 'ORC-1 CA', at });
@@ -183,6 +239,80 @@ describe('record.bookings rows follow the deciders', () => {
     });
   });
 
+  it('regression: a booking whose order is withdrawn reads as to be ordered again, and still names the order', async () => {
+    // Given two bookings ordered together, the worklist cancelling one of them
+    await booking(importBooking('HRL/0101', '09:00'));
+    await booking(importBooking('HRL/0102', '09:30'));
+    await onDay(orderPlaced('order-101', ['HRL/0101', 'HRL/0102']));
+    await markOrdered('HRL/0101', 'order-101');
+    await markOrdered('HRL/0102', 'order-101');
+    await booking({ type: 'CancelBooking', accessionNumber: 'HRL/0102', reason: 'ORC-1 CA', at });
+    expect(await readModel.getBooking('HRL/0102')).toMatchObject({
+      status: 'cancelled-after-order',
+      order: { orderId: 'order-101', withdrawn: null },
+    });
+    const cancelledAfterOrder = await readModel.listBookings({ limit: 10, status: 'cancelled-after-order' });
+    expect(cancelledAfterOrder.items.map((item) => item.accessionNumber)).toEqual(['HRL/0102']);
+
+    // When the shop admin withdraws the order
+    await onDay({
+      type: 'OrderCancelled',
+      data: { orderId: 'order-101', previousStatus: 'ordered', reason: 'HRL/0102 cancelled', actingAs: 'shop-admin' },
+    });
+
+    // Then the bookings read as the decider takes them given the withdrawn order, naming it
+    const [kept, cancelled] = [await readModel.getBooking('HRL/0101'), await readModel.getBooking('HRL/0102')];
+    expect(kept).toMatchObject({ status: 'initial', order: { orderId: 'order-101', withdrawn: 'cancelled' } });
+    expect(cancelled).toMatchObject({ status: 'cancelled', order: { orderId: 'order-101', withdrawn: 'cancelled' } });
+    expect(stateOfRow(kept)).toEqual(bookingOfState(stateOf('HRL/0101'), false));
+    expect(stateOfRow(cancelled)).toEqual(bookingOfState(stateOf('HRL/0102'), false));
+    const initial = await readModel.listBookings({ limit: 10, status: 'initial', date: monday });
+    expect(initial.items.map((item) => item.accessionNumber)).toContain('HRL/0101');
+
+    // And a reinstated order covers them again
+    await onDay({
+      type: 'OrderReinstated',
+      data: { orderId: 'order-101', previousStatus: 'cancelled', reason: 'Mistake' },
+    });
+    expect(await readModel.getBooking('HRL/0101')).toMatchObject({
+      status: 'ordered',
+      order: { orderId: 'order-101', withdrawn: null },
+    });
+
+    // A re-order after a rejection replaces the reference
+    await onDay({
+      type: 'OrderRejected',
+      data: { orderId: 'order-101', previousStatus: 'accepted', reason: 'No run' },
+    });
+    await onDay(orderPlaced('order-103', ['HRL/0101']));
+    await markOrdered('HRL/0101', 'order-103', false);
+    expect(await readModel.getBooking('HRL/0101')).toMatchObject({
+      status: 'ordered',
+      order: { orderId: 'order-103', withdrawn: null },
+    });
+  });
+
+  it('a re-import recorded at schema version 1 still reads: it started the booking over without its order', async () => {
+    await booking(importBooking('HRL/0201', '09:00'));
+    await markOrdered('HRL/0201', 'order-201');
+    await bed.appendEvents({
+      streamId: bookingStreamName('HRL/0201'),
+      type: 'BookingUpdated',
+      schemaVersion: 1,
+      data: {
+        accessionNumber: 'HRL/0201',
+        changes: { startTime: { from: '09:00', to: '09:45' } },
+        status: { from: 'ordered', to: 'initial' },
+      },
+    });
+    await bed.caughtUp();
+    expect(await readModel.getBooking('HRL/0201')).toMatchObject({
+      status: 'initial',
+      order: null,
+      startTime: '09:45',
+    });
+  });
+
   it('procedures: defined, then updated in place', async () => {
     const define = (tracerUnits: number, delayMinutes: number) =>
       decide(
@@ -196,6 +326,7 @@ describe('record.bookings rows follow the deciders', () => {
           tracerUnits,
           delayMinutes,
           isPet: true,
+          reason: 'New scanner protocol',
           at,
           refs: { endpoint: activeHerlevPet, tracer: activeFdg },
         },

@@ -1,4 +1,4 @@
-import type { CommandDefinition } from '@tracershop/command-pipeline';
+import type { CommandDefinition, StateLoader } from '@tracershop/command-pipeline';
 import {
   bookingDecider,
   bookingStreamName,
@@ -9,6 +9,7 @@ import {
   procedureStreamName,
   type BookingCommand,
   type BookingEvent,
+  type BookingOrderCheck,
   type BookingsEventType,
   type BookingState,
   type LocationMappingCommand,
@@ -24,6 +25,7 @@ import {
   tracerDecider,
   tracerStreamName,
 } from '@tracershop/domain/catalog';
+import { deliveryDayDecider, deliveryDayStreamName } from '@tracershop/domain/ordering';
 
 const schemaVersionOf = (type: string) => bookingsEventSchemaVersions[type as BookingsEventType] ?? 1;
 
@@ -31,8 +33,20 @@ const schemaVersionOf = (type: string) => bookingsEventSchemaVersions[type as Bo
 export const refsLoadedByHandler = undefined as never;
 
 /**
+ * Whether the order a booking holds is in force, as its delivery day holds it now: the booking's
+ * stream does not hear of a withdrawal, its day does. Null when the booking holds no order.
+ */
+export async function orderCheckOf(booking: BookingState, load: StateLoader): Promise<BookingOrderCheck | null> {
+  if (booking.status === 'absent' || booking.order === null) return null;
+  const { orderId, endpointId, date } = booking.order;
+  const order = (await load(deliveryDayStreamName(endpointId, date), deliveryDayDecider)).orders[orderId];
+  return { orderId, inForce: order !== undefined && order.status !== 'cancelled' && order.status !== 'rejected' };
+}
+
+/**
  * Every bookings decision is made from the stream's state alone (and refs loaded afresh), so a
- * concurrent write is safely re-decided on the fresh state.
+ * concurrent write is safely re-decided on the fresh state; refs checked against another order
+ * than the fresh state holds count as in force (a 409, never a second order).
  */
 export const bookingCommand: CommandDefinition<BookingCommand, BookingEvent, BookingState> = {
   name: 'Booking',
@@ -40,6 +54,12 @@ export const bookingCommand: CommandDefinition<BookingCommand, BookingEvent, Boo
   streamOf: (command) => bookingStreamName(command.accessionNumber),
   retryOnConflict: true,
   schemaVersionOf,
+  enrichOnlyLoads: true,
+  async enrich(command, load) {
+    if (command.type !== 'MarkBookingOrdered' && command.type !== 'RejectBooking') return command;
+    const booking = await load(bookingStreamName(command.accessionNumber), bookingDecider);
+    return { ...command, refs: { order: await orderCheckOf(booking, load) } };
+  },
 };
 
 export const locationMappingCommand: CommandDefinition<

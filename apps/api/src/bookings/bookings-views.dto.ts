@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { bookingStatuses, type BookingOrderReference, type BookingStatus } from '@tracershop/domain/bookings';
-import type { BookingView, Page } from '@tracershop/projections/record';
+import { bookingStatuses, type BookingStatus } from '@tracershop/domain/bookings';
+import type { BookingOrderView, BookingView, Page } from '@tracershop/projections/record';
 import { RecordHistoryDto } from '../record-history.dto';
 
 /*
@@ -9,10 +9,17 @@ import { RecordHistoryDto } from '../record-history.dto';
  * described here.
  */
 
-export class BookingOrderReferenceDto implements BookingOrderReference {
-  @ApiProperty() orderId!: string;
+export class BookingOrderViewDto implements BookingOrderView {
+  @ApiProperty({ description: 'The order made from the booking (`GET /ordering/orders/:id`)' }) orderId!: string;
   @ApiProperty() endpointId!: string;
-  @ApiProperty({ example: '2026-11-23' }) date!: string;
+  @ApiProperty({ example: '2026-11-23', description: 'Its delivery date' }) date!: string;
+  @ApiProperty({
+    type: String,
+    enum: ['cancelled', 'rejected'],
+    nullable: true,
+    description: 'Null while the order is in force; once withdrawn, it covers the booking no more',
+  })
+  withdrawn!: 'cancelled' | 'rejected' | null;
 }
 
 export class BookingViewDto extends RecordHistoryDto implements BookingView {
@@ -24,9 +31,20 @@ export class BookingViewDto extends RecordHistoryDto implements BookingView {
   @ApiProperty({ type: String, nullable: true }) procedureDescription!: string | null;
   @ApiProperty({ example: '2026-11-23', description: 'Local date of the study’s start' }) startDate!: string;
   @ApiProperty({ example: '09:15' }) startTime!: string;
-  @ApiProperty({ enum: bookingStatuses }) status!: BookingStatus;
-  @ApiProperty({ type: () => BookingOrderReferenceDto, nullable: true, description: 'While ordered' })
-  order!: BookingOrderReferenceDto | null;
+  @ApiProperty({
+    enum: bookingStatuses,
+    description:
+      '`changed-after-order` / `cancelled-after-order`: the worklist changed or cancelled the study after it ' +
+      'was ordered, and its order is still in force (withdraw or edit it). A booking whose order was withdrawn ' +
+      'reads `initial` (or `cancelled`) again',
+  })
+  status!: BookingStatus;
+  @ApiProperty({
+    type: () => BookingOrderViewDto,
+    nullable: true,
+    description: 'The order made from the booking; kept after a re-import, a cancellation or its withdrawal',
+  })
+  order!: BookingOrderViewDto | null;
   @ApiProperty({ type: String, nullable: true, description: 'Why it was rejected or cancelled' })
   reason!: string | null;
 }

@@ -162,21 +162,30 @@ export class BookingsController {
   @Put('locations/:code')
   @Allow(...BOOKING_CONFIGURERS)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Map a RIS room to the delivery endpoint serving it (null unmaps)' })
+  @ApiOperation({
+    summary: 'Map a RIS room to the delivery endpoint serving it (null unmaps); a room mapped before needs a reason',
+  })
   @ApiOkResponse({ type: BookingCommandResponseDto })
-  mapLocation(@Param('code') code: string, @Body() { endpointId }: MapLocationDto, @Command() context: CommandContext) {
+  mapLocation(
+    @Param('code') code: string,
+    @Body() { endpointId, reason }: MapLocationDto,
+    @Command() context: CommandContext,
+  ) {
     return this.send(
       code,
       locationMappingCommand,
-      { type: 'MapLocation', locationCode: code, endpointId, at: now(), refs: refsLoadedByHandler },
-      context,
+      { type: 'MapLocation', locationCode: code, endpointId, reason, at: now(), refs: refsLoadedByHandler },
+      { ...context, reason },
     );
   }
 
   @Put('procedures/:code/endpoints/:endpointId')
   @Allow(...BOOKING_CONFIGURERS)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Define what a procedure needs at an endpoint: tracer, units per study, delay' })
+  @ApiOperation({
+    summary:
+      'Define what a procedure needs at an endpoint: tracer, units per study, delay; changing a definition needs a reason',
+  })
   @ApiOkResponse({ type: BookingCommandResponseDto })
   defineProcedure(
     @Param('code') code: string,
@@ -188,7 +197,7 @@ export class BookingsController {
       procedureId(code, endpointId),
       procedureCommand,
       { type: 'DefineProcedure', procedureCode: code, endpointId, ...body, at: now(), refs: refsLoadedByHandler },
-      context,
+      { ...context, reason: body.reason },
     );
   }
 

@@ -19,6 +19,7 @@ import {
 import { bookingFieldLengths, bookingStatuses, type BookingStatus } from '@tracershop/domain/bookings';
 import { PageQueryDto, ReadQueryDto } from '../read-query.dto';
 import { DATE_PROPERTY, ID, IsCalendarDate, TIME } from '../dto-fields';
+import { ChangeReasonProperty } from '../catalog/catalog.dto';
 
 // Shapes and ranges are checked here; the booking rules (statuses, mappings, slots) by the deciders.
 
@@ -81,6 +82,10 @@ export class MapLocationDto {
   @ValidateIf((_dto, value) => value !== null)
   @Matches(ID)
   endpointId!: string | null;
+
+  /** A room mapped before changes where its bookings are ordered for: that says why. */
+  @ChangeReasonProperty()
+  reason?: string;
 }
 
 export class DefineProcedureDto {
@@ -103,6 +108,10 @@ export class DefineProcedureDto {
   @ApiProperty()
   @IsBoolean()
   isPet!: boolean;
+
+  /** A defined procedure's new values change how much is ordered: that says why. */
+  @ChangeReasonProperty()
+  reason?: string;
 }
 
 export class BookingListQueryDto extends PageQueryDto {

@@ -39,4 +39,15 @@ describe('mass order ids', () => {
     expect(massOrderIdOf({ ...activity, endpointId: 'ep-glostrup' })).not.toBe(id);
     expect(massOrderIdOf({ ...injection, bookingIds: ['A5'] })).not.toBe(massOrderIdOf(injection));
   });
+
+  it('regression: differ once an order of these bookings was withdrawn, so the bookings are ordered afresh', () => {
+    // Given order A made from A1 and A3 and withdrawn since; when they are mass-ordered again
+    const withdrawn = massOrderIdOf(activity);
+    const again = massOrderIdOf(activity, [withdrawn]);
+    // Then the new order is not taken for A, and a retry names it again
+    expect(again).not.toBe(withdrawn);
+    expect(massOrderIdOf({ ...activity, bookingIds: ['A3', 'A1'] }, [withdrawn])).toBe(again);
+    expect(massOrderIdOf(activity, ['order-b', withdrawn])).toBe(massOrderIdOf(activity, [withdrawn, 'order-b']));
+    expect(massOrderIdOf(injection, [massOrderIdOf(injection)])).not.toBe(massOrderIdOf(injection));
+  });
 });

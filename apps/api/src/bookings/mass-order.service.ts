@@ -1,18 +1,21 @@
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Principal } from '@tracershop/auth';
 import { CommandPipeline, nameBasedUuid, type CommandContext, type CommandResult } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import {
+  bookingAlreadyOrdered,
   bookingDecider,
+  bookingStatusWith,
   bookingStreamName,
   locationMappingDecider,
   locationMappingStreamName,
   planMassOrder,
   procedureDecider,
   procedureStreamName,
-  type Booking,
   type BookingCommand,
+  type BookingRecord,
+  type BookingStatus,
   type MassOrderPlan,
   type PlannableBooking,
   type PlannableProcedure,
@@ -37,24 +40,28 @@ import {
   type TracerKind,
 } from '@tracershop/domain/catalog';
 import { conflict, DomainError, notFound, ruleViolated } from '@tracershop/domain/kernel';
-import { deliveryDayDecider, deliveryDayStreamName, type DeliveryDayCommand } from '@tracershop/domain/ordering';
+import {
+  deliveryDayDecider,
+  deliveryDayStreamName,
+  type DeliveryDayCommand,
+  type DeliveryDayState,
+} from '@tracershop/domain/ordering';
 import { Position, type EventStore } from '@tracershop/event-store';
 import {
   EVENT_STORE,
   ExecuteDomainCommand,
-  HttpProblem,
   PROJECTION_POSITIONS,
   TRACERSHOP_CONFIG,
   type ProjectionPositions,
 } from '@tracershop/platform';
-import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
-import { ProjectionNotCaughtUpError } from '@tracershop/projections/engine';
+import type { CatalogReadModel } from '@tracershop/projections/record';
+import { catalogCaughtUpWithStore } from '../catalog/catalog-lookups-at-head';
 import { CATALOG_READ_MODEL } from '../catalog/catalog-read-model.provider';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
 import { BusinessClock } from '../ordering/business-clock';
 import { deliveryDayCommand, loadedByHandler } from '../ordering/ordering-commands';
 import { actingAsOf, orderedByOf } from '../ordering/ordering.service';
-import { bookingCommand } from './bookings-commands';
+import { bookingCommand, orderCheckOf, refsLoadedByHandler } from './bookings-commands';
 import type { MassOrderDto, MassOrderPlacedOrderDto, MassOrderResponseDto } from './bookings.dto';
 
 /** A name-based (version 5 style) UUID: the same name always gives the same id. */
@@ -67,15 +74,45 @@ function uuidFromName(name: unknown[]): string {
  * and the ordering decider takes an order that exists with the same values as done. An activity
  * order is named by its endpoint, date, slot and the bookings it covers (so a later mass order for
  * new bookings of the same slot is a new order); an injection order by its endpoint, date and booking.
+ * Bookings whose orders of the day were withdrawn are ordered afresh: the withdrawn orders join
+ * the name, so the new order is not taken for the withdrawn one (and a retry names it again).
  */
-export const massOrderIdOf = (order: PlannedActivityOrder | PlannedInjectionOrder): string =>
-  order.kind === 'activity'
-    ? uuidFromName(['activity', order.endpointId, order.date, order.slotId, [...order.bookingIds].sort()])
-    : uuidFromName(['injection', order.endpointId, order.date, order.bookingIds[0]]);
+export const massOrderIdOf = (
+  order: PlannedActivityOrder | PlannedInjectionOrder,
+  withdrawnOrderIds: readonly string[] = [],
+): string => {
+  const replacing = withdrawnOrderIds.length > 0 ? [[...withdrawnOrderIds].sort()] : [];
+  return order.kind === 'activity'
+    ? uuidFromName(['activity', order.endpointId, order.date, order.slotId, [...order.bookingIds].sort(), ...replacing])
+    : uuidFromName(['injection', order.endpointId, order.date, order.bookingIds[0], ...replacing]);
+};
+
+/** The day's withdrawn (cancelled or rejected) orders that name any of the bookings. */
+function withdrawnOrdersNaming(day: DeliveryDayState, bookingIds: readonly string[]): string[] {
+  return Object.values(day.orders)
+    .filter((order) => order.status === 'cancelled' || order.status === 'rejected')
+    .filter((order) => order.bookingIds.some((accessionNumber) => bookingIds.includes(accessionNumber)))
+    .map((order) => order.orderId);
+}
+
+/** A booking as the mass order found it: its record, its room's endpoint, and its status given its order. */
+interface LoadedBooking {
+  record: BookingRecord;
+  endpointId: string | null;
+  /** `bookingStatusWith`: a booking whose order was withdrawn is orderable again. */
+  status: BookingStatus;
+}
 
 interface PlacedOrder extends MassOrderPlacedOrderDto {
   endpointId: string;
   result: CommandResult;
+}
+
+/** A booking of a placed order that could not be marked ordered, and why. */
+interface UnmarkedBooking {
+  accessionNumber: string;
+  orderId: string;
+  error: DomainError;
 }
 
 const problem = (error: DomainError, details: Record<string, unknown>) =>
@@ -131,56 +168,39 @@ export class MassOrderService {
     }
 
     const bookings = await this.loadBookings(endpointId, date, [...dto.accessionNumbers, ...declined], inScope);
-    const toOrder = dto.accessionNumbers.map((accessionNumber) => bookings.get(accessionNumber) as Booking);
+    const toOrder = dto.accessionNumbers.map((accessionNumber) => bookings.get(accessionNumber) as LoadedBooking);
     for (const accessionNumber of declined) {
-      const booking = bookings.get(accessionNumber) as Booking;
-      if (booking.status === 'ordered') {
-        throw conflict('BOOKING_ALREADY_ORDERED', `Booking ${accessionNumber} is already ordered`, {
-          accessionNumber,
-          orderId: booking.order?.orderId ?? null,
-        });
+      const booking = bookings.get(accessionNumber) as LoadedBooking;
+      if (booking.status === 'ordered' || booking.status === 'changed-after-order') {
+        throw bookingAlreadyOrdered(booking.record);
       }
     }
 
     const plan = await this.plan(endpointId, date, toOrder);
     const planned = [...plan.activityOrders, ...plan.injectionOrders];
     const day = await this.pipeline.loadState(deliveryDayStreamName(endpointId, date), deliveryDayDecider);
+    const orderIds = new Map(
+      planned.map((order) => [order, massOrderIdOf(order, withdrawnOrdersNaming(day, order.bookingIds))]),
+    );
     for (const order of planned) {
-      const orderId = massOrderIdOf(order);
+      const orderId = orderIds.get(order) as string;
       // The same bookings make the same order id: a repeat finds the order placed the first time.
-      // Withdrawn since, it is not placed again by repeating (it would answer as done and order
-      // nothing); production reinstates it (an activity order's bookings may also be ordered in
-      // another grouping).
-      const existing = day.orders[orderId];
-      if (existing && (existing.status === 'cancelled' || existing.status === 'rejected')) {
-        throw conflict(
-          'ORDER_WITHDRAWN',
-          `The order ${orderId} made from these bookings was ${existing.status}; production may reinstate it`,
-          {
-            orderId,
-            status: existing.status,
-            bookingIds: order.bookingIds,
-          },
-        );
-      }
+      // Never a withdrawn one: a withdrawal names the next order of its bookings (`massOrderIdOf`).
       for (const accessionNumber of order.bookingIds) {
-        const booking = bookings.get(accessionNumber) as Booking;
-        if (booking.status === 'ordered' && booking.order?.orderId !== orderId) {
-          throw conflict('BOOKING_ALREADY_ORDERED', `Booking ${accessionNumber} is already ordered`, {
-            accessionNumber,
-            orderId: booking.order?.orderId ?? null,
-          });
-        }
+        const booking = bookings.get(accessionNumber) as LoadedBooking;
+        // An order in force covers the booking, on this day or, moved since, on another.
+        const coveredElsewhere = booking.status === 'ordered' && booking.record.order?.orderId !== orderId;
+        if (coveredElsewhere || booking.status === 'changed-after-order') throw bookingAlreadyOrdered(booking.record);
       }
     }
 
     const placed: PlacedOrder[] = [];
     for (const order of planned) {
       try {
-        placed.push(await this.place(order, principal, context));
+        placed.push(await this.place(order, orderIds.get(order) as string, principal, context));
       } catch (error) {
         // What was placed stays placed (and its bookings say so); the caller learns which.
-        await this.markOrdered(placed, date, context);
+        const { unmarked } = await this.markOrdered(placed, bookings, date, context);
         const details = {
           failedOrder: {
             kind: order.kind,
@@ -190,17 +210,30 @@ export class MassOrderService {
             bookingIds: order.bookingIds,
           },
           placedOrders: placed.map(({ orderId, kind, bookingIds }) => ({ orderId, kind, bookingIds })),
+          unmarkedBookings: unmarked.map(unmarkedDetails),
         };
         if (error instanceof DomainError) throw problem(error, details);
         throw error;
       }
     }
-    const results = [...placed.map((order) => order.result), ...(await this.markOrdered(placed, date, context))];
+    const marked = await this.markOrdered(placed, bookings, date, context);
+    const [firstUnmarked] = marked.unmarked;
+    if (firstUnmarked) {
+      // A booking that took another order in force while this one was placed: this order stays
+      // placed (the shop admin may edit or withdraw it) and the caller learns which order it is. (A
+      // booking merely re-imported or cancelled meanwhile is marked all the same, with the values
+      // the order was planned from: it reads changed- or cancelled-after-order, naming the order.)
+      throw problem(firstUnmarked.error, {
+        placedOrders: placed.map(({ orderId, kind, bookingIds }) => ({ orderId, kind, bookingIds })),
+        unmarkedBookings: marked.unmarked.map(unmarkedDetails),
+      });
+    }
+    const results = [...placed.map((order) => order.result), ...marked.results];
     const reason = dto.declineReason ?? `Declined when mass-ordering ${date}`;
     for (const accessionNumber of declined) {
       results.push(
         await this.sendBooking(
-          { type: 'RejectBooking', accessionNumber, reason, at: this.clock.now().at },
+          { type: 'RejectBooking', accessionNumber, reason, refs: refsLoadedByHandler, at: this.clock.now().at },
           { ...context, causationId: `${context.causationId}:booking-rejected:${accessionNumber}`, reason },
         ),
       );
@@ -220,14 +253,17 @@ export class MassOrderService {
     };
   }
 
-  /** The listed bookings, each of this endpoint's day and not cancelled. */
+  /**
+   * The listed bookings, each of this endpoint's day and not cancelled, with their status given
+   * their orders: an order withdrawn since no longer covers its bookings.
+   */
   private async loadBookings(
     endpointId: string,
     date: CalendarDate,
     accessionNumbers: string[],
     inScope: (endpointId: string | null) => Promise<boolean>,
-  ): Promise<Map<string, Booking & { endpointId: string | null }>> {
-    const loaded = new Map<string, Booking & { endpointId: string | null }>();
+  ): Promise<Map<string, LoadedBooking>> {
+    const loaded = new Map<string, LoadedBooking>();
     const mappings = new Map<string, string | null>();
     for (const accessionNumber of accessionNumbers) {
       const booking = await this.pipeline.loadState(bookingStreamName(accessionNumber), bookingDecider);
@@ -255,10 +291,13 @@ export class MassOrderService {
           endpointId: mappedTo,
         });
       }
-      if (booking.status === 'cancelled') {
+      const orderCheck = await orderCheckOf(booking, this.pipeline.loadState);
+      const status = bookingStatusWith(booking, orderCheck?.inForce ?? false);
+      if (status === 'cancelled' || status === 'cancelled-after-order') {
         throw conflict('BOOKING_CANCELLED', `Booking ${accessionNumber} is cancelled`, {
           accessionNumber,
           reason: booking.reason,
+          orderId: status === 'cancelled-after-order' ? (booking.order?.orderId ?? null) : null,
         });
       }
       if (booking.startDate !== date) {
@@ -268,12 +307,13 @@ export class MassOrderService {
           date,
         });
       }
-      loaded.set(accessionNumber, { ...booking, endpointId: mappedTo });
+      loaded.set(accessionNumber, { record: booking, endpointId: mappedTo, status });
     }
     return loaded;
   }
 
-  private async plan(endpointId: string, date: CalendarDate, bookings: Booking[]): Promise<MassOrderPlan> {
+  private async plan(endpointId: string, date: CalendarDate, loaded: LoadedBooking[]): Promise<MassOrderPlan> {
+    const bookings = loaded.map(({ record }) => record);
     const plannable: PlannableBooking[] = bookings.map((booking) => ({
       accessionNumber: booking.accessionNumber,
       endpointId,
@@ -329,29 +369,16 @@ export class MassOrderService {
   }
 
   /** The slot list comes from the catalogue read model: let it reach what the store holds first. */
-  private async catalogCaughtUp(): Promise<void> {
-    const head = await this.store.headPosition();
-    if (head === null) return;
-    try {
-      await this.positions.waitFor([CATALOG_PROJECTION_NAME], head, this.config.queries.minPositionTimeoutMs);
-    } catch (error) {
-      if (!(error instanceof ProjectionNotCaughtUpError)) throw error;
-      throw new HttpProblem(
-        HttpStatus.SERVICE_UNAVAILABLE,
-        'READ_MODEL_NOT_CAUGHT_UP',
-        'The catalogue read model is behind; retry shortly',
-        { projections: [CATALOG_PROJECTION_NAME] },
-        { 'retry-after': '1' },
-      );
-    }
+  private catalogCaughtUp(): Promise<void> {
+    return catalogCaughtUpWithStore(this.store, this.positions, this.config.queries.minPositionTimeoutMs);
   }
 
   private async place(
     order: PlannedActivityOrder | PlannedInjectionOrder,
+    orderId: string,
     principal: Principal,
     context: CommandContext,
   ): Promise<PlacedOrder> {
-    const orderId = massOrderIdOf(order);
     const { at, local } = this.clock.now();
     const common = {
       orderId,
@@ -408,32 +435,73 @@ export class MassOrderService {
     };
   }
 
-  private async markOrdered(placed: PlacedOrder[], date: CalendarDate, context: CommandContext) {
+  /**
+   * Marks each placed order's bookings ordered, naming the booking version and values the plan
+   * read: a booking changed since is marked with them (`changed-after-order`); one refused (it holds
+   * another order in force) is listed, the others are marked all the same.
+   */
+  private async markOrdered(
+    placed: PlacedOrder[],
+    bookings: Map<string, LoadedBooking>,
+    date: CalendarDate,
+    context: CommandContext,
+  ): Promise<{ results: CommandResult[]; unmarked: UnmarkedBooking[] }> {
     const results: CommandResult[] = [];
+    const unmarked: UnmarkedBooking[] = [];
     for (const order of placed) {
       for (const accessionNumber of order.bookingIds) {
-        results.push(
-          await this.sendBooking(
-            {
-              type: 'MarkBookingOrdered',
-              accessionNumber,
-              orderId: order.orderId,
-              endpointId: order.endpointId,
-              date,
-              at: this.clock.now().at,
-            },
-            { ...context, causationId: `${context.causationId}:booking-ordered:${accessionNumber}` },
-          ),
-        );
+        const booking = bookings.get(accessionNumber) as LoadedBooking;
+        try {
+          results.push(
+            await this.sendBooking(
+              {
+                type: 'MarkBookingOrdered',
+                accessionNumber,
+                orderId: order.orderId,
+                endpointId: order.endpointId,
+                date,
+                bookingVersion: booking.record.version,
+                plannedAs: plannedValuesOf(booking.record),
+                refs: refsLoadedByHandler,
+                at: this.clock.now().at,
+              },
+              { ...context, causationId: `${context.causationId}:booking-ordered:${accessionNumber}` },
+            ),
+          );
+        } catch (error) {
+          if (!(error instanceof DomainError)) throw error;
+          unmarked.push({ accessionNumber, orderId: order.orderId, error });
+        }
       }
     }
-    return results;
+    return { results, unmarked };
   }
 
   private sendBooking(command: BookingCommand, context: CommandContext): Promise<CommandResult> {
     return this.bus.execute(new ExecuteDomainCommand(bookingCommand, command, context));
   }
 }
+
+/** The values of the booking the plan read, which the order is made from. */
+const plannedValuesOf = ({
+  locationCode,
+  procedureCode,
+  procedureDescription,
+  startDate,
+  startTime,
+}: BookingRecord) => ({
+  locationCode,
+  procedureCode,
+  procedureDescription,
+  startDate,
+  startTime,
+});
+
+const unmarkedDetails = ({ accessionNumber, orderId, error }: UnmarkedBooking) => ({
+  accessionNumber,
+  orderId,
+  code: error.code,
+});
 
 /** The latest of the positions the commands returned: reading at it sees every write. */
 function latestPosition(results: CommandResult[]): string | null {
