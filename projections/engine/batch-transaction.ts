@@ -1,7 +1,7 @@
 import type { Position, RecordedEvent } from '@tracershop/event-store';
 import type { PoolConnection } from 'mysql2/promise';
 import type { CheckpointSlot, CheckpointStore, SqlStatement } from './checkpoint-store';
-import type { ApplyMode, Projection, ProjectionTransaction } from './projection';
+import { inCurrentShape, type ApplyMode, type Projection, type ProjectionTransaction } from './projection';
 import { CheckpointMovedError, RebuildError } from './projection-errors';
 import { describeError } from './projection-logger';
 import { createShadowTables } from './projection-tables';
@@ -63,11 +63,12 @@ function isBrokenConnection(error: unknown): boolean {
 export async function applyBatch(
   writer: BatchWriter,
   expected: Position,
-  batch: EventBatch,
+  stored: EventBatch,
   mode: ApplyMode,
 ): Promise<BatchOutcome> {
   const started = Date.now();
   const { projection } = writer;
+  const batch = { ...stored, events: stored.events.map((event) => inCurrentShape(projection, event)) };
   // Events the projection does not handle only move its checkpoint: one statement, no transaction.
   if (batch.events.length === 0 && (await skipped(writer, expected, batch))) {
     return { kind: 'committed', position: batch.position, handled: 0, durationMs: Date.now() - started };

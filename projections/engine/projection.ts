@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@tracershop/event-store';
+import { UpcasterRegistry, type RecordedEvent, type Upcaster } from '@tracershop/event-store';
 
 /** The database a projection writes; each has its own checkpoint table. */
 export type ProjectionTarget = 'record' | 'web';
@@ -98,6 +98,11 @@ export interface Projection {
    * contract tables (the legacy ones) at their exact names.
    */
   readonly tables: Readonly<Record<string, (physicalName: string) => string>>;
+  /**
+   * Upcasters of the event types it handles whose older schema versions are stored: `handle` and
+   * `prepareBatch` then get every event in its current shape (the store is never rewritten).
+   */
+  readonly upcasters?: readonly Upcaster[];
   handle(event: RecordedEvent, tx: ProjectionTransaction): Promise<void>;
   /**
    * Runs before a batch's first event, in its transaction, with the events the batch will handle:
@@ -168,6 +173,30 @@ export function assertValidProjection(projection: Projection): void {
   const shared = projection.sharedTables ?? [];
   for (const table of shared) if (!logicalNames.includes(table)) fail(`shared table ${table} is not declared`);
   if (shared.length > 0 && typeof projection.mergeShadow !== 'function') fail('shared tables need mergeShadow');
+  try {
+    upcasterRegistryOf(projection);
+  } catch (error) {
+    fail(`upcasters: ${(error as Error).message}`);
+  }
+}
+
+const upcasterRegistries = new WeakMap<Projection, UpcasterRegistry>();
+
+/** The projection's upcasters, registered once; registering throws on a duplicate or a skipped version. */
+function upcasterRegistryOf(projection: Projection): UpcasterRegistry {
+  let registry = upcasterRegistries.get(projection);
+  if (!registry) {
+    registry = new UpcasterRegistry();
+    for (const upcaster of projection.upcasters ?? []) registry.register(upcaster);
+    upcasterRegistries.set(projection, registry);
+  }
+  return registry;
+}
+
+/** The event as the projection reads it: an older stored schema version upcast by its `upcasters`. */
+export function inCurrentShape(projection: Projection, event: RecordedEvent): RecordedEvent {
+  if (!projection.upcasters || projection.upcasters.length === 0) return event;
+  return upcasterRegistryOf(projection).upcast(event);
 }
 
 /** Whether the projection handles an event: its exact type, and its stream prefixes when declared. */

@@ -5,7 +5,7 @@ import { CommandPipeline } from '@tracershop/command-pipeline';
 import { nameClaimOf, type NameClaimCommand } from '@tracershop/domain/catalog';
 import { EVENT_STORE } from '@tracershop/platform';
 import { nameClaimCommand } from '../../apps/api/src/catalog/catalog-commands';
-import { ADMIN, as, bootApp, logIn, type BootedApp } from './booted-app';
+import { ADMIN, as, bootApp, createPerson, logIn, type BootedApp } from './booted-app';
 import { answerMismatches, type OpenApiDocument } from './documented-shape';
 
 describe('catalog over HTTP', () => {
@@ -42,12 +42,14 @@ describe('catalog over HTTP', () => {
   async function referenceData() {
     const isotope = f18;
     const tag = Math.random().toString(36).slice(2, 8);
+    // A vial tag names one tracer: each test's tracer has its own.
+    const vialTag = `F${tag}`;
     const tracer = await created('/catalog/tracers', {
       shortName: `FDG-${tag}`,
       clinicalName: 'Fludeoxyglucose (18F)',
       isotopeId: isotope.id,
       kind: 'activity',
-      vialTag: 'FDG',
+      vialTag,
       inUse: true,
     });
     const customer = await created('/catalog/customers', {
@@ -63,7 +65,7 @@ describe('catalog over HTTP', () => {
       productionTime: '06:00',
       runNumber: 1,
     });
-    return { isotope, tracer, customer, endpoint, run };
+    return { isotope, tracer, vialTag, customer, endpoint, run };
   }
 
   it('given a new machine, when a customer, a tracer and a delivery slot are created, then they read back with minPosition', async () => {
@@ -102,11 +104,14 @@ describe('catalog over HTTP', () => {
 
   it('updates carry old and new values in the event, and the read model follows', async () => {
     const { customer } = await referenceData();
-    const update = await http().patch(`/catalog/customers/${customer.id}`).send({ overheadPercent: 15 }).expect(200);
+    const update = await http()
+      .patch(`/catalog/customers/${customer.id}`)
+      .send({ overheadPercent: 15, reason: 'New contract' })
+      .expect(200);
     expect(update.body.events).toEqual(['CustomerUpdated']);
     const store = app.api.get<EventStore>(EVENT_STORE);
     const [, updated] = await store.readStream(`catalog.customer-${customer.id}`);
-    expect(updated.data).toMatchObject({ changes: { overheadPercent: { from: 10, to: 15 } } });
+    expect(updated.data).toMatchObject({ changes: { overheadPercent: { from: 10, to: 15 } }, reason: 'New contract' });
     expect(updated.metadata.actor).toMatchObject({ kind: 'user', printedName: ADMIN.printedName, role: 'admin' });
     const read = await http()
       .get(`/catalog/customers/${customer.id}`)
@@ -254,6 +259,71 @@ describe('catalog over HTTP', () => {
       expect(taken.body.error.details).toMatchObject({ kind: 'productionRunNumber', ownerId: newer.id });
     });
 
+    it('given a tracer’s vial tag, when another tracer is registered or updated with it in any case, then 409 NAME_TAKEN, also once the tracer is archived', async () => {
+      const { isotope, tracer, vialTag } = await referenceData();
+      const another = (shortName: string, tag: string) => ({
+        shortName,
+        clinicalName: 'Another tracer',
+        isotopeId: isotope.id,
+        kind: 'activity',
+        vialTag: tag,
+        inUse: true,
+      });
+
+      const registered = await http()
+        .post('/catalog/tracers')
+        .send(another(`second-${vialTag}`, vialTag.toLowerCase()));
+      expect(registered.status).toBe(409);
+      expect(registered.body.error).toMatchObject({
+        code: 'NAME_TAKEN',
+        details: { kind: 'tracerVialTag', ownerId: tracer.id },
+      });
+      // The short name claimed before the tag was refused is free again.
+      const second = await created('/catalog/tracers', another(`second-${vialTag}`, `S${vialTag.slice(1)}`));
+      const updated = await http()
+        .patch(`/catalog/tracers/${second.id}`)
+        .send({ vialTag: vialTag.toUpperCase(), reason: 'Label changed' });
+      expect(updated.status).toBe(409);
+      expect(updated.body.error.details).toMatchObject({ kind: 'tracerVialTag', ownerId: tracer.id });
+
+      await http().post(`/catalog/tracers/${tracer.id}/archive`).send({ reason: 'Withdrawn' }).expect(200);
+      const afterArchive = await http()
+        .post('/catalog/tracers')
+        .send(another(`third-${vialTag}`, vialTag));
+      expect(afterArchive.status).toBe(409);
+      expect(afterArchive.body.error.details).toMatchObject({ kind: 'tracerVialTag', ownerId: tracer.id });
+    });
+
+    it('given a tracer registered before vial tags were claimed, when another tracer is registered with its tag, then 409 naming it', async () => {
+      const { isotope, tracer, vialTag } = await referenceData();
+      // As if the tracer had been registered before: no claim of its tag
+      const unclaim: NameClaimCommand = {
+        type: 'ReleaseName',
+        ...nameClaimOf.tracerVialTag(vialTag),
+        ownerId: tracer.id,
+        at: new Date().toISOString(),
+      };
+      await app.api.get(CommandPipeline).execute(nameClaimCommand, unclaim, {
+        actor: { kind: 'system', id: 'spec', printedName: 'Spec', role: 'system' },
+        correlationId: 'spec',
+        causationId: `spec:${tracer.id}`,
+      });
+
+      const registered = await http()
+        .post('/catalog/tracers')
+        .send({
+          shortName: `second-${vialTag}`,
+          clinicalName: 'Another tracer',
+          isotopeId: isotope.id,
+          kind: 'activity',
+          vialTag,
+          inUse: true,
+        });
+
+      expect(registered.status).toBe(409);
+      expect(registered.body.error.details).toMatchObject({ kind: 'tracerVialTag', ownerId: tracer.id });
+    });
+
     it('the same id with other values is a 409', async () => {
       const body = { name: 'N-13', atomicNumber: 7, atomicMass: 13, halfLifeSeconds: 597.9, metastable: false };
       const first = await created('/catalog/isotopes', body);
@@ -273,6 +343,35 @@ describe('catalog over HTTP', () => {
       const missing = await http().get('/catalog/tracers/6f1c0e0a-0000-4000-8000-000000000000').expect(404);
       expect(missing.body.error.code).toBe('TRACER_NOT_FOUND');
     });
+  });
+
+  it('given a shop user bound to an active and an archived customer, when it lists customers, then status, limit and cursor hold as for everyone', async () => {
+    const { customer: active } = await referenceData();
+    const { customer: archived } = await referenceData();
+    const { client: shop } = await createPerson(app.server, http(), 'sally.shop', {
+      role: 'shop',
+      customerIds: [active.id, archived.id],
+    });
+    const archive = await http()
+      .post(`/catalog/customers/${archived.id}/archive`)
+      .send({ reason: 'Contract ended' })
+      .expect(200);
+    const ids = (page: { items: { id: string }[] }) => page.items.map((item) => item.id);
+    const list = async (query: object) =>
+      (
+        await shop
+          .get('/catalog/customers')
+          .query({ minPosition: archive.body.position, ...query })
+          .expect(200)
+      ).body;
+
+    expect(ids(await list({}))).toEqual([active.id]);
+    expect(ids(await list({ status: 'archived' }))).toEqual([archived.id]);
+    const first = await list({ status: 'all', limit: 1 });
+    expect(first.items).toHaveLength(1);
+    const second = await list({ status: 'all', limit: 1, cursor: first.nextCursor });
+    expect([...ids(first), ...ids(second)].sort()).toEqual([active.id, archived.id].sort());
+    expect(second.nextCursor).toBeNull();
   });
 
   describe('Idempotency-Key', () => {
@@ -380,11 +479,14 @@ describe('catalog over HTTP', () => {
     });
     await http()
       .patch(`/catalog/tracers/${tracer.id}`)
-      .send({ legacy: { orderBlock: 2, injections: null } })
+      .send({ legacy: { orderBlock: 2, injections: null }, reason: 'As the old system has it' })
       .expect(200);
     await http()
       .patch(`/catalog/customers/${customer.id}`)
-      .send({ legacy: { title: 'Overlæge', labelName: 'HER', addressLine3: null, addressLine4: null } })
+      .send({
+        legacy: { title: 'Overlæge', labelName: 'HER', addressLine3: null, addressLine4: null },
+        reason: 'As the old system has it',
+      })
       .expect(200);
     await http()
       .put(`/catalog/delivery-endpoints/${endpoint.id}/tracers/${tracer.id}`)

@@ -1,7 +1,7 @@
 import { type Decider, type DomainEvent } from '../kernel';
 import { type CalendarDate, type IsoInstant } from './calendar';
 import { requireCalendarDate, requireInstant, requireReason } from './field-validation';
-import { keepLegacyId } from '../legacy/legacy-id-block';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
 
 /** A date on which nothing is delivered, for all customers and tracers (legacy `blockDeliverDate`). */
@@ -14,8 +14,10 @@ export interface CloseDate {
   date: CalendarDate;
   reason: string;
   /**
-   * Legacy `blockDeliverDate.BDID` for the first close: allocated by the handler, or given for a
-   * row carried over from the old system. A re-close reuses the id the date holds.
+   * Legacy `blockDeliverDate.BDID`, named by the handler: for the first close allocated, or given
+   * for a row carried over from the old system; for a re-close the id the date holds, unless the
+   * old system closed the date again with a row of its own, which the date then takes over (one row
+   * per closed date, and a reopening removes the row the old system reads).
    */
   legacyId: number;
   at: IsoInstant;
@@ -52,13 +54,13 @@ export interface ClosedDateState {
   /** Null until the date was first closed. */
   date: CalendarDate | null;
   closed: boolean;
-  /** Legacy `blockDeliverDate.BDID`: taken by the first close, kept through reopenings. Null until then. */
+  /** Legacy `blockDeliverDate.BDID` of the latest close, kept through a reopening. Null until the first close. */
   legacyId: number | null;
 }
 
 const initialState = (): ClosedDateState => ({ date: null, closed: false, legacyId: null });
 
-/** A reopened date keeps its legacy id, so a re-close cannot clash. */
+/** A reopened date keeps its legacy id claimed, so a re-close cannot clash. */
 export function closedDateNameClaims(state: ClosedDateState): NameClaimRef[] {
   return state.legacyId === null ? [] : [nameClaimOf.legacyId('blockDeliverDate', state.legacyId)];
 }
@@ -80,7 +82,7 @@ function decide(command: ClosedDateCommand, state: ClosedDateState): ClosedDateE
   switch (command.type) {
     case 'CloseDate':
       if (state.closed) return [];
-      return [{ type: 'DateClosed', data: { date, reason, legacyId: keepLegacyId(state.legacyId, command.legacyId) } }];
+      return [{ type: 'DateClosed', data: { date, reason, legacyId: requireLegacyId(command.legacyId) } }];
     case 'ReopenDate':
       return state.closed ? [{ type: 'DateReopened', data: { date, reason } }] : [];
   }

@@ -76,17 +76,19 @@ describe('ClosedDate', () => {
       .then([{ type: 'DateClosed', data: { date: '2028-02-29', reason: 'Christmas Day', legacyId: 30 } }]);
   });
 
-  it('takes its legacy id (blockDeliverDate.BDID) at the first close and keeps it through reopenings', () => {
+  it('keeps its legacy id (blockDeliverDate.BDID) through a reopening, and a re-close takes the one it names', () => {
     const reopened = { type: 'DateReopened', data: { date: '2026-12-25', reason: 'Extra production agreed' } } as const;
     expect(fold(closedDateDecider, [christmasClosed, reopened])).toEqual({
       date: '2026-12-25',
       closed: false,
       legacyId: 30,
     });
+    // The handler names the held id, or the old system's own row when it closed the date again
+    spec.given([christmasClosed, reopened]).when(closeChristmas).then([christmasClosed]);
     spec
       .given([christmasClosed, reopened])
-      .when({ ...closeChristmas, legacyId: 44 })
-      .then([christmasClosed]);
+      .when({ ...closeChristmas, legacyId: 45 })
+      .then([{ ...christmasClosed, data: { ...christmasClosed.data, legacyId: 45 } }]);
     spec
       .given([])
       .when({ ...closeChristmas, legacyId: 1.5 })

@@ -1,7 +1,14 @@
 import { type Decider, type DomainEvent } from '../kernel';
 import { type IsoInstant } from './calendar';
-import { alreadyExists, archiveOnce, requireActive, restoreOnce, type EntityState } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import {
+  alreadyExists,
+  archiveOnce,
+  requireActive,
+  restoreOnce,
+  updateWithReason,
+  type EntityState,
+} from './entity-lifecycle';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import {
   maxLength,
   optionalPhone,
@@ -86,6 +93,8 @@ export interface UpdateCustomer {
   type: 'UpdateCustomer';
   customerId: string;
   changes: Partial<CustomerDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
 }
 
@@ -114,6 +123,8 @@ export interface CustomerRegisteredData extends CustomerDetails {
 export interface CustomerUpdatedData {
   customerId: string;
   changes: FieldChanges<CustomerDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface CustomerArchivedData {
   customerId: string;
@@ -229,7 +240,10 @@ function decide(command: CustomerCommand, state: CustomerState): CustomerEvent[]
       requireActive(state, 'CUSTOMER', customerId);
       const current = detailsOf(state);
       const changes = changedFields(current, validDetails(mergeChanges(current, command.changes)));
-      return hasChanges(changes) ? [{ type: 'CustomerUpdated', data: { customerId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'CustomerUpdated',
+        data: { customerId, changes, reason },
+      }));
     }
     case 'ArchiveCustomer':
       return archiveOnce(state, 'CUSTOMER', customerId, command.reason, (reason) => ({

@@ -13,6 +13,8 @@ import {
 import { nameClaimChanges } from './name-claim';
 
 const spec = specFor(customerDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const { customerId: _customerId, ...herlev } = herlevRegistered.data;
 const registerHerlev: RegisterCustomer = { type: 'RegisterCustomer', customerId: 'cust-herlev', ...herlev, at };
 const herlevArchived: CustomerArchived = {
@@ -175,7 +177,24 @@ describe('Customer', () => {
       type: 'UpdateCustomer',
       customerId: 'cust-herlev',
       changes,
+      reason: changeReason,
       at,
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([herlevRegistered])
+          .when({ ...update({ overheadPercent: 20 }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([herlevRegistered])
+        .when({ ...update({ overheadPercent: 15 }), reason: undefined })
+        .thenNothing();
     });
 
     it('records the old and new dispenser number and overhead', () => {
@@ -186,6 +205,7 @@ describe('Customer', () => {
           {
             type: 'CustomerUpdated',
             data: {
+              reason: changeReason,
               customerId: 'cust-herlev',
               changes: { dispenserNumber: { from: 2, to: 12 }, overheadPercent: { from: 15, to: 20 } },
             },
@@ -201,6 +221,7 @@ describe('Customer', () => {
           {
             type: 'CustomerUpdated',
             data: {
+              reason: changeReason,
               customerId: 'cust-herlev',
               changes: {
                 phone: { from: '+45 38 68 00 00', to: null },
@@ -287,7 +308,7 @@ describe('Customer', () => {
         herlevRegistered,
         {
           type: 'CustomerUpdated',
-          data: { customerId: 'cust-herlev', changes: { dispenserNumber: { from: 2, to: 12 } } },
+          data: { reason: changeReason, customerId: 'cust-herlev', changes: { dispenserNumber: { from: 2, to: 12 } } },
         },
       ]);
       expect(customerNameClaims(before)).toEqual([

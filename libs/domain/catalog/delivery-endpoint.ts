@@ -8,9 +8,10 @@ import {
   requireActive,
   requireActiveReference,
   restoreOnce,
+  updateWithReason,
   type EntityState,
 } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import { maxLength, optionalPhone, optionalText, requireId, requireInstant, requireText } from './field-validation';
 
 export const deliveryEndpointStreamName = (endpointId: string) => `catalog.deliveryEndpoint-${endpointId}`;
@@ -50,6 +51,8 @@ export interface UpdateDeliveryEndpoint {
   type: 'UpdateDeliveryEndpoint';
   endpointId: string;
   changes: Partial<DeliveryEndpointDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
 }
 
@@ -85,6 +88,8 @@ export interface DeliveryEndpointRegisteredData extends DeliveryEndpointDetails 
 export interface DeliveryEndpointUpdatedData {
   endpointId: string;
   changes: FieldChanges<DeliveryEndpointDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface DeliveryEndpointArchivedData {
   endpointId: string;
@@ -164,7 +169,10 @@ function decide(command: DeliveryEndpointCommand, state: DeliveryEndpointState):
       requireActive(state, 'DELIVERY_ENDPOINT', endpointId);
       const current = detailsOf(state);
       const changes = changedFields(current, validDetails(mergeChanges(current, command.changes)));
-      return hasChanges(changes) ? [{ type: 'DeliveryEndpointUpdated', data: { endpointId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'DeliveryEndpointUpdated',
+        data: { endpointId, changes, reason },
+      }));
     }
     case 'ArchiveDeliveryEndpoint': {
       const events = archiveOnce(state, 'DELIVERY_ENDPOINT', endpointId, command.reason, (reason) => ({

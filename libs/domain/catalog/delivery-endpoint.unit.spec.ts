@@ -11,6 +11,8 @@ import {
 } from './delivery-endpoint';
 
 const spec = specFor(deliveryEndpointDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const { endpointId: _endpointId, ...herlevPet } = herlevPetRegistered.data;
 const registerHerlevPet: RegisterDeliveryEndpoint = {
   type: 'RegisterDeliveryEndpoint',
@@ -93,7 +95,24 @@ describe('DeliveryEndpoint', () => {
       type: 'UpdateDeliveryEndpoint',
       endpointId: 'ep-herlev-pet',
       changes,
+      reason: changeReason,
       at,
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([herlevPetRegistered])
+          .when({ ...update({ phone: '38 68 12 34' }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([herlevPetRegistered])
+        .when({ ...update({ city: 'Herlev' }), reason: undefined })
+        .thenNothing();
     });
 
     it('records each changed field with its old and new value', () => {
@@ -104,6 +123,7 @@ describe('DeliveryEndpoint', () => {
           {
             type: 'DeliveryEndpointUpdated',
             data: {
+              reason: changeReason,
               endpointId: 'ep-herlev-pet',
               changes: {
                 phone: { from: null, to: '38 68 12 34' },

@@ -7,9 +7,10 @@ import {
   requireActive,
   requireActiveReference,
   restoreOnce,
+  updateWithReason,
   type EntityState,
 } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import {
   optionalCalendarDate,
   optionalPositiveNumber,
@@ -72,6 +73,8 @@ export interface UpdateDeliveryTimeSlot {
   slotId: string;
   /** `null` clears `maxActivityMBq` or `expiryDate`. */
   changes: Partial<DeliveryTimeSlotDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
   refs: { productionRun: ProductionRunState };
 }
@@ -106,6 +109,8 @@ export interface DeliveryTimeSlotScheduledData extends DeliveryTimeSlotDetails {
 export interface DeliveryTimeSlotUpdatedData {
   slotId: string;
   changes: FieldChanges<DeliveryTimeSlotDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface DeliveryTimeSlotArchivedData {
   slotId: string;
@@ -221,7 +226,10 @@ function decide(command: DeliveryTimeSlotCommand, state: DeliveryTimeSlotState):
           productionRunId: state.productionRunId,
         });
       }
-      return hasChanges(changes) ? [{ type: 'DeliveryTimeSlotUpdated', data: { slotId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'DeliveryTimeSlotUpdated',
+        data: { slotId, changes, reason },
+      }));
     }
     case 'ArchiveDeliveryTimeSlot':
       return archiveOnce(state, 'DELIVERY_TIME_SLOT', slotId, command.reason, (reason) => ({

@@ -22,6 +22,8 @@ import {
 import { productionRunDecider } from './production-run';
 
 const spec = specFor(deliveryTimeSlotDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const scheduleMondaySlot: ScheduleDeliveryTimeSlot = {
   type: 'ScheduleDeliveryTimeSlot',
   slotId: 'slot-herlev-mon-0800',
@@ -42,7 +44,11 @@ const laterMondayRun = fold(productionRunDecider, [
   mondayRunScheduled,
   {
     type: 'ProductionRunUpdated',
-    data: { productionRunId: 'run-mon-1', changes: { productionTime: { from: '06:30', to: '08:30' } } },
+    data: {
+      reason: changeReason,
+      productionRunId: 'run-mon-1',
+      changes: { productionTime: { from: '06:30', to: '08:30' } },
+    },
   },
 ]);
 
@@ -173,8 +179,25 @@ describe('DeliveryTimeSlot', () => {
       type: 'UpdateDeliveryTimeSlot',
       slotId: 'slot-herlev-mon-0800',
       changes,
+      reason: changeReason,
       at,
       refs: { productionRun },
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([mondaySlotScheduled])
+          .when({ ...update({ deliveryTime: '08:15' }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([mondaySlotScheduled])
+        .when({ ...update({ deliveryTime: '08:00' }), reason: undefined })
+        .thenNothing();
     });
 
     it('records the old and new delivery time', () => {
@@ -184,7 +207,11 @@ describe('DeliveryTimeSlot', () => {
         .then([
           {
             type: 'DeliveryTimeSlotUpdated',
-            data: { slotId: 'slot-herlev-mon-0800', changes: { deliveryTime: { from: '08:00', to: '08:15' } } },
+            data: {
+              reason: changeReason,
+              slotId: 'slot-herlev-mon-0800',
+              changes: { deliveryTime: { from: '08:00', to: '08:15' } },
+            },
           },
         ]);
     });
@@ -204,6 +231,7 @@ describe('DeliveryTimeSlot', () => {
           {
             type: 'DeliveryTimeSlotUpdated',
             data: {
+              reason: changeReason,
               slotId: 'slot-herlev-mon-0800',
               changes: {
                 repeat: { from: 'every', to: 'even' },
@@ -218,14 +246,22 @@ describe('DeliveryTimeSlot', () => {
           mondaySlotScheduled,
           {
             type: 'DeliveryTimeSlotUpdated',
-            data: { slotId: 'slot-herlev-mon-0800', changes: { expiryDate: { from: null, to: '2027-01-01' } } },
+            data: {
+              reason: changeReason,
+              slotId: 'slot-herlev-mon-0800',
+              changes: { expiryDate: { from: null, to: '2027-01-01' } },
+            },
           },
         ])
         .when(update({ expiryDate: null }))
         .then([
           {
             type: 'DeliveryTimeSlotUpdated',
-            data: { slotId: 'slot-herlev-mon-0800', changes: { expiryDate: { from: '2027-01-01', to: null } } },
+            data: {
+              reason: changeReason,
+              slotId: 'slot-herlev-mon-0800',
+              changes: { expiryDate: { from: '2027-01-01', to: null } },
+            },
           },
         ]);
     });

@@ -1,4 +1,5 @@
 import { conflict, notFound, ruleViolated } from '../kernel';
+import { hasChanges, type FieldChanges } from './field-changes';
 import { requireReason } from './field-validation';
 
 /**
@@ -81,6 +82,16 @@ export function referenceMismatch(field: string, expectedId: string, actualId: s
 
 export function alreadyExists(entity: EntityCode, id: string) {
   return conflict('ALREADY_EXISTS', `A different ${label(entity)} with id ${id} already exists`, { entity, id });
+}
+
+/**
+ * Update: a change is recorded with its reason (GMP, Annex 11 §9: changes to GMP-relevant data say
+ * why), so a change without one is refused; an update that changes nothing records nothing and
+ * needs none.
+ */
+export function updateWithReason<T, E>(changes: FieldChanges<T>, reason: unknown, updated: (reason: string) => E): E[] {
+  if (!hasChanges(changes)) return [];
+  return [updated(requireReason(reason))];
 }
 
 /** Archive: a reason is required; archiving an archived entity changes nothing. */

@@ -14,4 +14,5 @@ export * from './schema-versions';
 export * from './slot-delivery';
 export * from './tracer';
 export * from './tracer-permission';
+export * from './upcasters';
 export * from './weekly-close-days';

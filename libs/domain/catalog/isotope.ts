@@ -1,7 +1,14 @@
 import { ruleViolated, type Decider, type DomainEvent } from '../kernel';
 import { type IsoInstant } from './calendar';
-import { alreadyExists, archiveOnce, requireActive, restoreOnce, type EntityState } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import {
+  alreadyExists,
+  archiveOnce,
+  requireActive,
+  restoreOnce,
+  updateWithReason,
+  type EntityState,
+} from './entity-lifecycle';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import { requireBoolean, requireId, requireInstant, requireInteger, requirePositiveNumber } from './field-validation';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
 import { requireLegacyId } from '../legacy/legacy-id-block';
@@ -41,6 +48,8 @@ export interface UpdateIsotope {
   type: 'UpdateIsotope';
   isotopeId: string;
   changes: Partial<IsotopeDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
 }
 
@@ -69,6 +78,8 @@ export interface IsotopeRegisteredData extends IsotopeDetails {
 export interface IsotopeUpdatedData {
   isotopeId: string;
   changes: FieldChanges<IsotopeDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface IsotopeArchivedData {
   isotopeId: string;
@@ -177,7 +188,10 @@ function decide(command: IsotopeCommand, state: IsotopeState): IsotopeEvent[] {
       requireActive(state, 'ISOTOPE', isotopeId);
       const current = detailsOf(state);
       const changes = changedFields(current, validDetails(mergeChanges(current, command.changes)));
-      return hasChanges(changes) ? [{ type: 'IsotopeUpdated', data: { isotopeId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'IsotopeUpdated',
+        data: { isotopeId, changes, reason },
+      }));
     }
     case 'ArchiveIsotope':
       return archiveOnce(state, 'ISOTOPE', isotopeId, command.reason, (reason) => ({

@@ -12,6 +12,8 @@ import {
 } from './isotope';
 
 const spec = specFor(isotopeDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const registerF18: RegisterIsotope = { type: 'RegisterIsotope', ...f18Registered.data, at };
 const f18Archived: IsotopeArchived = {
   type: 'IsotopeArchived',
@@ -153,7 +155,24 @@ describe('Isotope', () => {
       type: 'UpdateIsotope',
       isotopeId: 'iso-f18',
       changes,
+      reason: changeReason,
       at,
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([f18Registered])
+          .when({ ...update({ halfLifeSeconds: 6586.26 }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([f18Registered])
+        .when({ ...update({ halfLifeSeconds: 6586.2 }), reason: undefined })
+        .thenNothing();
     });
 
     it('records a corrected half-life with its old and new value', () => {
@@ -163,7 +182,11 @@ describe('Isotope', () => {
         .then([
           {
             type: 'IsotopeUpdated',
-            data: { isotopeId: 'iso-f18', changes: { halfLifeSeconds: { from: 6586.2, to: 6586.26 } } },
+            data: {
+              reason: changeReason,
+              isotopeId: 'iso-f18',
+              changes: { halfLifeSeconds: { from: 6586.2, to: 6586.26 } },
+            },
           },
         ]);
     });
@@ -183,6 +206,7 @@ describe('Isotope', () => {
           {
             type: 'IsotopeUpdated',
             data: {
+              reason: changeReason,
               isotopeId: 'iso-f18',
               changes: { name: { from: 'F-18', to: 'F-19' }, atomicMass: { from: 18, to: 19 } },
             },

@@ -12,6 +12,11 @@ import { requireId, requireInstant, requireOneOf } from './field-validation';
 export const nameClaimKinds = [
   'isotopeName',
   'tracerShortName',
+  /**
+   * A lot names its tracer by the tag before its date (`FDG-261228-1`), so a tag belongs to one
+   * tracer, archived ones included: their lots stay on record.
+   */
+  'tracerVialTag',
   'customerShortName',
   'customerDispenserNumber',
   'productionRunSchedule',
@@ -50,6 +55,7 @@ const claim = (kind: NameClaimKind, ...parts: (string | number)[]): NameClaimRef
 export const nameClaimOf = {
   isotopeName: (name: string) => claim('isotopeName', name),
   tracerShortName: (shortName: string) => claim('tracerShortName', shortName),
+  tracerVialTag: (vialTag: string) => claim('tracerVialTag', vialTag),
   customerShortName: (shortName: string) => claim('customerShortName', shortName),
   customerDispenserNumber: (dispenserNumber: number) => claim('customerDispenserNumber', dispenserNumber),
   productionRunSchedule: (tracerId: string, weekday: IsoWeekday, productionTime: ClockTime) =>

@@ -6,9 +6,10 @@ import {
   requireActive,
   requireActiveReference,
   restoreOnce,
+  updateWithReason,
   type EntityState,
 } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import {
   optionalPositiveNumber,
   requireClockTime,
@@ -72,6 +73,8 @@ export interface UpdateProductionRun {
   type: 'UpdateProductionRun';
   productionRunId: string;
   changes: Partial<ProductionRunDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
   /** No stream holds a run's slots, so the handler lists them from the catalogue read model. */
   refs: { servedSlots: readonly ServedSlot[] };
@@ -107,6 +110,8 @@ export interface ProductionRunScheduledData extends ProductionRunDetails {
 export interface ProductionRunUpdatedData {
   productionRunId: string;
   changes: FieldChanges<ProductionRunDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface ProductionRunArchivedData {
   productionRunId: string;
@@ -241,7 +246,10 @@ function decide(command: ProductionRunCommand, state: ProductionRunState): Produ
           });
         }
       }
-      return hasChanges(changes) ? [{ type: 'ProductionRunUpdated', data: { productionRunId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'ProductionRunUpdated',
+        data: { productionRunId, changes, reason },
+      }));
     }
     case 'ArchiveProductionRun': {
       const events = archiveOnce(state, 'PRODUCTION_RUN', productionRunId, command.reason, (reason) => ({

@@ -14,6 +14,8 @@ import {
 } from './production-run';
 
 const spec = specFor(productionRunDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const { productionRunId: _productionRunId, ...mondayRun } = mondayRunScheduled.data;
 const scheduleMondayRun: ScheduleProductionRun = {
   type: 'ScheduleProductionRun',
@@ -123,8 +125,25 @@ describe('ProductionRun', () => {
       type: 'UpdateProductionRun',
       productionRunId: 'run-mon-1',
       changes,
+      reason: changeReason,
       at,
       refs: { servedSlots },
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([mondayRunScheduled])
+          .when({ ...update({ productionTime: '06:00' }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([mondayRunScheduled])
+        .when({ ...update({ productionTime: '06:30' }), reason: undefined })
+        .thenNothing();
     });
 
     it('records the old and new production time and maximum', () => {
@@ -135,6 +154,7 @@ describe('ProductionRun', () => {
           {
             type: 'ProductionRunUpdated',
             data: {
+              reason: changeReason,
               productionRunId: 'run-mon-1',
               changes: {
                 productionTime: { from: '06:30', to: '06:00' },
@@ -163,7 +183,11 @@ describe('ProductionRun', () => {
         .then([
           {
             type: 'ProductionRunUpdated',
-            data: { productionRunId: 'run-mon-1', changes: { productionTime: { from: '06:30', to: '07:59' } } },
+            data: {
+              reason: changeReason,
+              productionRunId: 'run-mon-1',
+              changes: { productionTime: { from: '06:30', to: '07:59' } },
+            },
           },
         ]);
     });

@@ -1,11 +1,17 @@
 import { ruleViolated, type Decider, type DomainEvent } from '../kernel';
 import { type IsoInstant } from './calendar';
 import { type DeliveryEndpointState } from './delivery-endpoint';
-import { alreadyExists, requireActiveReference, requirePresent, type EntityState } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import {
+  alreadyExists,
+  requireActiveReference,
+  requirePresent,
+  updateWithReason,
+  type EntityState,
+} from './entity-lifecycle';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import { requireId, requireInstant, requireInteger, requireReason } from './field-validation';
 import { type TracerState } from './tracer';
-import { keepLegacyId } from '../legacy/legacy-id-block';
+import { requireLegacyId } from '../legacy/legacy-id-block';
 import { nameClaimOf, type NameClaimRef } from './name-claim';
 
 /**
@@ -29,7 +35,7 @@ export interface TracerPermission extends TracerPermissionDetails {
   id: string;
   endpointId: string;
   tracerId: string;
-  /** Legacy `TracerCustomer.ID`: taken by the first grant, kept through revokes and re-grants. */
+  /** Legacy `TracerCustomer.ID` of the latest grant, kept through a revoke. */
   legacyId: number;
 }
 
@@ -46,8 +52,10 @@ export interface GrantTracerPermission extends Partial<TracerPermissionDetails> 
   endpointId: string;
   tracerId: string;
   /**
-   * Legacy `TracerCustomer.ID` for the first grant: allocated by the handler, or given for a row
-   * carried over from the old system. A re-grant reuses the id the pair holds.
+   * Legacy `TracerCustomer.ID`, named by the handler: for the first grant allocated, or given for a
+   * row carried over from the old system; for a re-grant the id the pair holds, unless the old
+   * system granted it again with a row of its own, which the permission then takes over (one row
+   * per permission, and a revoke removes the row the old system reads).
    */
   legacyId: number;
   at: IsoInstant;
@@ -60,6 +68,8 @@ export interface UpdateTracerPermission {
   tracerId: string;
   /** `null` removes an override or a limit. */
   changes: Partial<TracerPermissionDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
 }
 
@@ -84,6 +94,8 @@ export interface TracerPermissionUpdatedData {
   endpointId: string;
   tracerId: string;
   changes: FieldChanges<TracerPermissionDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface TracerPermissionRevokedData {
   endpointId: string;
@@ -154,7 +166,7 @@ function decide(command: TracerPermissionCommand, state: TracerPermissionState):
         if (sameValue(detailsOf(state), details)) return [];
         throw alreadyExists('TRACER_PERMISSION', id);
       }
-      const legacyId = keepLegacyId(state.status === 'absent' ? null : state.legacyId, command.legacyId);
+      const legacyId = requireLegacyId(command.legacyId);
       requireActiveReference(command.refs.endpoint, 'DELIVERY_ENDPOINT', endpointId, 'endpointId');
       requireActiveReference(command.refs.tracer, 'TRACER', tracerId, 'tracerId');
       return [{ type: 'TracerPermissionGranted', data: { endpointId, tracerId, ...details, legacyId } }];
@@ -168,7 +180,10 @@ function decide(command: TracerPermissionCommand, state: TracerPermissionState):
       }
       const current = detailsOf(state);
       const changes = changedFields(current, validDetails(mergeChanges(current, command.changes)));
-      return hasChanges(changes) ? [{ type: 'TracerPermissionUpdated', data: { endpointId, tracerId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'TracerPermissionUpdated',
+        data: { endpointId, tracerId, changes, reason },
+      }));
     }
     case 'RevokeTracerPermission': {
       const reason = requireReason(command.reason);

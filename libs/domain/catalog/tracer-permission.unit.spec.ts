@@ -13,6 +13,8 @@ import {
 } from './tracer-permission';
 
 const spec = specFor(tracerPermissionDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const ids = { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fdg' };
 const grant: GrantTracerPermission = {
   type: 'GrantTracerPermission',
@@ -106,12 +108,14 @@ describe('TracerPermission', () => {
       spec.given([granted, revoked]).when(grant).then([granted]);
     });
 
-    it('takes its legacy id (TracerCustomer.ID) at the first grant and keeps it through revocations', () => {
-      expect(fold(tracerPermissionDecider, [granted])).toMatchObject({ legacyId: 40 });
+    it('keeps its legacy id (TracerCustomer.ID) through a revoke, and a re-grant takes the one it names', () => {
+      expect(fold(tracerPermissionDecider, [granted, revoked])).toMatchObject({ legacyId: 40 });
+      // The handler names the held id, or the old system's own row when it granted the pair again
+      spec.given([granted, revoked]).when(grant).then([granted]);
       spec
         .given([granted, revoked])
-        .when({ ...grant, legacyId: 52 })
-        .then([granted]);
+        .when({ ...grant, legacyId: 53 })
+        .then([{ ...granted, data: { ...granted.data, legacyId: 53 } }]);
       spec
         .given([granted])
         .when({ ...grant, legacyId: 52 })
@@ -131,7 +135,24 @@ describe('TracerPermission', () => {
       type: 'UpdateTracerPermission',
       ...ids,
       changes,
+      reason: changeReason,
       at,
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([granted])
+          .when({ ...update({ maxInjections: 4 }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([granted])
+        .when({ ...update({ overheadPercent: 10 }), reason: undefined })
+        .thenNothing();
     });
 
     it('records the old and new terms', () => {
@@ -142,6 +163,7 @@ describe('TracerPermission', () => {
           {
             type: 'TracerPermissionUpdated',
             data: {
+              reason: changeReason,
               ...ids,
               changes: { overheadPercent: { from: 10, to: null }, maxInjections: { from: null, to: 4 } },
             },

@@ -6,9 +6,10 @@ import {
   requireActive,
   requireActiveReference,
   restoreOnce,
+  updateWithReason,
   type EntityState,
 } from './entity-lifecycle';
-import { applyChanges, changedFields, hasChanges, mergeChanges, sameValue, type FieldChanges } from './field-changes';
+import { applyChanges, changedFields, mergeChanges, sameValue, type FieldChanges } from './field-changes';
 import {
   maxLength,
   requireBoolean,
@@ -81,6 +82,8 @@ export interface UpdateTracer {
   type: 'UpdateTracer';
   tracerId: string;
   changes: Partial<TracerDetails>;
+  /** Why the values change (GMP: Annex 11 §9): required when the update changes one. */
+  reason?: string;
   at: IsoInstant;
 }
 
@@ -121,6 +124,8 @@ export interface TracerRegisteredData extends TracerDetails {
 export interface TracerUpdatedData {
   tracerId: string;
   changes: FieldChanges<TracerDetails>;
+  /** Why the values changed; null only on a change recorded before a reason was required (version 1). */
+  reason: string | null;
 }
 export interface TracerIsotopeChangedData {
   tracerId: string;
@@ -191,9 +196,14 @@ const registeredDataOf = (tracer: Tracer): Omit<TracerRegisteredData, 'legacyId'
   ...detailsOf(tracer),
 });
 
+/** Held whatever the tracer's status: an archived tracer's lots still name it by its tag. */
 export function tracerNameClaims(state: TracerState): NameClaimRef[] {
   if (state.status === 'absent') return [];
-  return [nameClaimOf.tracerShortName(state.shortName), nameClaimOf.legacyId('Tracers', state.legacyId)];
+  return [
+    nameClaimOf.tracerShortName(state.shortName),
+    nameClaimOf.tracerVialTag(state.vialTag),
+    nameClaimOf.legacyId('Tracers', state.legacyId),
+  ];
 }
 
 // Decider
@@ -242,7 +252,10 @@ function decide(command: TracerCommand, state: TracerState): TracerEvent[] {
       requireActive(state, 'TRACER', tracerId);
       const current = detailsOf(state);
       const changes = changedFields(current, validDetails(mergeChanges(current, command.changes)));
-      return hasChanges(changes) ? [{ type: 'TracerUpdated', data: { tracerId, changes } }] : [];
+      return updateWithReason(changes, command.reason, (reason) => ({
+        type: 'TracerUpdated',
+        data: { tracerId, changes, reason },
+      }));
     }
     case 'ChangeTracerIsotope': {
       requireActive(state, 'TRACER', tracerId);

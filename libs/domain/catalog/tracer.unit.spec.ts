@@ -15,6 +15,8 @@ import {
 } from './tracer';
 
 const spec = specFor(tracerDecider);
+/** Why a change is made: every change of catalogue values says it (GMP, Annex 11 §9). */
+const changeReason = 'Corrected after review';
 const { tracerId: _tracerId, ...fdg } = fdgRegistered.data;
 const registerFdg: RegisterTracer = {
   type: 'RegisterTracer',
@@ -152,7 +154,24 @@ describe('Tracer', () => {
       type: 'UpdateTracer',
       tracerId: 'tracer-fdg',
       changes,
+      reason: changeReason,
       at,
+    });
+
+    it('refuses a change without a reason (GMP: Annex 11 §9): 422 FIELD_REQUIRED, nothing recorded', () => {
+      for (const reason of [undefined, '', '   ']) {
+        spec
+          .given([fdgRegistered])
+          .when({ ...update({ inUse: false }), reason })
+          .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      }
+    });
+
+    it('needs no reason for an update that changes nothing', () => {
+      spec
+        .given([fdgRegistered])
+        .when({ ...update({ shortName: 'FDG' }), reason: undefined })
+        .thenNothing();
     });
 
     it('records each changed field with its old and new value', () => {
@@ -163,6 +182,7 @@ describe('Tracer', () => {
           {
             type: 'TracerUpdated',
             data: {
+              reason: changeReason,
               tracerId: 'tracer-fdg',
               changes: {
                 clinicalName: { from: '[18F]Fluorodeoxyglucose', to: 'Fludeoxyglucose (18F)' },
@@ -180,7 +200,11 @@ describe('Tracer', () => {
         .then([
           {
             type: 'TracerUpdated',
-            data: { tracerId: 'tracer-fdg', changes: { shortName: { from: 'FDG', to: 'FDG-Herlev' } } },
+            data: {
+              reason: changeReason,
+              tracerId: 'tracer-fdg',
+              changes: { shortName: { from: 'FDG', to: 'FDG-Herlev' } },
+            },
           },
         ]);
     });
@@ -305,17 +329,43 @@ describe('Tracer', () => {
         fdgRegistered,
         {
           type: 'TracerUpdated',
-          data: { tracerId: 'tracer-fdg', changes: { shortName: { from: 'FDG', to: 'FDG2' } } },
+          data: { reason: changeReason, tracerId: 'tracer-fdg', changes: { shortName: { from: 'FDG', to: 'FDG2' } } },
         },
       ]);
       expect(tracerNameClaims(before)).toEqual([
         { kind: 'tracerShortName', key: 'fdg' },
+        { kind: 'tracerVialTag', key: 'fdg' },
         { kind: 'legacyId', key: 'tracers:6' },
       ]);
       expect(nameClaimChanges(tracerNameClaims(before), tracerNameClaims(after))).toEqual({
         claim: [{ kind: 'tracerShortName', key: 'fdg2' }],
         release: [{ kind: 'tracerShortName', key: 'fdg' }],
       });
+    });
+
+    it('given a tracer tagged FDG, when its tag becomes fdg2, then fdg2 is claimed and fdg released: a lot names its tracer by tag', () => {
+      const before = fold(tracerDecider, [fdgRegistered]);
+      const after = fold(tracerDecider, [
+        fdgRegistered,
+        {
+          type: 'TracerUpdated',
+          data: { reason: changeReason, tracerId: 'tracer-fdg', changes: { vialTag: { from: 'FDG', to: 'fdg2' } } },
+        },
+      ]);
+      expect(nameClaimChanges(tracerNameClaims(before), tracerNameClaims(after))).toEqual({
+        claim: [{ kind: 'tracerVialTag', key: 'fdg2' }],
+        release: [{ kind: 'tracerVialTag', key: 'fdg' }],
+      });
+    });
+
+    it('given a tracer tagged FDG, when it is archived, then it keeps its tag: its lots stay on record', () => {
+      const before = fold(tracerDecider, [fdgRegistered]);
+      const archived = fold(tracerDecider, [fdgRegistered, fdgArchived]);
+      expect(nameClaimChanges(tracerNameClaims(before), tracerNameClaims(archived))).toEqual({
+        claim: [],
+        release: [],
+      });
+      expect(tracerNameClaims(archived)).toContainEqual({ kind: 'tracerVialTag', key: 'fdg' });
     });
   });
 });

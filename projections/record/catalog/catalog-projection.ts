@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@tracershop/event-store';
 import {
   catalogEventSchemaVersions,
+  catalogUpcasters,
   catalogEventTypes,
   tracerPermissionId,
   type CatalogEvent,
@@ -405,11 +406,12 @@ export const catalogProjection: Projection = {
   target: 'record',
   eventTypes: catalogRecordEventTypes,
   streamPrefixes: ['catalog.'],
+  upcasters: catalogUpcasters,
   tables: catalogTableDefinitions,
   async handle(event, tx) {
     const { type } = event;
     if (!isCatalogRecordEventType(type)) throw new Error(`${CATALOG_PROJECTION_NAME} does not handle ${type}`);
-    // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
+    // Older versions arrive upcast (`upcasters`); a newer shape than this code knows must stop it, not be misread.
     const schemaVersion = catalogEventSchemaVersions[type];
     if (event.metadata.schemaVersion !== schemaVersion) {
       throw new Error(

@@ -119,6 +119,11 @@ export interface TracerListOptions extends LifecycleListOptions {
   inUse?: boolean;
 }
 
+export interface CustomerListOptions extends LifecycleListOptions {
+  /** Only these customers (a shop user's own); an empty list matches nothing. */
+  ids?: readonly string[];
+}
+
 export interface DeliveryEndpointListOptions extends LifecycleListOptions {
   customerId?: string;
 }
@@ -375,6 +380,17 @@ function idCondition(column: string, value: unknown, field: string): Condition |
   return { sql: `${column} = ?`, params: [value] };
 }
 
+function idsCondition(column: string, value: unknown, field: string): Condition | null {
+  if (value === undefined) return null;
+  if (!Array.isArray(value)) throw new InvalidReadQueryError(`${field} must be a list of ids`, { field, value });
+  for (const id of value) {
+    if (typeof id !== 'string' || id.length === 0)
+      throw new InvalidReadQueryError(`${field} must be ids`, { field, value });
+  }
+  if (value.length === 0) return { sql: 'FALSE', params: [] };
+  return { sql: `${column} IN (${value.map(() => '?').join(', ')})`, params: value };
+}
+
 function weekdayCondition(value: unknown): Condition | null {
   if (value === undefined) return null;
   if (!isIsoWeekday(value))
@@ -436,8 +452,11 @@ export class CatalogReadModel {
     return this.one(tracerList, { sql: 'id = ?', params: [id] });
   }
 
-  async listCustomers(options: LifecycleListOptions): Promise<Page<CustomerView>> {
-    return this.page(customerList, options, [statusCondition(options.status, LIFECYCLES, 'active')]);
+  async listCustomers(options: CustomerListOptions): Promise<Page<CustomerView>> {
+    return this.page(customerList, options, [
+      statusCondition(options.status, LIFECYCLES, 'active'),
+      idsCondition('id', options.ids, 'ids'),
+    ]);
   }
 
   async getCustomer(id: string): Promise<CustomerView | null> {
@@ -529,6 +548,18 @@ export class CatalogReadModel {
       `SELECT id FROM ${this.tables[catalogTables.deliveryEndpoints]}
        WHERE customer_id = ? AND status = 'active' ORDER BY id`,
       [customerId],
+    );
+    return rows.map((row) => String(row.id));
+  }
+
+  /**
+   * The tracers, archived ones too, whose vial tag is this one whatever the case: a lot names its
+   * tracer by the tag alone (`RegisterTracer`, `UpdateTracer` keep it unique).
+   */
+  async tracerIdsWithVialTag(vialTag: string): Promise<string[]> {
+    const rows = await this.rows(
+      `SELECT id FROM ${this.tables[catalogTables.tracers]} WHERE LOWER(vial_tag) = LOWER(?) ORDER BY id`,
+      [vialTag.trim()],
     );
     return rows.map((row) => String(row.id));
   }

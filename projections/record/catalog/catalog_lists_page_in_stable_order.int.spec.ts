@@ -150,6 +150,24 @@ describe('catalogue lists: keyset pages in a stable order, with filters', () => 
     expect(all).toHaveLength(CUSTOMER_COUNT + 1);
   });
 
+  it('given a shop user’s customers, one of them archived, when their list is read, then status and paging hold as for everyone', async () => {
+    const own = ['cust-01', 'cust-03', 'cust-05', 'cust-07'];
+    const active = await allPages((options) => bed.readModel.listCustomers({ ...options, ids: own }), 2);
+    expect(active.map((page) => page.length)).toEqual([2, 1]);
+    expect(
+      active
+        .flat()
+        .map((customer) => customer.id)
+        .sort(),
+    ).toEqual(['cust-01', 'cust-05', 'cust-07']);
+    const archived = await bed.readModel.listCustomers({ limit: 10, ids: own, status: 'archived' });
+    expect(archived.items.map((customer) => customer.id)).toEqual(['cust-03']);
+    expect((await bed.readModel.listCustomers({ limit: 10, ids: [] })).items).toEqual([]);
+    await expect(bed.readModel.listCustomers({ limit: 10, ids: [''] })).rejects.toMatchObject({
+      details: { field: 'ids' },
+    });
+  });
+
   it('endpoints: by name then id, and by customer', async () => {
     const all = await bed.readModel.listDeliveryEndpoints({ limit: 10 });
     expect(all.items.map((item) => `${item.name}/${item.id}`)).toEqual([
@@ -203,7 +221,7 @@ describe('catalogue lists: keyset pages in a stable order, with filters', () => 
   it('tracers: by short name, filtered by isotope, kind and use', async () => {
     await bed.given({
       type: 'TracerUpdated',
-      data: { tracerId: 'tracer-nh3', changes: { inUse: { from: true, to: false } } },
+      data: { reason: 'No longer offered', tracerId: 'tracer-nh3', changes: { inUse: { from: true, to: false } } },
     });
     const all = await bed.readModel.listTracers({ limit: 10 });
     expect(all.items.map((tracer) => tracer.shortName)).toEqual(['FDG', 'NH3']);
@@ -256,5 +274,12 @@ describe('catalogue lists: keyset pages in a stable order, with filters', () => 
     await expect(readModel.listTracers({ limit: 1, kind: 'pill' as never })).rejects.toMatchObject({
       details: { field: 'kind' },
     });
+  });
+
+  it('given tracers tagged FDG and NH3, when a tag is looked up in any case, then its tracer is found, archived or not', async () => {
+    expect(await bed.readModel.tracerIdsWithVialTag('fdg')).toEqual(['tracer-fdg']);
+    await bed.given({ type: 'TracerArchived', data: { tracerId: 'tracer-nh3', reason: 'Withdrawn' } });
+    expect(await bed.readModel.tracerIdsWithVialTag(' Nh3 ')).toEqual(['tracer-nh3']);
+    expect(await bed.readModel.tracerIdsWithVialTag('FET')).toEqual([]);
   });
 });

@@ -130,12 +130,14 @@ describe('record.catalog applies each catalogue event as the deciders evolve it'
       type: 'UpdateIsotope',
       isotopeId: 'iso-f18',
       changes: { halfLifeSeconds: 6586.26 },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
     });
     const [tracerUpdated] = await bed.decide(tracerDecider, streams.fdg, {
       type: 'UpdateTracer',
       tracerId: 'tracer-fdg',
       changes: { clinicalName: 'Fludeoxyglucose (18F)', inUse: false, legacy: { orderBlock: 30, injections: null } },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
     });
     expect(tracerUpdated.type).toBe('TracerUpdated');
@@ -148,18 +150,21 @@ describe('record.catalog applies each catalogue event as the deciders evolve it'
         phone: null,
         legacy: { title: 'Overlæge', labelName: 'HER', addressLine3: null, addressLine4: null },
       },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
     });
     await bed.decide(deliveryEndpointDecider, streams.herlevPet, {
       type: 'UpdateDeliveryEndpoint',
       endpointId: 'ep-herlev-pet',
       changes: { name: 'PET/CT-centret', zip: null },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
     });
     await bed.decide(productionRunDecider, streams.mondayRun, {
       type: 'UpdateProductionRun',
       productionRunId: 'run-mon-1',
       changes: { productionTime: '06:00', maxActivityMBq: null },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
       refs: { servedSlots: await bed.readModel.servedSlots('run-mon-1') },
     });
@@ -167,6 +172,7 @@ describe('record.catalog applies each catalogue event as the deciders evolve it'
       type: 'UpdateDeliveryTimeSlot',
       slotId: 'slot-herlev-mon-0800',
       changes: { deliveryTime: '08:30', repeat: 'odd', maxActivityMBq: 25_000.5, expiryDate: '2026-12-31' },
+      reason: 'Corrected after review',
       at: bed.occurredAt,
       refs: { productionRun: bed.stateOf(productionRunDecider, streams.mondayRun) },
     });

@@ -30,17 +30,26 @@ const history: CatalogEvent[] = [
   mondaySlotScheduled,
   {
     type: 'IsotopeUpdated',
-    data: { isotopeId: 'iso-f18', changes: { halfLifeSeconds: { from: 6586.2, to: 6586.26 } } },
+    data: {
+      reason: 'Corrected after review',
+      isotopeId: 'iso-f18',
+      changes: { halfLifeSeconds: { from: 6586.2, to: 6586.26 } },
+    },
   },
   { type: 'TracerArchived', data: { tracerId: 'tracer-fet', reason } },
   { type: 'TracerRestored', data: { tracerId: 'tracer-fet', reason } },
   {
     type: 'CustomerUpdated',
-    data: { customerId: 'cust-herlev', changes: { emails: { from: ['pet@herlev.example'], to: [] } } },
+    data: {
+      reason: 'Corrected after review',
+      customerId: 'cust-herlev',
+      changes: { emails: { from: ['pet@herlev.example'], to: [] } },
+    },
   },
   {
     type: 'DeliveryTimeSlotUpdated',
     data: {
+      reason: 'Corrected after review',
       slotId: 'slot-herlev-mon-0800',
       changes: { expiryDate: { from: null, to: '2026-06-01' }, maxActivityMBq: { from: null, to: 12_345.678 } },
     },

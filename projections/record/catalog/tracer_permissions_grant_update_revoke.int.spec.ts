@@ -42,15 +42,16 @@ describe('tracer permissions: grant, update, revoke and grant again', () => {
 
   const streamOf = (endpointId: string, tracerId: string) => tracerPermissionStreamName(endpointId, tracerId);
 
-  // A fresh legacy id per grant, as the handler allocates; a re-grant keeps the one the pair holds.
+  // A fresh legacy id per first grant, as the handler allocates; a re-grant names the one the pair holds.
   let nextLegacyId = 200;
   function grant(endpointId: string, tracerId: string, details: { overheadPercent?: number; maxInjections?: number }) {
+    const held = bed.stateOf(tracerPermissionDecider, streamOf(endpointId, tracerId));
     return bed.decide(tracerPermissionDecider, streamOf(endpointId, tracerId), {
       type: 'GrantTracerPermission',
       endpointId,
       tracerId,
       ...details,
-      legacyId: (nextLegacyId += 2),
+      legacyId: held.status === 'absent' ? (nextLegacyId += 2) : held.legacyId,
       at,
       refs: {
         endpoint: bed.stateOf(deliveryEndpointDecider, deliveryEndpointStreamName(endpointId)),
@@ -93,6 +94,7 @@ describe('tracer permissions: grant, update, revoke and grant again', () => {
       endpointId: 'ep-herlev-pet',
       tracerId: 'tracer-fdg',
       changes: { overheadPercent: null, maxInjections: 4 },
+      reason: 'New agreement',
       at,
     });
     const permission = await bed.readModel.getTracerPermission(tracerPermissionId('ep-herlev-pet', 'tracer-fdg'));
@@ -138,7 +140,7 @@ describe('tracer permissions: grant, update, revoke and grant again', () => {
       maxInjections: null,
       revision: '3',
       createdPosition: revoked!.createdPosition,
-      // The first grant's legacy TracerCustomer.ID, not the one the re-grant's command brought.
+      // The first grant's legacy TracerCustomer.ID, which the re-grant names.
       legacyId: revoked!.legacyId,
     });
     expect(regranted).toMatchObject(

@@ -4,9 +4,9 @@ import { CommandPipeline, type CommandContext, type CommandDefinition } from '@t
 import type { DomainEvent } from '@tracershop/domain/kernel';
 import { ExecuteDomainCommand } from '@tracershop/platform';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
-import { catalogCommands, type CatalogCommands, type CatalogLookups } from './catalog-commands';
+import { catalogCommands, type CatalogCommands } from './catalog-commands';
 import type { CommandResponseDto } from './catalog.dto';
-import { CATALOG_READ_MODEL } from './catalog-read-model.provider';
+import { CatalogLookupsAtHead } from './catalog-lookups-at-head';
 
 /** Sends catalog commands over the CommandBus and shapes the answer. */
 @Injectable()
@@ -16,10 +16,10 @@ export class CatalogCommandSender {
   constructor(
     private readonly bus: CommandBus,
     @Inject(CommandPipeline) pipeline: CommandPipeline,
-    @Inject(CATALOG_READ_MODEL) readModel: CatalogLookups,
+    lookups: CatalogLookupsAtHead,
     legacyIds: LegacyIdAllocator,
   ) {
-    this.commands = catalogCommands(pipeline, readModel, legacyIds);
+    this.commands = catalogCommands(pipeline, lookups, legacyIds);
   }
 
   async send<C, E extends DomainEvent, S>(

@@ -39,16 +39,22 @@ import {
   type ServedSlot,
   type TracerPermissionState,
 } from '@tracershop/domain/catalog';
-import { DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
+import { conflict, DomainError, type Decider, type DomainEvent } from '@tracershop/domain/kernel';
 import { requireGivenLegacyIdHeld, type LegacyIdTable } from '@tracershop/domain/legacy';
 import type { LegacyIdSource } from '../legacy-ids/legacy-id-allocator';
 
 export { legacyIdAllocatedByHandler } from '../legacy-ids/legacy-id-allocator';
 
-/** What the catalog's command handlers read from the catalog read model (no stream holds it). */
+/**
+ * What the catalog's command handlers read from the catalog read model (no stream holds it). A rule
+ * decided on these must not pass on a stale read: the api's lookups wait for the read model to reach
+ * the store's head first (`CatalogLookupsAtHead`).
+ */
 export interface CatalogLookups {
   servedSlots(productionRunId: string): Promise<ServedSlot[]>;
   activeEndpointIds(customerId: string): Promise<string[]>;
+  /** Tracers (archived ones too) whose vial tag is this one, compared without case. */
+  tracerIdsWithVialTag(vialTag: string): Promise<string[]>;
 }
 
 const schemaVersionOf = (type: string) => catalogEventSchemaVersions[type as CatalogEventType] ?? 1;
@@ -65,6 +71,15 @@ export const nameClaimCommand: CommandDefinition<NameClaimCommand, DomainEvent &
   schemaVersionOf,
 };
 
+/** The owner of an entity's claims: the entity. */
+const entityId = (state: unknown) => (state as { id?: string }).id ?? '';
+
+/**
+ * Records from before a kind of claim existed hold their values unclaimed. For a key an attempt has
+ * just claimed, such a record's id (other than `ownerId`), or null when none holds it.
+ */
+type UnclaimedHolderOf = (ref: NameClaimRef, ownerId: string) => Promise<string | null>;
+
 /**
  * Unique names: claim the new keys on their own streams before the owner's events, release the
  * old ones after, and give back what was claimed when the owner's append fails. Legacy ids are
@@ -74,7 +89,8 @@ export const nameClaimCommand: CommandDefinition<NameClaimCommand, DomainEvent &
 function uniqueNames<S>(
   pipeline: CommandPipeline,
   claimsOf: (state: S) => NameClaimRef[],
-  ownerIdOf: (state: S) => string = (state) => (state as { id?: string }).id ?? '',
+  ownerIdOf: (state: S) => string = entityId,
+  unclaimedHolderOf: UnclaimedHolderOf = () => Promise.resolve(null),
 ) {
   const ownerOf = (change: StateChange<S>) => ownerIdOf(change.after);
   const send = (change: StateChange<S>, type: 'ClaimName' | 'ReleaseName', ref: NameClaimRef) =>
@@ -108,7 +124,16 @@ function uniqueNames<S>(
     try {
       for (const ref of refs) {
         const result = await send(change, 'ClaimName', ref);
-        if (result.events.length > 0) claimed.push(ref);
+        if (result.events.length === 0) continue;
+        claimed.push(ref);
+        const holder = await unclaimedHolderOf(ref, ownerOf(change));
+        if (holder !== null) {
+          throw conflict('NAME_TAKEN', `${ref.key} is already in use`, {
+            kind: ref.kind,
+            key: ref.key,
+            ownerId: holder,
+          });
+        }
       }
     } catch (error) {
       await release(change, claimed);
@@ -194,7 +219,12 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
       }
       return command;
     },
-    ...uniqueNames(pipeline, tracerNameClaims),
+    // Tracers registered before tags were claimed hold theirs unclaimed; the read model knows them.
+    ...uniqueNames(pipeline, tracerNameClaims, entityId, async (ref, ownerId) =>
+      ref.kind === 'tracerVialTag'
+        ? ((await lookups.tracerIdsWithVialTag(ref.key)).find((id) => id !== ownerId) ?? null)
+        : null,
+    ),
   });
 
   const customer = define({
@@ -299,8 +329,12 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
       );
       return {
         ...command,
-        // Only the first grant of the pair takes a new id; a re-grant after a revoke keeps it.
-        legacyId: await legacyIdFor(legacyIds, 'TracerCustomer', command.legacyId, heldLegacyId(current)),
+        // Only the first grant of the pair takes a new id; a re-grant after a revoke keeps it, unless
+        // it names a row (the old system granted the pair again): the permission takes that row over.
+        legacyId:
+          current.status === 'archived' && command.legacyId !== undefined
+            ? command.legacyId
+            : await legacyIdFor(legacyIds, 'TracerCustomer', command.legacyId, heldLegacyId(current)),
         refs: {
           endpoint: await load(deliveryEndpointStreamName(command.endpointId), deliveryEndpointDecider),
           tracer: await load(tracerStreamName(command.tracerId), tracerDecider),
@@ -319,10 +353,15 @@ export function catalogCommands(pipeline: CommandPipeline, lookups: CatalogLooku
     enrich: async (command, load) => {
       if (command.type !== 'CloseDate') return command;
       const current = await load(closedDateStreamName(command.date), closedDateDecider);
-      // Only the first close of the date takes a new id; a re-close after a reopening keeps it.
+      // Only the first close of the date takes a new id; a re-close after a reopening keeps it, unless
+      // it names a row (the old system closed the date again): the date takes that row over.
+      const reopened = current.legacyId !== null && !current.closed;
       return {
         ...command,
-        legacyId: await legacyIdFor(legacyIds, 'blockDeliverDate', command.legacyId, current.legacyId),
+        legacyId:
+          reopened && command.legacyId !== undefined
+            ? command.legacyId
+            : await legacyIdFor(legacyIds, 'blockDeliverDate', command.legacyId, current.legacyId),
       };
     },
     ...uniqueNames(pipeline, closedDateNameClaims, (state: ClosedDateState) => state.date ?? ''),

@@ -47,6 +47,25 @@ function LegacyIdProperty(column: string, example: number) {
   );
 }
 
+/**
+ * `reason` of a change of GMP-relevant reference data (Annex 11 §9): required when the request
+ * changes a value, and kept with the change; the decider refuses a change without one (`422
+ * FIELD_REQUIRED`), so the answer is the same as for every other missing reason. A request that
+ * changes nothing needs none.
+ */
+export function ChangeReasonProperty() {
+  return applyDecorators(
+    ApiPropertyOptional({
+      description: 'Why the values change: required when one does (422 FIELD_REQUIRED), kept with the change',
+      example: 'Contract renewed',
+      maxLength: 500,
+    }),
+    IsOptional(),
+    IsString(),
+    MaxLength(500),
+  );
+}
+
 export class ReasonDto {
   @ApiProperty({ example: 'No longer produced' })
   @IsString()
@@ -128,7 +147,10 @@ export class RegisterIsotopeDto extends IsotopeDetailsDto {
   legacyId?: number;
 }
 
-export class UpdateIsotopeDto extends PartialType(IsotopeDetailsDto) {}
+export class UpdateIsotopeDto extends PartialType(IsotopeDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 // Tracers
 
@@ -192,7 +214,10 @@ export class RegisterTracerDto extends TracerDetailsDto {
   legacyId?: number;
 }
 
-export class UpdateTracerDto extends PartialType(TracerDetailsDto) {}
+export class UpdateTracerDto extends PartialType(TracerDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 export class ChangeTracerIsotopeDto extends ReasonDto {
   @ApiProperty()
@@ -289,7 +314,10 @@ export class RegisterCustomerDto extends CustomerDetailsDto {
   legacyId?: number;
 }
 
-export class UpdateCustomerDto extends PartialType(CustomerDetailsDto) {}
+export class UpdateCustomerDto extends PartialType(CustomerDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 // Delivery endpoints
 
@@ -318,7 +346,10 @@ export class RegisterDeliveryEndpointDto extends DeliveryEndpointDetailsDto {
   customerId!: string;
 }
 
-export class UpdateDeliveryEndpointDto extends PartialType(DeliveryEndpointDetailsDto) {}
+export class UpdateDeliveryEndpointDto extends PartialType(DeliveryEndpointDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 // Production runs
 
@@ -360,7 +391,10 @@ export class ScheduleProductionRunDto extends ProductionRunDetailsDto {
   legacyId?: number;
 }
 
-export class UpdateProductionRunDto extends PartialType(ProductionRunDetailsDto) {}
+export class UpdateProductionRunDto extends PartialType(ProductionRunDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 // Delivery time slots
 
@@ -404,7 +438,10 @@ export class ScheduleDeliveryTimeSlotDto extends DeliveryTimeSlotDetailsDto {
   legacyId?: number;
 }
 
-export class UpdateDeliveryTimeSlotDto extends PartialType(DeliveryTimeSlotDetailsDto) {}
+export class UpdateDeliveryTimeSlotDto extends PartialType(DeliveryTimeSlotDetailsDto) {
+  @ChangeReasonProperty()
+  reason?: string;
+}
 
 // Tracer permissions
 
@@ -422,6 +459,11 @@ export class TracerPermissionDetailsDto {
   @Min(1)
   @Max(1000)
   maxInjections?: number | null;
+}
+
+export class UpdateTracerPermissionDto extends TracerPermissionDetailsDto {
+  @ChangeReasonProperty()
+  reason?: string;
 }
 
 export class GrantTracerPermissionDto extends TracerPermissionDetailsDto {

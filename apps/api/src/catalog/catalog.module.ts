@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LegacyIdsModule } from '../legacy-ids/legacy-ids.module';
 import { CatalogCommandSender } from './catalog-command-sender';
+import { CatalogLookupsAtHead } from './catalog-lookups-at-head';
 import { catalogReadModelProvider } from './catalog-read-model.provider';
 import { ClosedDatesController } from './closed-dates.controller';
 import { OrderingDeadlinesController } from './ordering-deadlines.controller';
@@ -28,7 +29,7 @@ import { TracersController } from './tracers.controller';
     ClosedDatesController,
     OrderingDeadlinesController,
   ],
-  providers: [catalogReadModelProvider, CatalogCommandSender, CustomerScope],
+  providers: [catalogReadModelProvider, CatalogLookupsAtHead, CatalogCommandSender, CustomerScope],
   exports: [CustomerScope, catalogReadModelProvider],
 })
 export class CatalogModule {}

@@ -36,10 +36,9 @@ export class CustomersController {
   async list(@Query() query: ListQueryDto, @Req() request: FastifyRequest) {
     const { minPosition: _minPosition, limit = 50, ...filters } = query;
     const scope = this.scope.of(request);
-    if (scope === 'all') return answer(this.readModel.listCustomers({ limit, ...filters }));
-    // A shop user has a handful of customers: its own, one by one.
-    const own = await Promise.all([...scope].map((id) => this.readModel.getCustomer(id)));
-    return { items: own.filter((customer) => customer !== null), nextCursor: null };
+    // A scoped caller's list is the same list, narrowed to its own customers: filters and paging hold.
+    const ids = scope === 'all' ? undefined : [...scope];
+    return answer(this.readModel.listCustomers({ limit, ...filters, ids }));
   }
 
   @Get(':id')
@@ -67,12 +66,13 @@ export class CustomersController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateCustomerDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateCustomerDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.customer,
-      { type: 'UpdateCustomer', customerId: id, changes, at: now() },
-      context,
+      { type: 'UpdateCustomer', customerId: id, changes, reason, at: now() },
+      { ...context, reason },
     );
   }
 

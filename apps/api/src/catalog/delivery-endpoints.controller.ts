@@ -65,12 +65,13 @@ export class DeliveryEndpointsController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateDeliveryEndpointDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateDeliveryEndpointDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.deliveryEndpoint,
-      { type: 'UpdateDeliveryEndpoint', endpointId: id, changes, at: now() },
-      context,
+      { type: 'UpdateDeliveryEndpoint', endpointId: id, changes, reason, at: now() },
+      { ...context, reason },
     );
   }
 

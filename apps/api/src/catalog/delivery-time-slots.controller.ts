@@ -66,12 +66,13 @@ export class DeliveryTimeSlotsController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateDeliveryTimeSlotDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateDeliveryTimeSlotDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.deliveryTimeSlot,
-      { type: 'UpdateDeliveryTimeSlot', slotId: id, changes, at: now(), refs: refsLoadedByHandler },
-      context,
+      { type: 'UpdateDeliveryTimeSlot', slotId: id, changes, reason, at: now(), refs: refsLoadedByHandler },
+      { ...context, reason },
     );
   }
 

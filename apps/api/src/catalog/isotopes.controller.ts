@@ -59,12 +59,13 @@ export class IsotopesController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateIsotopeDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateIsotopeDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.isotope,
-      { type: 'UpdateIsotope', isotopeId: id, changes, at: now() },
-      context,
+      { type: 'UpdateIsotope', isotopeId: id, changes, reason, at: now() },
+      { ...context, reason },
     );
   }
 

@@ -66,12 +66,13 @@ export class ProductionRunsController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateProductionRunDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateProductionRunDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.productionRun,
-      { type: 'UpdateProductionRun', productionRunId: id, changes, at: now(), refs: refsLoadedByHandler },
-      context,
+      { type: 'UpdateProductionRun', productionRunId: id, changes, reason, at: now(), refs: refsLoadedByHandler },
+      { ...context, reason },
     );
   }
 

@@ -16,8 +16,8 @@ import {
   GetQueryDto,
   GrantTracerPermissionDto,
   ReasonDto,
-  TracerPermissionDetailsDto,
   TracerPermissionListQueryDto,
+  UpdateTracerPermissionDto,
 } from './catalog.dto';
 
 /** Which endpoint may order which tracer (the "catalogue page"), with its overhead and limits. */
@@ -79,14 +79,15 @@ export class TracerPermissionsController {
   update(
     @Param('endpointId') endpointId: string,
     @Param('tracerId') tracerId: string,
-    @Body() changes: TracerPermissionDetailsDto,
+    @Body() body: UpdateTracerPermissionDto,
     @Command() context: CommandContext,
   ) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       tracerPermissionStreamName(endpointId, tracerId),
       this.sender.commands.tracerPermission,
-      { type: 'UpdateTracerPermission', endpointId, tracerId, changes, at: now() },
-      context,
+      { type: 'UpdateTracerPermission', endpointId, tracerId, changes, reason, at: now() },
+      { ...context, reason },
     );
   }
 

@@ -59,12 +59,13 @@ export class TracersController {
   @Patch(':id')
   @Allow(...CATALOG_EDITORS)
   @ApiOkResponse({ type: CommandResponseDto })
-  update(@Param('id') id: string, @Body() changes: UpdateTracerDto, @Command() context: CommandContext) {
+  update(@Param('id') id: string, @Body() body: UpdateTracerDto, @Command() context: CommandContext) {
+    const { reason, ...changes } = body;
     return this.sender.send(
       id,
       this.sender.commands.tracer,
-      { type: 'UpdateTracer', tracerId: id, changes, at: now() },
-      context,
+      { type: 'UpdateTracer', tracerId: id, changes, reason, at: now() },
+      { ...context, reason },
     );
   }
 
