@@ -153,7 +153,7 @@ describe('auditors read the record itself: every event of a stream, and the stat
       streamId: dayStream,
       aggregate: 'DeliveryDay',
       revision: '3',
-      changedFields: 3,
+      changedFields: 4,
     });
     expect(
       answer.body.fields.map((field: { entity: string; field: string; original: unknown; current: unknown }) => [
@@ -164,6 +164,8 @@ describe('auditors read the record itself: every event of a stream, and the stat
       ]),
     ).toEqual([
       [`release:${releaseId}`, 'lot', 'FDG-261207-1', null],
+      // Who released it: the correction withdraws the signer's release too
+      [`release:${releaseId}`, 'releasedBy', expect.objectContaining({ userId: rita.id }), null],
       [`release:${releaseId}`, 'status', 'released', 'accepted'],
       [`release:${releaseId}`, 'vials', [expect.objectContaining({ lot: 'FDG-261207-1' })], []],
     ]);

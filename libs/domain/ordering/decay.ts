@@ -1,3 +1,6 @@
+import type { ClockTime } from '../catalog';
+import { instantOfWallClock, type BusinessDay } from './business-time';
+
 /**
  * Radioactive decay: A(t) = A0 · exp(−ln2 · Δt / T½). Everything is computed in floating point
  * from stored ordered activity; rounding happens only in outputs, each with its own rule.
@@ -17,8 +20,12 @@ export function decayedActivity(activity: number, secondsLater: number, halfLife
 /** Overhead percent as the multiplier m = 1 + percent / 100. */
 export const overheadMultiplier = (overheadPercent: number) => 1 + overheadPercent / 100;
 
-/** Seconds between two wall-clock times `HH:MM` of the same day (positive when `later` is later). */
-export function secondsBetween(earlier: string, later: string): number {
-  const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-  return (minutes(later) - minutes(earlier)) * 60;
+/**
+ * Real seconds from `earlier` to `later`, two wall-clock times `HH:MM` of one business day
+ * (positive when `later` is later). Decay runs on elapsed time: on a daylight-saving change day
+ * 01:30 → 03:30 is one hour in spring and three in autumn, not the two the clock shows.
+ */
+export function secondsBetween(earlier: ClockTime, later: ClockTime, day: BusinessDay): number {
+  const instant = (time: ClockTime) => instantOfWallClock(day.date, time, day.timeZone);
+  return (instant(later) - instant(earlier)) / 1000;
 }

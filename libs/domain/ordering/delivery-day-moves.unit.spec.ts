@@ -1,6 +1,7 @@
 import { fold } from '../kernel';
 import { specFor } from '../kernel/decider-spec';
-import { absent, activeMondayRun } from '../catalog/catalog-examples';
+import { productionRunDecider } from '../catalog';
+import { absent, activeIsotope, activeMondayRun, mondayRunScheduled } from '../catalog/catalog-examples';
 import {
   activityServedWithOverhead,
   deliveryDayDecider,
@@ -9,6 +10,7 @@ import {
   type MoveOrderToSlot,
   type OrderCancelled,
   type RestoreOrder,
+  type SlotRefs,
 } from './delivery-day';
 import {
   accepted,
@@ -39,32 +41,54 @@ import {
   slot0800,
   slot0900,
   slot1030,
+  slot0800With,
+  slot1030With,
+  timeZone,
 } from './ordering-examples';
 
 const spec = specFor(deliveryDayDecider);
 const day = { endpointId, date, at };
 
+/** The slot each example order was placed in, as the catalogue holds it (the handler loads it). */
+const orderedSlotOf: Record<string, SlotRefs> = {
+  'order-1': { slot: slot1030, productionRun: secondMondayRun },
+  'order-2': { slot: slot0900, productionRun: activeMondayRun },
+  'order-3': { slot: slot0800, productionRun: activeMondayRun },
+  'order-4': { slot: slot1030, productionRun: secondMondayRun },
+};
 const moveTo = (
   targetSlot: MoveOrderToSlot['refs']['targetSlot'],
   overrides: Partial<MoveOrderToSlot> = {},
   targetRun = activeMondayRun,
-): MoveOrderToSlot => ({
-  type: 'MoveOrderToSlot',
-  ...day,
-  orderId: 'order-1',
-  targetSlotId: targetSlot.status === 'absent' ? 'slot-herlev-mon-0900' : targetSlot.id,
-  reason: 'Second run dropped',
-  ghostLegacyOid: 9001,
-  secondGhostLegacyOid: 990002,
-  refs: { targetSlot, targetRun, closedDays: openDays },
-  ...overrides,
-});
+): MoveOrderToSlot => {
+  const ordered = orderedSlotOf[overrides.orderId ?? 'order-1'] ?? { slot: absent, productionRun: absent };
+  return {
+    type: 'MoveOrderToSlot',
+    ...day,
+    orderId: 'order-1',
+    targetSlotId: targetSlot.status === 'absent' ? 'slot-herlev-mon-0900' : targetSlot.id,
+    reason: 'Second run dropped',
+    ghostLegacyOid: 9001,
+    secondGhostLegacyOid: 990002,
+    timeZone,
+    refs: {
+      targetSlot,
+      targetRun,
+      orderedSlot: ordered.slot,
+      orderedRun: ordered.productionRun,
+      closedDays: openDays,
+      isotope: activeIsotope,
+    },
+    ...overrides,
+  };
+};
 const restore = (overrides: Partial<RestoreOrder> = {}): RestoreOrder => ({
   type: 'RestoreOrder',
   ...day,
   orderId: 'order-1',
   reason: 'Second run back on',
   ghostLegacyOid: 9002,
+  refs: { slot: slot1030, productionRun: secondMondayRun, closedDays: openDays },
   ...overrides,
 });
 
@@ -166,7 +190,10 @@ describe('DeliveryDay moves', () => {
         .given([order1At1030])
         .when(
           moveTo(slot0900, {
-            refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: { dates: [], weeklyCloseDays: 1 } },
+            refs: {
+              ...moveTo(slot0900).refs,
+              closedDays: { dates: [], weeklyCloseDays: 1 },
+            },
           }),
         )
         .thenThrows('DATE_CLOSED');
@@ -307,6 +334,190 @@ describe('DeliveryDay moves', () => {
         .given([order1At1030])
         .when(restore({ orderId: 'order-9' }))
         .thenThrows('ORDER_NOT_FOUND');
+    });
+  });
+
+  describe('RestoreOrder checks its slot as placing there does (regression: restore skipped every slot check)', () => {
+    // 10:30 delivers at most 1000 MBq. X (800) is served from 09:00; Y (900) was placed at 10:30 meanwhile.
+    const x = fdgPlaced('order-1', 1001, at1030, 800);
+    const y = fdgPlaced('order-5', 1005, at1030, 900);
+    const xAway = [x, moved('order-1', at1030, at0900, 800), ghostAt0900, y];
+    const max1000 = slot1030With({ maxActivityMBq: 1000 });
+
+    it('given the slot filled meanwhile, when X is restored, then the slot maximum refuses it', () => {
+      spec
+        .given(xAway)
+        .when(restore({ refs: { slot: max1000, productionRun: secondMondayRun, closedDays: openDays } }))
+        .thenThrows('SLOT_MAX_ACTIVITY_EXCEEDED', {
+          slotId: 'slot-herlev-mon-1030',
+          maxActivityMBq: 1000,
+          orderedMBq: 1700,
+        });
+    });
+
+    it('given the slot filled meanwhile, when X is moved to its own slot, then the slot maximum refuses it too', () => {
+      spec
+        .given(xAway)
+        .when(moveTo(max1000, {}, secondMondayRun))
+        .thenThrows('SLOT_MAX_ACTIVITY_EXCEEDED', { maxActivityMBq: 1000, orderedMBq: 1700 });
+    });
+
+    it('given room in the slot, when X is restored, then it is back', () => {
+      const events = deliveryDayDecider.decide(
+        restore({
+          refs: { slot: slot1030With({ maxActivityMBq: 1700 }), productionRun: secondMondayRun, closedDays: openDays },
+        }),
+        fold(deliveryDayDecider, xAway),
+      );
+      expect(events.map((event) => event.type)).toEqual([
+        'OrderRestoredToSlot',
+        'GhostOrderDissolved',
+        'DeadOrderFlagged',
+      ]);
+    });
+
+    it('given the slot archived since, when X is restored (or moved back), then the slot no longer delivers', () => {
+      const archived = { ...slot1030, status: 'archived' } as typeof slot1030;
+      const refs = { slot: archived, productionRun: secondMondayRun, closedDays: openDays };
+      spec.given(xAway).when(restore({ refs })).thenThrows('SLOT_DOES_NOT_DELIVER', { slotId: 'slot-herlev-mon-1030' });
+      spec
+        .given(xAway)
+        .when(moveTo(archived, {}, secondMondayRun))
+        .thenThrows('SLOT_DOES_NOT_DELIVER');
+    });
+
+    it('given the slot expired, its run archived or the date closed since, when X is restored, then it is refused', () => {
+      const refs = { slot: slot1030, productionRun: secondMondayRun, closedDays: openDays };
+      spec
+        .given(xAway)
+        .when(restore({ refs: { ...refs, slot: slot1030With({ expiryDate: date }) } }))
+        .thenThrows('SLOT_DOES_NOT_DELIVER', { expiryDate: date });
+      spec
+        .given(xAway)
+        .when(
+          restore({
+            refs: { ...refs, productionRun: { ...secondMondayRun, status: 'archived' } as typeof secondMondayRun },
+          }),
+        )
+        .thenThrows('PRODUCTION_RUN_ARCHIVED');
+      spec
+        .given(xAway)
+        .when(restore({ refs: { ...refs, closedDays: { dates: [date], weeklyCloseDays: 0 } } }))
+        .thenThrows('DATE_CLOSED', { date });
+    });
+
+    it('given the slot rescheduled since, when X is restored, then it returns at the slot as it is now', () => {
+      const [event] = deliveryDayDecider.decide(
+        restore({
+          refs: { slot: slot1030With({ deliveryTime: '11:00' }), productionRun: secondMondayRun, closedDays: openDays },
+        }),
+        fold(deliveryDayDecider, [order1At1030, order1MovedTo0900, ghostAt0900]),
+      );
+      expect(event).toEqual({ ...restored, data: { ...restored.data, to: { ...at1030, deliveryTime: '11:00' } } });
+    });
+  });
+
+  describe('a slot rescheduled after ordering (regression: moves used the time the order recorded)', () => {
+    const slot0930 = slot0800With({ slotId: 'slot-herlev-mon-0930', deliveryTime: '09:30' });
+    const rescheduledTo0915 = slot1030With({ deliveryTime: '09:15' });
+    const orderedSlotRescheduled = (slot: typeof slot1030) => ({
+      ...moveTo(slot0930).refs,
+      orderedSlot: slot,
+      orderedRun: secondMondayRun,
+    });
+
+    it('given X placed at 10:30 and the slot moved to 09:15 since, when X is moved to 09:30, then it is a later slot', () => {
+      spec
+        .given([order1At1030])
+        .when(moveTo(slot0930, { refs: orderedSlotRescheduled(rescheduledTo0915) }))
+        .thenThrows('MOVE_TO_LATER_SLOT', { orderId: 'order-1', orderedTime: '09:15', targetTime: '09:30' });
+    });
+
+    it('given X placed at 10:30 and the slot moved to 11:00 since, when X is moved to 09:00, then it decays over two hours from 11:00', () => {
+      const refs = { ...orderedSlotRescheduled(slot1030With({ deliveryTime: '11:00' })), targetSlot: slot0900 };
+      const [event] = deliveryDayDecider.decide(moveTo(slot0900, { refs }), fold(deliveryDayDecider, [order1At1030]));
+      expect(event?.type).toBe('OrderMovedToSlot');
+      if (event?.type !== 'OrderMovedToSlot') return;
+      expect(event.data.decayFactor).toBeCloseTo(2 ** (120 / (6586.2 / 60)), 12);
+      expect(event.data.from).toEqual({ ...at1030, deliveryTime: '11:00' });
+    });
+
+    it('given an ordered slot the catalogue does not hold, when the order is moved, then it is measured from the time it recorded', () => {
+      const refs = { ...moveTo(slot0900).refs, orderedSlot: absent, orderedRun: absent };
+      spec.given([order1At1030]).when(moveTo(slot0900, { refs })).then([order1MovedTo0900, ghostAt0900]);
+    });
+
+    it('given a host moved away from the orders it hosts, then the ghost left in its slot stands at the slot as it is now', () => {
+      // order-2 (own at 09:00) hosts order-1; 09:00 has been rescheduled to 09:05 since
+      const given = fold(deliveryDayDecider, [order1At1030, order2At0900, order1MovedTo0900]);
+      const refs = {
+        ...moveTo(slot0800, { orderId: 'order-2' }).refs,
+        orderedSlot: slot0800With({ slotId: 'slot-herlev-mon-0900', deliveryTime: '09:05' }),
+      };
+      const events = deliveryDayDecider.decide(moveTo(slot0800, { orderId: 'order-2', refs }), given);
+      const ghostAtOwnSlot = events.find(
+        (event): event is GhostOrderCreated =>
+          event.type === 'GhostOrderCreated' && event.data.slotId === 'slot-herlev-mon-0900',
+      );
+      expect(ghostAtOwnSlot?.data.deliveryTime).toBe('09:05');
+    });
+  });
+
+  describe('a half-life corrected after ordering (regression: moves decayed with the one frozen at placing)', () => {
+    it('given X placed at 10:30 with F-18 at 6586.2 s, and the isotope corrected to 6000 s since, when X is moved to 09:00, then it decays with 6000 s', () => {
+      const corrected = { ...activeIsotope, halfLifeSeconds: 6000 } as typeof activeIsotope;
+      const refs = { ...moveTo(slot0900).refs, isotope: corrected };
+      const [event] = deliveryDayDecider.decide(moveTo(slot0900, { refs }), fold(deliveryDayDecider, [order1At1030]));
+      if (event?.type !== 'OrderMovedToSlot') throw new Error(`expected a move, got ${event?.type}`);
+      const factor = 2 ** (5400 / 6000);
+      expect(event.data.decayFactor).toBeCloseTo(factor, 12);
+      expect(event.data.activityAtTargetMBq).toBeCloseTo(1000 * factor, 9);
+    });
+
+    it('given an isotope the catalogue does not hold, when X is moved, then the half-life it recorded counts', () => {
+      const refs = { ...moveTo(slot0900).refs, isotope: absent };
+      spec.given([order1At1030]).when(moveTo(slot0900, { refs })).then([order1MovedTo0900, ghostAt0900]);
+    });
+  });
+
+  describe('decay across a daylight-saving change (regression: clock minutes, not elapsed time)', () => {
+    // Sunday 2026-03-29, Copenhagen: the clock jumps from 02:00 to 03:00.
+    const sunday = '2026-03-29';
+    const sundayRun = fold(productionRunDecider, [
+      {
+        ...mondayRunScheduled,
+        data: { ...mondayRunScheduled.data, productionRunId: 'run-sun', weekday: 7, productionTime: '00:30' },
+      },
+    ]);
+    const sundaySlot = (deliveryTime: string) =>
+      slot0800With({ slotId: `slot-sun-${deliveryTime}`, productionRunId: 'run-sun', weekday: 7, deliveryTime });
+    const placement = (deliveryTime: string) => ({
+      slotId: `slot-sun-${deliveryTime}`,
+      productionRunId: 'run-sun',
+      deliveryTime,
+      runNumber: 1,
+      slotLegacyId: 11,
+    });
+    const placed = fdgPlaced('order-1', 1001, placement('03:30'), 1000);
+    const placedOnSunday = { ...placed, data: { ...placed.data, date: sunday } };
+
+    it('given slots 01:30 and 03:30, when an order is moved 03:30 → 01:30, then it decays over one real hour (≈ 1.4606)', () => {
+      const move = moveTo(sundaySlot('01:30'), {
+        date: sunday,
+        targetSlotId: 'slot-sun-01:30',
+        refs: {
+          targetSlot: sundaySlot('01:30'),
+          targetRun: sundayRun,
+          orderedSlot: sundaySlot('03:30'),
+          orderedRun: sundayRun,
+          closedDays: openDays,
+        },
+      });
+      const [event] = deliveryDayDecider.decide(move, fold(deliveryDayDecider, [placedOnSunday]));
+      expect(event?.type).toBe('OrderMovedToSlot');
+      if (event?.type !== 'OrderMovedToSlot') return;
+      expect(event.data.decayFactor).toBeCloseTo(2 ** (60 / (6586.2 / 60)), 12);
+      expect(event.data.decayFactor).toBeCloseTo(1.4606, 4);
     });
   });
 });

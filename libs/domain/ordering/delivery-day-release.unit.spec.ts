@@ -34,7 +34,11 @@ import {
   peter,
   placeFdg,
   releasedVial,
+  secondMondayRun,
+  slot0800,
   slot0900,
+  slot1030,
+  timeZone,
   vialDispensed,
   vialState,
 } from './ordering-examples';
@@ -120,8 +124,9 @@ const corrected0800: ReleasedOrderCorrected = {
       status: 'released',
       vials: [releasedVial(fdgVial1, null), releasedVial(fdgVial2, 7002)],
       lot: 'FDG-260302-1',
+      releasedBy: peter,
     },
-    new: { status: 'accepted', vials: [], lot: null },
+    new: { status: 'accepted', vials: [], lot: null, releasedBy: null },
   },
 };
 
@@ -238,6 +243,37 @@ describe('DeliveryDay releases', () => {
         .given(twoOrdersAccepted)
         .when(releaseSlot({ vials: [vialEntry(qcVial, 7001)] }))
         .thenThrows('VIAL_OF_ANOTHER_CUSTOMER', { dispenserNumber: 99, expected: 2 });
+    });
+
+    it('refuses a vial whose lot names no real date (TAG-YYMMDD-n)', () => {
+      const month13 = vialDispensed('FDG-261399-1', '09:50:00', 5003);
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(month13, 7001)], confirmOtherDate: true }))
+        .thenThrows('INVALID_LOT_NUMBER', { vialId: month13.data.vialId, lot: 'FDG-261399-1' });
+    });
+
+    it('releases a vial filled, or of a lot dated, on another day than the delivery only with an explicit confirmation', () => {
+      // A spare filled on 2026-02-21, and a vial of a lot dated 2026-02-21 filled on the day
+      const spare = vialDispensed('FDG-260221-4', '09:50:00', 5003, { fillDate: '2026-02-21' });
+      const oldLot = vialDispensed('FDG-260221-5', '09:52:00', 5004);
+      for (const vial of [spare, oldLot]) {
+        spec
+          .given(twoOrdersAccepted)
+          .when(releaseSlot({ vials: [vialEntry(vial, 7001)] }))
+          .thenThrows('VIAL_OF_ANOTHER_DAY', {
+            vialId: vial.data.vialId,
+            fillDate: vial.data.fillDate,
+            lotDate: '2026-02-21',
+            date,
+          });
+        spec
+          .given(twoOrdersAccepted)
+          .when(releaseSlot({ vials: [vialEntry(vial, 7001)], confirmOtherDate: true }))
+          .then([
+            activityReleased('release-1', 'slot-herlev-mon-0800', ['order-1', 'order-3'], [releasedVial(vial, null)]),
+          ]);
+      }
     });
 
     it('releases another day than today only with an explicit confirmation', () => {
@@ -360,6 +396,11 @@ describe('DeliveryDay releases', () => {
         .given(injectionsAccepted)
         .when(releaseInjections({ lot: 'FDG-260302-1' }))
         .thenThrows('INVALID_LOT_NUMBER', { vialTag: 'FET' });
+      // Month 13, day 99: no real date
+      spec
+        .given(injectionsAccepted)
+        .when(releaseInjections({ lot: 'FET-991399-1' }))
+        .thenThrows('INVALID_LOT_NUMBER', { lot: 'FET-991399-1', vialTag: 'FET' });
     });
 
     it('releases accepted orders only', () => {
@@ -457,7 +498,14 @@ describe('DeliveryDay releases', () => {
         reason: 'Second run dropped',
         ghostLegacyOid: 9002,
         secondGhostLegacyOid: 990001,
-        refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
+        timeZone,
+        refs: {
+          targetSlot: slot0900,
+          targetRun: activeMondayRun,
+          orderedSlot: slot1030,
+          orderedRun: secondMondayRun,
+          closedDays: openDays,
+        },
       };
       spec
         .given([...releasedViaGhost, fdgPlaced('order-2', 1002, at1030, 300)])
@@ -478,7 +526,11 @@ describe('DeliveryDay releases', () => {
           orderId: 'order-5',
           reason: 'Patient after all',
           ghostLegacyOid: 9003,
-          maxActivityMBq: null,
+          refs: {
+            closedDays: openDays,
+            activeSlot: { slot: slot0800, productionRun: activeMondayRun },
+            bookingOrders: [],
+          },
         })
         .thenThrows('SLOT_RELEASED', { slotId: 'slot-herlev-mon-0800' });
     });
@@ -515,11 +567,30 @@ describe('DeliveryDay releases', () => {
               releaseId: 'release-inj-1',
               orderIds: ['inj-1', 'inj-2'],
               reason: 'Wrong vial: FDG-260302-2 went to Rigshospitalet',
-              old: { status: 'released', vials: [], lot: 'FET-260302-1' },
-              new: { status: 'accepted', vials: [], lot: null },
+              old: {
+                status: 'released',
+                vials: [],
+                lot: 'FET-260302-1',
+                releasedBy: peter,
+                maxInjectionVolumeMl: null,
+              },
+              new: { status: 'accepted', vials: [], lot: null, releasedBy: null, maxInjectionVolumeMl: null },
             },
           },
         ]);
+    });
+
+    it('given an injection release with a maximum injection volume, when it is corrected, then the old values keep the volume and who released (regression)', () => {
+      const [event] = deliveryDayDecider.decide(
+        correct({ releaseId: 'release-inj-1' }),
+        fold(deliveryDayDecider, [...injectionsAccepted, injectionsReleased('FET-260302-1', 10)]),
+      );
+      expect(event?.type).toBe('ReleasedOrderCorrected');
+      if (event?.type !== 'ReleasedOrderCorrected') return;
+      expect(event.data.old.maxInjectionVolumeMl).toBe(10);
+      expect(event.data.old.releasedBy?.userId).toBe('user-peter');
+      expect(event.data.old.releasedBy?.legacyUserId).toBe(17);
+      expect(event.data.new).toMatchObject({ maxInjectionVolumeMl: null, releasedBy: null });
     });
 
     it('needs an electronic signature meaning "correct"', () => {

@@ -1,5 +1,7 @@
 import { fold } from '../kernel';
 import { specFor } from '../kernel/decider-spec';
+import { activeMondayRun, archivedMondayRun } from '../catalog/catalog-examples';
+import { type ClosedDays } from '../catalog';
 import {
   deliveryDayDecider,
   type AcceptOrder,
@@ -14,6 +16,7 @@ import {
   type OrderRejected,
   type RejectOrder,
   type ReinstateOrder,
+  type SlotRefs,
 } from './delivery-day';
 import {
   accepted,
@@ -33,7 +36,11 @@ import {
   order1At1030,
   order1MovedTo0900,
   order3At0800,
+  openDays,
   releasedVial,
+  slot0800,
+  slot0800With,
+  slot0900,
   tooLate,
 } from './ordering-examples';
 
@@ -67,13 +74,19 @@ const cancel = (overrides: Partial<CancelOrder> = {}): CancelOrder => ({
   ghostLegacyOid: 9001,
   ...overrides,
 });
-const reinstate = (overrides: Partial<ReinstateOrder> = {}): ReinstateOrder => ({
+/** A slot and its run as the catalogue holds them now: what the handler loads. */
+const slotNow = (slot = slot0800, productionRun = activeMondayRun): SlotRefs => ({ slot, productionRun });
+const reinstate = (
+  overrides: Partial<ReinstateOrder> = {},
+  activeSlot: SlotRefs | null = slotNow(),
+  closedDays: ClosedDays = openDays,
+): ReinstateOrder => ({
   type: 'ReinstateOrder',
   ...day,
   orderId: 'order-1',
   reason: 'Cancelled by mistake',
   ghostLegacyOid: 9001,
-  maxActivityMBq: null,
+  refs: { closedDays, activeSlot, bookingOrders: [] },
   ...overrides,
 });
 const cancelledBy = (actingAs: 'shop' | 'production', previousStatus: 'ordered' | 'accepted' = 'ordered') =>
@@ -370,7 +383,7 @@ describe('DeliveryDay order status', () => {
         cancelledBy('production'),
         placedMeanwhile,
       ]);
-      const events = deliveryDayDecider.decide(reinstate({ maxActivityMBq: 1500 }), given);
+      const events = deliveryDayDecider.decide(reinstate({}, slotNow(slot0900)), given);
       // Back at 09:00, where it has no order of its own to host it: a ghost again
       expect(events.map((event) => event.type)).toEqual(['OrderReinstated', 'GhostOrderCreated']);
     });
@@ -379,7 +392,7 @@ describe('DeliveryDay order status', () => {
       const placedMeanwhile = fdgPlaced('order-9', 1009, at0800, 600);
       spec
         .given([order1, cancelledBy('production'), placedMeanwhile])
-        .when(reinstate({ maxActivityMBq: 1500 }))
+        .when(reinstate({}, slotNow(slot0800With({ maxActivityMBq: 1500 }))))
         .thenThrows('SLOT_MAX_ACTIVITY_EXCEEDED', {
           slotId: 'slot-herlev-mon-0800',
           maxActivityMBq: 1500,
@@ -387,7 +400,7 @@ describe('DeliveryDay order status', () => {
         });
       spec
         .given([order1, cancelledBy('production'), placedMeanwhile])
-        .when(reinstate({ maxActivityMBq: 1600 }))
+        .when(reinstate({}, slotNow(slot0800With({ maxActivityMBq: 1600 }))))
         .then([
           {
             type: 'OrderReinstated',
@@ -420,6 +433,72 @@ describe('DeliveryDay order status', () => {
           },
           ...ghostDissolved('slot_has_own_order'),
         ]);
+    });
+  });
+
+  describe('ReinstateOrder checks the slot it returns to (regression: a slot that no longer delivers took it back)', () => {
+    const reinstated = (orderId = 'order-1') => ({
+      type: 'OrderReinstated' as const,
+      data: { orderId, previousStatus: 'cancelled' as const, reason: 'Cancelled by mistake' },
+    });
+
+    it('given Z cancelled and then its slot archived, when Z is reinstated, then the slot no longer delivers', () => {
+      const archived = { ...slot0800, status: 'archived' } as typeof slot0800;
+      spec
+        .given([order1, cancelledBy('production')])
+        .when(reinstate({}, slotNow(archived)))
+        .thenThrows('SLOT_DOES_NOT_DELIVER', { slotId: 'slot-herlev-mon-0800', status: 'archived' });
+    });
+
+    it('given Z cancelled and then its slot expired, its run archived or the date closed, when Z is reinstated, then it is refused', () => {
+      spec
+        .given([order1, cancelledBy('production')])
+        .when(reinstate({}, slotNow(slot0800With({ expiryDate: date }))))
+        .thenThrows('SLOT_DOES_NOT_DELIVER', { expiryDate: date });
+      spec
+        .given([order1, cancelledBy('production')])
+        .when(reinstate({}, slotNow(slot0800, archivedMondayRun)))
+        .thenThrows('PRODUCTION_RUN_ARCHIVED');
+      spec
+        .given([order1, cancelledBy('production')])
+        .when(reinstate({}, slotNow(), { dates: [date], weeklyCloseDays: 0 }))
+        .thenThrows('DATE_CLOSED', { date });
+    });
+
+    it('given a moved order cancelled and then the slot it was moved to archived, when it is reinstated, then that slot is checked', () => {
+      const archived0900 = { ...slot0900, status: 'archived' } as typeof slot0900;
+      spec
+        .given([order1At1030, order1MovedTo0900, cancelledBy('production')])
+        .when(reinstate({}, slotNow(archived0900)))
+        .thenThrows('SLOT_DOES_NOT_DELIVER', { slotId: 'slot-herlev-mon-0900' });
+    });
+
+    it('given a moved order cancelled and the slot it was moved to rescheduled, when it is reinstated, then its ghost stands at the slot as it is now', () => {
+      const rescheduled0900 = slot0800With({ slotId: 'slot-herlev-mon-0900', deliveryTime: '09:10' });
+      const events = deliveryDayDecider.decide(
+        reinstate({}, slotNow(rescheduled0900)),
+        fold(deliveryDayDecider, [order1At1030, order1MovedTo0900, cancelledBy('production')]),
+      );
+      expect(events[0]).toEqual(reinstated());
+      expect(events[1]).toMatchObject({
+        type: 'GhostOrderCreated',
+        data: { slotId: 'slot-herlev-mon-0900', deliveryTime: '09:10' },
+      });
+    });
+
+    it('given an injection order cancelled and then its date closed, when it is reinstated, then nothing is delivered that day', () => {
+      const injectionCancelled = {
+        ...cancelledBy('production'),
+        data: { ...cancelledBy('production').data, orderId: 'inj-1' },
+      };
+      spec
+        .given([fetPlaced('inj-1', 2001), injectionCancelled])
+        .when(reinstate({ orderId: 'inj-1' }, null, { dates: [date], weeklyCloseDays: 0 }))
+        .thenThrows('DATE_CLOSED', { date });
+      spec
+        .given([fetPlaced('inj-1', 2001), injectionCancelled])
+        .when(reinstate({ orderId: 'inj-1' }, null))
+        .then([reinstated('inj-1')]);
     });
   });
 
@@ -712,6 +791,31 @@ describe('DeliveryDay orders made from worklist bookings', () => {
       .given([order1FromBookings])
       .when({ ...changeActivity('production', tooLate), deadlineOverrideReason: 'Study moved' })
       .then([changed]);
+  });
+
+  it('given its bookings ordered again on another day meanwhile, when the cancelled order is reinstated, then it is refused', () => {
+    const cancelledFromBookings = [order1FromBookings, cancelledBy('production')];
+    const orderedAgain = { accessionNumber: 'ACC-2', orderId: 'order-7', endpointId, date: '2026-03-09' };
+    spec
+      .given(cancelledFromBookings)
+      .when(reinstate({ refs: { closedDays: openDays, activeSlot: slotNow(), bookingOrders: [orderedAgain] } }))
+      .thenThrows('BOOKING_ALREADY_ORDERED', {
+        accessionNumber: 'ACC-2',
+        orderId: 'order-7',
+        orderEndpointId: endpointId,
+        orderDate: '2026-03-09',
+      });
+    // Bookings whose records still name this very order are its own to take back.
+    const stillThis = { ...orderedAgain, orderId: 'order-1', date };
+    spec
+      .given(cancelledFromBookings)
+      .when(reinstate({ refs: { closedDays: openDays, activeSlot: slotNow(), bookingOrders: [stillThis] } }))
+      .then([
+        {
+          type: 'OrderReinstated',
+          data: { orderId: 'order-1', previousStatus: 'cancelled', reason: 'Cancelled by mistake' },
+        },
+      ]);
   });
 
   it('given an order placed by hand, then a shop member edits it as before', () => {

@@ -23,7 +23,7 @@ import {
 } from '../catalog';
 import { decayFactor, overheadMultiplier, secondsBetween } from './decay';
 import { deadlinePassed, type LocalMoment, type OrderingDeadline } from './deadline';
-import { normaliseLotNumber, parseLotNumber } from './lot-number';
+import { lotDateOf, normaliseLotNumber, parseLotNumber } from './lot-number';
 import { type VialState } from './vial';
 
 /**
@@ -153,6 +153,9 @@ export interface Release {
   ghostId: string | null;
   vials: ReleasedVial[];
   lot: string | null;
+  releasedBy: ReleasedBy;
+  /** Injection releases: the largest volume one injection may take, as released; null when not given. */
+  maxInjectionVolumeMl: number | null;
   status: 'released' | 'corrected';
 }
 
@@ -251,13 +254,32 @@ export interface CancelOrder extends DayCommand, DeadlineCheck {
   ghostLegacyOid: number;
 }
 
+/** A slot and its run as the catalogue holds them now (the handler loads them). */
+export interface SlotRefs {
+  slot: DeliveryTimeSlotState & { legacyId?: number };
+  productionRun: ProductionRunState;
+}
+
+/** The order in force a booking's own record names (the bookings context keeps it on the booking's stream). */
+export interface BookingOrderInForce {
+  accessionNumber: string;
+  orderId: string;
+  endpointId: string;
+  date: CalendarDate;
+}
+
 export interface ReinstateOrder extends DayCommand {
   type: 'ReinstateOrder';
   orderId: string;
   reason: string;
   ghostLegacyOid: number;
-  /** The current maximum of the activity order's slot (the handler loads it); null: none. */
-  maxActivityMBq: number | null;
+  /**
+   * Loaded by the handler: the closed days, and for an activity order the slot it returns to (the
+   * moved-to slot, else the ordered one) as it is now, with its current maximum. `bookingOrders`:
+   * for each of the order's bookings whose own record names an order in force, that order (on any
+   * day); a booking ordered again meanwhile names another one.
+   */
+  refs: { closedDays: ClosedDays; activeSlot: SlotRefs | null; bookingOrders: readonly BookingOrderInForce[] };
 }
 
 export interface ChangeActivityOrder extends DayCommand, DeadlineCheck {
@@ -293,10 +315,25 @@ export interface MoveOrderToSlot extends DayCommand {
    * slot (the order hosted others there). Each takes its own legacy id; an unused one is a gap.
    */
   secondGhostLegacyOid: number;
+  /** The business time zone the slot times are wall-clock times of: decay counts real seconds. */
+  timeZone: string;
+  /**
+   * Both slots as they are now: a slot rescheduled since the order was placed is compared and
+   * decayed at its current time, not at the one the order recorded.
+   */
   refs: {
     targetSlot: DeliveryTimeSlotState & { legacyId?: number };
     targetRun: ProductionRunState;
+    orderedSlot: DeliveryTimeSlotState & { legacyId?: number };
+    orderedRun: ProductionRunState;
     closedDays: ClosedDays;
+    /**
+     * The isotope of the order's tracer as the catalogue holds it now: the move decays with its
+     * current half-life (a corrected one too), not the one the order froze at placing. Absent
+     * (or not given, as by commands recorded before this rule) when the catalogue holds none: the
+     * order's own then counts.
+     */
+    isotope?: IsotopeState;
   };
 }
 
@@ -305,6 +342,8 @@ export interface RestoreOrder extends DayCommand {
   orderId: string;
   reason: string;
   ghostLegacyOid: number;
+  /** The order's ordered slot as it is now, and the closed days: it must still deliver there. */
+  refs: SlotRefs & { closedDays: ClosedDays };
 }
 
 export interface ReleaseSlot extends DayCommand {
@@ -318,7 +357,10 @@ export interface ReleaseSlot extends DayCommand {
   signatureMeaning: SignatureMeaning | null;
   /** Tracers the signer holds a release right for that is valid on the delivery date. */
   releaseRightTracerIds: string[];
-  /** The server's local date: releasing another day's delivery needs an explicit confirmation. */
+  /**
+   * The server's local date: releasing another day's delivery needs an explicit confirmation, and
+   * so does a vial filled (or of a lot dated) on another day than the delivery.
+   */
   today: CalendarDate;
   confirmOtherDate: boolean;
   refs: { tracer: TracerState; customer: CustomerState };
@@ -453,14 +495,24 @@ export type InjectionOrdersReleased = DomainEvent<
     maxInjectionVolumeMl?: number | null;
   }
 >;
+/**
+ * Old and new values of everything the correction withdraws. `releasedBy`, and an injection
+ * release's `maxInjectionVolumeMl`, are additions to the contract: absent from earlier events.
+ */
 export type ReleasedOrderCorrected = DomainEvent<
   'ReleasedOrderCorrected',
   {
     releaseId: string;
     orderIds: string[];
     reason: string;
-    old: { status: 'released'; vials: ReleasedVial[]; lot: string | null };
-    new: { status: 'accepted'; vials: []; lot: null };
+    old: {
+      status: 'released';
+      vials: ReleasedVial[];
+      lot: string | null;
+      releasedBy?: ReleasedBy;
+      maxInjectionVolumeMl?: number | null;
+    };
+    new: { status: 'accepted'; vials: []; lot: null; releasedBy?: null; maxInjectionVolumeMl?: null };
   }
 >;
 
@@ -587,6 +639,25 @@ function requireBookingsNotOrdered(state: DeliveryDayState, bookingIds: readonly
   }
 }
 
+/** An order's bookings whose own records name another order in force: reinstating would order them twice. */
+function requireBookingsNotOrderedElsewhere(order: Order, bookingOrders: readonly BookingOrderInForce[]): void {
+  const wanted = new Set(order.bookingIds);
+  const other = bookingOrders.find(
+    (booking) => wanted.has(booking.accessionNumber) && booking.orderId !== order.orderId,
+  );
+  if (other === undefined) return;
+  throw conflict(
+    'BOOKING_ALREADY_ORDERED',
+    `Booking ${other.accessionNumber} is ordered again by ${other.orderId} of ${other.date}; withdraw that order first`,
+    {
+      accessionNumber: other.accessionNumber,
+      orderId: other.orderId,
+      orderEndpointId: other.endpointId,
+      orderDate: other.date,
+    },
+  );
+}
+
 /** Own, not withdrawn, activity orders of a slot: what the slot delivers besides moved-in orders. */
 const ownOrdersOf = (state: DeliveryDayState, slotId: string) =>
   Object.values(state.orders).filter(
@@ -651,12 +722,14 @@ function requireSlotNotReleased(state: DeliveryDayState, slotId: string) {
 /**
  * After any change: a slot whose delivery holds moved-in orders but no order of its own has a
  * ghost order as host; a ghost whose reason to exist is gone is dissolved and stays on the
- * record as a dead order.
+ * record as a dead order. A new ghost stands at its slot's current placement when the command
+ * loaded it (`currentPlacements`), else where its first hosted order was moved to.
  */
 function ghostEvents(
   before: DeliveryDayState,
   events: DeliveryDayEvent[],
   ghostLegacyOids: readonly number[],
+  currentPlacements: readonly SlotPlacement[] = [],
 ): DeliveryDayEvent[] {
   const after = events.reduce(evolve, before);
   const slots = new Set<string>();
@@ -679,7 +752,8 @@ function ghostEvents(
         throw new Error('A ghost order is needed but the command carries no legacy id left for it');
       }
       const first = hosted[0] as ActivityOrder;
-      const placement = first.movedTo as SlotPlacement;
+      const placement =
+        currentPlacements.find((current) => current.slotId === slotId) ?? (first.movedTo as SlotPlacement);
       extra.push({
         type: 'GhostOrderCreated',
         data: {
@@ -950,21 +1024,17 @@ function requireInjections(value: unknown, max: number | null): number {
 function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryDayEvent[] {
   const order = requireActivityOrder(state, command.orderId);
   const reason = requireReason(command.reason);
+  const { targetSlot, targetRun, orderedSlot, orderedRun, closedDays } = command.refs;
   if (command.targetSlotId === order.slotId) {
-    return restoreOrder({ ...command, type: 'RestoreOrder' }, state);
+    return restoreOrder(
+      { ...command, type: 'RestoreOrder', refs: { slot: targetSlot, productionRun: targetRun, closedDays } },
+      state,
+    );
   }
   requireStatus(order, 'moved', ['ordered', 'accepted']);
   if (activeSlotOf(order) === command.targetSlotId) return [];
   requireSlotNotReleased(state, command.targetSlotId);
-  const { targetSlot, targetRun } = command.refs;
-  requireDeliveringSlot(
-    targetSlot,
-    targetRun,
-    command.targetSlotId,
-    command.endpointId,
-    command.date,
-    command.refs.closedDays,
-  );
+  requireDeliveringSlot(targetSlot, targetRun, command.targetSlotId, command.endpointId, command.date, closedDays);
   if (targetRun.status === 'absent' || targetSlot.status === 'absent') throw new Error('unreachable');
   if (targetRun.tracerId !== order.tracerId) {
     throw ruleViolated('MOVE_TO_ANOTHER_TRACER', 'The target slot is served by a run of another tracer', {
@@ -972,17 +1042,26 @@ function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryD
       targetSlotId: command.targetSlotId,
     });
   }
-  if (targetSlot.deliveryTime > order.deliveryTime) {
+  // The ordered slot as it is now (it may have been rescheduled, or archived: that is why its
+  // orders move); its delivery time is what the customer's activity is ordered for. A slot the
+  // catalogue does not hold (an order carried over without it) counts as the order recorded it.
+  const ordered =
+    orderedSlot.status === 'absent' ? pickPlacement(order) : currentPlacementOf(orderedSlot, orderedRun, order.slotId);
+  if (targetSlot.deliveryTime > ordered.deliveryTime) {
     throw ruleViolated('MOVE_TO_LATER_SLOT', 'An order can only be served from an earlier (or the same) delivery', {
       orderId: order.orderId,
-      orderedTime: order.deliveryTime,
+      orderedTime: ordered.deliveryTime,
       targetTime: targetSlot.deliveryTime,
     });
   }
   const to = placementOfSlot(targetSlot, targetRun);
-  const factor = decayFactor(secondsBetween(to.deliveryTime, order.deliveryTime), order.halfLifeSeconds);
+  const day = { date: command.date, timeZone: command.timeZone };
+  // Rules: "always take the value from the isotope record", as it is now.
+  const isotope = command.refs.isotope ?? { status: 'absent' };
+  const halfLifeSeconds = isotope.status === 'absent' ? order.halfLifeSeconds : isotope.halfLifeSeconds;
+  const factor = decayFactor(secondsBetween(to.deliveryTime, ordered.deliveryTime, day), halfLifeSeconds);
   const atTarget = order.activityMBq * factor;
-  const from: SlotPlacement = order.movedTo ?? order;
+  const from: SlotPlacement = order.movedTo ?? ordered;
   return ghostEvents(
     state,
     [
@@ -1000,7 +1079,20 @@ function moveOrder(command: MoveOrderToSlot, state: DeliveryDayState): DeliveryD
       },
     ],
     [command.ghostLegacyOid, command.secondGhostLegacyOid],
+    [to, ordered],
   );
+}
+
+/** A slot's placement as the handler loaded it; the handler loads the slot the order names. */
+function currentPlacementOf(
+  slot: DeliveryTimeSlotState & { legacyId?: number },
+  run: ProductionRunState,
+  slotId: string,
+): SlotPlacement {
+  if (slot.status === 'absent' || slot.id !== slotId || run.status === 'absent' || run.id !== slot.productionRunId) {
+    throw new Error(`The handler loaded another slot than ${slotId}, or not its run`);
+  }
+  return placementOfSlot(slot, run);
 }
 
 const pickPlacement = (placement: SlotPlacement): SlotPlacement => ({
@@ -1011,18 +1103,32 @@ const pickPlacement = (placement: SlotPlacement): SlotPlacement => ({
   slotLegacyId: placement.slotLegacyId,
 });
 
+/**
+ * Back to its ordered slot: the same checks as placing or reinstating there, against the slot as
+ * it is now. It must still deliver on the date, and its own orders, placed meanwhile too, stay
+ * within its maximum. The order returns at the slot's current placement.
+ */
 function restoreOrder(command: RestoreOrder, state: DeliveryDayState): DeliveryDayEvent[] {
   const order = requireActivityOrder(state, command.orderId);
   const reason = requireReason(command.reason);
   if (order.movedTo === null) return [];
   requireStatus(order, 'moved', ['ordered', 'accepted']);
   requireSlotNotReleased(state, order.slotId);
+  const { slot, productionRun, closedDays } = command.refs;
+  requireDeliveringSlot(slot, productionRun, order.slotId, command.endpointId, command.date, closedDays);
+  if (slot.status === 'absent') throw new Error('unreachable');
+  requireSlotMax(state, order.slotId, slot.maxActivityMBq, order.activityMBq, order.orderId);
   return ghostEvents(
     state,
     [
       {
         type: 'OrderRestoredToSlot',
-        data: { orderId: order.orderId, from: pickPlacement(order.movedTo), to: pickPlacement(order), reason },
+        data: {
+          orderId: order.orderId,
+          from: pickPlacement(order.movedTo),
+          to: currentPlacementOf(slot, productionRun, order.slotId),
+          reason,
+        },
       },
     ],
     [command.ghostLegacyOid],
@@ -1120,6 +1226,22 @@ function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDay
         },
       );
     }
+    const lotDate = lotDateOf(vial.lot);
+    if (lotDate === null) {
+      throw ruleViolated('INVALID_LOT_NUMBER', `Lot ${vial.lot} names no real date (${tracer.vialTag}-YYMMDD-n)`, {
+        vialId,
+        lot: vial.lot,
+      });
+    }
+    // A release certifies these vials for this delivery: a vial filled, or of a lot dated, on
+    // another day (a spare, or one freed by a correction) is released only when confirmed.
+    if ((vial.fillDate !== command.date || lotDate !== command.date) && !command.confirmOtherDate) {
+      throw ruleViolated(
+        'VIAL_OF_ANOTHER_DAY',
+        `Vial ${vialId} was filled on ${vial.fillDate} (lot ${vial.lot}), not on the delivery date ${command.date}; confirm to release it`,
+        { vialId, lot: vial.lot, fillDate: vial.fillDate, lotDate, date: command.date },
+      );
+    }
     if (vial.dispenserNumber !== customer.dispenserNumber) {
       throw ruleViolated(
         'VIAL_OF_ANOTHER_CUSTOMER',
@@ -1195,7 +1317,7 @@ function releaseInjectionOrders(command: ReleaseInjectionOrders, state: Delivery
   const { tracer } = command.refs;
   if (tracer.status === 'absent' || tracer.id !== tracerId) throw new Error('The handler loaded the wrong tracer');
   const parsed = parseLotNumber(command.lot);
-  if (!parsed || parsed.vialTag !== tracer.vialTag) {
+  if (!parsed || parsed.vialTag !== tracer.vialTag || lotDateOf(command.lot) === null) {
     throw ruleViolated(
       'INVALID_LOT_NUMBER',
       `"${command.lot}" is not a lot of ${tracer.shortName} (${tracer.vialTag}-YYMMDD-n)`,
@@ -1251,8 +1373,20 @@ function correctRelease(command: CorrectRelease, state: DeliveryDayState): Deliv
         releaseId: release.releaseId,
         orderIds: release.orderIds,
         reason,
-        old: { status: 'released', vials: release.vials, lot: release.lot },
-        new: { status: 'accepted', vials: [], lot: null },
+        old: {
+          status: 'released',
+          vials: release.vials,
+          lot: release.lot,
+          releasedBy: release.releasedBy,
+          ...(release.kind === 'injection' ? { maxInjectionVolumeMl: release.maxInjectionVolumeMl } : {}),
+        },
+        new: {
+          status: 'accepted',
+          vials: [],
+          lot: null,
+          releasedBy: null,
+          ...(release.kind === 'injection' ? { maxInjectionVolumeMl: null } : {}),
+        },
       },
     },
   ];
@@ -1326,6 +1460,53 @@ function changeInjectionOrder(command: ChangeInjectionOrder, state: DeliveryDayS
   return [{ type: 'InjectionOrderChanged', data: { orderId: order.orderId, changes } }];
 }
 
+/**
+ * Un-cancel (4 → 2): the order returns where it was delivered from, which must still deliver on the
+ * date, as when placing or moving there: a slot archived, expired or closed since takes it back no
+ * more, nor does a closed date an injection order.
+ */
+function reinstateOrder(command: ReinstateOrder, state: DeliveryDayState): DeliveryDayEvent[] {
+  const order = requireOrder(state, command.orderId);
+  const reason = requireReason(command.reason);
+  requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
+  // Its bookings may have been ordered again meanwhile: on this day (a mass order of another
+  // grouping), or on another (the study rescheduled), as the bookings' own records tell.
+  requireBookingsNotOrdered(state, order.bookingIds);
+  requireBookingsNotOrderedElsewhere(order, command.refs.bookingOrders);
+  const { closedDays, activeSlot } = command.refs;
+  const currentPlacements: SlotPlacement[] = [];
+  if (order.kind === 'activity') {
+    const slotId = activeSlotOf(order);
+    requireSlotNotReleased(state, slotId);
+    if (!activeSlot) throw new Error(`The handler loaded no slot for activity order ${order.orderId}`);
+    requireDeliveringSlot(
+      activeSlot.slot,
+      activeSlot.productionRun,
+      slotId,
+      command.endpointId,
+      command.date,
+      closedDays,
+    );
+    currentPlacements.push(currentPlacementOf(activeSlot.slot, activeSlot.productionRun, slotId));
+    // Back among its slot's orders: they may have filled the slot meanwhile. A moved order is not
+    // its ordered slot's to deliver, and counts towards it no more than when placing there.
+    if (order.movedTo === null && activeSlot.slot.status !== 'absent') {
+      requireSlotMax(state, order.slotId, activeSlot.slot.maxActivityMBq, order.activityMBq, order.orderId);
+    }
+  } else if (
+    new Set(closedDays.dates).has(command.date) ||
+    isWeeklyCloseDay(closedDays.weeklyCloseDays, isoWeekdayOf(command.date))
+  ) {
+    throw ruleViolated('DATE_CLOSED', `Nothing is delivered on ${command.date}`, { date: command.date });
+  }
+  return ghostEvents(
+    state,
+    [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
+    [command.ghostLegacyOid],
+    currentPlacements,
+  );
+}
+
 function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryDayEvent[] {
   requireDay(command);
   requireSameDay(state, command);
@@ -1369,26 +1550,8 @@ function decide(command: DeliveryDayCommand, state: DeliveryDayState): DeliveryD
         [command.ghostLegacyOid],
       );
     }
-    case 'ReinstateOrder': {
-      const order = requireOrder(state, command.orderId);
-      const reason = requireReason(command.reason);
-      requireStatus(order, 'reinstated', ['rejected', 'cancelled']);
-      // Its bookings may have been ordered again meanwhile (a mass order of another grouping).
-      requireBookingsNotOrdered(state, order.bookingIds);
-      if (order.kind === 'activity') {
-        requireSlotNotReleased(state, activeSlotOf(order));
-        // Back among its slot's orders: they may have filled the slot meanwhile. A moved order is
-        // not its ordered slot's to deliver, and counts towards it no more than when placing there.
-        if (order.movedTo === null) {
-          requireSlotMax(state, order.slotId, command.maxActivityMBq, order.activityMBq, order.orderId);
-        }
-      }
-      return ghostEvents(
-        state,
-        [{ type: 'OrderReinstated', data: { orderId: order.orderId, previousStatus: order.status, reason } }],
-        [command.ghostLegacyOid],
-      );
-    }
+    case 'ReinstateOrder':
+      return reinstateOrder(command, state);
     case 'ChangeActivityOrder':
       return changeActivityOrder(command, state);
     case 'ChangeInjectionOrder':
@@ -1452,7 +1615,10 @@ function evolve(state: DeliveryDayState, event: DeliveryDayEvent): DeliveryDaySt
         movedTo: { ...event.data.to, decayFactor: event.data.decayFactor },
       }));
     case 'OrderRestoredToSlot':
-      return withOrder(state, event.data.orderId, (order) => ({ ...order, movedTo: null }));
+      // Back at its ordered slot as the restore found it (rescheduled or renumbered since, maybe).
+      return withOrder(state, event.data.orderId, (order) =>
+        order.kind === 'activity' ? { ...order, ...pickPlacement(event.data.to), movedTo: null } : order,
+      );
     case 'GhostOrderCreated': {
       const { hostedOrderIds: _hosted, ...ghost } = event.data;
       return { ...state, ghosts: { ...state.ghosts, [ghost.slotId]: ghost } };
@@ -1478,6 +1644,9 @@ function evolve(state: DeliveryDayState, event: DeliveryDayEvent): DeliveryDaySt
             ghostId: event.type === 'ActivityReleased' ? event.data.ghostId : null,
             vials: event.type === 'ActivityReleased' ? event.data.vials : [],
             lot: event.type === 'InjectionOrdersReleased' ? event.data.lot : (event.data.vials[0]?.lot ?? null),
+            releasedBy: event.data.releasedBy,
+            maxInjectionVolumeMl:
+              event.type === 'InjectionOrdersReleased' ? (event.data.maxInjectionVolumeMl ?? null) : null,
             status: 'released',
           },
         },

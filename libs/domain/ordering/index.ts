@@ -1,3 +1,4 @@
+export * from './business-time';
 export * from './deadline';
 export * from './decay';
 export * from './delivery-day';

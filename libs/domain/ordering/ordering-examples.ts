@@ -39,6 +39,7 @@ import {
   type SlotPlacement,
 } from './delivery-day';
 import { type LocalMoment, type OrderingDeadline } from './deadline';
+import { DEFAULT_BUSINESS_TIME_ZONE } from './business-time';
 import { decayFactor, secondsBetween } from './decay';
 import { vialDecider, type VialDispensed, type VialState } from './vial';
 
@@ -51,6 +52,9 @@ import { vialDecider, type VialDispensed, type VialState } from './vial';
 export const at = '2026-03-01T08:00:00.000Z';
 export const date = '2026-03-02';
 export const endpointId = 'ep-herlev-pet';
+/** The business time zone the examples' slot times are read in. */
+export const timeZone = DEFAULT_BUSINESS_TIME_ZONE;
+const monday = { date, timeZone };
 
 export const dailyDeadline: OrderingDeadline = { kind: 'daily', time: '13:00' };
 /** Friday before the delivery: well in time. */
@@ -253,7 +257,7 @@ export const order2At0900 = fdgPlaced('order-2', 1002, at0900, 500);
 export const order3At0800 = fdgPlaced('order-3', 1003, at0800, 800);
 
 /** 1000 MBq for 10:30 delivered at 09:00: 90 minutes of F-18 decay, then 10 % overhead. */
-export const factor1030To0900 = decayFactor(secondsBetween('09:00', '10:30'), 6586.2);
+export const factor1030To0900 = decayFactor(secondsBetween('09:00', '10:30', monday), 6586.2);
 
 /** order-1 moved from 10:30 to 09:00, where no own order waits: the ghost that hosts it. */
 export const ghostAt0900: GhostOrderCreated = {
@@ -279,7 +283,7 @@ export const moved = (
   orderedTime: string = from.deliveryTime,
   reason = 'Second run dropped',
 ): OrderMovedToSlot => {
-  const factor = decayFactor(secondsBetween(to.deliveryTime, orderedTime), 6586.2);
+  const factor = decayFactor(secondsBetween(to.deliveryTime, orderedTime, monday), 6586.2);
   return {
     type: 'OrderMovedToSlot',
     data: {

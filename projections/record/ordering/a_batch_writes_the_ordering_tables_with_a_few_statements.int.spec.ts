@@ -4,15 +4,16 @@ import { vialStreamName } from '@tracershop/domain/ordering';
 import {
   activityRefs,
   at,
+  dailyDeadline,
   date,
   endpointId,
   inTime,
-  dailyDeadline,
   openDays,
   placeFdg,
   secondMondayRun,
   slot0900,
   slot1030,
+  timeZone,
 } from '@tracershop/domain/ordering/ordering-examples';
 import type { RecordedEvent } from '@tracershop/event-store';
 import { eventMatcher, type ProjectionTransaction } from '@tracershop/projections/engine';
@@ -76,7 +77,14 @@ describe('a batch of record.ordering writes each table with a few statements', (
       reason,
       ghostLegacyOid: 9004,
       secondGhostLegacyOid: 990005,
-      refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
+      timeZone,
+      refs: {
+        targetSlot: slot0900,
+        targetRun: activeMondayRun,
+        orderedSlot: slot1030,
+        orderedRun: secondMondayRun,
+        closedDays: openDays,
+      },
     });
     expect(await hostedCounts()).toEqual({ 'ghost:slot-herlev-mon-0900:9003': 2 });
     const cancel = { ...day, now: inTime, deadline: dailyDeadline, orderId: 'order-6', reason };
@@ -88,7 +96,7 @@ describe('a batch of record.ordering writes each table with a few statements', (
       orderId: 'order-6',
       reason,
       ghostLegacyOid: 9006,
-      maxActivityMBq: null,
+      refs: { closedDays: openDays, activeSlot: { slot: slot0900, productionRun: activeMondayRun }, bookingOrders: [] },
     });
     expect(await hostedCounts()).toEqual({ 'ghost:slot-herlev-mon-0900:9003': 2 });
     events = await bed.store.readAll();

@@ -1,8 +1,17 @@
 import type { RecordedEvent } from '@tracershop/event-store';
 import {
+  deliveryTimeSlotStreamName,
+  type ClockTime,
+  type DeliveryTimeSlotUpdatedData,
+} from '@tracershop/domain/catalog';
+import {
+  businessDateOf,
+  decayFactor,
+  DEFAULT_BUSINESS_TIME_ZONE,
   legacyStatusCode,
   orderingEventSchemaVersions,
   orderingEventTypes,
+  secondsBetween,
   vialStreamName,
   type OrderingEvent,
   type OrderingEventType,
@@ -32,8 +41,19 @@ import { orderingTableDefinitions, orderingTables, type OrderingTable } from './
 
 export const ORDERING_PROJECTION_NAME = 'record.ordering';
 
-/** Every ordering event: the delivery days' orders, ghosts and releases, and the vials. */
-export const orderingRecordEventTypes: readonly OrderingEventType[] = orderingEventTypes;
+/** The catalogue event the ordering tables follow: a slot rescheduled moves its orders to come. */
+const SLOT_RESCHEDULED = 'DeliveryTimeSlotUpdated';
+/** Its versions carry `slotId` and `changes.deliveryTime` alike (2 added the change's reason, not read here). */
+const SLOT_RESCHEDULED_VERSIONS_READ: readonly number[] = [1, 2];
+
+/**
+ * Every ordering event (the delivery days' orders, ghosts and releases, and the vials), and a
+ * delivery time slot's update.
+ */
+export const orderingRecordEventTypes: readonly (OrderingEventType | typeof SLOT_RESCHEDULED)[] = [
+  ...orderingEventTypes,
+  SLOT_RESCHEDULED,
+];
 
 /** What every write needs to know about the event being applied. */
 interface AppliedEvent {
@@ -205,6 +225,106 @@ async function recountHostedOrders(applied: AppliedEvent): Promise<void> {
   }
 }
 
+/** The delivery days whose events a batch applied: rows its statements cannot see yet. */
+const batchDays = new WeakMap<ProjectionTransaction, Set<string>>();
+
+function noteDay(tx: ProjectionTransaction, streamId: string): void {
+  if (!streamId.startsWith(DELIVERY_DAY_PREFIX)) return;
+  let days = batchDays.get(tx);
+  if (!days) {
+    days = new Set();
+    batchDays.set(tx, days);
+  }
+  days.add(streamId);
+}
+
+/** `HH:MM` of a TIME as the server prints it (`HH:MM:SS`) or as a handler wrote it. */
+const clockOf = (value: unknown): ClockTime => String(value).slice(0, 5);
+
+/**
+ * A slot rescheduled (`DeliveryTimeSlotUpdated` with a new delivery time): its orders and ghosts
+ * of the days to come, from the event's business date on, follow it, as the legacy tables' rows
+ * do (`followInComingDays`); the catalogue and the old system then agree with the day board. A
+ * slot the day has released keeps the time it was delivered at (history), and so do released
+ * orders. A moved order's decay factor is taken again from the times it now spans, so the run's
+ * need follows too. The rows' latest event stays their own stream's, as with hosted counts.
+ */
+async function followRescheduledSlot(
+  tx: ProjectionTransaction,
+  event: RecordedEvent,
+  slotId: string,
+  deliveryTime: ClockTime,
+  timeZone: string,
+): Promise<void> {
+  const from = businessDateOf(event.metadata.occurredAt ?? event.metadata.recordedAt, timeZone);
+  const days = new Set<string>();
+  if (!tx.startedEmpty) {
+    const stored = await tx.queryText(
+      `SELECT stream_id FROM ${tx.table(orders)} WHERE delivery_date >= ? AND (slot_id = ? OR active_slot_id = ?)
+       UNION SELECT stream_id FROM ${tx.table(ghosts)} WHERE delivery_date >= ? AND slot_id = ?`,
+      [from, slotId, slotId, from, slotId],
+    );
+    for (const row of stored) days.add(String(row.stream_id));
+  }
+  for (const streamId of batchDays.get(tx) ?? []) {
+    if (deliveryDayOfStream(streamId).date >= from) days.add(streamId);
+  }
+  for (const streamId of [...days].sort()) await followInDay(tx, streamId, slotId, deliveryTime, timeZone);
+}
+
+async function followInDay(
+  tx: ProjectionTransaction,
+  streamId: string,
+  slotId: string,
+  deliveryTime: ClockTime,
+  timeZone: string,
+): Promise<void> {
+  const { date } = deliveryDayOfStream(streamId);
+  const orderIds = [...(await dayOrders.of(tx, streamId))];
+  await rows.preload(
+    tx,
+    orders,
+    orderIds.map((id) => keyOf(orders, id)),
+  );
+  const dayRows: TextRow[] = [];
+  for (const orderId of orderIds) {
+    const row = await rows.read(tx, orders, keyOf(orders, orderId));
+    if (row && row.kind === 'activity') dayRows.push(row);
+  }
+  const released = new Set(dayRows.filter((row) => row.status === 'released').map((row) => String(row.active_slot_id)));
+  if (released.has(slotId)) return;
+  for (const row of dayRows) {
+    if (row.status === 'released' || released.has(String(row.active_slot_id))) continue;
+    const own = row.slot_id === slotId && clockOf(row.delivery_time) !== deliveryTime;
+    const served = row.active_slot_id === slotId && clockOf(row.active_delivery_time) !== deliveryTime;
+    if (!own && !served) continue;
+    const values: SqlValues = {};
+    if (own) values.delivery_time = deliveryTime;
+    if (served) values.active_delivery_time = deliveryTime;
+    const halfLife = Number(row.half_life_seconds);
+    if (isTrue(row.moved) && halfLife > 0) {
+      const orderedTime = own ? deliveryTime : clockOf(row.delivery_time);
+      const servedTime = served ? deliveryTime : clockOf(row.active_delivery_time);
+      const factor = decayFactor(secondsBetween(servedTime, orderedTime, { date, timeZone }), halfLife);
+      values.decay_factor = factor;
+      values.activity_served_mbq = servedActivityMBq(Number(row.activity_mbq), factor, Number(row.overhead_percent));
+    }
+    rows.write(tx, orders, Object.assign(row, values));
+  }
+  const ghostIds = [...(await dayGhosts.of(tx, streamId))];
+  await rows.preload(
+    tx,
+    ghosts,
+    ghostIds.map((id) => keyOf(ghosts, id)),
+  );
+  for (const ghostId of ghostIds) {
+    const ghost = await rows.read(tx, ghosts, keyOf(ghosts, ghostId));
+    if (!ghost || ghost.slot_id !== slotId || ghost.status !== 'active' || ghost.dissolved_at != null) continue;
+    if (clockOf(ghost.delivery_time) !== deliveryTime)
+      rows.write(tx, ghosts, { ...ghost, delivery_time: deliveryTime });
+  }
+}
+
 async function customerOfOrder(applied: AppliedEvent, orderId: string | undefined): Promise<string> {
   const order = orderId === undefined ? null : await rows.read(applied.tx, orders, keyOf(orders, orderId));
   if (!order) throw new Error(`${applied.type} at ${applied.position} releases ${orderId}, an order never placed`);
@@ -221,6 +341,7 @@ const releasedByValues = (releasedBy: ReleasedBy) => ({
 const notReleased = {
   release_id: null,
   lot: null,
+  lots: jsonText([]),
   released_by_user_id: null,
   released_by_name: null,
   released_at: null,
@@ -351,6 +472,11 @@ const handlers: OrderingHandlers = {
   async OrderRestoredToSlot(data, applied) {
     const figures = await activityFigures(applied, data.orderId);
     await updateOrder(applied, data.orderId, {
+      // The ordered slot as the restore found it (rescheduled or renumbered since, maybe).
+      production_run_id: data.to.productionRunId,
+      delivery_time: data.to.deliveryTime,
+      run_number: data.to.runNumber,
+      slot_legacy_id: data.to.slotLegacyId,
       active_slot_id: data.to.slotId,
       active_production_run_id: data.to.productionRunId,
       active_delivery_time: data.to.deliveryTime,
@@ -423,6 +549,7 @@ const handlers: OrderingHandlers = {
         release_id: data.releaseId,
         ...statusValues('released'),
         lot: data.vials[0]?.lot ?? null,
+        lots: jsonText(lots),
         released_by_user_id: data.releasedBy.userId,
         released_by_name: data.releasedBy.printedName,
         released_at: applied.at,
@@ -458,6 +585,7 @@ const handlers: OrderingHandlers = {
         release_id: data.releaseId,
         ...statusValues('released'),
         lot: data.lot,
+        lots: jsonText([data.lot]),
         released_by_user_id: data.releasedBy.userId,
         released_by_name: data.releasedBy.printedName,
         released_at: applied.at,
@@ -607,50 +735,78 @@ function isOrderingEventType(type: string): type is OrderingEventType {
   return Object.hasOwn(handlers, type);
 }
 
+export interface OrderingProjectionOptions {
+  /** The business time zone (`BUSINESS_TIME_ZONE`): a slot rescheduled moves the orders of days to come from its date. */
+  timeZone: string;
+}
+
 /**
  * The ordering read models: one projection for orders, their history, ghosts, releases and vials,
  * so the day board's sums, its ghosts and its releases are always consistent with each other.
  */
-export const orderingProjection: Projection = {
-  name: ORDERING_PROJECTION_NAME,
-  // 2: releases keep the maximum injection volume typed in at an injection release.
-  // 3: injection orders keep the bookings a mass order made them for.
-  version: 3,
-  target: 'record',
-  eventTypes: orderingRecordEventTypes,
-  streamPrefixes: [DELIVERY_DAY_PREFIX, vialStreamName('')],
-  tables: orderingTableDefinitions,
-  async handle(event, tx) {
-    const { type } = event;
-    if (!isOrderingEventType(type)) throw new Error(`${ORDERING_PROJECTION_NAME} does not handle ${type}`);
-    // No upcasters exist yet: a newer shape than this version knows must stop it, not be misread.
-    const schemaVersion = orderingEventSchemaVersions[type];
-    if (event.metadata.schemaVersion !== schemaVersion) {
-      throw new Error(
-        `${type} at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
-          `${ORDERING_PROJECTION_NAME} reads version ${schemaVersion}`,
-      );
-    }
-    const { actor, reason, signature } = event.metadata;
-    const applied: AppliedEvent = {
-      tx,
-      type,
-      streamId: event.streamId,
-      position: event.position.toString(),
-      revision: event.revision.toString(),
-      at: businessTimeOf(event),
-      actorId: actor.id,
-      actorName: actor.printedName,
-      reason: reason ?? null,
-      signature: jsonText(signature),
-    };
-    const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
-    await handler(event.data, applied);
-  },
-  prepareBatch: preloadRows,
-  // The history first: after a failed INSERT nothing else may be sent (see `OrderHistoryBuffer`).
-  async flushBatch(tx) {
-    await history.flush(tx);
-    await rows.flush(tx);
-  },
-};
+export function createOrderingProjection(options: OrderingProjectionOptions): Projection {
+  const { timeZone } = options;
+  return {
+    name: ORDERING_PROJECTION_NAME,
+    // 2: releases keep the maximum injection volume typed in at an injection release.
+    // 3: injection orders keep the bookings a mass order made them for.
+    // 4: a rescheduled slot's orders and ghosts of days to come follow its new time.
+    // 5: orders keep every lot released to them (`lots`), not only the first.
+    version: 5,
+    target: 'record',
+    eventTypes: orderingRecordEventTypes,
+    streamPrefixes: [DELIVERY_DAY_PREFIX, vialStreamName(''), deliveryTimeSlotStreamName('')],
+    tables: orderingTableDefinitions,
+    async handle(event, tx) {
+      const { type } = event;
+      if (type === SLOT_RESCHEDULED) {
+        requireSchemaVersion(event, SLOT_RESCHEDULED_VERSIONS_READ);
+        const { slotId, changes } = event.data as DeliveryTimeSlotUpdatedData;
+        if (changes.deliveryTime) await followRescheduledSlot(tx, event, slotId, changes.deliveryTime.to, timeZone);
+        return;
+      }
+      if (!isOrderingEventType(type)) throw new Error(`${ORDERING_PROJECTION_NAME} does not handle ${type}`);
+      requireSchemaVersion(event, [orderingEventSchemaVersions[type]]);
+      noteDay(tx, event.streamId);
+      const { actor, reason, signature } = event.metadata;
+      const applied: AppliedEvent = {
+        tx,
+        type,
+        streamId: event.streamId,
+        position: event.position.toString(),
+        revision: event.revision.toString(),
+        at: businessTimeOf(event),
+        actorId: actor.id,
+        actorName: actor.printedName,
+        reason: reason ?? null,
+        signature: jsonText(signature),
+      };
+      const handler = handlers[type] as (data: unknown, applied: AppliedEvent) => Promise<void>;
+      await handler(event.data, applied);
+    },
+    prepareBatch: preloadRows,
+    // The history first: after a failed INSERT nothing else may be sent (see `OrderHistoryBuffer`).
+    async flushBatch(tx) {
+      await history.flush(tx);
+      await rows.flush(tx);
+    },
+  };
+}
+
+/** No upcasters exist yet: a shape this version does not know must stop it, not be misread. */
+function requireSchemaVersion(event: RecordedEvent, versionsRead: readonly number[]): void {
+  if (!versionsRead.includes(event.metadata.schemaVersion)) {
+    throw new Error(
+      `${event.type} at ${event.position} has schema version ${event.metadata.schemaVersion}; ` +
+        `${ORDERING_PROJECTION_NAME} reads version ${versionsRead.join(' or ')}`,
+    );
+  }
+}
+
+/**
+ * The projector's instance, in the business time zone `BUSINESS_TIME_ZONE` (the variable the
+ * configuration validates at boot; default Europe/Copenhagen), as the legacy projection's.
+ */
+export const orderingProjection: Projection = createOrderingProjection({
+  timeZone: process.env.BUSINESS_TIME_ZONE || DEFAULT_BUSINESS_TIME_ZONE,
+});

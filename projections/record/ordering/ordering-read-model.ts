@@ -2,9 +2,11 @@ import type { Pool } from 'mysql2/promise';
 import { isCalendarDate, type CalendarDate, type ClockTime } from '@tracershop/domain/catalog';
 import {
   decayFactor,
+  DEFAULT_BUSINESS_TIME_ZONE,
   normaliseLotNumber,
   orderStatuses,
   secondsBetween,
+  type BusinessDay,
   type GhostOrderDissolved,
   type InjectionUsage,
   type OrderedBy,
@@ -77,7 +79,10 @@ export interface OrderView extends OrderingRecordHistory {
   orderedBy: OrderedBy;
   deadlineOverrideReason: string | null;
   releaseId: string | null;
+  /** The injection lot, or the first vial's lot (kept for clients that read one). */
   lot: string | null;
+  /** Every lot released to it, in vial order; empty unless released. */
+  lots: string[];
   /** Printed name at release. */
   releasedBy: { userId: string; printedName: string } | null;
   releasedAt: string | null;
@@ -189,6 +194,8 @@ export interface DayBoardOrderRow {
   comment: string | null;
   releaseId: string | null;
   lot: string | null;
+  /** Every lot released to it, in vial order. */
+  lots: string[];
 }
 
 export interface DayBoardSlot {
@@ -209,6 +216,12 @@ export interface DayBoardSlot {
   movedOut: { orderId: string; toSlotId: string; toDeliveryTime: ClockTime }[];
   /** ordered + movedIn: what the slot delivers. */
   totalMBq: number;
+  /**
+   * Whether the catalogue has the slot deliver on the date (its weekday and week, not expired nor
+   * archived, the date not closed). False: its orders stand where nothing is delivered now; they
+   * are listed all the same, for production to move or withdraw.
+   */
+  deliversOnDate: boolean;
   /** The ghost order hosting the moved-in orders when the slot has no order of its own. */
   ghost: { ghostId: string; legacyOid: number; hostedCount: number; createdAt: string } | null;
   /** Releases in force (not corrected): the vials' activity at fill and their lots. */
@@ -234,6 +247,7 @@ export interface DayBoardInjectionRow {
   comment: string | null;
   releaseId: string | null;
   lot: string | null;
+  lots: string[];
 }
 
 /** A production run of the day and what it must make for the slots it serves. */
@@ -254,9 +268,18 @@ export interface DayBoardRun {
   activityAtProductionMBq: number | null;
 }
 
+/** Why nothing is delivered on a date: a closed date, or a weekly close day, with its reason. */
+export interface DayClosure {
+  kind: 'closed-date' | 'weekly-close-day';
+  /** The reason recorded with the closure; null for a weekly close day set before reasons were kept. */
+  reason: string | null;
+}
+
 export interface DayBoard {
   date: CalendarDate;
   tracerId: string;
+  /** Null unless the date is closed; orders placed before the closure are still listed. */
+  closed: DayClosure | null;
   /** By delivery time, endpoint and slot id. */
   slots: DayBoardSlot[];
   /** By run number: the day's runs with a production time given, and every run serving a slot. */
@@ -303,6 +326,12 @@ export interface DayBoardOptions {
     productionTime: ClockTime;
     archived: boolean;
   }>;
+  /**
+   * The delivery calendar from the catalogue: whether the date is closed, and the slots that
+   * deliver on it (any other slot on the board delivers no longer). Without it the board says
+   * the date is open and every slot delivers.
+   */
+  calendar?: { closed: DayClosure | null; slotsDelivering: ReadonlySet<string> };
 }
 
 export interface VialListOptions extends OrderingPageOptions {
@@ -364,7 +393,7 @@ const ORDER_SELECT = `order_id AS orderId, kind, endpoint_id AS endpointId, cust
   ${double('activity_served_mbq', 'activityServedMBq')}, injections, injection_usage AS injectionUsage, status,
   status_code AS statusCode, comment, ordered_by_user_id AS orderedByUserId,
   ordered_by_username AS orderedByUsername, ordered_by_name AS orderedByName,
-  deadline_override_reason AS deadlineOverrideReason, release_id AS releaseId, lot,
+  deadline_override_reason AS deadlineOverrideReason, release_id AS releaseId, lot, lots,
   released_by_user_id AS releasedByUserId, released_by_name AS releasedByName,
   ${moment('released_at', 'releasedAt')}, booking_ids AS bookingIds, legacy_oid AS legacyOid,
   customer_legacy_id AS customerLegacyId, tracer_legacy_id AS tracerLegacyId, ${HISTORY_SELECT}`;
@@ -414,6 +443,7 @@ const orderList: ListDefinition<OrderView> = {
     deadlineOverrideReason: text(row.deadlineOverrideReason),
     releaseId: text(row.releaseId),
     lot: text(row.lot),
+    lots: (json(row.lots) ?? []) as string[],
     releasedBy:
       row.releasedByUserId === null || row.releasedByUserId === undefined
         ? null
@@ -585,9 +615,14 @@ const isWithdrawn = (status: OrderStatus) => status === 'rejected' || status ===
 export class OrderingReadModel {
   private readonly tables: Readonly<Record<OrderingTable, string>>;
 
+  /**
+   * `timeZone`: the business time zone slot and production times are wall-clock times of
+   * (`BUSINESS_TIME_ZONE`); a run's need decays over the real time between them.
+   */
   constructor(
     private readonly pool: Pool,
     database: string,
+    private readonly timeZone: string = DEFAULT_BUSINESS_TIME_ZONE,
   ) {
     assertValidDatabaseName(database);
     this.tables = Object.fromEntries(
@@ -687,6 +722,7 @@ export class OrderingReadModel {
         movedIn: { orders: [], activityMBq: 0 },
         movedOut: [],
         totalMBq: 0,
+        deliversOnDate: options.calendar?.slotsDelivering.has(meta.slotId) ?? true,
         ghost: null,
         released: null,
         dead: [],
@@ -787,8 +823,9 @@ export class OrderingReadModel {
     return {
       date,
       tracerId,
+      closed: options.calendar?.closed ?? null,
       slots: columns,
-      runs: runsOf(orders, columns, options.productionRuns ?? []),
+      runs: runsOf(orders, columns, options.productionRuns ?? [], { date, timeZone: this.timeZone }),
       injectionOrders: orders.filter((order) => order.kind === 'injection').map(injectionRowOf),
     };
   }
@@ -855,6 +892,7 @@ function runsOf(
   orders: readonly OrderView[],
   slots: readonly DayBoardSlot[],
   given: NonNullable<DayBoardOptions['productionRuns']>,
+  day: BusinessDay,
 ): DayBoardRun[] {
   const runs = new Map<string, DayBoardRun>();
   const runOf = (productionRunId: string, runNumber: number) => {
@@ -893,7 +931,7 @@ function runsOf(
       continue;
     }
     run.activityAtProductionMBq +=
-      Number(order.activityServedMBq) * decayFactor(secondsBetween(run.productionTime, servedAt), halfLife);
+      Number(order.activityServedMBq) * decayFactor(secondsBetween(run.productionTime, servedAt, day), halfLife);
   }
   return [...runs.values()].sort((a, b) => a.runNumber - b.runNumber || compare(a.productionRunId, b.productionRunId));
 }
@@ -917,6 +955,7 @@ function boardRowOf(order: OrderView): DayBoardOrderRow {
     comment: order.comment,
     releaseId: order.releaseId,
     lot: order.lot,
+    lots: order.lots,
   };
 }
 
@@ -934,5 +973,6 @@ function injectionRowOf(order: OrderView): DayBoardInjectionRow {
     comment: order.comment,
     releaseId: order.releaseId,
     lot: order.lot,
+    lots: order.lots,
   };
 }

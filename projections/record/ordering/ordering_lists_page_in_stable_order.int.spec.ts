@@ -23,6 +23,7 @@ import {
   secondMondayRun,
   slot0900,
   slot1030,
+  timeZone,
   vialDispensed,
 } from '@tracershop/domain/ordering/ordering-examples';
 import type { Page } from '../catalog/catalog-read-model';
@@ -226,7 +227,14 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
         reason,
         ghostLegacyOid: legacyOid++,
         secondGhostLegacyOid: 990006,
-        refs: { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays },
+        timeZone,
+        refs: {
+          targetSlot: slot0900,
+          targetRun: activeMondayRun,
+          orderedSlot: slot1030,
+          orderedRun: secondMondayRun,
+          closedDays: openDays,
+        },
       });
     }
     const ghostAt0900 = async () =>
@@ -264,7 +272,7 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
       orderId: 'c-1030-3',
       reason,
       ghostLegacyOid: legacyOid++,
-      maxActivityMBq: null,
+      refs: { closedDays: openDays, activeSlot: { slot: slot0900, productionRun: activeMondayRun }, bookingOrders: [] },
     });
     slot = await ghostAt0900();
     expect(slot.ghost).toMatchObject({ hostedCount: 2 });

@@ -16,9 +16,10 @@ import {
   peter,
   placeFdg,
   placeFet,
+  secondMondayRun,
   slot0900,
   slot1030,
-  secondMondayRun,
+  timeZone,
   weeklyDeadline,
 } from '@tracershop/domain/ordering/ordering-examples';
 import {
@@ -35,7 +36,13 @@ const slot0800Id = 'slot-herlev-mon-0800';
 const slot0900Id = 'slot-herlev-mon-0900';
 const slot1030Id = 'slot-herlev-mon-1030';
 const moveReason = 'Second run dropped';
-const toSlot0900 = { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays };
+const toSlot0900 = {
+  targetSlot: slot0900,
+  targetRun: activeMondayRun,
+  orderedSlot: slot1030,
+  orderedRun: secondMondayRun,
+  closedDays: openDays,
+};
 
 describe('record.ordering follows the delivery day and vial deciders', () => {
   let bed: OrderingTestBed;
@@ -180,6 +187,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       reason: moveReason,
       ghostLegacyOid: 9001,
       secondGhostLegacyOid: 990003,
+      timeZone,
       refs: toSlot0900,
     });
     expect(events.map((event) => event.type)).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
@@ -313,6 +321,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       orderId: 'order-1',
       reason: 'Second run back on',
       ghostLegacyOid: 9002,
+      refs: { slot: slot1030, productionRun: secondMondayRun, closedDays: openDays },
     });
     expect(events.map((event) => event.type)).toEqual([
       'OrderRestoredToSlot',
@@ -343,6 +352,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       reason: moveReason,
       ghostLegacyOid: 9003,
       secondGhostLegacyOid: 990004,
+      timeZone,
       refs: toSlot0900,
     });
     const placed = await bed.decideDay(
@@ -390,7 +400,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
     await expectOrdersToEqualDeciderState();
   });
 
-  it('a release with two vials releases the slot, and a signed correction takes it back', async () => {
+  it('a release with vials of two lots releases the slot, every lot shown on its orders, and a signed correction takes it back', async () => {
     const dispensedAt = '2026-03-02T08:52:00.000Z';
     const vialIds = [fdgVial1.data.vialId, fdgVial2.data.vialId];
     await bed.decideVial(dispenseCommand(fdgVial1, dispensedAt));
@@ -449,11 +459,23 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
         statusCode: 3,
         releaseId: 'release-1',
         lot: 'FDG-260302-1',
+        lots: ['FDG-260302-1', 'FDG-260302-2'],
         releasedBy: { userId: peter.userId, printedName: peter.printedName },
         releasedAt,
       });
     }
     const board = await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg' });
+    // Each order's row on the board names every lot delivered to it, not only the first
+    const rows = board.slots.find((slot) => slot.slotId === slot0900Id)!.orders;
+    expect(
+      rows.map(({ orderId, lot, lots }) => ({ orderId, lot, lots })).sort((x, y) => x.orderId.localeCompare(y.orderId)),
+    ).toEqual(
+      ['order-1', 'order-2'].map((orderId) => ({
+        orderId,
+        lot: 'FDG-260302-1',
+        lots: ['FDG-260302-1', 'FDG-260302-2'],
+      })),
+    );
     expect(board.slots.find((slot) => slot.slotId === slot0900Id)!.released).toEqual({
       releaseIds: ['release-1'],
       deliveredActivityMBq: 3700,
@@ -511,6 +533,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
       statusCode: 2,
       releaseId: null,
       lot: null,
+      lots: [],
       releasedBy: null,
       releasedAt: null,
     });
@@ -621,6 +644,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
     expect(board).toEqual({
       date,
       tracerId: 'tracer-fet',
+      closed: null,
       slots: [],
       runs: [],
       injectionOrders: [
@@ -637,6 +661,7 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
           comment: null,
           releaseId: 'release-inj-1',
           lot: 'FET-260302-1',
+          lots: ['FET-260302-1'],
         },
       ],
     });
@@ -645,12 +670,39 @@ describe('record.ordering follows the delivery day and vial deciders', () => {
     await expectOrdersToEqualDeciderState();
   });
 
+  it('a closed date, and a slot that no longer delivers on it, are said on the board; their orders stay listed', async () => {
+    const open = await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg' });
+    expect(open.slots.length).toBeGreaterThan(1);
+    expect(open.closed).toBeNull();
+    expect(open.slots.every((slot) => slot.deliversOnDate)).toBe(true);
+    // Given the date closed since, and the 10:30 slot delivering no more (archived, expired, off its week)
+    const closed = { kind: 'closed-date' as const, reason: 'Cyclotron service' };
+    const delivering = new Set(open.slots.map((slot) => slot.slotId).filter((slotId) => slotId !== slot1030Id));
+    const board = await bed.readModel.dayBoard({
+      date,
+      tracerId: 'tracer-fdg',
+      calendar: { closed, slotsDelivering: delivering },
+    });
+    expect(board.closed).toEqual(closed);
+    expect(board.slots.map(({ slotId, deliversOnDate }) => ({ slotId, deliversOnDate }))).toEqual(
+      open.slots.map(({ slotId }) => ({ slotId, deliversOnDate: slotId !== slot1030Id })),
+    );
+    // Nothing hidden: the same orders, totals and runs as on an open day
+    const withoutCalendar = ({ slots, runs, injectionOrders }: typeof board) => ({
+      slots: slots.map(({ deliversOnDate: _flag, ...slot }) => slot),
+      runs,
+      injectionOrders,
+    });
+    expect(withoutCalendar(board)).toEqual(withoutCalendar(open));
+  });
+
   it('a customer filter shows only that customer’s columns; an empty one shows nothing', async () => {
     const mine = await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg', customerIds: ['cust-herlev'] });
     expect(mine.slots).toHaveLength(3);
     expect(await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg', customerIds: ['cust-other'] })).toEqual({
       date,
       tracerId: 'tracer-fdg',
+      closed: null,
       slots: [],
       runs: [],
       injectionOrders: [],

@@ -1,27 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { TracershopConfig } from '@tracershop/config';
-import { parseOrderingDeadline, type LocalMoment, type OrderingDeadline } from '@tracershop/domain/ordering';
+import {
+  parseOrderingDeadline,
+  wallClockFormatter,
+  type LocalMoment,
+  type OrderingDeadline,
+} from '@tracershop/domain/ordering';
 import { TRACERSHOP_CONFIG } from '@tracershop/platform';
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** One formatter per zone: building an Intl.DateTimeFormat costs far more than using one. */
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
 
 const MS_PER_MINUTE = 60_000;
 /** The last minute each zone was asked for: every instant of one UTC minute has the same wall-clock minute. */
@@ -35,7 +20,7 @@ export function localMomentOf(instant: Date, timeZone: string): LocalMoment {
   const minute = Math.floor(instant.getTime() / MS_PER_MINUTE);
   const last = lastMinutes.get(timeZone);
   if (last?.minute === minute) return last.moment;
-  const parts = formatterFor(timeZone).formatToParts(instant);
+  const parts = wallClockFormatter(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '00';
   const moment = { date: `${part('year')}-${part('month')}-${part('day')}`, time: `${part('hour')}:${part('minute')}` };
   lastMinutes.set(timeZone, { minute, moment });
@@ -50,7 +35,8 @@ export function localMomentOf(instant: Date, timeZone: string): LocalMoment {
 export class BusinessClock {
   readonly activityDeadline: OrderingDeadline;
   readonly injectionDeadline: OrderingDeadline;
-  private readonly timeZone: string;
+  /** The IANA zone business wall-clock times are read in (`BUSINESS_TIME_ZONE`). */
+  readonly timeZone: string;
 
   constructor(@Inject(TRACERSHOP_CONFIG) config: TracershopConfig) {
     this.timeZone = config.ordering.timeZone;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandDefinition, CommandPipeline, StateChange, StateLoader } from '@tracershop/command-pipeline';
+import { bookingDecider, bookingStreamName } from '@tracershop/domain/bookings';
 import {
   closedDateDecider,
   closedDateStreamName,
@@ -36,17 +37,22 @@ import {
   vialDecider,
   vialIdOf,
   vialStreamName,
+  type ActivityOrder,
   type AssignVial,
+  type BookingOrderInForce,
   type DeliveryDayCommand,
   type DeliveryDayEvent,
   type DeliveryDayState,
   type OrderingIdClaimCommand,
   type OrderingIdClaimEvent,
   type OrderingIdClaimState,
+  type SlotRefs,
   type VialCommand,
   type VialEvent,
   type VialState,
 } from '@tracershop/domain/ordering';
+
+import { orderCheckOf } from '../bookings/bookings-commands';
 
 const schemaVersionOf = (type: string) =>
   orderingEventSchemaVersions[type as keyof typeof orderingEventSchemaVersions] ?? 1;
@@ -137,23 +143,52 @@ async function withRefs(command: DeliveryDayCommand, load: StateLoader): Promise
       return { ...command, refs: { tracer, endpoint, customer, permission, closedDays } };
     }
     case 'MoveOrderToSlot': {
-      const targetSlot = await load(deliveryTimeSlotStreamName(command.targetSlotId), deliveryTimeSlotDecider);
-      const [targetRun, closedDays] = await Promise.all([
-        load(
-          productionRunStreamName(targetSlot.status === 'absent' ? '' : targetSlot.productionRunId),
-          productionRunDecider,
-        ),
+      // The ordered slot as it is now too: a move compares and decays with current times.
+      // The isotope as it is now too: the move decays with its current half-life.
+      const order = await activityOrderOf(command, load);
+      const [target, ordered, closedDays, isotope] = await Promise.all([
+        slotWithRun(command.targetSlotId, load),
+        slotWithRun(order?.slotId ?? '', load),
+        closedDaysOn(command.date, load),
+        isotopeOfTracer(order?.tracerId ?? '', load),
+      ]);
+      return {
+        ...command,
+        refs: {
+          targetSlot: target.slot,
+          targetRun: target.productionRun,
+          orderedSlot: ordered.slot,
+          orderedRun: ordered.productionRun,
+          closedDays,
+          isotope,
+        },
+      };
+    }
+    case 'RestoreOrder': {
+      const order = await activityOrderOf(command, load);
+      const [ordered, closedDays] = await Promise.all([
+        slotWithRun(order?.slotId ?? '', load),
         closedDaysOn(command.date, load),
       ]);
-      return { ...command, refs: { targetSlot, targetRun, closedDays } };
+      return { ...command, refs: { ...ordered, closedDays } };
     }
-    case 'ChangeActivityOrder':
     case 'ReinstateOrder': {
-      // The slot's current maximum; the order names its slot in the day's state.
+      // Where the order returns to: its moved-to slot, else its ordered one, as it is now.
       const order = (await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider)).orders[
         command.orderId
       ];
-      if (order?.kind !== 'activity') return { ...command, maxActivityMBq: null };
+      const activeSlotId = order?.kind === 'activity' ? (order.movedTo?.slotId ?? order.slotId) : null;
+      const [activeSlot, closedDays, bookingOrders] = await Promise.all([
+        activeSlotId === null ? null : slotWithRun(activeSlotId, load),
+        closedDaysOn(command.date, load),
+        bookingOrdersInForce(order?.bookingIds ?? [], load),
+      ]);
+      return { ...command, refs: { closedDays, activeSlot, bookingOrders } };
+    }
+    case 'ChangeActivityOrder': {
+      // The slot's current maximum; the order names its slot in the day's state.
+      const order = await activityOrderOf(command, load);
+      if (!order) return { ...command, maxActivityMBq: null };
       const slot = await load(deliveryTimeSlotStreamName(order.slotId), deliveryTimeSlotDecider);
       return { ...command, maxActivityMBq: slot.status === 'absent' ? null : slot.maxActivityMBq };
     }
@@ -171,6 +206,48 @@ async function withRefs(command: DeliveryDayCommand, load: StateLoader): Promise
     default:
       return command;
   }
+}
+
+/** The activity order a command names, as its delivery day holds it; undefined for any other. */
+async function activityOrderOf(
+  command: { endpointId: string; date: CalendarDate; orderId: string },
+  load: StateLoader,
+): Promise<ActivityOrder | undefined> {
+  const day = await load(deliveryDayStreamName(command.endpointId, command.date), deliveryDayDecider);
+  const order = day.orders[command.orderId];
+  return order?.kind === 'activity' ? order : undefined;
+}
+
+/**
+ * The order in force each booking's own stream names, on whatever day: the bookings context keeps
+ * it there (a booking ordered again names the new order); one withdrawn since is not in force.
+ */
+async function bookingOrdersInForce(accessionNumbers: readonly string[], load: StateLoader) {
+  const found = await Promise.all(
+    accessionNumbers.map(async (accessionNumber): Promise<BookingOrderInForce | null> => {
+      const booking = await load(bookingStreamName(accessionNumber), bookingDecider);
+      const check = await orderCheckOf(booking, load);
+      if (booking.status === 'absent' || booking.order === null || !check?.inForce) return null;
+      return { accessionNumber, ...booking.order };
+    }),
+  );
+  return found.filter((booking) => booking !== null);
+}
+
+/** The isotope of a tracer as their streams hold them now (absent for an id that names none). */
+async function isotopeOfTracer(tracerId: string, load: StateLoader) {
+  const tracer = await load(tracerStreamName(tracerId), tracerDecider);
+  return load(isotopeStreamName(tracer.status === 'absent' ? '' : tracer.isotopeId), isotopeDecider);
+}
+
+/** A slot and its run as their streams hold them now (absent for an id that names none). */
+async function slotWithRun(slotId: string, load: StateLoader): Promise<SlotRefs> {
+  const slot = await load(deliveryTimeSlotStreamName(slotId), deliveryTimeSlotDecider);
+  const productionRun = await load(
+    productionRunStreamName(slot.status === 'absent' ? '' : slot.productionRunId),
+    productionRunDecider,
+  );
+  return { slot, productionRun };
 }
 
 type DayChange = StateChange<DeliveryDayState>;

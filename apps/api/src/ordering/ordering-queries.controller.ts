@@ -1,16 +1,20 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Controller, Get, Inject, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { isoWeekdayOf } from '@tracershop/domain/catalog';
-import { vialStreamName, type VialCorrected } from '@tracershop/domain/ordering';
-import { StreamNotFoundError, type EventStore } from '@tracershop/event-store';
+import { isoWeekdayOf, isWeeklyCloseDay, slotDeliversOn, type CalendarDate } from '@tracershop/domain/catalog';
+import { vialStreamName, type ActivityReleased, type VialCorrected } from '@tracershop/domain/ordering';
+import { readWholeStream, StreamNotFoundError, type EventStore, type Position } from '@tracershop/event-store';
 import { Allow, EVENT_STORE, notFound, ReadsProjections } from '@tracershop/platform';
 import {
   CATALOG_PROJECTION_NAME,
   ORDERING_PROJECTION_NAME,
   type CatalogReadModel,
+  type DayBoardOptions,
+  type DeliveryTimeSlotView,
+  type Page,
   type OrderingReadModel,
-  type VialView,
+  type ProductionRunView,
+  type ReleaseView,
 } from '@tracershop/projections/record';
 import { ORDER_READERS, VIAL_READERS } from '../access-roles';
 import { answer, CATALOG_READ_MODEL } from '../catalog/catalog-read-model.provider';
@@ -120,8 +124,53 @@ export class DayBoardController {
           productionTime: run.productionTime,
           archived: run.status !== 'active',
         })),
+        calendar: await this.calendarOf(query.date, runs.items),
       }),
     );
+  }
+
+  /**
+   * Whether the date is closed, and which of the runs' slots deliver on it, as the catalogue holds
+   * them now: a closure or a slot retired after ordering leaves orders where nothing is delivered.
+   */
+  private async calendarOf(
+    date: CalendarDate,
+    runs: readonly ProductionRunView[],
+  ): Promise<NonNullable<DayBoardOptions['calendar']>> {
+    const [closedDate, weekly, ...slotPages] = await Promise.all([
+      this.catalog.getClosedDate(date),
+      this.catalog.weeklyCloseDays(),
+      ...runs.map((run) => this.slotsOf(run.id)),
+    ]);
+    const dateClosed = closedDate?.status === 'closed';
+    const closed = dateClosed
+      ? { kind: 'closed-date' as const, reason: closedDate.reason }
+      : isWeeklyCloseDay(weekly.mask, isoWeekdayOf(date))
+        ? { kind: 'weekly-close-day' as const, reason: weekly.reason }
+        : null;
+    const closedDays = { dates: dateClosed ? [date] : [], weeklyCloseDays: weekly.mask };
+    const slotsDelivering = new Set<string>();
+    runs.forEach((run, index) => {
+      for (const slot of slotPages[index] ?? []) {
+        if (run.status === 'active' && slotDeliversOn(slot, run.weekday, date, closedDays))
+          slotsDelivering.add(slot.id);
+      }
+    });
+    return { closed, slotsDelivering };
+  }
+
+  /** Every slot of a run, archived ones too, page by page. */
+  private async slotsOf(productionRunId: string): Promise<DeliveryTimeSlotView[]> {
+    const slots: DeliveryTimeSlotView[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Page<DeliveryTimeSlotView> = await answer(
+        this.catalog.listDeliveryTimeSlots({ productionRunId, status: 'all', limit: 500, cursor }),
+      );
+      slots.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return slots;
   }
 }
 
@@ -160,9 +209,10 @@ export class ReleaseQueriesController {
       Promise.all(release.vialIds.map((vialId) => this.readModel.getVial(vialId))),
       Promise.all(release.orderIds.map((orderId) => this.readModel.getOrder(orderId))),
     ]);
+    const released = release.kind === 'activity' ? await this.activityReleased(release) : null;
     const [isotope, vialCorrections] = await Promise.all([
       tracer ? this.catalog.getIsotope(tracer.isotopeId) : null,
-      this.vialCorrections(release.vialIds),
+      this.vialCorrections(release.vialIds, released?.position ?? null),
     ]);
     const pdf = textPdf(
       releaseDocumentLines({
@@ -171,7 +221,8 @@ export class ReleaseQueriesController {
         isotopeName: isotope?.name ?? '',
         customerName: customer?.longName ?? release.customerId,
         endpointName: endpoint?.name ?? release.endpointId,
-        vials: vials.filter((vial): vial is VialView => vial !== null),
+        releasedVials: released?.vials ?? null,
+        vials: new Map(vials.flatMap((vial) => (vial ? [[vial.vialId, vial] as const] : []))),
         orders: new Map(orders.flatMap((order) => (order ? [[order.orderId, order] as const] : []))),
         vialCorrections,
         local: (instant) => this.clock.localText(instant),
@@ -185,8 +236,33 @@ export class ReleaseQueriesController {
     return pdf;
   }
 
-  /** Each vial's corrections, read from its stream: the record itself, not a read model's summary. */
-  private async vialCorrections(vialIds: readonly string[]): Promise<Map<string, VialCorrection[]>> {
+  /**
+   * The release as signed: its `ActivityReleased` event in the delivery day's stream, with the
+   * vials' values it released, and where it stands in the record. Null when it cannot be read.
+   */
+  private async activityReleased(
+    release: ReleaseView,
+  ): Promise<{ vials: ActivityReleased['data']['vials']; position: Position } | null> {
+    const events = await readWholeStream(this.store, release.streamId).catch((error: unknown) => {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    });
+    const event = events.find(
+      (recorded) =>
+        recorded.type === 'ActivityReleased' &&
+        (recorded.data as ActivityReleased['data']).releaseId === release.releaseId,
+    );
+    return event ? { vials: (event.data as ActivityReleased['data']).vials, position: event.position } : null;
+  }
+
+  /**
+   * Each vial's corrections, read from its stream: the record itself, not a read model's summary;
+   * those after the release (at `releasedAt`) marked, as what it signed does not hold them.
+   */
+  private async vialCorrections(
+    vialIds: readonly string[],
+    releasedAt: Position | null,
+  ): Promise<Map<string, VialCorrection[]>> {
     const entries = await Promise.all(
       vialIds.map(async (vialId) => {
         const events = await this.store.readStream(vialStreamName(vialId)).catch((error: unknown) => {
@@ -202,6 +278,7 @@ export class ReleaseQueriesController {
               correctedBy: event.metadata.actor.printedName,
               changes: data.changes,
               reason: data.reason,
+              afterRelease: releasedAt !== null && event.position.isAfter(releasedAt),
             };
           });
         return [vialId, corrections] as const;

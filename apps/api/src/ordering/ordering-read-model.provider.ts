@@ -8,6 +8,7 @@ export const ORDERING_READ_MODEL = Symbol('ORDERING_READ_MODEL');
 
 export const orderingReadModelProvider: Provider = {
   provide: ORDERING_READ_MODEL,
-  useFactory: (pool: Pool, config: TracershopConfig) => new OrderingReadModel(pool, config.databases.record),
+  useFactory: (pool: Pool, config: TracershopConfig) =>
+    new OrderingReadModel(pool, config.databases.record, config.ordering.timeZone),
   inject: [RECORD_DATABASE, TRACERSHOP_CONFIG],
 };

@@ -9,6 +9,7 @@ import {
   type DayBoardOrderRow,
   type DayBoardRun,
   type DayBoardSlot,
+  type DayClosure,
   type OrderDetailView,
   type OrderHistoryEntry,
   type OrderKind,
@@ -97,6 +98,8 @@ export class OrderViewDto extends OrderingRecordHistoryDto implements OrderView 
   @ApiProperty(NULLABLE_TEXT) deadlineOverrideReason!: string | null;
   @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
   @ApiProperty(NULLABLE_TEXT) lot!: string | null;
+  @ApiProperty({ type: [String], description: 'Every lot released to it, in vial order; empty unless released' })
+  lots!: string[];
   @ApiProperty({ type: () => PersonDto, nullable: true }) releasedBy!: PersonDto | null;
   @ApiProperty(NULLABLE_TEXT) releasedAt!: string | null;
   @ApiProperty({ type: [String] }) bookingIds!: string[];
@@ -210,6 +213,8 @@ export class DayBoardOrderRowDto implements DayBoardOrderRow {
   @ApiProperty(NULLABLE_TEXT) comment!: string | null;
   @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
   @ApiProperty(NULLABLE_TEXT) lot!: string | null;
+  @ApiProperty({ type: [String], description: 'Every lot released to it, in vial order; empty unless released' })
+  lots!: string[];
 }
 
 class SlotOrderedDto {
@@ -270,6 +275,11 @@ export class DayBoardSlotDto implements DayBoardSlot {
   movedIn!: SlotMovedInDto;
   @ApiProperty({ type: [MovedOutOrderDto] }) movedOut!: MovedOutOrderDto[];
   @ApiProperty({ description: 'ordered + movedIn: what the slot delivers' }) totalMBq!: number;
+  @ApiProperty({
+    description:
+      'Whether the slot delivers on the date as the catalogue holds it now (weekday and week, not expired, not archived, the date not closed); its orders are listed either way',
+  })
+  deliversOnDate!: boolean;
   @ApiProperty({ type: () => SlotGhostDto, nullable: true }) ghost!: SlotGhostDto | null;
   @ApiProperty({ type: () => SlotReleasedDto, nullable: true }) released!: SlotReleasedDto | null;
   @ApiProperty({ type: [DeadGhostDto] }) dead!: DeadGhostDto[];
@@ -299,11 +309,25 @@ export class DayBoardInjectionRowDto implements DayBoardInjectionRow {
   @ApiProperty(NULLABLE_TEXT) comment!: string | null;
   @ApiProperty(NULLABLE_TEXT) releaseId!: string | null;
   @ApiProperty(NULLABLE_TEXT) lot!: string | null;
+  @ApiProperty({ type: [String], description: 'Every lot released to it, in vial order; empty unless released' })
+  lots!: string[];
+}
+
+class DayClosureDto implements DayClosure {
+  @ApiProperty({ enum: ['closed-date', 'weekly-close-day'] }) kind!: DayClosure['kind'];
+  @ApiProperty(NULLABLE_TEXT) reason!: string | null;
 }
 
 export class DayBoardDto implements DayBoard {
   @ApiProperty() date!: string;
   @ApiProperty() tracerId!: string;
+  @ApiProperty({
+    type: () => DayClosureDto,
+    nullable: true,
+    description:
+      'Null unless nothing is delivered on the date; orders placed before the closure are listed all the same',
+  })
+  closed!: DayClosureDto | null;
   @ApiProperty({ type: [DayBoardSlotDto] }) slots!: DayBoardSlotDto[];
   @ApiProperty({ type: [DayBoardRunDto] }) runs!: DayBoardRunDto[];
   @ApiProperty({ type: [DayBoardInjectionRowDto] }) injectionOrders!: DayBoardInjectionRowDto[];

@@ -38,7 +38,7 @@ import {
   type ReleasedBy,
   type VialState,
 } from '@tracershop/domain/ordering';
-import type { EventStore } from '@tracershop/event-store';
+import { Position, type EventStore } from '@tracershop/event-store';
 import { EVENT_STORE, ExecuteDomainCommand, HttpProblem, notFound } from '@tracershop/platform';
 import { ElectronicSignatures } from '../identity/electronic-signatures';
 import { IdentityService } from '../identity/identity.service';
@@ -224,8 +224,8 @@ export class OrderingService {
         ...this.onDay(order),
         reason,
         ghostLegacyOid: await this.ghostLegacyOid(order),
-        // ReinstateOrder's slot maximum comes from the handler; the others ignore it.
-        maxActivityMBq: loadedByHandler,
+        // The slots the order returns to, as the catalogue holds them now: the handler loads them.
+        refs: loadedByHandler,
       },
       { ...context, reason },
     );
@@ -315,6 +315,7 @@ export class OrderingService {
         reason: dto.reason,
         ghostLegacyOid: await this.ghostLegacyOid(order),
         secondGhostLegacyOid: await this.ghostLegacyOid(order),
+        timeZone: this.clock.timeZone,
         refs: loadedByHandler,
       },
       { ...context, reason: dto.reason },
@@ -454,7 +455,7 @@ export class OrderingService {
       },
     });
     const signature = await this.sign(principal, dto.signature, 'correct', streamId, content, context);
-    return this.send(
+    const answer = await this.send(
       release.releaseId,
       this.deliveryDay,
       {
@@ -468,6 +469,25 @@ export class OrderingService {
       },
       { ...context, reason: dto.reason, signature },
     );
+    // The correction gives its vials back after the day's append (and a repeated one found them
+    // given back by the first): the answer's position covers those writes too, so a read at it
+    // never shows a vial still assigned to the corrected release.
+    const vialStreams = (withdrawn?.vials ?? []).map((vial) => vialStreamName(vial.vialId));
+    return { ...answer, position: await this.latestPosition(answer.position, vialStreams) };
+  }
+
+  /** The later of `position` and the heads of `streams`: a read at it sees everything written to them. */
+  private async latestPosition(position: string | null, streams: readonly string[]): Promise<string | null> {
+    const heads = await Promise.all(
+      streams.map(async (stream) => (await this.pipeline.load(stream, vialDecider)).position),
+    );
+    let latest: Position | null = null;
+    for (const head of [position, ...heads]) {
+      if (head === null) continue;
+      const parsed = Position.parse(head);
+      if (latest === null || parsed.compareTo(latest) > 0) latest = parsed;
+    }
+    return latest?.toString() ?? null;
   }
 
   /** The delivery day an order command goes to, at the server's now. */

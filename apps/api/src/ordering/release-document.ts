@@ -1,4 +1,4 @@
-import type { VialCorrected } from '@tracershop/domain/ordering';
+import type { ReleasedVial, VialCorrected } from '@tracershop/domain/ordering';
 import type { SignatureBlock } from '@tracershop/event-store';
 import type { OrderView, ReleaseView, VialView } from '@tracershop/projections/record';
 import type { DocumentLine } from '../documents/text-pdf';
@@ -10,8 +10,13 @@ export interface ReleaseDocumentFacts {
   isotopeName: string;
   customerName: string;
   endpointName: string;
-  /** The release's vials, in its order. */
-  vials: readonly VialView[];
+  /**
+   * The vials as the release signed them (its `ActivityReleased` event), in its order: what the
+   * signature covers, not what the vials hold now. Null when the event cannot be read.
+   */
+  releasedVials: readonly ReleasedVial[] | null;
+  /** The release's vials the read model has now, by id: one it lacks is named as not found. */
+  vials: ReadonlyMap<string, VialView>;
   /** The release's orders as the read model has them, by id. */
   orders: ReadonlyMap<string, OrderView>;
   /** Each vial's corrections since it was first recorded, oldest first (Annex 11 §8.2). */
@@ -26,6 +31,8 @@ export interface VialCorrection {
   correctedBy: string;
   changes: VialCorrected['data']['changes'];
   reason: string;
+  /** Recorded after the release: not in what it signed (its release was corrected, or the vial released again). */
+  afterRelease: boolean;
 }
 
 const FIELD_NAMES: Readonly<Record<string, string>> = {
@@ -97,6 +104,51 @@ function purpose(facts: ReleaseDocumentFacts): string {
 }
 
 /**
+ * The release's vials with the values it signed (Annex 11 §8.2: a printout of a signed record shows
+ * what was signed, and flags what changed): each vial's lot, fill, activity and volume from the
+ * release event; every correction of the vial with who, when and why, those recorded after the
+ * release marked as such. A vial the read model or the release event lacks is named as not found,
+ * never left out.
+ */
+function vialLines(facts: ReleaseDocumentFacts): DocumentLine[] {
+  const { release, local } = facts;
+  const signed = new Map((facts.releasedVials ?? []).map((vial) => [vial.vialId, vial]));
+  return release.vialIds.flatMap((vialId): DocumentLine[] => {
+    const vial = signed.get(vialId);
+    if (!vial) return [{ text: `Hætteglas ${vialId}: frigivne værdier ikke fundet` }];
+    const corrections = facts.vialCorrections.get(vialId) ?? [];
+    const before = corrections.some((correction) => !correction.afterRelease);
+    const after = corrections.some((correction) => correction.afterRelease);
+    const flags = [
+      ...(before ? ['rettet'] : []),
+      ...(after ? ['rettet efter frigivelsen'] : []),
+      ...(facts.vials.has(vialId) ? [] : [`hætteglas ${vialId} ikke fundet`]),
+    ];
+    const seeBelow = corrections.length > 0 ? ', se nedenfor' : '';
+    const lines: DocumentLine[] = [
+      {
+        text:
+          `Lot ${vial.lot}, fyldt ${vial.fillDate} ${vial.fillTime}: ${mbq(vial.activityMBq)}, ${vial.volumeMl} ml` +
+          (flags.length > 0 ? ` (${flags.join('; ')}${seeBelow})` : ''),
+      },
+    ];
+    // A value that differs from its first recording is flagged, with every correction's reason.
+    for (const correction of corrections) {
+      const changed = Object.entries(correction.changes)
+        .map(([field, change]) => `${FIELD_NAMES[field] ?? field} fra ${change?.from} til ${change?.to}`)
+        .join(', ');
+      lines.push({
+        text:
+          `${correction.afterRelease ? 'Efter denne frigivelse: rettet' : 'Rettet'} ${local(correction.recordedAt)} ` +
+          `af ${correction.correctedBy}: ${changed}. Begrundelse: ${correction.reason}`,
+        style: 'small',
+      });
+    }
+    return lines;
+  });
+}
+
+/**
  * The release document the hospital receives with the vials (rules, "Release document"): the
  * old system's sentence "Hermed frigives <clinical name> - <isotope> til humant brug" (for an
  * injection release, the orders' usage), the
@@ -104,7 +156,7 @@ function purpose(facts: ReleaseDocumentFacts): string {
  * longer holds. Danish, as the old document and its readers.
  */
 export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[] {
-  const { release, tracer, vials, local } = facts;
+  const { release, tracer, local } = facts;
   const lines: DocumentLine[] = [
     { text: `Frigivelse af ${tracer.shortName}`, style: 'title' },
     { text: `Hermed frigives ${tracer.clinicalName} - ${facts.isotopeName}${purpose(facts)}.` },
@@ -115,25 +167,7 @@ export function releaseDocumentLines(facts: ReleaseDocumentFacts): DocumentLine[
     ...release.orderIds.map((orderId) => ({ text: orderLine(release.releaseId, orderId, facts.orders.get(orderId)) })),
   ];
   if (release.kind === 'activity') {
-    lines.push({ text: 'Hætteglas', style: 'heading' });
-    for (const vial of vials) {
-      const corrections = facts.vialCorrections.get(vial.vialId) ?? [];
-      lines.push({
-        text:
-          `Lot ${vial.lot}, fyldt ${vial.fillDate} ${vial.fillTime}: ${mbq(vial.activityMBq)}, ${vial.volumeMl} ml` +
-          (corrections.length > 0 ? ' (rettet, se nedenfor)' : ''),
-      });
-      // A value that differs from its first recording is flagged, with every correction's reason.
-      for (const correction of corrections) {
-        const changed = Object.entries(correction.changes)
-          .map(([field, change]) => `${FIELD_NAMES[field] ?? field} fra ${change?.from} til ${change?.to}`)
-          .join(', ');
-        lines.push({
-          text: `Rettet ${local(correction.recordedAt)} af ${correction.correctedBy}: ${changed}. Begrundelse: ${correction.reason}`,
-          style: 'small',
-        });
-      }
-    }
+    lines.push({ text: 'Hætteglas', style: 'heading' }, ...vialLines(facts));
     if (release.deliveredActivityMBq !== null) {
       lines.push({ text: `Aktivitet ved fyldning i alt: ${mbq(release.deliveredActivityMBq)}` });
     }

@@ -1,5 +1,6 @@
 import type { SignatureBlock } from '@tracershop/event-store';
-import type { OrderView, ReleaseView } from '@tracershop/projections/record';
+import type { ReleasedVial } from '@tracershop/domain/ordering';
+import type { OrderView, ReleaseView, VialView } from '@tracershop/projections/record';
 import { releaseDocumentLines, type ReleaseDocumentFacts } from './release-document';
 
 /** Where the delivery day's records stand: the release and its orders share it. */
@@ -74,6 +75,7 @@ const injectionOrder: OrderView = {
   deadlineOverrideReason: null,
   releaseId: 'release-inj-1',
   lot: 'FET-260302-1',
+  lots: ['FET-260302-1'],
   releasedBy: { userId: 'u-peter', printedName: 'Peter Hansen' },
   releasedAt: '2026-03-02T06:30:00.000Z',
   bookingIds: [],
@@ -107,7 +109,8 @@ const facts = (release: ReleaseView): ReleaseDocumentFacts => ({
   isotopeName: 'F-18',
   customerName: 'Herlev Hospital',
   endpointName: 'PET',
-  vials: [],
+  releasedVials: null,
+  vials: new Map(),
   orders: new Map(),
   vialCorrections: new Map(),
   local: (instant) => `local ${instant.slice(11, 16)}`,
@@ -244,5 +247,78 @@ describe('the release document', () => {
       'Signeret post: beef',
       'Frigivelse release-inj-1',
     ]);
+  });
+
+  describe('given a corrected activity release whose vial was corrected after it', () => {
+    const signedVial: ReleasedVial = {
+      vialId: 'vial-1',
+      lot: 'FDG-260302-1',
+      fillDate: '2026-03-02',
+      fillTime: '06:10:00',
+      activityMBq: 480,
+      volumeMl: 3,
+      dispenserNumber: 7,
+      legacyValId: 901,
+      extraRowLegacyOid: null,
+    };
+    const activityRelease: ReleaseView = {
+      ...injectionRelease,
+      releaseId: 'release-fdg-1',
+      kind: 'activity',
+      slotId: 'slot-0800',
+      tracerId: 'tracer-fdg',
+      orderIds: [],
+      lot: 'FDG-260302-1',
+      lots: ['FDG-260302-1'],
+      deliveredActivityMBq: 480,
+      maxInjectionVolumeMl: null,
+      vialIds: ['vial-1'],
+      status: 'corrected',
+      correction: {
+        reason: 'Wrong vial',
+        correctedAt: '2026-03-02T07:00:00.000Z',
+        correctedBy: { userId: 'u-peter', printedName: 'Peter Hansen' },
+        signature: null,
+      },
+    };
+    /** The vial as the read model holds it now: only whether it is there matters to the document. */
+    const vialNow = { vialId: 'vial-1', activityMBq: 500 } as VialView;
+    const correctedAfter = {
+      recordedAt: '2026-03-02T07:05:00.000Z',
+      correctedBy: 'Paula Production',
+      changes: { activityMBq: { from: 480, to: 500 } },
+      reason: 'typo',
+      afterRelease: true,
+    };
+    const documentOf = (changes: Partial<ReleaseDocumentFacts>) =>
+      releaseDocumentLines({ ...facts(activityRelease), releasedVials: [signedVial], ...changes }).map(
+        (line) => line.text,
+      );
+
+    it('when its document is printed, then the vial shows the values signed, the later correction marked as after it', () => {
+      const lines = documentOf({
+        vials: new Map([['vial-1', vialNow]]),
+        vialCorrections: new Map([['vial-1', [correctedAfter]]]),
+      });
+      expect(lines).toContain(
+        'Lot FDG-260302-1, fyldt 2026-03-02 06:10:00: 480 MBq, 3 ml (rettet efter frigivelsen, se nedenfor)',
+      );
+      expect(lines).toContain(
+        'Efter denne frigivelse: rettet local 07:05 af Paula Production: aktivitet (MBq) fra 480 til 500. Begrundelse: typo',
+      );
+      expect(lines.join('\n')).not.toContain('500 MBq');
+    });
+
+    it('when the read model lacks the vial, then a line says so instead of leaving it out', () => {
+      const lines = documentOf({ vials: new Map() });
+      expect(lines).toContain(
+        'Lot FDG-260302-1, fyldt 2026-03-02 06:10:00: 480 MBq, 3 ml (hætteglas vial-1 ikke fundet)',
+      );
+    });
+
+    it('when the release event cannot be read, then each vial is named as not found', () => {
+      const lines = documentOf({ releasedVials: null, vials: new Map([['vial-1', vialNow]]) });
+      expect(lines).toContain('Hætteglas vial-1: frigivne værdier ikke fundet');
+    });
   });
 });

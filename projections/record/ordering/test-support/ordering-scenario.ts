@@ -14,6 +14,7 @@ import {
   secondMondayRun,
   slot0900,
   slot1030,
+  timeZone,
 } from '@tracershop/domain/ordering/ordering-examples';
 import { dispenseCommand, productionUser, shopUser, type OrderingTestBed } from './ordering-test-bed';
 
@@ -26,7 +27,13 @@ import { dispenseCommand, productionUser, shopUser, type OrderingTestBed } from 
 export async function playMonday(bed: OrderingTestBed): Promise<OrderingEvent[]> {
   const day = { endpointId, date, at };
   const reason = 'Production plan changed';
-  const toSlot0900 = { targetSlot: slot0900, targetRun: activeMondayRun, closedDays: openDays };
+  const toSlot0900 = {
+    targetSlot: slot0900,
+    targetRun: activeMondayRun,
+    orderedSlot: slot1030,
+    orderedRun: secondMondayRun,
+    closedDays: openDays,
+  };
   const events: OrderingEvent[] = [];
   const record = (appended: OrderingEvent[]) => events.push(...appended);
 
@@ -58,10 +65,20 @@ export async function playMonday(bed: OrderingTestBed): Promise<OrderingEvent[]>
     targetSlotId: 'slot-herlev-mon-0900',
     reason,
     secondGhostLegacyOid: 9_999_001,
+    timeZone,
     refs: toSlot0900,
   };
   record(await bed.decideDay({ ...move, ghostLegacyOid: 9001 }));
-  record(await bed.decideDay({ type: 'RestoreOrder', ...day, orderId: 'order-1', reason, ghostLegacyOid: 9002 }));
+  record(
+    await bed.decideDay({
+      type: 'RestoreOrder',
+      ...day,
+      orderId: 'order-1',
+      reason,
+      ghostLegacyOid: 9002,
+      refs: { slot: slot1030, productionRun: secondMondayRun, closedDays: openDays },
+    }),
+  );
   record(await bed.decideDay({ ...move, ghostLegacyOid: 9003 }));
 
   for (const vial of [fdgVial1, fdgVial2]) record(await bed.decideVial(dispenseCommand(vial, at)));
