@@ -37,7 +37,14 @@ describe('legacy orders rows when a production run takes a new number or a slot 
       reason,
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990009,
-      refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
+      timeZone: 'Europe/Copenhagen',
+      refs: {
+        targetSlot: fdgSlots['09:00'].slot,
+        targetRun: fdgSlots['09:00'].run,
+        orderedSlot: fdgSlots['10:30'].slot,
+        orderedRun: fdgSlots['10:30'].run,
+        closedDays: openDays,
+      },
     });
     expect(await orders()).toEqual([
       [1002, '2026-03-02 08:00:00', 1, -1],
@@ -51,7 +58,11 @@ describe('legacy orders rows when a production run takes a new number or a slot 
     bed.occurredAt = '2026-03-05T09:00:00.000Z';
     await bed.given({
       type: 'ProductionRunUpdated',
-      data: { productionRunId: 'run-mon-1', changes: { runNumber: { from: 1, to: 3 } } },
+      data: {
+        reason: 'Changed in the weekly schedule',
+        productionRunId: 'run-mon-1',
+        changes: { runNumber: { from: 1, to: 3 } },
+      },
     });
 
     // Then next Monday's rows in its slots, the moved order's and the ghost's, carry run 3, as its
@@ -78,7 +89,11 @@ describe('legacy orders rows when a production run takes a new number or a slot 
     bed.occurredAt = '2026-03-06T09:00:00.000Z';
     await bed.given({
       type: 'DeliveryTimeSlotUpdated',
-      data: { slotId: 'slot-0800', changes: { deliveryTime: { from: '08:00', to: '07:45' } } },
+      data: {
+        reason: 'Changed in the weekly schedule',
+        slotId: 'slot-0800',
+        changes: { deliveryTime: { from: '08:00', to: '07:45' } },
+      },
     });
 
     // The old customer app's InsertOrder looks the row up by the time its deliverTimes row says now

@@ -102,7 +102,14 @@ describe('legacy orders rows of FDG orders', () => {
       reason,
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990007,
-      refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
+      timeZone: 'Europe/Copenhagen',
+      refs: {
+        targetSlot: fdgSlots['09:00'].slot,
+        targetRun: fdgSlots['09:00'].run,
+        orderedSlot: fdgSlots['10:30'].slot,
+        orderedRun: fdgSlots['10:30'].run,
+        closedDays: openDays,
+      },
     });
     expect(moved.map((event) => event.type)).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
     const [, movedRow, ghostRow] = await orders();
@@ -143,6 +150,7 @@ describe('legacy orders rows of FDG orders', () => {
       orderId: 'order-3',
       reason,
       ghostLegacyOid: 9002,
+      refs: { slot: fdgSlots['10:30'].slot, productionRun: fdgSlots['10:30'].run, closedDays: openDays },
     });
     expect(restored.map((event) => event.type)).toEqual([
       'OrderRestoredToSlot',
@@ -164,7 +172,14 @@ describe('legacy orders rows of FDG orders', () => {
       reason,
       ghostLegacyOid: 9004,
       secondGhostLegacyOid: 990008,
-      refs: { targetSlot: fdgSlots['08:00'].slot, targetRun: fdgSlots['08:00'].run, closedDays: openDays },
+      timeZone: 'Europe/Copenhagen',
+      refs: {
+        targetSlot: fdgSlots['08:00'].slot,
+        targetRun: fdgSlots['08:00'].run,
+        orderedSlot: fdgSlots['10:30'].slot,
+        orderedRun: fdgSlots['10:30'].run,
+        closedDays: openDays,
+      },
     });
     expect(await orders()).toEqual([
       ordersRow({

@@ -17,12 +17,14 @@ import { deliveryDateTime, NOT_RELEASED } from './legacy-time';
  *   row (invariant O1); the orders moved from a slot to the same earlier slot share another, with
  *   `run` of the target, `deliver_datetime` unchanged and `COID` = the target's host.
  * - A row's OID is the legacy OID of the first order that made it, and stays while that order is
- *   in the row, also when it is withdrawn (a row of withdrawn orders only is kept, status 4). When
- *   that order leaves (moved, restored), the row takes the OID of its earliest remaining order, so
- *   the leaving order keeps its own OID.
- * - A ghost (GhostOrderCreated) is a row of its own; dissolving it deletes the row (the old
- *   convention). While a ghost hosts a slot, a row of that slot holding withdrawn orders only is
- *   left out, so the slot never has two rows (O1).
+ *   in the row and active, or no order of the row is (a row of withdrawn orders only is kept,
+ *   status 4). When that order leaves (moved, restored) or is withdrawn while others are active,
+ *   the row takes the OID of its earliest active order, so a withdrawn order's OID never shows
+ *   another order's amount and status, and the leaving order keeps its own OID.
+ * - A ghost (GhostOrderCreated) is a row of its own, at the time and run its slot has now;
+ *   dissolving it deletes the row (the old convention). While a ghost hosts a slot, a row of that
+ *   slot holding withdrawn orders only is left out, so the slot never has two rows (O1).
+ * - One row per (BID, deliver_datetime, run) over all of a customer's endpoints (`deriveCustomerDayRows`).
  * - A release marks its host row, the rows moved into it, and adds a row per extra vial.
  */
 
@@ -243,6 +245,9 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
       );
     case 'GhostOrderCreated': {
       const ghost = event.data;
+      // The day stream never learns of a slot's new time or run; the orders it hosts follow them here
+      // (`followSlotSchedule`), so the ghost takes its placement from them (invariants O2, O3).
+      const { deliveryTime, runNumber } = hostedPlacement(state, ghost.slotId, ghost.hostedOrderIds) ?? ghost;
       return {
         ...state,
         ghosts: {
@@ -251,8 +256,8 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
             ghostId: ghost.ghostId,
             legacyOid: ghost.legacyOid,
             slotId: ghost.slotId,
-            deliveryTime: ghost.deliveryTime,
-            runNumber: ghost.runNumber,
+            deliveryTime,
+            runNumber,
             customerLegacyId: facts.customerLegacyId ?? ghost.customerLegacyId,
             tracerLegacyId: facts.tracerLegacyId ?? ghost.tracerLegacyId,
             username: facts.actorUsername ?? null,
@@ -315,6 +320,19 @@ function applyEvent(state: LegacyDayState, event: DeliveryDayEvent, facts: DayFa
       );
     }
   }
+}
+
+/** Where the orders moved into a slot are delivered now: the slot's current time and run, as the day follows them. */
+function hostedPlacement(
+  state: LegacyDayState,
+  slotId: string,
+  hostedOrderIds: readonly string[],
+): { deliveryTime: string; runNumber: number } | null {
+  for (const orderId of hostedOrderIds) {
+    const order = state.orders[orderId];
+    if (order?.kind === 'activity' && order.movedTo?.slotId === slotId) return order.movedTo;
+  }
+  return null;
 }
 
 /** What a slot's rows of the days to come follow when its run or its schedule changes. */
@@ -400,18 +418,20 @@ function rowMembers(state: LegacyDayState): Map<string, DayActivityOrder[]> {
 }
 
 /**
- * A row keeps its OID while the order it came from is in it; a new row, or one whose order left,
- * takes the OID of its earliest order. Each OID is one of the row's own orders', and an order is in
- * one row only, so no two rows ever share an OID.
+ * A row keeps its OID while the order it came from is in it, and active or the row has no active
+ * order; a new row, one whose order left, or one whose order was withdrawn while others are active,
+ * takes the OID of its earliest active order (else its earliest). So the row of a withdrawn order
+ * never shows another order's amount and status under its OID; the withdrawn order's row leaves
+ * `orders` then (invariant O1: one row for the slot). Each OID is one of the row's own orders', and
+ * an order is in one row only, so no two rows ever share an OID.
  */
 function assignRowOids(state: LegacyDayState): LegacyDayState {
-  const members = rowMembers(state);
   const rowOids: Record<string, number> = {};
-  for (const [key, oid] of Object.entries(state.rowOids)) {
-    if (members.get(key)?.some((order) => order.legacyOid === oid)) rowOids[key] = oid;
-  }
-  for (const [key, orders] of members) {
-    if (rowOids[key] === undefined) rowOids[key] = (orders[0] as DayActivityOrder).legacyOid;
+  for (const [key, orders] of rowMembers(state)) {
+    const held = orders.find((order) => order.legacyOid === state.rowOids[key]);
+    const active = orders.filter((order) => !isWithdrawn(order));
+    const keeps = held !== undefined && (!isWithdrawn(held) || active.length === 0);
+    rowOids[key] = keeps ? held.legacyOid : ((active[0] ?? orders[0]) as DayActivityOrder).legacyOid;
   }
   return { ...state, rowOids };
 }
@@ -506,10 +526,40 @@ export function deriveDayRows(state: LegacyDayState): {
   orders: Map<number, OrdersRow>;
   tOrders: Map<number, TOrdersRow>;
 } {
-  return { orders: deriveOrdersRows(state), tOrders: deriveTOrdersRows(state) };
+  return deriveCustomerDayRows([state]);
 }
 
-function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
+/**
+ * The `orders` and `t_orders` rows of one customer's delivery days of one date, by OID: a day per
+ * delivery endpoint, first endpoint first. The old system knows one endpoint per customer, so the
+ * rows of all of them make one set, with at most one row per (BID, deliver_datetime, run)
+ * (invariant O1, extra-vial rows aside):
+ * - a moved row that meets another row at its key (an order moved to an earlier slot of its own
+ *   run, whose slot keeps a row or a ghost; two rows of one slot moved to slots of one run) has no
+ *   row of its own: its decay-corrected share is in its host's totals, as a moved row's is;
+ * - the rows of two endpoints that meet at one key (the same slot time and run) are one row, as
+ *   `InsertOrder` merges a customer's second order of the slot: the first endpoint's OID, the
+ *   orders and amounts of both, and the rows hosted by either hang under it.
+ */
+export function deriveCustomerDayRows(states: readonly LegacyDayState[]): {
+  orders: Map<number, OrdersRow>;
+  tOrders: Map<number, TOrdersRow>;
+} {
+  const tOrders = new Map<number, TOrdersRow>();
+  for (const state of states) for (const [oid, row] of deriveTOrdersRows(state)) tOrders.set(oid, row);
+  return { orders: deriveOrdersRows(states), tOrders };
+}
+
+/** A delivery day's row plans, ghosts and hosts, before the rows are made one per key. */
+interface DayPlans {
+  state: LegacyDayState;
+  plans: OrderRowPlan[];
+  ghostOfSlot: Map<string, DayGhost>;
+  /** The OID of the row a slot's delivery is booked on: its own orders' row, else its ghost. */
+  hostOf(slotId: string): number | null;
+}
+
+function planDay(state: LegacyDayState): DayPlans {
   const plans: OrderRowPlan[] = [...rowMembers(state)].map(([key, members]) => {
     const first = members[0] as DayActivityOrder;
     const oid = state.rowOids[key];
@@ -527,114 +577,269 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
   const plansByKey = new Map(plans.map((plan) => [plan.key, plan]));
   const ghosts = Object.values(state.ghosts).filter((ghost) => ghost.tracerLegacyId === FDG_LEGACY_TRACER_ID);
   const ghostOfSlot = new Map(ghosts.map((ghost) => [ghost.slotId, ghost]));
-
-  /** The row a slot's delivery is booked on: its own orders' row, else its ghost. */
-  const hostOf = (slotId: string): number | null => {
-    const own = plansByKey.get(ownRowKey(slotId));
-    if (own && own.active.length > 0) return own.oid;
-    return ghostOfSlot.get(slotId)?.legacyOid ?? null;
+  return {
+    state,
+    plans,
+    ghostOfSlot,
+    hostOf(slotId) {
+      const own = plansByKey.get(ownRowKey(slotId));
+      if (own && own.active.length > 0) return own.oid;
+      return ghostOfSlot.get(slotId)?.legacyOid ?? null;
+    },
   };
+}
+
+/** A row of a day before the rows are made one per key: where it comes from. */
+interface CandidateRow {
+  row: OrdersRow;
+  day: DayPlans;
+  /** The orders' row it stands for; null for a ghost. */
+  plan: OrderRowPlan | null;
+  /** The rows of other endpoints' days it stands for as well (same key), with their orders. */
+  joined: CandidateRow[];
+}
+
+const rowKeyOfColumns = (row: OrdersRow) => `${row.BID}|${row.deliver_datetime}|${row.run}`;
+
+const NOT_RELEASED_COLUMNS = {
+  batchnr: '',
+  frigivet_amount: null,
+  frigivet_datetime: NOT_RELEASED,
+  frigivet_af: null,
+  volume: null,
+} as const;
+
+/** An orders' row: the amounts, status and comment of its active orders (of all of them when none is). */
+function ordersRowOf(plan: OrderRowPlan, date: string): OrdersRow {
+  const counted = plan.active.length > 0 ? plan.active : plan.members;
+  const owner = plan.members.find((order) => order.legacyOid === plan.oid) as DayActivityOrder;
+  const { amount, amountO } = amountsOf(counted);
+  return {
+    BID: owner.customerLegacyId,
+    OID: plan.oid,
+    amount,
+    deliver_datetime: deliveryDateTime(date, owner.deliveryTime),
+    status: statusOf(plan.active),
+    ...NOT_RELEASED_COLUMNS,
+    run: plan.moved ? (owner.movedTo?.runNumber ?? owner.runNumber) : owner.runNumber,
+    // A moved row's host is set once the rows are one per key.
+    COID: -1,
+    total_amount: plan.moved ? 0 : amount,
+    amount_o: amountO,
+    total_amount_o: plan.moved ? 0 : amountO,
+    tracer: FDG_LEGACY_TRACER_ID,
+    comment: commentOf(counted),
+    userName: owner.username,
+  };
+}
+
+function ghostRowOf(ghost: DayGhost, date: string): OrdersRow {
+  return {
+    BID: ghost.customerLegacyId,
+    OID: ghost.legacyOid,
+    amount: 0,
+    deliver_datetime: deliveryDateTime(date, ghost.deliveryTime),
+    status: 2,
+    ...NOT_RELEASED_COLUMNS,
+    run: ghost.runNumber,
+    COID: -1,
+    total_amount: 0,
+    amount_o: 0,
+    total_amount_o: 0,
+    tracer: FDG_LEGACY_TRACER_ID,
+    comment: GHOST_COMMENT,
+    userName: ghost.username,
+  };
+}
+
+/** The orders of a row and of the rows it stands for as well. */
+const ordersOfCandidate = (candidate: CandidateRow): DayActivityOrder[] =>
+  [candidate, ...candidate.joined].flatMap((part) => part.plan?.members ?? []);
+
+/**
+ * A row that stands for other endpoints' rows too: the amounts, status and comment of the orders of
+ * all of them. A ghost stays a ghost unless it stands for another endpoint's active orders.
+ */
+function joinRows(candidate: CandidateRow): void {
+  const orders = ordersOfCandidate(candidate);
+  const active = orders.filter((order) => !isWithdrawn(order));
+  if (candidate.plan === null && active.length === 0) return;
+  const counted = active.length > 0 ? active : orders;
+  const { amount, amountO } = amountsOf(counted);
+  Object.assign(candidate.row, {
+    amount,
+    amount_o: amountO,
+    total_amount: amount,
+    total_amount_o: amountO,
+    status: statusOf(active),
+    comment: commentOf(counted),
+  });
+}
+
+function deriveOrdersRows(states: readonly LegacyDayState[]): Map<number, OrdersRow> {
+  const days = states.map(planDay);
+  const candidates: CandidateRow[] = [];
+  for (const day of days) {
+    for (const plan of day.plans) {
+      // A row of withdrawn orders only gives way to the ghost hosting its slot (one row per slot).
+      if (!plan.moved && plan.active.length === 0 && day.ghostOfSlot.has(plan.ownSlotId)) continue;
+      candidates.push({ row: ordersRowOf(plan, day.state.date), day, plan, joined: [] });
+    }
+    for (const ghost of day.ghostOfSlot.values()) {
+      candidates.push({ row: ghostRowOf(ghost, day.state.date), day, plan: null, joined: [] });
+    }
+  }
+
+  // One row per key, taken in this order: rows that deliver at their own slot (a ghost, a row of
+  // active orders), moved rows of active orders, then rows of withdrawn orders only.
+  const rank = (candidate: CandidateRow) => {
+    const { plan } = candidate;
+    if (plan === null) return 0;
+    return (plan.active.length > 0 ? 0 : 2) + (plan.moved ? 1 : 0);
+  };
+  const byRank = [0, 1, 2, 3].flatMap((wanted) => candidates.filter((candidate) => rank(candidate) === wanted));
+  const standing = new Map<string, CandidateRow>();
+  /** OID of a row that another endpoint's row stands for → the OID of that row. */
+  const standsFor = new Map<number, number>();
+  const kept = new Set<CandidateRow>();
+  for (const candidate of byRank) {
+    const key = rowKeyOfColumns(candidate.row);
+    const holder = standing.get(key);
+    if (!holder) {
+      standing.set(key, candidate);
+      kept.add(candidate);
+    } else if (rank(candidate) === 0) {
+      holder.joined.push(candidate);
+      standsFor.set(candidate.row.OID, holder.row.OID);
+    }
+    // Else it has no row: a moved row of active orders counts in its host's totals only (below), and
+    // a row of withdrawn orders delivers nothing.
+  }
+  const standingOid = (oid: number) => standsFor.get(oid) ?? oid;
 
   const rows = new Map<number, OrdersRow>();
-  const notReleased = {
-    batchnr: '',
-    frigivet_amount: null,
-    frigivet_datetime: NOT_RELEASED,
-    frigivet_af: null,
-    volume: null,
-  };
-  for (const plan of plans) {
-    const counted = plan.active.length > 0 ? plan.active : plan.members;
-    const owner = plan.members.find((order) => order.legacyOid === plan.oid) as DayActivityOrder;
-    if (!plan.moved && plan.active.length === 0 && ghostOfSlot.has(plan.ownSlotId)) continue;
-    const { amount, amountO } = amountsOf(counted);
-    // A moved row keeps its host when its orders are withdrawn: the old system's cancel changed
-    // only `status` (the host may be gone, a dissolved ghost: then -1).
-    const host = plan.moved ? hostOf(plan.deliveringSlotId) : null;
-    rows.set(plan.oid, {
-      BID: owner.customerLegacyId,
-      OID: plan.oid,
-      amount,
-      deliver_datetime: deliveryDateTime(state.date, owner.deliveryTime),
-      status: statusOf(plan.active),
-      ...notReleased,
-      run: plan.moved ? (owner.movedTo?.runNumber ?? owner.runNumber) : owner.runNumber,
-      COID: host ?? -1,
-      total_amount: plan.moved ? 0 : amount,
-      amount_o: amountO,
-      total_amount_o: plan.moved ? 0 : amountO,
-      tracer: FDG_LEGACY_TRACER_ID,
-      comment: commentOf(counted),
-      userName: owner.username,
-    });
-  }
-  for (const ghost of ghosts) {
-    rows.set(ghost.legacyOid, {
-      BID: ghost.customerLegacyId,
-      OID: ghost.legacyOid,
-      amount: 0,
-      deliver_datetime: deliveryDateTime(state.date, ghost.deliveryTime),
-      status: 2,
-      ...notReleased,
-      run: ghost.runNumber,
-      COID: -1,
-      total_amount: 0,
-      amount_o: 0,
-      total_amount_o: 0,
-      tracer: FDG_LEGACY_TRACER_ID,
-      comment: GHOST_COMMENT,
-      userName: ghost.username,
-    });
-  }
-
-  // Hosts' totals: own amounts plus the decay-corrected amounts of the rows moved into them (O5),
-  // each share rounded on its own, as each move of the old system stored `total += X·f` in an INT.
-  const hosted = new Map<number, { amount: number; amountO: number }>();
-  for (const plan of plans) {
-    const row = rows.get(plan.oid);
-    // A withdrawn row still hangs under its host, but delivers nothing.
-    if (!row || !plan.moved || row.COID === -1 || plan.active.length === 0) continue;
-    const factor = (plan.active[0] as DayActivityOrder).movedTo?.decayFactor ?? 1;
-    const sum = hosted.get(row.COID) ?? { amount: 0, amountO: 0 };
-    hosted.set(row.COID, {
-      amount: sum.amount + Math.round(row.amount * factor),
-      amountO: sum.amountO + Math.round(row.amount_o * factor),
-    });
-  }
-  for (const [oid, extra] of hosted) {
-    const host = rows.get(oid);
-    if (!host) continue;
-    host.total_amount = host.amount + extra.amount;
-    host.total_amount_o = host.amount_o + extra.amountO;
-  }
-
-  for (const release of Object.values(state.releases)) {
-    if (release.kind !== 'activity' || release.status !== 'released' || release.slotId === null) continue;
-    const hostOid = release.ghostId
-      ? ghostOfSlot.get(release.slotId)?.ghostId === release.ghostId
-        ? (ghostOfSlot.get(release.slotId) as DayGhost).legacyOid
-        : null
-      : (plansByKey.get(ownRowKey(release.slotId))?.oid ?? null);
-    const host = hostOid === null ? undefined : rows.get(hostOid);
-    if (!host) continue;
-    const releasedBy = { frigivet_af: release.releasedBy, frigivet_datetime: release.releasedAt };
-    for (const row of rows.values()) {
-      // A withdrawn row under the host was not released with it.
-      if (row.COID === host.OID && row.status !== 4) Object.assign(row, { status: 3, ...releasedBy });
+  for (const candidate of candidates) {
+    if (!kept.has(candidate)) continue;
+    if (candidate.joined.length > 0) joinRows(candidate);
+    if (candidate.plan?.moved) {
+      const host = candidate.day.hostOf(candidate.plan.deliveringSlotId);
+      // A moved row keeps its host when its orders are withdrawn: the old system's cancel changed
+      // only `status` (the host may be gone, a dissolved ghost: then -1).
+      candidate.row.COID = host === null ? -1 : standingOid(host);
     }
-    const [first, ...extras] = release.vials;
+    rows.set(candidate.row.OID, candidate.row);
+  }
+
+  // Hosts' totals: own amounts plus the decay-corrected amounts of the orders moved into them (O5),
+  // each row's share rounded on its own, as each move of the old system stored `total += X·f` in an
+  // INT. A withdrawn moved row still hangs under its host, but delivers nothing.
+  for (const day of days) {
+    for (const plan of day.plans) {
+      if (!plan.moved || plan.active.length === 0) continue;
+      const hostOid = day.hostOf(plan.deliveringSlotId);
+      const host = hostOid === null ? undefined : rows.get(standingOid(hostOid));
+      if (!host) continue;
+      const factor = (plan.active[0] as DayActivityOrder).movedTo?.decayFactor ?? 1;
+      const { amount, amountO } = amountsOf(plan.active);
+      host.total_amount += Math.round(amount * factor);
+      host.total_amount_o += Math.round(amountO * factor);
+    }
+  }
+
+  const keptRows = candidates.filter((candidate) => kept.has(candidate));
+  releaseRows(days, rows, standingOid, keptRows);
+  return rows;
+}
+
+/** A release of activity, with the row it was made for before the rows were made one per key. */
+interface RowRelease {
+  release: DayRelease;
+  /** Index of its day among the customer's days (endpoint order). */
+  dayIndex: number;
+  /** OID of the row of its own day it lands on: the standing row's, or that of a row joined into it. */
+  partOid: number;
+}
+
+/** Earliest release first; one instant breaks by endpoint order, then by release id, so every rebuild agrees. */
+const byReleaseTime = (a: RowRelease, b: RowRelease) =>
+  a.release.releasedAt.localeCompare(b.release.releasedAt) ||
+  a.dayIndex - b.dayIndex ||
+  a.release.releaseId.localeCompare(b.release.releaseId);
+
+/**
+ * A release marks its host row, the rows moved into it, and adds a row per extra vial. A row that
+ * stands for several endpoints' rows holds their releases together, once all its orders are
+ * released: the earliest release's first vial on the row, every other vial as an extra-vial row (the
+ * first vial of a later release has no reserved OID: it takes the OID of the joined row it was
+ * released for, which has no row of its own in `orders`).
+ */
+function releaseRows(
+  days: readonly DayPlans[],
+  rows: Map<number, OrdersRow>,
+  standingOid: (oid: number) => number,
+  kept: readonly CandidateRow[],
+): void {
+  const releasesOfHost = new Map<number, RowRelease[]>();
+  days.forEach((day, dayIndex) => {
+    const { state, ghostOfSlot, plans } = day;
+    for (const release of Object.values(state.releases)) {
+      if (release.kind !== 'activity' || release.status !== 'released' || release.slotId === null) continue;
+      const partOid = release.ghostId
+        ? ghostOfSlot.get(release.slotId)?.ghostId === release.ghostId
+          ? (ghostOfSlot.get(release.slotId) as DayGhost).legacyOid
+          : null
+        : (plans.find((plan) => plan.key === ownRowKey(release.slotId as string))?.oid ?? null);
+      const host = partOid === null ? undefined : rows.get(standingOid(partOid));
+      if (partOid === null || !host) continue;
+      // This day's rows under the host: a withdrawn row under it was not released with it.
+      for (const candidate of kept) {
+        const { row } = candidate;
+        if (candidate.day === day && row.COID === host.OID && row.status !== 4) {
+          Object.assign(row, { status: 3, frigivet_af: release.releasedBy, frigivet_datetime: release.releasedAt });
+        }
+      }
+      releasesOfHost.set(host.OID, [...(releasesOfHost.get(host.OID) ?? []), { release, dayIndex, partOid }]);
+    }
+  });
+
+  for (const [hostOid, releases] of releasesOfHost) {
+    const host = rows.get(hostOid) as OrdersRow;
+    // A row that stands for another endpoint's orders too is released once theirs are.
+    const standing = kept.find((candidate) => candidate.row === host);
+    const releasedDays = new Set(releases.map(({ dayIndex }) => days[dayIndex]));
+    const othersOpen = [...(standing ? [standing] : []), ...(standing?.joined ?? [])]
+      .filter((part) => !releasedDays.has(part.day))
+      .flatMap((part) => part.plan?.members ?? [])
+      .some((order) => !isWithdrawn(order) && order.status !== 'released');
+    if (othersOpen) continue;
+
+    const [earliest, ...later] = [...releases].sort(byReleaseTime) as [RowRelease, ...RowRelease[]];
+    const [first, ...extras] = earliest.release.vials;
     Object.assign(host, {
       status: 3,
-      ...releasedBy,
+      frigivet_af: earliest.release.releasedBy,
+      frigivet_datetime: earliest.release.releasedAt,
       frigivet_amount: first ? trunc(first.activityMBq) : null,
       volume: first?.volumeMl ?? null,
       batchnr: first?.lot ?? '',
     });
-    for (const vial of extras) {
-      if (vial.extraRowLegacyOid === null) continue;
-      rows.set(vial.extraRowLegacyOid, {
+    const extraVials = [
+      ...extras.map((vial) => ({ vial, release: earliest.release, oid: vial.extraRowLegacyOid })),
+      ...later.flatMap(({ release, partOid }) =>
+        release.vials.map((vial, index) => ({
+          vial,
+          release,
+          // Only the host's own part can be released later than a joined part: its first vial takes
+          // the OID of the earliest release's part, whose first vial is on the host.
+          oid: index > 0 ? vial.extraRowLegacyOid : partOid === host.OID ? earliest.partOid : partOid,
+        })),
+      ),
+    ];
+    for (const { vial, release, oid } of extraVials) {
+      if (oid === null) continue;
+      rows.set(oid, {
         BID: host.BID,
-        OID: vial.extraRowLegacyOid,
+        OID: oid,
         amount: 0,
         deliver_datetime: host.deliver_datetime,
         status: 3,
@@ -645,7 +850,8 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
         // The old system wrote the vial's activity itself into the INT column, which rounds it
         // (the host's first vial went through int(), which truncates).
         frigivet_amount: Math.round(vial.activityMBq),
-        ...releasedBy,
+        frigivet_af: release.releasedBy,
+        frigivet_datetime: release.releasedAt,
         amount_o: 0,
         total_amount_o: 0,
         tracer: host.tracer,
@@ -655,7 +861,6 @@ function deriveOrdersRows(state: LegacyDayState): Map<number, OrdersRow> {
       });
     }
   }
-  return rows;
 }
 
 function deriveTOrdersRows(state: LegacyDayState): Map<number, TOrdersRow> {

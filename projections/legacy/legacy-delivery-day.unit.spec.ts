@@ -1,6 +1,21 @@
 import type { DeliveryDayEvent, OrderPlaced, SlotPlacement } from '@tracershop/domain/ordering';
-import { activityReleased, fdgVial1, releasedVial } from '@tracershop/domain/ordering/ordering-examples';
-import { deriveDayRows, evolveDay, followSlotSchedule, newDayState, type LegacyDayState } from './legacy-delivery-day';
+import {
+  activityReleased,
+  fdgVial1,
+  fdgVial2,
+  releasedVial,
+  vialDispensed,
+} from '@tracershop/domain/ordering/ordering-examples';
+import {
+  deriveCustomerDayRows,
+  deriveDayRows,
+  evolveDay,
+  extraVialComment,
+  followSlotSchedule,
+  newDayState,
+  type LegacyDayState,
+  type OrdersRow,
+} from './legacy-delivery-day';
 import { legacyColumns, legacyColumnsNotOwned } from './legacy-tables';
 
 const at = (time: string) => ({ at: `2026-03-02 ${time}:00` });
@@ -342,21 +357,25 @@ describe('legacy rows of a delivery day whose slot delivers at a new time', () =
     Object.fromEntries([...deriveDayRows(state).orders.values()].map((row) => [row.OID, row.deliver_datetime]));
 
   it("given an order of the slot, a ghost in it and orders of other slots, then the slot's rows take the new time", () => {
-    const state = play(
+    const withGhost = play(
       placed('a', 2, s0800, 100),
       placed('b', 4, s1030, 50),
       moved('b', s1030, s0900),
       ghostCreated(s0900, ['b']),
-      placed('c', 6, s0900, 10),
     );
-    expect(deliveries(followSlotSchedule(state, rescheduled, { deliveryTime: '09:15' }))).toEqual({
+    expect(deliveries(followSlotSchedule(withGhost, rescheduled, { deliveryTime: '09:15' }))).toEqual({
       2: '2026-03-02 08:00:00',
       // A moved order's own row stays at the slot it was ordered for (its COID names the host)
       4: '2026-03-02 10:30:00',
-      6: '2026-03-02 09:15:00',
       90: '2026-03-02 09:15:00',
     });
-    expect(followSlotSchedule(state, rescheduled, { deliveryTime: '09:00' })).toBe(state);
+    // An order of the slot's own dissolves the ghost (the domain): its row takes the new time too
+    const withOwnOrder = play(placed('a', 2, s0800, 100), placed('c', 6, s0900, 10));
+    expect(deliveries(followSlotSchedule(withOwnOrder, rescheduled, { deliveryTime: '09:15' }))).toEqual({
+      2: '2026-03-02 08:00:00',
+      6: '2026-03-02 09:15:00',
+    });
+    expect(followSlotSchedule(withGhost, rescheduled, { deliveryTime: '09:00' })).toBe(withGhost);
   });
 });
 
@@ -370,5 +389,197 @@ describe('legacy rows of a released delivery when a slot is rescheduled', () => 
       at('09:50'),
     );
     expect(followSlotSchedule(released, new Set(['s-1030']), { deliveryTime: '11:00' })).toBe(released);
+  });
+});
+
+describe('legacy rows keep one row per BID, delivery time and run (invariant O1)', () => {
+  const s0900 = slot('s-0900', '09:00', 1);
+  /** (BID, deliver_datetime, run) of every row but extra-vial rows, each once. */
+  const keysOf = (
+    rows: Map<number, { BID: number | null; deliver_datetime: string; run: number; comment: string | null }>,
+  ) =>
+    [...rows.values()]
+      .filter((row) => !row.comment?.startsWith('Extra ordre'))
+      .map((row) => `${row.BID} ${row.deliver_datetime} run ${row.run}`);
+  const unique = (keys: string[]) => [...new Set(keys)];
+
+  it('given an order moved to an earlier slot of its own run while its slot keeps orders, then the host carries it', () => {
+    // Given a (500) and b (300) at 09:00 on run 1, and a moved to 08:00, also run 1, where a ghost hosts it
+    const state = play(
+      placed('a', 2, s0900, 500),
+      placed('b', 4, s0900, 300),
+      moved('a', s0900, s0800),
+      ghostCreated(s0800, ['a']),
+    );
+    // When the rows are derived
+    const rows = deriveDayRows(state).orders;
+    // Then 09:00 run 1 has b's row only, and a's decay-corrected share is in the ghost's totals
+    expect(keysOf(rows)).toEqual(unique(keysOf(rows)));
+    expect(summary(state)).toEqual({ 4: [1, -1, 300, 300, 1], 90: [1, -1, 0, 500 * factor, 2] });
+  });
+
+  it('given a withdrawn moved row at the key of its own slot, then it gives way', () => {
+    const cancelled: DeliveryDayEvent = {
+      type: 'OrderCancelled',
+      data: { orderId: 'a', previousStatus: 'accepted', reason: 'r', actingAs: 'production' },
+    };
+    const state = play(
+      placed('c', 6, s0800, 10),
+      placed('a', 2, s0900, 500),
+      placed('b', 4, s0900, 300),
+      moved('a', s0900, s0800),
+      cancelled,
+    );
+    expect(summary(state)).toEqual({ 6: [1, -1, 10, 10, 1], 4: [1, -1, 300, 300, 1] });
+  });
+
+  it("given two endpoints of one customer delivered at 08:00 from run 1, then one row holds both endpoints' orders", () => {
+    // Given the PET and the nuclear medicine endpoint of customer 42, each with an 08:00 order on run 1
+    const pet = play(placed('a', 2, s0800, 100), placed('c', 6, s1030, 10));
+    const nuc = [placed('x', 8, s0800, 50)].reduce(
+      (state, event) => evolveDay(state, event, at('07:00')),
+      newDayState('ep-nuc', '2026-03-02'),
+    );
+    // When the customer's rows of the date are derived
+    const rows = deriveCustomerDayRows([pet, nuc]).orders;
+    // Then 08:00 run 1 is one row: the first endpoint's OID, both amounts (InsertOrder's merge)
+    expect(keysOf(rows)).toEqual(unique(keysOf(rows)));
+    expect([...rows.keys()]).toEqual([2, 6]);
+    expect(rows.get(2)).toMatchObject({ amount: 150, total_amount: 150, amount_o: 165, status: 1 });
+  });
+
+  it("given an order of the second endpoint moved into a slot the first endpoint's row stands for, then it hangs under that row", () => {
+    const pet = play(placed('a', 2, s0800, 100));
+    const nuc = [placed('x', 8, s0800, 50), placed('y', 10, s1030, 20), moved('y', s1030, s0800)].reduce(
+      (state, event) => evolveDay(state, event, at('07:00')),
+      newDayState('ep-nuc', '2026-03-02'),
+    );
+    const rows = deriveCustomerDayRows([pet, nuc]).orders;
+    expect(rows.get(10)).toMatchObject({ COID: 2, run: 1, total_amount: 0 });
+    expect(rows.get(2)).toMatchObject({ amount: 150, total_amount: 150 + 20 * factor });
+  });
+
+  describe("given each endpoint's 08:00 order released with a vial of its own", () => {
+    /** A day of the nuclear medicine endpoint, its events stamped at `time`. */
+    const nucDay = (time: string, ...events: DeliveryDayEvent[]) =>
+      events.reduce((state, event) => evolveDay(state, event, at(time)), newDayState('ep-nuc', '2026-03-02'));
+    const petDay = (time: string, ...events: DeliveryDayEvent[]) =>
+      events.reduce((state, event) => evolveDay(state, event, at(time)), newDayState('ep', '2026-03-02'));
+    /** OID → [COID, batchnr, frigivet_amount, volume, status, frigivet_datetime] of the released rows. */
+    const released = (rows: Map<number, OrdersRow>) =>
+      Object.fromEntries(
+        [...rows.values()]
+          .filter((row) => row.status === 3)
+          .map((row) => [row.OID, [row.COID, row.batchnr, row.frigivet_amount, row.volume, row.frigivet_datetime]]),
+      );
+
+    it('when the customer’s rows are derived, then the shared row carries one lot and an extra-vial row under it the other', () => {
+      // Given PET (a, OID 2) released with vial 1 and nuclear medicine (x, OID 8) with vial 2, both at 07:00
+      const pet = petDay(
+        '07:00',
+        placed('a', 2, s0800, 100),
+        activityReleased('r1', 's-0800', ['a'], [releasedVial(fdgVial1, null)]),
+      );
+      const nuc = nucDay(
+        '07:00',
+        placed('x', 8, s0800, 50),
+        activityReleased('r2', 's-0800', ['x'], [releasedVial(fdgVial2, null)]),
+      );
+      // When the rows of the customer's date are derived
+      const rows = deriveCustomerDayRows([pet, nuc]).orders;
+      // Then both lots are on the old system's rows: PET's on the shared row, nuclear medicine's on
+      // the joined row's own OID as an extra-vial row under it
+      expect(released(rows)).toEqual({
+        2: [-1, 'FDG-260302-1', 2500, 5.2, '2026-03-02 07:00:00'],
+        8: [2, 'FDG-260302-2', 1200, 3.1, '2026-03-02 07:00:00'],
+      });
+      expect(rows.get(2)).toMatchObject({ amount: 150, total_amount: 150 });
+      expect(rows.get(8)).toMatchObject({ amount: 0, total_amount: 0, comment: extraVialComment(2), run: 1 });
+    });
+
+    it('when the second endpoint released first, then its vial is on the shared row and every other vial under it, in every rebuild', () => {
+      // Given nuclear medicine released at 06:30 with vial 2, PET at 07:00 with vial 1 and vial 3 (extra row OID 12)
+      const fdgVial3 = vialDispensed('FDG-260302-3', '09:55:00', 5003, { activityMBq: 800, volumeMl: 2 });
+      const nuc = nucDay(
+        '06:30',
+        placed('x', 8, s0800, 50),
+        activityReleased('r2', 's-0800', ['x'], [releasedVial(fdgVial2, null)]),
+      );
+      const pet = petDay(
+        '07:00',
+        placed('a', 2, s0800, 100),
+        activityReleased('r1', 's-0800', ['a'], [releasedVial(fdgVial1, null), releasedVial(fdgVial3, 12)]),
+      );
+      // When the rows are derived (twice, as a rebuild derives them again)
+      const rows = deriveCustomerDayRows([pet, nuc]).orders;
+      // Then the earliest vial is on the shared row; PET's vials are extra-vial rows under it, its
+      // first on the OID the joined row left free
+      expect(released(rows)).toEqual({
+        2: [-1, 'FDG-260302-2', 1200, 3.1, '2026-03-02 06:30:00'],
+        8: [2, 'FDG-260302-1', 2500, 5.2, '2026-03-02 07:00:00'],
+        12: [2, 'FDG-260302-3', 800, 2, '2026-03-02 07:00:00'],
+      });
+      expect(deriveCustomerDayRows([pet, nuc]).orders).toEqual(rows);
+    });
+  });
+});
+
+describe('legacy rows of a ghost created after its slot took a new time or run', () => {
+  it('given the slot rescheduled before the host is cancelled, then the ghost row is at the slot’s new time and run', () => {
+    // Given y at 08:00 hosting x (moved from 10:30), and the 08:00 slot now at 08:15 on run 3
+    const hosted = play(placed('y', 2, s0800, 500), placed('x', 4, s1030, 1000), moved('x', s1030, s0800));
+    const rescheduled = followSlotSchedule(hosted, new Set(['s-0800']), { deliveryTime: '08:15', runNumber: 3 });
+    // When y is cancelled and the domain (which never learns of the new schedule) creates a ghost at 08:00
+    const cancelled = evolveDay(
+      rescheduled,
+      {
+        type: 'OrderCancelled',
+        data: { orderId: 'y', previousStatus: 'accepted', reason: 'r', actingAs: 'production' },
+      },
+      at('07:30'),
+    );
+    const withGhost = evolveDay(cancelled, ghostCreated(s0800, ['x']), at('07:30'));
+    // Then the ghost row is where deliverTimes says the slot delivers now
+    const ghostRow = deriveDayRows(withGhost).orders.get(90);
+    expect([ghostRow?.deliver_datetime, ghostRow?.run]).toEqual(['2026-03-02 08:15:00', 3]);
+  });
+});
+
+describe('the OID of a legacy row whose order is withdrawn', () => {
+  const ordered = (orderId: string, legacyOid: number, activityMBq: number, username: string): OrderPlaced => {
+    const event = placed(orderId, legacyOid, s1030, activityMBq);
+    return {
+      ...event,
+      data: {
+        ...event.data,
+        order: { ...event.data.order, orderedBy: { userId: username, username, printedName: username } },
+      },
+    } as OrderPlaced;
+  };
+  const cancelled = (orderId: string): DeliveryDayEvent => ({
+    type: 'OrderCancelled',
+    data: { orderId, previousStatus: 'accepted', reason: 'r', actingAs: 'production' },
+  });
+
+  it('given x moved away, b cancelled and x restored, then the row is x’s own, never b’s OID as accepted', () => {
+    // Given x (xavier, OID 1002) and b (bodil, 1004) at 10:30; x moved to 08:00, b cancelled, x restored
+    const state = play(
+      ordered('x', 1002, 1000, 'xavier'),
+      ordered('b', 1004, 300, 'bodil'),
+      moved('x', s1030, s0800),
+      ghostCreated(s0800, ['x']),
+      cancelled('b'),
+      restored('x', s0800, s1030),
+    );
+    // Then the slot's one row is 1002, x's, and no row shows 1004 other than cancelled
+    const rows = deriveDayRows(state).orders;
+    expect([...rows.values()].filter((row) => row.OID === 1004 && row.status !== 4)).toEqual([]);
+    expect(rows.get(1002)).toMatchObject({ status: 1, amount: 1000, userName: 'xavier' });
+  });
+
+  it('given the order a row is named after cancelled while another is active, then the row is the active order’s', () => {
+    const state = play(ordered('x', 1002, 1000, 'xavier'), ordered('b', 1004, 300, 'bodil'), cancelled('x'));
+    expect(summary(state)).toEqual({ 1004: [2, -1, 300, 300, 1] });
+    expect(deriveDayRows(state).orders.get(1004)?.userName).toBe('bodil');
   });
 });

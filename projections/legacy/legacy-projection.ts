@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@tracershop/event-store';
 import {
   catalogEventSchemaVersions,
+  catalogUpcasters,
   tracerPermissionId,
   type CatalogEvent,
   type CustomerLegacyAttributes,
@@ -19,16 +20,18 @@ import {
   type Vial,
 } from '@tracershop/domain/ordering';
 import {
+  businessCalendarEventSchemaVersions,
   isReservedLegacyId,
   legacyEventSchemaVersions,
   legacyIdTables,
   OLD_SYSTEM_SOURCE,
+  type BusinessCalendarEvent,
   type LegacyIdBlockEvent,
   type LegacyIdTable,
 } from '@tracershop/domain/legacy';
 import type { Projection, ProjectionTransaction, ShadowMerge } from '@tracershop/projections/engine';
 import {
-  deriveDayRows,
+  deriveCustomerDayRows,
   evolveDay,
   FDG_LEGACY_TRACER_ID,
   newDayState,
@@ -59,7 +62,7 @@ export const LEGACY_PROJECTION_NAME = 'legacy.tracershop';
  */
 const LEGACY_SQL_MODE = 'NO_ENGINE_SUBSTITUTION';
 
-type AnyEvent = CatalogEvent | IdentityEvent | OrderingEvent | LegacyIdBlockEvent;
+type AnyEvent = CatalogEvent | IdentityEvent | OrderingEvent | LegacyIdBlockEvent | BusinessCalendarEvent;
 
 export const legacyEventTypes = [
   'IsotopeRegistered',
@@ -74,6 +77,8 @@ export const legacyEventTypes = [
   'CustomerArchived',
   'CustomerRestored',
   'DeliveryEndpointRegistered',
+  'DeliveryEndpointArchived',
+  'DeliveryEndpointRestored',
   'ProductionRunScheduled',
   'ProductionRunUpdated',
   'ProductionRunArchived',
@@ -108,6 +113,7 @@ export const legacyEventTypes = [
   'VialDispensed',
   'VialCorrected',
   'LegacyIdBlockReserved',
+  'BusinessDateBegan',
 ] as const satisfies readonly AnyEvent['type'][];
 
 export type LegacyEventType = (typeof legacyEventTypes)[number];
@@ -118,6 +124,7 @@ const schemaVersions: Readonly<Record<string, number>> = {
   ...identityEventSchemaVersions,
   ...orderingEventSchemaVersions,
   ...legacyEventSchemaVersions,
+  ...businessCalendarEventSchemaVersions,
 };
 
 // The projection's own state, one JSON document per entity in `legacy_state`.
@@ -155,14 +162,33 @@ interface CustomerEntity {
   legacy: CustomerLegacyAttributes | null;
   /** Archived in Tracershop: no longer a customer in the old system either (absent: registered). */
   archived?: boolean;
+  /**
+   * Its delivery endpoints, first registered first. The old system knows one endpoint per customer:
+   * the `orders` rows of all of them on a date are made together (one row per BID, time and run).
+   */
+  endpointIds?: string[];
 }
 
 interface EndpointEntity {
   customerId: string;
+  /** Archived in Tracershop: its slots are no longer offered in `deliverTimes` (absent: registered). */
+  archived?: boolean;
 }
 
 type RunEntity = Omit<ProductionRunScheduledData, 'productionRunId'> & { status: Lifecycle };
-type SlotEntity = Omit<DeliveryTimeSlotScheduledData, 'slotId'> & { status: Lifecycle };
+type SlotEntity = Omit<DeliveryTimeSlotScheduledData, 'slotId'> & {
+  status: Lifecycle;
+  /**
+   * Its expiry date had come (it delivers on dates strictly before it) by the last event that
+   * looked at it: no longer offered in `deliverTimes` (absent: not expired).
+   */
+  expired?: boolean;
+};
+
+/** The latest business date the projection knows has begun (`BusinessDateBegan`). */
+interface BusinessDateEntity {
+  date: string;
+}
 
 interface PermissionEntity {
   legacyId: number;
@@ -215,6 +241,7 @@ interface EntityKinds {
   deliveryDay: DayHeadEntity;
   dayOrder: DayOrder;
   idRange: IdRangeEntity;
+  businessDate: BusinessDateEntity;
 }
 type EntityKind = keyof EntityKinds;
 
@@ -613,13 +640,19 @@ function runRows(run: RunEntity | null, tracer: TracerEntity | null): LegacyRow[
   ];
 }
 
+/**
+ * A slot the old system may order in: active, not expired, at an active endpoint. A retired slot
+ * leaves `deliverTimes`, so the old system no longer takes orders Tracershop refuses; restored, or
+ * its expiry date moved on, it is back.
+ */
 function slotRows(
   slot: SlotEntity | null,
   run: RunEntity | null,
   tracer: TracerEntity | null,
   customer: CustomerEntity | null,
+  endpoint: EndpointEntity | null,
 ): LegacyRow[] {
-  if (!slot || slot.status !== 'active' || !run || !isFdg(tracer)) return [];
+  if (!slot || slot.status !== 'active' || slot.expired || endpoint?.archived || !run || !isFdg(tracer)) return [];
   return [
     {
       table: 'deliverTimes',
@@ -642,19 +675,25 @@ function permissionRows(
   customer: CustomerEntity | null,
 ): LegacyRow[] {
   if (!permission?.granted || tracer?.kind !== 'injection') return [];
-  return [
-    {
-      table: 'TracerCustomer',
-      key: { ID: permission.legacyId },
-      values: { tracer_id: tracer.legacyId, customer_id: customer?.legacyId ?? null },
-    },
-  ];
+  return [permissionRow(permission.legacyId, tracer.legacyId, customer?.legacyId ?? null)];
 }
 
 function closedDateRows(date: string, closed: ClosedDateEntity | null): LegacyRow[] {
   if (!closed?.closed) return [];
-  return [{ table: 'blockDeliverDate', key: { BDID: closed.legacyId }, values: { ddate: date } }];
+  return [closedDateRow(closed.legacyId, date)];
 }
+
+const closedDateRow = (BDID: number, ddate: string): LegacyRow => ({
+  table: 'blockDeliverDate',
+  key: { BDID },
+  values: { ddate },
+});
+
+const permissionRow = (ID: number, tracerId: number, customerId: number | null): LegacyRow => ({
+  table: 'TracerCustomer',
+  key: { ID },
+  values: { tracer_id: tracerId, customer_id: customerId },
+});
 
 function vialRows(vial: VialEntity | null): LegacyRow[] {
   if (!vial) return [];
@@ -679,9 +718,10 @@ function vialRows(vial: VialEntity | null): LegacyRow[] {
   ];
 }
 
-function dayRows(state: LegacyDayState | null): LegacyRow[] {
-  if (!state) return [];
-  const { orders, tOrders } = deriveDayRows(state);
+/** The `orders` and `t_orders` rows of a customer's delivery days of one date (a day per endpoint). */
+function dayRows(...states: LegacyDayState[]): LegacyRow[] {
+  if (states.length === 0) return [];
+  const { orders, tOrders } = deriveCustomerDayRows(states);
   const rows = (table: 't_orders' | 'orders', byOid: Map<number, { OID: number }>): LegacyRow[] =>
     [...byOid.values()].map(({ OID, ...values }) => ({ table, key: { OID }, values }));
   return [...rows('orders', orders), ...rows('t_orders', tOrders)];
@@ -697,8 +737,69 @@ async function customerOfEndpoint(applied: Applied, endpointId: string): Promise
 async function slotContext(applied: Applied, slot: SlotEntity) {
   const run = await load(applied, 'run', slot.productionRunId);
   const tracer = run ? await load(applied, 'tracer', run.tracerId) : null;
-  const customer = await customerOfEndpoint(applied, slot.endpointId);
-  return { run, tracer, customer };
+  const endpoint = await load(applied, 'endpoint', slot.endpointId);
+  const customer = endpoint ? await load(applied, 'customer', endpoint.customerId) : null;
+  return { run, tracer, customer, endpoint };
+}
+
+/**
+ * Today as far as the projection can tell without a clock: the local date of the event it applies,
+ * or the latest business date the worker recorded as begun, whichever is later.
+ */
+async function todayOf(applied: Applied): Promise<string> {
+  const own = applied.at.slice(0, 10);
+  const begun = (await load(applied, 'businessDate', LATEST_BUSINESS_DATE))?.date;
+  return begun !== undefined && begun > own ? begun : own;
+}
+
+const LATEST_BUSINESS_DATE = 'latest';
+
+/** Whether the slot's expiry date has come by `today` (it delivers on dates strictly before it). */
+const expiredBy = (slot: SlotEntity, today: string) => slot.expiryDate !== null && slot.expiryDate <= today;
+
+/** Slots the projection knows, as this batch holds them, that match. */
+async function slotsWhere(
+  applied: Applied,
+  matches: (slot: SlotEntity) => boolean,
+): Promise<{ id: string; state: SlotEntity }[]> {
+  await flushStates(applied.tx);
+  const ids = await applied.tx.query<{ id: string }[]>(
+    `SELECT id FROM ${applied.tx.table(LEGACY_STATE_TABLE)} WHERE kind = 'slot' ORDER BY id`,
+  );
+  const found: { id: string; state: SlotEntity }[] = [];
+  for (const { id } of ids) {
+    const state = await load(applied, 'slot', id);
+    if (state && matches(state)) found.push({ id, state });
+  }
+  return found;
+}
+
+/**
+ * The rows of a legacy table that match, as the table holds them now (this batch's writes so far
+ * included), with the values the projection would write for them: rows the old system wrote beside
+ * the projection's own (a date it closed again, a permission it granted again).
+ */
+async function rowsInTable(
+  applied: Applied,
+  table: 'blockDeliverDate' | 'TracerCustomer',
+  where: string,
+  params: unknown[],
+  rowOf: (id: number) => LegacyRow,
+): Promise<LegacyRow[]> {
+  await flushRows(applied.tx);
+  const key = quotedColumn(primaryKeyOf(table)[0] ?? '');
+  const found = await applied.tx.query<Record<string, unknown>[]>(
+    `SELECT ${key} AS id FROM ${applied.tx.table(table)} WHERE ${where} ORDER BY ${key}`,
+    params,
+  );
+  return found.map((row) => rowOf(Number(row.id)));
+}
+
+/** Rows of both lists, each key once (the first list's row where both have it). */
+function unionByKey(first: readonly LegacyRow[], second: readonly LegacyRow[]): LegacyRow[] {
+  const keyOf = (row: LegacyRow) => `${row.table}|${JSON.stringify(row.key)}`;
+  const seen = new Set(first.map(keyOf));
+  return [...first, ...second.filter((row) => !seen.has(keyOf(row)))];
 }
 
 const sync = (applied: Applied, before: LegacyRow[], after: LegacyRow[], carriedOver: AdoptedRow | null = null) =>
@@ -742,9 +843,10 @@ async function changeRun(applied: Applied, runId: string, change: (run: RunEntit
   // A slot's `run` column is its run's number.
   const slots = await childrenOf(applied, 'slot', runId);
   for (const { state: slot } of slots) {
-    const customer = await customerOfEndpoint(applied, slot.endpointId);
-    before.push(...slotRows(slot, run, tracer, customer));
-    after.push(...slotRows(slot, next, tracer, customer));
+    const endpoint = await load(applied, 'endpoint', slot.endpointId);
+    const customer = endpoint ? await load(applied, 'customer', endpoint.customerId) : null;
+    before.push(...slotRows(slot, run, tracer, customer, endpoint));
+    after.push(...slotRows(slot, next, tracer, customer, endpoint));
   }
   await save(applied, 'run', runId, next);
   await sync(applied, before, after);
@@ -779,9 +881,7 @@ async function followInComingDays(
       if (!day) continue;
       const next = followSlotSchedule(day.state, slotIds, schedule);
       if (next === day.state) continue;
-      const rows = dayRows(next);
-      saveDay(applied.tx, dayId, day, next, rows);
-      await sync(applied, day.rows, rows);
+      await syncDay(applied, dayId, day, next);
     }
   }
 }
@@ -791,14 +891,38 @@ const LAST_DATE = '9999-12-31';
 
 async function changeSlot(applied: Applied, slotId: string, change: (slot: SlotEntity) => SlotEntity) {
   const slot = await need(applied, 'slot', slotId);
-  const next = change(slot);
-  const { run, tracer, customer } = await slotContext(applied, slot);
+  const changed = change(slot);
+  const next = { ...changed, expired: expiredBy(changed, await todayOf(applied)) };
+  const { run, tracer, customer, endpoint } = await slotContext(applied, slot);
   await save(applied, 'slot', slotId, next, next.productionRunId);
-  await sync(applied, slotRows(slot, run, tracer, customer), slotRows(next, run, tracer, customer));
+  await sync(applied, slotRows(slot, run, tracer, customer, endpoint), slotRows(next, run, tracer, customer, endpoint));
   if (next.deliveryTime !== slot.deliveryTime) {
     await followInComingDays(applied, [{ id: slotId, state: next }], { deliveryTime: next.deliveryTime });
   }
 }
+
+/** An endpoint archived or restored: its slots leave `deliverTimes` or come back. */
+async function changeEndpoint(
+  applied: Applied,
+  endpointId: string,
+  change: (endpoint: EndpointEntity) => EndpointEntity,
+) {
+  const endpoint = await need(applied, 'endpoint', endpointId);
+  const next = change(endpoint);
+  const before: LegacyRow[] = [];
+  const after: LegacyRow[] = [];
+  for (const { state: slot } of await slotsWhere(applied, (slot) => slot.endpointId === endpointId)) {
+    const { run, tracer, customer } = await slotContext(applied, slot);
+    before.push(...slotRows(slot, run, tracer, customer, endpoint));
+    after.push(...slotRows(slot, run, tracer, customer, next));
+  }
+  await save(applied, 'endpoint', endpointId, next);
+  await sync(applied, before, after);
+}
+
+/** The `blockDeliverDate` rows of a date, whoever wrote them. */
+const rowsOfClosedDate = (applied: Applied, date: string) =>
+  rowsInTable(applied, 'blockDeliverDate', 'ddate = ?', [date], (BDID) => closedDateRow(BDID, date));
 
 async function changeCustomer(
   applied: Applied,
@@ -829,15 +953,48 @@ async function changePermission(
   const next = change(permission);
   const tracer = await load(applied, 'tracer', tracerId);
   const customer = await customerOfEndpoint(applied, endpointId);
+  // Rows of the pair the old system wrote beside this permission's (it granted the tracer again)
+  // leave too: one row per permission, and a revoke leaves none that lets the customer order.
+  // Rows other permissions of the pair hold (the customer's other endpoints) stay.
+  const others =
+    tracer?.kind === 'injection' && customer
+      ? await rowsInTable(
+          applied,
+          'TracerCustomer',
+          'tracer_id = ? AND customer_id = ?',
+          [tracer.legacyId, customer.legacyId],
+          (ID) => permissionRow(ID, tracer.legacyId, customer.legacyId),
+        )
+      : [];
+  const held = await legacyIdsOfOtherGrants(applied, id, tracerId);
   await save(applied, 'permission', id, next);
   // A grant inserts the row; a permission carried over from the old system takes its row over.
   const carriedOver = permission === null ? await carriedOverRow(applied, 'TracerCustomer', next.legacyId) : null;
   await sync(
     applied,
-    permissionRows(permission, tracer, customer),
+    unionByKey(
+      permissionRows(permission, tracer, customer),
+      others.filter((row) => !held.has(row.key.ID as number)),
+    ),
     permissionRows(next, tracer, customer),
     carriedOver,
   );
+}
+
+/** The `TracerCustomer.ID`s the tracer's other granted permissions hold (the pair's id joins endpoint and tracer). */
+async function legacyIdsOfOtherGrants(applied: Applied, permissionId: string, tracerId: string): Promise<Set<number>> {
+  await flushStates(applied.tx);
+  const ids = await applied.tx.query<{ id: string }[]>(
+    `SELECT id FROM ${applied.tx.table(LEGACY_STATE_TABLE)} WHERE kind = 'permission' AND id LIKE ?`,
+    [`%:${encodeURIComponent(tracerId).replace(/[\\%_]/g, (c) => `\\${c}`)}`],
+  );
+  const held = new Set<number>();
+  for (const { id } of ids) {
+    if (id === permissionId) continue;
+    const other = await load(applied, 'permission', id);
+    if (other?.granted && other.tracerId === tracerId) held.add(other.legacyId);
+  }
+  return held;
 }
 
 async function changeUser(applied: Applied, userId: string, change: (user: UserEntity) => UserEntity) {
@@ -922,9 +1079,64 @@ async function applyDayEvent(applied: Applied, event: DeliveryDayEvent): Promise
     state = newDayState(event.data.endpointId, event.data.date);
   }
   const next = evolveDay(state, event, await dayFacts(applied, event));
-  const after = dayRows(next);
-  saveDay(applied.tx, dayId, day, next, after);
-  await sync(applied, day?.rows ?? [], after);
+  await syncDay(applied, dayId, day, next, capturedOrderRow(applied.event));
+}
+
+/**
+ * The `orders` or `t_orders` row the old system inserted that an event was made from (its captured
+ * insert, named by the event's `source`).
+ */
+function capturedOrderRow(event: RecordedEvent): LegacyRow | null {
+  const source = event.metadata.source;
+  if (source?.system !== OLD_SYSTEM_SOURCE || source.operation !== 'insert') return null;
+  if (source.table !== 'orders' && source.table !== 't_orders') return null;
+  const OID = Number(source.primaryKey);
+  return Number.isInteger(OID) ? { table: source.table, key: { OID }, values: {} } : null;
+}
+
+/**
+ * Keeps a delivery day's new state and writes the difference in the rows the old system reads.
+ * The days of a customer's endpoints on one date make their rows together (`deriveCustomerDayRows`:
+ * one row per BID, time and run). A row the old system inserted itself that the event's order did
+ * not get (it joined a row that was there before it: the old system inserted while the projection
+ * was behind) leaves, as if `InsertOrder` had found that row: the slot keeps one row (O1).
+ */
+async function syncDay(
+  applied: Applied,
+  dayId: string,
+  day: BatchDay | null,
+  next: LegacyDayState,
+  captured: LegacyRow | null = null,
+): Promise<void> {
+  // The customer's days of the date, in the order of its endpoints, without and with this change.
+  const before: LegacyDayState[] = [];
+  const after: LegacyDayState[] = [];
+  for (const id of await dayGroupOf(applied, dayId, next)) {
+    const state = id === dayId ? day?.state : (await loadDay(applied.tx, id))?.state;
+    if (state) before.push(state);
+    if (id === dayId) after.push(next);
+    else if (state) after.push(state);
+  }
+  const own = dayRows(next);
+  saveDay(applied.tx, dayId, day, next, own);
+  const alone = after.length === 1;
+  const beforeRows = alone ? (day?.rows ?? []) : dayRows(...before);
+  const afterRows = alone ? own : dayRows(...after);
+  const holds = (rows: LegacyRow[], row: LegacyRow) =>
+    rows.some((other) => other.table === row.table && other.key.OID === row.key.OID);
+  const left = captured && !holds(afterRows, captured) && !holds(beforeRows, captured) ? [captured] : [];
+  await sync(applied, [...beforeRows, ...left], afterRows);
+}
+
+/**
+ * The delivery days of a day's customer on its date, first endpoint first: the old system knows one
+ * endpoint per customer, so their rows are made together. Just the day itself where the customer
+ * has one endpoint (or the projection does not know the customer).
+ */
+async function dayGroupOf(applied: Applied, dayId: string, day: LegacyDayState): Promise<string[]> {
+  const customer = await customerOfEndpoint(applied, day.endpointId);
+  const group = (customer?.endpointIds ?? []).map((endpointId) => deliveryDayId(endpointId, day.date));
+  return group.length > 1 && group.includes(dayId) ? group : [dayId];
 }
 
 // Delivery days in `legacy_state`: a head and a row per order.
@@ -1105,7 +1317,18 @@ const handlers: Handlers = {
 
   async DeliveryEndpointRegistered({ endpointId, customerId }, applied) {
     await save(applied, 'endpoint', endpointId, { customerId });
+    const customer = await load(applied, 'customer', customerId);
+    if (customer && !customer.endpointIds?.includes(endpointId)) {
+      await save(applied, 'customer', customerId, {
+        ...customer,
+        endpointIds: [...(customer.endpointIds ?? []), endpointId],
+      });
+    }
   },
+  DeliveryEndpointArchived: ({ endpointId }, applied) =>
+    changeEndpoint(applied, endpointId, (endpoint) => ({ ...endpoint, archived: true })),
+  DeliveryEndpointRestored: ({ endpointId }, applied) =>
+    changeEndpoint(applied, endpointId, (endpoint) => ({ ...endpoint, archived: false })),
 
   async ProductionRunScheduled({ productionRunId, ...data }, applied) {
     const run: RunEntity = { ...data, legacyId: legacyIdOf(applied, data.legacyId), status: 'active' };
@@ -1125,13 +1348,14 @@ const handlers: Handlers = {
     changeRun(applied, productionRunId, (run) => ({ ...run, status: 'active' })),
 
   async DeliveryTimeSlotScheduled({ slotId, ...data }, applied) {
-    const slot: SlotEntity = { ...data, legacyId: legacyIdOf(applied, data.legacyId), status: 'active' };
+    const scheduled: SlotEntity = { ...data, legacyId: legacyIdOf(applied, data.legacyId), status: 'active' };
+    const slot = { ...scheduled, expired: expiredBy(scheduled, await todayOf(applied)) };
     await save(applied, 'slot', slotId, slot, slot.productionRunId);
-    const { run, tracer, customer } = await slotContext(applied, slot);
+    const { run, tracer, customer, endpoint } = await slotContext(applied, slot);
     await sync(
       applied,
       [],
-      slotRows(slot, run, tracer, customer),
+      slotRows(slot, run, tracer, customer, endpoint),
       await carriedOverRow(applied, 'deliverTimes', slot.legacyId),
     );
   },
@@ -1155,13 +1379,16 @@ const handlers: Handlers = {
       return { ...permission, granted: false };
     }),
 
+  // One row per closed date: rows of the date the old system wrote beside the date's own (it closed
+  // the date again) leave, and a reopening leaves none, as the old system's `DELETE … WHERE ddate`.
   async DateClosed({ date, legacyId }, applied) {
     const closed = await load(applied, 'closedDate', date);
     const next: ClosedDateEntity = { legacyId: legacyIdOf(applied, legacyId), closed: true };
+    const others = await rowsOfClosedDate(applied, date);
     await save(applied, 'closedDate', date, next);
     await sync(
       applied,
-      closedDateRows(date, closed),
+      unionByKey(closedDateRows(date, closed), others),
       closedDateRows(date, next),
       await carriedOverRow(applied, 'blockDeliverDate', next.legacyId),
     );
@@ -1170,8 +1397,9 @@ const handlers: Handlers = {
     const closed = await load(applied, 'closedDate', date);
     if (!closed) return;
     const next: ClosedDateEntity = { ...closed, closed: false };
+    const others = await rowsOfClosedDate(applied, date);
     await save(applied, 'closedDate', date, next);
-    await sync(applied, closedDateRows(date, closed), closedDateRows(date, next));
+    await sync(applied, unionByKey(closedDateRows(date, closed), others), closedDateRows(date, next));
   },
 
   async UserRegistered(data, applied) {
@@ -1220,6 +1448,16 @@ const handlers: Handlers = {
       if (!vial) throw new Error(`VialCorrected at ${applied.event.position}: no vial ${vialId}`);
       return applyChanges(vial, changes);
     }),
+
+  // Time passes: a slot whose expiry date has come is no longer offered (the projection has no clock).
+  async BusinessDateBegan({ date }, applied) {
+    const latest = await load(applied, 'businessDate', LATEST_BUSINESS_DATE);
+    if (latest && latest.date >= date) return;
+    await save(applied, 'businessDate', LATEST_BUSINESS_DATE, { date });
+    for (const { id } of await slotsWhere(applied, (slot) => !slot.expired && expiredBy(slot, date))) {
+      await changeSlot(applied, id, (slot) => slot);
+    }
+  },
 
   // Which ids are Tracershop's: a rebuild's merge replaces those rows only (`mergeShadow`).
   async LegacyIdBlockReserved({ table, firstId, lastId }, applied) {
@@ -1288,6 +1526,9 @@ const namedEntities: NamedEntities = {
   DeliveryTimeSlotRestored: slotRef,
   TracerPermissionGranted: permissionRefs,
   TracerPermissionRevoked: permissionRefs,
+  DeliveryEndpointRegistered: ({ customerId }) => [['customer', customerId]],
+  DeliveryEndpointArchived: ({ endpointId }) => [['endpoint', endpointId]],
+  DeliveryEndpointRestored: ({ endpointId }) => [['endpoint', endpointId]],
   DateClosed: ({ date }) => [['closedDate', date]],
   DateReopened: ({ date }) => [['closedDate', date]],
   UserDetailsChanged: userRef,
@@ -1301,6 +1542,7 @@ const namedEntities: NamedEntities = {
   VialDispensed: vialRef,
   VialCorrected: vialRef,
   LegacyIdBlockReserved: ({ table }) => [['idRange', table]],
+  BusinessDateBegan: () => [['businessDate', LATEST_BUSINESS_DATE]],
 };
 
 function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
@@ -1313,7 +1555,18 @@ function entitiesNamedBy(event: RecordedEvent): EntityRef[] {
   } catch {
     // Data the handler cannot read either: it reports that at its own event, not the batch's first.
   }
-  if (streamId.startsWith(DAY_STREAM_PREFIX)) refs.push(['deliveryDay', streamId.slice(DAY_STREAM_PREFIX.length)]);
+  if (streamId.startsWith(DAY_STREAM_PREFIX)) {
+    const dayId = streamId.slice(DAY_STREAM_PREFIX.length);
+    refs.push(['deliveryDay', dayId]);
+    // Its endpoint's customer names the days its rows are made with (`dayGroupOf`).
+    const endpointId = dayId.slice(0, dayId.lastIndexOf(':'));
+    try {
+      refs.push(['endpoint', decodeURIComponent(endpointId)]);
+    } catch {
+      // Not an id this projection made: the handler reports what it cannot read.
+    }
+  }
+  if (streamId.startsWith('catalog.deliveryTimeSlot-')) refs.push(['businessDate', LATEST_BUSINESS_DATE]);
   return refs.filter(([, id]) => typeof id === 'string');
 }
 
@@ -1458,10 +1711,14 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
     // withdrawn moved row keeps its host's COID and is not marked by the host's release.
     // 3: the coming rows of a slot follow its new delivery time; an archived customer has no
     // customer role row.
-    version: 3,
+    // 4: one orders row per BID, time and run (a customer's endpoints together, a move within a
+    // run merged into its host); a row's OID is an active order's; expired slots and slots of
+    // archived endpoints leave deliverTimes; a ghost takes its slot's current time and run.
+    version: 4,
     target: 'record',
     eventTypes: legacyEventTypes,
     streamPrefixes: ['catalog.', 'identity.', 'ordering.', 'legacy.'],
+    upcasters: catalogUpcasters,
     tables: legacyTableDefinitions,
     async handle(event, tx) {
       const { type } = event;

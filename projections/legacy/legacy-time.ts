@@ -1,3 +1,5 @@
+import { wallClockFormatter } from '@tracershop/domain/ordering';
+
 /**
  * The legacy tables hold naive local times (legacy-tables.md, "Time"). Events carry instants in
  * UTC; delivery dates and slot times are already local business time.
@@ -8,30 +10,10 @@ export const DEFAULT_LEGACY_TIME_ZONE = 'Europe/Copenhagen';
 /** "Not released" as the old insert procedure writes it. */
 export const NOT_RELEASED = '0000-01-01 00:00:00';
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** Throws unless `timeZone` is an IANA zone the runtime knows. */
 export function requireTimeZone(timeZone: string): string {
   try {
-    formatterFor(timeZone);
+    wallClockFormatter(timeZone);
   } catch {
     throw new Error(`${JSON.stringify(timeZone)} is not an IANA time zone (e.g. ${DEFAULT_LEGACY_TIME_ZONE})`);
   }
@@ -43,7 +25,7 @@ function localParts(
   instant: Date,
   timeZone: string,
 ): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
-  const parts = formatterFor(timeZone).formatToParts(instant);
+  const parts = wallClockFormatter(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => {
     const value = parts.find((candidate) => candidate.type === type)?.value;
     if (value === undefined) throw new Error(`No ${type} in the local time of ${instant.toISOString()}`);

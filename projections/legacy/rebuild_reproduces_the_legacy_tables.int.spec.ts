@@ -68,7 +68,14 @@ describe('rebuild of legacy.tracershop', () => {
       reason,
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990010,
-      refs: { targetSlot: fdgSlots['09:00'].slot, targetRun: fdgSlots['09:00'].run, closedDays: openDays },
+      timeZone: 'Europe/Copenhagen',
+      refs: {
+        targetSlot: fdgSlots['09:00'].slot,
+        targetRun: fdgSlots['09:00'].run,
+        orderedSlot: fdgSlots['10:30'].slot,
+        orderedRun: fdgSlots['10:30'].run,
+        closedDays: openDays,
+      },
     });
     const vials = [
       vialDispensed('FDG-260302-1', '07:12:40', 5002, 2500.4, 5.2),
@@ -109,7 +116,7 @@ describe('rebuild of legacy.tracershop', () => {
 
     const report = await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 3, replacedVersion: 3 });
+    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 4, replacedVersion: 4 });
     const after = await snapshot();
     expect(after).toEqual(before);
     expect(await bed.rows('SELECT Id, password FROM Users ORDER BY Id')).toEqual([
@@ -135,6 +142,7 @@ describe('rebuild of legacy.tracershop', () => {
       orderId: 'order-3',
       reason,
       ghostLegacyOid: 9002,
+      refs: { slot: fdgSlots['10:30'].slot, productionRun: fdgSlots['10:30'].run, closedDays: openDays },
     });
     expect((await bed.positional('orders', 'OID')).map((row) => [row[1], row[8], row[9]])).toEqual([
       [1002, 1, -1],

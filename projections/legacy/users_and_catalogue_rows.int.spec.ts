@@ -62,6 +62,7 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
     await bed.given({
       type: 'CustomerUpdated',
       data: {
+        reason: 'Corrected after review',
         customerId: 'cust-herlev',
         changes: {
           emails: {
@@ -154,13 +155,18 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
       {
         type: 'TracerUpdated',
         data: {
+          reason: 'Corrected after review',
           tracerId: 'tracer-fet',
           changes: { legacy: { from: { orderBlock: null, injections: 4 }, to: { orderBlock: 12, injections: null } } },
         },
       },
       {
         type: 'IsotopeUpdated',
-        data: { isotopeId: 'iso-f18', changes: { halfLifeSeconds: { from: 6586.2, to: 6586.6 } } },
+        data: {
+          reason: 'Corrected after review',
+          isotopeId: 'iso-f18',
+          changes: { halfLifeSeconds: { from: 6586.2, to: 6586.6 } },
+        },
       },
       { type: 'TracerPermissionRevoked', data: { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fet', reason } },
       { type: 'TracerPermissionRevoked', data: { endpointId: 'ep-herlev-pet', tracerId: 'tracer-fdg', reason } },
@@ -191,6 +197,7 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
       {
         type: 'DeliveryTimeSlotUpdated',
         data: {
+          reason: 'Corrected after review',
           slotId: 'slot-0800',
           changes: { repeat: { from: 'every', to: 'odd' }, maxActivityMBq: { from: null, to: 4999.6 } },
         },
@@ -199,6 +206,7 @@ describe('legacy Users, UserRoles and catalogue rows', () => {
       {
         type: 'ProductionRunUpdated',
         data: {
+          reason: 'Corrected after review',
           productionRunId: 'run-mon-2',
           changes: { runNumber: { from: 2, to: 3 }, productionTime: { from: '09:00', to: '09:15' } },
         },

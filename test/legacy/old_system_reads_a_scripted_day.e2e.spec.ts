@@ -521,4 +521,46 @@ describe('the old system reads a scripted day from the legacy tables', () => {
       [closedMonday],
     ]);
   });
+
+  it('no longer lists a delivery time that expires today or whose endpoint is archived, and lists it again once restored', async () => {
+    const id = await legacyIdsOfTheDay();
+    // The old customer app's list of a customer's delivery times, by Id
+    const deliveryTimes = async (customer: number) =>
+      (await rows(`SELECT DTID FROM deliverTimes WHERE BID = ? ORDER BY dtime`, [customer])).map((row) => row[0]);
+    const projected = async (response: { body: { position: string } }) =>
+      waitForLegacyProjection(response.body.position);
+    const today = copenhagen(new Date().toISOString()).slice(0, 10);
+
+    // When production lets Herlev's 10:30 slot deliver for the last time yesterday (it expires today)
+    await projected(
+      await admin
+        .patch(`/catalog/delivery-time-slots/${ids.herlev1030}`)
+        .send({ expiryDate: today, reason: 'Herlev stops its 10:30 deliveries' })
+        .expect(200),
+    );
+    // Then the old system no longer offers it
+    expect(await deliveryTimes(id.herlev)).toEqual([id.slotHerlev0800]);
+    // And when its expiry date is moved on, it is offered again
+    await projected(
+      await admin
+        .patch(`/catalog/delivery-time-slots/${ids.herlev1030}`)
+        .send({ expiryDate: addDays(today, 30), reason: 'Herlev keeps its 10:30 deliveries a month longer' })
+        .expect(200),
+    );
+    expect(await deliveryTimes(id.herlev)).toEqual([id.slotHerlev0800, id.slotHerlev1030]);
+
+    // When Glostrup's PET endpoint is archived (its new one takes the deliveries), none of its delivery
+    // times is offered; restored, they are back
+    const glostrupTimes = await deliveryTimes(id.glostrup);
+    expect(glostrupTimes).toHaveLength(2);
+    await created('/catalog/delivery-endpoints', { customerId: ids.glostrup, name: 'PET, new building' });
+    await projected(
+      await admin.post(`/catalog/delivery-endpoints/${ids.glostrupPet}/archive`).send({ reason: 'Moved' }).expect(200),
+    );
+    expect(await deliveryTimes(id.glostrup)).toEqual([]);
+    await projected(
+      await admin.post(`/catalog/delivery-endpoints/${ids.glostrupPet}/restore`).send({ reason: 'Back' }).expect(200),
+    );
+    expect(await deliveryTimes(id.glostrup)).toEqual(glostrupTimes);
+  });
 });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createPool, type Pool } from 'mysql2/promise';
-import type { Actor, NewEvent, Position } from '@tracershop/event-store';
+import type { Actor, EventSource, NewEvent, Position } from '@tracershop/event-store';
 import { MysqlEventStore } from '@tracershop/event-store/adapters/mysql';
 import {
   migrateProjectionDatabase,
@@ -26,6 +26,8 @@ export interface StreamEvent {
   schemaVersion?: number;
   /** Goes into the envelope, as the pipeline puts a command's reason there. */
   reason?: string;
+  /** Goes into the envelope: the imported or captured row the event was made from. */
+  source?: EventSource;
 }
 
 export interface ReadModelTestBedOptions {
@@ -104,6 +106,7 @@ export async function openReadModelTestBed(options: ReadModelTestBedOptions): Pr
         recordedAt: new Date().toISOString(),
         actor: { ...options.actor, id: bed.actorId },
         ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        ...(event.source !== undefined ? { source: event.source } : {}),
         correlationId: causationId,
         causationId,
       },

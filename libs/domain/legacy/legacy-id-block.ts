@@ -146,15 +146,6 @@ export function requireLegacyId(value: unknown, field = 'legacyId'): number {
 }
 
 /**
- * An aggregate keeps its legacy id for life: the first creation takes the command's id, and a later
- * one (a re-grant after a revoke, a re-close after a reopen) reuses the id it holds. `held` is
- * absent before the first creation.
- */
-export function keepLegacyId(held: number | null | undefined, requested: unknown, field = 'legacyId'): number {
-  return held === null || held === undefined ? requireLegacyId(requested, field) : held;
-}
-
-/**
  * For handlers: a legacy id a client gave explicitly must be the one the record already holds, if
  * it holds one (an allocated id simply yields to the held one; the decider keeps that).
  */

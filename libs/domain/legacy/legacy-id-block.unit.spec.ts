@@ -1,7 +1,6 @@
 import { specFor } from '../kernel/decider-spec';
 import {
   isReservedLegacyId,
-  keepLegacyId,
   legacyEventSchemaVersions,
   legacyEventTypes,
   legacyIdBlockDecider,
@@ -132,13 +131,6 @@ describe('LegacyIdBlock', () => {
       for (const bad of [0, -2, 1.5, 2_147_483_648, '6', undefined]) {
         expect(() => requireLegacyId(bad)).toThrow(expect.objectContaining({ code: 'INVALID_LEGACY_ID' }));
       }
-    });
-
-    it('are kept for life: the first creation takes the new one, later ones reuse the held one', () => {
-      expect(keepLegacyId(undefined, 8)).toBe(8);
-      expect(keepLegacyId(null, 8)).toBe(8);
-      expect(keepLegacyId(8, 10)).toBe(8);
-      expect(() => keepLegacyId(undefined, 0)).toThrow(expect.objectContaining({ code: 'INVALID_LEGACY_ID' }));
     });
 
     it('given explicitly, must match the one a record holds', () => {

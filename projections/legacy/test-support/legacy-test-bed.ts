@@ -14,8 +14,12 @@ import {
 import { identityEventSchemaVersions, userStreamName, type UserEvent } from '@tracershop/domain/identity';
 import { fold } from '@tracershop/domain/kernel';
 import {
+  BUSINESS_CALENDAR_STREAM,
+  businessCalendarEventSchemaVersions,
   legacyEventSchemaVersions,
   legacyIdBlockStreamName,
+  OLD_SYSTEM_SOURCE,
+  type BusinessCalendarEvent,
   type LegacyIdBlockEvent,
   type LegacyIdTable,
 } from '@tracershop/domain/legacy';
@@ -38,13 +42,15 @@ import { date, endpointId } from './legacy-fixtures';
 
 export type { Row } from '../../../test/projections/read-model-test-bed';
 
-export type LegacyTestEvent = CatalogEvent | UserEvent | DeliveryDayEvent | VialEvent | LegacyIdBlockEvent;
+export type LegacyTestEvent =
+  CatalogEvent | UserEvent | DeliveryDayEvent | VialEvent | LegacyIdBlockEvent | BusinessCalendarEvent;
 
 const schemaVersions: Record<string, number> = {
   ...catalogEventSchemaVersions,
   ...identityEventSchemaVersions,
   ...orderingEventSchemaVersions,
   ...legacyEventSchemaVersions,
+  ...businessCalendarEventSchemaVersions,
 };
 
 /**
@@ -56,11 +62,23 @@ export interface LegacyTestBed extends ReadModelTestBed {
   reader: Pool;
   /** Appends each event to its stream and waits until the projection has applied them. */
   given(...events: LegacyTestEvent[]): Promise<Position>;
-  /** Decides a command on the delivery day the bed has appended, appends the outcome, waits; returns it. */
-  decideDay(command: DeliveryDayCommand): Promise<DeliveryDayEvent[]>;
+  /** As `given`, for events the sync made from the old system's change of a row (their `source`). */
+  givenFromTheOldSystem(row: OldSystemRow, ...events: LegacyTestEvent[]): Promise<Position>;
+  /**
+   * Decides a command on the delivery day the bed has appended, appends the outcome, waits; returns
+   * it. With `row`, the command is the sync's, made from the old system's change of that row.
+   */
+  decideDay(command: DeliveryDayCommand, row?: OldSystemRow): Promise<DeliveryDayEvent[]>;
   vialState(vialId: string): VialState;
   /** `SELECT *` of a table, each row as an array in column order, sorted by the given `ORDER BY` list. */
   positional(table: string, orderBy: string): Promise<unknown[][]>;
+}
+
+/** A row of the old system's tables, and what it did to it (the capture the sync made an event of). */
+export interface OldSystemRow {
+  table: string;
+  primaryKey: string;
+  operation: 'insert' | 'update' | 'delete';
 }
 
 export async function openLegacyTestBed(purpose: string, timeZone = 'Europe/Copenhagen'): Promise<LegacyTestBed> {
@@ -81,10 +99,11 @@ export async function openLegacyTestBed(purpose: string, timeZone = 'Europe/Cope
     connectionLimit: 2,
   });
   const history = new Map<string, LegacyTestEvent[]>();
-  const appendAndWait = async (events: [streamId: string, event: LegacyTestEvent][]) => {
+  const appendAndWait = async (events: [streamId: string, event: LegacyTestEvent][], row?: OldSystemRow) => {
+    const source = row ? { source: { system: OLD_SYSTEM_SOURCE, ...row } } : {};
     for (const [streamId, event] of events) {
       const reason = (event.data as { reason?: unknown }).reason;
-      await base.appendEvents({ streamId, ...event, ...(typeof reason === 'string' ? { reason } : {}) });
+      await base.appendEvents({ streamId, ...event, ...(typeof reason === 'string' ? { reason } : {}), ...source });
       history.set(streamId, [...(history.get(streamId) ?? []), event]);
     }
     await base.caughtUp();
@@ -97,14 +116,25 @@ export async function openLegacyTestBed(purpose: string, timeZone = 'Europe/Cope
     async given(...events) {
       return appendAndWait(events.map((event) => [streamOf(event), event]));
     },
-    async decideDay(command) {
+    async givenFromTheOldSystem(row, ...events) {
+      return appendAndWait(
+        events.map((event) => [streamOf(event), event]),
+        row,
+      );
+    },
+    async decideDay(command, row) {
       const streamId = deliveryDayStreamName(command.endpointId, command.date);
       const state = fold(deliveryDayDecider, (history.get(streamId) ?? []) as DeliveryDayEvent[]);
       const events = deliveryDayDecider.decide(command, state);
       const occurredAt = bed.occurredAt;
       bed.occurredAt = command.at;
       try {
-        if (events.length > 0) await appendAndWait(events.map((event) => [streamId, event]));
+        if (events.length > 0) {
+          await appendAndWait(
+            events.map((event) => [streamId, event]),
+            row,
+          );
+        }
       } finally {
         bed.occurredAt = occurredAt;
       }
@@ -144,6 +174,7 @@ export function streamOf(event: LegacyTestEvent): string {
   if (type.startsWith('Date')) return closedDateStreamName(data.date);
   if (type.startsWith('Vial')) return vialStreamName(data.vialId);
   if (type === 'LegacyIdBlockReserved') return legacyIdBlockStreamName(data.table as LegacyIdTable);
+  if (type === 'BusinessDateBegan') return BUSINESS_CALENDAR_STREAM;
   if (['UserRegistered', 'UserDetailsChanged', 'RoleGranted', 'RoleRevoked', 'UserDeactivated'].includes(type)) {
     return userStreamName(data.userId);
   }

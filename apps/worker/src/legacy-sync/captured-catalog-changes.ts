@@ -32,6 +32,12 @@ import {
   unsupported,
 } from './captured-change-plan';
 
+/**
+ * The reason a change captured from the old system is recorded with: its users give none, and a
+ * change of catalogue values needs one (GMP: Annex 11 §9); the sync, not a person, says so.
+ */
+export const CHANGED_IN_THE_OLD_SYSTEM = 'Changed in the old system';
+
 /** A date the old system closed (row inserted) or reopened (row deleted). */
 export function closedDateRow(change: CapturedChange, definitions: CapturedChangeDefinitions): CapturePlan {
   if (change.operation === 'insert' && change.after) {
@@ -146,8 +152,8 @@ export async function customerRow(
   if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
   return onlyCommand(
     definitions.customer,
-    { type: 'UpdateCustomer', customerId, changes, at: change.capturedAt },
-    'Changed in the old system',
+    { type: 'UpdateCustomer', customerId, changes, reason: CHANGED_IN_THE_OLD_SYSTEM, at: change.capturedAt },
+    CHANGED_IN_THE_OLD_SYSTEM,
   );
 }
 
@@ -276,10 +282,11 @@ export async function productionTimeRow(
       type: 'UpdateProductionRun',
       productionRunId: run.productionRunId,
       changes,
+      reason: CHANGED_IN_THE_OLD_SYSTEM,
       at: change.capturedAt,
       refs: refsLoadedByHandler,
     },
-    'Changed in the old system',
+    CHANGED_IN_THE_OLD_SYSTEM,
   );
 }
 
@@ -361,10 +368,11 @@ export async function deliveryTimeRow(
       type: 'UpdateDeliveryTimeSlot',
       slotId: slot.slotId,
       changes,
+      reason: CHANGED_IN_THE_OLD_SYSTEM,
       at: change.capturedAt,
       refs: refsLoadedByHandler,
     },
-    'Changed in the old system',
+    CHANGED_IN_THE_OLD_SYSTEM,
   );
 }
 
@@ -468,8 +476,8 @@ export async function tracerRow(
   if (Object.keys(changes).length === 0) return unsupported(change, 'no column the sync translates changed');
   return onlyCommand(
     definitions.tracer,
-    { type: 'UpdateTracer', tracerId, changes, at: change.capturedAt },
-    'Changed in the old system',
+    { type: 'UpdateTracer', tracerId, changes, reason: CHANGED_IN_THE_OLD_SYSTEM, at: change.capturedAt },
+    CHANGED_IN_THE_OLD_SYSTEM,
   );
 }
 

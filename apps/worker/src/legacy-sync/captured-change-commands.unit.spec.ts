@@ -355,6 +355,14 @@ describe("captured Users rows of customers become the customer's changed details
     });
   });
 
+  it('given an edit, then the change says it was made in the old system: a change of catalogue values needs a reason', async () => {
+    const plan = await planCapturedChange(userChange(user(), user({ tlf: 44884488 })), planning([]));
+    expect(plan.kind === 'commands' ? plan.commands[0]?.command : plan.message).toMatchObject({
+      type: 'UpdateCustomer',
+      reason: 'Changed in the old system',
+    });
+  });
+
   it('given an edit of the label columns, then the legacy attributes are given whole', async () => {
     const edited = user({ shortname: 'Herlev PET', title: 'PET-centret' });
     expect(await changesOf(userChange(user(), edited))).toEqual({
@@ -393,6 +401,15 @@ describe('captured rows of a customer with several delivery endpoints', () => {
     );
     const [accepted] = plan.kind === 'commands' ? plan.commands : [];
     expect(accepted?.command).toMatchObject({ type: 'AcceptOrder', endpointId: 'endpoint-lab', orderId: 'order-31' });
+  });
+
+  it("given a row that stands for both endpoints' orders (one time, one run), then a change of it is refused", async () => {
+    // The legacy projection made one row of order-31 (PET) and order-41 (the lab), both 08:00 on run 1
+    const plan = planCapturedChange(
+      change('update', row(), row({ amount: 1200 })),
+      planning([order('order-31', 31)], { orders: [order('order-41', 41, { deliveryTime: '08:00', runNumber: 1 })] }),
+    );
+    await expect(plan).rejects.toMatchObject({ code: 'LEGACY_ROW_HOLDS_SEVERAL_ORDERS' });
   });
 
   it('given an injection order, which names no slot, then the change is refused', async () => {
@@ -468,6 +485,7 @@ describe('captured deliverTimes rows become delivery time slot commands', () => 
       type: 'UpdateDeliveryTimeSlot',
       slotId: 'slot-0800',
       changes: { deliveryTime: '08:30', repeat: 'every', maxActivityMBq: null },
+      reason: 'Changed in the old system',
     });
   });
 
@@ -597,6 +615,7 @@ describe('captured productionTimes rows become production run commands', () => {
         type: 'UpdateProductionRun',
         productionRunId: 'run-monday-1',
         changes: { productionTime: '05:45', runNumber: 2 },
+        reason: 'Changed in the old system',
       }),
     ]);
   });
@@ -640,6 +659,7 @@ describe("captured Tracers rows become the tracer's changed details", () => {
         type: 'UpdateTracer',
         tracerId: 'tracer-fet',
         changes: { clinicalName: 'O-(2-fluoroethyl)-L-tyrosine', inUse: false },
+        reason: 'Changed in the old system',
       }),
     ]);
   });

@@ -157,6 +157,40 @@ function orderOfRow(change: CapturedChange, oid: number, day: DeliveryDayState):
   return isWithdrawn(owner) ? (onRow[0] ?? owner) : owner;
 }
 
+/**
+ * The legacy projection makes one row of a customer's orders delivered at one time from one run,
+ * whichever of its endpoints they are for (the old system knows one endpoint per customer). A change
+ * of such a row cannot say which endpoint's order the old system meant: refused, as for a row of
+ * several orders of one endpoint.
+ */
+async function requireRowOfOneEndpoint(
+  change: CapturedChange,
+  row: CapturedRow,
+  at: { oid: number; date: CalendarDate; time: ClockTime; endpointId: string },
+  lookups: CapturedChangeLookups,
+): Promise<void> {
+  const run = runOf(change, row);
+  const { endpointIds } = await endpointsOfRow(change, row, lookups);
+  for (const endpointId of endpointIds.filter((id) => id !== at.endpointId)) {
+    const day = await lookups.deliveryDay(endpointId, at.date);
+    const beside = Object.values(day.orders).filter(
+      (order): order is ActivityOrder =>
+        order.kind === 'activity' &&
+        !isWithdrawn(order) &&
+        order.movedTo === null &&
+        order.deliveryTime === at.time &&
+        (run === null || order.runNumber === run),
+    );
+    if (beside.length > 0) {
+      throw ruleViolated(
+        'LEGACY_ROW_HOLDS_SEVERAL_ORDERS',
+        `orders row ${at.oid} stands for orders of several delivery endpoints of Tracershop; change them there`,
+        { oid: at.oid, orderIds: beside.map((order) => order.orderId), endpointId },
+      );
+    }
+  }
+}
+
 const commentOf = (row: CapturedRow) =>
   row.comment === null || row.comment === undefined || row.comment === '' ? null : String(row.comment);
 
@@ -264,6 +298,7 @@ export async function activityOrderRow(
   const holds = (order: Order) => order.kind === 'activity' && order.legacyOid === oid;
   const { endpointId, day: held } = await dayHolding(change, before, date, holds, lookups);
   const order = orderOfRow(change, oid, held);
+  await requireRowOfOneEndpoint(change, before, { oid, date, time, endpointId }, lookups);
   const onDay = { orderId: order.orderId };
 
   if (change.operation === 'delete') {
@@ -378,7 +413,7 @@ async function statusCommands(
       ...onDay,
       reason,
       ghostLegacyOid: await ghostLegacyOid(),
-      maxActivityMBq: undefined as never,
+      refs: undefined as never,
     } as const;
     return [{ command, reason }];
   }
