@@ -43,67 +43,27 @@ describe('cli user create checks every argument before it registers anyone', () 
     await admin.end();
   });
 
+  /** `user create anna --name 'Anna Jensen'` with the rest of the arguments. */
+  const createAnna = (...args: string[]) => cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', ...args);
+
   it('given a mistyped role, an unknown flag or a scope the role does not take, then it refuses with usage and registers nobody', async () => {
-    const mistyped = cli(
-      PASSWORD,
-      'user',
-      'create',
-      'anna',
-      '--name',
-      'Anna Jensen',
-      ...VERIFIED,
-      '--role',
-      'prodution',
-    );
+    const mistyped = createAnna(...VERIFIED, '--role', 'prodution');
     expect(mistyped.stderr).toContain('--role prodution: role must be one of admin, production,');
     expect(mistyped.code).toBe(2);
 
-    const unknownFlag = cli(
-      PASSWORD,
-      'user',
-      'create',
-      'anna',
-      '--name',
-      'Anna Jensen',
-      ...VERIFIED,
-      '--rol',
-      'production',
-    );
+    const unknownFlag = createAnna(...VERIFIED, '--rol', 'production');
     expect(unknownFlag.stderr).toContain('user create takes no --rol');
     expect(unknownFlag.code).toBe(2);
 
-    const wrongScope = cli(
-      PASSWORD,
-      'user',
-      'create',
-      'anna',
-      '--name',
-      'Anna Jensen',
-      ...VERIFIED,
-      '--role',
-      'production',
-      '--role',
-      'shop',
-    );
+    const wrongScope = createAnna(...VERIFIED, '--role', 'production', '--role', 'shop');
     expect(wrongScope.stderr).toContain('--role shop: The shop role needs at least one entry in customerIds');
     expect(wrongScope.code).toBe(2);
 
-    const unverified = cli(PASSWORD, 'user', 'create', 'anna', '--name', 'Anna Jensen', '--role', 'production');
+    const unverified = createAnna('--role', 'production');
     expect(unverified.stderr).toContain('user create needs --identity-method and --identity-reference');
     expect(unverified.code).toBe(2);
 
-    const unknownMethod = cli(
-      PASSWORD,
-      'user',
-      'create',
-      'anna',
-      '--name',
-      'Anna Jensen',
-      '--identity-method',
-      'trust-me',
-      '--identity-reference',
-      'x',
-    );
+    const unknownMethod = createAnna('--identity-method', 'trust-me', '--identity-reference', 'x');
     expect(unknownMethod.stderr).toContain('--identity-method must be one of photo-id-in-person');
     expect(unknownMethod.code).toBe(2);
 
@@ -111,17 +71,7 @@ describe('cli user create checks every argument before it registers anyone', () 
   });
 
   it('when the operator corrects the command, then the user is created with the role and the password', async () => {
-    const created = cli(
-      PASSWORD,
-      'user',
-      'create',
-      'anna',
-      '--name',
-      'Anna Jensen',
-      ...VERIFIED,
-      '--role',
-      'production',
-    );
+    const created = createAnna(...VERIFIED, '--role', 'production');
     expect(created.stderr).toBe('');
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(
