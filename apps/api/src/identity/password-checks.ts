@@ -46,8 +46,9 @@ const RETRY_MS = 20;
  * A password check of a login, an own password change or a signature, held to the account lockout
  * also when many run at once (Part 11 §11.300). Each check is counted in Redis before the user's
  * state is loaded, and a password is tested only while the failures recorded and the checks still
- * running stay under the limit; a check that finds no room waits (up to 10 s) for the others' outcome
- * rather than being refused, so a burst of right passwords all pass. A check leaves the count only once its failure is recorded, so
+ * running stay under the limit; a check that finds no room waits for the others' outcome rather
+ * than being refused (in line in its own process; up to 10 s for checks of other processes), so a
+ * burst of right passwords all pass. A check leaves the count only once its failure is recorded, so
  * every later check sees it one way or the other; the count of one whose failure could not be
  * recorded lapses with the failure window, as the failure would have.
  */
@@ -58,7 +59,51 @@ export class PasswordChecks {
     private readonly loadUser: (userId: string) => Promise<UserState>,
   ) {}
 
+  /**
+   * This process's checks of each user: as many run as the lockout allows failures, the others wait
+   * in line and start, in order, as soon as one ends (the Redis count holds across processes; this
+   * keeps a burst in one process from polling for room).
+   */
+  private readonly lines = new Map<string, { running: number; waiting: Array<() => void> }>();
+
   async check(
+    userId: string,
+    password: string,
+    at: string,
+    recordFailure: (reason: PasswordCheckFailure) => Promise<void>,
+  ): Promise<PasswordCheck> {
+    await this.enterLine(userId, lockoutPolicyOf(this.config).maxFailures);
+    try {
+      return await this.checkCounted(userId, password, at, recordFailure);
+    } finally {
+      this.leaveLine(userId);
+    }
+  }
+
+  private async enterLine(userId: string, limit: number): Promise<void> {
+    let line = this.lines.get(userId);
+    if (!line) {
+      line = { running: 0, waiting: [] };
+      this.lines.set(userId, line);
+    }
+    if (line.running < limit) {
+      line.running += 1;
+      return;
+    }
+    // The check that ends hands its place over (leaveLine): `running` stays as it is.
+    const queue = line.waiting;
+    await new Promise<void>((resolve) => queue.push(resolve));
+  }
+
+  private leaveLine(userId: string): void {
+    const line = this.lines.get(userId);
+    if (!line) return;
+    const next = line.waiting.shift();
+    if (next) next();
+    else if (--line.running === 0) this.lines.delete(userId);
+  }
+
+  private async checkCounted(
     userId: string,
     password: string,
     at: string,
