@@ -1,5 +1,5 @@
 import { LEGACY_PROJECTION_NAME } from './legacy-projection';
-import { catalogue, dayCommand, fdgSlots, openDays, placeFdg, staff } from './test-support/legacy-fixtures';
+import { catalogue, dayCommand, moveRefs, placeFdg, staff } from './test-support/legacy-fixtures';
 import { openLegacyTestBed, type LegacyTestBed } from './test-support/legacy-test-bed';
 
 const reason = 'Run 1 moved to the afternoon shift';
@@ -38,13 +38,7 @@ describe('legacy orders rows when a production run takes a new number or a slot 
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990009,
       timeZone: 'Europe/Copenhagen',
-      refs: {
-        targetSlot: fdgSlots['09:00'].slot,
-        targetRun: fdgSlots['09:00'].run,
-        orderedSlot: fdgSlots['10:30'].slot,
-        orderedRun: fdgSlots['10:30'].run,
-        closedDays: openDays,
-      },
+      refs: moveRefs('09:00', '10:30'),
     });
     expect(await orders()).toEqual([
       [1002, '2026-03-02 08:00:00', 1, -1],

@@ -3,6 +3,7 @@ import {
   catalogue,
   dayCommand,
   fdgSlots,
+  moveRefs,
   openDays,
   states,
   placeCholine,
@@ -103,13 +104,7 @@ describe('legacy orders rows of FDG orders', () => {
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990007,
       timeZone: 'Europe/Copenhagen',
-      refs: {
-        targetSlot: fdgSlots['09:00'].slot,
-        targetRun: fdgSlots['09:00'].run,
-        orderedSlot: fdgSlots['10:30'].slot,
-        orderedRun: fdgSlots['10:30'].run,
-        closedDays: openDays,
-      },
+      refs: moveRefs('09:00', '10:30'),
     });
     expect(moved.map((event) => event.type)).toEqual(['OrderMovedToSlot', 'GhostOrderCreated']);
     const [, movedRow, ghostRow] = await orders();
@@ -173,13 +168,7 @@ describe('legacy orders rows of FDG orders', () => {
       ghostLegacyOid: 9004,
       secondGhostLegacyOid: 990008,
       timeZone: 'Europe/Copenhagen',
-      refs: {
-        targetSlot: fdgSlots['08:00'].slot,
-        targetRun: fdgSlots['08:00'].run,
-        orderedSlot: fdgSlots['10:30'].slot,
-        orderedRun: fdgSlots['10:30'].run,
-        closedDays: openDays,
-      },
+      refs: moveRefs('08:00', '10:30'),
     });
     expect(await orders()).toEqual([
       ordersRow({

@@ -4,6 +4,7 @@ import {
   catalogue,
   dayCommand,
   fdgSlots,
+  moveRefs,
   openDays,
   peter,
   placeFdg,
@@ -69,13 +70,7 @@ describe('rebuild of legacy.tracershop', () => {
       ghostLegacyOid: 9000,
       secondGhostLegacyOid: 990010,
       timeZone: 'Europe/Copenhagen',
-      refs: {
-        targetSlot: fdgSlots['09:00'].slot,
-        targetRun: fdgSlots['09:00'].run,
-        orderedSlot: fdgSlots['10:30'].slot,
-        orderedRun: fdgSlots['10:30'].run,
-        closedDays: openDays,
-      },
+      refs: moveRefs('09:00', '10:30'),
     });
     const vials = [
       vialDispensed('FDG-260302-1', '07:12:40', 5002, 2500.4, 5.2),

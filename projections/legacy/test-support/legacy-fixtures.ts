@@ -251,6 +251,15 @@ export const fdgSlots = {
 } as const;
 export type FdgSlotTime = keyof typeof fdgSlots;
 
+/** What a move's handler loads: the FDG slot it moves to and the one the order was placed in, on an open day. */
+export const moveRefs = (to: FdgSlotTime, from: FdgSlotTime) => ({
+  targetSlot: fdgSlots[to].slot,
+  targetRun: fdgSlots[to].run,
+  orderedSlot: fdgSlots[from].slot,
+  orderedRun: fdgSlots[from].run,
+  closedDays: openDays,
+});
+
 /** Ordered on Friday 2026-02-27 at 09:00 local time. */
 const day = { endpointId, date, at: '2026-02-27T08:00:00.000Z' };
 const inTime = { now: { date: '2026-02-27', time: '09:00' }, deadline: { kind: 'daily', time: '13:00' } } as const;
