@@ -63,9 +63,11 @@ describe('LegacyIdAllocator against MariaDB', () => {
 
     expect(ids.every(isEven)).toBe(true);
     expect(new Set(ids).size).toBe(200);
-    // No reservation storm: the callers shared each block, so 200 ids took ceil(200 / 7) blocks.
+    // No reservation storm: the callers shared each block, so 200 ids took ceil(200 / 7) blocks,
+    // and the last one, past its half, had the next reserved ahead.
+    await allocator.reservationsSettled();
     const blocks = await reservedBlocks(store, 'Tracers');
-    expect(blocks).toHaveLength(29);
+    expect(blocks).toHaveLength(30);
     expect(blocks[0]).toEqual({ table: 'Tracers', firstId: 2, lastId: 14, step: 2 });
     expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, index) => 2 + 2 * index));
   });
@@ -153,6 +155,45 @@ describe('LegacyIdAllocator against MariaDB', () => {
     const waiting = await Promise.allSettled([allocator.allocate('t_orders'), allocator.allocate('t_orders')]);
     expect(waiting.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     expect(await allocator.allocate('t_orders')).toBe(2);
+  });
+
+  it('given half a block used, then the next block is reserved before anyone asks for it, and the rest is taken without waiting', async () => {
+    let gate: { opened: Promise<void>; open: () => void } | null = null;
+    let appendHeld = () => undefined as void;
+    const anAppendHeld = new Promise<void>((resolve) => (appendHeld = resolve));
+    const gated = (inner: EventStore): EventStore => {
+      const store = Object.create(inner) as EventStore;
+      store.append = async (streamId: string, events: NewEvent[], expected: ExpectedRevision) => {
+        if (gate) {
+          appendHeld();
+          await gate.opened;
+        }
+        return inner.append(streamId, events, expected);
+      };
+      return store;
+    };
+    const { store, allocator } = await startProcess({ LEGACY_ID_BLOCK_SIZE: '6' }, gated);
+    const first = await allocator.allocate('blockDeliverDate');
+    // From here on every reservation's append waits at the gate.
+    let open = () => undefined as void;
+    const opened = new Promise<void>((resolve) => (open = resolve));
+    gate = { opened, open };
+
+    // When: the first block is used up (the fourth id leaves two of six) while the gate is shut.
+    const rest: number[] = [];
+    for (let taken = 0; taken < 5; taken++) rest.push(await allocator.allocate('blockDeliverDate'));
+
+    // Then: those ids came without a reservation, and the next block's is under way (its append
+    // reaches the gate) with no one asking for more.
+    expect([first, ...rest]).toEqual([2, 4, 6, 8, 10, 12]);
+    await anAppendHeld;
+    open();
+    expect(await allocator.allocate('blockDeliverDate')).toBe(14);
+    await allocator.reservationsSettled();
+    expect(await reservedBlocks(store, 'blockDeliverDate')).toEqual([
+      { table: 'blockDeliverDate', firstId: 2, lastId: 12, step: 2 },
+      { table: 'blockDeliverDate', firstId: 14, lastId: 24, step: 2 },
+    ]);
   });
 
   it('refuses a table the old system does not have', async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional, type BeforeApplicationShutdown } from '@nestjs/common';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
+import type { Logger } from 'pino';
 import {
   CommandPipeline,
   ConcurrentModificationError,
@@ -20,7 +21,7 @@ import {
   type ReserveLegacyIdBlock,
 } from '@tracershop/domain/legacy';
 import { quoteIdentifier } from '@tracershop/event-store/adapters/mysql';
-import { RECORD_DATABASE, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { PINO_LOGGER, RECORD_DATABASE, TRACERSHOP_CONFIG } from '@tracershop/platform';
 
 /** The primary key of each legacy table, as the old system's DDL names it (domain/legacy-tables.md). */
 export const legacyIdColumns: Readonly<Record<LegacyIdTable, string>> = {
@@ -69,52 +70,103 @@ interface Block {
   step: number;
 }
 
+/** A table's blocks in this process: the one ids come from, and the next, reserved ahead. */
+interface TableBlocks {
+  current: Block | null;
+  spare: Block | null;
+  /** The reservation in flight, if any: one per table at a time. */
+  reserving: Promise<void> | null;
+}
+
+const idsLeftIn = (block: Block): number => Math.max(0, Math.floor((block.last - block.next) / block.step) + 1);
+
 /**
  * Hands out legacy ids (see libs/domain/legacy/legacy-id-block.ts for the scheme): even ids only,
  * from a block this process reserved by an event on `legacy.idBlock-<table>`. Concurrent callers
- * share one reservation in flight per table. Ids of a block left unused when the process stops are
- * never handed out (gaps are fine). The floor of a new block is the configured `LEGACY_ID_FLOOR`
- * and, when the record database holds the legacy table already, its `MAX(id) + 1`.
+ * share one reservation in flight per table. Once half a block is used, the next one is reserved
+ * in the background, so under steady load no caller waits for a reservation (only the first, or
+ * one that outruns it). Ids of blocks left unused when the process stops are never handed out
+ * (gaps are fine). The floor of a new block is the configured `LEGACY_ID_FLOOR` and, when the
+ * record database holds the legacy table already, its `MAX(id) + 1`.
  */
 @Injectable()
-export class LegacyIdAllocator implements LegacyIdSource {
-  private readonly blocks = new Map<LegacyIdTable, Block>();
-  private readonly reservations = new Map<LegacyIdTable, Promise<void>>();
+export class LegacyIdAllocator implements LegacyIdSource, BeforeApplicationShutdown {
+  private readonly tables = new Map<LegacyIdTable, TableBlocks>();
 
   constructor(
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(RECORD_DATABASE) private readonly record: Pool,
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
+    @Optional() @Inject(PINO_LOGGER) private readonly logger?: Pick<Logger, 'warn'>,
   ) {}
 
   async allocate(table: LegacyIdTable): Promise<number> {
     if (!legacyIdTables.includes(table)) throw new Error(`No legacy table ${String(table)} takes allocated ids`);
+    const blocks = this.blocksOf(table);
     for (;;) {
-      const block = this.blocks.get(table);
-      if (block && block.next <= block.last) {
+      if ((!blocks.current || idsLeftIn(blocks.current) === 0) && blocks.spare) {
+        blocks.current = blocks.spare;
+        blocks.spare = null;
+      }
+      const block = blocks.current;
+      if (block && idsLeftIn(block) > 0) {
         const id = block.next;
         block.next += block.step;
+        if (!blocks.spare && idsLeftIn(block) < this.config.legacyIds.blockSize / 2) this.reserveAhead(table);
         return id;
       }
       await this.refill(table);
     }
   }
 
+  /** Once no reservation is in flight (each settled, failed or not): so none is cut off at shutdown. */
+  async reservationsSettled(): Promise<void> {
+    await Promise.allSettled([...this.tables.values()].map((blocks) => blocks.reserving));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.reservationsSettled();
+  }
+
+  private blocksOf(table: LegacyIdTable): TableBlocks {
+    let blocks = this.tables.get(table);
+    if (!blocks) {
+      blocks = { current: null, spare: null, reserving: null };
+      this.tables.set(table, blocks);
+    }
+    return blocks;
+  }
+
   /** One reservation per table at a time; everyone waiting for ids waits for the same one. */
   private refill(table: LegacyIdTable): Promise<void> {
-    let pending = this.reservations.get(table);
-    if (!pending) {
-      pending = this.reserve(table).finally(() => this.reservations.delete(table));
-      this.reservations.set(table, pending);
+    const blocks = this.blocksOf(table);
+    if (!blocks.reserving) {
+      blocks.reserving = this.reserve(table).finally(() => {
+        blocks.reserving = null;
+      });
     }
-    return pending;
+    return blocks.reserving;
+  }
+
+  /**
+   * The next block, before anyone needs it. A failure here waits on no one: the caller that finds
+   * the block used up reserves again and gets the error, if there still is one.
+   */
+  private reserveAhead(table: LegacyIdTable): void {
+    if (this.blocksOf(table).reserving) return;
+    this.refill(table).catch((error: unknown) => {
+      this.logger?.warn({ err: error, table }, 'reserving the next legacy id block ahead failed');
+    });
   }
 
   private async reserve(table: LegacyIdTable): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const block = await this.reserveOnce(table);
-        this.blocks.set(table, { next: block.firstId, last: block.lastId, step: block.step });
+        const reserved = await this.reserveOnce(table);
+        const block = { next: reserved.firstId, last: reserved.lastId, step: reserved.step };
+        const blocks = this.blocksOf(table);
+        if (blocks.current && idsLeftIn(blocks.current) > 0) blocks.spare = block;
+        else blocks.current = block;
         return;
       } catch (error) {
         if (!(error instanceof ConcurrentModificationError) || attempt >= RESERVATION_ATTEMPTS) throw error;
