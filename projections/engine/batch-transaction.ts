@@ -19,6 +19,19 @@ export interface BatchWriter {
   tables: ReadonlyMap<string, string>;
   /** The named lock the writer must hold, and the session that holds it. */
   lock: { name: string; sessionId: number };
+  /**
+   * Resolves once the tables and the checkpoint row exist: a rebuild from the start makes them
+   * while its first batch's handlers run, and nothing goes to the server before. Absent: they exist.
+   */
+  ready?: Promise<void>;
+}
+
+/** The writer's tables and checkpoint row exist; a failure to make them is the rebuild's, never an event's. */
+async function tablesReady(writer: BatchWriter): Promise<void> {
+  if (!writer.ready) return;
+  await writer.ready.catch((error: unknown) => {
+    throw new RebuildError(`${writer.projection.name}: its shadow tables were not made: ${describeError(error)}`);
+  });
 }
 
 export type BatchOutcome =
@@ -81,8 +94,9 @@ export async function applyBatch(
   return outcome.kind === 'committed' ? { ...outcome, durationMs: Date.now() - started } : outcome;
 }
 
-function skipped(writer: BatchWriter, expected: Position, batch: EventBatch): Promise<boolean> {
+async function skipped(writer: BatchWriter, expected: Position, batch: EventBatch): Promise<boolean> {
   const { projection, slot, version, lock } = writer;
+  await tablesReady(writer);
   return writer.checkpoints.skipTo(
     { name: projection.name, slot, version, lockName: lock.name, sessionId: lock.sessionId },
     expected,
@@ -211,7 +225,8 @@ async function applyOnce(
         );
       }
     };
-    const opening = new BatchOpening(connection, statements, check, () => {
+    const opening = new BatchOpening(connection, statements, check, async () => {
+      await tablesReady(writer);
       sqlModeSet = projection.sqlMode !== undefined;
     });
     const deferred: DeferredWrite[] = [];
@@ -227,8 +242,11 @@ async function applyOnce(
       writer.slot === 'shadow' && expected.isStart(),
     );
     const failed = async (event: RecordedEvent, error: unknown): Promise<BatchOutcome> => {
-      // The checkpoint's check travels with the batch's first statement: its failure is not the event's.
-      if (isTransientDatabaseError(error) || error instanceof CheckpointMovedError) throw error;
+      // The checkpoint's check travels with the batch's first statement: its failure is not the
+      // event's, nor is a failure to make the shadow tables it waited for.
+      if (isTransientDatabaseError(error) || error instanceof CheckpointMovedError || error instanceof RebuildError) {
+        throw error;
+      }
       await connection.query('ROLLBACK');
       await restoreSqlMode();
       return { kind: 'failed', event, error };
@@ -341,7 +359,8 @@ class BatchOpening {
     private readonly target: PoolConnection,
     private readonly statements: readonly SqlStatement[],
     private readonly check: (lockRows: unknown) => Promise<void>,
-    private readonly onSent: () => void,
+    /** Called before the opening goes (it may wait, e.g. for the tables to exist). */
+    private readonly beforeSending: () => Promise<void>,
   ) {
     // Everything else of the connection (its settings, for the bulk loads) as it is.
     const wrapped = Object.create(target) as PoolConnection;
@@ -353,7 +372,7 @@ class BatchOpening {
   /** Sends the opening alone unless it went already; resolves once its check passed. */
   alone(): Promise<void> {
     this.sent ??= (async () => {
-      this.onSent();
+      await this.beforeSending();
       const results = await runStatements(this.target, this.statements);
       await this.check(results[1]);
     })();
@@ -371,7 +390,7 @@ class BatchOpening {
     }
     let answer: unknown[] = [];
     this.sent = (async () => {
-      this.onSent();
+      await this.beforeSending();
       const own = typeof options === 'string' ? { sql: options } : options;
       const [results, fields] = (await this.target.query(
         { ...own, sql: [...this.statements.map((statement) => statement.sql), own.sql].join(';\n') },

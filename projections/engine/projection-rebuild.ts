@@ -94,17 +94,24 @@ export async function rebuildProjection(
       shadow?.version === version &&
       !shadow.position.isStart() &&
       (await allTablesExist(pool, database, shadowNames));
-    /** From the start, the first events are read while the shadow tables are made: neither needs the other. */
+    /**
+     * From the start, the shadow tables and the checkpoint row are made while the first events are
+     * read and applied: the batch sends nothing before they exist (`BatchWriter.ready`).
+     */
     let firstRead: Promise<RecordedEvent[]> | null = null;
+    let tablesMade: Promise<void> | null = null;
     if (!resumable) {
       firstRead = readBatch(settings, Position.START);
       firstRead.catch(() => undefined);
-      await createShadowTables(pool, database, projection);
-      await checkpoints.resetShadow(name, version);
-      shadow = await checkpoints.read(name, 'shadow');
+      tablesMade = (async () => {
+        await createShadowTables(pool, database, projection);
+        await checkpoints.resetShadow(name, version);
+      })();
+      tablesMade.catch(() => undefined);
     }
-    if (!shadow) throw new RebuildError(`${name}: the shadow checkpoint is missing`);
-    const progress: Progress = { position: shadow.position, read: 0, handled: 0 };
+    const from = tablesMade ? Position.START : shadow?.position;
+    if (!from) throw new RebuildError(`${name}: the shadow checkpoint is missing`);
+    const progress: Progress = { position: from, read: 0, handled: 0 };
     logger.info(`Rebuilding ${name} v${version} into shadow tables`, { from: progress.position.toString() });
     const writer: BatchWriter = {
       checkpoints,
@@ -113,9 +120,17 @@ export async function rebuildProjection(
       version,
       tables: physicalTables(database, projection, 'shadow'),
       lock: { name: rebuildLock.name, sessionId: rebuildLock.sessionId },
+      ready: tablesMade ?? undefined,
     };
     const stopped = options.signal ? AbortSignal.any([rebuildLock.lost, options.signal]) : rebuildLock.lost;
-    await catchUpShadow(settings, writer, progress, stopped, firstRead);
+    try {
+      await catchUpShadow(settings, writer, progress, stopped, firstRead);
+      // Also when there was nothing to apply: the swap needs the tables.
+      if (tablesMade) await tablesMade;
+    } finally {
+      // Never left running behind a rebuild that stopped: the next one starts them over.
+      await tablesMade?.catch(() => undefined);
+    }
     if (options.signal?.aborted) throw new RebuildError(`Rebuild of ${name}: stopped before the swap`);
 
     let pausedMs = 0;
@@ -279,6 +294,8 @@ async function catchUpShadow(
     if (outcome.kind === 'failed') {
       const { event, error } = outcome;
       const message = describeError(error);
+      // A handler may fail before anything was sent: the row it marks must exist.
+      await writer.ready;
       await checkpoints.markFailed(projection.name, 'shadow', progress.position, {
         position: event.position,
         eventId: event.metadata.eventId,
