@@ -58,7 +58,7 @@ describe("a rebuild of legacy.tracershop keeps the old system's own rows", () =>
     const report = await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
 
     // Then the old system's rows are all there, whole
-    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, replacedVersion: 4 });
+    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, replacedVersion: 5 });
     const orders = await bed.rows('SELECT OID, BID, amount, status FROM orders ORDER BY OID');
     expect(orders.map((row) => row.OID)).toEqual([56, 1001, 1002, 1006, 1014]);
     expect(orders[0]).toEqual({ OID: 56, BID: 17, amount: 300, status: 3 });

@@ -1,4 +1,4 @@
-import type { VialCorrected } from '@tracershop/domain/ordering';
+import type { VialCorrected, VialRestored, VialVoided } from '@tracershop/domain/ordering';
 import {
   catalogue,
   dayCommand,
@@ -150,5 +150,27 @@ describe('legacy t_orders and VAL rows', () => {
     };
     await bed.given(corrected);
     expect(await bed.positional('VAL', 'ID')).toEqual([['99', ...row.slice(1, 5), '5.25', ...row.slice(6)]]);
+  });
+
+  it('removes the VAL row of a voided vial, so the old system neither labels nor releases it, and writes it again once restored', async () => {
+    const kept = vialDispensed('FDG-260302-7', '07:14:10', 5006, 2500.4, 5.2);
+    const mistyped = vialDispensed('FDG-260302-9', '07:15:00', 5008, 1800, 4.1);
+    await bed.given(kept, mistyped);
+    const rowOf = async (id: number) => bed.rows('SELECT ID, charge FROM VAL WHERE ID = ?', [id]);
+    expect(await rowOf(5008)).toEqual([{ ID: 5008, charge: 'FDG-260302-9' }]);
+
+    const voided: VialVoided = { type: 'VialVoided', data: { vialId: mistyped.data.vialId, reason: 'Lot mistyped' } };
+    await bed.given(voided);
+
+    expect(await rowOf(5008)).toEqual([]);
+    expect(await rowOf(5006)).toEqual([{ ID: 5006, charge: 'FDG-260302-7' }]);
+
+    const restored: VialRestored = {
+      type: 'VialRestored',
+      data: { vialId: mistyped.data.vialId, reason: 'Voided in error' },
+    };
+    await bed.given(restored);
+
+    expect(await rowOf(5008)).toEqual([{ ID: 5008, charge: 'FDG-260302-9' }]);
   });
 });

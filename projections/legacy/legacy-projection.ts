@@ -112,6 +112,8 @@ export const legacyEventTypes = [
   'ReleasedOrderCorrected',
   'VialDispensed',
   'VialCorrected',
+  'VialVoided',
+  'VialRestored',
   'LegacyIdBlockReserved',
   'BusinessDateBegan',
 ] as const satisfies readonly AnyEvent['type'][];
@@ -211,7 +213,8 @@ interface UserEntity {
   active: boolean;
 }
 
-type VialEntity = Vial;
+/** A voided vial has no `VAL` row: the old system must not label or release it. */
+type VialEntity = Vial & { voided?: boolean };
 
 /** The even ids Tracershop reserved for a legacy table, first to last block (its rows, and gaps). */
 interface IdRangeEntity {
@@ -696,7 +699,7 @@ const permissionRow = (ID: number, tracerId: number, customerId: number | null):
 });
 
 function vialRows(vial: VialEntity | null): LegacyRow[] {
-  if (!vial) return [];
+  if (!vial || vial.voided === true) return [];
   return [
     {
       table: 'VAL',
@@ -1448,6 +1451,16 @@ const handlers: Handlers = {
       if (!vial) throw new Error(`VialCorrected at ${applied.event.position}: no vial ${vialId}`);
       return applyChanges(vial, changes);
     }),
+  VialVoided: ({ vialId }, applied) =>
+    changeVial(applied, vialId, (vial) => {
+      if (!vial) throw new Error(`VialVoided at ${applied.event.position}: no vial ${vialId}`);
+      return { ...vial, voided: true };
+    }),
+  VialRestored: ({ vialId }, applied) =>
+    changeVial(applied, vialId, (vial) => {
+      if (!vial) throw new Error(`VialRestored at ${applied.event.position}: no vial ${vialId}`);
+      return { ...vial, voided: false };
+    }),
 
   // Time passes: a slot whose expiry date has come is no longer offered (the projection has no clock).
   async BusinessDateBegan({ date }, applied) {
@@ -1541,6 +1554,8 @@ const namedEntities: NamedEntities = {
   InjectionOrdersReleased: releaserRefs,
   VialDispensed: vialRef,
   VialCorrected: vialRef,
+  VialVoided: vialRef,
+  VialRestored: vialRef,
   LegacyIdBlockReserved: ({ table }) => [['idRange', table]],
   BusinessDateBegan: () => [['businessDate', LATEST_BUSINESS_DATE]],
 };
@@ -1714,7 +1729,8 @@ export function createLegacyProjection(options: LegacyProjectionOptions = {}): P
     // 4: one orders row per BID, time and run (a customer's endpoints together, a move within a
     // run merged into its host); a row's OID is an active order's; expired slots and slots of
     // archived endpoints leave deliverTimes; a ghost takes its slot's current time and run.
-    version: 4,
+    // 5: a voided vial has no VAL row.
+    version: 5,
     target: 'record',
     eventTypes: legacyEventTypes,
     streamPrefixes: ['catalog.', 'identity.', 'ordering.', 'legacy.'],

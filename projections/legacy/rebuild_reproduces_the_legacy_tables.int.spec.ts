@@ -111,7 +111,7 @@ describe('rebuild of legacy.tracershop', () => {
 
     const report = await bed.engine.rebuild(LEGACY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 4, replacedVersion: 4 });
+    expect(report).toMatchObject({ projection: LEGACY_PROJECTION_NAME, version: 5, replacedVersion: 5 });
     const after = await snapshot();
     expect(after).toEqual(before);
     expect(await bed.rows('SELECT Id, password FROM Users ORDER BY Id')).toEqual([

@@ -659,26 +659,95 @@ describe('ordering over HTTP', () => {
     expect(events.at(-2)?.data).toMatchObject({ reason: 'Release release-lost was never recorded' });
   });
 
-  it('a release right is checked on the day of signing, not on the delivery date', async () => {
-    // Given an accepted order for Glostrup weeks ahead, and a vial for it
+  /** An accepted order of Glostrup's (dispenser number 4) for the date, and a vial typed in for it. */
+  async function glostrupOrderAndVial(
+    date: string,
+    activityMBq: number,
+    vial: { lot: string; fillTime: string; activityMBq: number; volumeMl: number },
+  ) {
     const placed = await otherShop
       .post('/ordering/activity-orders')
-      .send({ slotId: catalog.otherSlot, deliveryDate: monday, activityMBq: 200 })
+      .send({ slotId: catalog.otherSlot, deliveryDate: date, activityMBq })
       .expect(201);
     const orderId = placed.body.id as string;
     await production.post(`/ordering/orders/${orderId}/accept`).expect(200);
-    const vial = await production
+    const dispensed = await production
       .post('/ordering/vials')
-      .send({
-        lot: 'FDG-261123-7',
-        fillDate: monday,
-        fillTime: '07:20:00',
-        activityMBq: 400,
-        volumeMl: 3,
-        dispenserNumber: 4,
-        reason: 'Entered from the dispenser print-out',
-      })
+      .send({ ...vial, fillDate: date, dispenserNumber: 4, reason: 'Entered from the dispenser print-out' })
       .expect(201);
+    return { orderId, vial: dispensed };
+  }
+
+  it('a vial recorded in error is voided with a reason: no release takes it until it is restored', async () => {
+    // Given an accepted Glostrup order six weeks later, and a vial typed in with the wrong fill time
+    const laterMonday = addDays(monday, 42);
+    const { orderId, vial } = await glostrupOrderAndVial(laterMonday, 150, {
+      lot: 'FDG-261130-4',
+      fillTime: '07:02:00',
+      activityMBq: 300,
+      volumeMl: 2,
+    });
+    const vialPath = `/ordering/vials/${encodeURIComponent(vial.body.id)}`;
+
+    // When it is voided without a reason, or by a shop member; then nothing is recorded
+    expect((await production.post(`${vialPath}/void`).send({}).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    await otherShop.post(`${vialPath}/void`).send({ reason: 'Not ours' }).expect(403);
+    // When production voids it with a reason; then the record says why, by whom, and it is no free vial
+    const voided = await production
+      .post(`${vialPath}/void`)
+      .send({ reason: 'Fill time mistyped: 07:20, dispensed again' })
+      .expect(200);
+    expect(voided.body.events).toEqual(['VialVoided']);
+    const read = await production.get(vialPath).query({ minPosition: voided.body.position }).expect(200);
+    expect(read.body.voided).toMatchObject({
+      reason: 'Fill time mistyped: 07:20, dispensed again',
+      byName: 'Person paul.production',
+    });
+    const free = await production
+      .get('/ordering/vials')
+      .query({ fillDate: laterMonday, assigned: false, voided: false, minPosition: voided.body.position })
+      .expect(200);
+    expect(free.body.items).toEqual([]);
+    // Voiding it again changes nothing
+    expect((await production.post(`${vialPath}/void`).send({ reason: 'Again' }).expect(200)).body.events).toEqual([]);
+
+    // When a releaser signs a release with it; then it is refused and the order stays accepted
+    const release = () =>
+      releaser.post('/ordering/releases/activity').send({
+        slotId: catalog.otherSlot,
+        deliveryDate: laterMonday,
+        orderIds: [orderId],
+        vialIds: [vial.body.id],
+        confirmOtherDate: true,
+        signature: releaserCredentials,
+      });
+    const refused = await release().expect(409);
+    expect(refused.body.error).toMatchObject({ code: 'VIAL_VOIDED', details: { vialId: vial.body.id } });
+
+    // When it is restored (it was voided in error after all); then the release takes it
+    const restored = await production
+      .post(`${vialPath}/restore`)
+      .send({ reason: 'Fill time was right: voided in error' })
+      .expect(200);
+    expect(restored.body.events).toEqual(['VialRestored']);
+    expect((await release().expect(201)).body.events).toEqual(['ActivityReleased']);
+    const events = await store.readStream(vialStreamName(vial.body.id));
+    expect(events.map((event) => [event.type, event.metadata.reason ?? null])).toEqual([
+      ['VialDispensed', 'Entered from the dispenser print-out'],
+      ['VialVoided', 'Fill time mistyped: 07:20, dispensed again'],
+      ['VialRestored', 'Fill time was right: voided in error'],
+      ['VialAssigned', null],
+    ]);
+  });
+
+  it('a release right is checked on the day of signing, not on the delivery date', async () => {
+    // Given an accepted order for Glostrup weeks ahead, and a vial for it
+    const { orderId, vial } = await glostrupOrderAndVial(monday, 200, {
+      lot: 'FDG-261123-7',
+      fillTime: '07:20:00',
+      activityMBq: 400,
+      volumeMl: 3,
+    });
     // (its volume corrected after it was first recorded)
     await production
       .post(`/ordering/vials/${encodeURIComponent(vial.body.id)}/correct`)

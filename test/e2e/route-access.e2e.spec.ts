@@ -168,6 +168,8 @@ const expected: Record<string, 'public' | Role[]> = {
   'POST /ordering/vials/val-files': vialWriters,
   'GET /ordering/vials/:id': vialReaders,
   'POST /ordering/vials/:id/correct': orderHandlers,
+  'POST /ordering/vials/:id/void': orderHandlers,
+  'POST /ordering/vials/:id/restore': orderHandlers,
 };
 
 /** A path with its parameters filled in: ids that exist nowhere, a valid date, a valid role. */

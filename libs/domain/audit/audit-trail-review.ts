@@ -107,7 +107,9 @@ function exceptionsOf(event: ReviewedEvent, lateEntryToleranceMinutes: number): 
       detail,
     });
   const reason = typeof data.reason === 'string' ? data.reason : (event.reason ?? '');
-  if (event.type.endsWith('Corrected') || event.type === 'VialUnassigned') add('correction', reason);
+  // A vial voided or restored corrects the record of what was dispensed.
+  const corrects = ['VialUnassigned', 'VialVoided', 'VialRestored'].includes(event.type);
+  if (event.type.endsWith('Corrected') || corrects) add('correction', reason);
   if (event.type === 'OrderPlaced' && typeof data.deadlineOverrideReason === 'string') {
     add('deadline-override', data.deadlineOverrideReason);
   }

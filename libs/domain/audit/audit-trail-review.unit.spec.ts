@@ -94,6 +94,18 @@ describe('Audit trail reviews', () => {
       ]);
     });
 
+    it('given a vial voided and restored, then each is a correction with its reason', () => {
+      const events = [
+        event(0, 'VialDispensed', { vialId: 'v1' }),
+        event(1, 'VialVoided', { vialId: 'v1', reason: 'Forkert lotnummer tastet' }),
+        event(2, 'VialRestored', { vialId: 'v1', reason: 'Annulleret ved en fejl' }),
+      ];
+      expect(reviewExceptions(events).map(({ kind, revision, detail }) => [kind, revision, detail])).toEqual([
+        ['correction', 1, 'Forkert lotnummer tastet'],
+        ['correction', 2, 'Annulleret ved en fejl'],
+      ]);
+    });
+
     it('given an entry recorded long after it occurred, then it is a late entry, with the reason given', () => {
       const late = event(
         0,

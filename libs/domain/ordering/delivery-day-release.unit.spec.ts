@@ -229,6 +229,17 @@ describe('DeliveryDay releases', () => {
         .thenThrows('VIAL_ALREADY_ASSIGNED', { vialId: fdgVial2.data.vialId, releaseId: 'release-0' });
     });
 
+    it('releases no voided vial', () => {
+      const voided = vialState(fdgVial2, {
+        type: 'VialVoided',
+        data: { vialId: fdgVial2.data.vialId, reason: 'Fill time mistyped' },
+      });
+      spec
+        .given(twoOrdersAccepted)
+        .when(releaseSlot({ vials: [vialEntry(fdgVial1, 7001), vialEntry(fdgVial2, 7002, voided)] }))
+        .thenThrows('VIAL_VOIDED', { vialId: fdgVial2.data.vialId, voidReason: 'Fill time mistyped' });
+    });
+
     it("releases vials of the orders' tracer: the lot prefix is the tracer's vial tag", () => {
       const cholineVial = vialDispensed('FCH-260302-1', '09:50:00', 5003);
       spec

@@ -24,7 +24,7 @@ import {
 import { decayFactor, overheadMultiplier, secondsBetween } from './decay';
 import { deadlinePassed, type LocalMoment, type OrderingDeadline } from './deadline';
 import { lotDateOf, normaliseLotNumber, parseLotNumber } from './lot-number';
-import { type VialState } from './vial';
+import { refuseVoided, type VialState } from './vial';
 
 /**
  * One delivery endpoint on one delivery date: its activity and injection orders, the ghost orders
@@ -1209,6 +1209,7 @@ function releaseSlot(command: ReleaseSlot, state: DeliveryDayState): DeliveryDay
   }
   const vials: ReleasedVial[] = command.vials.map(({ vialId, state: vial, extraRowLegacyOid }, index) => {
     if (vial.status === 'absent') throw notFound('VIAL_NOT_FOUND', `No vial ${vialId} has been dispensed`, { vialId });
+    refuseVoided(vial, vialId);
     if (vial.assignedTo && vial.assignedTo.releaseId !== command.releaseId) {
       throw conflict('VIAL_ALREADY_ASSIGNED', `Vial ${vialId} already belongs to another release`, {
         vialId,

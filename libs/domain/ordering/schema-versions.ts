@@ -25,6 +25,8 @@ export const orderingEventSchemaVersions: Readonly<Record<OrderingEventType, num
   VialCorrected: 1,
   VialAssigned: 1,
   VialUnassigned: 1,
+  VialVoided: 1,
+  VialRestored: 1,
 };
 
 export const orderingEventTypes = Object.keys(orderingEventSchemaVersions) as OrderingEventType[];

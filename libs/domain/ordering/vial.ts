@@ -46,7 +46,16 @@ export interface Vial extends VialMeasurements {
 }
 
 export type VialState =
-  { status: 'absent' } | (Vial & { status: 'dispensed'; assignedTo: { releaseId: string; streamId: string } | null });
+  | { status: 'absent' }
+  | (Vial & {
+      status: 'dispensed';
+      assignedTo: { releaseId: string; streamId: string } | null;
+      /**
+       * Why the vial was voided (recorded in error: a mistyped lot number or fill time, a vial that
+       * never existed), or null. A voided vial is released by no one until it is restored.
+       */
+      voidReason: string | null;
+    });
 
 // Commands
 
@@ -86,7 +95,24 @@ export interface UnassignVial {
   reason: string;
   at: IsoInstant;
 }
-export type VialCommand = DispenseVial | CorrectVial | AssignVial | UnassignVial;
+/**
+ * A vial recorded in error is voided, never deleted: its lot number and fill time are its identity,
+ * so a mistyped one is voided and the vial dispensed again with the right values.
+ */
+export interface VoidVial {
+  type: 'VoidVial';
+  vialId: string;
+  reason: string;
+  at: IsoInstant;
+}
+/** A vial voided in error is restored. */
+export interface RestoreVial {
+  type: 'RestoreVial';
+  vialId: string;
+  reason: string;
+  at: IsoInstant;
+}
+export type VialCommand = DispenseVial | CorrectVial | AssignVial | UnassignVial | VoidVial | RestoreVial;
 
 // Events
 
@@ -101,7 +127,9 @@ export type VialCorrected = DomainEvent<
 >;
 export type VialAssigned = DomainEvent<'VialAssigned', { vialId: string; releaseId: string; streamId: string }>;
 export type VialUnassigned = DomainEvent<'VialUnassigned', { vialId: string; releaseId: string; reason: string }>;
-export type VialEvent = VialDispensed | VialCorrected | VialAssigned | VialUnassigned;
+export type VialVoided = DomainEvent<'VialVoided', { vialId: string; reason: string }>;
+export type VialRestored = DomainEvent<'VialRestored', { vialId: string; reason: string }>;
+export type VialEvent = VialDispensed | VialCorrected | VialAssigned | VialUnassigned | VialVoided | VialRestored;
 
 const TIME_WITH_SECONDS = /^([01]\d|2[0-3]):[0-5]\d:[0-5]\d$/;
 
@@ -166,12 +194,22 @@ function requireDispensed(
   if (state.status === 'absent') throw notFound('VIAL_NOT_FOUND', `No vial ${vialId} has been dispensed`, { vialId });
 }
 
+/** A voided vial is neither corrected nor released until it is restored. */
+export function refuseVoided(state: VialState, vialId: string): void {
+  if (state.status === 'dispensed' && state.voidReason !== null) {
+    throw conflict('VIAL_VOIDED', `Vial ${vialId} was voided (${state.voidReason}); restore it first`, {
+      vialId,
+      voidReason: state.voidReason,
+    });
+  }
+}
+
 export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
   initialState: () => ({ status: 'absent' }),
   evolve(state, event) {
     switch (event.type) {
       case 'VialDispensed':
-        return { ...event.data, status: 'dispensed', assignedTo: null };
+        return { ...event.data, status: 'dispensed', assignedTo: null, voidReason: null };
       case 'VialCorrected': {
         if (state.status === 'absent') return state;
         const next = { ...state } as Record<string, unknown>;
@@ -184,6 +222,10 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
           : { ...state, assignedTo: { releaseId: event.data.releaseId, streamId: event.data.streamId } };
       case 'VialUnassigned':
         return state.status === 'absent' ? state : { ...state, assignedTo: null };
+      case 'VialVoided':
+        return state.status === 'absent' ? state : { ...state, voidReason: event.data.reason };
+      case 'VialRestored':
+        return state.status === 'absent' ? state : { ...state, voidReason: null };
     }
   },
   decide(command, state) {
@@ -236,6 +278,7 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
       case 'CorrectVial': {
         requireDispensed(state, command.vialId);
         const reason = requireReason(command.reason);
+        refuseVoided(state, command.vialId);
         if (state.assignedTo) {
           throw conflict('VIAL_ASSIGNED', 'An assigned vial is corrected through a correction of its release', {
             vialId: command.vialId,
@@ -256,6 +299,7 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
       }
       case 'AssignVial': {
         requireDispensed(state, command.vialId);
+        refuseVoided(state, command.vialId);
         const { recorded } = command;
         if (
           recorded &&
@@ -291,6 +335,25 @@ export const vialDecider: Decider<VialCommand, VialEvent, VialState> = {
         if (state.assignedTo?.releaseId !== command.releaseId) return [];
         const reason = requireReason(command.reason);
         return [{ type: 'VialUnassigned', data: { vialId: command.vialId, releaseId: command.releaseId, reason } }];
+      }
+      case 'VoidVial': {
+        requireDispensed(state, command.vialId);
+        const reason = requireReason(command.reason);
+        if (state.voidReason !== null) return [];
+        if (state.assignedTo) {
+          throw conflict(
+            'VIAL_ASSIGNED',
+            'A vial in a release is voided after a correction of its release gives it back',
+            { vialId: command.vialId, releaseId: state.assignedTo.releaseId },
+          );
+        }
+        return [{ type: 'VialVoided', data: { vialId: command.vialId, reason } }];
+      }
+      case 'RestoreVial': {
+        requireDispensed(state, command.vialId);
+        const reason = requireReason(command.reason);
+        if (state.voidReason === null) return [];
+        return [{ type: 'VialRestored', data: { vialId: command.vialId, reason } }];
       }
     }
   },

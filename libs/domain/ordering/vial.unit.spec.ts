@@ -10,9 +10,13 @@ import {
   type AssignVial,
   type CorrectVial,
   type DispenseVial,
+  type RestoreVial,
   type UnassignVial,
   type VialAssigned,
   type VialCorrected,
+  type VialRestored,
+  type VialVoided,
+  type VoidVial,
 } from './vial';
 
 const spec = specFor(vialDecider);
@@ -321,6 +325,68 @@ describe('Vial', () => {
 
     it('fails for a vial that was never dispensed', () => {
       spec.given([]).when(unassign()).thenThrows('VIAL_NOT_FOUND');
+    });
+  });
+
+  describe('VoidVial and RestoreVial', () => {
+    const voidVial = (reason = 'Lot number mistyped: dispensed again as FDG-260302-2'): VoidVial => ({
+      type: 'VoidVial',
+      vialId,
+      reason,
+      at,
+    });
+    const restore = (reason = 'Voided in error'): RestoreVial => ({ type: 'RestoreVial', vialId, reason, at });
+    const voided: VialVoided = {
+      type: 'VialVoided',
+      data: { vialId, reason: 'Lot number mistyped: dispensed again as FDG-260302-2' },
+    };
+    const restored: VialRestored = { type: 'VialRestored', data: { vialId, reason: 'Voided in error' } };
+
+    it('given a free vial, when it is voided with a reason, then it is voided and keeps its values', () => {
+      spec.given([fdgVial1]).when(voidVial()).then([voided]);
+      expect(fold(vialDecider, [fdgVial1, voided])).toMatchObject({
+        status: 'dispensed',
+        activityMBq: fdgVial1.data.activityMBq,
+        voidReason: voided.data.reason,
+      });
+    });
+
+    it('given a voided vial, then it is neither released, corrected nor voided again', () => {
+      spec
+        .given([fdgVial1, voided])
+        .when(assign())
+        .thenThrows('VIAL_VOIDED', { vialId, voidReason: voided.data.reason });
+      spec
+        .given([fdgVial1, voided])
+        .when(correct({ activityMBq: 2450 }))
+        .thenThrows('VIAL_VOIDED', { vialId });
+      spec.given([fdgVial1, voided]).when(voidVial()).thenNothing();
+    });
+
+    it('given a voided vial sent again by the dispenser with the same values, then it stays voided', () => {
+      spec.given([fdgVial1, voided]).when(dispense()).thenNothing();
+    });
+
+    it('given a vial in a release, then it is voided only once a correction of the release gives it back', () => {
+      spec.given([fdgVial1, assigned]).when(voidVial()).thenThrows('VIAL_ASSIGNED', { vialId, releaseId: 'release-1' });
+      const givenBack = {
+        type: 'VialUnassigned',
+        data: { vialId, releaseId: 'release-1', reason: 'Release corrected' },
+      } as const;
+      spec.given([fdgVial1, assigned, givenBack]).when(voidVial()).then([voided]);
+    });
+
+    it('given a vial voided in error, when it is restored with a reason, then it may be released again', () => {
+      spec.given([fdgVial1, voided]).when(restore()).then([restored]);
+      spec.given([fdgVial1, voided, restored]).when(assign()).then([assigned]);
+      spec.given([fdgVial1]).when(restore()).thenNothing();
+    });
+
+    it('needs a reason, and a vial that was dispensed', () => {
+      spec.given([fdgVial1]).when(voidVial(' ')).thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      spec.given([fdgVial1, voided]).when(restore('')).thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      spec.given([]).when(voidVial()).thenThrows('VIAL_NOT_FOUND', { vialId });
+      spec.given([]).when(restore()).thenThrows('VIAL_NOT_FOUND', { vialId });
     });
   });
 });

@@ -628,6 +628,9 @@ const handlers: OrderingHandlers = {
       release_id: null,
       release_stream_id: null,
       dispensed_at: applied.at,
+      void_reason: null,
+      voided_at: null,
+      voided_by_name: null,
     }),
 
   VialCorrected: (data, applied) =>
@@ -637,6 +640,16 @@ const handlers: OrderingHandlers = {
     update(applied, vials, data.vialId, { release_id: data.releaseId, release_stream_id: data.streamId }),
 
   VialUnassigned: (data, applied) => update(applied, vials, data.vialId, { release_id: null, release_stream_id: null }),
+
+  VialVoided: (data, applied) =>
+    update(applied, vials, data.vialId, {
+      void_reason: data.reason,
+      voided_at: applied.at,
+      voided_by_name: applied.actorName,
+    }),
+
+  VialRestored: (data, applied) =>
+    update(applied, vials, data.vialId, { void_reason: null, voided_at: null, voided_by_name: null }),
 };
 
 /** The ids an event names, by what it touches; `recount`: it changes the day's hosted counts. */
@@ -689,6 +702,8 @@ const namedIds: Readonly<Record<OrderingEventType, (data: EventData) => NamedIds
   VialCorrected: ofVial,
   VialAssigned: ofVial,
   VialUnassigned: ofVial,
+  VialVoided: ofVial,
+  VialRestored: ofVial,
 };
 
 /** Reads every row the batch's events touch: one statement per table (and two for the days that recount). */
@@ -752,7 +767,8 @@ export function createOrderingProjection(options: OrderingProjectionOptions): Pr
     // 3: injection orders keep the bookings a mass order made them for.
     // 4: a rescheduled slot's orders and ghosts of days to come follow its new time.
     // 5: orders keep every lot released to them (`lots`), not only the first.
-    version: 5,
+    // 6: vials say whether they were voided, why, when and by whom.
+    version: 6,
     target: 'record',
     eventTypes: orderingRecordEventTypes,
     streamPrefixes: [DELIVERY_DAY_PREFIX, vialStreamName(''), deliveryTimeSlotStreamName('')],

@@ -8,7 +8,7 @@ import { orderingProjection, orderingRecordEventTypes } from './ordering-project
 describe('record.ordering definition', () => {
   it('is a valid record projection of version 1, run with the other record projections', () => {
     expect(() => assertValidProjection(orderingProjection)).not.toThrow();
-    expect(orderingProjection).toMatchObject({ name: 'record.ordering', version: 5, target: 'record' });
+    expect(orderingProjection).toMatchObject({ name: 'record.ordering', version: 6, target: 'record' });
     expect(recordProjections).toContain(orderingProjection);
   });
 

@@ -170,6 +170,8 @@ export interface VialView extends OrderingRecordHistory {
   releaseId: string | null;
   releaseStreamId: string | null;
   dispensedAt: string;
+  /** Null unless voided: a voided vial is released by no one until it is restored. */
+  voided: { reason: string; at: string; byName: string | null } | null;
 }
 
 // The day board: one column per slot of the tracer that has anything on the date.
@@ -341,6 +343,8 @@ export interface VialListOptions extends OrderingPageOptions {
   dispenserNumber?: number;
   /** true: assigned to a release; false: free. */
   assigned?: boolean;
+  /** true: voided only; false: not voided (what a release may take, with `assigned` false). */
+  voided?: boolean;
 }
 
 // Rows → views. Times and dates are formatted in SQL, so the pool's date and time-zone options never matter.
@@ -530,7 +534,8 @@ const vialList: ListDefinition<VialView> = {
     ${double('activity_mbq', 'activityMBq')}, ${double('volume_ml', 'volumeMl')}, dispenser_number AS dispenserNumber,
     depot_position AS depotPosition, ${double('gross_g', 'grossG')}, ${double('tare_g', 'tareG')}, ${double('net_g', 'netG')}, product,
     legacy_val_id AS legacyValId, release_id AS releaseId, release_stream_id AS releaseStreamId,
-    ${moment('dispensed_at', 'dispensedAt')}, ${HISTORY_SELECT}`,
+    ${moment('dispensed_at', 'dispensedAt')}, void_reason AS voidReason, ${moment('voided_at', 'voidedAt')},
+    voided_by_name AS voidedByName, ${HISTORY_SELECT}`,
   sortKeys: [
     { column: 'fill_date', type: 'string', valueOf: (vial) => vial.fillDate },
     { column: 'fill_time', type: 'string', valueOf: (vial) => vial.fillTime },
@@ -553,6 +558,10 @@ const vialList: ListDefinition<VialView> = {
     releaseId: text(row.releaseId),
     releaseStreamId: text(row.releaseStreamId),
     dispensedAt: instant(row.dispensedAt),
+    voided:
+      row.voidReason === null || row.voidReason === undefined
+        ? null
+        : { reason: String(row.voidReason), at: instant(row.voidedAt), byName: text(row.voidedByName) },
     ...historyOf(row),
   }),
 };
@@ -837,7 +846,7 @@ export class OrderingReadModel {
 
   /** Vials by fill date, fill time and id. */
   async listVials(options: VialListOptions): Promise<Page<VialView>> {
-    const { dispenserNumber, assigned, lot } = options;
+    const { dispenserNumber, assigned, voided, lot } = options;
     if (dispenserNumber !== undefined && (!Number.isInteger(dispenserNumber) || dispenserNumber < 0)) {
       throw new InvalidReadQueryError('dispenserNumber must be a whole number', {
         field: 'dispenserNumber',
@@ -847,6 +856,9 @@ export class OrderingReadModel {
     if (assigned !== undefined && typeof assigned !== 'boolean') {
       throw new InvalidReadQueryError('assigned must be true or false', { field: 'assigned', value: assigned });
     }
+    if (voided !== undefined && typeof voided !== 'boolean') {
+      throw new InvalidReadQueryError('voided must be true or false', { field: 'voided', value: voided });
+    }
     if (lot !== undefined && (typeof lot !== 'string' || lot.trim().length === 0)) {
       throw new InvalidReadQueryError('lot must be a lot number', { field: 'lot', value: lot });
     }
@@ -855,6 +867,7 @@ export class OrderingReadModel {
       lot === undefined ? null : { sql: 'lot = ?', params: [normaliseLotNumber(lot)] },
       dispenserNumber === undefined ? null : { sql: 'dispenser_number = ?', params: [dispenserNumber] },
       assigned === undefined ? null : { sql: assigned ? 'release_id IS NOT NULL' : 'release_id IS NULL', params: [] },
+      voided === undefined ? null : { sql: voided ? 'void_reason IS NOT NULL' : 'void_reason IS NULL', params: [] },
     ]);
   }
 

@@ -279,7 +279,7 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
     expect(slot.ordered).toEqual({ orderIds: [], activityMBq: 0 });
   });
 
-  it('vials: by fill date, time and id, filtered by fill date, lot, dispenser and assignment', async () => {
+  it('vials: by fill date, time and id, filtered by fill date, lot, dispenser, assignment and voiding', async () => {
     const dispensed = [
       vialDispensed('FDG-260309-2', '07:10:00', 6003, { fillDate: '2026-03-09' }),
       vialDispensed('FDG-260302-1', '09:48:12', 6001),
@@ -318,6 +318,32 @@ describe('ordering lists: keyset pages in a stable order, with filters', () => {
       revision: '1',
     });
     expect(await bed.readModel.getVial('FDG-000000-0@2026-03-09T08:00:00')).toBeNull();
+
+    // When a vial recorded in error is voided, then it says why and by whom, and the free vials a
+    // release may take leave it out; restored, it is one of them again.
+    await bed.decideVial({
+      type: 'VoidVial',
+      vialId: 'FDG-260309-2@2026-03-09T07:10:00',
+      reason: 'Fill time mistyped',
+      at,
+    });
+    expect(await bed.readModel.getVial('FDG-260309-2@2026-03-09T07:10:00')).toMatchObject({
+      voided: { reason: 'Fill time mistyped', at, byName: expect.any(String) as string },
+      revision: '1',
+    });
+    expect(await ids({ limit: 10, voided: false, assigned: false, fillDate: '2026-03-09' })).toEqual([6002, 6005]);
+    expect(await ids({ limit: 10, voided: true })).toEqual([6003]);
+    await bed.decideVial({
+      type: 'RestoreVial',
+      vialId: 'FDG-260309-2@2026-03-09T07:10:00',
+      reason: 'Voided in error',
+      at,
+    });
+    expect(await bed.readModel.getVial('FDG-260309-2@2026-03-09T07:10:00')).toMatchObject({
+      voided: null,
+      revision: '2',
+    });
+    expect(await ids({ limit: 10, voided: false, fillDate: '2026-03-09' })).toEqual([6002, 6003, 6005]);
   });
 
   it('refuses a bad page size, a foreign or tampered cursor and unknown filter values', async () => {

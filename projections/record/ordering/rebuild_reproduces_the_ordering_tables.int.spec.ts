@@ -38,7 +38,7 @@ describe('rebuild of record.ordering', () => {
 
     const report = await bed.engine.rebuild(ORDERING_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: ORDERING_PROJECTION_NAME, version: 5, replacedVersion: 5 });
+    expect(report).toMatchObject({ projection: ORDERING_PROJECTION_NAME, version: 6, replacedVersion: 6 });
     expect(report.eventsHandled).toBe(events.length);
     expect(await snapshot()).toEqual(before);
     expect(await bed.readModel.dayBoard({ date, tracerId: 'tracer-fdg' })).toEqual(board);

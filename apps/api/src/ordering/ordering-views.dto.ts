@@ -170,6 +170,12 @@ export class ReleaseViewDto extends OrderingRecordHistoryDto implements ReleaseV
   @ApiProperty({ type: () => ReleaseCorrectionDto, nullable: true }) correction!: ReleaseCorrectionDto | null;
 }
 
+export class VialVoidDto implements NonNullable<VialView['voided']> {
+  @ApiProperty() reason!: string;
+  @ApiProperty() at!: string;
+  @ApiProperty(NULLABLE_TEXT) byName!: string | null;
+}
+
 export class VialViewDto extends OrderingRecordHistoryDto implements VialView {
   @ApiProperty() vialId!: string;
   @ApiProperty() lot!: string;
@@ -187,6 +193,12 @@ export class VialViewDto extends OrderingRecordHistoryDto implements VialView {
   @ApiProperty({ ...NULLABLE_TEXT, description: 'Null while unassigned' }) releaseId!: string | null;
   @ApiProperty(NULLABLE_TEXT) releaseStreamId!: string | null;
   @ApiProperty() dispensedAt!: string;
+  @ApiProperty({
+    type: () => VialVoidDto,
+    nullable: true,
+    description: 'Null unless voided: a voided vial is released by no one until it is restored',
+  })
+  voided!: VialVoidDto | null;
 }
 
 export class VialPageDto implements Page<VialView> {

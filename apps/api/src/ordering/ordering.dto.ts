@@ -325,6 +325,9 @@ export class DispenseVialDto {
   reason?: string;
 }
 
+/** Why a vial recorded in error is voided, or a vial voided in error restored. */
+export class VialReasonDto extends ReasonField {}
+
 export class CorrectVialDto extends ReasonField {
   @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0.01) @Max(9_999_999) activityMBq?: number;
   @ApiPropertyOptional() @IsOptional() @IsNumber() @Min(0) @Max(99_999) volumeMl?: number;
@@ -423,4 +426,9 @@ export class VialListQueryDto extends PageQueryDto {
   @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean()
   assigned?: boolean;
+  @ApiPropertyOptional({ description: 'false: vials not voided (with `assigned=false`: those a release may take)' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean()
+  voided?: boolean;
 }

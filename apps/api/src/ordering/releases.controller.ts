@@ -12,6 +12,7 @@ import { vialCommand } from './ordering-commands';
 import {
   CorrectReleaseDto,
   CorrectVialDto,
+  VialReasonDto,
   DispenseVialDto,
   OrderCommandResponseDto,
   ReleaseInjectionOrdersDto,
@@ -150,6 +151,45 @@ export class VialsController {
       id,
       vialCommand,
       { type: 'CorrectVial', vialId: id, changes, reason, at: this.clock.now().at },
+      { ...context, reason },
+    );
+  }
+
+  @Post(':id/void')
+  @Allow(...ORDER_HANDLERS)
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: OrderCommandResponseDto,
+    description:
+      'A vial recorded in error (e.g. a mistyped lot number or fill time: dispense it again with the right ones) ' +
+      'is voided, never deleted: a GMP change with a reason. A vial in a release is voided once a correction ' +
+      'of the release gives it back (409 VIAL_ASSIGNED); voiding it again changes nothing',
+  })
+  async void(@Param('id') id: string, @Body() body: VialReasonDto, @Command() context: CommandContext) {
+    const { reason } = body;
+    // A vial left assigned to a corrected or unrecorded release is voided like a free one.
+    await this.ordering.vialFreedOfStaleRelease(id, context);
+    return this.ordering.send(
+      id,
+      vialCommand,
+      { type: 'VoidVial', vialId: id, reason, at: this.clock.now().at },
+      { ...context, reason },
+    );
+  }
+
+  @Post(':id/restore')
+  @Allow(...ORDER_HANDLERS)
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: OrderCommandResponseDto,
+    description: 'A vial voided in error is restored, with a reason; restoring one not voided changes nothing',
+  })
+  restore(@Param('id') id: string, @Body() body: VialReasonDto, @Command() context: CommandContext) {
+    const { reason } = body;
+    return this.ordering.send(
+      id,
+      vialCommand,
+      { type: 'RestoreVial', vialId: id, reason, at: this.clock.now().at },
       { ...context, reason },
     );
   }
