@@ -1,7 +1,16 @@
 import request from 'supertest';
 import type { EventStore, RecordedEvent } from '@tracershop/event-store';
 import { EVENT_STORE } from '@tracershop/platform';
-import { ADMIN, as, bootApp, createPerson, logIn, VERIFIED_IDENTITY, type BootedApp } from './booted-app';
+import {
+  ADMIN,
+  as,
+  bootApp,
+  createPerson,
+  logIn,
+  PERSON_PASSWORD,
+  VERIFIED_IDENTITY,
+  type BootedApp,
+} from './booted-app';
 import { cliOn, runCliWithInput } from './cli-process';
 
 /**
@@ -129,7 +138,7 @@ describe('a password someone else chose needs a second person', () => {
     expect((await logInAs('ann.other', 'Known-to-her-only-1')).status).toBe(401);
   });
 
-  it('given a site with one administrator, then the operator on the server is the second person: they confirm her request from the cli, and she confirms theirs', async () => {
+  it('given the cli, then it acts as an administrator who names herself and proves it: Bea confirms Ann’s request from it, and one Bea requests from it waits for another administrator', async () => {
     const sigridId = await registered('sigrid.shift', 'production');
     const { requestId } = (
       await ann
@@ -137,26 +146,45 @@ describe('a password someone else chose needs a second person', () => {
         .send({ password: 'Temporary-Passphrase-8', reason: 'first password' })
         .expect(202)
     ).body;
-
-    // When the operator confirms Ann's request from the cli
-    const confirmed = await cliOn(app, 'user', 'confirm-password-reset', 'sigrid.shift');
-    expect(confirmed.stderr).toBe('');
-    expect(confirmed.code).toBe(0);
-    expect(confirmed.stdout).toContain(`password reset ${requestId} of sigrid.shift (requested by ${annId}) confirmed`);
-    expect((await logInAs('sigrid.shift', 'Temporary-Passphrase-8').expect(200)).body.user.mustChangePassword).toBe(
-      true,
-    );
-
-    // When the operator requests one, then it waits for an administrator: the operator cannot confirm it too
     const env = {
       EVENTS_DATABASE: app.config.databases.events,
       RECORD_DATABASE: app.config.databases.record,
       WEB_DATABASE: app.config.databases.web,
     };
-    const password = 'Operator-chose-this-9\n';
-    const reset = await runCliWithInput(
-      env,
-      password,
+    const asBea = (input: string, ...args: string[]) => runCliWithInput(env, input, ...args, '--as', 'bea.admin');
+
+    // When someone at the shell confirms it without naming themselves, or as Bea with a wrong password
+    const anonymous = await cliOn(app, 'user', 'confirm-password-reset', 'sigrid.shift');
+    const guessed = await asBea('not-her-password\n', 'user', 'confirm-password-reset', 'sigrid.shift');
+    // Then nothing is confirmed, and the wrong password counts against Bea's account as at login
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toContain('an administrator exists: run user commands as one, --as <your username>');
+    expect(guessed.code).toBe(2);
+    expect(guessed.stderr).toContain('--as bea.admin: no active account with that username and password');
+    expect((await logInAs('sigrid.shift', 'Temporary-Passphrase-8')).status).toBe(401);
+    expect((await userEvents(bea.id)).at(-1)).toMatchObject({
+      type: 'LoginFailed',
+      data: { reason: 'bad_password' },
+      metadata: { actor: { kind: 'user', id: bea.id } },
+    });
+
+    // When Bea confirms Ann's request from the cli with her password
+    const confirmed = await asBea(`${PERSON_PASSWORD}\n`, 'user', 'confirm-password-reset', 'sigrid.shift');
+    expect(confirmed.stderr).toBe('');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain(`password reset ${requestId} of sigrid.shift (requested by ${annId}) confirmed`);
+    // Then it is in force, confirmed by Bea herself
+    expect((await logInAs('sigrid.shift', 'Temporary-Passphrase-8').expect(200)).body.user.mustChangePassword).toBe(
+      true,
+    );
+    expect((await userEvents(sigridId)).find((event) => event.type === 'PasswordResetConfirmed')).toMatchObject({
+      data: { requestId, requestedBy: annId, confirmedBy: bea.id, withoutSecondPerson: false },
+      metadata: { actor: { kind: 'user', id: bea.id, printedName: 'Person bea.admin', role: 'admin' } },
+    });
+
+    // When Bea requests one from the cli, then it waits for another administrator: she cannot confirm it too
+    const reset = await asBea(
+      `${PERSON_PASSWORD}\nBea-chose-this-9\n`,
       'user',
       'reset-password',
       'sigrid.shift',
@@ -166,19 +194,57 @@ describe('a password someone else chose needs a second person', () => {
     expect(reset.stderr).toBe('');
     expect(reset.code).toBe(0);
     expect(reset.stdout).toContain('the password waits for an administrator to confirm it');
-    const own = await cliOn(app, 'user', 'confirm-password-reset', 'sigrid.shift');
+    const own = await asBea(`${PERSON_PASSWORD}\n`, 'user', 'confirm-password-reset', 'sigrid.shift');
     expect(own.code).toBe(2);
-    expect(own.stderr).toContain('the operator requested this reset: an administrator confirms it');
-    expect((await logInAs('sigrid.shift', 'Operator-chose-this-9')).status).toBe(401);
+    expect(own.stderr).toContain('the operator requested this reset: another administrator confirms it');
+    expect((await logInAs('sigrid.shift', 'Bea-chose-this-9')).status).toBe(401);
 
     const head = (await app.api.get<EventStore>(EVENT_STORE).headPosition())?.toString();
     const waiting = (await ann.get(`/identity/users/${sigridId}`).query({ minPosition: head }).expect(200)).body
       .pendingPasswordReset;
-    expect(waiting).toMatchObject({ requestedBy: 'cli', reason: 'locked out' });
+    expect(waiting).toMatchObject({ requestedBy: bea.id, reason: 'locked out' });
     await ann
       .post(`/identity/users/${sigridId}/password-reset/confirm`)
       .send({ requestId: waiting.requestId })
       .expect(200);
-    expect((await logInAs('sigrid.shift', 'Operator-chose-this-9')).status).toBe(200);
+    expect((await logInAs('sigrid.shift', 'Bea-chose-this-9')).status).toBe(200);
+  });
+
+  it('given Ann is the only administrator left, when she resets a password from the cli, then it is set at once and recorded as without a second person, by her', async () => {
+    // (Bea and the administrator account Ann made for herself are deactivated)
+    const adminIds = ((await ann.get('/identity/users').expect(200)).body.items as { id: string; username: string }[])
+      .filter((user) => ['bea.admin', 'ann.other'].includes(user.username))
+      .map((user) => user.id);
+    expect(adminIds).toHaveLength(2);
+    for (const id of adminIds) {
+      await ann.post(`/identity/users/${id}/deactivate`).send({ reason: 'no longer an administrator' }).expect(200);
+    }
+    const tomId = await registered('tom.shift', 'production');
+    const env = {
+      EVENTS_DATABASE: app.config.databases.events,
+      RECORD_DATABASE: app.config.databases.record,
+      WEB_DATABASE: app.config.databases.web,
+    };
+
+    const reset = await runCliWithInput(
+      env,
+      `${ADMIN.password}\nAnn-chose-this-10\n`,
+      'user',
+      'reset-password',
+      'tom.shift',
+      '--reason',
+      'first password, night shift',
+      '--as',
+      ADMIN.username,
+    );
+
+    expect(reset.stderr).toBe('');
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toContain('recorded as without a second person');
+    expect((await logInAs('tom.shift', 'Ann-chose-this-10')).status).toBe(200);
+    expect((await userEvents(tomId)).find((event) => event.type === 'PasswordResetConfirmed')).toMatchObject({
+      data: { requestedBy: annId, confirmedBy: annId, withoutSecondPerson: true },
+      metadata: { actor: { kind: 'user', id: annId, role: 'admin' } },
+    });
   });
 });

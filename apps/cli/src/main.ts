@@ -23,10 +23,12 @@ import {
 } from '@tracershop/config';
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { hashPassword } from '@tracershop/auth';
+import { hashPassword, verifyPassword } from '@tracershop/auth';
 import { CommandPipeline, type CommandContext, type CommandDefinition } from '@tracershop/command-pipeline';
 import {
   checkPasswordPolicy,
+  holdsRole,
+  isLockedAt,
   personIdentityVerificationMethods,
   requireIdentityVerification,
   requireUsername,
@@ -36,17 +38,19 @@ import {
   userStreamName,
   validRoleGrant,
   type UserCommand,
+  type UserEvent,
   type UserState,
 } from '@tracershop/domain/identity';
 import { DomainError } from '@tracershop/domain/kernel';
-import { verifyStreamAndSignatures, type EventStore } from '@tracershop/event-store';
+import { verifyStreamAndSignatures, type Actor, type EventStore } from '@tracershop/event-store';
 import type { Pool } from 'mysql2/promise';
 import { identityCommands } from '../../api/src/identity/identity-commands';
 import {
-  OPERATOR_ID,
+  activeAdministratorIds,
   OperatorPasswordResets,
   OperatorResetRefusedError,
 } from '../../api/src/identity/operator-password-resets';
+import { lockoutPolicyOf } from '../../api/src/identity/password-checks';
 import { signatureHolds } from '../../api/src/ordering/signed-content';
 import { LegacyIdAllocator, legacyIdAllocatedByHandler } from '../../api/src/legacy-ids/legacy-id-allocator';
 import { CapturedChangesReport } from '../../api/src/legacy-sync/captured-changes-report';
@@ -116,7 +120,10 @@ const USAGE = `usage: tracershop <command>
   user confirm-password-reset <username> [--reason "<why>"]
                           the operator as the second person of an administrator's reset
   user withdraw-password-reset <username> --reason "<why>"
-                          passwords are read from standard input, never from arguments`;
+                          passwords are read from standard input, never from arguments
+                          every user command takes --as <your username>, and needs it once an
+                          administrator exists: the change is yours, your password the first line
+                          of standard input (a chosen password the next)`;
 
 interface Opened {
   store: EventStore;
@@ -337,13 +344,20 @@ function parseArguments(args: string[]): { positional: string[]; flags: Map<stri
   return { positional, flags };
 }
 
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('password: ');
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  const password = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
-  if (!password) throw new UsageError('give the password on standard input');
-  return password;
+/** Standard input, read once, handed out a line at a time: the operator's password, then a chosen one. */
+let inputLines: Promise<string[]> | null = null;
+
+async function nextInputLine(what: string): Promise<string> {
+  inputLines ??= (async () => {
+    if (process.stdin.isTTY) process.stderr.write('passwords, a line each (then end of input): ');
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/);
+  })();
+  const lines = await inputLines;
+  const line = lines.shift();
+  if (!line) throw new UsageError(`give ${what} on standard input`);
+  return line;
 }
 
 /** Proves the legacy tables derive from the record: rebuilt apart, compared with the live ones. */
@@ -636,15 +650,16 @@ const USER_COMMANDS: Readonly<
       customer: 'repeatable',
       location: 'repeatable',
       reason: 'once',
+      as: 'once',
     },
   },
   grant: {
     positional: ['<username>', '<role>'],
-    flags: { customer: 'repeatable', location: 'repeatable', reason: 'once' },
+    flags: { customer: 'repeatable', location: 'repeatable', reason: 'once', as: 'once' },
   },
-  'reset-password': { positional: ['<username>'], flags: { reason: 'once' } },
-  'confirm-password-reset': { positional: ['<username>'], flags: { reason: 'once' } },
-  'withdraw-password-reset': { positional: ['<username>'], flags: { reason: 'once' } },
+  'reset-password': { positional: ['<username>'], flags: { reason: 'once', as: 'once' } },
+  'confirm-password-reset': { positional: ['<username>'], flags: { reason: 'once', as: 'once' } },
+  'withdraw-password-reset': { positional: ['<username>'], flags: { reason: 'once', as: 'once' } },
 };
 
 /** Refuses what a `user` command does not take, before anything is read or written. */
@@ -685,7 +700,7 @@ function checkRoleGrants(roles: readonly string[], flags: ReadonlyMap<string, st
 }
 
 /** `--identity-method` and `--identity-reference`, checked as the domain checks them; the operator is the verifier. */
-function checkIdentityVerification(flags: ReadonlyMap<string, string[]>) {
+function checkIdentityVerification(flags: ReadonlyMap<string, string[]>, verifiedBy: string) {
   const method = flags.get('identity-method')?.[0];
   const reference = flags.get('identity-reference')?.[0];
   if (!method || !reference) {
@@ -697,7 +712,7 @@ function checkIdentityVerification(flags: ReadonlyMap<string, string[]>) {
     throw new UsageError(`--identity-method must be one of ${personIdentityVerificationMethods.join(', ')}`);
   }
   try {
-    return requireIdentityVerification({ method, reference, verifiedBy: OPERATOR_ID });
+    return requireIdentityVerification({ method, reference, verifiedBy });
   } catch (error) {
     if (error instanceof DomainError) throw new UsageError(`${error.code}: ${error.message}`);
     throw error;
@@ -720,6 +735,65 @@ function rehearseNewUser(commands: readonly UserCommand[]): void {
   }
 }
 
+/**
+ * Who runs a `user` command. Account changes are attributable to a person (Part 11 §11.10(e),
+ * §11.300): once an administrator exists, the operator names themselves with `--as` and proves it
+ * with their password (the first line of standard input), checked as a login checks it, a wrong one
+ * counting towards the lockout. Before any administrator exists (the deployment's bootstrap) the
+ * operator acts as `cli`, the OS user in the printed name.
+ */
+async function operatorOf(
+  config: TracershopConfig,
+  store: EventStore,
+  pipeline: CommandPipeline,
+  users: CommandDefinition<UserCommand, UserEvent, UserState>,
+  username: string | undefined,
+): Promise<{ actor: Actor }> {
+  if (username === undefined) {
+    if ((await activeAdministratorIds(store)).length > 0) {
+      throw new UsageError(
+        'an administrator exists: run user commands as one, --as <your username>, your password the first line of standard input',
+      );
+    }
+    return { actor: operatorActor() };
+  }
+  const password = await nextInputLine('your password (the first line)');
+  // One answer for an unknown user, a wrong password and a deactivated account, as at login.
+  const refused = new UsageError(`--as ${username}: no active account with that username and password`);
+  let userId: string | null = null;
+  try {
+    userId = (await pipeline.loadState(usernameClaimStreamName(requireUsername(username)), usernameClaimDecider))
+      .userId;
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+  }
+  const user = userId ? await pipeline.loadState(userStreamName(userId), userDecider) : null;
+  const active = user?.status === 'active' ? user : null;
+  const at = new Date().toISOString();
+  const right = await verifyPassword(password, active?.passwordHash, config.auth.scryptCost);
+  if (!active) throw refused;
+  if (isLockedAt(active, at))
+    throw new UsageError(`--as ${username}: the account is locked until ${active.lockedUntil}`);
+  const self: Actor = { kind: 'user', id: active.userId, printedName: active.printedName, role: 'admin' };
+  if (!right) {
+    await pipeline.execute(
+      users,
+      {
+        type: 'RecordLoginFailure',
+        userId: active.userId,
+        reason: 'bad_password',
+        policy: lockoutPolicyOf(config),
+        at,
+      },
+      { actor: self, correlationId: randomUUID(), causationId: `cli-login-failure:${randomUUID()}` },
+    );
+    throw refused;
+  }
+  if (!holdsRole(active, 'admin')) throw new UsageError(`--as ${username}: user commands are an administrator's`);
+  if (active.mustChange) throw new UsageError(`--as ${username}: choose your own password first (log in to the api)`);
+  return { actor: self };
+}
+
 /** Operators manage accounts from a shell; every change is an event attributed to the operator. */
 async function userCommand(config: TracershopConfig, opened: Opened, args: string[]): Promise<number> {
   const [action, ...rest] = args;
@@ -728,9 +802,10 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
   const pipeline = new CommandPipeline({ store: opened.store });
   // The same allocator as the api's: `Users.Id` blocks are reserved by events, so none overlap.
   const commands = identityCommands(pipeline, new LegacyIdAllocator(pipeline, opened.record, config));
+  const operator = await operatorOf(config, opened.store, pipeline, commands.user, flags.get('as')?.[0]);
   const reason = flags.get('reason')?.[0] ?? `operator via cli (${action})`;
   const context: CommandContext = {
-    actor: operatorActor(),
+    actor: operator.actor,
     correlationId: randomUUID(),
     causationId: randomUUID(),
     reason,
@@ -744,14 +819,14 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
   };
   /** Read and checked before anything is written, so a refused password leaves no half-made account. */
   const choosePassword = async (username: string, printedName: string): Promise<string> => {
-    const password = await readPassword();
+    const password = await nextInputLine('the password');
     const problems = checkPasswordPolicy(password, { username, printedName });
     if (problems.length > 0) throw new UsageError(problems.map((problem) => problem.message).join('; '));
     return hashPassword(password, config.auth.scryptCost);
   };
   // Chosen by the operator: in force once a second person confirms it (Part 11 §11.200(a)), and the
   // user chooses their own at the first login.
-  const resets = new OperatorPasswordResets(pipeline, opened.store, commands.user);
+  const resets = new OperatorPasswordResets(pipeline, opened.store, commands.user, operator.actor.id);
   const describeRequest = (
     username: string,
     userId: string,
@@ -785,7 +860,7 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
       if (!username || !printedName) throw new UsageError('user create needs <username> and --name');
       // Every argument is checked before the password is asked for and before anything is written:
       // a user registered without the roles and password asked for would keep the username.
-      const identityVerification = checkIdentityVerification(flags);
+      const identityVerification = checkIdentityVerification(flags, operator.actor.id);
       const roles = flags.get('role') ?? [];
       checkRoleGrants(roles, flags);
       let normalised: string;
@@ -817,7 +892,7 @@ async function userCommand(config: TracershopConfig, opened: Opened, args: strin
           userId,
           requestId: 'rehearsal',
           passwordHash,
-          requestedBy: OPERATOR_ID,
+          requestedBy: operator.actor.id,
           reason,
           at: at(),
         },

@@ -12,7 +12,10 @@ import {
 } from '@tracershop/domain/identity';
 import type { EventStore } from '@tracershop/event-store';
 
-/** The operator on the server: every event the cli appends names them with this actor id. */
+/**
+ * The operator on the server before any administrator exists (the deployment's bootstrap): the
+ * actor id of what the cli appends then. Once there is an administrator, the cli acts as one.
+ */
 export const OPERATOR_ID = 'cli';
 
 /** A reset the operator may not do as asked: the cli answers it as a usage error, nothing written. */
@@ -57,29 +60,34 @@ export async function activeAdministratorIds(store: EventStore): Promise<string[
   } finally {
     await subscription.close();
   }
+  // A deactivated administrator confirms nothing: only active ones can be the second person.
   return [...states.values()].flatMap((state) =>
-    state.status !== 'absent' && holdsRole(state, 'admin') ? [state.userId] : [],
+    state.status === 'active' && holdsRole(state, 'admin') ? [state.userId] : [],
   );
 }
 
 /**
  * The operator's side of Part 11 §11.200(a): a password someone chose for another person takes
- * effect only once a second person confirms it. The operator on the server counts as one person,
- * recorded as `cli` (the OS user in the actor's printed name): they confirm an administrator's
- * request, or request one that an administrator confirms. Only where no active administrator but
- * the user themselves exists (the deployment's first account, or its only administrator locked
- * out) does the operator set it alone, recorded as `withoutSecondPerson`: nobody else could.
+ * effect only once a second person confirms it. The operator at the server is one person: the
+ * administrator the cli acts as (`operatorId`), or `cli` before any exists (the OS user in the
+ * actor's printed name). They confirm another's request, or request one that another administrator
+ * confirms. Only where no active administrator but the user and the operator exists does the
+ * operator set it alone, recorded as `withoutSecondPerson`: nobody else could.
  */
 export class OperatorPasswordResets {
   constructor(
     private readonly pipeline: CommandPipeline,
     private readonly store: EventStore,
     private readonly user: CommandDefinition<UserCommand, UserEvent, UserState>,
+    /** Who the operator is: an administrator's user id, or `cli` at the bootstrap. */
+    private readonly operatorId: string = OPERATOR_ID,
   ) {}
 
-  /** Whether an administrator other than the user could confirm a reset of the user's password. */
+  /** Whether an administrator other than the user and the operator could confirm a reset of the user's password. */
   async secondPersonAvailable(userId: string): Promise<boolean> {
-    return (await activeAdministratorIds(this.store)).some((adminId) => adminId !== userId);
+    return (await activeAdministratorIds(this.store)).some(
+      (adminId) => adminId !== userId && adminId !== this.operatorId,
+    );
   }
 
   /** The operator's request, with a reason; confirmed at once, alone, only when nobody else could. */
@@ -89,7 +97,7 @@ export class OperatorPasswordResets {
     const at = new Date().toISOString();
     const requested = await this.pipeline.execute(
       this.user,
-      { type: 'RequestPasswordReset', userId, requestId, passwordHash, requestedBy: OPERATOR_ID, reason, at },
+      { type: 'RequestPasswordReset', userId, requestId, passwordHash, requestedBy: this.operatorId, reason, at },
       { ...context, reason, causationId: `${context.causationId}:password-reset` },
     );
     const expiresAt = addSeconds(at, PASSWORD_RESET_VALIDITY_SECONDS);
@@ -98,7 +106,14 @@ export class OperatorPasswordResets {
     }
     const confirmed = await this.pipeline.execute(
       this.user,
-      { type: 'ConfirmPasswordReset', userId, requestId, confirmedBy: OPERATOR_ID, withoutSecondPerson: true, at },
+      {
+        type: 'ConfirmPasswordReset',
+        userId,
+        requestId,
+        confirmedBy: this.operatorId,
+        withoutSecondPerson: true,
+        at,
+      },
       {
         ...context,
         reason: `${reason} (no administrator but the user exists to confirm it)`,
@@ -119,10 +134,10 @@ export class OperatorPasswordResets {
    */
   async confirm(userId: string, context: CommandContext): Promise<OperatorResetClosed> {
     const { requestId, requestedBy } = await this.waiting(userId);
-    const withoutSecondPerson = requestedBy === OPERATOR_ID;
+    const withoutSecondPerson = requestedBy === this.operatorId;
     if (withoutSecondPerson && (await this.secondPersonAvailable(userId))) {
       throw new OperatorResetRefusedError(
-        'the operator requested this reset: an administrator confirms it ' +
+        'the operator requested this reset: another administrator confirms it ' +
           `(POST /identity/users/${userId}/password-reset/confirm {"requestId":"${requestId}"})`,
       );
     }
@@ -132,7 +147,7 @@ export class OperatorPasswordResets {
         type: 'ConfirmPasswordReset',
         userId,
         requestId,
-        confirmedBy: OPERATOR_ID,
+        confirmedBy: this.operatorId,
         withoutSecondPerson,
         at: new Date().toISOString(),
       },
@@ -150,7 +165,7 @@ export class OperatorPasswordResets {
         type: 'WithdrawPasswordReset',
         userId,
         requestId,
-        withdrawnBy: OPERATOR_ID,
+        withdrawnBy: this.operatorId,
         reason,
         at: new Date().toISOString(),
       },
