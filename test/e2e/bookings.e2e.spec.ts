@@ -116,7 +116,10 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
     shop = await person('sally.shop', { role: 'shop', customerIds: [catalog.customer] });
     otherShop = await person('olga.shop', { role: 'shop', customerIds: [catalog.otherCustomer] });
     production = await person('paul.production', { role: 'production' });
-    const client = await admin.post('/identity/api-clients').send({ name: 'Worklist feed' }).expect(201);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Worklist feed', scopes: ['bookings', 'vials'] })
+      .expect(201);
     const issued = await admin
       .post(`/identity/api-clients/${client.body.id}/tokens`)
       .send({ name: 'ris 2026' })
@@ -476,7 +479,7 @@ describe('bookings over HTTP: worklist import, mapping, mass order', () => {
       .expect(200);
     const client = await admin
       .post('/identity/api-clients')
-      .send({ name: 'Herlev worklist', customerIds: [catalog.customer] })
+      .send({ name: 'Herlev worklist', customerIds: [catalog.customer], scopes: ['bookings', 'vials'] })
       .expect(201);
     const issued = await admin
       .post(`/identity/api-clients/${client.body.id}/tokens`)

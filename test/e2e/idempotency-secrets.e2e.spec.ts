@@ -87,7 +87,10 @@ describe('an Idempotency-Key never makes Redis keep a token or a hash of a passw
   });
 
   it('given an API token issued with an Idempotency-Key, then it is refused with 400 and no idempotency entry holds the token', async () => {
-    const client = await admin.post('/identity/api-clients').send({ name: 'Worklist feed' }).expect(201);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Worklist feed', scopes: ['bookings'] })
+      .expect(201);
 
     const answer = await admin
       .post(`/identity/api-clients/${client.body.id}/tokens`)

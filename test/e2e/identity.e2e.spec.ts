@@ -323,7 +323,10 @@ describe('identity over HTTP', () => {
   });
 
   it('an application authenticates with its API token until the token is revoked', async () => {
-    const client = await admin.post('/identity/api-clients').send({ name: 'Worklist feed' }).expect(201);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Worklist feed', scopes: ['bookings'] })
+      .expect(201);
     const issued = await admin
       .post(`/identity/api-clients/${client.body.id}/tokens`)
       .send({ name: 'key 2026' })
@@ -376,7 +379,7 @@ describe('identity over HTTP', () => {
     await anonymous().post('/auth/login').send({ username: 'shape.shopper', password: 'not-it' }).expect(401);
     const client = await admin
       .post('/identity/api-clients')
-      .send({ name: 'Shape feed', customerIds: ['cust-shape'] })
+      .send({ name: 'Shape feed', customerIds: ['cust-shape'], scopes: ['orders:read'] })
       .expect(201);
     const issued = await admin.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'key' }).expect(201);
     await as(app.server, issued.body.token).get('/auth/me').expect(200);

@@ -92,7 +92,10 @@ describe('ordering and bookings: reviewed defects stay fixed', () => {
     const rita = await person(releaserCredentials.username, { role: 'releaser' });
     releaser = rita.client;
     await admin.post(`/identity/users/${rita.id}/release-rights`).send({ tracerId: catalog.fet }).expect(200);
-    const client = await admin.post('/identity/api-clients').send({ name: 'Dispenser PC' }).expect(201);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Dispenser PC', scopes: ['vials', 'bookings'] })
+      .expect(201);
     const issued = await admin.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'hot lab' });
     dispenser = as(app.server, issued.body.token as string);
   }, 90_000);

@@ -9,7 +9,8 @@ import {
   VERIFIED_IDENTITY,
   type BootedApp,
 } from './booted-app';
-import { registeredRoutes } from '@tracershop/platform';
+import { apiScopes } from '@tracershop/domain/identity';
+import { APPLICATION_SCOPE, registeredRoutes } from '@tracershop/platform';
 
 type Role = 'admin' | 'production' | 'releaser' | 'shop-admin' | 'shop' | 'location-owner' | 'auditor' | 'application';
 const [admin, production, releaser, shopAdmin, shop, locationOwner, auditor, application]: Role[] = [
@@ -119,6 +120,7 @@ const expected: Record<string, 'public' | Role[]> = {
   'GET /identity/api-clients': identityReaders,
   'POST /identity/api-clients': admins,
   'POST /identity/api-clients/:id/deactivate': admins,
+  'POST /identity/api-clients/:id/scopes': admins,
   'POST /identity/api-clients/:id/tokens': admins,
   'POST /identity/api-clients/:id/tokens/:tokenId/revoke': admins,
   'GET /identity/service-endpoints': [admin, production, auditor],
@@ -212,7 +214,10 @@ describe('access to every route', () => {
       await setInitialPassword(app.server, api, user.body.id);
       tokens.set(role, await logIn(app.server, username, INITIAL_PASSWORD, 'chosen-Passphrase-43'));
     }
-    const client = await api.post('/identity/api-clients').send({ name: 'Matrix app' }).expect(201);
+    const client = await api
+      .post('/identity/api-clients')
+      .send({ name: 'Matrix app', scopes: [...apiScopes] })
+      .expect(201);
     const token = await api.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'matrix' }).expect(201);
     tokens.set(application, token.body.token);
   });
@@ -263,5 +268,53 @@ describe('access to every route', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  it('every route open to API clients declares the scope their token needs', () => {
+    const undeclared = registeredRoutes(app.api)
+      .filter((route) => route.rule?.kind === 'roles' && route.rule.roles.includes(application))
+      .map((route) => [`${route.method} ${route.path}`, route.metadata(APPLICATION_SCOPE)] as const)
+      .filter(([, scope]) => !['any', ...apiScopes].includes(scope as string));
+    expect(undeclared).toEqual([]);
+  });
+
+  it("an API client's token does what its scopes allow and nothing else, and a change of scopes holds at once", async () => {
+    const api = as(app.server, tokens.get(admin) as string);
+    // Given a dispenser client that may record vials only
+    const client = await api
+      .post('/identity/api-clients')
+      .send({ name: 'Dispenser', scopes: ['vials'] })
+      .expect(201);
+    const issued = await api
+      .post(`/identity/api-clients/${client.body.id}/tokens`)
+      .send({ name: 'hot lab' })
+      .expect(201);
+    const dispenser = as(app.server, issued.body.token);
+
+    // Then it records vials (its bad body is refused after the guard) and reads nothing
+    expect((await dispenser.post('/ordering/vials').send({}).expect(400)).body.error.code).toBe('VALIDATION_FAILED');
+    await dispenser.get('/auth/me').expect(200);
+    for (const path of ['/catalog/isotopes', '/ordering/orders']) {
+      const refused = await dispenser.get(path).expect(403);
+      expect(refused.body.error).toMatchObject({ code: 'SCOPE_NOT_GRANTED', details: { granted: ['vials'] } });
+    }
+    expect((await dispenser.post('/bookings').send({}).expect(403)).body.error.code).toBe('SCOPE_NOT_GRANTED');
+
+    // When an administrator changes its scopes with a reason; then the next call already holds them
+    await api
+      .post(`/identity/api-clients/${client.body.id}/scopes`)
+      .send({ scopes: ['catalog:read'] })
+      .expect(400);
+    const changed = await api
+      .post(`/identity/api-clients/${client.body.id}/scopes`)
+      .send({ scopes: ['catalog:read'], reason: 'reads the tracers for its labels; vials go through the VAL share' })
+      .expect(200);
+    expect(changed.body.events).toEqual(['ApiClientScopesSet']);
+    await dispenser.get('/catalog/isotopes').expect(200);
+    expect((await dispenser.post('/ordering/vials').send({}).expect(403)).body.error.code).toBe('SCOPE_NOT_GRANTED');
+    const listed = await api.get('/identity/api-clients').query({ minPosition: changed.body.position }).expect(200);
+    expect(listed.body.items.find((item: { id: string }) => item.id === client.body.id)).toMatchObject({
+      scopes: ['catalog:read'],
+    });
   });
 });

@@ -29,6 +29,11 @@ export interface Principal {
   /** The session or token that authenticated the request. */
   credentialId: string;
   mustChangePassword: boolean;
+  /**
+   * An application's scopes: what its token may do, besides what its role admits. Null for an
+   * application registered before scopes (every scope); absent for people.
+   */
+  scopes?: readonly string[] | null;
 }
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {

@@ -13,6 +13,15 @@ export const apiClientStreamName = (clientId: string) => `identity.apiClient-${c
 
 const NAME_MAX = 100;
 
+/**
+ * What a client's tokens may do, each a part of the API: record vials (the dispenser), import
+ * bookings (the hospital worklist), read orders (and follow their customers' topics), read the
+ * catalogue. A client has only the scopes it was given (least privilege); a client registered
+ * before scopes existed has every one until its scopes are set.
+ */
+export const apiScopes = ['vials', 'bookings', 'orders:read', 'catalog:read'] as const;
+export type ApiScope = (typeof apiScopes)[number];
+
 export interface ApiToken {
   tokenId: string;
   name: string;
@@ -27,6 +36,8 @@ export interface ApiClient {
   customerIds: string[];
   /** By token id; revoked tokens stay so their ids are never issued again. */
   tokens: Readonly<Record<string, ApiToken>>;
+  /** Null for a client registered before scopes existed: every scope. */
+  scopes: ApiScope[] | null;
 }
 
 export type ApiClientState =
@@ -39,6 +50,16 @@ export interface RegisterApiClient {
   clientId: string;
   name: string;
   customerIds?: string[];
+  scopes: ApiScope[];
+  at: IsoInstant;
+}
+
+/** The reason goes into the envelope. */
+export interface SetApiClientScopes {
+  type: 'SetApiClientScopes';
+  clientId: string;
+  scopes: ApiScope[];
+  reason: string;
   at: IsoInstant;
 }
 
@@ -68,7 +89,8 @@ export interface DeactivateApiClient {
   at: IsoInstant;
 }
 
-export type ApiClientCommand = RegisterApiClient | IssueApiToken | RevokeApiToken | DeactivateApiClient;
+export type ApiClientCommand =
+  RegisterApiClient | SetApiClientScopes | IssueApiToken | RevokeApiToken | DeactivateApiClient;
 
 // Events
 
@@ -90,12 +112,36 @@ export interface ApiTokenRevokedData {
 export interface ApiClientDeactivatedData {
   clientId: string;
 }
+export interface ApiClientScopesSetData {
+  clientId: string;
+  scopes: ApiScope[];
+  /** Before: null at registration, and for a client registered before scopes existed (every scope). */
+  previousScopes: ApiScope[] | null;
+}
 
 export type ApiClientRegistered = DomainEvent<'ApiClientRegistered', ApiClientRegisteredData>;
 export type ApiTokenIssued = DomainEvent<'ApiTokenIssued', ApiTokenIssuedData>;
 export type ApiTokenRevoked = DomainEvent<'ApiTokenRevoked', ApiTokenRevokedData>;
 export type ApiClientDeactivated = DomainEvent<'ApiClientDeactivated', ApiClientDeactivatedData>;
-export type ApiClientEvent = ApiClientRegistered | ApiTokenIssued | ApiTokenRevoked | ApiClientDeactivated;
+export type ApiClientScopesSet = DomainEvent<'ApiClientScopesSet', ApiClientScopesSetData>;
+export type ApiClientEvent =
+  ApiClientRegistered | ApiClientScopesSet | ApiTokenIssued | ApiTokenRevoked | ApiClientDeactivated;
+
+/** Whether a client with these scopes (null: registered before scopes, every one) has `scope`. */
+export const grantsScope = (scopes: readonly ApiScope[] | null, scope: ApiScope): boolean =>
+  scopes === null || scopes.includes(scope);
+
+/** Known, at least one, each once, in the order of `apiScopes`. */
+function requireScopes(scopes: unknown): ApiScope[] {
+  if (!Array.isArray(scopes) || scopes.length === 0) {
+    throw ruleViolated('FIELD_REQUIRED', 'Give the client at least one scope', { field: 'scopes', allowed: apiScopes });
+  }
+  const unknown = scopes.filter((scope) => !apiScopes.includes(scope as ApiScope));
+  if (unknown.length > 0) {
+    throw ruleViolated('INVALID_SCOPE', `Unknown scope ${String(unknown[0])}`, { field: 'scopes', allowed: apiScopes });
+  }
+  return apiScopes.filter((scope) => scopes.includes(scope));
+}
 
 /** The tokens a request may still authenticate with. */
 export function activeApiTokens(state: ApiClientState): ApiToken[] {
@@ -123,9 +169,11 @@ const tokenOf = (client: ApiClient, tokenId: string): ApiToken | undefined =>
 const initialState = (): ApiClientState => ({ status: 'absent' });
 
 function evolve(state: ApiClientState, event: ApiClientEvent): ApiClientState {
-  if (event.type === 'ApiClientRegistered') return { status: 'active', ...event.data, tokens: {} };
+  if (event.type === 'ApiClientRegistered') return { status: 'active', ...event.data, tokens: {}, scopes: null };
   if (state.status === 'absent') return state;
   switch (event.type) {
+    case 'ApiClientScopesSet':
+      return { ...state, scopes: event.data.scopes };
     case 'ApiTokenIssued': {
       const { tokenId, name, tokenHash } = event.data;
       return { ...state, tokens: { ...state.tokens, [tokenId]: { tokenId, name, tokenHash, revoked: false } } };
@@ -148,12 +196,29 @@ function decide(command: ApiClientCommand, state: ApiClientState): ApiClientEven
         name: requireText(command.name, 'name', NAME_MAX),
         customerIds: requireIdSet(command.customerIds, 'customerIds'),
       };
-      if (state.status === 'absent') return [{ type: 'ApiClientRegistered', data: { clientId, ...details } }];
-      if (sameValue({ name: state.name, customerIds: state.customerIds }, details)) return [];
+      const scopes = requireScopes(command.scopes);
+      if (state.status === 'absent') {
+        return [
+          { type: 'ApiClientRegistered', data: { clientId, ...details } },
+          { type: 'ApiClientScopesSet', data: { clientId, scopes, previousScopes: null } },
+        ];
+      }
+      if (
+        sameValue({ name: state.name, customerIds: state.customerIds, scopes: state.scopes }, { ...details, scopes })
+      ) {
+        return [];
+      }
       throw conflict('ALREADY_EXISTS', `A different API client with id ${clientId} already exists`, {
         entity: 'API_CLIENT',
         id: clientId,
       });
+    }
+    case 'SetApiClientScopes': {
+      const scopes = requireScopes(command.scopes);
+      requireReason(command.reason);
+      const client = requireActiveClient(state, clientId);
+      if (client.scopes !== null && sameValue(client.scopes, scopes)) return [];
+      return [{ type: 'ApiClientScopesSet', data: { clientId, scopes, previousScopes: client.scopes } }];
     }
     case 'IssueApiToken': {
       const tokenId = requireId(command.tokenId, 'tokenId');

@@ -4,7 +4,10 @@ import {
   activeApiTokens,
   apiClientDecider,
   apiClientStreamName,
+  grantsScope,
   type ApiClientRegistered,
+  type ApiClientScopesSet,
+  type ApiScope,
   type ApiTokenIssued,
   type DeactivateApiClient,
   type IssueApiToken,
@@ -19,11 +22,17 @@ const registerRis: RegisterApiClient = {
   clientId: 'client-ris',
   name: 'Herlev RIS',
   customerIds: ['cust-herlev'],
+  scopes: ['orders:read', 'bookings'],
   at,
 };
 const risRegistered: ApiClientRegistered = {
   type: 'ApiClientRegistered',
   data: { clientId: 'client-ris', name: 'Herlev RIS', customerIds: ['cust-herlev'] },
+};
+// Kept in the order of `apiScopes`, whatever the order given.
+const risScoped: ApiClientScopesSet = {
+  type: 'ApiClientScopesSet',
+  data: { clientId: 'client-ris', scopes: ['bookings', 'orders:read'], previousScopes: null },
 };
 const issue = (tokenId: string): IssueApiToken => ({
   type: 'IssueApiToken',
@@ -54,17 +63,32 @@ describe('ApiClient', () => {
   });
 
   describe('RegisterApiClient', () => {
-    it('registers a client for its customers', () => {
-      spec.given([]).when(registerRis).then([risRegistered]);
+    it('registers a client for its customers, with what its tokens may do', () => {
+      spec.given([]).when(registerRis).then([risRegistered, risScoped]);
     });
 
     it('allows a client acting for no customer, such as a production system', () => {
       spec
         .given([])
-        .when({ type: 'RegisterApiClient', clientId: 'client-dispenser', name: 'Dispenser', at })
+        .when({ type: 'RegisterApiClient', clientId: 'client-dispenser', name: 'Dispenser', scopes: ['vials'], at })
         .then([
           { type: 'ApiClientRegistered', data: { clientId: 'client-dispenser', name: 'Dispenser', customerIds: [] } },
+          {
+            type: 'ApiClientScopesSet',
+            data: { clientId: 'client-dispenser', scopes: ['vials'], previousScopes: null },
+          },
         ]);
+    });
+
+    it('needs at least one scope, each a known one', () => {
+      spec
+        .given([])
+        .when({ ...registerRis, scopes: [] })
+        .thenThrows('FIELD_REQUIRED', { field: 'scopes' });
+      spec
+        .given([])
+        .when({ ...registerRis, scopes: ['orders:write' as ApiScope] })
+        .thenThrows('INVALID_SCOPE', { field: 'scopes' });
     });
 
     it('requires a name', () => {
@@ -75,11 +99,58 @@ describe('ApiClient', () => {
     });
 
     it('is idempotent, and refuses a different client under an existing id', () => {
-      spec.given([risRegistered]).when(registerRis).thenNothing();
+      spec.given([risRegistered, risScoped]).when(registerRis).thenNothing();
       spec
         .given([risRegistered])
         .when({ ...registerRis, name: 'Glostrup RIS' })
         .thenThrows('ALREADY_EXISTS', { entity: 'API_CLIENT' });
+    });
+  });
+
+  describe('SetApiClientScopes', () => {
+    const setScopes = (scopes: ApiScope[], reason = 'The worklist feed moved to its own client') => ({
+      type: 'SetApiClientScopes' as const,
+      clientId: 'client-ris',
+      scopes,
+      reason,
+      at,
+    });
+
+    it('records the new scopes with the old ones, and the client then has only those', () => {
+      spec
+        .given([risRegistered, risScoped])
+        .when(setScopes(['orders:read']))
+        .then([
+          {
+            type: 'ApiClientScopesSet',
+            data: { clientId: 'client-ris', scopes: ['orders:read'], previousScopes: ['bookings', 'orders:read'] },
+          },
+        ]);
+      spec
+        .given([risRegistered, risScoped])
+        .when(setScopes(['orders:read', 'bookings']))
+        .thenNothing();
+    });
+
+    it('given a client registered before scopes (every scope), then its first scopes are recorded against that', () => {
+      const state = fold(apiClientDecider, [risRegistered]);
+      expect(state).toMatchObject({ scopes: null });
+      expect(grantsScope(null, 'vials')).toBe(true);
+      spec
+        .given([risRegistered])
+        .when(setScopes(['orders:read', 'bookings']))
+        .then([{ ...risScoped, data: { ...risScoped.data, previousScopes: null } }]);
+    });
+
+    it('needs a reason and an active client', () => {
+      spec
+        .given([risRegistered, risScoped])
+        .when(setScopes(['orders:read'], ''))
+        .thenThrows('FIELD_REQUIRED', { field: 'reason' });
+      spec
+        .given([risRegistered, risScoped, deactivated])
+        .when(setScopes(['orders:read']))
+        .thenThrows('API_CLIENT_DEACTIVATED');
     });
   });
 

@@ -33,6 +33,7 @@ export const identityEventSchemaVersions: Readonly<Record<IdentityEventType, num
   UsernameClaimed: 1,
   UsernameReleased: 1,
   ApiClientRegistered: 1,
+  ApiClientScopesSet: 1,
   ApiTokenIssued: 1,
   ApiTokenRevoked: 1,
   ApiClientDeactivated: 1,

@@ -19,6 +19,15 @@ export const Allow = (...roles: Role[]) => SetMetadata(ACCESS_RULE, { kind: 'rol
 export const AllowWhilePasswordMustChange = (...roles: Role[]) =>
   SetMetadata(ACCESS_RULE, { kind: 'roles', roles, whileMustChangePassword: true } satisfies AccessRule);
 
+export const APPLICATION_SCOPE = 'tracershop:application-scope';
+
+/**
+ * The scope an application's token needs for a route its roles admit (`@Allow(..., 'application')`):
+ * a route open to applications declares one, or none but `any` (what every client may do, such as
+ * `GET /auth/me`). A route that admits applications and declares no scope is closed to them.
+ */
+export const ApplicationScope = (scope: string) => SetMetadata(APPLICATION_SCOPE, scope);
+
 /** Turns a request's credentials into a principal, or null when it carries none. */
 export interface Authenticator {
   /** Throws an HttpProblem (401) for credentials that are present but invalid, expired or revoked. */
@@ -80,8 +89,30 @@ export class AccessGuard implements CanActivate {
         requires: rule.roles,
       });
     }
+    if (principal.kind === 'application') this.checkScope(context, principal);
     request.admittedRoles = rule.roles;
     return true;
+  }
+
+  /** An application's token does what its client's scopes allow, and nothing else (least privilege). */
+  private checkScope(context: ExecutionContext, principal: Principal): void {
+    const scope = this.reflector.getAllAndOverride<string | undefined>(APPLICATION_SCOPE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (scope === undefined) {
+      throw new HttpProblem(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'This route is not open to API clients', {});
+    }
+    if (scope === 'any' || principal.scopes === null || principal.scopes?.includes(scope)) return;
+    throw new HttpProblem(
+      HttpStatus.FORBIDDEN,
+      'SCOPE_NOT_GRANTED',
+      `The API client's scopes do not include ${scope}`,
+      {
+        requires: scope,
+        granted: principal.scopes ?? [],
+      },
+    );
   }
 
   /**

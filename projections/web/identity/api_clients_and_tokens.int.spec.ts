@@ -14,6 +14,11 @@ const booking: IdentityWebEvent = {
   type: 'ApiClientRegistered',
   data: { clientId: 'client-booking', name: 'Booking import', customerIds: [] },
 };
+/** The RIS's scopes; the booking import was registered before scopes existed (every scope). */
+const risScopes: IdentityWebEvent = {
+  type: 'ApiClientScopesSet',
+  data: { clientId: 'client-ris', scopes: ['bookings', 'orders:read'], previousScopes: null },
+};
 
 describe('api clients and their tokens: register, issue, revoke, deactivate', () => {
   let bed: IdentityTestBed;
@@ -26,8 +31,8 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
     await bed.close();
   });
 
-  it('an issued token is found by its hash with its client and scope', async () => {
-    await bed.givenAt('2026-03-02T07:00:00.000Z', ris, booking);
+  it('an issued token is found by its hash with its client, its customers and its scopes', async () => {
+    await bed.givenAt('2026-03-02T07:00:00.000Z', ris, risScopes, booking);
     await bed.givenAt('2026-03-02T07:05:00.000Z', issued('client-ris', 'token-1', 'ris-secret-1'));
 
     expect(await bed.readModel.apiTokenByHash(tokenHash('ris-secret-1'))).toEqual({
@@ -37,6 +42,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
       clientName: 'Hospital RIS',
       clientActive: true,
       customerIds: ['cust-herlev', 'cust-rh'],
+      scopes: ['bookings', 'orders:read'],
       revokedAt: null,
     });
     expect(await bed.readModel.apiTokenByHash(tokenHash('ris-secret-2'))).toBeNull();
@@ -61,6 +67,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
     expect(await bed.readModel.apiTokenByHash(tokenHash('booking-1'))).toMatchObject({
       clientId: 'client-booking',
       tokenId: 'token-1',
+      scopes: null,
       revokedAt: null,
     });
   });
@@ -74,6 +81,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
           name: 'Booking import',
           active: true,
           customerIds: [],
+          scopes: null,
           deactivatedAt: null,
           tokens: [
             { tokenId: 'token-1', name: 'token-1 for client-booking', issuedAt: expect.any(String), revokedAt: null },
@@ -87,6 +95,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
           name: 'Hospital RIS',
           active: true,
           customerIds: ['cust-herlev', 'cust-rh'],
+          scopes: ['bookings', 'orders:read'],
           deactivatedAt: null,
           tokens: [
             {
@@ -104,7 +113,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
           ],
           createdAt: '2026-03-02T07:00:00.000Z',
           updatedAt: '2026-03-03T12:00:00.000Z',
-          revision: '3',
+          revision: '4',
         },
       ],
       nextCursor: null,
@@ -127,7 +136,7 @@ describe('api clients and their tokens: register, issue, revoke, deactivate', ()
       'client-booking',
     ]);
     expect(await bed.readModel.listApiClients({ limit: 10, status: 'deactivated' })).toMatchObject({
-      items: [{ id: 'client-ris', active: false, deactivatedAt: '2026-03-04T07:00:00.000Z', revision: '4' }],
+      items: [{ id: 'client-ris', active: false, deactivatedAt: '2026-03-04T07:00:00.000Z', revision: '5' }],
     });
     expect(await bed.readModel.getApiClient('client-ris')).toMatchObject({ active: false, tokens: [{}, {}] });
     expect(await bed.readModel.getApiClient('client-none')).toBeNull();

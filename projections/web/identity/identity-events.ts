@@ -168,6 +168,11 @@ export interface ApiClientRegistered {
   data: { clientId: string; name: string; customerIds: string[] };
 }
 
+export interface ApiClientScopesSet {
+  type: 'ApiClientScopesSet';
+  data: { clientId: string; scopes: string[]; previousScopes: string[] | null };
+}
+
 export interface ApiTokenIssued {
   type: 'ApiTokenIssued';
   data: { clientId: string; tokenId: string; name: string; tokenHash: string };
@@ -183,7 +188,8 @@ export interface ApiClientDeactivated {
   data: { clientId: string };
 }
 
-export type ApiClientEvent = ApiClientRegistered | ApiTokenIssued | ApiTokenRevoked | ApiClientDeactivated;
+export type ApiClientEvent =
+  ApiClientRegistered | ApiClientScopesSet | ApiTokenIssued | ApiTokenRevoked | ApiClientDeactivated;
 
 // ServiceEndpoint stream: `identity.serviceEndpoint-<endpointId>`.
 
@@ -238,6 +244,7 @@ export const identityEventSchemaVersions: Readonly<Record<IdentityWebEventType, 
   SessionEnded: 1,
   SignatureAttemptFailed: 1,
   ApiClientRegistered: 1,
+  ApiClientScopesSet: 1,
   ApiTokenIssued: 1,
   ApiTokenRevoked: 1,
   ApiClientDeactivated: 1,

@@ -340,6 +340,7 @@ const handlers: IdentityHandlers = {
       name,
       active: true,
       customer_ids: json(customerIds),
+      scopes: null,
       deactivated_at: null,
       ...registered(applied),
     }),
@@ -360,6 +361,9 @@ const handlers: IdentityHandlers = {
     await update(applied, apiTokens, { client_id: clientId, id: tokenId }, { revoked_at: applied.at });
     await update(applied, apiClients, { id: clientId }, history(applied));
   },
+
+  ApiClientScopesSet: ({ clientId, scopes }, applied) =>
+    update(applied, apiClients, { id: clientId }, { scopes: json(scopes), ...history(applied) }),
 
   ApiClientDeactivated: ({ clientId }, applied) =>
     update(applied, apiClients, { id: clientId }, { active: false, deactivated_at: applied.at, ...history(applied) }),
@@ -405,7 +409,8 @@ function isIdentityWebEventType(type: string): type is IdentityWebEventType {
 export const identityProjection: Projection = {
   name: IDENTITY_PROJECTION_NAME,
   // 2: the role ENUMs take `shop-admin`. 3: users show identity verification and password resets.
-  version: 3,
+  // 4: API clients show their scopes.
+  version: 4,
   target: 'web',
   eventTypes: identityWebEventTypes,
   streamPrefixes: ['identity.'],

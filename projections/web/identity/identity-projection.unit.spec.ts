@@ -8,7 +8,7 @@ import { identityProjection } from './identity-projection';
 describe('web.identity definition', () => {
   it('is a valid web projection of version 1, run with every other projection', () => {
     expect(() => assertValidProjection(identityProjection)).not.toThrow();
-    expect(identityProjection).toMatchObject({ name: 'web.identity', version: 3, target: 'web' });
+    expect(identityProjection).toMatchObject({ name: 'web.identity', version: 4, target: 'web' });
     expect(webProjections).toContain(identityProjection);
     expect(allProjections).toContain(identityProjection);
   });
@@ -34,6 +34,7 @@ describe('web.identity definition', () => {
         'SessionEnded',
         'SignatureAttemptFailed',
         'ApiClientRegistered',
+        'ApiClientScopesSet',
         'ApiTokenIssued',
         'ApiTokenRevoked',
         'ApiClientDeactivated',

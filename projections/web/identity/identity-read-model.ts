@@ -96,6 +96,8 @@ export interface ApiTokenView {
   clientName: string;
   clientActive: boolean;
   customerIds: string[];
+  /** What the client's tokens may do; null: registered before scopes, every scope. */
+  scopes: string[] | null;
   /** Null while valid. */
   revokedAt: string | null;
 }
@@ -157,6 +159,8 @@ export interface ApiClientView extends AggregateHistory {
   name: string;
   active: boolean;
   customerIds: string[];
+  /** What its tokens may do; null: registered before scopes, every scope. */
+  scopes: string[] | null;
   deactivatedAt: string | null;
   /** Every token issued, revoked ones too, in issue order. */
   tokens: ApiTokenSummaryView[];
@@ -313,7 +317,7 @@ const serviceEndpointList: ListDefinition<ServiceEndpointView> = {
 const apiClientList: ListDefinition<ApiClientView> = {
   name: 'apiClients',
   table: identityTables.apiClients,
-  select: `id, name, active, customer_ids AS customerIds, ${at('deactivated_at', 'deactivatedAt')}, ${HISTORY_SELECT}`,
+  select: `id, name, active, customer_ids AS customerIds, scopes, ${at('deactivated_at', 'deactivatedAt')}, ${HISTORY_SELECT}`,
   sortKeys: [
     { column: 'name', type: 'string', valueOf: (client) => client.name },
     { column: 'id', type: 'string', valueOf: (client) => client.id },
@@ -323,6 +327,7 @@ const apiClientList: ListDefinition<ApiClientView> = {
     name: String(row.name),
     active: flag(row.active),
     customerIds: ids(row.customerIds),
+    scopes: row.scopes === null || row.scopes === undefined ? null : ids(row.scopes),
     deactivatedAt: optionalInstant(row.deactivatedAt),
     tokens: [],
     ...historyOf(row),
@@ -453,7 +458,8 @@ export class IdentityReadModel {
   async apiTokenByHash(tokenHash: string): Promise<ApiTokenView | null> {
     const [row] = await this.rows(
       `SELECT token.id AS tokenId, token.name AS tokenName, client.id AS clientId, client.name AS clientName,
-         client.active AS clientActive, client.customer_ids AS customerIds, ${at('token.revoked_at', 'revokedAt')}
+         client.active AS clientActive, client.customer_ids AS customerIds, client.scopes AS scopes,
+         ${at('token.revoked_at', 'revokedAt')}
        FROM ${this.tables.api_tokens} token
        JOIN ${this.tables.api_clients} client ON client.id = token.client_id
        WHERE token.token_hash = ?`,
@@ -467,6 +473,7 @@ export class IdentityReadModel {
       clientName: String(row.clientName),
       clientActive: flag(row.clientActive),
       customerIds: ids(row.customerIds),
+      scopes: row.scopes === null || row.scopes === undefined ? null : ids(row.scopes),
       revokedAt: optionalInstant(row.revokedAt),
     };
   }

@@ -149,6 +149,7 @@ export const identityTableDefinitions: Readonly<Record<IdentityTable, (table: st
       name VARCHAR(${L.name}) NOT NULL,
       active BOOLEAN NOT NULL COMMENT 'false once deactivated',
       customer_ids JSON NOT NULL COMMENT 'array of the customer ids it acts for',
+      scopes JSON NULL COMMENT 'array of what its tokens may do; null: registered before scopes, every scope',
       deactivated_at DATETIME(3) NULL,${HISTORY_COLUMNS},
       PRIMARY KEY (id),
       KEY api_client_name (name, id)

@@ -188,7 +188,7 @@ describe('rebuild of web.identity', () => {
 
     const report = await bed.engine.rebuild(IDENTITY_PROJECTION_NAME);
 
-    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 3, replacedVersion: 3 });
+    expect(report).toMatchObject({ projection: IDENTITY_PROJECTION_NAME, version: 4, replacedVersion: 4 });
     expect(report.eventsHandled).toBe(history.length);
     expect(await snapshot()).toEqual(before);
     const leftovers = await bed.rows(

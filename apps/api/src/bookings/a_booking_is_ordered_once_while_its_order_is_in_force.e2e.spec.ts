@@ -63,7 +63,10 @@ describe('a booking is ordered once while its order is in force', () => {
       .put(`/bookings/procedures/WBFDG/endpoints/${endpoint}`)
       .send({ tracerId: catalogue.fdg, tracerUnits: 300, delayMinutes: 60, isPet: true })
       .expect(200);
-    const client = await admin.post('/identity/api-clients').send({ name: 'Worklist feed' }).expect(201);
+    const client = await admin
+      .post('/identity/api-clients')
+      .send({ name: 'Worklist feed', scopes: ['bookings'] })
+      .expect(201);
     const issued = await admin.post(`/identity/api-clients/${client.body.id}/tokens`).send({ name: 'ris' }).expect(201);
     worklist = as(app.server, issued.body.token);
   }, 180_000);

@@ -12,7 +12,15 @@ import {
   procedureId,
 } from '@tracershop/domain/bookings';
 import type { DomainEvent } from '@tracershop/domain/kernel';
-import { Allow, Command, ExecuteDomainCommand, HttpProblem, notFound, ReadsProjections } from '@tracershop/platform';
+import {
+  Allow,
+  ApplicationScope,
+  Command,
+  ExecuteDomainCommand,
+  HttpProblem,
+  notFound,
+  ReadsProjections,
+} from '@tracershop/platform';
 import {
   BOOKINGS_PROJECTION_NAME,
   CATALOG_PROJECTION_NAME,
@@ -104,6 +112,7 @@ export class BookingsController {
 
   @Post()
   @Allow(...BOOKING_IMPORTERS)
+  @ApplicationScope('bookings')
   @HttpCode(200)
   @ApiOperation({ summary: 'Import a booking from the worklist: create, or update and start over as initial' })
   @ApiOkResponse({ type: BookingCommandResponseDto, description: 'events is empty when nothing changed' })
@@ -141,6 +150,7 @@ export class BookingsController {
 
   @Post(':accession/cancel')
   @Allow(...BOOKING_IMPORTERS)
+  @ApplicationScope('bookings')
   @HttpCode(200)
   @ApiOperation({ summary: 'The worklist cancelled the study; the booking stays, cancelled' })
   @ApiOkResponse({ type: BookingCommandResponseDto })

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections } from '@tracershop/platform';
 import { ClosedDatePageDto, ClosedDateViewDto, WeeklyCloseDaysViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
@@ -27,6 +27,7 @@ export class ClosedDatesController {
 
   @Get('closed-dates')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: ClosedDatePageDto })
   list(@Query() query: ClosedDateListQueryDto) {
@@ -36,6 +37,7 @@ export class ClosedDatesController {
 
   @Get('closed-dates/:date')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: ClosedDateViewDto })
   get(@Param('date') date: string, @Query() _query: GetQueryDto) {
@@ -44,6 +46,7 @@ export class ClosedDatesController {
 
   @Get('weekly-close-days')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: WeeklyCloseDaysViewDto })
   weeklyCloseDays(@Query() _query: GetQueryDto) {

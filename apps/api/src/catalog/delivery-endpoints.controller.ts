@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections } from '@tracershop/platform';
 import { DeliveryEndpointPageDto, DeliveryEndpointViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
@@ -31,6 +31,7 @@ export class DeliveryEndpointsController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: DeliveryEndpointPageDto })
   async list(@Query() query: DeliveryEndpointListQueryDto, @Req() request: FastifyRequest) {
@@ -42,6 +43,7 @@ export class DeliveryEndpointsController {
 
   @Get(':id')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: DeliveryEndpointViewDto })
   async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {

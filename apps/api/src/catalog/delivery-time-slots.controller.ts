@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Req } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections } from '@tracershop/platform';
 import { DeliveryTimeSlotPageDto, DeliveryTimeSlotViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
@@ -31,6 +31,7 @@ export class DeliveryTimeSlotsController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: DeliveryTimeSlotPageDto })
   async list(@Query() query: DeliveryTimeSlotListQueryDto, @Req() request: FastifyRequest) {
@@ -42,6 +43,7 @@ export class DeliveryTimeSlotsController {
 
   @Get(':id')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: DeliveryTimeSlotViewDto })
   async get(@Param('id') id: string, @Query() _query: GetQueryDto, @Req() request: FastifyRequest) {

@@ -4,7 +4,7 @@ import type { CommandContext } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import { orderingDeadlineKinds, type OrderingDeadline, type OrderingDeadlineKind } from '@tracershop/domain/catalog';
 import { parseOrderingDeadline } from '@tracershop/domain/ordering';
-import { Allow, Command, ReadsProjections, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections, TRACERSHOP_CONFIG } from '@tracershop/platform';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
 import { OrderingDeadlinesDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
@@ -36,6 +36,7 @@ export class OrderingDeadlinesController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOperation({ summary: 'The deadline in force per kind of order: set by production, or configured' })
   @ApiOkResponse({ type: OrderingDeadlinesDto })

@@ -2,7 +2,7 @@ import { mintedId } from '@tracershop/command-pipeline';
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections } from '@tracershop/platform';
 import { ProductionRunPageDto, ProductionRunViewDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
@@ -28,6 +28,7 @@ export class ProductionRunsController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: ProductionRunPageDto })
   list(@Query() query: ProductionRunListQueryDto) {
@@ -37,6 +38,7 @@ export class ProductionRunsController {
 
   @Get(':id')
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: ProductionRunViewDto })
   get(@Param('id') id: string, @Query() _query: GetQueryDto) {

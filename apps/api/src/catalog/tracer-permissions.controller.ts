@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Put, Query
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { tracerPermissionId, tracerPermissionStreamName } from '@tracershop/domain/catalog';
-import { Allow, Command, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, ReadsProjections } from '@tracershop/platform';
 import { TracerPermissionViewDto, TracerPermissionPageDto } from './catalog-views.dto';
 import { CATALOG_EDITORS, CATALOG_READERS } from '../access-roles';
 import { CATALOG_PROJECTION_NAME, type CatalogReadModel } from '@tracershop/projections/record';
@@ -32,6 +32,7 @@ export class TracerPermissionsController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: TracerPermissionViewDto })
   async get(
@@ -120,6 +121,7 @@ export class TracerPermissionListController {
 
   @Get()
   @Allow(...CATALOG_READERS)
+  @ApplicationScope('catalog:read')
   @ReadsProjections(CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: TracerPermissionPageDto })
   async list(@Query() query: TracerPermissionListQueryDto, @Req() request: FastifyRequest) {

@@ -10,7 +10,7 @@ import { Allow, CarriesSecret, Command, ReadsProjections, REDIS, TRACERSHOP_CONF
 import { tokenLastUsedKey } from './identity-authenticator';
 import type { IdentityReadModel } from '@tracershop/projections/web';
 import { IDENTITY_ADMINS, IDENTITY_READERS } from '../access-roles';
-import { IssueApiTokenDto, PageQueryDto, ReasonDto, RegisterApiClientDto } from './identity.dto';
+import { ApiClientScopesDto, IssueApiTokenDto, PageQueryDto, ReasonDto, RegisterApiClientDto } from './identity.dto';
 import { IDENTITY_READ_MODEL } from './identity-read-model.provider';
 import { IDENTITY_PROJECTION, IdentityService } from './identity.service';
 import { ApiClientPageDto } from './identity-views.dto';
@@ -56,6 +56,22 @@ export class ApiClientsController {
         tokens: client.tokens.map((token) => ({ ...token, lastUsedAt: lastUsed[token.tokenId] ?? null })),
       })),
     };
+  }
+
+  /** In force for its tokens once the answer arrives; the reason and the old scopes are on record. */
+  @Post(':id/scopes')
+  @Allow(...IDENTITY_ADMINS)
+  @HttpCode(200)
+  setScopes(
+    @Param('id') clientId: string,
+    @Body() { scopes, reason }: ApiClientScopesDto,
+    @Command() context: CommandContext,
+  ) {
+    return this.send(
+      clientId,
+      { type: 'SetApiClientScopes', clientId, scopes, reason, at: now() },
+      { ...context, reason },
+    );
   }
 
   /** The token is in this answer only; the server keeps its hash. It works once the answer arrives. */

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
-import { AllowWhilePasswordMustChange, CarriesSecret, Command, Public } from '@tracershop/platform';
+import { AllowWhilePasswordMustChange, ApplicationScope, CarriesSecret, Command, Public } from '@tracershop/platform';
 import { EVERY_ROLE, PEOPLE } from '../access-roles';
 import { ChangeOwnPasswordDto, LoginDto } from './identity.dto';
 import { IdentityService } from './identity.service';
@@ -51,6 +51,7 @@ export class AuthController {
 
   @Get('me')
   @AllowWhilePasswordMustChange(...EVERY_ROLE)
+  @ApplicationScope('any')
   @ApiOkResponse({ type: PrincipalDto, description: 'The caller: id, kind, names, roles with scopes, release rights' })
   me(@Req() request: FastifyRequest) {
     const { credentialId: _credential, ...principal } = principalOf(request);

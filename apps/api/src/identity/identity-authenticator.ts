@@ -128,6 +128,7 @@ export class IdentityAuthenticator implements CheckingAuthenticator {
       releaseRights: [],
       credentialId: found.tokenId,
       mustChangePassword: false,
+      scopes: found.scopes,
     };
     this.cache.set(hash, principal, Number.POSITIVE_INFINITY);
     return principal;

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { apiScopes } from '@tracershop/domain/identity';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ROLES, type Principal, type Role, type RoleGrant } from '@tracershop/auth';
 import type { Page } from '@tracershop/projections/record';
 import {
@@ -152,6 +153,13 @@ export class ApiClientViewDto extends IdentityHistoryDto implements ApiClientVie
   @ApiProperty() name!: string;
   @ApiProperty() active!: boolean;
   @ApiProperty({ type: [String], description: 'Empty: a site-wide integration' }) customerIds!: string[];
+  @ApiProperty({
+    enum: apiScopes,
+    isArray: true,
+    nullable: true,
+    description: 'What its tokens may do; null: registered before scopes, every scope',
+  })
+  scopes!: string[] | null;
   @ApiProperty(NULLABLE_TEXT) deactivatedAt!: string | null;
   @ApiProperty({ type: [ApiTokenSummaryViewDto], description: 'Every token issued, revoked ones too' })
   tokens!: ApiTokenSummaryViewDto[];
@@ -185,6 +193,13 @@ export class PrincipalDto implements Omit<Principal, 'credentialId'> {
   @ApiProperty({ type: [RoleGrantDto] }) roles!: RoleGrantDto[];
   @ApiProperty({ type: [ReleaseRightViewDto] }) releaseRights!: ReleaseRightViewDto[];
   @ApiProperty() mustChangePassword!: boolean;
+  @ApiPropertyOptional({
+    enum: apiScopes,
+    isArray: true,
+    nullable: true,
+    description: 'An API client’s scopes (null: registered before scopes, every one); absent for people',
+  })
+  scopes?: string[] | null;
 }
 
 export class UserSummaryPageDto extends pageOf(UserSummaryViewDto) implements Page<UserSummaryView> {}

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsEmail,
   IsIn,
@@ -18,10 +19,12 @@ import {
   ValidateNested,
 } from 'class-validator';
 import {
+  apiScopes,
   IDENTITY_VERIFICATION_REFERENCE_MAX,
   personIdentityVerificationMethods,
   roles,
   serviceProtocols,
+  type ApiScope,
   type Role,
   type ServiceProtocol,
 } from '@tracershop/domain/identity';
@@ -160,6 +163,26 @@ export class RegisterApiClientDto {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   customerIds?: string[];
+  @ApiProperty({
+    enum: apiScopes,
+    isArray: true,
+    description:
+      'What its tokens may do, and nothing else: `vials` record vials (the dispenser), `bookings` import bookings ' +
+      '(the worklist), `orders:read` read orders and follow their customers’ topics, `catalog:read` read the catalogue',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn([...apiScopes], { each: true })
+  scopes!: ApiScope[];
+}
+
+export class ApiClientScopesDto {
+  @ApiProperty({ enum: apiScopes, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @IsIn([...apiScopes], { each: true })
+  scopes!: ApiScope[];
+  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
 }
 
 export class IssueApiTokenDto {

@@ -4,7 +4,7 @@ import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { isoWeekdayOf, isWeeklyCloseDay, slotDeliversOn, type CalendarDate } from '@tracershop/domain/catalog';
 import { vialStreamName, type ActivityReleased, type VialCorrected } from '@tracershop/domain/ordering';
 import { readWholeStream, StreamNotFoundError, type EventStore, type Position } from '@tracershop/event-store';
-import { Allow, EVENT_STORE, notFound, ReadsProjections } from '@tracershop/platform';
+import { Allow, ApplicationScope, EVENT_STORE, notFound, ReadsProjections } from '@tracershop/platform';
 import {
   CATALOG_PROJECTION_NAME,
   ORDERING_PROJECTION_NAME,
@@ -55,6 +55,7 @@ export class OrderQueriesController {
 
   @Get()
   @Allow(...ORDER_READERS)
+  @ApplicationScope('orders:read')
   @ReadsProjections(ORDERING_PROJECTION_NAME)
   @ApiOkResponse({ type: OrderPageDto })
   list(@Query() query: OrderListQueryDto, @Req() request: FastifyRequest): Promise<OrderPageDto> {
@@ -72,6 +73,7 @@ export class OrderQueriesController {
 
   @Get(':id')
   @Allow(...ORDER_READERS)
+  @ApplicationScope('orders:read')
   @ReadsProjections(ORDERING_PROJECTION_NAME)
   @ApiOkResponse({ type: OrderDetailViewDto })
   async get(
@@ -100,6 +102,7 @@ export class DayBoardController {
    */
   @Get()
   @Allow(...ORDER_READERS)
+  @ApplicationScope('orders:read')
   @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
   @ApiOkResponse({ type: DayBoardDto })
   async board(@Query() query: DayBoardQueryDto, @Req() request: FastifyRequest): Promise<DayBoardDto> {
@@ -188,6 +191,7 @@ export class ReleaseQueriesController {
   /** The release document that goes with the vials, as PDF; a corrected release's says it no longer holds. */
   @Get(':id/document')
   @Allow(...ORDER_READERS)
+  @ApplicationScope('orders:read')
   @ReadsProjections(ORDERING_PROJECTION_NAME, CATALOG_PROJECTION_NAME)
   @ApiProduces('application/pdf')
   @ApiOkResponse({
@@ -289,6 +293,7 @@ export class ReleaseQueriesController {
 
   @Get(':id')
   @Allow(...ORDER_READERS)
+  @ApplicationScope('orders:read')
   @ReadsProjections(ORDERING_PROJECTION_NAME)
   @ApiOkResponse({ type: ReleaseViewDto })
   async get(

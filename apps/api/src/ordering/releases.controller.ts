@@ -4,7 +4,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Principal } from '@tracershop/auth';
 import type { CommandContext } from '@tracershop/command-pipeline';
 import { normaliseLotNumber, parseValFile, vialIdOf, type ValFileVial } from '@tracershop/domain/ordering';
-import { Allow, Command, HttpProblem } from '@tracershop/platform';
+import { Allow, ApplicationScope, Command, HttpProblem } from '@tracershop/platform';
 import { RELEASE_SIGNERS, VIAL_WRITERS, ORDER_HANDLERS } from '../access-roles';
 import { CustomerScope } from '../catalog/customer-scope';
 import { LegacyIdAllocator } from '../legacy-ids/legacy-id-allocator';
@@ -97,6 +97,7 @@ export class VialsController {
 
   @Post()
   @Allow(...VIAL_WRITERS)
+  @ApplicationScope('vials')
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'The same vial twice changes nothing' })
   dispense(@Body() body: DispenseVialDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     this.assertMayRecordVials(request);
@@ -122,6 +123,7 @@ export class VialsController {
 
   @Post('val-files')
   @Allow(...VIAL_WRITERS)
+  @ApplicationScope('vials')
   @ApiCreatedResponse({ type: OrderCommandResponseDto, description: 'One dispenser VAL file (one vial)' })
   importValFile(@Body() body: ValFileDto, @Req() request: FastifyRequest, @Command() context: CommandContext) {
     this.assertMayRecordVials(request);

@@ -43,6 +43,10 @@ export async function refusalOf(
         : refused('Production days are for admins, production, releasers and auditors');
     case 'customer': {
       if (hasRole(principal, ...PRODUCTION_DAY_ROLES)) return null;
+      // A customer's topic carries its orders: an API client follows it with `orders:read` only.
+      if (principal.kind === 'application' && principal.scopes !== null && !principal.scopes?.includes('orders:read')) {
+        return refused("The API client's scopes do not include orders:read");
+      }
       const granted = principal.roles.some(
         (grant) => CUSTOMER_GRANT_ROLES.includes(grant.role) && grant.customerIds.includes(topic.customerId),
       );

@@ -14,6 +14,7 @@ const principal = (
   releaseRights: [],
   credentialId: 'credential',
   mustChangePassword,
+  ...(roles.some((grant) => grant.role === 'application') ? { scopes: ['orders:read'] } : {}),
 });
 const topic = (text: string): ParsedTopic => {
   const parsed = parseTopic(text);
@@ -50,6 +51,10 @@ describe('topic authorisation', () => {
     expect(await allowed(shopAdmin, 'production-day:2026-03-02')).toBe(false);
     expect(await allowed(application, 'customer:cust-b')).toBe(true);
     expect(await allowed(application, 'customer:cust-a')).toBe(false);
+    // An API client follows its customers' orders with `orders:read` only (a client registered
+    // before scopes has every one)
+    expect(await allowed({ ...application, scopes: ['vials', 'bookings'] }, 'customer:cust-b')).toBe(false);
+    expect(await allowed({ ...application, scopes: null }, 'customer:cust-b')).toBe(true);
     // A location owner's customer grant is not a shop grant.
     expect(await allowed(owner, 'customer:cust-a')).toBe(false);
   });
