@@ -70,6 +70,19 @@ describe('principals', () => {
   it('becomes the actor of the events it causes', () => {
     expect(actorOf(shop)).toEqual({ kind: 'user', id: 'u1', printedName: 'Anna Jensen', role: 'shop' });
   });
+
+  it('given several roles, then it acts in the one the route admits, not the first it holds', () => {
+    const alsoReleaser: Principal = {
+      ...shop,
+      roles: [{ role: 'releaser', customerIds: [], locationIds: [] }, ...shop.roles],
+    };
+    // placing an order (admin, production, shop-admin, shop): as shop member
+    expect(actorOf(alsoReleaser, ['admin', 'production', 'shop-admin', 'shop']).role).toBe('shop');
+    // signing a release (admin, production, releaser): as releaser
+    expect(actorOf(alsoReleaser, ['admin', 'production', 'releaser']).role).toBe('releaser');
+    // a route open to anyone: the first role it holds
+    expect(actorOf(alsoReleaser).role).toBe('releaser');
+  });
 });
 
 describe('signature blocks', () => {

@@ -60,7 +60,15 @@ export function locationScope(principal: Principal): 'all' | Set<string> {
 }
 
 /** The event envelope's actor: the role is the most privileged one held, for the audit trail. */
-export function actorOf(principal: Principal): Actor {
-  const role = ROLES.find((candidate) => hasRole(principal, candidate)) ?? 'none';
+/**
+ * The actor of the events a request causes. Its role is the capacity it acted in: of the roles it
+ * holds, the first (in `ROLES` order) that the route admits (`admitted`, the route's `@Allow`); on a
+ * route that admits any caller, the first it holds.
+ */
+export function actorOf(principal: Principal, admitted: readonly Role[] = ROLES): Actor {
+  const role =
+    ROLES.find((candidate) => admitted.includes(candidate) && hasRole(principal, candidate)) ??
+    ROLES.find((candidate) => hasRole(principal, candidate)) ??
+    'none';
   return { kind: principal.kind, id: principal.id, printedName: principal.printedName, role };
 }
