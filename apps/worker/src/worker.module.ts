@@ -6,6 +6,7 @@ import { BusinessDateRecorder } from './business-date-recorder';
 import { IncidentRaiser } from './incidents/incident-raiser';
 import { LegacyInboundSync } from './legacy-sync/legacy-inbound-sync';
 import { MaintenanceQueue } from './maintenance-queue';
+import { PasswordResetExpiryRecorder } from './password-reset-expiry-recorder';
 
 @Module({})
 export class WorkerModule {
@@ -14,7 +15,13 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         PlatformModule.forRoot({ service: 'worker', config, logger }),
-        HealthModule.register([MaintenanceQueue, LegacyInboundSync, IncidentRaiser, BusinessDateRecorder]),
+        HealthModule.register([
+          MaintenanceQueue,
+          LegacyInboundSync,
+          IncidentRaiser,
+          BusinessDateRecorder,
+          PasswordResetExpiryRecorder,
+        ]),
       ],
       controllers: [MetricsController],
     };

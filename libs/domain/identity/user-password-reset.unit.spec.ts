@@ -11,6 +11,7 @@ import {
   type PasswordResetRequested,
   type PasswordResetWithdrawn,
   type PasswordSet,
+  type RecordPasswordResetExpiry,
   type RequestPasswordReset,
   type UserDeactivated,
   type UserLockedOut,
@@ -276,6 +277,36 @@ describe('User password reset by two persons', () => {
         .given([anneRegistered, requested(), confirmed('user-cai'), passwordSetBy('user-bo')])
         .when(withdraw('user-bo'))
         .thenThrows('PASSWORD_RESET_CLOSED', { outcome: 'confirmed' });
+    });
+  });
+
+  describe('RecordPasswordResetExpiry (the worker)', () => {
+    const recordExpiry = (requestId = 'reset-1', when = afterExpiry): RecordPasswordResetExpiry => ({
+      type: 'RecordPasswordResetExpiry',
+      userId: 'user-anne',
+      requestId,
+      at: when,
+    });
+
+    it('given a request past its 24 hours, then it is recorded as expired, once', () => {
+      spec.given([anneRegistered, requested()]).when(recordExpiry()).then([expired()]);
+      spec.given([anneRegistered, requested(), expired()]).when(recordExpiry()).thenNothing();
+    });
+
+    it('given a request still waiting, or one confirmed, withdrawn or replaced, then nothing is recorded', () => {
+      spec
+        .given([anneRegistered, requested()])
+        .when(recordExpiry('reset-1', minutesAfter(10)))
+        .thenNothing();
+      spec
+        .given([anneRegistered, requested(), confirmed('user-cai'), passwordSetBy('user-bo')])
+        .when(recordExpiry())
+        .thenNothing();
+      spec
+        .given([anneRegistered, requested(), withdrawn('user-bo')])
+        .when(recordExpiry())
+        .thenNothing();
+      spec.given([anneRegistered, requested()]).when(recordExpiry('reset-0')).thenNothing();
     });
   });
 });

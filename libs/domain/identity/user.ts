@@ -293,6 +293,17 @@ export interface WithdrawPasswordReset {
   at: IsoInstant;
 }
 
+/**
+ * The worker's record that a waiting reset ran out (24 hours): without it, the expiry would be
+ * recorded only when the next request or withdrawal finds it.
+ */
+export interface RecordPasswordResetExpiry {
+  type: 'RecordPasswordResetExpiry';
+  userId: string;
+  requestId: string;
+  at: IsoInstant;
+}
+
 export interface DeactivateUser {
   type: 'DeactivateUser';
   userId: string;
@@ -355,6 +366,7 @@ export type UserCommand =
   | RequestPasswordReset
   | ConfirmPasswordReset
   | WithdrawPasswordReset
+  | RecordPasswordResetExpiry
   | DeactivateUser
   | RecordLoginFailure
   | StartSession
@@ -1099,6 +1111,13 @@ function decide(command: UserCommand, state: UserState): UserEvent[] {
       return confirmPasswordReset(command, requireActive(state, userId));
     case 'WithdrawPasswordReset':
       return withdrawPasswordReset(command, requirePresent(state, userId));
+    case 'RecordPasswordResetExpiry': {
+      // Only the request named, and only once it has run out: a confirmed, withdrawn or newer one is left alone.
+      const pending = requirePresent(state, userId).pendingPasswordReset;
+      const requestId = requireId(command.requestId, 'requestId');
+      if (pending?.requestId !== requestId || !hasExpired(pending, command.at)) return [];
+      return [passwordResetExpired(requirePresent(state, userId), pending)];
+    }
     case 'DeactivateUser':
       return deactivateUser(command, requirePresent(state, userId));
     case 'RecordLoginFailure':

@@ -478,6 +478,23 @@ export class IdentityReadModel {
     };
   }
 
+  /**
+   * The waiting password resets that ran out before `at` (an ISO instant), by user: what the worker
+   * records as expired. At most `limit`, oldest expiry first.
+   */
+  async expiredPasswordResets(at: string, limit = 100): Promise<Array<{ userId: string; requestId: string }>> {
+    const [rows] = await this.pool.query(
+      `SELECT id AS userId, password_reset_request_id AS requestId FROM ${this.tables.users}
+        WHERE password_reset_request_id IS NOT NULL AND password_reset_expires_at <= ?
+        ORDER BY password_reset_expires_at, id LIMIT ?`,
+      [at.slice(0, 23).replace('T', ' '), limit],
+    );
+    return (rows as Array<Record<string, unknown>>).map((row) => ({
+      userId: String(row.userId),
+      requestId: String(row.requestId),
+    }));
+  }
+
   /** Users by username, each with its roles. */
   async listUsers(options: UserListOptions): Promise<Page<UserSummaryView>> {
     return this.snapshot(async (connection) => {
