@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { CommandPipeline, type CommandDefinition } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
@@ -12,8 +12,8 @@ import {
 } from '@tracershop/domain/legacy';
 import { businessDateOf } from '@tracershop/domain/ordering';
 import type { Actor } from '@tracershop/event-store';
-import { PINO_LOGGER, TRACERSHOP_CONFIG, type ReadinessCheck } from '@tracershop/platform';
-import { RepeatedRound } from './repeated-round';
+import { PINO_LOGGER, TRACERSHOP_CONFIG } from '@tracershop/platform';
+import { RepeatedRound, RepeatedRoundService } from './repeated-round';
 
 /** How often the worker looks at the clock: a date is recorded within a minute of its midnight. */
 const POLL_MS = 60_000;
@@ -42,31 +42,24 @@ export const beginBusinessDateCommand: CommandDefinition<
  * ids derived from the date).
  */
 @Injectable()
-export class BusinessDateRecorder implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+export class BusinessDateRecorder extends RepeatedRoundService {
   readonly name = 'businessDateRecorder';
   /** The date this process last saw recorded. */
   private recorded: string | null = null;
-  private readonly rounds: RepeatedRound;
+  protected readonly rounds: RepeatedRound;
+  protected readonly failingLimitMs = FAILING_LIMIT_MS;
 
   constructor(
     @Inject(TRACERSHOP_CONFIG) private readonly config: TracershopConfig,
     @Inject(CommandPipeline) private readonly pipeline: CommandPipeline,
     @Inject(PINO_LOGGER) logger: Logger,
   ) {
+    super();
     this.rounds = new RepeatedRound(() => this.recordDateOf(), POLL_MS, logger, 'business date not recorded; retrying');
   }
 
-  onApplicationBootstrap(): void {
-    this.rounds.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.rounds.shutdown();
-  }
-
-  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
-    const { failingMs, lastError } = this.rounds.health;
-    return { healthy: failingMs < FAILING_LIMIT_MS, details: { date: this.recorded, lastError, failingMs } };
+  protected override healthDetails(): Record<string, unknown> {
+    return { date: this.recorded };
   }
 
   /** Records the business date of `now` unless it was recorded; returns that date. */

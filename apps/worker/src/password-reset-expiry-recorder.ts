@@ -1,13 +1,13 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { CommandPipeline } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import type { Actor } from '@tracershop/event-store';
-import { PINO_LOGGER, TRACERSHOP_CONFIG, WEB_DATABASE, type ReadinessCheck } from '@tracershop/platform';
+import { PINO_LOGGER, TRACERSHOP_CONFIG, WEB_DATABASE } from '@tracershop/platform';
 import { IdentityReadModel } from '@tracershop/projections/web';
 import { registeredUserCommands } from '../../api/src/identity/identity-commands';
-import { RepeatedRound } from './repeated-round';
+import { RepeatedRound, RepeatedRoundService } from './repeated-round';
 
 /** How often the worker looks for resets that ran out: an expiry is on record within minutes. */
 const POLL_MS = 5 * 60_000;
@@ -23,9 +23,10 @@ const WORKER_ACTOR: Actor = { kind: 'system', id: 'worker', printedName: 'Tracer
  * left alone), and an expiry recorded by another worker is not recorded twice.
  */
 @Injectable()
-export class PasswordResetExpiryRecorder implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+export class PasswordResetExpiryRecorder extends RepeatedRoundService {
   readonly name = 'passwordResetExpiryRecorder';
-  private readonly rounds: RepeatedRound;
+  protected readonly rounds: RepeatedRound;
+  protected readonly failingLimitMs = FAILING_LIMIT_MS;
   private readonly identities: IdentityReadModel;
   private recorded = 0;
 
@@ -35,6 +36,7 @@ export class PasswordResetExpiryRecorder implements OnApplicationBootstrap, OnAp
     @Inject(WEB_DATABASE) web: Pool,
     @Inject(PINO_LOGGER) logger: Logger,
   ) {
+    super();
     this.identities = new IdentityReadModel(web, config.databases.web);
     this.rounds = new RepeatedRound(
       () => this.recordExpiries(),
@@ -44,17 +46,8 @@ export class PasswordResetExpiryRecorder implements OnApplicationBootstrap, OnAp
     );
   }
 
-  onApplicationBootstrap(): void {
-    this.rounds.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.rounds.shutdown();
-  }
-
-  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
-    const { failingMs, lastError } = this.rounds.health;
-    return { healthy: failingMs < FAILING_LIMIT_MS, details: { recorded: this.recorded, lastError, failingMs } };
+  protected override healthDetails(): Record<string, unknown> {
+    return { recorded: this.recorded };
   }
 
   /** Records every reset that ran out by `now`; returns how many expiries were recorded. */

@@ -1,4 +1,6 @@
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { ReadinessCheck } from '@tracershop/platform';
 import { abortableSleep } from '@tracershop/projections/engine';
 
 /**
@@ -52,5 +54,33 @@ export class RepeatedRound {
       }
       await abortableSleep(this.intervalMs, this.stop.signal);
     }
+  }
+}
+
+/**
+ * A worker service whose work is one repeated round: started at bootstrap, stopped at shutdown, and
+ * unhealthy once its rounds have failed for `failingLimitMs`.
+ */
+export abstract class RepeatedRoundService implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+  abstract readonly name: string;
+  protected abstract readonly rounds: RepeatedRound;
+  protected abstract readonly failingLimitMs: number;
+
+  onApplicationBootstrap(): void {
+    this.rounds.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.rounds.shutdown();
+  }
+
+  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
+    const { failingMs, lastError } = this.rounds.health;
+    return { healthy: failingMs < this.failingLimitMs, details: { ...this.healthDetails(), lastError, failingMs } };
+  }
+
+  /** What the health check shows of the service's own work, besides its rounds' failures. */
+  protected healthDetails(): Record<string, unknown> {
+    return {};
   }
 }

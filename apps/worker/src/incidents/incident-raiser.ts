@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { Counter, Gauge } from 'prom-client';
@@ -6,21 +6,15 @@ import { CommandPipeline } from '@tracershop/command-pipeline';
 import type { TracershopConfig } from '@tracershop/config';
 import type { IncidentKind, RaiseIncident } from '@tracershop/domain/audit';
 import type { Actor } from '@tracershop/event-store';
-import {
-  PINO_LOGGER,
-  RECORD_DATABASE,
-  TracershopMetrics,
-  TRACERSHOP_CONFIG,
-  WEB_DATABASE,
-  type ReadinessCheck,
-} from '@tracershop/platform';
+import { PINO_LOGGER, RECORD_DATABASE, TracershopMetrics, TRACERSHOP_CONFIG, WEB_DATABASE } from '@tracershop/platform';
 import { allProjections } from '@tracershop/projections/all';
 import { CheckpointStore, type ProjectionTarget } from '@tracershop/projections/engine';
 import { AuditReadModel } from '@tracershop/projections/record';
 import { incidentCommand } from '../../../api/src/audit/incident-commands';
-import { RepeatedRound } from '../repeated-round';
+import { RepeatedRound, RepeatedRoundService } from '../repeated-round';
 import { projectionStopIncidentId } from './projection-stop-incident';
 
+/** Unhealthy when no round has succeeded for a minute: incidents would go unraised. */
 const FAILING_LIMIT_MS = 60_000;
 const INCIDENT_ACTOR: Actor = { kind: 'system', id: 'worker', printedName: 'Tracershop worker', role: 'system' };
 
@@ -46,9 +40,10 @@ interface Cause {
  * same event after its incident was closed is a new cause, with an incident of its own.
  */
 @Injectable()
-export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShutdown, ReadinessCheck {
+export class IncidentRaiser extends RepeatedRoundService {
   readonly name = 'incidentRaiser';
-  private readonly rounds: RepeatedRound;
+  protected readonly rounds: RepeatedRound;
+  protected readonly failingLimitMs = FAILING_LIMIT_MS;
   private readonly readModel: AuditReadModel;
   private readonly checkpoints: Array<{ store: CheckpointStore; projections: string[] }>;
   private readonly raised: Counter<'kind'>;
@@ -62,6 +57,7 @@ export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShut
     @Inject(PINO_LOGGER) private readonly logger: Logger,
     @Inject(TracershopMetrics) metrics: TracershopMetrics,
   ) {
+    super();
     this.readModel = new AuditReadModel(record, config.databases.record);
     const namesOf = (target: ProjectionTarget) =>
       allProjections.filter((projection) => projection.target === target).map((projection) => projection.name);
@@ -87,20 +83,6 @@ export class IncidentRaiser implements OnApplicationBootstrap, OnApplicationShut
       logger,
       'incidents: a round failed; retrying',
     );
-  }
-
-  onApplicationBootstrap(): void {
-    this.rounds.start();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.rounds.shutdown();
-  }
-
-  /** Unhealthy when no round has succeeded for a minute: incidents would go unraised. */
-  async check(): Promise<{ healthy: boolean; details: Record<string, unknown> }> {
-    const { failingMs, lastError } = this.rounds.health;
-    return { healthy: failingMs < FAILING_LIMIT_MS, details: { lastError, failingMs } };
   }
 
   /** One round: every cause found now is raised. Returns the ids of incidents raised by this round. */
