@@ -118,7 +118,7 @@ const USAGE = `usage: tracershop <command>
                           a temporary password, in force once an administrator confirms it
                           (set at once only where no administrator but the user exists)
   user confirm-password-reset <username> [--reason "<why>"]
-                          the operator as the second person of an administrator's reset
+                          a second administrator confirms the reset waiting for the user
   user withdraw-password-reset <username> --reason "<why>"
                           passwords are read from standard input, never from arguments
                           every user command takes --as <your username>, and needs it once an
@@ -758,7 +758,7 @@ async function operatorOf(
     return { actor: operatorActor() };
   }
   const password = await nextInputLine('your password (the first line)');
-  // One answer for an unknown user, a wrong password and a deactivated account, as at login.
+  // One answer for an unknown user, a wrong password, a deactivated and a locked account, as at login.
   const refused = new UsageError(`--as ${username}: no active account with that username and password`);
   let userId: string | null = null;
   try {
@@ -772,16 +772,16 @@ async function operatorOf(
   const at = new Date().toISOString();
   const right = await verifyPassword(password, active?.passwordHash, config.auth.scryptCost);
   if (!active) throw refused;
-  if (isLockedAt(active, at))
-    throw new UsageError(`--as ${username}: the account is locked until ${active.lockedUntil}`);
   const self: Actor = { kind: 'user', id: active.userId, printedName: active.printedName, role: 'admin' };
-  if (!right) {
+  // A locked account answers as a wrong password does (as at login), and either is recorded.
+  const locked = isLockedAt(active, at);
+  if (locked || !right) {
     await pipeline.execute(
       users,
       {
         type: 'RecordLoginFailure',
         userId: active.userId,
-        reason: 'bad_password',
+        reason: locked ? 'locked' : 'bad_password',
         policy: lockoutPolicyOf(config),
         at,
       },
