@@ -26,6 +26,7 @@
  *
  * Settings (environment): BENCH_DAYS (22), BENCH_CUSTOMERS (30), BENCH_CONNECTIONS (50),
  * BENCH_MOVE_PERCENT (10), BENCH_WARMUP_DAYS (2), BENCH_MONTHS (3), BENCH_REBUILD_RUNS (2), BENCH_BUILD (auto | always | never),
+ * BENCH_LIVE_PROJECTOR (shared, as docker-compose.yml runs it; separate: the live projection in a projector of its own),
  * BENCH_PARTS ('http,rebuild'; the rebuild needs the history the http part makes) and
  * BENCH_API_CPU_PROFILE=1 to run the api under the V8 sampling profiler during the month's
  * place-order phase, or the phase BENCH_PROFILE_PHASE names (e.g. `release slot`; it slows the
@@ -45,6 +46,7 @@ import { commandTimeSplit, scrapeMetricTotals, type CommandTimeSplit } from './c
 import {
   appProcesses,
   buildIfStale,
+  LIVE_PROJECTOR_LAYOUT,
   startTracershop,
   type BuildMode,
   type RunningTracershop,
@@ -489,6 +491,7 @@ export async function run(): Promise<void> {
       warmupDays: WARMUP_DAYS,
       apiCpuProfile: PROFILE_API,
       projectorCpuProfile: PROFILE_PROJECTOR,
+      liveProjector: LIVE_PROJECTOR_LAYOUT,
       cores: cpus().length,
     },
     // Others may share the machine: their CPU shows as `others` in every CPU note.

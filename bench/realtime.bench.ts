@@ -4,8 +4,8 @@
  *
  * 1. The compiled api and projectors run as child processes on fresh databases
  *    (bench/commands/app-processes.ts; `npm run build` first when dist/ is older than the sources;
- *    as in docker-compose.yml, `live.dashboards` has a projector of its own unless
- *    BENCH_LIVE_PROJECTOR=shared),
+ *    as in docker-compose.yml, one projector runs every projection unless
+ *    BENCH_LIVE_PROJECTOR=separate gives `live.dashboards` one of its own),
  *    with the realtime rate limits raised (REALTIME_CONNECTIONS_PER_MINUTE,
  *    REALTIME_JOINS_PER_MINUTE: 1,000 sockets come from ~31 people within seconds) unless set.
  * 2. Seeded over HTTP as in the ordering bench (bench/ordering/month-seed.ts): FDG, BENCH_CUSTOMERS

@@ -17,11 +17,11 @@ const API_MAIN = join(REPO_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
 const PROJECTOR_MAIN = join(REPO_ROOT, 'dist', 'apps', 'projector', 'src', 'main.js');
 const HEALTH_TIMEOUT_MS = 60_000;
 /**
- * BENCH_LIVE_PROJECTOR: `separate` (default, the production layout of docker-compose.yml) runs the
- * live projection in a projector of its own and the other projections in the first; `shared` runs
- * them all in one projector.
+ * BENCH_LIVE_PROJECTOR: `shared` (default, the production layout of docker-compose.yml) runs every
+ * projection in one projector; `separate` runs the live projection in a projector of its own and
+ * the other projections in the first (the layout for a machine with cores to spare).
  */
-export const LIVE_PROJECTOR_LAYOUT = process.env.BENCH_LIVE_PROJECTOR ?? 'separate';
+export const LIVE_PROJECTOR_LAYOUT = process.env.BENCH_LIVE_PROJECTOR ?? 'shared';
 const STOP_TIMEOUT_MS = 10_000;
 const OUTPUT_LINES_KEPT = 40;
 
