@@ -40,6 +40,14 @@ export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return principal.roles.some((grant) => roles.includes(grant.role));
 }
 
+/**
+ * Whether an application's token may do what `scope` names: its client's scopes include it, or the
+ * client was registered before scopes (null: every scope). People have no scopes to check.
+ */
+export function hasScope(principal: Principal, scope: string): boolean {
+  return principal.kind !== 'application' || principal.scopes === null || principal.scopes?.includes(scope) === true;
+}
+
 const SITE_WIDE_ROLES: readonly Role[] = ['admin', 'production', 'releaser', 'auditor'];
 
 /**

@@ -1,7 +1,7 @@
 import { HttpStatus, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { actorOf, hasRole, type Principal, type Role } from '@tracershop/auth';
+import { actorOf, hasRole, hasScope, type Principal, type Role } from '@tracershop/auth';
 import { HttpProblem } from './http-errors';
 
 /** Who may call a route. Every route declares it; a route without a declaration is refused. */
@@ -104,7 +104,7 @@ export class AccessGuard implements CanActivate {
     if (scope === undefined) {
       throw new HttpProblem(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'This route is not open to API clients', {});
     }
-    if (scope === 'any' || principal.scopes === null || principal.scopes?.includes(scope)) return;
+    if (scope === 'any' || hasScope(principal, scope)) return;
     throw new HttpProblem(
       HttpStatus.FORBIDDEN,
       'SCOPE_NOT_GRANTED',

@@ -314,6 +314,9 @@ const serviceEndpointList: ListDefinition<ServiceEndpointView> = {
   }),
 };
 
+/** A client's scopes as stored; null: registered before scopes (every scope). */
+const scopesOf = (value: unknown): string[] | null => (value === null || value === undefined ? null : ids(value));
+
 const apiClientList: ListDefinition<ApiClientView> = {
   name: 'apiClients',
   table: identityTables.apiClients,
@@ -327,7 +330,7 @@ const apiClientList: ListDefinition<ApiClientView> = {
     name: String(row.name),
     active: flag(row.active),
     customerIds: ids(row.customerIds),
-    scopes: row.scopes === null || row.scopes === undefined ? null : ids(row.scopes),
+    scopes: scopesOf(row.scopes),
     deactivatedAt: optionalInstant(row.deactivatedAt),
     tokens: [],
     ...historyOf(row),
@@ -473,7 +476,7 @@ export class IdentityReadModel {
       clientName: String(row.clientName),
       clientActive: flag(row.clientActive),
       customerIds: ids(row.customerIds),
-      scopes: row.scopes === null || row.scopes === undefined ? null : ids(row.scopes),
+      scopes: scopesOf(row.scopes),
       revokedAt: optionalInstant(row.revokedAt),
     };
   }

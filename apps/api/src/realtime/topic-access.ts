@@ -1,4 +1,4 @@
-import { hasRole, locationScope, type Principal, type Role } from '@tracershop/auth';
+import { hasRole, hasScope, locationScope, type Principal, type Role } from '@tracershop/auth';
 import type { ParsedTopic } from '@tracershop/realtime';
 import { INCIDENT_READERS } from '../access-roles';
 
@@ -44,7 +44,7 @@ export async function refusalOf(
     case 'customer': {
       if (hasRole(principal, ...PRODUCTION_DAY_ROLES)) return null;
       // A customer's topic carries its orders: an API client follows it with `orders:read` only.
-      if (principal.kind === 'application' && principal.scopes !== null && !principal.scopes?.includes('orders:read')) {
+      if (!hasScope(principal, 'orders:read')) {
         return refused("The API client's scopes do not include orders:read");
       }
       const granted = principal.roles.some(
